@@ -1,0 +1,141 @@
+// The numbers behind the report's charts: a downsampled latency scatter, throughput buckets,
+// fault bands and failure markers, all in seconds since the test started.
+import type { FaultWindow } from '../src/fault-window.js';
+import { pairOps, type History } from '../src/op.js';
+import { faultColors } from './fault-colors.js';
+import { formatCount } from './time-format.js';
+
+export type CompletionType = 'ok' | 'fail' | 'info';
+const completionTypes: readonly CompletionType[] = ['ok', 'fail', 'info'];
+
+/** Point shapes given to each `f` in order of appearance, so shape says f and colour says outcome. */
+const pointStyles = ['circle', 'triangle', 'rect', 'rectRot', 'star', 'crossRot', 'cross', 'rectRounded'] as const;
+
+/** One scatter series: the ops of one `f` that ended with one completion type; xy is flat [x0, y0, x1, y1, ...]. */
+export interface LatencySeries {
+  f: string;
+  type: CompletionType;
+  pointStyle: string;
+  xy: number[];
+}
+
+export interface ChartData {
+  /** Right edge of the time axis: the last op's time, in seconds. */
+  endS: number;
+  latency: { series: LatencySeries[]; shown: number; total: number; note: string };
+  /** Completions per second in buckets of `bucketS`, bucket i starting at i * bucketS. */
+  throughput: { bucketS: number; perS: Record<CompletionType, number[]> };
+  faults: { fault: string; label: string; startS: number; endS: number | null; color: string }[];
+  markers: { atS: number; label: string }[];
+}
+
+/** A moment to mark on both charts, e.g. the invocation of an op that could not be linearized. */
+export interface ChartMarker {
+  atNs: number;
+  label: string;
+}
+
+export interface ChartDataOptions {
+  /** Most scatter points to draw; fail and info ops are kept before ok ops are sampled. */
+  maxPoints?: number;
+  markers?: readonly ChartMarker[];
+}
+
+/** Builds the chart data for a history; the sampling is deterministic, so the same run draws the same chart. */
+export function chartData(history: History, windows: readonly FaultWindow[], options: ChartDataOptions = {}): ChartData {
+  const maxPoints = options.maxPoints ?? 20_000;
+  let endNs = 0;
+  for (const op of history) if (op.time > endNs) endNs = op.time;
+  const endS = endNs / 1e9;
+  const colors = faultColors(windows);
+  return {
+    endS,
+    latency: latencySeries(history, maxPoints),
+    throughput: throughputBuckets(history, endS),
+    faults: windows.map((w) => ({
+      fault: w.fault,
+      label: w.label,
+      startS: w.start / 1e9,
+      endS: w.end === null ? null : w.end / 1e9,
+      color: colors.get(w.fault)?.band ?? 'rgba(0,0,0,0.1)',
+    })),
+    markers: (options.markers ?? []).map((m) => ({ atS: m.atNs / 1e9, label: m.label })),
+  };
+}
+
+function latencySeries(history: History, maxPoints: number): ChartData['latency'] {
+  const completed = pairOps(history).filter((p) => p.invoke.process !== 'nemesis' && p.complete !== undefined);
+  const counts: Record<CompletionType, number> = { ok: 0, fail: 0, info: 0 };
+  for (const p of completed) counts[p.complete!.type as CompletionType]++;
+  // Fail and info ops are the interesting ones: keep them all unless they alone overflow most of the budget.
+  const rare = counts.fail + counts.info;
+  const rareBudget = Math.min(rare, Math.floor(maxPoints * 0.75));
+  const okBudget = Math.min(counts.ok, maxPoints - rareBudget);
+  const keepOk = evenSampler(counts.ok, okBudget);
+  const keepRare = evenSampler(rare, rareBudget);
+
+  const series = new Map<string, LatencySeries>();
+  const styleOfF = new Map<string, string>();
+  let shown = 0;
+  for (const { invoke, complete } of completed) {
+    const type = complete!.type as CompletionType;
+    if (!(type === 'ok' ? keepOk() : keepRare())) continue;
+    let style = styleOfF.get(invoke.f);
+    if (style === undefined) {
+      style = pointStyles[styleOfF.size % pointStyles.length]!;
+      styleOfF.set(invoke.f, style);
+    }
+    const id = `${type}\u0000${invoke.f}`;
+    let s = series.get(id);
+    if (!s) {
+      s = { f: invoke.f, type, pointStyle: style, xy: [] };
+      series.set(id, s);
+    }
+    const latencyMs = Math.max((complete!.time - invoke.time) / 1e6, 0.001);
+    s.xy.push(Math.round(invoke.time / 1e5) / 1e4, Number(latencyMs.toPrecision(3)));
+    shown++;
+  }
+  const total = completed.length;
+  const ordered = [...series.values()].sort(
+    (a, b) => completionTypes.indexOf(a.type) - completionTypes.indexOf(b.type) || [...styleOfF.keys()].indexOf(a.f) - [...styleOfF.keys()].indexOf(b.f),
+  );
+  const note =
+    shown === total
+      ? `${formatCount(total)} completed client ops`
+      : `showing ${formatCount(shown)} of ${formatCount(total)} completed client ops: ` +
+        (rareBudget === rare ? 'every fail and info op' : `${formatCount(rareBudget)} of ${formatCount(rare)} fail/info ops`) +
+        `, ${formatCount(okBudget)} of ${formatCount(counts.ok)} ok ops sampled evenly`;
+  return { series: ordered, shown, total, note };
+}
+
+/** Returns a function that, called once per item of `count`, says whether to keep it: exactly `keep` are kept, evenly spread. */
+function evenSampler(count: number, keep: number): () => boolean {
+  let i = 0;
+  return () => {
+    const take = Math.floor(((i + 1) * keep) / count) > Math.floor((i * keep) / count);
+    i++;
+    return take;
+  };
+}
+
+/** Bucket widths tried in order; the first that yields at most 200 buckets wins (1 s for runs up to 200 s). */
+const bucketWidthsS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600];
+
+function throughputBuckets(history: History, endS: number): ChartData['throughput'] {
+  // Sub-second buckets only for runs too short to show a shape with 1 s buckets.
+  const candidates = endS >= 10 ? bucketWidthsS.filter((w) => w >= 1) : bucketWidthsS;
+  const bucketS = candidates.find((w) => endS / w <= (endS >= 10 ? 200 : 50)) ?? candidates[candidates.length - 1]!;
+  const bucketCount = Math.max(1, Math.ceil(endS / bucketS));
+  const perS: Record<CompletionType, number[]> = {
+    ok: new Array<number>(bucketCount).fill(0),
+    fail: new Array<number>(bucketCount).fill(0),
+    info: new Array<number>(bucketCount).fill(0),
+  };
+  for (const op of history) {
+    if (op.process === 'nemesis' || op.type === 'invoke') continue;
+    const bucket = Math.min(bucketCount - 1, Math.floor(op.time / 1e9 / bucketS));
+    perS[op.type][bucket]! += 1;
+  }
+  for (const type of completionTypes) perS[type] = perS[type].map((n) => Number((n / bucketS).toPrecision(4)));
+  return { bucketS, perS };
+}

@@ -1,0 +1,329 @@
+// Generators: pure descriptions of which op to issue next and when (Jepsen's generator model).
+//
+// A generator is data. An op template (`{ f: 'read' }`) is a one-shot generator; an array runs its
+// elements in order; a function is asked again each time its last answer is exhausted; a `GenNode`
+// is a combinator. `op(gen, ctx)` returns null (exhausted), 'pending' (nothing now: wait for a
+// completion) or `[plannedOp, nextGen]`. Generators never mutate: the interpreter may ask the same
+// generator many times and only keeps the `nextGen` of an op it actually issued. Time is logical
+// (`ctx.time`, ns), so tests of generators never sleep.
+import type { OpDraft, Op, Process } from './op.js';
+import type { Random } from './random.js';
+
+/** A worker slot: client threads are 0..concurrency-1; the nemesis has its own. */
+export type Thread = number | 'nemesis';
+
+export interface GenContext {
+  /** Logical now in nanoseconds since the test started. */
+  time: number;
+  /** Threads that are idle, among those this generator may use. */
+  free: readonly Thread[];
+  /** All threads this generator may use. */
+  all: readonly Thread[];
+  /** The current process of a thread (a client thread moves to a new process after an `info`). */
+  processOf(thread: Thread): Process;
+  threadOf(process: Process): Thread | undefined;
+  random: Random;
+}
+
+/** An op the generator wants issued at `time` (or a sleep that only advances time). */
+export type PlannedOp =
+  | (OpDraft & { type: 'invoke'; time: number; process: Process })
+  | { type: 'sleep'; time: number };
+
+export type GenResult = null | 'pending' | readonly [PlannedOp, Gen];
+
+/** A combinator: answers op() and optionally reacts to invocations and completions. */
+export interface GenNode {
+  op(ctx: GenContext): GenResult;
+  update?(ctx: GenContext, event: Op): Gen;
+}
+
+/** A template for one op; the interpreter fills in process, time and type. */
+export interface OpTemplate {
+  f: string;
+  value?: unknown;
+  time?: number;
+  node?: string;
+}
+
+export type GenFn = (ctx: GenContext) => Gen;
+export type Gen = GenNode | GenFn | OpTemplate | readonly Gen[] | null | undefined;
+
+function isNode(gen: object): gen is GenNode {
+  return typeof (gen as GenNode).op === 'function';
+}
+
+/** Asks a generator for its next op. */
+export function op(gen: Gen, ctx: GenContext): GenResult {
+  if (gen == null) return null;
+  if (typeof gen === 'function') {
+    const produced = gen(ctx);
+    return produced == null ? null : op([produced, gen], ctx);
+  }
+  if (Array.isArray(gen)) return op(seq(gen as readonly Gen[], 0), ctx);
+  if (isNode(gen as object)) return (gen as GenNode).op(ctx);
+  return fillIn(gen as OpTemplate, ctx);
+}
+
+/** Tells a generator about an invocation or completion; returns the updated generator. */
+export function update(gen: Gen, ctx: GenContext, event: Op): Gen {
+  if (gen == null || typeof gen === 'function' || Array.isArray(gen)) return gen;
+  const node = gen as GenNode;
+  return isNode(node) && node.update ? node.update(ctx, event) : gen;
+}
+
+function fillIn(template: OpTemplate, ctx: GenContext): GenResult {
+  const thread = ctx.free[0];
+  if (thread === undefined) return 'pending';
+  const planned: PlannedOp = {
+    ...template,
+    type: 'invoke',
+    value: template.value ?? null,
+    process: ctx.processOf(thread),
+    time: Math.max(template.time ?? ctx.time, ctx.time),
+  };
+  return [planned, null];
+}
+
+/** Runs generators one after another (what an array means). */
+function seq(items: readonly Gen[], start: number, current?: Gen): Gen {
+  if (start >= items.length && current === undefined) return null;
+  const head = current === undefined ? items[start] : current;
+  return {
+    op(ctx) {
+      const result = op(head, ctx);
+      if (result === null) return start + 1 < items.length ? op(seq(items, start + 1), ctx) : null;
+      if (result === 'pending') return 'pending';
+      return [result[0], seq(items, start, result[1] ?? null)];
+    },
+    update: (ctx, event) => seq(items, start, update(head, ctx, event) ?? null),
+  };
+}
+
+/** Restricts a context to the threads a predicate accepts. */
+function restrict(ctx: GenContext, accepts: (t: Thread) => boolean): GenContext {
+  return { ...ctx, free: ctx.free.filter(accepts), all: ctx.all.filter(accepts) };
+}
+
+/** Runs a generator only on the threads a predicate accepts; events of other threads are not passed on. */
+export function onThreads(accepts: (t: Thread) => boolean, gen: Gen): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, restrict(ctx, accepts));
+      return result === null || result === 'pending' ? result : [result[0], onThreads(accepts, result[1])];
+    },
+    update(ctx, event) {
+      const thread = ctx.threadOf(event.process);
+      return thread !== undefined && accepts(thread) ? onThreads(accepts, update(gen, restrict(ctx, accepts), event)) : this;
+    },
+  };
+}
+
+/** Runs a generator on client threads only. */
+export const clients = (gen: Gen): Gen => onThreads((t) => t !== 'nemesis', gen);
+
+/** Runs a generator on the nemesis thread only. */
+export const nemesis = (gen: Gen): Gen => onThreads((t) => t === 'nemesis', gen);
+
+/** Runs several generators at once, always issuing the soonest op any of them offers. */
+export function any(...gens: Gen[]): Gen {
+  const live = gens.filter((g) => g != null);
+  if (live.length === 0) return null;
+  return {
+    op(ctx) {
+      let best: { i: number; op: PlannedOp; next: Gen } | undefined;
+      let pending = false;
+      live.forEach((g, i) => {
+        const result = op(g, ctx);
+        if (result === 'pending') pending = true;
+        else if (result !== null && (!best || result[0].time < best.op.time)) best = { i, op: result[0], next: result[1] };
+      });
+      if (best) {
+        const chosen = best;
+        return [chosen.op, any(...live.map((g, i) => (i === chosen.i ? chosen.next : g)))];
+      }
+      return pending ? 'pending' : null;
+    },
+    update: (ctx, event) => any(...live.map((g) => update(g, ctx, event))),
+  };
+}
+
+/** Each op comes from a randomly chosen generator; exhausted ones drop out. */
+export function mix(gens: readonly Gen[]): Gen {
+  const live = gens.filter((g) => g != null);
+  if (live.length === 0) return null;
+  return {
+    op(ctx) {
+      const i = ctx.random.int(live.length);
+      const result = op(live[i], ctx);
+      if (result === null) return op(mix(live.filter((_, j) => j !== i)), ctx);
+      if (result === 'pending') return 'pending';
+      return [result[0], mix(live.map((g, j) => (j === i ? result[1] : g)))];
+    },
+  };
+}
+
+/** Issues at most `n` ops. */
+export function limit(n: number, gen: Gen): Gen {
+  if (n <= 0 || gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, ctx);
+      return result === null || result === 'pending' ? result : [result[0], limit(n - 1, result[1])];
+    },
+    update: (ctx, event) => limit(n, update(gen, ctx, event)),
+  };
+}
+
+/** Issues the generator's first op forever (or `times` times), never advancing it. */
+export function repeat(gen: Gen, times = Infinity): Gen {
+  if (times <= 0 || gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, ctx);
+      return result === null || result === 'pending' ? result : [result[0], repeat(gen, times - 1)];
+    },
+  };
+}
+
+/** Runs the generator to exhaustion, then starts it again from the beginning, forever. */
+export function cycle(gen: Gen, current: Gen = gen): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      let result = op(current, ctx);
+      if (result === null) {
+        result = op(gen, ctx);
+        if (result === null) return null;
+      }
+      return result === 'pending' ? 'pending' : [result[0], cycle(gen, result[1] ?? null)];
+    },
+    update: (ctx, event) => cycle(gen, update(current, ctx, event)),
+  };
+}
+
+/** Spaces ops by random intervals averaging `meanNs` (uniform in [0, 2*mean)), across all threads. */
+export function stagger(meanNs: number, gen: Gen, nextTime?: number): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, ctx);
+      if (result === null || result === 'pending') return result;
+      const at = Math.max(result[0].time, nextTime ?? ctx.time);
+      return [{ ...result[0], time: at }, stagger(meanNs, result[1], at + ctx.random.next() * 2 * meanNs)];
+    },
+    update: (ctx, event) => stagger(meanNs, update(gen, ctx, event), nextTime),
+  };
+}
+
+/** Spaces ops exactly `intervalNs` apart. */
+export function delay(intervalNs: number, gen: Gen, nextTime?: number): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, ctx);
+      if (result === null || result === 'pending') return result;
+      const at = Math.max(result[0].time, nextTime ?? ctx.time);
+      return [{ ...result[0], time: at }, delay(intervalNs, result[1], at + intervalNs)];
+    },
+    update: (ctx, event) => delay(intervalNs, update(gen, ctx, event), nextTime),
+  };
+}
+
+/** Issues nothing for `durationNs` from when it is first asked, then is exhausted. */
+export function sleep(durationNs: number, until?: number): Gen {
+  return {
+    op(ctx) {
+      const end = until ?? ctx.time + durationNs;
+      return ctx.time >= end ? null : [{ type: 'sleep', time: end }, sleep(durationNs, end)];
+    },
+  };
+}
+
+/** Stops issuing ops `durationNs` after it is first asked. */
+export function timeLimit(durationNs: number, gen: Gen, cutoff?: number): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      const end = cutoff ?? ctx.time + durationNs;
+      const result = op(gen, ctx);
+      if (result === null) return null;
+      if (result === 'pending') return ctx.time >= end ? null : 'pending';
+      return result[0].time >= end ? null : [result[0], timeLimit(durationNs, result[1], end)];
+    },
+    update: (ctx, event) => timeLimit(durationNs, update(gen, ctx, event), cutoff),
+  };
+}
+
+/** Waits until every thread it may use is idle, then runs the generator. */
+export function synchronize(gen: Gen): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      return ctx.free.length === ctx.all.length ? op(gen, ctx) : 'pending';
+    },
+    update: (ctx, event) => synchronize(update(gen, ctx, event)),
+  };
+}
+
+/** Runs generators one after another, each starting only once all threads are idle. */
+export function phases(...gens: Gen[]): Gen {
+  return gens.map(synchronize);
+}
+
+/** Gives every thread its own copy of the generator. */
+export function eachThread(gen: Gen, perThread: ReadonlyMap<Thread, Gen> = new Map()): Gen {
+  return {
+    op(ctx) {
+      let best: { thread: Thread; op: PlannedOp; next: Gen } | undefined;
+      for (const thread of ctx.free) {
+        const own = perThread.has(thread) ? perThread.get(thread) : gen;
+        const result = op(own, { ...ctx, free: [thread], all: [thread] });
+        if (result !== null && result !== 'pending' && (!best || result[0].time < best.op.time)) {
+          best = { thread, op: result[0], next: result[1] };
+        }
+      }
+      if (best) return [best.op, eachThread(gen, new Map(perThread).set(best.thread, best.next))];
+      return ctx.free.length === ctx.all.length ? null : 'pending';
+    },
+    update(ctx, event) {
+      const thread = ctx.threadOf(event.process);
+      if (thread === undefined || !perThread.has(thread)) return this;
+      const own = update(perThread.get(thread), { ...ctx, free: [thread], all: [thread] }, event);
+      return eachThread(gen, new Map(perThread).set(thread, own));
+    },
+  };
+}
+
+/** Runs the generator until one of the ops it issued completes `ok`. */
+export function untilOk(gen: Gen, mine: ReadonlySet<Process> = new Set(), done = false): Gen {
+  if (done || gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, ctx);
+      if (result === null || result === 'pending') return result;
+      const planned = result[0];
+      const owners = planned.type === 'invoke' ? new Set(mine).add(planned.process) : mine;
+      return [planned, untilOk(result[1], owners)];
+    },
+    update(ctx, event) {
+      if (event.type === 'ok' && mine.has(event.process)) return null;
+      return untilOk(update(gen, ctx, event), mine);
+    },
+  };
+}
+
+/** Transforms every op the generator issues (sleeps pass through untouched). */
+export function map(transform: (op: PlannedOp & { type: 'invoke' }) => PlannedOp, gen: Gen): Gen {
+  if (gen == null) return null;
+  return {
+    op(ctx) {
+      const result = op(gen, ctx);
+      if (result === null || result === 'pending') return result;
+      const planned = result[0].type === 'invoke' ? transform(result[0]) : result[0];
+      return [planned, map(transform, result[1])];
+    },
+    update: (ctx, event) => map(transform, update(gen, ctx, event)),
+  };
+}

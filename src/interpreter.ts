@@ -1,0 +1,133 @@
+// The interpreter: asks the generator for ops, hands each to its thread's worker, records every
+// invocation and completion, and feeds them back to the generator. One loop serves both real runs
+// (the worker pool) and simulated ones (virtual time, in tests), through the Executor interface.
+import { op as nextOp, update, type Gen, type GenContext, type Thread } from './generator.js';
+import type { Op, OpType, Process } from './op.js';
+import type { Random } from './random.js';
+
+/** A completion reported by an executor: the invocation's thread and what happened. */
+export interface Completion {
+  thread: Thread;
+  time: number;
+  type: Exclude<OpType, 'invoke'>;
+  value: unknown;
+  error?: string;
+  node?: string;
+}
+
+/** Where ops actually run: real workers with real time, or a simulation. */
+export interface Executor {
+  /** Nanoseconds since the test started. */
+  now(): number;
+  /** Starts an invocation on a thread; its completion later comes out of `next`. */
+  start(thread: Thread, invoke: Op): void;
+  /** The next completion, or null once `untilNs` is reached first (Infinity: wait for a completion). */
+  next(untilNs: number): Promise<Completion | null>;
+}
+
+export interface InterpreterOptions {
+  concurrency: number;
+  nemesis: boolean;
+  executor: Executor;
+  random: Random;
+  /** Called for every op, in history order, as soon as it happens. */
+  record(op: Op): void;
+  /** When aborted, no new op is issued; ops in flight still complete. */
+  signal?: AbortSignal;
+}
+
+/** Runs generators against an executor, keeping processes and op indices across phases. */
+export class Interpreter {
+  private readonly processes = new Map<Thread, Process>();
+  /** The f of each thread's op in flight: completions carry it, so executors need not. */
+  private readonly busy = new Map<Thread, string>();
+  private readonly threads: Thread[];
+  private index = 0;
+
+  constructor(private readonly options: InterpreterOptions) {
+    const clientThreads = Array.from({ length: options.concurrency }, (_, i) => i);
+    this.threads = options.nemesis ? [...clientThreads, 'nemesis'] : clientThreads;
+    for (const thread of this.threads) this.processes.set(thread, thread === 'nemesis' ? 'nemesis' : thread);
+  }
+
+  /** Runs one generator until it is exhausted and every op it issued has completed. */
+  async run(initial: Gen): Promise<void> {
+    const { executor, signal } = this.options;
+    let gen = initial;
+    for (;;) {
+      const ctx = this.context(executor.now());
+      const result = signal?.aborted ? null : nextOp(gen, ctx);
+      if (result === null || result === 'pending') {
+        if (this.busy.size === 0) {
+          if (result === null) return;
+          throw new Error(`generator is pending but no op is in flight at ${(ctx.time / 1e9).toFixed(3)} s: it waits for a completion that cannot come`);
+        }
+        gen = this.complete(gen, await executor.next(Infinity));
+        continue;
+      }
+      const [planned, next] = result;
+      if (planned.time > ctx.time) {
+        const completion = await executor.next(planned.time);
+        if (completion) {
+          gen = this.complete(gen, completion);
+          continue; // the generator may now want something else
+        }
+      }
+      if (planned.type === 'sleep') {
+        gen = next;
+        continue;
+      }
+      const thread = this.threadOf(planned.process);
+      if (thread === undefined || this.busy.has(thread)) {
+        throw new Error(`generator issued op f=${planned.f} for process ${String(planned.process)}, which is ${thread === undefined ? 'unknown' : 'busy'}; expected an idle process`);
+      }
+      const invoke: Op = { ...planned, index: this.index++, time: executor.now(), type: 'invoke' };
+      this.options.record(invoke);
+      this.busy.set(thread, planned.f);
+      gen = update(next, this.context(invoke.time), invoke);
+      executor.start(thread, invoke);
+    }
+  }
+
+  private complete(gen: Gen, completion: Completion | null): Gen {
+    if (!completion) return gen;
+    const { thread } = completion;
+    const process = this.processes.get(thread);
+    if (process === undefined) throw new Error(`completion for unknown thread ${String(thread)}`);
+    const done: Op = {
+      index: this.index++,
+      time: completion.time,
+      process,
+      type: completion.type,
+      f: this.busy.get(thread) ?? '',
+      value: completion.value,
+      ...(completion.node !== undefined && { node: completion.node }),
+      ...(completion.error !== undefined && { error: completion.error }),
+    };
+    this.options.record(done);
+    this.busy.delete(thread);
+    // An info op may still be running inside the database: retire its process for good.
+    if (completion.type === 'info' && thread !== 'nemesis') {
+      this.processes.set(thread, (process as number) + this.options.concurrency);
+    }
+    return update(gen, this.context(completion.time), done);
+  }
+
+  private threadOf(process: Process): Thread | undefined {
+    if (process === 'nemesis') return this.options.nemesis ? 'nemesis' : undefined;
+    const thread = process % this.options.concurrency;
+    return this.processes.get(thread) === process ? thread : undefined;
+  }
+
+  private context(time: number): GenContext {
+    const free = this.threads.filter((t) => !this.busy.has(t));
+    return {
+      time,
+      free,
+      all: this.threads,
+      processOf: (thread) => this.processes.get(thread) as Process,
+      threadOf: (process) => (process === 'nemesis' ? 'nemesis' : process % this.options.concurrency),
+      random: this.options.random,
+    };
+  }
+}
