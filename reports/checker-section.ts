@@ -18,7 +18,8 @@ export function renderCheckerSection(name: string, result: CheckResult, windows:
   ];
   if (result.summary !== undefined) parts.push(`<p class="summary">${escapeHtml(result.summary)}</p>`);
   if (result.error !== undefined) parts.push(`<pre class="error">${escapeHtml(result.error)}</pre>`);
-  let rendered: string[] = ['valid', 'summary', 'error'];
+  let rendered = ['valid', 'summary', 'error'];
+  const known = isStatsResult(result) || isLinearizableResult(result);
   if (isStatsResult(result)) {
     parts.push(renderStatsBody(result));
     rendered = statsKeys;
@@ -26,12 +27,11 @@ export function renderCheckerSection(name: string, result: CheckResult, windows:
     parts.push(renderLinearizableBody(name, result, windows, colors));
     rendered = linearizableKeys;
   }
+  // Whatever the report has no special view for is still shown; unknown checkers that failed open it.
   const rest = Object.fromEntries(Object.entries(result).filter(([key]) => !rendered.includes(key)));
   if (Object.keys(rest).length > 0) {
-    const known = rendered.length > 3;
-    parts.push(
-      `<details${!known && result.valid !== true ? ' open' : ''}><summary>${known ? 'other fields' : 'result'} (JSON)</summary><pre class="json">${escapeHtml(prettyJson(rest))}</pre></details>`,
-    );
+    const open = !known && result.valid !== true ? ' open' : '';
+    parts.push(`<details${open}><summary>${known ? 'other fields' : 'result'} (JSON)</summary><pre class="json">${escapeHtml(prettyJson(rest))}</pre></details>`);
   }
   parts.push('</section>');
   return parts.join('\n');

@@ -1,0 +1,23 @@
+// What the report is rendered from: the resolved spec, the history, the composed results and facts about the run.
+import type { CheckResult } from '../src/checker.js';
+import type { History } from '../src/op.js';
+
+/** Everything one report page needs; all of it is plain data read from a run directory or a live run. */
+export interface ReportInput {
+  /** The resolved test spec (name, nodes, concurrency, timeLimitS, workload, nemesis, seed, ...). */
+  test: Record<string, unknown>;
+  /** All ops, client and nemesis. */
+  history: History;
+  /** The composed result: `{ valid, results: { [checkerName]: CheckResult } }`. */
+  results: CheckResult;
+  run: {
+    dir: string;
+    /** ISO timestamp. */
+    startedAt: string;
+    durationMs: number;
+    replayCommand: string;
+    recheckCommand: string;
+    /** Set when the run crashed: the error, shown instead of (or next to) the verdict. */
+    crashed?: string;
+  };
+}
