@@ -22,9 +22,10 @@ export interface LatencySeries {
 export interface ChartData {
   /** Right edge of the time axis: the last op's time, in seconds. */
   endS: number;
-  latency: { series: LatencySeries[]; shown: number; total: number; note: string };
-  /** Completions per second in buckets of `bucketS`, bucket i starting at i * bucketS. */
-  throughput: { bucketS: number; perS: Record<CompletionType, number[]> };
+  /** `minMs`/`maxMs` bound the shown latencies, so the log axis can leave room around them. */
+  latency: { series: LatencySeries[]; shown: number; total: number; note: string; minMs: number; maxMs: number };
+  /** Completions per second in buckets of `bucketS` (the last one absorbs the remainder), plotted at `centersS`. */
+  throughput: { bucketS: number; centersS: number[]; perS: Record<CompletionType, number[]> };
   faults: { fault: string; label: string; startS: number; endS: number | null; color: string }[];
   markers: { atS: number; label: string }[];
 }
@@ -77,6 +78,8 @@ function latencySeries(history: History, maxPoints: number): ChartData['latency'
   const series = new Map<string, LatencySeries>();
   const styleOfF = new Map<string, string>();
   let shown = 0;
+  let minMs = Infinity;
+  let maxMs = 0;
   for (const { invoke, complete } of completed) {
     const type = complete!.type as CompletionType;
     if (!(type === 'ok' ? keepOk() : keepRare())) continue;
@@ -92,20 +95,21 @@ function latencySeries(history: History, maxPoints: number): ChartData['latency'
       series.set(id, s);
     }
     const latencyMs = Math.max((complete!.time - invoke.time) / 1e6, 0.001);
+    if (latencyMs < minMs) minMs = latencyMs;
+    if (latencyMs > maxMs) maxMs = latencyMs;
     s.xy.push(Math.round(invoke.time / 1e5) / 1e4, Number(latencyMs.toPrecision(3)));
     shown++;
   }
   const total = completed.length;
-  const ordered = [...series.values()].sort(
-    (a, b) => completionTypes.indexOf(a.type) - completionTypes.indexOf(b.type) || [...styleOfF.keys()].indexOf(a.f) - [...styleOfF.keys()].indexOf(b.f),
-  );
+  const fOrder = [...styleOfF.keys()];
+  const ordered = [...series.values()].sort((a, b) => completionTypes.indexOf(a.type) - completionTypes.indexOf(b.type) || fOrder.indexOf(a.f) - fOrder.indexOf(b.f));
   const note =
     shown === total
       ? `${formatCount(total)} completed client ops`
       : `showing ${formatCount(shown)} of ${formatCount(total)} completed client ops: ` +
         (rareBudget === rare ? 'every fail and info op' : `${formatCount(rareBudget)} of ${formatCount(rare)} fail/info ops`) +
         `, ${formatCount(okBudget)} of ${formatCount(counts.ok)} ok ops sampled evenly`;
-  return { series: ordered, shown, total, note };
+  return { series: ordered, shown, total, note, minMs: shown > 0 ? minMs : 0.1, maxMs: shown > 0 ? maxMs : 1000 };
 }
 
 /** Returns a function that, called once per item of `count`, says whether to keep it: exactly `keep` are kept, evenly spread. */
@@ -125,7 +129,9 @@ function throughputBuckets(history: History, endS: number): ChartData['throughpu
   // Sub-second buckets only for runs too short to show a shape with 1 s buckets.
   const candidates = endS >= 10 ? bucketWidthsS.filter((w) => w >= 1) : bucketWidthsS;
   const bucketS = candidates.find((w) => endS / w <= (endS >= 10 ? 200 : 50)) ?? candidates[candidates.length - 1]!;
-  const bucketCount = Math.max(1, Math.ceil(endS / bucketS));
+  // The last bucket absorbs the remainder, so a run ending at 30.07 s has no 0.07 s bucket whose rate looks like a collapse.
+  const bucketCount = Math.max(1, Math.floor(endS / bucketS));
+  const widthS = (i: number): number => (i === bucketCount - 1 ? Math.max(endS - i * bucketS, bucketS) : bucketS);
   const perS: Record<CompletionType, number[]> = {
     ok: new Array<number>(bucketCount).fill(0),
     fail: new Array<number>(bucketCount).fill(0),
@@ -136,6 +142,7 @@ function throughputBuckets(history: History, endS: number): ChartData['throughpu
     const bucket = Math.min(bucketCount - 1, Math.floor(op.time / 1e9 / bucketS));
     perS[op.type][bucket]! += 1;
   }
-  for (const type of completionTypes) perS[type] = perS[type].map((n) => Number((n / bucketS).toPrecision(4)));
-  return { bucketS, perS };
+  for (const type of completionTypes) perS[type] = perS[type].map((n, i) => Number((n / widthS(i)).toPrecision(4)));
+  const centersS = perS.ok.map((_, i) => Number((i * bucketS + widthS(i) / 2).toFixed(3)));
+  return { bucketS, centersS, perS };
 }

@@ -98,7 +98,7 @@ export const chartScript = String.raw`
   };
 
   function timeAxis() {
-    return { type: 'linear', min: 0, max: charts.endS, title: { display: true, text: 'seconds since test start' } };
+    return { type: 'linear', min: 0, max: charts.endS, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since test start' } };
   }
   var bandOptions = { windows: charts.faults, markers: charts.markers };
 
@@ -125,7 +125,17 @@ export const chartScript = String.raw`
       parsing: false,
       normalized: true,
       maintainAspectRatio: false,
-      scales: { x: timeAxis(), y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log)' } } },
+      scales: {
+        x: timeAxis(),
+        y: {
+          type: 'logarithmic',
+          // Whole decades with room to spare, so points at the extremes (timeouts) are not cut in half.
+          min: Math.pow(10, Math.floor(Math.log10(charts.latency.minMs / 1.3))),
+          max: Math.pow(10, Math.ceil(Math.log10(charts.latency.maxMs * 1.3))),
+          title: { display: true, text: 'latency (ms, log)' },
+          ticks: { callback: function (v) { var d = Math.log10(v); return Math.abs(d - Math.round(d)) < 1e-9 ? String(Number(v.toPrecision(1))) : ''; } }
+        }
+      },
       plugins: {
         faultBands: bandOptions,
         legend: { position: 'bottom', labels: { usePointStyle: true } },
@@ -145,7 +155,7 @@ export const chartScript = String.raw`
       }).map(function (type) {
         return {
           label: type,
-          data: t.perS[type].map(function (v, i) { return { x: (i + 0.5) * t.bucketS, y: v }; }),
+          data: t.perS[type].map(function (v, i) { return { x: t.centersS[i], y: v }; }),
           borderColor: typeColors[type],
           backgroundColor: typeColors[type],
           pointRadius: 0,

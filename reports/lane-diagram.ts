@@ -1,5 +1,9 @@
 // A small SVG timeline of the ops in a linearizability failure: one lane per process, each op a
 // bar from invocation to completion, linearized ops numbered, stuck ops highlighted, faults shaded.
+//
+// The horizontal axis is event order, not wall time (as in Knossos): every distinct invocation or
+// completion time gets one equal slot. Linearizability depends only on the real-time order of
+// events, and a proportional axis would shrink a 2 ms op next to a 1 s timeout to a hairline.
 import type { WitnessOp } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
 import type { FaultColor } from './fault-colors.js';
@@ -12,99 +16,115 @@ export interface LaneOp {
   stuck?: boolean;
 }
 
-const width = 960;
-const laneLabelW = 92;
-const rightPad = 16;
-const headerH = 20;
-const laneH = 26;
-const barH = 18;
-const axisH = 26;
-const charW = 6.3; // approximate width of one 11px character, to fit labels inside bars
+const laneLabelW = 88;
+const minPlotW = 860;
+const minSlotW = 28;
+const rightPad = 12;
+const headerH = 22;
+const laneH = 28;
+const barH = 20;
+const axisH = 30;
+const charW = 6.4; // approximate width of one 11px character, to fit labels inside bars
 
 /** Renders the ops as an SVG lane diagram; ops that never completed definitely run off the right edge. */
 export function renderLaneDiagram(ops: readonly LaneOp[], windows: readonly FaultWindow[], colors: ReadonlyMap<string, FaultColor>): string {
   if (ops.length === 0) return '';
   const lanes = [...new Set(ops.map((o) => o.op.process))].sort(compareProcesses);
-  let t0 = Infinity;
-  let t1 = -Infinity;
-  for (const { op } of ops) {
-    t0 = Math.min(t0, op.start);
-    t1 = Math.max(t1, op.end ?? op.start, op.start);
-  }
-  const span = t1 - t0 || 1e6;
-  t0 -= span * 0.03;
-  t1 += span * 0.08; // room on the right for open-ended ops to visibly run on
-  const plotW = width - laneLabelW - rightPad;
-  const xOf = (t: number): number => laneLabelW + ((t - t0) / (t1 - t0)) * plotW;
-  const height = headerH + lanes.length * laneH + axisH;
+  const times = [...new Set(ops.flatMap(({ op }) => (op.end === null ? [op.start] : [op.start, op.end])))].sort((a, b) => a - b);
+  // One slot per event plus one at the right for ops that never completed.
+  const slotW = Math.max(minSlotW, minPlotW / (times.length + 1));
+  const plotRight = laneLabelW + (times.length + 1) * slotW;
+  const width = Math.ceil(plotRight + rightPad);
+  const xOfRank = (rank: number): number => laneLabelW + (rank + 0.5) * slotW;
+  const xOf = (t: number): number => interpolate(times, t, xOfRank);
   const plotBottom = headerH + lanes.length * laneH;
+  const height = plotBottom + axisH;
 
-  const parts: string[] = [];
-  parts.push(
-    `<svg class="lanes" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="timeline of the ops in this failure">`,
-  );
+  const parts = [
+    `<div class="lanes-scroll"><svg class="lanes" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="timeline of the ops in this failure">`,
+  ];
   // Fault bands first so everything else is drawn over them.
   for (const w of windows) {
-    const end = w.end ?? Infinity;
-    if (end < t0 || w.start > t1) continue;
-    const left = xOf(Math.max(w.start, t0));
-    const right = w.end === null ? xOf(t1) : xOf(Math.min(end, t1));
+    const first = times[0]!;
+    const last = times[times.length - 1]!;
+    if ((w.end ?? Infinity) < first || w.start > last) continue;
+    const left = w.start <= first ? laneLabelW : xOf(w.start);
+    const right = w.end === null || w.end >= last ? plotRight : xOf(w.end);
     const band = colors.get(w.fault)?.band ?? 'rgba(0,0,0,0.1)';
     parts.push(
       `<rect x="${f1(left)}" y="0" width="${f1(Math.max(right - left, 1))}" height="${plotBottom}" fill="${band}"><title>${escapeHtml(w.label)}</title></rect>`,
-      `<text class="band-label" x="${f1(left + 3)}" y="13">${escapeHtml(fit(w.label, right - left - 6))}</text>`,
+      `<text class="band-label" x="${f1(left + 3)}" y="14">${escapeHtml(fit(w.label, right - left - 6))}</text>`,
     );
   }
   lanes.forEach((process, i) => {
-    const y = headerH + i * laneH;
+    const y = headerH + i * laneH + laneH / 2;
     parts.push(
-      `<line class="lane" x1="${laneLabelW}" x2="${width - rightPad}" y1="${y + laneH / 2}" y2="${y + laneH / 2}"/>`,
-      `<text class="lane-label" x="${laneLabelW - 8}" y="${y + laneH / 2 + 4}" text-anchor="end">${escapeHtml(processLabel(process))}</text>`,
+      `<line class="lane" x1="${laneLabelW}" x2="${f1(plotRight)}" y1="${y}" y2="${y}"/>`,
+      `<text class="lane-label" x="${laneLabelW - 8}" y="${y + 4}" text-anchor="end">${escapeHtml(processLabel(process))}</text>`,
     );
   });
-  for (const laneOp of ops) parts.push(renderBar(laneOp, headerH + lanes.indexOf(laneOp.op.process) * laneH + (laneH - barH) / 2, xOf, xOf(t1)));
-  parts.push(renderAxis(t0, t1, xOf, plotBottom));
-  parts.push('</svg>');
+  for (const laneOp of ops) {
+    const y = headerH + lanes.indexOf(laneOp.op.process) * laneH + (laneH - barH) / 2;
+    parts.push(renderBar(laneOp, y, xOf, plotRight, width));
+  }
+  parts.push(renderAxis(times, xOfRank, slotW, plotRight, plotBottom), '</svg></div>');
   return parts.join('\n');
 }
 
-function renderBar({ op, order, stuck }: LaneOp, y: number, xOf: (t: number) => number, rightEdge: number): string {
-  const left = xOf(op.start);
+function renderBar({ op, order, stuck }: LaneOp, y: number, xOf: (t: number) => number, plotRight: number, width: number): string {
   const open = op.end === null;
-  const right = open ? rightEdge : Math.max(xOf(op.end!), left + 2);
-  const cls = stuck ? 'bar stuck' : 'bar';
-  const prefix = stuck ? '\u2717 ' : order !== undefined ? `${order}. ` : '';
-  const label = fit(prefix + op.description, right - left - 6);
-  const title = `${prefix}${op.description} (op ${op.index}, process ${op.process}${op.node ? `, node ${op.node}` : ''}) ` +
-    `${(op.start / 1e9).toFixed(6)} s \u2192 ${open ? 'never completed definitely' : `${(op.end! / 1e9).toFixed(6)} s`}`;
-  const out = [`<g class="${cls}${open ? ' open' : ''}"><title>${escapeHtml(title)}</title>`];
+  const left = xOf(op.start) - 1;
+  const right = open ? plotRight - 2 : xOf(op.end!) + 1;
+  const mark = stuck ? '\u2717' : order !== undefined ? String(order) : '';
+  const title = `${stuck ? 'stuck: ' : order !== undefined ? `${order}. ` : ''}${op.description} (op ${op.index}, process ${op.process}${op.node ? `, node ${op.node}` : ''}) ` +
+    `invoked ${(op.start / 1e9).toFixed(6)} s, ${open ? 'never completed definitely' : `completed ${(op.end! / 1e9).toFixed(6)} s`}`;
+  const out = [`<g class="bar${stuck ? ' stuck' : ''}${open ? ' open' : ''}"><title>${escapeHtml(title)}</title>`];
   out.push(`<rect x="${f1(left)}" y="${y}" width="${f1(right - left)}" height="${barH}" rx="3"/>`);
-  if (open) out.push(`<path class="open-end" d="M${f1(rightEdge - 7)},${y + 3} l6,${barH / 2 - 3} l-6,${barH / 2 - 3}"/>`);
-  if (label) out.push(`<text x="${f1(left + 4)}" y="${y + barH / 2 + 4}">${escapeHtml(label)}</text>`);
-  // Too narrow for text: put the number (or the stuck mark) just above the bar.
-  else out.push(`<text class="tiny" x="${f1(left)}" y="${y - 1}">${escapeHtml(prefix.trim())}</text>`);
+  if (open) out.push(`<path class="open-end" d="M${f1(plotRight - 9)},${y + 4} l6,${barH / 2 - 4} l-6,${barH / 2 - 4}"/>`);
+  const textY = y + barH / 2 + 4;
+  const inside = fit(`${mark}${mark ? ' ' : ''}${op.description}`, right - left - 8 - (open ? 10 : 0));
+  if (inside.length > mark.length + 2) out.push(`<text x="${f1(left + 4)}" y="${textY}">${escapeHtml(inside)}</text>`);
+  else {
+    out.push(`<text x="${f1((left + right) / 2)}" y="${textY}" text-anchor="middle">${escapeHtml(mark)}</text>`);
+    // The stuck op is the point of the diagram: spell it out beside the bar, wherever there is room.
+    if (stuck) {
+      const text = op.description;
+      const fitsRight = right + 6 + text.length * charW < width;
+      out.push(`<text class="outside" x="${f1(fitsRight ? right + 5 : left - 5)}" y="${textY}"${fitsRight ? '' : ' text-anchor="end"'}>${escapeHtml(text)}</text>`);
+    }
+  }
   out.push('</g>');
   return out.join('');
 }
 
-function renderAxis(t0: number, t1: number, xOf: (t: number) => number, y: number): string {
-  const spanS = (t1 - t0) / 1e9;
-  const step = niceStep(spanS / 6);
-  const decimals = Math.max(0, Math.min(9, -Math.floor(Math.log10(step))));
-  const out = [`<line class="axis" x1="${laneLabelW}" x2="${width - rightPad}" y1="${y}" y2="${y}"/>`];
-  for (let k = Math.ceil(t0 / 1e9 / step); k * step <= t1 / 1e9; k++) {
-    const s = k * step;
-    const x = xOf(s * 1e9);
-    out.push(`<line class="tick" x1="${f1(x)}" x2="${f1(x)}" y1="${y}" y2="${y + 4}"/>`, `<text class="tick-label" x="${f1(x)}" y="${y + 16}" text-anchor="middle">${s.toFixed(decimals)} s</text>`);
-  }
+/** Ticks at every event; time labels (ms precision, in s) on as many as fit without overlapping. */
+function renderAxis(times: readonly number[], xOfRank: (rank: number) => number, slotW: number, plotRight: number, y: number): string {
+  const every = Math.max(1, Math.ceil(64 / slotW));
+  const out = [`<line class="axis" x1="${laneLabelW}" x2="${f1(plotRight)}" y1="${y}" y2="${y}"/>`];
+  times.forEach((t, rank) => {
+    const x = xOfRank(rank);
+    out.push(`<line class="tick" x1="${f1(x)}" x2="${f1(x)}" y1="${y}" y2="${y + 4}"/>`);
+    if (rank % every === 0 || rank === times.length - 1) {
+      if (rank === times.length - 1 && rank % every !== 0 && rank % every < every / 2) return; // too close to the previous label
+      out.push(`<text class="tick-label" x="${f1(x)}" y="${y + 17}" text-anchor="middle">${(t / 1e9).toFixed(3)} s</text>`);
+    }
+  });
+  out.push(`<text class="tick-label" x="${f1(plotRight)}" y="${y + 17}" text-anchor="end">event order</text>`);
   return out.join('');
 }
 
-/** 1, 2 or 5 times a power of ten, at least `raw`. */
-function niceStep(raw: number): number {
-  const power = 10 ** Math.floor(Math.log10(raw || 1e-9));
-  for (const m of [1, 2, 5, 10]) if (m * power >= raw) return m * power;
-  return 10 * power;
+/** Maps a time to x: exact at event times, linear between neighbouring events, clamped outside. */
+function interpolate(times: readonly number[], t: number, xOfRank: (rank: number) => number): number {
+  let lo = 0;
+  let hi = times.length - 1;
+  if (t <= times[0]!) return xOfRank(0);
+  if (t >= times[hi]!) return xOfRank(hi);
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! <= t) lo = mid;
+    else hi = mid;
+  }
+  return xOfRank(lo + (t - times[lo]!) / (times[hi]! - times[lo]!));
 }
 
 function fit(text: string, widthPx: number): string {

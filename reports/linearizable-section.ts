@@ -89,7 +89,7 @@ function renderFailure(name: string, f: LinearizabilityFailure, i: number, total
     );
   }
   parts.push(
-    `<h4>Timeline</h4><p class="muted">Bars run from invocation to completion; numbers are positions in the linearization; \u2717 marks the stuck op; an arrow means it never completed definitely.</p>`,
+    `<h4>Timeline</h4><p class="muted">Bars run from invocation to completion, in event order (not to scale); numbers are positions in the linearization; \u2717 marks the stuck op; a dashed bar with an arrow never completed definitely. Hover a bar for its times.</p>`,
     renderLaneDiagram(laneOps, windows, colors),
     '</article>',
   );

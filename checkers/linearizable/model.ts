@@ -1,0 +1,74 @@
+// The sequential specification a history is checked against: a Model, and the operations the
+// search places. This is the public face users extend with their own models.
+
+/** The output of an op whose completion was `info` or never arrived: the model must accept any result. */
+export const UNKNOWN: unique symbol = Symbol.for('faultline.linearizable.unknown');
+export type Unknown = typeof UNKNOWN;
+
+/** What `step` returns when the op cannot happen in that state with that output. */
+export const ILLEGAL: unique symbol = Symbol.for('faultline.linearizable.illegal');
+export type Illegal = typeof ILLEGAL;
+
+/**
+ * One operation as the search sees it. Intervals are closed: the op took effect at one instant in
+ * [call, return]. An op with an unknown output (a crashed client) may take effect at any instant
+ * after its call, or never, so its `return` is Infinity.
+ */
+export interface Operation<Input, Output> {
+  input: Input;
+  output: Output | Unknown;
+  call: number;
+  return: number;
+  /** Caller's handle for explanations; faultline passes the invocation's history index. */
+  id: number;
+}
+
+/** One op of a history as a model reads it: the invocation's value and, if it completed ok, the result. */
+export interface OpView {
+  f: string;
+  /** The key for keyed histories (`value` was `[key, v]`), else undefined. */
+  key?: unknown;
+  /** The invocation's value. */
+  value: unknown;
+  /** The ok completion's value; undefined when `known` is false. */
+  result: unknown;
+  /** False for an op that ended in `info` or never completed. */
+  known: boolean;
+}
+
+/**
+ * A sequential object. `step` must be pure: given a state, an input and an output it returns the
+ * next state, or ILLEGAL. With an UNKNOWN output it returns the state after the op in the case
+ * where it took effect (an unknown write sets the value; an unknown cas applies if it can).
+ */
+export interface Model<State, Input, Output> {
+  readonly name: string;
+  init(): State;
+  step(state: State, input: Input, output: Output | Unknown): State | Illegal;
+  /** A primitive that is equal for equal states (default: the state itself if primitive, else its JSON). */
+  hash?(state: State): string | number;
+  /** State equality when `hash` collides; default: hash equality. */
+  equal?(a: State, b: State): boolean;
+  /** Splits a history into independent sub-histories (P-compositionality), e.g. per key. */
+  partition?<Op extends Operation<Input, Output>>(operations: readonly Op[]): Op[][];
+  /** Short text starting with the op's function name, e.g. "read -> 4", "cas 1->2 (unknown)". */
+  describeOperation?(input: Input, output: Output | Unknown): string;
+  /** Short text for a state, e.g. "2" or "absent". */
+  describeState?(state: State): string;
+  /** Why the op is illegal in that state, starting with the function name: "read returned 4 but the register held 2". */
+  explainIllegal?(state: State, input: Input, output: Output | Unknown): string;
+  /** Reads one faultline/Jepsen op into input and output; undefined drops it (it constrains nothing). Throws on an op it does not know. */
+  fromOp?(op: OpView): { input: Input; output: Output | Unknown } | undefined;
+  /**
+   * Optional speed-up for crashed ops (see crash-deadlines.ts). For each op with an UNKNOWN output,
+   * the indices of every op whose legality could depend on having seen its effect (its observers),
+   * or undefined to keep it open forever. Contract: if such an op is placed after all its observers
+   * and nothing else observes its effect, deleting it (and any unknown op that was a no-op after it)
+   * leaves a legal sequence.
+   */
+  crashObservers?(operations: readonly Operation<Input, Output>[]): (readonly number[] | undefined)[];
+}
+
+/** A model of any type, as registries and checkers hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModel = Model<any, any, any>;

@@ -1,0 +1,89 @@
+// The `kv` model: get/put/append on string values per key, every key starting as "" (Porcupine's
+// kvModel). Keys are independent, so `partition` splits by key and `step` sees one key's ops.
+import { ILLEGAL, UNKNOWN, type Model, type Operation, type OpView } from '../model.js';
+import { canonicalValue, describeBadOp, showValue, type Canonical } from './canonical-value.js';
+
+export type KvInput = { f: 'get' | 'put' | 'append'; key: Canonical; value: string };
+
+/** A get's value; null for put and append. */
+export type KvOutput = string | null;
+
+/** A string store with get/put/append, partitioned by key. */
+export function kvModel(): Model<string, KvInput, KvOutput> {
+  const expected = 'get | put | append with a string value';
+  const text = (name: string, f: string, value: unknown): string => {
+    if (value === null || value === undefined) return '';
+    if (typeof value === 'string') return value;
+    if (typeof value === 'number') return String(value);
+    throw new Error(describeBadOp(name, f, value, expected));
+  };
+  return {
+    name: 'kv',
+    init: () => '',
+    step(state, input, output) {
+      switch (input.f) {
+        case 'get':
+          return output === UNKNOWN || output === state ? state : ILLEGAL;
+        case 'put':
+          return input.value;
+        case 'append':
+          return state + input.value;
+      }
+    },
+    partition(operations) {
+      const byKey = new Map<Canonical, (typeof operations)[number][]>();
+      for (const op of operations) {
+        const list = byKey.get(op.input.key);
+        if (list) list.push(op);
+        else byKey.set(op.input.key, [op]);
+      }
+      return [...byKey.values()];
+    },
+    fromOp(op: OpView) {
+      const key = canonicalValue(op.key);
+      switch (op.f) {
+        case 'get':
+          if (!op.known) return undefined;
+          return { input: { f: 'get', key, value: '' }, output: text('kv', op.f, op.result) };
+        case 'put':
+        case 'append':
+          return { input: { f: op.f, key, value: text('kv', op.f, op.value) }, output: op.known ? null : UNKNOWN };
+        default:
+          throw new Error(describeBadOp('kv', op.f, op.value, expected));
+      }
+    },
+    describeOperation(input, output) {
+      const unknown = output === UNKNOWN ? ' (unknown)' : '';
+      if (input.f === 'get') return output === UNKNOWN ? 'get (unknown)' : `get -> ${showValue(output)}`;
+      return `${input.f} ${showValue(input.value)}${unknown}`;
+    },
+    describeState: (state) => showValue(state),
+    explainIllegal(state, input, output) {
+      return `${input.f} returned ${showValue(output === UNKNOWN ? null : output)} but the key held ${showValue(state)}`;
+    },
+    crashObservers: kvCrashObservers,
+  };
+}
+
+/**
+ * An unknown put of v matters only to gets whose value starts with v (appends only add after it);
+ * an unknown append of x only to gets containing x. Nothing but get observes the state.
+ */
+function kvCrashObservers(operations: readonly Operation<KvInput, KvOutput>[]): (readonly number[] | undefined)[] {
+  const gets: number[] = [];
+  for (let i = 0; i < operations.length; i++) {
+    const op = operations[i]!;
+    if (op.input.f === 'get' && op.output !== UNKNOWN) gets.push(i);
+  }
+  return operations.map((op) => {
+    if (op.output !== UNKNOWN) return undefined;
+    const { f, key, value } = op.input;
+    if (f === 'get') return [];
+    return gets.filter((g) => {
+      const got = operations[g]!;
+      if (got.input.key !== key || got.return < op.call) return false;
+      const seen = got.output as string;
+      return f === 'put' ? seen.startsWith(value) : seen.includes(value);
+    });
+  });
+}

@@ -1,0 +1,137 @@
+// The register models: `register` (read/write) and `cas-register` (read/write/cas). The state is
+// the current value; null means absent (no write yet), which is also the default initial value.
+import { ILLEGAL, UNKNOWN, type Model, type Operation, type OpView, type Unknown } from '../model.js';
+import { canonicalValue, describeBadOp, showValue, type Canonical } from './canonical-value.js';
+
+export type RegisterInput =
+  | { f: 'read' }
+  | { f: 'write'; value: Canonical }
+  | { f: 'cas'; from: Canonical; to: Canonical };
+
+/** A read's value; for a cas, true (it applied) or false (it found another value); null for a write. */
+export type RegisterOutput = Canonical;
+
+export interface RegisterOptions {
+  /** The value before any write; null (absent) by default. */
+  initial?: unknown;
+  /**
+   * Knossos' convention: a read that returned nil constrains nothing (dropped). Faultline's and
+   * Porcupine's convention, the default, is that nil means the register was absent.
+   */
+  nilReadMatchesAny?: boolean;
+}
+
+type RegisterModel = Model<Canonical, RegisterInput, RegisterOutput>;
+
+/** A read/write register. */
+export function registerModel(options: RegisterOptions = {}): RegisterModel {
+  return makeRegister('register', false, options);
+}
+
+/** A read/write/compare-and-set register; a cas that completed `fail` never happened and is dropped. */
+export function casRegisterModel(options: RegisterOptions = {}): RegisterModel {
+  return makeRegister('cas-register', true, options);
+}
+
+function makeRegister(name: string, allowCas: boolean, options: RegisterOptions): RegisterModel {
+  const initial = canonicalValue(options.initial ?? null);
+  const nilReadMatchesAny = options.nilReadMatchesAny ?? false;
+  const expected = allowCas ? 'read | write | cas [from, to]' : 'read | write';
+  const showState = (state: Canonical): string => (state === null ? 'absent' : showValue(state));
+  return {
+    name,
+    init: () => initial,
+    step(state, input, output) {
+      switch (input.f) {
+        case 'read':
+          return output === UNKNOWN || output === state ? state : ILLEGAL;
+        case 'write':
+          return input.value;
+        case 'cas':
+          if (output === UNKNOWN) return state === input.from ? input.to : state;
+          if (output === false) return state === input.from ? ILLEGAL : state;
+          return state === input.from ? input.to : ILLEGAL;
+      }
+    },
+    fromOp(op: OpView) {
+      const suffixOutput = (known: RegisterOutput): RegisterOutput | Unknown => (op.known ? known : UNKNOWN);
+      switch (op.f) {
+        case 'read': {
+          if (!op.known) return undefined;
+          if (op.result === null || op.result === undefined) {
+            if (nilReadMatchesAny) return undefined;
+          }
+          return { input: { f: 'read' }, output: canonicalValue(op.result) };
+        }
+        case 'write':
+          return { input: { f: 'write', value: canonicalValue(op.value) }, output: suffixOutput(null) };
+        case 'cas': {
+          if (!allowCas || !Array.isArray(op.value) || op.value.length !== 2) {
+            throw new Error(describeBadOp(name, op.f, op.value, expected));
+          }
+          const from = canonicalValue(op.value[0]);
+          const to = canonicalValue(op.value[1]);
+          return { input: { f: 'cas', from, to }, output: suffixOutput(true) };
+        }
+        default:
+          throw new Error(describeBadOp(name, op.f, op.value, expected));
+      }
+    },
+    describeOperation(input, output) {
+      const unknown = output === UNKNOWN ? ' (unknown)' : '';
+      switch (input.f) {
+        case 'read':
+          return output === UNKNOWN ? 'read (unknown)' : `read -> ${showValue(output)}`;
+        case 'write':
+          return `write ${showValue(input.value)}${unknown}`;
+        case 'cas':
+          return `cas ${showValue(input.from)}->${showValue(input.to)}${output === false ? ' (failed)' : unknown}`;
+      }
+    },
+    describeState: showState,
+    explainIllegal(state, input, output) {
+      switch (input.f) {
+        case 'read':
+          return `read returned ${showValue(output === UNKNOWN ? null : output)} but the register held ${showState(state)}`;
+        case 'write':
+          return `write ${showValue(input.value)} cannot be illegal`;
+        case 'cas':
+          return output === false
+            ? `cas ${showValue(input.from)}->${showValue(input.to)} failed but the register held ${showState(state)}`
+            : `cas ${showValue(input.from)}->${showValue(input.to)} succeeded but the register held ${showState(state)}`;
+      }
+    },
+    crashObservers: registerCrashObservers,
+  };
+}
+
+/**
+ * An unknown write of v (or cas to v) matters only to ops that can see v afterwards: reads of v and
+ * cas from v. A failed cas observes every other value, so with one present nothing is pruned.
+ */
+function registerCrashObservers(operations: readonly Operation<RegisterInput, RegisterOutput>[]): (readonly number[] | undefined)[] {
+  const result: (readonly number[] | undefined)[] = new Array(operations.length).fill(undefined);
+  const observersOf = new Map<Canonical, number[]>();
+  const observe = (value: Canonical, index: number): void => {
+    const list = observersOf.get(value);
+    if (list) list.push(index);
+    else observersOf.set(value, [index]);
+  };
+  for (let i = 0; i < operations.length; i++) {
+    const { input, output } = operations[i]!;
+    if (input.f === 'read' && output !== UNKNOWN) observe(output, i);
+    else if (input.f === 'cas') {
+      if (output === false) return result;
+      observe(input.from, i);
+    }
+  }
+  const none: readonly number[] = [];
+  for (let i = 0; i < operations.length; i++) {
+    const { input, output } = operations[i]!;
+    if (output !== UNKNOWN) continue;
+    if (input.f === 'write') result[i] = observersOf.get(input.value) ?? none;
+    else if (input.f === 'cas') result[i] = input.from === input.to ? none : (observersOf.get(input.to) ?? none);
+    else result[i] = none;
+  }
+  return result;
+}

@@ -1,0 +1,106 @@
+// Renders one run as a single self-contained report.html: verdict first, then charts with fault
+// windows, each checker's evidence, the spec and the faults. Works offline: chart.js is inlined.
+import { createHash } from 'node:crypto';
+import type { CheckResult } from '../src/checker.js';
+import { faultWindows } from '../src/fault-window.js';
+import { chartData, type ChartData, type ChartMarker } from './chart-data.js';
+import { chartJsSource } from './chart-js-source.js';
+import { chartScript } from './chart-script.js';
+import { renderChartsSection } from './charts-section.js';
+import { renderCheckerSection, validityWord } from './checker-section.js';
+import { faultColors } from './fault-colors.js';
+import { renderFaultWindowList } from './fault-window-list.js';
+import { anchorId, escapeHtml, jsonForScript } from './html-escape.js';
+import { firstStuckLine, isLinearizableResult, stuckMarkers, type LinearizableResult } from './linearizable-section.js';
+import { renderHeader } from './report-header.js';
+import type { ReportInput } from './report-input.js';
+import { reportCss } from './report-style.js';
+import { renderSpecTable } from './spec-table.js';
+
+export type { ReportInput } from './report-input.js';
+
+/** Renders the whole report page. Never throws for odd data: a section that fails says so in place. */
+export function renderReport(input: ReportInput): string {
+  const windows = faultWindows(input.history);
+  const colors = faultColors(windows);
+  const checkers = checkerResults(input.results);
+  const linearizable = Object.entries(checkers).filter((e): e is [string, LinearizableResult] => isLinearizableResult(e[1]));
+  const problems = linearizable.flatMap(([name, r]) => firstStuckLine(name, r) ?? []);
+  const markers: ChartMarker[] = linearizable.flatMap(([, r]) => stuckMarkers(r));
+
+  let charts: ChartData | null = null;
+  let chartsHtml: string;
+  try {
+    charts = chartData(input.history, windows, { markers });
+    chartsHtml = renderChartsSection(charts);
+  } catch (err) {
+    chartsHtml = failedSection('Latency and throughput', err);
+  }
+
+  const name = String(input.test.name ?? 'unnamed test');
+  const verdict = input.run.crashed !== undefined ? 'crashed' : validityWord(input.results.valid);
+  const nav = [
+    ['charts', 'charts'],
+    ...Object.keys(checkers).map((c) => [anchorId('checker', c), c]),
+    ['spec', 'test spec'],
+    ['faults', 'fault windows'],
+  ].map(([id, text]) => `<a href="#${id}">${escapeHtml(text)}</a>`);
+
+  const body = [
+    guarded('Header', () => renderHeader(input, checkers, problems)),
+    `<nav>${nav.join('')}</nav>`,
+    chartsHtml,
+    ...Object.entries(checkers).map(([checker, result]) => guarded(`checker ${checker}`, () => renderCheckerSection(checker, result, windows, colors))),
+    `<section id="spec"><h2>Test spec</h2>${guarded('Test spec', () => renderSpecTable(input.test))}</section>`,
+    `<section id="faults"><h2>Fault windows</h2>${guarded('Fault windows', () => renderFaultWindowList(windows, colors))}</section>`,
+    `<footer>faultline report \u00b7 run directory <code>${escapeHtml(input.run.dir)}</code></footer>`,
+  ].join('\n');
+
+  const chartJs = chartJsSource();
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // Only the two scripts below may run and nothing may be fetched: defence in depth behind the escaping.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${scriptHash(chartJs)} ${scriptHash(chartScript)}; style-src 'unsafe-inline'; img-src data:">`,
+    `<title>${escapeHtml(`${verdict.toUpperCase()} \u00b7 ${name} \u00b7 faultline`)}</title>`,
+    `<style>${reportCss}</style>`,
+    '</head><body><main>',
+    body,
+    '</main>',
+    `<script type="application/json" id="report-data">${jsonForScript({ charts })}</script>`,
+    // Concatenated, never passed through String.replace: the bundle is full of "$" sequences.
+    '<script>' + chartJs + '</script>',
+    '<script>' + chartScript + '</script>',
+    '</body></html>',
+    '',
+  ].join('\n');
+}
+
+/** The composed result's sub-results by checker name; a bare result counts as one checker. */
+function checkerResults(results: CheckResult): Record<string, CheckResult> {
+  const nested = results.results;
+  if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) return { checker: results };
+  const out: Record<string, CheckResult> = {};
+  for (const [name, r] of Object.entries(nested)) {
+    out[name] = typeof r === 'object' && r !== null ? (r as CheckResult) : { valid: 'unknown', summary: `not a checker result: ${JSON.stringify(r)}` };
+  }
+  return out;
+}
+
+function guarded(what: string, render: () => string): string {
+  try {
+    return render();
+  } catch (err) {
+    return failedSection(what, err);
+  }
+}
+
+function failedSection(what: string, err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `<section><pre class="error">could not render ${escapeHtml(what)}: ${escapeHtml(message)}</pre></section>`;
+}
+
+function scriptHash(source: string): string {
+  return `'sha256-${createHash('sha256').update(source, 'utf8').digest('base64')}'`;
+}

@@ -1,0 +1,70 @@
+// The top of the report: the verdict, one line per checker, what was run, and how to replay it.
+import type { CheckResult } from '../src/checker.js';
+import type { History } from '../src/op.js';
+import { validityBadge, validityWord } from './checker-section.js';
+import { anchorId, escapeHtml } from './html-escape.js';
+import type { ReportInput } from './report-input.js';
+import { formatCount, formatDurationMs } from './time-format.js';
+
+const verdictText = {
+  valid: 'every checker found the history valid',
+  invalid: 'a checker found an anomaly',
+  unknown: 'a checker could not decide',
+  crashed: 'the run crashed',
+} as const;
+
+/** Renders the header; `problems` are HTML lines (already escaped) pointing at the first failures. */
+export function renderHeader(input: ReportInput, checkers: Record<string, CheckResult>, problems: readonly string[]): string {
+  const verdict = input.run.crashed !== undefined ? 'crashed' : validityWord(input.results.valid);
+  const counts = countOps(input.history);
+  const name = input.test.name ?? 'unnamed test';
+  const facts = [
+    ['seed', input.test.seed],
+    ['started', input.run.startedAt],
+    ['duration', formatDurationMs(input.run.durationMs)],
+    ['client ops', `${formatCount(counts.ok)} ok \u00b7 ${formatCount(counts.fail)} fail \u00b7 ${formatCount(counts.info)} info${counts.open > 0 ? ` \u00b7 ${formatCount(counts.open)} never completed` : ''}`],
+    ['nemesis ops', formatCount(counts.nemesis)],
+  ] as const;
+  const checkerLines = Object.entries(checkers).map(
+    ([checker, r]) =>
+      `<li>${validityBadge(r.valid)} <a href="#${anchorId('checker', checker)}"><code>${escapeHtml(checker)}</code></a>` +
+      `${r.summary !== undefined ? ` \u2014 ${escapeHtml(r.summary)}` : r.error !== undefined ? ` \u2014 ${escapeHtml(r.error)}` : ''}</li>`,
+  );
+  return [
+    `<header class="verdict ${verdict}">`,
+    `<div class="verdict-word">${verdict.toUpperCase()}</div>`,
+    `<div><h1>${escapeHtml(name)}</h1><p>${verdictText[verdict]}</p></div>`,
+    '</header>',
+    input.run.crashed !== undefined ? `<pre class="error crash">${escapeHtml(input.run.crashed)}</pre>` : '',
+    checkerLines.length > 0 ? `<ul class="checkers">${checkerLines.join('')}</ul>` : '<p class="muted">No checker results.</p>',
+    problems.length > 0 ? `<ul class="problems">${problems.map((p) => `<li>${p}</li>`).join('')}</ul>` : '',
+    `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(v ?? '\u2014')}</dd></div>`).join('')}</dl>`,
+    '<dl class="commands">',
+    `<dt>replay this run</dt><dd><pre class="command"><code>${escapeHtml(input.run.replayCommand)}</code></pre></dd>`,
+    `<dt>re-check the stored history</dt><dd><pre class="command"><code>${escapeHtml(input.run.recheckCommand)}</code></pre></dd>`,
+    '</dl>',
+  ].join('\n');
+}
+
+interface OpCounts {
+  ok: number;
+  fail: number;
+  info: number;
+  /** Client invocations with no completion before the history ended. */
+  open: number;
+  nemesis: number;
+}
+
+function countOps(history: History): OpCounts {
+  const counts: OpCounts = { ok: 0, fail: 0, info: 0, open: 0, nemesis: 0 };
+  for (const op of history) {
+    if (op.process === 'nemesis') {
+      if (op.type !== 'invoke') counts.nemesis++;
+    } else if (op.type === 'invoke') counts.open++;
+    else {
+      counts[op.type]++;
+      counts.open--;
+    }
+  }
+  return counts;
+}

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { LinkProxy } from './link-proxy.js';
+
+const cleanup: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0)) await fn();
+});
+
+async function echoServer(): Promise<number> {
+  const server: Server = createServer((s) => s.pipe(s));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanup.push(() => new Promise((r) => server.close(r)));
+  return (server.address() as { port: number }).port;
+}
+
+async function proxied(): Promise<{ proxy: LinkProxy; socket: Socket }> {
+  const proxy = new LinkProxy('n1', 'n2', { host: '127.0.0.1', port: await echoServer() });
+  const { port } = await proxy.start();
+  cleanup.push(() => proxy.stop());
+  const socket = connect(port, '127.0.0.1');
+  await once(socket, 'connect');
+  cleanup.push(() => socket.destroy());
+  return { proxy, socket };
+}
+
+/** Resolves with what arrives within `ms`, as a string. */
+function receive(socket: Socket, ms: number): Promise<string> {
+  return new Promise((resolve) => {
+    let got = '';
+    const onData = (chunk: Buffer) => (got += chunk.toString());
+    socket.on('data', onData);
+    setTimeout(() => {
+      socket.off('data', onData);
+      resolve(got);
+    }, ms);
+  });
+}
+
+describe('link proxy', () => {
+  it('forwards both ways when the link is whole', async () => {
+    const { socket } = await proxied();
+    socket.write('hello');
+    expect(await receive(socket, 150)).toBe('hello');
+  });
+
+  it('a partition stops traffic without resetting the connection; healing delivers what was held', async () => {
+    const { proxy, socket } = await proxied();
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    proxy.setBlock({ forward: true, backward: true });
+    socket.write('during');
+    expect(await receive(socket, 300)).toBe('');
+    expect(closed).toBe(false);
+    proxy.setBlock({ forward: false, backward: false });
+    expect(await receive(socket, 300)).toBe('during');
+  });
+
+  it('a one-way partition drops only the replies', async () => {
+    const { proxy, socket } = await proxied();
+    proxy.setBlock({ forward: false, backward: true });
+    socket.write('ping');
+    expect(await receive(socket, 200)).toBe('');
+    proxy.setBlock({ forward: false, backward: false });
+    expect(await receive(socket, 200)).toBe('ping');
+  });
+
+  it('a new connection during a partition hangs until healed', async () => {
+    const proxy = new LinkProxy('n1', 'n2', { host: '127.0.0.1', port: await echoServer() });
+    const { port } = await proxy.start();
+    cleanup.push(() => proxy.stop());
+    proxy.setBlock({ forward: true, backward: true });
+    const socket = connect(port, '127.0.0.1');
+    cleanup.push(() => socket.destroy());
+    await once(socket, 'connect');
+    socket.write('early');
+    expect(await receive(socket, 200)).toBe('');
+    proxy.setBlock({ forward: false, backward: false });
+    expect(await receive(socket, 300)).toBe('early');
+  });
+});

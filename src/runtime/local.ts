@@ -1,0 +1,128 @@
+// The local runtime: each node is a child process on a loopback port, and every node-to-node link
+// runs through a proxy the controller owns, so partitions, kills and pauses are real.
+import { createServer } from 'node:net';
+import { execa, type ResultPromise } from 'execa';
+import { drops, type Grudge } from '../../nemesis/grudge.js';
+import { LinkProxy } from './link-proxy.js';
+import type { Address, ProcessSpec, Runtime } from './runtime.js';
+
+export class LocalRuntime implements Runtime {
+  readonly name = 'local';
+  private readonly listen = new Map<string, Address>();
+  private readonly proxies = new Map<string, LinkProxy>();
+  private readonly processes = new Map<string, ResultPromise>();
+  private readonly paused = new Set<string>();
+
+  constructor(readonly nodes: readonly string[]) {}
+
+  async setup(): Promise<void> {
+    for (const node of this.nodes) this.listen.set(node, { host: '127.0.0.1', port: await freePort() });
+    for (const from of this.nodes) {
+      for (const to of this.nodes) {
+        if (from === to) continue;
+        const proxy = new LinkProxy(from, to, this.listenAddress(to));
+        await proxy.start();
+        this.proxies.set(linkKey(from, to), proxy);
+      }
+    }
+  }
+
+  listenAddress(node: string): Address {
+    const address = this.listen.get(node);
+    if (!address) throw new Error(`unknown node "${node}"; expected one of ${this.nodes.join(', ')}`);
+    return address;
+  }
+
+  peerAddress(from: string, to: string): Address {
+    const address = this.proxies.get(linkKey(from, to))?.address;
+    if (!address) throw new Error(`no link from "${from}" to "${to}"; expected two different nodes of ${this.nodes.join(', ')}`);
+    return address;
+  }
+
+  clientAddress(node: string): Address {
+    return this.listenAddress(node);
+  }
+
+  async spawn(node: string, spec: ProcessSpec, logPath: string): Promise<void> {
+    if (this.isRunning(node)) throw new Error(`node ${node} is already running (pid ${this.processes.get(node)?.pid})`);
+    const child = execa(spec.command, spec.args, {
+      stdin: 'ignore',
+      stdout: { file: logPath, append: true },
+      stderr: { file: logPath, append: true },
+      env: spec.env,
+      reject: false,
+      cleanup: true,
+    });
+    this.processes.set(node, child);
+    this.paused.delete(node);
+    void child.then(() => {
+      if (this.processes.get(node) === child) this.processes.delete(node);
+    });
+  }
+
+  isRunning(node: string): boolean {
+    return this.processes.has(node);
+  }
+
+  async kill(node: string): Promise<void> {
+    const child = this.processes.get(node);
+    if (!child) return;
+    child.kill('SIGKILL');
+    await child;
+    this.processes.delete(node);
+    this.paused.delete(node);
+  }
+
+  async pause(node: string): Promise<void> {
+    this.signal(node, 'SIGSTOP');
+    this.paused.add(node);
+  }
+
+  async resume(node: string): Promise<void> {
+    this.signal(node, 'SIGCONT');
+    this.paused.delete(node);
+  }
+
+  async partition(grudge: Grudge): Promise<void> {
+    for (const proxy of this.proxies.values()) {
+      proxy.setBlock({ forward: drops(grudge, proxy.to, proxy.from), backward: drops(grudge, proxy.from, proxy.to) });
+    }
+  }
+
+  async heal(): Promise<void> {
+    await this.partition({});
+  }
+
+  async teardown(): Promise<void> {
+    for (const node of [...this.paused]) this.signal(node, 'SIGCONT');
+    await Promise.all([...this.processes.keys()].map((node) => this.kill(node)));
+    await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
+    this.proxies.clear();
+  }
+
+  private signal(node: string, signal: NodeJS.Signals): void {
+    const pid = this.processes.get(node)?.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // it died in between; the kill nemesis or teardown will notice
+    }
+  }
+}
+
+function linkKey(from: string, to: string): string {
+  return `${from}->${to}`;
+}
+
+/** Asks the kernel for a free loopback port. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,55 @@
+// Run directories: store/<test-name>/<timestamp>/ with test.json, history.jsonl, results.json,
+// report.html and nodes/<node>/, plus store/latest pointing at the newest run.
+import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+
+export const RUN_FILES = {
+  test: 'test.json',
+  history: 'history.jsonl',
+  results: 'results.json',
+  report: 'report.html',
+  nodes: 'nodes',
+} as const;
+
+/** Creates a fresh run directory and points store/latest (and store/<test>/latest) at it. */
+export function createRunDir(storeDir: string, testName: string, now = new Date()): string {
+  const safeName = testName.replace(/[^A-Za-z0-9._,=+-]/g, '_');
+  const base = join(storeDir, safeName);
+  let dir = join(base, timestamp(now));
+  for (let n = 2; existsSync(dir); n++) dir = join(base, `${timestamp(now)}-${n}`);
+  mkdirSync(join(dir, RUN_FILES.nodes), { recursive: true });
+  pointLatest(join(storeDir, 'latest'), dir);
+  pointLatest(join(base, 'latest'), dir);
+  return dir;
+}
+
+/** Resolves a run directory argument, following `latest` links; throws naming what is missing. */
+export function resolveRunDir(path: string): string {
+  const dir = resolve(path);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new Error(`run directory ${path} does not exist; expected a directory like store/latest or store/<test>/<time>`);
+  }
+  if (!existsSync(join(dir, RUN_FILES.history))) {
+    throw new Error(`${path} has no ${RUN_FILES.history}; expected a run directory written by \`faultline test\``);
+  }
+  return dir;
+}
+
+function pointLatest(link: string, target: string): void {
+  try {
+    readlinkSync(link);
+    rmSync(link, { force: true });
+  } catch {
+    // no link yet
+  }
+  try {
+    symlinkSync(relative(join(link, '..'), target), link);
+  } catch {
+    // a filesystem without symlinks: the run is still there, just not linked
+  }
+}
+
+function timestamp(d: Date): string {
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}T${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
