@@ -17,8 +17,8 @@ export interface LaneOp {
 }
 
 const laneLabelW = 88;
-const minPlotW = 860;
-const minSlotW = 28;
+const minPlotW = 1000;
+const minSlotW = 20;
 const rightPad = 12;
 const headerH = 22;
 const laneH = 28;
@@ -34,14 +34,18 @@ export function renderLaneDiagram(ops: readonly LaneOp[], windows: readonly Faul
   // One slot per event plus one at the right for ops that never completed.
   const slotW = Math.max(minSlotW, minPlotW / (times.length + 1));
   const plotRight = laneLabelW + (times.length + 1) * slotW;
-  const width = Math.ceil(plotRight + rightPad);
   const xOfRank = (rank: number): number => laneLabelW + (rank + 0.5) * slotW;
   const xOf = (t: number): number => interpolate(times, t, xOfRank);
   const plotBottom = headerH + lanes.length * laneH;
   const height = plotBottom + axisH;
+  const bars = ops.map((laneOp) => barGeometry(laneOp, xOf, plotRight));
+  // Room on the right for stuck ops whose description is written beside the bar.
+  const width = Math.ceil(Math.max(plotRight + rightPad, ...bars.map((b) => (b.outside ? b.right + 8 + b.outside.length * charW : 0))));
 
   const parts = [
-    `<div class="lanes-scroll"><svg class="lanes" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="timeline of the ops in this failure">`,
+    // Natural size at most; narrower pages scale it down rather than scroll.
+    `<svg class="lanes" viewBox="0 0 ${width} ${height}" width="100%" style="max-width:${width}px" role="img" aria-label="timeline of the ops in this failure">`,
+    `<text class="tick-label" x="${laneLabelW - 8}" y="14" text-anchor="end">event order \u2192</text>`,
   ];
   // Fault bands first so everything else is drawn over them.
   for (const w of windows) {
@@ -63,36 +67,45 @@ export function renderLaneDiagram(ops: readonly LaneOp[], windows: readonly Faul
       `<text class="lane-label" x="${laneLabelW - 8}" y="${y + 4}" text-anchor="end">${escapeHtml(processLabel(process))}</text>`,
     );
   });
-  for (const laneOp of ops) {
-    const y = headerH + lanes.indexOf(laneOp.op.process) * laneH + (laneH - barH) / 2;
-    parts.push(renderBar(laneOp, y, xOf, plotRight, width));
-  }
-  parts.push(renderAxis(times, xOfRank, slotW, plotRight, plotBottom), '</svg></div>');
+  bars.forEach((bar, i) => {
+    const y = headerH + lanes.indexOf(ops[i]!.op.process) * laneH + (laneH - barH) / 2;
+    parts.push(renderBar(ops[i]!, bar, y, plotRight));
+  });
+  parts.push(renderAxis(times, xOfRank, slotW, plotRight, plotBottom), '</svg>');
   return parts.join('\n');
 }
 
-function renderBar({ op, order, stuck }: LaneOp, y: number, xOf: (t: number) => number, plotRight: number, width: number): string {
+interface BarGeometry {
+  left: number;
+  right: number;
+  /** Text inside the bar, or just the mark when the description does not fit. */
+  inside: string;
+  /** For a stuck op whose description does not fit: the text written to the right of the bar. */
+  outside?: string;
+}
+
+function barGeometry({ op, order, stuck }: LaneOp, xOf: (t: number) => number, plotRight: number): BarGeometry {
   const open = op.end === null;
   const left = xOf(op.start) - 1;
   const right = open ? plotRight - 2 : xOf(op.end!) + 1;
   const mark = stuck ? '\u2717' : order !== undefined ? String(order) : '';
+  const full = fit(`${mark}${mark ? ' ' : ''}${op.description}`, right - left - 8 - (open ? 10 : 0));
+  if (full.length > mark.length + 2) return { left, right, inside: full };
+  // The stuck op is the point of the diagram: spell it out beside the bar.
+  return { left, right, inside: mark, ...(stuck ? { outside: op.description } : {}) };
+}
+
+function renderBar({ op, order, stuck }: LaneOp, bar: BarGeometry, y: number, plotRight: number): string {
+  const open = op.end === null;
   const title = `${stuck ? 'stuck: ' : order !== undefined ? `${order}. ` : ''}${op.description} (op ${op.index}, process ${op.process}${op.node ? `, node ${op.node}` : ''}) ` +
     `invoked ${(op.start / 1e9).toFixed(6)} s, ${open ? 'never completed definitely' : `completed ${(op.end! / 1e9).toFixed(6)} s`}`;
-  const out = [`<g class="bar${stuck ? ' stuck' : ''}${open ? ' open' : ''}"><title>${escapeHtml(title)}</title>`];
-  out.push(`<rect x="${f1(left)}" y="${y}" width="${f1(right - left)}" height="${barH}" rx="3"/>`);
-  if (open) out.push(`<path class="open-end" d="M${f1(plotRight - 9)},${y + 4} l6,${barH / 2 - 4} l-6,${barH / 2 - 4}"/>`);
   const textY = y + barH / 2 + 4;
-  const inside = fit(`${mark}${mark ? ' ' : ''}${op.description}`, right - left - 8 - (open ? 10 : 0));
-  if (inside.length > mark.length + 2) out.push(`<text x="${f1(left + 4)}" y="${textY}">${escapeHtml(inside)}</text>`);
-  else {
-    out.push(`<text x="${f1((left + right) / 2)}" y="${textY}" text-anchor="middle">${escapeHtml(mark)}</text>`);
-    // The stuck op is the point of the diagram: spell it out beside the bar, wherever there is room.
-    if (stuck) {
-      const text = op.description;
-      const fitsRight = right + 6 + text.length * charW < width;
-      out.push(`<text class="outside" x="${f1(fitsRight ? right + 5 : left - 5)}" y="${textY}"${fitsRight ? '' : ' text-anchor="end"'}>${escapeHtml(text)}</text>`);
-    }
-  }
+  const out = [`<g class="bar${stuck ? ' stuck' : ''}${open ? ' open' : ''}"><title>${escapeHtml(title)}</title>`];
+  out.push(`<rect x="${f1(bar.left)}" y="${y}" width="${f1(bar.right - bar.left)}" height="${barH}" rx="3"/>`);
+  if (open) out.push(`<path class="open-end" d="M${f1(plotRight - 9)},${y + 4} l6,${barH / 2 - 4} l-6,${barH / 2 - 4}"/>`);
+  if (bar.inside.length > 3) out.push(`<text x="${f1(bar.left + 4)}" y="${textY}">${escapeHtml(bar.inside)}</text>`);
+  else out.push(`<text x="${f1((bar.left + bar.right) / 2)}" y="${textY}" text-anchor="middle">${escapeHtml(bar.inside)}</text>`);
+  if (bar.outside) out.push(`<text class="outside" x="${f1(bar.right + 5)}" y="${textY}">${escapeHtml(bar.outside)}</text>`);
   out.push('</g>');
   return out.join('');
 }
@@ -104,12 +117,8 @@ function renderAxis(times: readonly number[], xOfRank: (rank: number) => number,
   times.forEach((t, rank) => {
     const x = xOfRank(rank);
     out.push(`<line class="tick" x1="${f1(x)}" x2="${f1(x)}" y1="${y}" y2="${y + 4}"/>`);
-    if (rank % every === 0 || rank === times.length - 1) {
-      if (rank === times.length - 1 && rank % every !== 0 && rank % every < every / 2) return; // too close to the previous label
-      out.push(`<text class="tick-label" x="${f1(x)}" y="${y + 17}" text-anchor="middle">${(t / 1e9).toFixed(3)} s</text>`);
-    }
+    if (rank % every === 0) out.push(`<text class="tick-label" x="${f1(x)}" y="${y + 17}" text-anchor="middle">${(t / 1e9).toFixed(3)} s</text>`);
   });
-  out.push(`<text class="tick-label" x="${f1(plotRight)}" y="${y + 17}" text-anchor="end">event order</text>`);
   return out.join('');
 }
 

@@ -58,7 +58,6 @@ article.failure { margin: 16px 0 28px; }
 td.reason { color: var(--invalid); }
 details { margin: 8px 0; }
 summary { cursor: pointer; color: #0969da; }
-.lanes-scroll { overflow-x: auto; }
 svg.lanes { display: block; font: 11px system-ui, -apple-system, "Segoe UI", sans-serif; }
 svg.lanes .lane { stroke: #eaeef2; }
 svg.lanes .lane-label, svg.lanes .tick-label { fill: var(--muted); }

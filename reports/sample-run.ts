@@ -109,9 +109,11 @@ export function fakeFailure(history: History, key: number, atNs: number): Linear
   const pairs = pairOps(history).filter((p) => p.invoke.process !== 'nemesis' && (p.invoke.value as [number, unknown])[0] === key && p.complete?.type !== 'fail');
   const before = pairs.filter((p) => p.invoke.time < atNs);
   const stuckPair = pairs.find((p) => p.invoke.time >= atNs && p.invoke.f === 'read' && p.complete?.type === 'ok') ?? before.pop()!;
-  // The last 30 ops, plus any timed-out op still in flight at atNs: real failures usually involve one.
-  const inFlight = before.filter((p) => p.complete?.type === 'info' && p.complete.time > atNs && !before.slice(-30).includes(p));
-  const chosen = [...inFlight, ...before.slice(-30)].sort((a, b) => a.invoke.time - b.invoke.time);
+  // The last 30 ops, plus the latest op that timed out: an info op may take effect any time after
+  // its invocation, so a checker typically linearizes it late, as here, three from the end.
+  const recent = before.filter((p) => p.complete?.type !== 'info').slice(-30);
+  const timedOut = before.filter((p) => p.complete?.type === 'info').slice(-1);
+  const chosen = [...recent.slice(0, -3), ...timedOut, ...recent.slice(-3)];
   let state = 0;
   const linearized = chosen.map((p) => {
     const [, arg] = p.invoke.value as [number, unknown];
@@ -178,7 +180,10 @@ const sampleShape: RunShape = { seed: 42, durationS: 30, concurrency: 5, nodes: 
 /** The sample run: 30 s, 5 processes, two partitions and a kill, an invalid linearizable result. */
 export function sampleRun(): ReportInput {
   const history = generateHistory(sampleShape);
-  const failure = fakeFailure(history, 2, 9.5 * s);
+  // Fail on the key of the last op that timed out before 9.5 s, so the witness has an op in flight.
+  const timedOut = history.filter((op) => op.type === 'info' && op.process !== 'nemesis' && op.time < 9.5 * s).pop();
+  const key = timedOut ? (timedOut.value as [number, unknown])[0] : 2;
+  const failure = fakeFailure(history, key, 9.5 * s);
   const stuck = failure.stuck[0]!.op;
   const results: CheckResult = {
     valid: false,
@@ -186,8 +191,8 @@ export function sampleRun(): ReportInput {
       stats: fakeStats(history),
       linearizable: {
         valid: false,
-        summary: `not linearizable: key 2: ${stuck.description} (op ${stuck.index}) cannot be linearized`,
-        keys: { checked: 4, failed: [2] },
+        summary: `not linearizable: key ${key}: ${stuck.description} (op ${stuck.index}) cannot be linearized`,
+        keys: { checked: 4, failed: [key] },
         failures: [failure],
       },
       convergence: { valid: 'unknown', summary: 'no final read from n2', missingFinalReads: ['n2'], replicas: { n1: [0, 3], n3: [0, 3] } },

@@ -5,7 +5,7 @@ import { LinkProxy } from './link-proxy.js';
 
 const cleanup: (() => unknown)[] = [];
 afterEach(async () => {
-  for (const fn of cleanup.splice(0)) await fn();
+  for (const fn of cleanup.splice(0).reverse()) await fn();
 });
 
 async function echoServer(): Promise<number> {

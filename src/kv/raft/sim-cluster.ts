@@ -204,7 +204,8 @@ export class SimCluster {
 
   private boot(node: SimNode): void {
     node.incarnation++;
-    const disk = structuredClone(node.disk);
+    // Entries and snapshots are never mutated by the core, so sharing them is safe; arrays are copied.
+    const disk = { hardState: { ...node.disk.hardState }, snapshot: node.disk.snapshot, entries: [...node.disk.entries] };
     node.core = new RaftCore({
       id: node.id,
       peers: this.ids.filter((p) => p !== node.id),
@@ -241,7 +242,7 @@ export class SimCluster {
   private persist(node: SimNode, rd: Ready): void {
     const disk = node.disk;
     if (rd.snapshot) {
-      disk.snapshot = structuredClone(rd.snapshot);
+      disk.snapshot = rd.snapshot;
       disk.entries = [];
     }
     if (rd.hardState) disk.hardState = { ...rd.hardState };
@@ -249,7 +250,7 @@ export class SimCluster {
     if (first) {
       const base = disk.snapshot?.index ?? 0;
       disk.entries.length = first.index - base - 1;
-      disk.entries.push(...structuredClone(rd.entries));
+      disk.entries.push(...rd.entries);
     }
   }
 
@@ -257,7 +258,7 @@ export class SimCluster {
     if (this.isCut(msg.from, msg.to) || this.random.next() < this.dropRate) return;
     const copies = this.random.next() < this.duplicateRate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
-      this.inFlight.push({ at: this.now + this.random.int(1, this.maxDelayTicks), msg: structuredClone(msg) });
+      this.inFlight.push({ at: this.now + this.random.int(1, this.maxDelayTicks), msg });
     }
   }
 
@@ -291,7 +292,7 @@ export class SimCluster {
     if (every <= 0 || node.appliedIndex - core.log.snapshotIndex < every) return;
     const snap: Snapshot = { index: node.appliedIndex, term: core.log.term(node.appliedIndex)!, data: { index: node.appliedIndex } };
     core.compact(snap);
-    node.disk.snapshot = structuredClone(snap);
+    node.disk.snapshot = snap;
     node.disk.entries = node.disk.entries.filter((e) => e.index > snap.index);
   }
 
