@@ -37,7 +37,7 @@ export interface ChartMarker {
 }
 
 export interface ChartDataOptions {
-  /** Most scatter points to draw; fail and info ops are kept before ok ops are sampled. */
+  /** Most scatter points to draw (default 20,000); fail and info ops are kept before ok ops are sampled. */
   maxPoints?: number;
   markers?: readonly ChartMarker[];
 }
@@ -68,9 +68,10 @@ function latencySeries(history: History, maxPoints: number): ChartData['latency'
   const completed = pairOps(history).filter((p) => p.invoke.process !== 'nemesis' && p.complete !== undefined);
   const counts: Record<CompletionType, number> = { ok: 0, fail: 0, info: 0 };
   for (const p of completed) counts[p.complete!.type as CompletionType]++;
-  // Fail and info ops are the interesting ones: keep them all unless they alone overflow most of the budget.
+  // Fail and info ops are the interesting ones: keep them all, unless they would take more than half
+  // the points, where keeping them all would make a mostly-ok run look mostly failed.
   const rare = counts.fail + counts.info;
-  const rareBudget = Math.min(rare, Math.floor(maxPoints * 0.75));
+  const rareBudget = Math.min(rare, Math.floor(maxPoints / 2));
   const okBudget = Math.min(counts.ok, maxPoints - rareBudget);
   const keepOk = evenSampler(counts.ok, okBudget);
   const keepRare = evenSampler(rare, rareBudget);

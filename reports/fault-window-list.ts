@@ -15,5 +15,5 @@ export function renderFaultWindowList(windows: readonly FaultWindow[], colors: R
       `<td class="num">${w.end === null ? '<span class="muted">still active at the end</span>' : formatSeconds(w.end)}</td><td class="num">${duration}</td></tr>`
     );
   });
-  return `<table class="faults"><thead><tr><th>fault</th><th>label</th><th>start (s)</th><th>end (s)</th><th>duration (s)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table class="faults"><thead><tr><th>fault</th><th>label</th><th class="num">start (s)</th><th class="num">end (s)</th><th class="num">duration (s)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }

@@ -89,8 +89,9 @@ function barGeometry({ op, order, stuck }: LaneOp, xOf: (t: number) => number, p
   const left = xOf(op.start) - 1;
   const right = open ? plotRight - 2 : xOf(op.end!) + 1;
   const mark = stuck ? '\u2717' : order !== undefined ? String(order) : '';
-  const full = fit(`${mark}${mark ? ' ' : ''}${op.description}`, right - left - 8 - (open ? 10 : 0));
-  if (full.length > mark.length + 2) return { left, right, inside: full };
+  const text = `${mark}${mark ? ' ' : ''}${op.description}`;
+  const fitted = fit(text, right - left - 8 - (open ? 10 : 0));
+  if (stuck ? fitted === text : fitted.length > mark.length + 2) return { left, right, inside: fitted };
   // The stuck op is the point of the diagram: spell it out beside the bar.
   return { left, right, inside: mark, ...(stuck ? { outside: op.description } : {}) };
 }

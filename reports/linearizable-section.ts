@@ -75,7 +75,7 @@ function renderFailure(name: string, f: LinearizabilityFailure, i: number, total
     `<article class="failure" id="${anchorId('failure', `${name}-${i + 1}`)}">`,
     `<h3>Failure ${i + 1} of ${total}${keyText(f)}</h3>`,
     `<div class="stuck"><h4>Could not be linearized</h4>`,
-    `<table><thead><tr><th>op</th><th>process</th><th>node</th><th>invoked (s)</th><th>completed (s)</th><th>reason</th></tr></thead><tbody>${stuckRows || '<tr><td colspan="6">no stuck op recorded</td></tr>'}</tbody></table>`,
+    `<table><thead><tr><th>op</th><th>process</th><th>node</th><th class="num">invoked (s)</th><th class="num">completed (s)</th><th>reason</th></tr></thead><tbody>${stuckRows || '<tr><td colspan="6">no stuck op recorded</td></tr>'}</tbody></table>`,
     `<p>State after the partial linearization: <code>${escapeHtml(f.state)}</code></p></div>`,
     `<h4>Partial linearization: ${n} op${n === 1 ? '' : 's'}${n > recentOps ? `, last ${recentOps} shown` : ''}</h4>`,
     n === 0 ? '<p class="muted">No op could be linearized before the stuck op(s).</p>' : linearizationTable(recent, recentStart),
@@ -100,7 +100,7 @@ function linearizationTable(rows: LinearizabilityFailure['linearized'], offset: 
   const body = rows
     .map((l, j) => `<tr><td class="num">${offset + j + 1}</td><td>${opCell(l.op)}</td><td>${escapeHtml(l.op.process)}</td>${timeCells(l.op)}<td><code>${escapeHtml(l.stateAfter)}</code></td></tr>`)
     .join('');
-  return `<table class="linearization"><thead><tr><th>#</th><th>op</th><th>process</th><th>invoked (s)</th><th>completed (s)</th><th>state after</th></tr></thead><tbody>${body}</tbody></table>`;
+  return `<table class="linearization"><thead><tr><th class="num">#</th><th>op</th><th>process</th><th class="num">invoked (s)</th><th class="num">completed (s)</th><th>state after</th></tr></thead><tbody>${body}</tbody></table>`;
 }
 
 function opCell(op: WitnessOp): string {

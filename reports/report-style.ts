@@ -44,7 +44,7 @@ nav a { margin-right: 14px; }
 table { border-collapse: collapse; margin: 6px 0; font-size: 14px; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { font-size: 12px; color: var(--muted); font-weight: 600; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num, td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td code, li code, p code { word-break: break-word; }
 tr.total th, tr.total td { font-weight: 600; }
 td.count-fail { color: var(--invalid); font-weight: 600; }

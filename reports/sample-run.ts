@@ -224,13 +224,13 @@ export function sampleRun(): ReportInput {
   };
 }
 
-/** A valid run with about `opCount` ops (many processes, long duration) to measure rendering at scale. */
+/** A valid run of exactly `opCount` ops (50 processes over 600 s, faults every 2 min) to measure rendering at scale. */
 export function syntheticRun(opCount: number): ReportInput {
   const concurrency = 50;
   const durationS = 600;
-  // Each op is an invoke and a completion; pick the think time that yields roughly opCount events.
-  const pairsPerProcess = opCount / 2 / concurrency;
-  const thinkMs = Math.max(0.1, ((durationS * 1000) / pairsPerProcess - 3) / 1);
+  // Each op is an invoke and a completion, ~3.6 ms apart: aim 10% over opCount events, then cut.
+  const pairsPerProcess = (opCount * 1.1) / 2 / concurrency;
+  const thinkMs = Math.max(0.1, (durationS * 1000) / pairsPerProcess - 3.6);
   const faults: Fault[] = [];
   for (let t = 60; t < durationS - 60; t += 120) {
     faults.push({ f: 'partition', startNs: t * s, stopNs: (t + 30) * s, value: { grudge: { n1: ['n2', 'n3', 'n4', 'n5'] }, description: 'n1 | n2 n3 n4 n5' } });

@@ -43,7 +43,7 @@ export function renderStatsBody(result: StatsResult): string {
       ? ''
       : `<p>Throughput: ${typeof throughput === 'number' ? `${escapeHtml(throughput.toFixed(1))} ops/s` : `<code>${escapeHtml(JSON.stringify(throughput))}</code>`}</p>`;
   return (
-    `<table class="stats"><thead><tr><th>f</th><th>ok</th><th>fail</th><th>info</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th></tr></thead>` +
+    `<table class="stats"><thead><tr><th>f</th><th class="num">ok</th><th class="num">fail</th><th class="num">info</th><th class="num">p50 ms</th><th class="num">p90 ms</th><th class="num">p99 ms</th><th class="num">max ms</th></tr></thead>` +
     `<tbody>${rows.join('')}${fs.length > 1 ? totals : ''}</tbody></table>${throughputLine}`
   );
 }

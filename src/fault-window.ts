@@ -28,7 +28,7 @@ export function faultWindows(history: History): FaultWindow[] {
     if (!match) continue;
     const [, edge, fault] = match as unknown as [string, 'start' | 'stop', string];
     if (edge === 'start') {
-      if (op.type === 'fail') continue;
+      if (op.type === 'fail' || op.error !== undefined) continue; // the fault never took hold
       const window: FaultWindow = { fault, start: op.time, end: null, value: op.value, label: labelOf(op) };
       windows.push(window);
       open.set(fault, [...(open.get(fault) ?? []), window]);

@@ -34,6 +34,8 @@ export interface InterpreterOptions {
   record(op: Op): void;
   /** When aborted, no new op is issued; ops in flight still complete. */
   signal?: AbortSignal;
+  /** The node a thread's ops go to, recorded on its invocations. */
+  nodeOf?(thread: Thread): string | undefined;
 }
 
 /** Runs generators against an executor, keeping processes and op indices across phases. */
@@ -81,7 +83,8 @@ export class Interpreter {
       if (thread === undefined || this.busy.has(thread)) {
         throw new Error(`generator issued op f=${planned.f} for process ${String(planned.process)}, which is ${thread === undefined ? 'unknown' : 'busy'}; expected an idle process`);
       }
-      const invoke: Op = { ...planned, index: this.index++, time: executor.now(), type: 'invoke' };
+      const node = planned.node ?? this.options.nodeOf?.(thread);
+      const invoke: Op = { ...planned, index: this.index++, time: executor.now(), type: 'invoke', ...(node !== undefined && { node }) };
       this.options.record(invoke);
       this.busy.set(thread, planned.f);
       gen = update(next, this.context(invoke.time), invoke);

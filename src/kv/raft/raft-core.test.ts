@@ -116,6 +116,81 @@ describe('raft core elections', () => {
   });
 });
 
+function leaderOf5(recoveredTerm: number, entries: { index: number; term: number; data: unknown }[]): RaftCore {
+  const core = new RaftCore({
+    id: 'n1',
+    peers: ['n2', 'n3', 'n4', 'n5'],
+    electionTicksMin: 10,
+    electionTicksMax: 10,
+    heartbeatTicks: 2,
+    maxEntriesPerAppend: 8,
+    random: createPrng(1),
+    recovered: { hardState: { term: recoveredTerm, vote: null }, snapshot: null, entries },
+  });
+  for (let i = 0; i < 10; i++) core.tick();
+  for (const from of ['n2', 'n3']) core.step({ type: 'preVoteResp', from, to: 'n1', term: recoveredTerm + 1, granted: true });
+  for (const from of ['n2', 'n3']) core.step({ type: 'voteResp', from, to: 'n1', term: recoveredTerm + 1, granted: true });
+  expect(core.role).toBe('leader');
+  core.ready();
+  return core;
+}
+
+describe('raft core commitment rules', () => {
+  it('never commits an entry of an earlier term by counting replicas (Raft Figure 8)', () => {
+    const core = leaderOf5(3, [
+      { index: 1, term: 1, data: 'a' },
+      { index: 2, term: 2, data: 'b' },
+    ]);
+    // Index 3 is the new leader's no-op of term 4. A majority now holds index 2 (term 2) but not 3.
+    for (const from of ['n2', 'n3']) core.step({ type: 'appendResp', from, to: 'n1', term: 4, success: true, index: 2, hint: 0 });
+    expect(core.commitIndex).toBe(0);
+    for (const from of ['n2', 'n3']) core.step({ type: 'appendResp', from, to: 'n1', term: 4, success: true, index: 3, hint: 0 });
+    expect(core.commitIndex).toBe(3);
+  });
+
+  it('confirms a read only when a majority acknowledges a heartbeat round sent after it', () => {
+    const core = leaderOf5(3, []);
+    for (const from of ['n2', 'n3']) core.step({ type: 'appendResp', from, to: 'n1', term: 4, success: true, index: 1, hint: 0 });
+    expect(core.status().committedInTerm).toBe(true);
+    const before = core.currentSeq();
+    core.step({ type: 'heartbeatResp', from: 'n2', to: 'n1', term: 4, seq: before });
+    core.step({ type: 'heartbeatResp', from: 'n3', to: 'n1', term: 4, seq: before });
+    expect(core.quorumAckedSeq()).toBe(before);
+    core.readIndex(42);
+    const round = core.ready();
+    const seq = core.currentSeq();
+    expect(seq).toBe(before + 1);
+    expect(round.messages.filter((m) => m.type === 'heartbeat')).toHaveLength(4);
+    core.step({ type: 'heartbeatResp', from: 'n2', to: 'n1', term: 4, seq });
+    expect(core.ready().readStates).toEqual([]);
+    expect(core.quorumAckedSeq()).toBe(before);
+    core.step({ type: 'heartbeatResp', from: 'n4', to: 'n1', term: 4, seq });
+    expect(core.ready().readStates).toEqual([{ ctx: 42, index: 1 }]);
+    expect(core.quorumAckedSeq()).toBe(seq);
+  });
+
+  it('persists a vote granted within the current term before answering', () => {
+    const core = leaderOf5(3, []);
+    const follower = new RaftCore({
+      id: 'n2',
+      peers: ['n1', 'n3'],
+      electionTicksMin: 10,
+      electionTicksMax: 10,
+      heartbeatTicks: 2,
+      maxEntriesPerAppend: 8,
+      random: createPrng(2),
+      recovered: { hardState: { term: 4, vote: null }, snapshot: null, entries: [] },
+    });
+    for (let i = 0; i < 10; i++) follower.tick(); // outlive the boot guard
+    follower.ready();
+    follower.step({ type: 'vote', from: 'n3', to: 'n2', term: 4, lastIndex: 0, lastTerm: 0 });
+    const rd = follower.ready();
+    expect(rd.hardState).toEqual({ term: 4, vote: 'n3' });
+    expect(rd.messages).toEqual([{ type: 'voteResp', from: 'n2', to: 'n3', term: 4, granted: true }]);
+    expect(core.term).toBe(4);
+  });
+});
+
 describe('raft core replication', () => {
   it('replicates proposals to every node in order', () => {
     const sim = new SimCluster({ nodes: 5, seed: 21, maxDelayTicks: 3 });

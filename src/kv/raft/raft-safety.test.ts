@@ -16,6 +16,20 @@ function runChaos(seed: number): number {
   });
   const r = sim.random;
   let proposals = 0;
+  // ReadIndex linearizability: a confirmed read's index covers everything committed before it began.
+  const readFloor = new Map<number, number>();
+  let nextCtx = 1;
+  const seen = new Map<string, number>(sim.ids.map((id) => [id, 0]));
+  const checkReads = (): void => {
+    for (const id of sim.ids) {
+      const states = sim.node(id).readStates;
+      for (const rs of states.slice(seen.get(id)!)) {
+        const floor = readFloor.get(rs.ctx)!;
+        expect(rs.index, `seed ${seed}: read ${rs.ctx} on ${id} at index ${rs.index}, committed before it began: ${floor}`).toBeGreaterThanOrEqual(floor);
+      }
+      seen.set(id, states.length);
+    }
+  };
   for (let t = 0; t < 1500; t++) {
     const roll = r.next();
     if (roll < 0.01) {
@@ -35,7 +49,16 @@ function runChaos(seed: number): number {
       const target = candidates[r.int(0, Math.max(0, candidates.length - 1))];
       if (target && sim.propose(target, `s${seed}-${proposals}`)) proposals++;
     }
+    if (r.next() < 0.1) {
+      for (const id of sim.ids) {
+        if (sim.node(id).core?.role !== 'leader') continue;
+        const ctx = nextCtx++;
+        readFloor.set(ctx, Math.max(0, ...sim.committed.keys()));
+        sim.readIndex(id, ctx);
+      }
+    }
     sim.tick();
+    checkReads();
   }
   // Faults stop: the cluster must elect a leader, commit a new value and converge.
   sim.heal();

@@ -1,0 +1,119 @@
+// Checking independent keys in worker threads. It pays only for big histories with many keys: the
+// ops must be copied to the worker, which costs about as much as checking an easy key. Only named
+// models can cross (a worker rebuilds the model from its name; functions cannot be sent).
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { GroupVerdict } from './check-group.js';
+import type { KeyGroup } from './history-operations.js';
+import { UNKNOWN, type Operation } from './model.js';
+
+/** What a worker is sent: a model spec, a shared deadline, and its groups' operations in columns. */
+export interface WorkerTask {
+  modelSpec: string;
+  /** Deadline as epoch ms (performance.timeOrigin differs per thread). */
+  deadlineEpochMs: number;
+  memoryBytes: number;
+  groups: PackedGroup[];
+}
+
+export interface PackedGroup {
+  inputs: unknown[];
+  outputs: unknown[];
+  known: Uint8Array;
+  call: Float64Array;
+  ret: Float64Array;
+  id: Int32Array;
+}
+
+/** Below this many operations in all, one thread is faster. */
+const minOpsForWorkers = 200_000;
+const workerUrl = new URL('./check-worker.js', import.meta.url);
+
+/** True when the history is big enough, has enough keys, and the compiled worker exists. */
+export function shouldUseWorkers(groups: readonly KeyGroup[], workers: number | 'auto'): boolean {
+  if (workers === 0 || groups.length < 2) return false;
+  if (workers === 'auto') {
+    if (availableParallelism() < 2) return false;
+    let ops = 0;
+    for (const g of groups) ops += g.operations.length;
+    if (ops < minOpsForWorkers) return false;
+  }
+  return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
+}
+
+/** Packs one group's operations into columns; UNKNOWN (a symbol) becomes known=0. */
+export function packGroup(operations: readonly Operation<unknown, unknown>[]): PackedGroup {
+  const n = operations.length;
+  const packed: PackedGroup = {
+    inputs: new Array<unknown>(n),
+    outputs: new Array<unknown>(n),
+    known: new Uint8Array(n),
+    call: new Float64Array(n),
+    ret: new Float64Array(n),
+    id: new Int32Array(n),
+  };
+  operations.forEach((op, i) => {
+    packed.inputs[i] = op.input;
+    packed.known[i] = op.output === UNKNOWN ? 0 : 1;
+    packed.outputs[i] = op.output === UNKNOWN ? null : op.output;
+    packed.call[i] = op.call;
+    packed.ret[i] = op.return;
+    packed.id[i] = op.id;
+  });
+  return packed;
+}
+
+/** The operations a packed group stands for. */
+export function unpackGroup(packed: PackedGroup): Operation<unknown, unknown>[] {
+  return packed.inputs.map((input, i) => ({
+    input,
+    output: packed.known[i] ? packed.outputs[i] : UNKNOWN,
+    call: packed.call[i]!,
+    return: packed.ret[i]!,
+    id: packed.id[i]!,
+  }));
+}
+
+/**
+ * Checks groups across threads: the main thread takes one share, each worker another, balanced by
+ * op count. Results come back in the groups' order.
+ */
+export async function checkGroupsInWorkers(
+  modelSpec: string,
+  groups: readonly KeyGroup[],
+  options: { deadlineAt: number; memoryBytes: number; workers: number | 'auto' },
+  checkHere: (group: KeyGroup) => GroupVerdict,
+): Promise<GroupVerdict[]> {
+  const threads = Math.max(1, Math.min(options.workers === 'auto' ? availableParallelism() : options.workers + 1, groups.length));
+  const shares: number[][] = Array.from({ length: threads }, () => []);
+  const load = new Array<number>(threads).fill(0);
+  const order = groups.map((_, i) => i).sort((a, b) => groups[b]!.operations.length - groups[a]!.operations.length);
+  for (const g of order) {
+    let least = 0;
+    for (let t = 1; t < threads; t++) if (load[t]! < load[least]!) least = t;
+    shares[least]!.push(g);
+    load[least]! += groups[g]!.operations.length + 1;
+  }
+  const verdicts = new Array<GroupVerdict>(groups.length);
+  const deadlineEpochMs = performance.timeOrigin + options.deadlineAt;
+  const running = shares.slice(1).map((share) => {
+    const task: WorkerTask = { modelSpec, deadlineEpochMs, memoryBytes: options.memoryBytes, groups: share.map((g) => packGroup(groups[g]!.operations)) };
+    return runWorker(task).then((results) => results.forEach((v, i) => (verdicts[share[i]!] = v)));
+  });
+  for (const g of shares[0]!) verdicts[g] = checkHere(groups[g]!);
+  await Promise.all(running);
+  return verdicts;
+}
+
+function runWorker(task: WorkerTask): Promise<GroupVerdict[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerUrl, { workerData: task });
+    worker.once('message', (results: GroupVerdict[]) => resolve(results));
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`linearizability worker exited with code ${code}`));
+    });
+  });
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { quantile, stats, type StatsResult } from './stats.js';
+import type { Op } from '../src/op.js';
+
+const ms = 1e6;
+function op(index: number, process: number | 'nemesis', type: Op['type'], f: string, time: number): Op {
+  return { index, process, type, f, time, value: null };
+}
+
+describe('stats checker', () => {
+  it('counts by f and type and computes latency and throughput', async () => {
+    const h: Op[] = [
+      op(0, 0, 'invoke', 'read', 0), op(1, 1, 'invoke', 'write', 0),
+      op(2, 0, 'ok', 'read', 10 * ms), op(3, 1, 'info', 'write', 5000 * ms),
+      op(4, 0, 'invoke', 'read', 20 * ms), op(5, 0, 'fail', 'read', 40 * ms),
+      op(6, 'nemesis', 'invoke', 'start-kill', 30 * ms), op(7, 'nemesis', 'info', 'start-kill', 31 * ms),
+      op(8, 2, 'invoke', 'write', 100 * ms), op(9, 2, 'ok', 'write', 130 * ms),
+    ];
+    const r = (await stats(h, {})) as StatsResult;
+    expect(r.counts).toEqual({ read: { ok: 1, fail: 1, info: 0 }, write: { ok: 1, fail: 0, info: 1 } });
+    expect(r.latencyMs.read!.p50).toBe(10);
+    expect(r.latencyMs.write!.max).toBe(30);
+    expect(r.valid).toBe(true);
+    expect(r.throughputPerS).toBeCloseTo(4 / 0.13, 3);
+  });
+
+  it('is invalid when some f never succeeded', async () => {
+    const r = await stats([op(0, 0, 'invoke', 'cas', 0), op(1, 0, 'fail', 'cas', 1)], {});
+    expect(r.valid).toBe(false);
+    expect(r.summary).toMatch(/cas/);
+  });
+
+  it('quantile uses nearest rank', () => {
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(quantile([1, 2, 3, 4], 0.99)).toBe(4);
+    expect(quantile([], 0.5)).toBe(0);
+  });
+});

@@ -1,0 +1,70 @@
+// The nemesis contract: a fault kind that performs start and stop ops, and how several combine.
+import type { Db, DbContext } from '../src/db/db.js';
+import { any, cycle, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
+import type { Op } from '../src/op.js';
+import type { Random } from '../src/random.js';
+import type { Runtime } from '../src/runtime/runtime.js';
+
+/** What a nemesis may touch. */
+export interface NemesisContext {
+  runtime: Runtime;
+  db: Db;
+  dbCtx: DbContext;
+  nodes: readonly string[];
+  /** The nemesis's own stream, forked from the test seed. */
+  random: Random;
+}
+
+/** One fault kind: `start-<fault>` breaks something, `stop-<fault>` repairs it. */
+export interface Nemesis {
+  readonly fault: string;
+  /** Performs a start or stop op and returns what was done (recorded as the completion value). */
+  invoke(op: Op): Promise<unknown>;
+}
+
+/** A nemesis as the run uses it: all chosen fault kinds behind one invoke. */
+export interface CombinedNemesis {
+  readonly faults: readonly string[];
+  invoke(op: Op): Promise<unknown>;
+  /** Start/stop ops for the main phase, each fault kind on its own staggered schedule. */
+  generator: Gen;
+  /** Ops that undo every fault, for the final phase (resume, restart, heal). */
+  healOps: OpTemplate[];
+}
+
+/** Combines fault kinds; each alternates start/stop at random intervals averaging `intervalS`. */
+export function combineNemeses(nemeses: readonly Nemesis[], intervalS: number): CombinedNemesis {
+  const byFault = new Map(nemeses.map((n) => [n.fault, n]));
+  const intervalNs = intervalS * 1e9;
+  const healOrder = ['pause', 'kill', 'clock', 'partition'];
+  return {
+    faults: nemeses.map((n) => n.fault),
+    async invoke(op) {
+      const fault = op.f.replace(/^(start|stop)-/, '');
+      const nemesis = byFault.get(fault);
+      if (!nemesis) throw new Error(`no nemesis handles f="${op.f}"; expected start-/stop- of ${[...byFault.keys()].join(', ')}`);
+      return nemesis.invoke(op);
+    },
+    generator: any(...nemeses.map((n) => [sleep(intervalNs), stagger(intervalNs, cycle([{ f: `start-${n.fault}` }, { f: `stop-${n.fault}` }]))])),
+    healOps: [...nemeses]
+      .sort((a, b) => rank(healOrder, a.fault) - rank(healOrder, b.fault))
+      .map((n) => ({ f: `stop-${n.fault}` })),
+  };
+}
+
+function rank(order: string[], fault: string): number {
+  const i = order.indexOf(fault);
+  return i < 0 ? order.length : i;
+}
+
+/** Target sets for node faults: one node, a minority, a majority, or all. */
+export function pickNodes(nodes: readonly string[], random: Random): string[] {
+  const shuffled = random.shuffle(nodes);
+  const count = {
+    one: 1,
+    minority: Math.max(1, Math.floor((nodes.length - 1) / 2)),
+    majority: Math.floor(nodes.length / 2) + 1,
+    all: nodes.length,
+  }[random.pick(['one', 'minority', 'majority', 'all'] as const)];
+  return shuffled.slice(0, count).sort();
+}

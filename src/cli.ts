@@ -1,0 +1,130 @@
+// The faultline command line: test, check, kv. Options are validated once here (via the spec)
+// and errors are one line naming the bad value and what was expected.
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { checkFiles } from './check-files.js';
+import type { CheckResult } from './checker.js';
+import { recheckCommand, recheckRun, runTest } from './run.js';
+import { DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, STORE_MODES, WORKLOADS } from './spec.js';
+import { resolveRunDir, RUN_FILES } from './store.js';
+
+const program = new Command();
+program
+  .name('faultline')
+  .description('Jepsen-style chaos testing: run a workload against a cluster while faults are injected, record the history, check it, write an HTML report.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+
+program
+  .command('test')
+  .description('run a chaos test and write store/<test>/<time>/ with history.jsonl, results.json and report.html')
+  .option('--nodes <n>', 'number of nodes, named n1..nN', String(DEFAULTS.nodes))
+  .option('--concurrency <n>', 'client processes (a multiple of the node count keeps keys spread over nodes)', String(DEFAULTS.concurrency))
+  .option('--time-limit <s>', 'seconds of workload under faults, before healing and final reads', String(DEFAULTS.timeLimitS))
+  .addOption(new Option('--workload <name>', 'what the clients do').choices([...WORKLOADS]).default(DEFAULTS.workload))
+  .option('--nemesis <list>', `faults, comma separated, or "none": ${NEMESES.join(', ')}`, DEFAULTS.nemesis)
+  .option('--nemesis-interval <s>', 'mean seconds between a fault starting and stopping', String(DEFAULTS.nemesisIntervalS))
+  .option('--seed <n>', 'seed for every random choice; the same seed replays the same schedule (default: fresh)')
+  .addOption(new Option('--runtime <name>', 'where nodes run').choices([...RUNTIMES]).default(DEFAULTS.runtime))
+  .addOption(new Option('--db <name>', 'the database under test').choices([...DBS]).default(DEFAULTS.db))
+  .addOption(new Option('--store-mode <mode>', 'replication mode of the bundled store').choices([...STORE_MODES]).default(DEFAULTS.storeMode))
+  .addOption(new Option('--read-mode <mode>', 'bundled store reads: quorum (linearizable), lease (clock-dependent), local (any node, stale)').choices([...READ_MODES]).default(DEFAULTS.readMode))
+  .option('--rate <n>', 'target client ops per second, over all processes', String(DEFAULTS.rate))
+  .option('--op-timeout-ms <ms>', 'deadline for each op; past it the op is recorded as info', String(DEFAULTS.opTimeoutMs))
+  .option('--ops-per-key <n>', 'register workload: ops on each key before moving to a fresh one', String(DEFAULTS.opsPerKey))
+  .option('--ready-timeout <s>', 'seconds to wait for nodes to become ready', String(DEFAULTS.readyTimeoutS))
+  .option('--check-timeout <s>', 'budget for each expensive checker; past it the verdict is unknown', String(DEFAULTS.checkTimeoutS))
+  .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
+  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
+  .action(async (opts: Record<string, string | undefined>) => {
+    const spec = resolveSpec({
+      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: opts.workload,
+      nemesis: opts.nemesis, nemesisIntervalS: opts.nemesisInterval, seed: opts.seed, runtime: opts.runtime,
+      db: opts.db, storeMode: opts.storeMode, readMode: opts.readMode, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs,
+      opsPerKey: opts.opsPerKey, readyTimeoutS: opts.readyTimeout, checkTimeoutS: opts.checkTimeout,
+      storeDir: opts.store, name: opts.name,
+    });
+    const abort = new AbortController();
+    let interrupts = 0;
+    process.on('SIGINT', () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write('\ninterrupted: stopping the workload, healing, tearing down and checking what was recorded (Ctrl-C again to quit now)\n');
+      abort.abort();
+    });
+    process.on('SIGTERM', () => abort.abort());
+    console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.join(',') || 'none'}`);
+    const outcome = await runTest(spec, { status: process.stderr, signal: abort.signal });
+    printSummary(outcome.results, outcome.dir, outcome.crashed);
+    console.log(`replay:   ${replayCommand(spec)}`);
+    process.exitCode = outcome.exitCode;
+  });
+
+program
+  .command('check')
+  .description('re-run the checkers on a stored run (store/latest), or check history files with a model')
+  .argument('<paths...>', 'a run directory, or history files with --model')
+  .option('--format <format>', 'history file format: jsonl, edn, etcd-log, kv-log', 'jsonl')
+  .option('--model <name>', 'model for history files: register, cas-register, kv, mutex, set, fifo-queue')
+  .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
+  .option('--json', 'print one JSON object per file, with the counterexample')
+  .action(async (paths: string[], opts: { format: string; model?: string; timeoutS?: string; json?: boolean }) => {
+    const first = paths[0] as string;
+    if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
+      const dir = resolveRunDir(first);
+      const { results, exitCode } = await recheckRun(dir);
+      printSummary(results, dir);
+      process.exitCode = exitCode;
+      return;
+    }
+    if (!opts.model) {
+      throw new Error(`"${first}" is not a run directory; to check history files give --model (register, cas-register, kv, mutex, set, fifo-queue)`);
+    }
+    const timeoutS = opts.timeoutS === undefined ? undefined : Number(opts.timeoutS);
+    if (timeoutS !== undefined && !(timeoutS > 0)) throw new Error(`--timeout-s "${opts.timeoutS}" is not valid; expected a positive number of seconds`);
+    process.exitCode = await checkFiles(paths, {
+      format: opts.format as Parameters<typeof checkFiles>[1]['format'],
+      model: opts.model,
+      json: Boolean(opts.json),
+      ...(timeoutS !== undefined && { timeoutS }),
+    }, (line) => console.log(line));
+  });
+
+program
+  .command('kv')
+  .description('run one node of the bundled store (started by the harness; see src/kv/README.md)')
+  .allowUnknownOption()
+  .helpOption(false)
+  .argument('[args...]')
+  .action(async () => {
+    const { runKvServer } = await import('./kv/main.js');
+    const at = process.argv.indexOf('kv');
+    await runKvServer(process.argv.slice(at + 1));
+  });
+
+function printSummary(results: CheckResult, dir: string, crashed?: string): void {
+  const sub = (results.results ?? {}) as Record<string, CheckResult>;
+  for (const [name, result] of Object.entries(sub)) {
+    console.log(`  ${name.padEnd(14)} ${verdictWord(result.valid)}${result.summary ? `  ${result.summary}` : ''}`);
+  }
+  const verdict = crashed !== undefined ? `CRASHED (${crashed})` : verdictWord(results.valid);
+  console.log(`verdict:  ${verdict}`);
+  console.log(`report:   ${join(dir, RUN_FILES.report)}`);
+  console.log(`re-check: ${recheckCommand(dir)}`);
+}
+
+function verdictWord(valid: CheckResult['valid']): string {
+  return valid === true ? 'VALID' : valid === false ? 'INVALID' : 'UNKNOWN';
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 254;
+  } else {
+    console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 254;
+  }
+}

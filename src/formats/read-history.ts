@@ -1,0 +1,35 @@
+// The history formats `faultline check --format` knows, and reading a file in one of them.
+import { readFile } from 'node:fs/promises';
+import type { History } from '../op.js';
+import { readEtcdLog } from './etcd-log.js';
+import { readJepsenEdn } from './jepsen-edn.js';
+import { readJsonlHistory } from './jsonl.js';
+import { readKvLog } from './kv-log.js';
+
+/** Each format's parser: text and a source name (for errors) to a History. */
+export const historyFormats = {
+  jsonl: readJsonlHistory,
+  edn: readJepsenEdn,
+  'etcd-log': readEtcdLog,
+  'kv-log': readKvLog,
+} satisfies Record<string, (text: string, source: string) => History>;
+
+export type HistoryFormat = keyof typeof historyFormats;
+
+/** True when `name` is a known format. */
+export function isHistoryFormat(name: string): name is HistoryFormat {
+  return Object.hasOwn(historyFormats, name);
+}
+
+/** Parses text in the named format; throws listing the formats when the name is unknown. */
+export function parseHistory(text: string, format: string, source: string): History {
+  if (!isHistoryFormat(format)) {
+    throw new Error(`unknown history format "${format}"; expected one of ${Object.keys(historyFormats).join(', ')}`);
+  }
+  return historyFormats[format](text, source);
+}
+
+/** Reads and parses a history file. */
+export async function readHistoryFile(path: string, format: string): Promise<History> {
+  return parseHistory(await readFile(path, 'utf8'), format, path);
+}

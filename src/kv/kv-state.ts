@@ -1,0 +1,64 @@
+// The replicated state machine: a map from key to JSON value, changed only by applying commands.
+import type { Json } from './protocol.js';
+
+/** A command that goes through the log. Reads never do. */
+export type KvCommand = { op: 'write'; key: string; value: Json } | { op: 'cas'; key: string; from: Json; to: Json };
+
+export type KvCommandResult = { ok: true } | { ok: false; error: 'cas-mismatch'; current: Json | null };
+
+/** The key/value map of one replica. */
+export class KvState {
+  private readonly data = new Map<string, Json>();
+
+  /** The value at `key`, or null when absent. */
+  read(key: string): Json | null {
+    return this.data.get(key) ?? null;
+  }
+
+  /** Applies a command; a cas whose `from` differs (by JSON equality, null = absent) changes nothing. */
+  apply(cmd: KvCommand): KvCommandResult {
+    if (cmd.op === 'write') {
+      this.data.set(cmd.key, cmd.value);
+      return { ok: true };
+    }
+    const current = this.read(cmd.key);
+    if (!jsonEqual(current, cmd.from)) return { ok: false, error: 'cas-mismatch', current };
+    this.data.set(cmd.key, cmd.to);
+    return { ok: true };
+  }
+
+  /** The whole map as [key, value] pairs (plain JSON, safe for any key). */
+  snapshot(): [string, Json][] {
+    return [...this.data.entries()];
+  }
+
+  /** Rebuilds a state from snapshot(); throws naming the problem when the data is not such pairs. */
+  static restore(pairs: unknown): KvState {
+    if (!Array.isArray(pairs)) throw new Error(`kv snapshot: expected an array of [key, value] pairs, got ${typeof pairs}`);
+    const state = new KvState();
+    for (const pair of pairs) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string') {
+        throw new Error(`kv snapshot: bad pair ${JSON.stringify(pair)}; expected [string, json]`);
+      }
+      state.data.set(pair[0], pair[1] as Json);
+    }
+    return state;
+  }
+
+  get size(): number {
+    return this.data.size;
+  }
+}
+
+/** Deep JSON equality; object key order does not matter. */
+export function jsonEqual(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => jsonEqual(x, b[i]!));
+  }
+  const ak = Object.keys(a);
+  if (ak.length !== Object.keys(b).length) return false;
+  return ak.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k]!, b[k]!));
+}

@@ -1,0 +1,157 @@
+// The server's command line: parsed and validated once into a fully defaulted ServerOptions.
+import { parseArgs } from 'node:util';
+import { isModeName, modes, plannedModes, type ModeName } from './modes.js';
+import type { PeerAddress } from './peer-transport.js';
+
+export type ReadMode = 'quorum' | 'lease' | 'local';
+
+/** When appended log records become durable: before every reply, every interval, or when the OS likes. */
+export type FsyncMode = 'always' | 'interval' | 'never';
+
+/** Everything the server needs, resolved from flags. */
+export interface ServerOptions {
+  id: string;
+  listen: { host: string; port: number };
+  peers: PeerAddress[];
+  dataDir: string;
+  mode: ModeName;
+  readMode: ReadMode;
+  fsync: FsyncMode;
+  electionTimeoutMs: { min: number; max: number };
+  heartbeatMs: number;
+  /** Added to Date.now() for every wall-clock reading. */
+  clockOffsetMs: number;
+  seed: number;
+  /** Snapshot the state machine every this many applied entries (0: never). */
+  snapshotEvery: number;
+  /** How long a node waits for an op to commit or for a forwarded reply. */
+  requestTimeoutMs: number;
+  logLevel: string;
+}
+
+/** A bad command line; the program prints the message and exits with code 2. */
+export class KvUsageError extends Error {
+  override name = 'KvUsageError';
+}
+
+export const usage = `usage: faultline kv --id n1 --listen 127.0.0.1:7001 --data-dir DIR
+  [--peers n2=127.0.0.1:7002,n3=127.0.0.1:7003] [--mode raft] [--read-mode quorum|lease|local]
+  [--fsync always|interval|never] [--election-timeout-ms 300-600] [--heartbeat-ms 50]
+  [--clock-offset-ms 0] [--seed 1] [--snapshot-every 1000] [--request-timeout-ms 5000]
+  [--log-level info]`;
+
+const flags = {
+  id: { type: 'string' },
+  listen: { type: 'string' },
+  peers: { type: 'string' },
+  'data-dir': { type: 'string' },
+  mode: { type: 'string' },
+  'read-mode': { type: 'string' },
+  fsync: { type: 'string' },
+  'election-timeout-ms': { type: 'string' },
+  'heartbeat-ms': { type: 'string' },
+  'clock-offset-ms': { type: 'string' },
+  seed: { type: 'string' },
+  'snapshot-every': { type: 'string' },
+  'request-timeout-ms': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Parses argv (without node and script); throws KvUsageError naming the bad value and what was expected. */
+export function parseServerOptions(argv: string[]): ServerOptions {
+  let values: Partial<Record<keyof typeof flags, string>>;
+  try {
+    ({ values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false }));
+  } catch (err) {
+    throw new KvUsageError(`${(err as Error).message}; flags are ${Object.keys(flags).map((f) => `--${f}`).join(' ')}`);
+  }
+  const id = required(values.id, '--id');
+  if (!ID_PATTERN.test(id)) throw new KvUsageError(`--id ${JSON.stringify(id)}: expected a node name of letters, digits, _ . - (like n1)`);
+  const listen = parseHostPort(required(values.listen, '--listen'), '--listen');
+  const peers = parsePeers(values.peers ?? '', id);
+  const electionTimeoutMs = parseRange(values['election-timeout-ms'] ?? '300-600', '--election-timeout-ms');
+  const heartbeatMs = parseInteger(values['heartbeat-ms'] ?? '50', '--heartbeat-ms', 1);
+  if (heartbeatMs >= electionTimeoutMs.min) {
+    throw new KvUsageError(`--heartbeat-ms ${heartbeatMs}: expected less than the election timeout minimum ${electionTimeoutMs.min}`);
+  }
+  const logLevel = values['log-level'] ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new KvUsageError(`--log-level ${JSON.stringify(logLevel)}: expected ${LOG_LEVELS.join(' | ')}`);
+  return {
+    id,
+    listen,
+    peers,
+    dataDir: required(values['data-dir'], '--data-dir'),
+    mode: parseMode(values.mode ?? 'raft'),
+    readMode: oneOf(values['read-mode'] ?? 'quorum', '--read-mode', ['quorum', 'lease', 'local'] as const),
+    fsync: oneOf(values.fsync ?? 'always', '--fsync', ['always', 'interval', 'never'] as const),
+    electionTimeoutMs,
+    heartbeatMs,
+    clockOffsetMs: parseInteger(values['clock-offset-ms'] ?? '0', '--clock-offset-ms'),
+    seed: parseInteger(values.seed ?? '1', '--seed'),
+    snapshotEvery: parseInteger(values['snapshot-every'] ?? '1000', '--snapshot-every', 0),
+    requestTimeoutMs: parseInteger(values['request-timeout-ms'] ?? '5000', '--request-timeout-ms', 1),
+    logLevel,
+  };
+}
+
+function required(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new KvUsageError(`${flag} is required`);
+  return value;
+}
+
+function parseInteger(text: string, flag: string, min = -Number.MAX_SAFE_INTEGER): number {
+  if (!/^-?\d+$/.test(text)) throw new KvUsageError(`${flag} ${JSON.stringify(text)}: expected an integer`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new KvUsageError(`${flag} ${JSON.stringify(text)}: expected an integer >= ${min}`);
+  return n;
+}
+
+function parseRange(text: string, flag: string): { min: number; max: number } {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(text);
+  if (!match) throw new KvUsageError(`${flag} ${JSON.stringify(text)}: expected milliseconds like 300-600 or 300`);
+  const min = Number(match[1]);
+  const max = match[2] === undefined ? min : Number(match[2]);
+  if (min < 1 || max < min) throw new KvUsageError(`${flag} ${JSON.stringify(text)}: expected 1 <= min <= max`);
+  return { min, max };
+}
+
+function parseHostPort(text: string, flag: string): { host: string; port: number } {
+  const match = /^(.+):(\d+)$/.exec(text);
+  const port = match ? Number(match[2]) : NaN;
+  if (!match || !(port >= 1 && port <= 65535)) {
+    throw new KvUsageError(`${flag} ${JSON.stringify(text)}: expected host:port with a port in 1..65535, like 127.0.0.1:7001`);
+  }
+  return { host: match[1]!.replace(/^\[(.*)\]$/, '$1'), port };
+}
+
+function parsePeers(text: string, self: string): PeerAddress[] {
+  if (text.trim() === '') return [];
+  const peers: PeerAddress[] = [];
+  for (const item of text.split(',')) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new KvUsageError(`--peers item ${JSON.stringify(item)}: expected id=host:port, like n2=127.0.0.1:7002`);
+    const id = item.slice(0, eq);
+    if (!ID_PATTERN.test(id)) throw new KvUsageError(`--peers item ${JSON.stringify(item)}: ${JSON.stringify(id)} is not a node name`);
+    if (id === self) throw new KvUsageError(`--peers item ${JSON.stringify(item)}: lists this node (--id ${self}); expected only the other nodes`);
+    if (peers.some((p) => p.id === id)) throw new KvUsageError(`--peers lists ${JSON.stringify(id)} twice`);
+    peers.push({ id, ...parseHostPort(item.slice(eq + 1), `--peers item ${id}`) });
+  }
+  return peers;
+}
+
+function parseMode(text: string): ModeName {
+  if (isModeName(text)) return text;
+  const known = Object.keys(modes).join(' | ');
+  if ((plannedModes as readonly string[]).includes(text)) {
+    throw new KvUsageError(`--mode ${JSON.stringify(text)} is not implemented yet; expected ${known}`);
+  }
+  throw new KvUsageError(`--mode ${JSON.stringify(text)}: expected ${known}`);
+}
+
+function oneOf<T extends string>(text: string, flag: string, choices: readonly T[]): T {
+  if ((choices as readonly string[]).includes(text)) return text as T;
+  throw new KvUsageError(`${flag} ${JSON.stringify(text)}: expected ${choices.join(' | ')}`);
+}

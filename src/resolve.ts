@@ -1,0 +1,69 @@
+// Resolves a plain test spec into live objects: runtime, db, workload, nemesis and checkers.
+// The registries live here, typed by the names the spec allows.
+import { join } from 'node:path';
+import { stats } from '../checkers/stats.js';
+import { nemeses } from '../nemesis/index.js';
+import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
+import { registerCheckers, registerWorkload } from '../workloads/register.js';
+import type { Checker } from './checker.js';
+import { bundledDb } from './db/bundled.js';
+import type { Db, DbContext } from './db/db.js';
+import { createRandom } from './random.js';
+import { LocalRuntime } from './runtime/local.js';
+import type { Runtime } from './runtime/runtime.js';
+import { RUN_FILES } from './store.js';
+import type { TestSpec } from './spec.js';
+import type { Workload } from './workload.js';
+
+const runtimes = {
+  local: (spec: TestSpec): Runtime => new LocalRuntime(spec.nodes),
+} satisfies Record<TestSpec['runtime'], (spec: TestSpec) => Runtime>;
+
+const dbs = {
+  bundled: (spec: TestSpec): Db => bundledDb({ storeMode: spec.storeMode, readMode: spec.readMode }),
+} satisfies Record<TestSpec['db'], (spec: TestSpec) => Db>;
+
+/** Each workload's checkers, buildable from the spec alone so a stored run can be re-checked. */
+const workloadCheckers = {
+  register: (spec: TestSpec) => registerCheckers({ checkTimeoutMs: spec.checkTimeoutS * 1000 }),
+} satisfies Record<TestSpec['workload'], (spec: TestSpec) => Record<string, Checker>>;
+
+const workloads = {
+  register: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
+    registerWorkload(db, dbCtx, {
+      nodes: spec.nodes,
+      concurrency: spec.concurrency,
+      rate: spec.rate,
+      opsPerKey: spec.opsPerKey,
+      valueRange: 5,
+    }),
+} satisfies Record<TestSpec['workload'], (spec: TestSpec, db: Db, dbCtx: DbContext) => Workload>;
+
+export interface LiveTest {
+  runtime: Runtime;
+  db: Db;
+  dbCtx: DbContext;
+  workload: Workload;
+  nemesis: CombinedNemesis;
+}
+
+/** Builds the live objects of a run in `runDir`. */
+export function resolveTest(spec: TestSpec, runDir: string): LiveTest {
+  const runtime = runtimes[spec.runtime](spec);
+  const db = dbs[spec.db](spec);
+  const dbCtx: DbContext = {
+    runtime,
+    nodeDir: (node) => join(runDir, RUN_FILES.nodes, node),
+    test: spec as unknown as DbContext['test'],
+  };
+  const workload = workloads[spec.workload](spec, db, dbCtx);
+  const random = createRandom(spec.seed).fork('nemesis');
+  const nemesisCtx = { runtime, db, dbCtx, nodes: spec.nodes, random };
+  const nemesis = combineNemeses(spec.nemesis.map((name) => nemeses[name](nemesisCtx)), spec.nemesisIntervalS);
+  return { runtime, db, dbCtx, workload, nemesis };
+}
+
+/** The checkers of a spec: the workload's plus stats. */
+export function checkersFor(spec: TestSpec): Record<string, Checker> {
+  return { ...workloadCheckers[spec.workload](spec), stats };
+}

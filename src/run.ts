@@ -1,0 +1,162 @@
+// The run lifecycle (DESIGN.md §4), top to bottom: resolve and record the spec, start the
+// cluster, run the workload under faults, heal and read, tear down (always), check and report.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { renderReport } from '../reports/render-report.js';
+import { composeCheckers, type CheckResult } from './checker.js';
+import { any, clients, nemesis, timeLimit } from './generator.js';
+import { HistoryWriter, parseHistoryJsonl } from './history-file.js';
+import { Interpreter } from './interpreter.js';
+import type { Op } from './op.js';
+import { Progress } from './progress.js';
+import { createRandom } from './random.js';
+import { checkersFor, resolveTest, type LiveTest } from './resolve.js';
+import { replayCommand, type TestSpec } from './spec.js';
+import { createRunDir, RUN_FILES } from './store.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface RunIo {
+  /** Progress and status lines (stderr). */
+  status: NodeJS.WriteStream;
+  /** Aborting ends the main phase early; the run still heals, tears down, checks and reports. */
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  dir: string;
+  results: CheckResult;
+  /** Set when the run itself failed (not the system under test). */
+  crashed?: string;
+  exitCode: number;
+}
+
+/** Runs one test end to end. Never throws for a failure of the run: it is reported as crashed. */
+export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
+  // 1. Resolve the spec and write test.json, so the run can be replayed whatever happens next.
+  const dir = createRunDir(spec.storeDir, spec.name);
+  writeFileSync(join(dir, RUN_FILES.test), JSON.stringify(spec, null, 2) + '\n');
+  const startedAt = new Date();
+  const history: Op[] = [];
+  const writer = new HistoryWriter(join(dir, RUN_FILES.history));
+  let live: LiveTest | undefined;
+  let crashed: string | undefined;
+  const pool = { current: undefined as WorkerPool | undefined };
+  const progress = new Progress(io.status, spec.timeLimitS, () => pool.current?.now() ?? 0);
+  try {
+    live = resolveTest(spec, dir);
+    await startCluster(live, spec, io);
+    const workers = new WorkerPool({
+      nodes: spec.nodes,
+      open: (node) => live!.workload.open(node),
+      nemesis: (op) => live!.nemesis.invoke(op),
+      opTimeoutMs: spec.opTimeoutMs,
+      nemesisTimeoutMs: 60_000,
+    });
+    pool.current = workers;
+    const interpreter = new Interpreter({
+      concurrency: spec.concurrency,
+      nemesis: true,
+      executor: workers,
+      random: createRandom(spec.seed).fork('generator'),
+      record: (op) => {
+        history.push(op);
+        writer.append(op);
+        progress.record(op);
+      },
+      nodeOf: (thread) => workers.nodeOf(thread),
+      ...(io.signal && { signal: io.signal }),
+    });
+    progress.start();
+    try {
+      progress.setPhase('running');
+      await runMainPhase(interpreter, live, spec);
+      progress.setPhase('healing');
+      await runFinalPhase(interpreter, live, spec, history, io);
+    } finally {
+      progress.stop();
+      await workers.close();
+    }
+  } catch (err) {
+    crashed = err instanceof Error ? err.message : String(err);
+    io.status.write(`run crashed: ${crashed}\n`);
+  } finally {
+    // 5. Tear down, always; a teardown error is recorded and never hides the verdict.
+    if (live) {
+      await live.runtime.teardown().catch((err: unknown) => {
+        io.status.write(`teardown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      });
+    }
+    writer.close();
+  }
+  // 6. Check and report.
+  const results = await checkRun(spec, history, dir, { startedAt, durationMs: Date.now() - startedAt.getTime(), crashed });
+  const exitCode = crashed !== undefined ? 255 : exitCodeOf(results);
+  return { dir, results, exitCode, ...(crashed !== undefined && { crashed }) };
+}
+
+// 2. Start the runtime and the db on every node; wait until ready, with a deadline.
+async function startCluster(live: LiveTest, spec: TestSpec, io: RunIo): Promise<void> {
+  io.status.write(`starting ${spec.nodes.length} ${spec.db} nodes (${spec.storeMode}) on the ${spec.runtime} runtime\n`);
+  await live.runtime.setup();
+  for (const node of spec.nodes) await live.db.start(node, live.dbCtx);
+  await live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000);
+}
+
+// 3. The workload under faults, for the time limit.
+async function runMainPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec): Promise<void> {
+  const limitNs = spec.timeLimitS * 1e9;
+  await interpreter.run(timeLimit(limitNs, any(clients(live.workload.generator), nemesis(live.nemesis.generator))));
+}
+
+// 4. Heal every fault, wait for the cluster to recover, then the workload's final ops.
+async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, history: readonly Op[], io: RunIo): Promise<void> {
+  await interpreter.run(nemesis(live.nemesis.healOps));
+  if (io.signal?.aborted) return;
+  await live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000);
+  const final = live.workload.finalGenerator?.(history);
+  if (final) await interpreter.run(clients(final));
+}
+
+/** Checks a history, writes results.json and report.html, and returns the composed result. */
+export async function checkRun(
+  spec: TestSpec,
+  history: readonly Op[],
+  dir: string,
+  run: { startedAt: Date; durationMs: number; crashed?: string | undefined },
+): Promise<CheckResult> {
+  const results = await composeCheckers(checkersFor(spec))(history, { test: spec as unknown as Record<string, unknown> });
+  writeFileSync(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
+  const html = renderReport({
+    test: spec as unknown as Record<string, unknown>,
+    history,
+    results,
+    run: {
+      dir,
+      startedAt: run.startedAt.toISOString(),
+      durationMs: run.durationMs,
+      replayCommand: replayCommand(spec),
+      recheckCommand: recheckCommand(dir),
+      ...(run.crashed !== undefined && { crashed: run.crashed }),
+    },
+  });
+  writeFileSync(join(dir, RUN_FILES.report), html);
+  return results;
+}
+
+/** Re-runs the checkers of a stored run from its test.json and history.jsonl. */
+export async function recheckRun(dir: string): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number }> {
+  const spec = JSON.parse(readFileSync(join(dir, RUN_FILES.test), 'utf8')) as TestSpec;
+  const historyPath = join(dir, RUN_FILES.history);
+  const history = parseHistoryJsonl(readFileSync(historyPath, 'utf8'), historyPath);
+  const results = await checkRun(spec, history, dir, { startedAt: new Date(), durationMs: 0 });
+  return { spec, results, exitCode: exitCodeOf(results) };
+}
+
+export function recheckCommand(dir: string): string {
+  return `npx faultline check ${relative(process.cwd(), dir) || '.'}`;
+}
+
+/** Jepsen's exit codes: 0 valid, 1 invalid, 2 unknown. */
+export function exitCodeOf(results: CheckResult): number {
+  return results.valid === true ? 0 : results.valid === false ? 1 : 2;
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { replayCommand, resolveSpec } from './spec.js';
+
+describe('test spec', () => {
+  it('fills defaults: 5 nodes, register, partitions, 30 s', () => {
+    const spec = resolveSpec({ seed: 7 });
+    expect(spec.nodes).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
+    expect(spec).toMatchObject({ workload: 'register', nemesis: ['partition'], timeLimitS: 30, storeMode: 'raft', seed: 7 });
+    expect(spec.name).toBe('bundled-raft-register-partition');
+  });
+
+  it('parses comma lists and "none"', () => {
+    expect(resolveSpec({ nemesis: 'partition,kill' }).nemesis).toEqual(['partition', 'kill']);
+    expect(resolveSpec({ nemesis: 'none' }).nemesis).toEqual([]);
+  });
+
+  it('rejects bad values naming the value and what was expected', () => {
+    expect(() => resolveSpec({ nemesis: 'partition,meteor' })).toThrow(/--nemesis "meteor" is not known; expected one of: partition, kill, pause/);
+    expect(() => resolveSpec({ nodes: 'five' })).toThrow(/--nodes "five" is not valid; expected a number/);
+    expect(() => resolveSpec({ concurrency: '2.5' })).toThrow(/whole number/);
+    expect(() => resolveSpec({ storeMode: 'paxos' })).toThrow(/--store-mode "paxos"/);
+  });
+
+  it('replays to the same spec', () => {
+    const spec = resolveSpec({ seed: 99, nemesis: 'partition,kill', readMode: 'local', timeLimitS: '60' });
+    const args = replayCommand(spec).split(' ').slice(3);
+    const options: Record<string, string> = {};
+    for (let i = 0; i < args.length; i += 2) options[args[i]!.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = args[i + 1]!;
+    const again = resolveSpec({ ...options, timeLimitS: options.timeLimit, nodes: options.nodes });
+    expect(again).toEqual(spec);
+  });
+});

@@ -1,0 +1,132 @@
+// The test spec: plain, JSON-serialisable data that fully describes a run (seed included), and
+// its resolution from CLI options with defaults and validation. test.json holds exactly this.
+import { freshSeed } from './random.js';
+
+export const RUNTIMES = ['local'] as const;
+export const DBS = ['bundled'] as const;
+export const STORE_MODES = ['raft'] as const;
+export const READ_MODES = ['quorum', 'lease', 'local'] as const;
+export const WORKLOADS = ['register'] as const;
+export const NEMESES = ['partition', 'kill', 'pause'] as const;
+
+export interface TestSpec {
+  name: string;
+  nodes: string[];
+  concurrency: number;
+  timeLimitS: number;
+  workload: (typeof WORKLOADS)[number];
+  nemesis: (typeof NEMESES)[number][];
+  nemesisIntervalS: number;
+  seed: number;
+  runtime: (typeof RUNTIMES)[number];
+  db: (typeof DBS)[number];
+  storeMode: (typeof STORE_MODES)[number];
+  /** How the bundled store serves reads: quorum (ReadIndex), lease, or local (stale, from any node). */
+  readMode: (typeof READ_MODES)[number];
+  /** Target client ops per second, over all processes. */
+  rate: number;
+  opTimeoutMs: number;
+  opsPerKey: number;
+  /** Seconds to wait for the cluster to become ready, at start and after healing. */
+  readyTimeoutS: number;
+  checkTimeoutS: number;
+  storeDir: string;
+}
+
+/** Options as they come from the CLI: strings and numbers, any of them missing. */
+export type SpecOptions = Partial<Record<keyof TestSpec, unknown>>;
+
+export const DEFAULTS = {
+  nodes: 5,
+  concurrency: 10,
+  timeLimitS: 30,
+  workload: 'register',
+  nemesis: 'partition',
+  nemesisIntervalS: 5,
+  runtime: 'local',
+  db: 'bundled',
+  storeMode: 'raft',
+  readMode: 'quorum',
+  rate: 100,
+  opTimeoutMs: 3000,
+  opsPerKey: 100,
+  readyTimeoutS: 30,
+  checkTimeoutS: 60,
+  storeDir: 'store',
+} as const;
+
+/** Resolves options into a full spec; throws one line naming the bad value and what was expected. */
+export function resolveSpec(options: SpecOptions): TestSpec {
+  const nodeCount = integer('nodes', options.nodes ?? DEFAULTS.nodes, 1, 15);
+  const spec: Omit<TestSpec, 'name'> = {
+    nodes: Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`),
+    concurrency: integer('concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1000),
+    timeLimitS: number('time-limit', options.timeLimitS ?? DEFAULTS.timeLimitS, 1, 86_400),
+    workload: oneOf('workload', options.workload ?? DEFAULTS.workload, WORKLOADS),
+    nemesis: list(options.nemesis ?? DEFAULTS.nemesis).map((n) => oneOf('nemesis', n, NEMESES)),
+    nemesisIntervalS: number('nemesis-interval', options.nemesisIntervalS ?? DEFAULTS.nemesisIntervalS, 0.1, 3600),
+    seed: integer('seed', options.seed ?? freshSeed(), 0, 2 ** 31 - 1),
+    runtime: oneOf('runtime', options.runtime ?? DEFAULTS.runtime, RUNTIMES),
+    db: oneOf('db', options.db ?? DEFAULTS.db, DBS),
+    storeMode: oneOf('store-mode', options.storeMode ?? DEFAULTS.storeMode, STORE_MODES),
+    readMode: oneOf('read-mode', options.readMode ?? DEFAULTS.readMode, READ_MODES),
+    rate: number('rate', options.rate ?? DEFAULTS.rate, 0.1, 100_000),
+    opTimeoutMs: integer('op-timeout-ms', options.opTimeoutMs ?? DEFAULTS.opTimeoutMs, 10, 600_000),
+    opsPerKey: integer('ops-per-key', options.opsPerKey ?? DEFAULTS.opsPerKey, 1, 1_000_000),
+    readyTimeoutS: number('ready-timeout', options.readyTimeoutS ?? DEFAULTS.readyTimeoutS, 1, 3600),
+    checkTimeoutS: number('check-timeout', options.checkTimeoutS ?? DEFAULTS.checkTimeoutS, 1, 86_400),
+    storeDir: String(options.storeDir ?? DEFAULTS.storeDir),
+  };
+  const name = options.name === undefined
+    ? [spec.db, spec.storeMode, spec.readMode === 'quorum' ? '' : `${spec.readMode}-reads`, spec.workload, spec.nemesis.join('+') || 'no-faults']
+        .filter(Boolean).join('-')
+    : String(options.name);
+  return { name, ...spec };
+}
+
+/** The command line that replays a spec exactly. */
+export function replayCommand(spec: TestSpec): string {
+  const args = [
+    'npx faultline test',
+    `--nodes ${spec.nodes.length}`,
+    `--concurrency ${spec.concurrency}`,
+    `--time-limit ${spec.timeLimitS}`,
+    `--workload ${spec.workload}`,
+    `--nemesis ${spec.nemesis.join(',') || 'none'}`,
+    `--nemesis-interval ${spec.nemesisIntervalS}`,
+    `--runtime ${spec.runtime}`,
+    `--db ${spec.db}`,
+    `--store-mode ${spec.storeMode}`,
+    `--read-mode ${spec.readMode}`,
+    `--rate ${spec.rate}`,
+    `--op-timeout-ms ${spec.opTimeoutMs}`,
+    `--ops-per-key ${spec.opsPerKey}`,
+    `--seed ${spec.seed}`,
+  ];
+  return args.join(' ');
+}
+
+function list(value: unknown): string[] {
+  const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
+  const names = items.map((s) => s.trim()).filter((s) => s !== '');
+  return names.length === 1 && names[0] === 'none' ? [] : names;
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
+  if (allowed.includes(value as T)) return value as T;
+  throw new Error(`--${option} "${String(value)}" is not known; expected one of: ${allowed.join(', ')}`);
+}
+
+function number(option: string, value: unknown, min: number, max: number): number {
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (String(value).trim() === '' || !Number.isFinite(n) || n < min || n > max) {
+    throw new Error(`--${option} "${String(value)}" is not valid; expected a number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function integer(option: string, value: unknown, min: number, max: number): number {
+  const n = number(option, value, min, max);
+  if (!Number.isInteger(n)) throw new Error(`--${option} "${String(value)}" is not valid; expected a whole number from ${min} to ${max}`);
+  return n;
+}

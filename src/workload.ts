@@ -1,0 +1,34 @@
+// The workload contract: a partial test made of a client, generators and a checker.
+import type { Gen } from './generator.js';
+import type { History, Op } from './op.js';
+
+/** How a client says an op ended. */
+export interface ClientResult {
+  type: 'ok' | 'fail' | 'info';
+  value?: unknown;
+  error?: string;
+}
+
+/** A connection for one process to one node. It performs one op at a time. */
+export interface Client {
+  invoke(op: Op): Promise<ClientResult>;
+  close(): Promise<void>;
+}
+
+export interface Workload {
+  readonly name: string;
+  /** Client ops for the main phase (the run wraps it in its time limit). */
+  generator: Gen;
+  /** Client ops after every fault is healed, e.g. final reads of every key the run touched. */
+  finalGenerator?(history: History): Gen;
+  /** Opens a client for a process bound to `node`. */
+  open(node: string): Promise<Client>;
+}
+
+/** What every workload factory may use. */
+export interface WorkloadOptions {
+  nodes: readonly string[];
+  concurrency: number;
+  /** Target client ops per second over all processes. */
+  rate: number;
+}
