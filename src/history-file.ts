@@ -46,24 +46,3 @@ export class HistoryWriter {
   }
 }
 
-/** Reads a history.jsonl, naming the file and line of anything that is not an op. */
-export function parseHistoryJsonl(text: string, source: string): Op[] {
-  const ops: Op[] = [];
-  const lines = text.split('\n');
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let op: Op;
-    try {
-      op = JSON.parse(line) as Op;
-    } catch {
-      // A crash can cut the very last line short; anything earlier is corruption.
-      if (i >= lines.length - 2) return;
-      throw new Error(`line ${i + 1} of ${source} is not JSON: ${line.slice(0, 80)}`);
-    }
-    if (typeof op !== 'object' || op === null || !['invoke', 'ok', 'fail', 'info'].includes(op.type) || typeof op.f !== 'string') {
-      throw new Error(`line ${i + 1} of ${source} is not an op: ${line.slice(0, 80)}; expected {"index","time","process","type":"invoke|ok|fail|info","f","value"}`);
-    }
-    ops.push(op);
-  });
-  return ops;
-}

@@ -5,7 +5,8 @@ import { join, relative } from 'node:path';
 import { renderReport } from '../reports/render-report.js';
 import { composeCheckers, type CheckResult } from './checker.js';
 import { any, clients, nemesis, timeLimit } from './generator.js';
-import { HistoryWriter, parseHistoryJsonl } from './history-file.js';
+import { readJsonlHistory } from './formats/jsonl.js';
+import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
 import type { Op } from './op.js';
 import { Progress } from './progress.js';
@@ -147,7 +148,7 @@ export async function checkRun(
 export async function recheckRun(dir: string): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number }> {
   const spec = JSON.parse(readFileSync(join(dir, RUN_FILES.test), 'utf8')) as TestSpec;
   const historyPath = join(dir, RUN_FILES.history);
-  const history = parseHistoryJsonl(readFileSync(historyPath, 'utf8'), historyPath);
+  const history = readJsonlHistory(readFileSync(historyPath, 'utf8'), historyPath);
   const results = await checkRun(spec, history, dir, { startedAt: new Date(), durationMs: 0 });
   return { spec, results, exitCode: exitCodeOf(results) };
 }

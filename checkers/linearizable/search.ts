@@ -268,7 +268,7 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
       fresh = false;
       let forced = -1;
       for (let e = next[0]!; e !== firstRet; e = next[e]!) {
-        if (stepCached(state, opAt[e]!) === state) {
+        if (!(globalThis as any).NOFORCE && stepCached(state, opAt[e]!) === state) {
           forced = opAt[e]!;
           break;
         }
