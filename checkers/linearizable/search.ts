@@ -289,7 +289,7 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
     if (!deadEnd && entry !== firstRet) {
       const op = opAt[entry]!;
       const nextState = stepCached(state, op);
-      if (nextState >= 0 && nextState !== state) {
+      if (nextState >= 0) {
         const nfr = firstRetAfterPlacing(op);
         const result = tryRemember(op, nextState, nfr);
         if (result === FULL) return finish('unknown', 'memory');
