@@ -62,6 +62,14 @@ describe('generators on virtual time', () => {
     expect(b!.time - a!.time).toBeGreaterThanOrEqual(5 * S);
   });
 
+  it('a sleep starts when issued, even while other generators keep offering sooner ops', async () => {
+    const gen = timeLimit(3 * S, any(clients(stagger(10 * MS, repeat({ f: 'read' }))), nemesis([sleep(1 * S), { f: 'start-kill' }])));
+    const h = await simulate(gen, { concurrency: 2, nemesis: true });
+    const kill = h.find((o) => o.f === 'start-kill' && o.type === 'invoke');
+    expect(kill?.time).toBeGreaterThanOrEqual(1 * S);
+    expect(kill!.time).toBeLessThan(1.1 * S);
+  });
+
   it('phases waits for every thread before the next phase', async () => {
     const h = await simulate(phases(limit(4, repeat({ f: 'slow' })), { f: 'after' }), {
       concurrency: 4, latencyNs: (op) => (op.f === 'slow' ? (op.index + 1) * S : MS),

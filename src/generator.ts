@@ -25,10 +25,10 @@ export interface GenContext {
   random: Random;
 }
 
-/** An op the generator wants issued at `time` (or a sleep that only advances time). */
+/** An op the generator wants issued at `time`, or a sleep that keeps a process idle for a while. */
 export type PlannedOp =
   | (OpDraft & { type: 'invoke'; time: number; process: Process })
-  | { type: 'sleep'; time: number };
+  | { type: 'sleep'; time: number; process: Process; durationNs: number };
 
 export type GenResult = null | 'pending' | readonly [PlannedOp, Gen];
 
@@ -231,12 +231,16 @@ export function delay(intervalNs: number, gen: Gen, nextTime?: number): Gen {
   };
 }
 
-/** Issues nothing for `durationNs` from when it is first asked, then is exhausted. */
-export function sleep(durationNs: number, until?: number): Gen {
+/**
+ * Keeps one free process idle for `durationNs` (as Jepsen's sleep does: the sleep occupies a
+ * process, so it starts when issued, not when some later ask happens to look at it).
+ */
+export function sleep(durationNs: number): Gen {
   return {
     op(ctx) {
-      const end = until ?? ctx.time + durationNs;
-      return ctx.time >= end ? null : [{ type: 'sleep', time: end }, sleep(durationNs, end)];
+      const thread = ctx.free[0];
+      if (thread === undefined) return 'pending';
+      return [{ type: 'sleep', time: ctx.time, process: ctx.processOf(thread), durationNs }, null];
     },
   };
 }

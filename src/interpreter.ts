@@ -43,6 +43,8 @@ export class Interpreter {
   private readonly processes = new Map<Thread, Process>();
   /** The f of each thread's op in flight: completions carry it, so executors need not. */
   private readonly busy = new Map<Thread, string>();
+  /** Threads kept idle by a sleep, and when each wakes. */
+  private readonly sleepers = new Map<Thread, number>();
   private readonly threads: Thread[];
   private index = 0;
 
@@ -57,25 +59,32 @@ export class Interpreter {
     const { executor, signal } = this.options;
     let gen = initial;
     for (;;) {
+      this.wakeSleepers(executor.now());
       const ctx = this.context(executor.now());
       const result = signal?.aborted ? null : nextOp(gen, ctx);
+      const wakeAt = Math.min(Infinity, ...this.sleepers.values());
       if (result === null || result === 'pending') {
         if (this.busy.size === 0) {
           if (result === null) return;
           throw new Error(`generator is pending but no op is in flight at ${(ctx.time / 1e9).toFixed(3)} s: it waits for a completion that cannot come`);
         }
-        gen = this.complete(gen, await executor.next(Infinity));
+        gen = this.complete(gen, await executor.next(wakeAt));
         continue;
       }
       const [planned, next] = result;
       if (planned.time > ctx.time) {
-        const completion = await executor.next(planned.time);
-        if (completion) {
+        const completion = await executor.next(Math.min(planned.time, wakeAt));
+        // A completion or a waking sleeper may change what the generator wants.
+        if (completion || executor.now() < planned.time) {
           gen = this.complete(gen, completion);
-          continue; // the generator may now want something else
+          continue;
         }
       }
       if (planned.type === 'sleep') {
+        const thread = this.threadOf(planned.process);
+        if (thread === undefined || this.busy.has(thread)) throw new Error(`generator put process ${String(planned.process)} to sleep, but it is ${thread === undefined ? 'unknown' : 'busy'}`);
+        this.busy.set(thread, 'sleep');
+        this.sleepers.set(thread, executor.now() + planned.durationNs);
         gen = next;
         continue;
       }
@@ -89,6 +98,15 @@ export class Interpreter {
       this.busy.set(thread, planned.f);
       gen = update(next, this.context(invoke.time), invoke);
       executor.start(thread, invoke);
+    }
+  }
+
+  private wakeSleepers(now: number): void {
+    for (const [thread, wakeAt] of this.sleepers) {
+      if (wakeAt <= now) {
+        this.sleepers.delete(thread);
+        this.busy.delete(thread);
+      }
     }
   }
 

@@ -78,28 +78,33 @@ export function checkPartition<State, Input, Output>(
   const n = operations.length;
   const call = new Float64Array(n);
   const known = new Uint8Array(n);
+  const readOnly = new Uint8Array(n);
   const inputs = new Array<Input>(n);
   const outputs = new Array<Output | typeof UNKNOWN>(n);
   for (let i = 0; i < n; i++) {
     const op = operations[i]!;
     call[i] = op.call;
     known[i] = op.output === UNKNOWN ? 0 : 1;
+    readOnly[i] = model.readOnly?.(op.input, op.output) ? 1 : 0;
     inputs[i] = op.input;
     outputs[i] = op.output;
   }
   const deadline = crashDeadlines(operations, model.crashObservers?.(operations));
   const states = table.states;
+  const couldBecomeLegal = model.couldBecomeLegal?.(operations);
   const search: SearchResult = searchLinearization(
     {
       count: n,
       call,
       deadline,
       known,
+      readOnly,
       init,
       step: (state, op) => {
         const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
         return next === ILLEGAL ? -1 : table.intern(next as State);
       },
+      ...(couldBecomeLegal && { couldBecomeLegal: (state: number, op: number, placed: (op: number) => boolean) => couldBecomeLegal(states[state]!, op, placed) }),
     },
     { deadlineAt, memoryBytes },
   );

@@ -57,6 +57,16 @@ export interface Model<State, Input, Output> {
   describeState?(state: State): string;
   /** Why the op is illegal in that state, starting with the function name: "read returned 4 but the register held 2". */
   explainIllegal?(state: State, input: Input, output: Output | Unknown): string;
+  /** True for an op that leaves the state unchanged whenever it is legal (a read); lets the search skip branching on it. */
+  readOnly?(input: Input, output: Output | Unknown): boolean;
+  /**
+   * Optional pruning for read-only ops. Given a partition's operations, returns a test that is false
+   * only when `operations[op]` (with a definite output, illegal in `state`) can never become legal
+   * from `state` whatever unplaced ops follow (`placed(i)` tells which are already placed): e.g. a
+   * kv get of "ab" once the value is "ac" and no unplaced put could start it afresh. The search
+   * abandons such states at once.
+   */
+  couldBecomeLegal?(operations: readonly Operation<Input, Output>[]): (state: State, op: number, placed: (op: number) => boolean) => boolean;
   /** Reads one faultline/Jepsen op into input and output; undefined drops it (it constrains nothing). Throws on an op it does not know. */
   fromOp?(op: OpView): { input: Input; output: Output | Unknown } | undefined;
   /**

@@ -8,9 +8,10 @@
 // - A configuration is (ops placed, state). Every op whose return entry precedes the first unplaced
 //   return is placed, and no op called after it can be, so the memo key only needs the bits from that
 //   return's rank up to the highest placed rank: a few words instead of n/32 (config-memo.ts).
-// - An op that is legal now and leaves the state unchanged (a read of the current value, a crashed
-//   cas that cannot apply) is placed at once with no branch: moving it earlier in any legal order
-//   keeps that order legal, since it changes nothing and nothing it must follow is unplaced.
+// - A read-only op (one that never changes the state, like a read) that is legal now is placed at
+//   once with no branch: moving it earlier in any legal order keeps that order legal, since it
+//   changes nothing and nothing it must follow is unplaced. (An op that is merely a no-op in this
+//   state, like a write of the current value, does not qualify: later it might not be.)
 // - Crashed ops are dropped at their deadline (crash-deadlines.ts) rather than kept to the end.
 import { ADDED, ConfigMemo, FULL } from './config-memo.js';
 
@@ -22,9 +23,13 @@ export interface SearchProblem {
   deadline: Float64Array;
   /** 1 for ops with a definite output (they must be placed), 0 for crashed ops (optional). */
   known: Uint8Array;
+  /** 1 for ops that never change the state when legal (reads): placed as soon as legal, no branch. */
+  readOnly: Uint8Array;
   init: number;
   /** The next state id, or -1 when the op is illegal in that state. */
   step: (state: number, op: number) => number;
+  /** False when a read-only op illegal in this state can never become legal from it (model pruning). */
+  couldBecomeLegal?: (state: number, op: number, placed: (op: number) => boolean) => boolean;
 }
 
 /** When to give up: an absolute `performance.now()` time and the memo's byte budget. */
@@ -63,9 +68,11 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep.push(i);
   const m = keep.length;
   const known = new Uint8Array(m);
+  const readOnly = new Uint8Array(m);
   let definiteLeft = 0;
   for (let i = 0; i < m; i++) {
     known[i] = problem.known[keep[i]!]!;
+    readOnly[i] = problem.readOnly[keep[i]!]!;
     definiteLeft += known[i]!;
   }
 
@@ -121,6 +128,16 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
   }
 
   const memo = new ConfigMemo(budget.memoryBytes);
+  const couldBecomeLegal = problem.couldBecomeLegal;
+  const localOf = new Int32Array(problem.count).fill(-1);
+  for (let i = 0; i < m; i++) localOf[keep[i]!] = i;
+  /** Whether a problem op is placed (ops left out up front count as placed: they are never available). */
+  const isPlaced = (op: number): boolean => {
+    const local = localOf[op]!;
+    if (local < 0) return true;
+    const r = rank[local]!;
+    return (words[r >> 5]! & (1 << (r & 31))) !== 0;
+  };
   const cacheFrom = new Int32Array(m).fill(-1);
   const cacheTo = new Int32Array(m);
   const globalOp = (op: number): number => keep[op]!;
@@ -257,6 +274,19 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
     return result;
   };
 
+  const EDF = !!(globalThis as any).EDF;
+  function edfAfter(after: number): number {
+    let bestE = firstRet;
+    let bestR = Infinity;
+    for (let e = next[0]!; e !== firstRet; e = next[e]!) {
+      const r = retPos[opAt[e]!]!;
+      if (r > after && r < bestR) {
+        bestR = r;
+        bestE = e;
+      }
+    }
+    return bestE;
+  }
   let entry = 0;
   let fresh = true;
   let iterations = 0;
@@ -267,13 +297,19 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
     if (fresh) {
       fresh = false;
       let forced = -1;
-      for (let e = next[0]!; e !== firstRet; e = next[e]!) {
-        if (!(globalThis as any).NOFORCE && stepCached(state, opAt[e]!) === state) {
-          forced = opAt[e]!;
+      for (let e: number = next[0]!; e !== firstRet; e = next[e]!) {
+        const op = opAt[e]!;
+        if (!readOnly[op]) continue;
+        if (stepCached(state, op) >= 0) {
+          forced = op;
+          break;
+        }
+        if (couldBecomeLegal && known[op] && !couldBecomeLegal(state, globalOp(op), isPlaced)) {
+          deadEnd = true;
           break;
         }
       }
-      if (forced >= 0) {
+      if (forced >= 0 && !deadEnd) {
         const nfr = firstRetAfterPlacing(forced);
         const result = tryRemember(forced, state, nfr);
         if (result === FULL) return finish('unknown', 'memory');
@@ -284,7 +320,7 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
         }
         deadEnd = true;
       }
-      entry = next[0]!;
+      entry = EDF ? edfAfter(-1) : next[0]!;
     }
     if (!deadEnd && entry !== firstRet) {
       const op = opAt[entry]!;
@@ -299,7 +335,7 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
           continue;
         }
       }
-      entry = next[entry]!;
+      entry = EDF ? edfAfter(retPos[opAt[entry]!]!) : next[entry]!;
       continue;
     }
     if (!deadEnd && firstRet !== 0 && !known[opAt[firstRet]!]) {
@@ -321,7 +357,7 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
       const kind = sKind[depth - 1]!;
       const op = pop();
       if (kind === NORMAL) {
-        entry = next[callPos[op]!]!;
+        entry = EDF ? edfAfter(retPos[op]!) : next[callPos[op]!]!;
         break;
       }
     }

@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KvClient, KvClientError, type KvResponse } from '../kv/client.js';
+import { KvClient, KvClientError, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
 import { tailLines } from '../log-tail.js';
 import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
 
@@ -48,7 +48,7 @@ export function bundledDb(options: BundledOptions): RegisterDb {
       for (const node of nodes) {
         for (;;) {
           const status = await statusOf(node, ctx).catch(() => undefined);
-          if (status?.ok && status.leader) break;
+          if (status?.ok && (status as KvStatusResponse).leader) break;
           if (!ctx.runtime.isRunning(node)) {
             throw new Error(`node ${node} exited while starting; last log lines:\n${tailLines(logPath(ctx, node))}`);
           }
@@ -64,13 +64,18 @@ export function bundledDb(options: BundledOptions): RegisterDb {
     async openRegister(node, ctx) {
       const { host, port } = ctx.runtime.clientAddress(node);
       const timeoutMs = ctx.test.opTimeoutMs;
-      const client = await KvClient.connect({ host, port, connectTimeoutMs: timeoutMs }).catch((err: unknown) => {
+      const connect = () => KvClient.connect({ host, port, connectTimeoutMs: timeoutMs });
+      // A connection that broke (its node was killed or restarted) is replaced on the next op.
+      let client: KvClient | undefined = await connect().catch((err: unknown) => {
         throw toOpFailure(err);
       });
-      const call = async (req: Parameters<KvClient['request']>[0]): Promise<KvResponse> => {
+      const call = async (req: KvOp): Promise<KvResponse> => {
         try {
+          client ??= await connect();
           return await client.request(req, timeoutMs);
         } catch (err) {
+          client?.close();
+          client = undefined;
           throw toOpFailure(err);
         }
       };
@@ -79,16 +84,17 @@ export function bundledDb(options: BundledOptions): RegisterDb {
           return valueOf(await call({ op: 'read', key }));
         },
         async write(key, value) {
-          valueOf(await call({ op: 'write', key, value }));
+          valueOf(await call({ op: 'write', key, value: value as Json }));
         },
         async cas(key, from, to) {
-          const response = await call({ op: 'cas', key, from, to });
+          const response = await call({ op: 'cas', key, from: from as Json, to: to as Json });
           if (!response.ok && response.error === 'cas-mismatch') return false;
           valueOf(response);
           return true;
         },
         async close() {
-          client.close();
+          client?.close();
+          client = undefined;
         },
       };
       return connection;
@@ -100,18 +106,18 @@ function logPath(ctx: DbContext, node: string): string {
   return join(ctx.nodeDir(node), 'node.log');
 }
 
-async function statusOf(node: string, ctx: DbContext): Promise<(KvResponse & { leader?: string | null }) | undefined> {
+async function statusOf(node: string, ctx: DbContext): Promise<KvResponse | undefined> {
   const { host, port } = ctx.runtime.clientAddress(node);
   const client = await KvClient.connect({ host, port, connectTimeoutMs: 500 });
   try {
-    return (await client.request({ op: 'status' }, 1000)) as KvResponse & { leader?: string | null };
+    return await client.request({ op: 'status' }, 1000);
   } finally {
     client.close();
   }
 }
 
 function valueOf(response: KvResponse): unknown {
-  if (response.ok) return response.value ?? null;
+  if (response.ok) return 'value' in response ? (response.value ?? null) : null;
   throw new OpFailure(response.error, response.definite);
 }
 

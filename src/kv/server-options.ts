@@ -64,7 +64,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export function parseServerOptions(argv: string[]): ServerOptions {
   let values: Partial<Record<keyof typeof flags, string>>;
   try {
-    ({ values } = parseArgs({ args: argv, options: flags, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: joinNegativeValues(argv), options: flags, strict: true, allowPositionals: false }));
   } catch (err) {
     throw new KvUsageError(`${(err as Error).message}; flags are ${Object.keys(flags).map((f) => `--${f}`).join(' ')}`);
   }
@@ -95,6 +95,22 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     requestTimeoutMs: parseInteger(values['request-timeout-ms'] ?? '5000', '--request-timeout-ms', 1),
     logLevel,
   };
+}
+
+/** parseArgs takes `--clock-offset-ms -1500` for two flags; join it into `--clock-offset-ms=-1500`. */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (arg.startsWith('--') && Object.hasOwn(flags, arg.slice(2)) && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }
 
 function required(value: string | undefined, flag: string): string {

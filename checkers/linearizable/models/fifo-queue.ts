@@ -19,6 +19,7 @@ export function fifoQueueModel(): Model<QueueState, QueueInput, Canonical> {
       if (output === null) return queue.length === 0 ? queue : ILLEGAL;
       return queue.length > 0 && queue[0] === output ? queue.slice(1) : ILLEGAL;
     },
+    readOnly: (input, output) => input.f === 'dequeue' && output === null,
     hash: (queue) => JSON.stringify(queue),
     fromOp(op: OpView) {
       if (op.f === 'enqueue') return { input: { f: 'enqueue', value: canonicalValue(op.value) }, output: op.known ? null : UNKNOWN };

@@ -30,6 +30,7 @@ export function kvModel(): Model<string, KvInput, KvOutput> {
           return state + input.value;
       }
     },
+    readOnly: (input) => input.f === 'get',
     partition(operations) {
       const byKey = new Map<Canonical, (typeof operations)[number][]>();
       for (const op of operations) {
@@ -38,6 +39,27 @@ export function kvModel(): Model<string, KvInput, KvOutput> {
         else byKey.set(op.input.key, [op]);
       }
       return [...byKey.values()];
+    },
+    couldBecomeLegal(operations) {
+      // The value only grows, except by a put: a get can still succeed only if it extends the value,
+      // or if an unplaced put of one of its prefixes remains.
+      const puts = operations.flatMap((op, i) => (op.input.f === 'put' ? [i] : []));
+      const restarts = new Map<number, number[]>();
+      const restartsOf = (g: number): number[] => {
+        let list = restarts.get(g);
+        if (!list) {
+          const get = operations[g]!;
+          const seen = get.output as string;
+          list = puts.filter((p) => operations[p]!.input.key === get.input.key && operations[p]!.call < get.return && seen.startsWith(operations[p]!.input.value));
+          restarts.set(g, list);
+        }
+        return list;
+      };
+      return (state, g, placed) => {
+        const get = operations[g]!;
+        if (get.input.f !== 'get' || (get.output as string).startsWith(state)) return true;
+        return restartsOf(g).some((p) => !placed(p));
+      };
     },
     fromOp(op: OpView) {
       const key = canonicalValue(op.key);

@@ -53,6 +53,16 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
           return state === input.from ? input.to : ILLEGAL;
       }
     },
+    readOnly: (input) => input.f === 'read',
+    couldBecomeLegal(operations) {
+      // A read of v can still succeed only if some write or cas can produce v.
+      const produced = new Set<Canonical>();
+      for (const { input } of operations) {
+        if (input.f === 'write') produced.add(input.value);
+        else if (input.f === 'cas') produced.add(input.to);
+      }
+      return (_state, op) => operations[op]!.input.f !== 'read' || produced.has(operations[op]!.output as Canonical);
+    },
     fromOp(op: OpView) {
       const suffixOutput = (known: RegisterOutput): RegisterOutput | Unknown => (op.known ? known : UNKNOWN);
       switch (op.f) {

@@ -25,8 +25,16 @@ export function setModel(): Model<SetState, SetInput, SetOutput> {
       if (state.includes(input.value)) return state;
       return sortElements([...state, input.value]);
     },
+    readOnly: (input) => input.f === 'read',
     hash: key,
     equal: sameElements,
+    couldBecomeLegal(operations) {
+      // Elements are never removed: a read can still succeed only if it holds every present element.
+      return (state, i) => {
+        const { input, output } = operations[i]!;
+        return input.f !== 'read' || output === UNKNOWN || output === null || state.every((e) => output.includes(e));
+      };
+    },
     fromOp(op: OpView) {
       if (op.f === 'add') return { input: { f: 'add', value: canonicalValue(op.value) }, output: op.known ? null : UNKNOWN };
       if (op.f === 'read') {

@@ -322,7 +322,8 @@ export class RaftReplica implements KvMode {
     if (role !== before.role) {
       if (before.role === 'leader') this.lease.reset();
       if (role === 'leader') this.lease.reset();
-      const level = role === 'pre-candidate' || before.role === 'pre-candidate' ? 'debug' : 'info';
+      // Pre-votes churn every election timeout while partitioned: keep them out of info logs.
+      const level = role === 'pre-candidate' || (before.role === 'pre-candidate' && role === 'follower') ? 'debug' : 'info';
       this.log[level]({ role, term, from: before.role }, `became ${role} in term ${term}`);
       if (before.role === 'candidate' && role === 'leader') this.log.info({ term }, `election won in term ${term}`);
       if (before.role === 'candidate' && role !== 'leader') this.log.info({ term, leader }, `election lost in term ${term}`);

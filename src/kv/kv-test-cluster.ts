@@ -1,0 +1,209 @@
+// Test support: runs a cluster of real bundled-store processes on 127.0.0.1 with direct addresses.
+// It transpiles src/kv into a cache directory first, so tests need neither a fresh dist/ nor a
+// type-clean tree elsewhere. Used by the multi-process tests only; the server never imports it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KvClient } from './client.js';
+import type { KvStatusResponse } from './protocol.js';
+
+const KV_SRC = dirname(fileURLToPath(import.meta.url));
+const REPO = join(KV_SRC, '..', '..');
+
+/** Transpiles src/kv (minus tests) to JS once per source version; returns the path of main.js. */
+export async function buildKvForTests(): Promise<string> {
+  const files = listSources(KV_SRC);
+  const hash = createHash('sha256');
+  for (const f of files) hash.update(f).update(readFileSync(f));
+  const out = join(REPO, 'node_modules', '.cache', 'faultline-kv', hash.digest('hex').slice(0, 16));
+  const main = join(out, 'src', 'kv', 'main.js');
+  if (existsSync(main)) return main;
+  const ts = (await import('typescript')).default;
+  const staging = `${out}.${process.pid}.tmp`;
+  for (const file of files) {
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, sourceMap: false },
+      fileName: file,
+    }).outputText;
+    const target = join(staging, relative(REPO, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js);
+  }
+  // Inside node_modules the repo's package.json is not consulted, so declare ESM here.
+  writeFileSync(join(staging, 'package.json'), '{"type":"module"}\n');
+  try {
+    renameSync(staging, out);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another run built it first
+  }
+  return main;
+}
+
+function listSources(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...listSources(path));
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) found.push(path);
+  }
+  return found.sort();
+}
+
+/** Finds `count` free TCP ports on 127.0.0.1. */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => resolve(s));
+    })),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
+}
+
+export interface TestClusterOptions {
+  nodes: number;
+  /** Extra flags for every node, e.g. ['--read-mode', 'lease']. */
+  args?: string[];
+  /** Per-node address overrides for --peers: (from, to) => "host:port" (e.g. through a proxy). */
+  peerAddress?: (from: string, to: string, port: number) => string;
+}
+
+interface TestNode {
+  id: string;
+  port: number;
+  dataDir: string;
+  logPath: string;
+  proc: ChildProcess | null;
+}
+
+/** A cluster of local node processes with their own data directories and log files. */
+export class LocalKvCluster {
+  readonly ids: string[];
+  private readonly nodes = new Map<string, TestNode>();
+
+  private constructor(
+    private readonly main: string,
+    readonly dir: string,
+    private readonly opts: TestClusterOptions,
+    ports: number[],
+  ) {
+    this.ids = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
+    this.ids.forEach((id, i) => {
+      this.nodes.set(id, { id, port: ports[i]!, dataDir: join(dir, id, 'data'), logPath: join(dir, id, 'kv.log'), proc: null });
+    });
+  }
+
+  static async start(opts: TestClusterOptions): Promise<LocalKvCluster> {
+    const main = await buildKvForTests();
+    const dir = join(tmpdir(), `faultline-kv-${process.pid}-${Date.now()}`);
+    const cluster = new LocalKvCluster(main, dir, opts, await freePorts(opts.nodes));
+    for (const id of cluster.ids) cluster.spawn(id);
+    return cluster;
+  }
+
+  port(id: string): number {
+    return this.node(id).port;
+  }
+
+  /** The flags a node is started with. */
+  argv(id: string): string[] {
+    const node = this.node(id);
+    const peers = this.ids
+      .filter((p) => p !== id)
+      .map((p) => `${p}=${this.opts.peerAddress?.(id, p, this.node(p).port) ?? `127.0.0.1:${this.node(p).port}`}`)
+      .join(',');
+    const seed = String(this.ids.indexOf(id) + 1);
+    return ['--id', id, '--listen', `127.0.0.1:${node.port}`, '--peers', peers, '--data-dir', node.dataDir, '--seed', seed, ...(this.opts.args ?? [])];
+  }
+
+  spawn(id: string): void {
+    const node = this.node(id);
+    if (node.proc) throw new Error(`test cluster: ${id} is already running (pid ${node.proc.pid})`);
+    mkdirSync(dirname(node.logPath), { recursive: true });
+    const logFd = openSync(node.logPath, 'a');
+    const proc = spawn(process.execPath, [this.main, ...this.argv(id)], { stdio: ['ignore', logFd, logFd] });
+    closeSync(logFd);
+    node.proc = proc;
+    proc.on('exit', () => {
+      if (node.proc === proc) node.proc = null;
+    });
+  }
+
+  /** Sends a signal; for SIGKILL/SIGTERM waits until the process has exited. */
+  async signal(id: string, signal: NodeJS.Signals): Promise<void> {
+    const proc = this.node(id).proc;
+    if (!proc) return;
+    if (signal !== 'SIGKILL' && signal !== 'SIGTERM') {
+      proc.kill(signal);
+      return;
+    }
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill(signal);
+    await exited;
+  }
+
+  isRunning(id: string): boolean {
+    return this.node(id).proc !== null;
+  }
+
+  async client(id: string): Promise<KvClient> {
+    return KvClient.connect({ host: '127.0.0.1', port: this.node(id).port, connectTimeoutMs: 1000 });
+  }
+
+  /** Asks one node for its status; undefined when it does not answer. */
+  async status(id: string): Promise<KvStatusResponse | undefined> {
+    try {
+      const c = await this.client(id);
+      try {
+        const r = await c.request({ op: 'status' }, 1000);
+        return r.ok && 'role' in r ? r : undefined;
+      } finally {
+        c.close();
+      }
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits until a majority of the given nodes agree on one leader that is itself a leader. */
+  async waitForLeader(timeoutMs: number, among = this.ids.filter((id) => this.isRunning(id))): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const statuses = (await Promise.all(among.map((id) => this.status(id)))).filter((s) => s !== undefined);
+      const leader = statuses.find((s) => s.role === 'leader');
+      if (leader && statuses.filter((s) => s.leader === leader.node && s.term === leader.term).length > this.ids.length / 2) {
+        return leader.node;
+      }
+      await sleep(20);
+    }
+    const tails = among.map((id) => `--- ${id}\n${this.log(id).split('\n').slice(-5).join('\n')}`).join('\n');
+    throw new Error(`test cluster: no leader among ${among.join(', ')} within ${timeoutMs} ms; logs in ${this.dir}\n${tails}`);
+  }
+
+  log(id: string): string {
+    const path = this.node(id).logPath;
+    return existsSync(path) ? readFileSync(path, 'utf8') : '';
+  }
+
+  /** Kills every process; removes the directory unless `keep`. */
+  async stop(keep = false): Promise<void> {
+    await Promise.all(this.ids.map((id) => this.signal(id, 'SIGKILL')));
+    if (!keep) rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private node(id: string): TestNode {
+    const node = this.nodes.get(id);
+    if (!node) throw new Error(`test cluster: no node "${id}"; nodes are ${this.ids.join(', ')}`);
+    return node;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
