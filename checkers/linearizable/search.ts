@@ -1,7 +1,7 @@
 // The Wing-Gong/Lowe search with just-in-time linearization: ops' call and return entries in one
 // doubly-linked list ordered by time; the search places ("lifts") any op whose call comes before the
 // first remaining return, backtracking when that return is reached with its op unplaced. Private to
-// the checker: callers go through check-operations.ts.
+// the checker: callers go through check-operations.ts. Candidates are tried earliest return first.
 //
 // What makes it fast:
 // - States are interned ints (state-table.ts); each op caches its last transition.
@@ -61,8 +61,19 @@ const NORMAL = 0;
 const FORCED = 1;
 const DROP = 2;
 
-/** Searches for a linearization of the problem's ops within the budget. */
+/** A search that runs in slices, so many partitions can share the time and stop early together. */
+export interface Search {
+  /** Runs at most `iterations` more steps; the result when finished, undefined when paused. */
+  run(iterations: number): SearchResult | undefined;
+}
+
+/** Searches for a linearization of the problem's ops within the budget, to the end. */
 export function searchLinearization(problem: SearchProblem, budget: SearchBudget): SearchResult {
+  return createSearch(problem, budget).run(Infinity)!;
+}
+
+/** Prepares a search of the problem's ops; nothing runs until `run`. */
+export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
   // Crashed ops with a deadline before their call can never matter: leave them out.
   const keep: number[] = [];
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep.push(i);
@@ -274,91 +285,107 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
     return result;
   };
 
-  const EDF = !!(globalThis as any).EDF;
-  function edfAfter(after: number): number {
-    let bestE = firstRet;
-    let bestR = Infinity;
+  /**
+   * The candidate (a call entry before the first return) with the earliest return after position
+   * `after`, or firstRet when none is left. Trying candidates earliest-deadline-first finds the
+   * real order far sooner than call order; the window is small (about one op per process).
+   */
+  function candidateAfter(after: number): number {
+    let best = firstRet;
+    let bestRet = 0x7fffffff;
     for (let e = next[0]!; e !== firstRet; e = next[e]!) {
       const r = retPos[opAt[e]!]!;
-      if (r > after && r < bestR) {
-        bestR = r;
-        bestE = e;
+      if (r > after && r < bestRet) {
+        bestRet = r;
+        best = e;
       }
     }
-    return bestE;
+    return best;
   }
   let entry = 0;
   let fresh = true;
   let iterations = 0;
-  for (;;) {
-    if ((++iterations & 1023) === 0 && performance.now() > budget.deadlineAt) return finish('unknown', 'timeout');
-    if (definiteLeft === 0) return finish('ok');
-    let deadEnd = false;
-    if (fresh) {
-      fresh = false;
-      let forced = -1;
-      for (let e: number = next[0]!; e !== firstRet; e = next[e]!) {
-        const op = opAt[e]!;
-        if (!readOnly[op]) continue;
-        if (stepCached(state, op) >= 0) {
-          forced = op;
-          break;
+  let done: SearchResult | undefined;
+  const run = (limit: number): SearchResult | undefined => {
+    if (done) return done;
+    if (performance.now() > budget.deadlineAt) return (done = finish('unknown', 'timeout'));
+    done = loop(iterations + limit);
+    return done;
+  };
+  return { run };
+
+  function loop(stopAt: number): SearchResult | undefined {
+    for (;;) {
+      if (++iterations > stopAt) return undefined;
+      if ((iterations & 1023) === 0 && performance.now() > budget.deadlineAt) return finish('unknown', 'timeout');
+      if (definiteLeft === 0) return finish('ok');
+      let deadEnd = false;
+      if (fresh) {
+        fresh = false;
+        let forced = -1;
+        for (let e: number = next[0]!; e !== firstRet; e = next[e]!) {
+          const op = opAt[e]!;
+          if (!readOnly[op]) continue;
+          if (stepCached(state, op) >= 0) {
+            forced = op;
+            break;
+          }
+          if (couldBecomeLegal && known[op] && !couldBecomeLegal(state, globalOp(op), isPlaced)) {
+            deadEnd = true;
+            break;
+          }
         }
-        if (couldBecomeLegal && known[op] && !couldBecomeLegal(state, globalOp(op), isPlaced)) {
+        if (forced >= 0 && !deadEnd) {
+          const nfr = firstRetAfterPlacing(forced);
+          const result = tryRemember(forced, state, nfr);
+          if (result === FULL) return finish('unknown', 'memory');
+          if (result === ADDED) {
+            push(forced, FORCED, state, nfr);
+            fresh = true;
+            continue;
+          }
           deadEnd = true;
-          break;
         }
+        entry = candidateAfter(-1);
       }
-      if (forced >= 0 && !deadEnd) {
-        const nfr = firstRetAfterPlacing(forced);
-        const result = tryRemember(forced, state, nfr);
-        if (result === FULL) return finish('unknown', 'memory');
-        if (result === ADDED) {
-          push(forced, FORCED, state, nfr);
-          fresh = true;
-          continue;
+      if (!deadEnd && entry !== firstRet) {
+        const op = opAt[entry]!;
+        const nextState = stepCached(state, op);
+        if (nextState >= 0) {
+          const nfr = firstRetAfterPlacing(op);
+          const result = tryRemember(op, nextState, nfr);
+          if (result === FULL) return finish('unknown', 'memory');
+          if (result === ADDED) {
+            push(op, NORMAL, nextState, nfr);
+            fresh = true;
+            continue;
+          }
         }
-        deadEnd = true;
-      }
-      entry = EDF ? edfAfter(-1) : next[0]!;
-    }
-    if (!deadEnd && entry !== firstRet) {
-      const op = opAt[entry]!;
-      const nextState = stepCached(state, op);
-      if (nextState >= 0) {
-        const nfr = firstRetAfterPlacing(op);
-        const result = tryRemember(op, nextState, nfr);
-        if (result === FULL) return finish('unknown', 'memory');
-        if (result === ADDED) {
-          push(op, NORMAL, nextState, nfr);
-          fresh = true;
-          continue;
-        }
-      }
-      entry = EDF ? edfAfter(retPos[opAt[entry]!]!) : next[entry]!;
-      continue;
-    }
-    if (!deadEnd && firstRet !== 0 && !known[opAt[firstRet]!]) {
-      // A crashed op's deadline: from here on it cannot matter, so drop it.
-      const op = opAt[firstRet]!;
-      const nfr = firstRetAfterPlacing(op);
-      const result = tryRemember(op, state, nfr);
-      if (result === FULL) return finish('unknown', 'memory');
-      if (result === ADDED) {
-        push(op, DROP, state, nfr);
-        fresh = true;
+        entry = candidateAfter(retPos[opAt[entry]!]!);
         continue;
       }
-    }
-    // Dead end: undo to the last real choice and try the next candidate after it.
-    recordDeadEnd();
-    for (;;) {
-      if (depth === 0) return finish('illegal');
-      const kind = sKind[depth - 1]!;
-      const op = pop();
-      if (kind === NORMAL) {
-        entry = EDF ? edfAfter(retPos[op]!) : next[callPos[op]!]!;
-        break;
+      if (!deadEnd && firstRet !== 0 && !known[opAt[firstRet]!]) {
+        // A crashed op's deadline: from here on it cannot matter, so drop it.
+        const op = opAt[firstRet]!;
+        const nfr = firstRetAfterPlacing(op);
+        const result = tryRemember(op, state, nfr);
+        if (result === FULL) return finish('unknown', 'memory');
+        if (result === ADDED) {
+          push(op, DROP, state, nfr);
+          fresh = true;
+          continue;
+        }
+      }
+      // Dead end: undo to the last real choice and try the next candidate after it.
+      recordDeadEnd();
+      for (;;) {
+        if (depth === 0) return finish('illegal');
+        const kind = sKind[depth - 1]!;
+        const op = pop();
+        if (kind === NORMAL) {
+          entry = candidateAfter(retPos[op]!);
+          break;
+        }
       }
     }
   }

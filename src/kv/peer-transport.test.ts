@@ -3,7 +3,7 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sleep } from './kv-test-cluster.js';
 import { LineSplitter } from './ndjson.js';
-import { defaultTransportLimits, isPeerHello, PeerTransport } from './peer-transport.js';
+import { checkedLine, defaultTransportLimits, isPeerHello, parseCheckedLine, PeerTransport } from './peer-transport.js';
 
 const log = pino({ level: 'silent' });
 const cleanup: (() => void)[] = [];
@@ -27,6 +27,18 @@ async function listenFor(transport: PeerTransport): Promise<number> {
   cleanup.push(() => server.close());
   return (server.address() as { port: number }).port;
 }
+
+describe('checked lines', () => {
+  it('round-trip, and a splice of two half lines is rejected', () => {
+    const a = checkedLine({ k: 'raft', m: { type: 'append', entries: [{ index: 5, term: 2 }] } }).trimEnd();
+    const b = checkedLine({ k: 'raft', m: { type: 'append', entries: [{ index: 9, term: 3 }] } }).trimEnd();
+    expect(parseCheckedLine(a)).toEqual({ k: 'raft', m: { type: 'append', entries: [{ index: 5, term: 2 }] } });
+    const at = (line: string, n: number): number => line.indexOf(`"index":${n}`) + '"index":'.length;
+    const splice = a.slice(0, at(a, 5)) + b.slice(at(b, 9));
+    expect(JSON.parse(splice.slice(splice.indexOf(' ') + 1))).toBeTruthy(); // valid JSON, wrong message
+    expect(parseCheckedLine(splice)).toBeUndefined();
+  });
+});
 
 describe('PeerTransport', () => {
   it('delivers messages between two nodes, each sending on its own connection', async () => {

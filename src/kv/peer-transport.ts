@@ -2,9 +2,12 @@
 // (this node only sends on it; answers come back on the peer's own outbound connection, since each
 // directed link may go through its own proxy). Sends are dropped when a bounded buffer is full, a
 // connection whose buffer stops draining is replaced, and connects are retried with backoff.
+// After the hello line, every line is "<crc32 hex> <json>": a proxy that drops bytes mid-stream
+// could splice two half lines into valid JSON, and the checksum turns that into a dropped connection.
 import { connect, type Socket } from 'node:net';
+import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
-import { LineSplitter, toLine } from './ndjson.js';
+import { toLine } from './ndjson.js';
 
 /** How this node reaches one peer. */
 export interface PeerAddress {
@@ -82,7 +85,7 @@ export class PeerTransport {
   send(to: string, message: unknown): boolean {
     const link = this.links.get(to);
     if (!link || this.stopped) return false;
-    const sent = link.send(toLine(message));
+    const sent = link.send(checkedLine(message));
     if (sent) this.stats.sent++;
     else this.stats.dropped++;
     return sent;
@@ -103,11 +106,9 @@ export class PeerTransport {
     });
     const from = hello.peer;
     return (line) => {
-      let message: unknown;
-      try {
-        message = JSON.parse(line);
-      } catch {
-        this.log.warn({ from, line: line.slice(0, 200) }, 'peer sent a line that is not JSON; closing the connection');
+      const message = parseCheckedLine(line);
+      if (message === undefined) {
+        this.log.warn({ from, line: line.slice(0, 200) }, 'peer line failed its checksum or is not JSON; closing the connection');
         socket.destroy();
         return;
       }
@@ -124,6 +125,25 @@ export class PeerTransport {
   /** @internal */
   noteReconnect(): void {
     this.stats.reconnects++;
+  }
+}
+
+/** Frames a peer message as "<crc32 hex> <json>\n". */
+export function checkedLine(message: unknown): string {
+  const json = JSON.stringify(message);
+  return `${crc32(json).toString(16)} ${json}\n`;
+}
+
+/** The message of a checked line, or undefined when the line is damaged. */
+export function parseCheckedLine(line: string): unknown {
+  const space = line.indexOf(' ');
+  if (space < 1 || space > 8) return undefined;
+  const json = line.slice(space + 1);
+  if (crc32(json).toString(16) !== line.slice(0, space)) return undefined;
+  try {
+    return JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
   }
 }
 
