@@ -1,23 +1,41 @@
-// One key's check: the model's own partitions of the key's operations, searched one by one, and
-// the verdict as plain data so it can come back from a worker thread.
-import { checkPartition, mergeOutcomes, type PartitionResult } from './check-operations.js';
+// Checking keys: every key's operations, split further by the model's own partition, searched
+// together in rounds (check-operations.ts), each key's verdict as plain data so it can come back
+// from a worker thread.
+import { mergeOutcomes, runPartitions, startPartition, type PartitionResult, type UnknownCause } from './check-operations.js';
 import type { KeyGroup } from './history-operations.js';
 import type { AnyModel } from './model.js';
 
 /** A key's verdict as plain data (indices into the group's operations), so it can cross threads. */
 export interface GroupVerdict {
   outcome: 'ok' | 'illegal' | 'unknown';
-  cause?: 'timeout' | 'memory';
+  cause?: UnknownCause;
   checkMs: number;
   explored: number;
   failures: { path: { op: number; stateAfter: unknown }[]; state: unknown; stuck: number[] }[];
 }
 
-/** Checks one key's operations, splitting further by the model's own partition. */
-export function checkGroup(model: AnyModel, group: KeyGroup, deadlineAt: number, memoryBytes: number): GroupVerdict {
-  const parts = model.partition ? model.partition(group.operations) : [group.operations];
-  const results = parts.map((part) => checkPartition(model, part, deadlineAt, memoryBytes));
-  return verdictOf(results, group.operations);
+export interface GroupCheckOptions {
+  deadlineAt: number;
+  memoryBytes: number;
+  exhaustive: boolean;
+  /** Shared flag: set to 1 when any key is illegal, so other threads can stop too. */
+  stop?: Int32Array;
+}
+
+/** Checks each key's operations; verdicts come back in the groups' order. */
+export function checkGroups(model: AnyModel, groups: readonly KeyGroup[], options: GroupCheckOptions): GroupVerdict[] {
+  const owner: number[] = [];
+  const searches = groups.flatMap((group, g) => {
+    const parts = model.partition ? model.partition(group.operations) : [group.operations];
+    return parts.map((part) => {
+      owner.push(g);
+      return startPartition(model, part, options.deadlineAt, options.memoryBytes);
+    });
+  });
+  const results = runPartitions(searches, options.stop ? { exhaustive: options.exhaustive, stop: options.stop } : { exhaustive: options.exhaustive });
+  const byGroup = groups.map((): PartitionResult<unknown, unknown, unknown>[] => []);
+  results.forEach((r, i) => byGroup[owner[i]!]!.push(r));
+  return byGroup.map((rs, g) => verdictOf(rs, groups[g]!.operations));
 }
 
 /** A group's verdict from its partitions' results, with indices into the group's operations. */
@@ -36,8 +54,7 @@ function verdictOf(results: PartitionResult<unknown, unknown, unknown>[], groupO
       .filter((r) => r.outcome === 'illegal')
       .map((r) => ({ path: r.path.map((p) => ({ op: toGroup(r, p.op), stateAfter: p.stateAfter })), state: r.state, stuck: r.stuck.map((s) => toGroup(r, s)) })),
   };
-  const cause = results.find((r) => r.cause)?.cause;
-  if (cause) verdict.cause = cause;
+  const cause = results.find((r) => r.outcome === 'unknown')?.cause;
+  if (cause && verdict.outcome === 'unknown') verdict.cause = cause;
   return verdict;
 }
-

@@ -1,12 +1,16 @@
 // Checks a model's operations for linearizability: splits them into the model's independent
-// partitions (P-compositionality: the whole is linearizable iff every part is) and searches each.
+// partitions (P-compositionality: the whole is linearizable iff every part is) and searches them
+// in rounds of growing slices, so one hard partition cannot hide an easy illegal one.
 import { crashDeadlines } from './crash-deadlines.js';
 import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
-import { searchLinearization, type SearchResult } from './search.js';
+import { createSearch, type Search, type SearchResult } from './search.js';
 import { StateTable } from './state-table.js';
 
 /** ok: linearizable; illegal: not; unknown: the time or memory budget ran out first. */
 export type Outcome = 'ok' | 'illegal' | 'unknown';
+
+/** Why an outcome is unknown: budgets, or left unfinished once another partition was illegal. */
+export type UnknownCause = 'timeout' | 'memory' | 'skipped';
 
 export interface CheckOptions {
   /** Wall-clock budget for the whole check, in ms (default: none). */
@@ -15,12 +19,14 @@ export interface CheckOptions {
   deadlineAt?: number;
   /** Budget for one partition's memo, in bytes (default 1 GiB). */
   memoryBytes?: number;
+  /** Finish every partition even after one is illegal (default false: stop at the end of that round). */
+  exhaustive?: boolean;
 }
 
 /** One partition's verdict, with the search's evidence in the model's terms. */
 export interface PartitionResult<State, Input, Output> {
   outcome: Outcome;
-  cause?: 'timeout' | 'memory';
+  cause?: UnknownCause;
   operations: Operation<Input, Output>[];
   /** ok: a linearization; otherwise the longest linearizable prefix found. Indices into `operations`. */
   path: { op: number; stateAfter: State }[];
@@ -48,7 +54,8 @@ export function checkOperations<State, Input, Output>(
   const deadlineAt = options.deadlineAt ?? (options.timeoutMs === undefined ? Infinity : performance.now() + options.timeoutMs);
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   const parts = model.partition ? model.partition(operations) : [operations.slice()];
-  const partitions = parts.map((part) => checkPartition(model, part, deadlineAt, memoryBytes));
+  const searches = parts.map((part) => startPartition(model, part, deadlineAt, memoryBytes));
+  const partitions = runPartitions(searches, { exhaustive: options.exhaustive ?? false });
   return { outcome: mergeOutcomes(partitions.map((p) => p.outcome)), partitions };
 }
 
@@ -62,61 +69,130 @@ export function mergeOutcomes(outcomes: Iterable<Outcome>): Outcome {
   return merged;
 }
 
-/** Searches one independent partition (no further splitting). */
+/** A partition's search, run in slices. */
+export interface PartitionSearch<State, Input, Output> {
+  /** Runs up to `iterations` more steps: the result when finished, undefined when paused. */
+  run(iterations: number): PartitionResult<State, Input, Output> | undefined;
+  /** The result for a search abandoned unfinished. */
+  skip(): PartitionResult<State, Input, Output>;
+}
+
+/** Searches one independent partition (no further splitting) to the end. */
 export function checkPartition<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: Operation<Input, Output>[],
   deadlineAt: number,
   memoryBytes: number,
 ): PartitionResult<State, Input, Output> {
-  const started = performance.now();
+  return startPartition(model, operations, deadlineAt, memoryBytes).run(Infinity)!;
+}
+
+/**
+ * Runs searches round-robin in slices that double each round, so easy partitions finish first.
+ * Unless exhaustive, once one is illegal (here, or anywhere `stop[0]` is set to 1) the rest are
+ * skipped after the round.
+ */
+export function runPartitions<S, I, O>(
+  searches: PartitionSearch<S, I, O>[],
+  options: { exhaustive: boolean; stop?: Int32Array },
+): PartitionResult<S, I, O>[] {
+  const results = new Array<PartitionResult<S, I, O>>(searches.length);
+  let pending = searches.map((_, i) => i);
+  const stop = options.stop ?? new Int32Array(1);
+  for (let slice = 1 << 14; pending.length > 0; slice = Math.min(slice * 2, 1 << 26)) {
+    const unfinished: number[] = [];
+    for (const i of pending) {
+      const result = searches[i]!.run(slice);
+      if (!result) unfinished.push(i);
+      else {
+        results[i] = result;
+        if (result.outcome === 'illegal') Atomics.store(stop, 0, 1);
+      }
+    }
+    pending = unfinished;
+    if (!options.exhaustive && Atomics.load(stop, 0) === 1) {
+      for (const i of pending) results[i] = searches[i]!.skip();
+      break;
+    }
+  }
+  return results;
+}
+
+/** Prepares the search of one partition: crash deadlines, interned states, the model's hooks. */
+export function startPartition<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: Operation<Input, Output>[],
+  deadlineAt: number,
+  memoryBytes: number,
+): PartitionSearch<State, Input, Output> {
+  let checkMs = 0;
   const table = new StateTable<State>(model);
   const init = table.intern(model.init());
-  if (started > deadlineAt) {
-    return { outcome: 'unknown', cause: 'timeout', operations, path: [], state: model.init(), stuck: [], explored: 0, checkMs: 0 };
-  }
-  const n = operations.length;
-  const call = new Float64Array(n);
-  const known = new Uint8Array(n);
-  const readOnly = new Uint8Array(n);
-  const inputs = new Array<Input>(n);
-  const outputs = new Array<Output | typeof UNKNOWN>(n);
-  for (let i = 0; i < n; i++) {
-    const op = operations[i]!;
-    call[i] = op.call;
-    known[i] = op.output === UNKNOWN ? 0 : 1;
-    readOnly[i] = model.readOnly?.(op.input, op.output) ? 1 : 0;
-    inputs[i] = op.input;
-    outputs[i] = op.output;
-  }
-  const deadline = crashDeadlines(operations, model.crashObservers?.(operations));
   const states = table.states;
-  const couldBecomeLegal = model.couldBecomeLegal?.(operations);
-  const search: SearchResult = searchLinearization(
-    {
-      count: n,
-      call,
-      deadline,
-      known,
-      readOnly,
-      init,
-      step: (state, op) => {
-        const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
-        return next === ILLEGAL ? -1 : table.intern(next as State);
+  let search: Search | undefined;
+  const prepare = (): Search => {
+    const n = operations.length;
+    const call = new Float64Array(n);
+    const known = new Uint8Array(n);
+    const readOnly = new Uint8Array(n);
+    const inputs = new Array<Input>(n);
+    const outputs = new Array<Output | typeof UNKNOWN>(n);
+    for (let i = 0; i < n; i++) {
+      const op = operations[i]!;
+      call[i] = op.call;
+      known[i] = op.output === UNKNOWN ? 0 : 1;
+      readOnly[i] = model.readOnly?.(op.input, op.output) ? 1 : 0;
+      inputs[i] = op.input;
+      outputs[i] = op.output;
+    }
+    const deadline = crashDeadlines(operations, model.crashObservers?.(operations));
+    const couldBecomeLegal = model.couldBecomeLegal?.(operations);
+    return createSearch(
+      {
+        count: n,
+        call,
+        deadline,
+        known,
+        readOnly,
+        init,
+        step: (state, op) => {
+          const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
+          return next === ILLEGAL ? -1 : table.intern(next as State);
+        },
+        ...(couldBecomeLegal && { couldBecomeLegal: (state: number, op: number, placed: (op: number) => boolean) => couldBecomeLegal(states[state]!, op, placed) }),
       },
-      ...(couldBecomeLegal && { couldBecomeLegal: (state: number, op: number, placed: (op: number) => boolean) => couldBecomeLegal(states[state]!, op, placed) }),
-    },
-    { deadlineAt, memoryBytes },
-  );
-  const result: PartitionResult<State, Input, Output> = {
-    outcome: search.outcome,
-    operations,
-    path: search.path.ops.map((op, i) => ({ op, stateAfter: states[search.path.statesAfter[i]!]! })),
-    state: states[search.state]!,
-    stuck: search.stuck,
-    explored: search.explored,
-    checkMs: performance.now() - started,
+      { deadlineAt, memoryBytes },
+    );
   };
-  if (search.cause) result.cause = search.cause;
-  return result;
+  let finished: PartitionResult<State, Input, Output> | undefined;
+  const toResult = (found: SearchResult): PartitionResult<State, Input, Output> => {
+    const result: PartitionResult<State, Input, Output> = {
+      outcome: found.outcome,
+      operations,
+      path: found.path.ops.map((op, i) => ({ op, stateAfter: states[found.path.statesAfter[i]!]! })),
+      state: states[found.state]!,
+      stuck: found.stuck,
+      explored: found.explored,
+      checkMs,
+    };
+    if (found.cause) result.cause = found.cause;
+    return result;
+  };
+  return {
+    run(iterations) {
+      if (finished) return finished;
+      const t = performance.now();
+      search ??= prepare();
+      const found = search.run(iterations);
+      checkMs += performance.now() - t;
+      if (found) {
+        finished = toResult(found);
+        search = undefined; // let the memo go
+      }
+      return finished;
+    },
+    skip() {
+      return { outcome: 'unknown', cause: 'skipped', operations, path: [], state: states[init]!, stuck: [], explored: 0, checkMs };
+    },
+  };
 }

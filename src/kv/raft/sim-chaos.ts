@@ -75,12 +75,15 @@ export function runSimChaos(seed: number, ticks = 1500): ChaosStats {
   sim.dropRate = 0;
   sim.duplicateRate = 0;
   for (const id of sim.ids) if (!sim.node(id).core) sim.restart(id);
-  const leader = sim.runUntilLeader(2000);
-  const placed = sim.propose(leader, `s${seed}-final`);
-  sim.run(200);
-  if (!placed || sim.committed.get(placed.index)?.data !== `s${seed}-final`) {
-    throw new Error(`sim seed ${seed}: after healing, leader ${leader} could not commit a new value`);
+  // Right after healing a leader may still be deposed (its entry is then dropped): retry like a client.
+  let committedFinal = false;
+  for (let attempt = 0; attempt < 5 && !committedFinal; attempt++) {
+    const leader = sim.runUntilLeader(2000);
+    const placed = sim.propose(leader, `s${seed}-final-${attempt}`);
+    sim.run(200);
+    committedFinal = placed !== null && sim.committed.get(placed.index)?.data === `s${seed}-final-${attempt}`;
   }
+  if (!committedFinal) throw new Error(`sim seed ${seed}: after healing, no leader could commit a new value in 5 attempts`);
   const applied = sim.ids.map((id) => sim.node(id).appliedIndex);
   if (new Set(applied).size !== 1) throw new Error(`sim seed ${seed}: nodes did not converge; applied ${applied.join(', ')}`);
   return {
