@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['{src,workloads,nemesis,checkers,reports,bench}/**/*.test.ts'],
-    exclude: ['**/*.integration.test.ts', 'node_modules', 'dist'],
+    exclude: ['**/*.integration.test.ts', '**/*.docker.test.ts', 'node_modules', 'dist'],
     testTimeout: 30_000,
   },
 });

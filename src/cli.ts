@@ -2,7 +2,7 @@
 // and errors are one line naming the bad value and what was expected.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Command, CommanderError, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { checkFiles } from './check-files.js';
 import type { CheckResult } from './checker.js';
 import { recheckCommand, recheckRun, runTest } from './run.js';
@@ -89,6 +89,53 @@ program
       json: Boolean(opts.json),
       ...(timeoutS !== undefined && { timeoutS }),
     }, (line) => console.log(line));
+  });
+
+program
+  .command('images')
+  .description('build, list or remove the node images of --runtime docker (docker/<image>, cached by a hash of each definition)')
+  .addArgument(new Argument('<action>', 'build | list | rm').choices(['build', 'list', 'rm']))
+  .argument('[images...]', 'build: which images (default: all of them)')
+  .option('--base-from <source>', 'build the base from a debootstrapped Debian rootfs (no registry needed) or from the registry image', 'debootstrap')
+  .option('--force', 'build: rebuild even when the current definition is already built')
+  .option('--all', 'rm: remove every faultline image and the rootfs cache, not only images of older definitions')
+  .action(async (action: string, names: string[], opts: { baseFrom: string; force?: boolean; all?: boolean }) => {
+    const images = await import('./runtime/docker-images.js');
+    if (action === 'list') {
+      const list = await images.listImages();
+      if (list.length === 0) console.log('no faultline images; build them with `faultline images build`');
+      for (const i of list) console.log(`${i.tag.padEnd(34)} ${i.id}  ${String(i.sizeMb).padStart(5)} MB  ${i.createdAt}  ${i.current ? 'current' : 'stale'}`);
+      return;
+    }
+    if (action === 'rm') {
+      const removed = await images.removeImages(opts.all ? 'all' : 'stale');
+      console.log(removed.length ? `removed ${removed.join(' ')}` : 'no stale faultline images (use --all to remove current ones too)');
+      return;
+    }
+    if (!(images.BASE_SOURCES as readonly string[]).includes(opts.baseFrom)) {
+      throw new Error(`--base-from "${opts.baseFrom}" is not known; expected one of: ${images.BASE_SOURCES.join(', ')}`);
+    }
+    for (const name of names) {
+      if (!(images.IMAGE_NAMES as readonly string[]).includes(name)) throw new Error(`image "${name}" is not known; expected one of: ${images.IMAGE_NAMES.join(', ')}`);
+    }
+    const wanted = (names.length ? names : images.IMAGE_NAMES) as readonly (typeof images.IMAGE_NAMES)[number][];
+    const started = Date.now();
+    for (const name of wanted) {
+      const tag = await images.ensureImage(name, { force: Boolean(opts.force), baseFrom: opts.baseFrom as (typeof images.BASE_SOURCES)[number], log: (line) => console.error(line) });
+      console.log(`${name.padEnd(10)} ${tag}`);
+    }
+    console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  });
+
+program
+  .command('cleanup')
+  .description('remove the containers and networks (and so the fault rules inside them) of runs whose controller died, found by label')
+  .option('--all', 'also remove those of runs that are still running')
+  .action(async (opts: { all?: boolean }) => {
+    const { cleanup } = await import('./runtime/docker-cleanup.js');
+    const report = await cleanup({ all: Boolean(opts.all) });
+    console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}`);
+    if (report.spared.length) console.log(`spared running: ${report.spared.join(', ')} (use --all to remove them too)`);
   });
 
 program

@@ -7,8 +7,12 @@ import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
 import { registerCheckers, registerWorkload } from '../workloads/register.js';
 import type { Checker } from './checker.js';
 import { bundledDb } from './db/bundled.js';
+import { etcdDb } from './db/etcd.js';
+import { redisDb } from './db/redis.js';
+import { zookeeperDb } from './db/zookeeper.js';
 import type { Db, DbContext } from './db/db.js';
 import { createRandom } from './random.js';
+import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';
 import type { Runtime } from './runtime/runtime.js';
 import { RUN_FILES } from './store.js';
@@ -16,11 +20,16 @@ import type { TestSpec } from './spec.js';
 import type { Workload } from './workload.js';
 
 const runtimes = {
-  local: (spec: TestSpec): Runtime => new LocalRuntime(spec.nodes),
-} satisfies Record<TestSpec['runtime'], (spec: TestSpec) => Runtime>;
+  local: (spec: TestSpec): Runtime => new LocalRuntime(spec.nodes, { fakeClock: spec.nemesis.includes('clock') }),
+  docker: (spec: TestSpec, runDir: string): Runtime =>
+    new DockerRuntime({ nodes: spec.nodes, runDir, fakeClock: spec.nemesis.includes('clock'), log: (line) => process.stderr.write(`${line}\n`) }),
+} satisfies Record<TestSpec['runtime'], (spec: TestSpec, runDir: string) => Runtime>;
 
 const dbs = {
   bundled: (spec: TestSpec): Db => bundledDb({ storeMode: spec.storeMode, readMode: spec.readMode }),
+  etcd: (): Db => etcdDb(),
+  redis: (): Db => redisDb(),
+  zookeeper: (): Db => zookeeperDb(),
 } satisfies Record<TestSpec['db'], (spec: TestSpec) => Db>;
 
 /** Each workload's checkers, buildable from the spec alone so a stored run can be re-checked. */
@@ -49,7 +58,7 @@ export interface LiveTest {
 
 /** Builds the live objects of a run in `runDir`. */
 export function resolveTest(spec: TestSpec, runDir: string): LiveTest {
-  const runtime = runtimes[spec.runtime](spec);
+  const runtime = runtimes[spec.runtime](spec, runDir);
   const db = dbs[spec.db](spec);
   const dbCtx: DbContext = {
     runtime,

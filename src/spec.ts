@@ -2,12 +2,12 @@
 // its resolution from CLI options with defaults and validation. test.json holds exactly this.
 import { freshSeed } from './random.js';
 
-export const RUNTIMES = ['local'] as const;
-export const DBS = ['bundled'] as const;
+export const RUNTIMES = ['local', 'docker'] as const;
+export const DBS = ['bundled', 'etcd', 'redis', 'zookeeper'] as const;
 export const STORE_MODES = ['raft'] as const;
 export const READ_MODES = ['quorum', 'lease', 'local'] as const;
 export const WORKLOADS = ['register'] as const;
-export const NEMESES = ['partition', 'kill', 'pause'] as const;
+export const NEMESES = ['partition', 'kill', 'pause', 'clock', 'packet'] as const;
 
 export interface TestSpec {
   name: string;
@@ -78,7 +78,7 @@ export function resolveSpec(options: SpecOptions): TestSpec {
     storeDir: String(options.storeDir ?? DEFAULTS.storeDir),
   };
   const name = options.name === undefined
-    ? [spec.db, spec.storeMode, spec.readMode === 'quorum' ? '' : `${spec.readMode}-reads`, spec.workload, spec.nemesis.join('+') || 'no-faults']
+    ? [spec.db, spec.db === 'bundled' ? spec.storeMode : '', spec.db === 'bundled' && spec.readMode !== 'quorum' ? `${spec.readMode}-reads` : '', spec.workload, spec.nemesis.join('+') || 'no-faults']
         .filter(Boolean).join('-')
     : String(options.name);
   return { name, ...spec };

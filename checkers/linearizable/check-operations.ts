@@ -3,7 +3,7 @@
 // in rounds of growing slices, so one hard partition cannot hide an easy illegal one.
 import { crashDeadlines } from './crash-deadlines.js';
 import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
-import { createSearch, type Search, type SearchResult } from './search.js';
+import { createSearch, type Search, type SearchProblem, type SearchResult } from './search.js';
 import { StateTable } from './state-table.js';
 
 /** ok: linearizable; illegal: not; unknown: the time or memory budget ran out first. */
@@ -99,7 +99,7 @@ export function runPartitions<S, I, O>(
   const results = new Array<PartitionResult<S, I, O>>(searches.length);
   let pending = searches.map((_, i) => i);
   const stop = options.stop ?? new Int32Array(1);
-  for (let slice = 1 << 14; pending.length > 0; slice = Math.min(slice * 2, 1 << 26)) {
+  for (let slice = 1 << 10; pending.length > 0; slice = Math.min(slice * 2, 1 << 26)) {
     const unfinished: number[] = [];
     for (const i of pending) {
       const result = searches[i]!.run(slice);
@@ -130,39 +130,23 @@ export function startPartition<State, Input, Output>(
   const init = table.intern(model.init());
   const states = table.states;
   let search: Search | undefined;
+  const budget = { deadlineAt, memoryBytes };
   const prepare = (): Search => {
-    const n = operations.length;
-    const call = new Float64Array(n);
-    const known = new Uint8Array(n);
-    const readOnly = new Uint8Array(n);
-    const inputs = new Array<Input>(n);
-    const outputs = new Array<Output | typeof UNKNOWN>(n);
-    for (let i = 0; i < n; i++) {
-      const op = operations[i]!;
-      call[i] = op.call;
-      known[i] = op.output === UNKNOWN ? 0 : 1;
-      readOnly[i] = model.readOnly?.(op.input, op.output) ? 1 : 0;
-      inputs[i] = op.input;
-      outputs[i] = op.output;
-    }
-    const deadline = crashDeadlines(operations, model.crashObservers?.(operations));
-    const couldBecomeLegal = model.couldBecomeLegal?.(operations);
-    return createSearch(
-      {
-        count: n,
-        call,
-        deadline,
-        known,
-        readOnly,
-        init,
-        step: (state, op) => {
-          const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
-          return next === ILLEGAL ? -1 : table.intern(next as State);
-        },
-        ...(couldBecomeLegal && { couldBecomeLegal: (state: number, op: number, placed: (op: number) => boolean) => couldBecomeLegal(states[state]!, op, placed) }),
+    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init);
+    const dead = couldBecomeLegal ? firstDeadOp(model, operations, states[init]!, couldBecomeLegal) : undefined;
+    if (dead === undefined) return createSearch(problem, budget);
+    // An op no state can ever explain: illegal for sure. For the explanation, search the ops that must come before it.
+    const before = operations.flatMap((op, i) => (op.output === UNKNOWN ? op.call < operations[dead]!.call : op.return < operations[dead]!.call) ? [i] : []);
+    const prefix = createSearch(buildProblem(model, before.map((i) => operations[i]!), table, init).problem, budget);
+    return {
+      run(iterations) {
+        const found = prefix.run(iterations);
+        if (!found) return undefined;
+        const path = { ops: found.path.ops.map((i) => before[i]!), statesAfter: found.path.statesAfter };
+        if (found.outcome === 'illegal') return { ...found, path, stuck: found.stuck.map((i) => before[i]!) };
+        return { outcome: 'illegal', path, state: found.state, stuck: [dead], explored: found.explored };
       },
-      { deadlineAt, memoryBytes },
-    );
+    };
   };
   let finished: PartitionResult<State, Input, Output> | undefined;
   const toResult = (found: SearchResult): PartitionResult<State, Input, Output> => {
@@ -195,4 +179,106 @@ export function startPartition<State, Input, Output>(
       return { outcome: 'unknown', cause: 'skipped', operations, path: [], state: states[init]!, stuck: [], explored: 0, checkMs };
     },
   };
+}
+
+/** Membership in the observer lists, one Set per distinct list. */
+function observesFrom(observers: readonly (readonly number[] | undefined)[]): (crashed: number, op: number) => boolean {
+  const sets = new Map<readonly number[], Set<number>>();
+  return (crashed, op) => {
+    const list = observers[crashed];
+    if (list === undefined) return true;
+    let set = sets.get(list);
+    if (!set) {
+      set = new Set(list);
+      sets.set(list, set);
+    }
+    return set.has(op);
+  };
+}
+
+/** Crashed ops with the same input behave identically: number each group of two or more; -1 for the rest. */
+function crashedClasses(operations: readonly Operation<unknown, unknown>[]): Int32Array {
+  const classOf = new Int32Array(operations.length).fill(-1);
+  const byInput = new Map<string, number[]>();
+  operations.forEach((op, i) => {
+    if (op.output !== UNKNOWN) return;
+    let key: string;
+    try {
+      key = JSON.stringify(op.input) ?? `#${i}`;
+    } catch {
+      key = `#${i}`;
+    }
+    const list = byInput.get(key);
+    if (list) list.push(i);
+    else byInput.set(key, [i]);
+  });
+  let next = 0;
+  for (const list of byInput.values()) {
+    if (list.length < 2) continue;
+    for (const i of list) classOf[i] = next;
+    next++;
+  }
+  return classOf;
+}
+
+/** The search problem for a partition, and the model's pruning test bound to it. */
+function buildProblem<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly Operation<Input, Output>[],
+  table: StateTable<State>,
+  init: number,
+): { problem: SearchProblem; couldBecomeLegal: ReturnType<NonNullable<Model<State, Input, Output>['couldBecomeLegal']>> | undefined } {
+  const states = table.states;
+  const n = operations.length;
+  const call = new Float64Array(n);
+  const known = new Uint8Array(n);
+  const readOnly = new Uint8Array(n);
+  const inputs = new Array<Input>(n);
+  const outputs = new Array<Output | typeof UNKNOWN>(n);
+  for (let i = 0; i < n; i++) {
+    const op = operations[i]!;
+    call[i] = op.call;
+    known[i] = op.output === UNKNOWN ? 0 : 1;
+    readOnly[i] = model.readOnly?.(op.input, op.output) ? 1 : 0;
+    inputs[i] = op.input;
+    outputs[i] = op.output;
+  }
+  const observers = model.crashObservers?.(operations);
+  const couldBecomeLegal = model.couldBecomeLegal?.(operations);
+  const problem: SearchProblem = {
+    count: n,
+    call,
+    deadline: crashDeadlines(operations, observers),
+    known,
+    readOnly,
+    init,
+    step: (state, op) => {
+      const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
+      return next === ILLEGAL ? -1 : table.intern(next as State);
+    },
+    classOf: crashedClasses(operations),
+  };
+  if (observers && model.crashedOpsDefer) {
+    problem.observes = observesFrom(observers);
+    problem.defers = Uint8Array.from(observers, (list, i) => (list !== undefined && !known[i] ? 1 : 0));
+  }
+  if (couldBecomeLegal) problem.couldBecomeLegal = (state, op, placed) => couldBecomeLegal(states[state]!, op, placed);
+  return { problem, couldBecomeLegal };
+}
+
+/** The definite read-only op with the earliest return that no sequence of ops from the initial state can make legal, if any. */
+function firstDeadOp<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly Operation<Input, Output>[],
+  init: State,
+  couldBecomeLegal: (state: State, op: number, placed: (op: number) => boolean) => boolean,
+): number | undefined {
+  let dead: number | undefined;
+  const nothingPlaced = (): boolean => false;
+  operations.forEach((op, i) => {
+    if (op.output === UNKNOWN || !model.readOnly?.(op.input, op.output)) return;
+    if (dead !== undefined && operations[dead]!.return <= op.return) return;
+    if (model.step(init, op.input, op.output) === ILLEGAL && !couldBecomeLegal(init, i, nothingPlaced)) dead = i;
+  });
+  return dead;
 }

@@ -6,7 +6,7 @@ export const SEEN = 0;
 export const ADDED = 1;
 export const FULL = 2;
 
-const HEADER = 4; // h2, state, rank of the first unplaced op, word count
+const HEADER = 6; // h2, state, position of the first unplaced return, extra, word counts of the two ranges
 
 /** An exact hash set of configurations with a byte budget. */
 export class ConfigMemo {
@@ -29,17 +29,18 @@ export class ConfigMemo {
   }
 
   /**
-   * Adds the configuration whose identity is (state, firstRank, words[a1,b1) ++ words[a2,b2)),
+   * Adds the configuration whose identity is (state, first, extra, wordsA[a1,b1), wordsB[a2,b2)),
    * with h1/h2 two hashes of it. Returns SEEN, ADDED or FULL.
    */
-  insert(h1: number, h2: number, state: number, firstRank: number, words: Uint32Array, a1: number, b1: number, a2: number, b2: number): number {
-    const len = b1 - a1 + (b2 - a2);
+  insert(h1: number, h2: number, state: number, first: number, extra: number, wordsA: Uint32Array, a1: number, b1: number, wordsB: Uint32Array, a2: number, b2: number): number {
+    const lenA = b1 - a1;
+    const len = lenA + (b2 - a2);
     let mask = this.slots.length - 1;
     let slot = h1 & mask;
     for (;;) {
       const at = this.slots[slot]!;
       if (at === 0) break;
-      if (this.slotHashes[slot] === h1 && this.matches(at - 1, h2, state, firstRank, len, words, a1, b1, a2, b2)) return SEEN;
+      if (this.slotHashes[slot] === h1 && this.matches(at - 1, h2, state, first, extra, wordsA, a1, b1, wordsB, a2, b2)) return SEEN;
       slot = (slot + 1) & mask;
     }
     if (this.used + HEADER + len > this.arena.length) {
@@ -55,10 +56,12 @@ export class ConfigMemo {
     let p = this.used;
     arena[p++] = h2;
     arena[p++] = state;
-    arena[p++] = firstRank;
-    arena[p++] = len;
-    for (let i = a1; i < b1; i++) arena[p++] = words[i]!;
-    for (let i = a2; i < b2; i++) arena[p++] = words[i]!;
+    arena[p++] = first;
+    arena[p++] = extra;
+    arena[p++] = lenA;
+    arena[p++] = b2 - a2;
+    for (let i = a1; i < b1; i++) arena[p++] = wordsA[i]!;
+    for (let i = a2; i < b2; i++) arena[p++] = wordsB[i]!;
     this.slots[slot] = this.used + 1;
     this.slotHashes[slot] = h1;
     this.used = p;
@@ -66,12 +69,12 @@ export class ConfigMemo {
     return ADDED;
   }
 
-  private matches(at: number, h2: number, state: number, firstRank: number, len: number, words: Uint32Array, a1: number, b1: number, a2: number, b2: number): boolean {
+  private matches(at: number, h2: number, state: number, first: number, extra: number, wordsA: Uint32Array, a1: number, b1: number, wordsB: Uint32Array, a2: number, b2: number): boolean {
     const arena = this.arena;
-    if (arena[at] !== h2 || arena[at + 1] !== state || arena[at + 2] !== firstRank || arena[at + 3] !== len) return false;
+    if (arena[at] !== h2 || arena[at + 1] !== state || arena[at + 2] !== first || arena[at + 3] !== extra || arena[at + 4] !== b1 - a1 || arena[at + 5] !== b2 - a2) return false;
     let p = at + HEADER;
-    for (let i = a1; i < b1; i++) if (arena[p++] !== (words[i]! | 0)) return false;
-    for (let i = a2; i < b2; i++) if (arena[p++] !== (words[i]! | 0)) return false;
+    for (let i = a1; i < b1; i++) if (arena[p++] !== (wordsA[i]! | 0)) return false;
+    for (let i = a2; i < b2; i++) if (arena[p++] !== (wordsB[i]! | 0)) return false;
     return true;
   }
 

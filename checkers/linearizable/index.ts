@@ -3,15 +3,15 @@
 // outcomes and the smallest witness first. The search itself is private (search.ts).
 import type { CheckContext, Checker, CheckResult, LinearizabilityFailure, Validity } from '../../src/checker.js';
 import type { History } from '../../src/op.js';
-import { DEFAULT_MEMORY_BYTES, mergeOutcomes, type Outcome, type PartitionResult } from './check-operations.js';
-import { checkGroup, type GroupVerdict } from './check-group.js';
+import { DEFAULT_MEMORY_BYTES, mergeOutcomes, type Outcome, type PartitionResult, type UnknownCause } from './check-operations.js';
+import { checkGroups, type GroupVerdict } from './check-group.js';
 import { explainFailure } from './explain.js';
 import { historyOperations, type HistoryOperations, type Keyed } from './history-operations.js';
 import type { AnyModel } from './model.js';
 import { resolveModel, type ModelName } from './models/registry.js';
 import { checkGroupsInWorkers, shouldUseWorkers } from './parallel.js';
 
-export { checkOperations, checkPartition, mergeOutcomes, type CheckOptions, type CheckOperationsResult, type Outcome, type PartitionResult } from './check-operations.js';
+export { checkOperations, checkPartition, mergeOutcomes, type CheckOptions, type CheckOperationsResult, type Outcome, type PartitionResult, type UnknownCause } from './check-operations.js';
 export { ILLEGAL, UNKNOWN, type AnyModel, type Illegal, type Model, type Operation, type OpView, type Unknown } from './model.js';
 export { isModelName, models, resolveModel, type ModelName } from './models/registry.js';
 export { historyOperations, type Keyed } from './history-operations.js';
@@ -27,13 +27,15 @@ export interface LinearizableOptions {
   keyed?: Keyed;
   /** Worker threads: "auto" (default) uses them for big histories with many keys; 0 never. */
   workers?: number | 'auto';
+  /** Check every key to the end even after one is illegal (default false: unfinished keys are skipped). */
+  exhaustive?: boolean;
 }
 
 /** One key's verdict and cost. */
 export interface KeyOutcome {
   key?: unknown;
   outcome: Outcome;
-  cause?: 'timeout' | 'memory';
+  cause?: UnknownCause;
   ops: number;
   checkMs: number;
   explored: number;
@@ -69,10 +71,12 @@ export async function checkHistory(history: History, options: LinearizableOption
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   const ops = historyOperations(history, model, options.keyed ?? 'auto');
   const modelSpec = typeof options.model === 'string' ? options.model : undefined;
+  const check = { deadlineAt, memoryBytes, exhaustive: options.exhaustive ?? false };
+  const workers = options.workers ?? 'auto';
   const verdicts =
-    modelSpec !== undefined && shouldUseWorkers(ops.groups, options.workers ?? 'auto')
-      ? await checkGroupsInWorkers(modelSpec, ops.groups, { deadlineAt, memoryBytes, workers: options.workers ?? 'auto' }, (g) => checkGroup(model, g, deadlineAt, memoryBytes))
-      : ops.groups.map((group) => checkGroup(model, group, deadlineAt, memoryBytes));
+    modelSpec !== undefined && shouldUseWorkers(ops.groups, workers)
+      ? await checkGroupsInWorkers(modelSpec, ops.groups, { ...check, workers }, (groups, shared) => checkGroups(model, groups, shared))
+      : checkGroups(model, ops.groups, check);
   return summarise(model, ops, verdicts, performance.now() - started);
 }
 
@@ -132,7 +136,7 @@ function summaryLine(ops: HistoryOperations, keys: KeyOutcome[], failures: Linea
   }
   const unknown = keys.filter((k) => k.outcome === 'unknown');
   const first = unknown[0]!;
-  const why = first.cause === 'memory' ? 'memory budget exhausted' : 'time budget exhausted';
+  const why = first.cause === 'memory' ? 'memory budget exhausted' : first.cause === 'skipped' ? 'skipped after another key was not linearizable' : 'time budget exhausted';
   return `${subject(first.key)} unknown: ${why}${unknown.length > 1 ? ` (${count(unknown.length, 'key')} unknown)` : ''}`;
 }
 

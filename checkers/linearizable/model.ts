@@ -77,6 +77,13 @@ export interface Model<State, Input, Output> {
    * leaves a legal sequence.
    */
   crashObservers?(operations: readonly Operation<Input, Output>[]): (readonly number[] | undefined)[];
+  /**
+   * True when, in any legal order, a crashed op can be moved later to just before the next op that
+   * observes it (per crashObservers), or deleted when an op that changes the state comes first
+   * (deleting crashed no-ops on the way). The search then places a crashed op only right before one
+   * of its observers. True for the registers, mutex and set; not for kv, where appends don't commute.
+   */
+  crashedOpsDefer?: boolean;
 }
 
 /** A model of any type, as registries and checkers hold them. */

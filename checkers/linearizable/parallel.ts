@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { GroupVerdict } from './check-group.js';
+import type { GroupCheckOptions, GroupVerdict } from './check-group.js';
 import type { KeyGroup } from './history-operations.js';
 import { UNKNOWN, type Operation } from './model.js';
 
@@ -15,6 +15,9 @@ export interface WorkerTask {
   /** Deadline as epoch ms (performance.timeOrigin differs per thread). */
   deadlineEpochMs: number;
   memoryBytes: number;
+  exhaustive: boolean;
+  /** Shared with every thread: 1 once any key is illegal. */
+  stop: Int32Array;
   groups: PackedGroup[];
 }
 
@@ -78,13 +81,13 @@ export function unpackGroup(packed: PackedGroup): Operation<unknown, unknown>[] 
 
 /**
  * Checks groups across threads: the main thread takes one share, each worker another, balanced by
- * op count. Results come back in the groups' order.
+ * op count, all sharing one stop flag. Verdicts come back in the groups' order.
  */
 export async function checkGroupsInWorkers(
   modelSpec: string,
   groups: readonly KeyGroup[],
-  options: { deadlineAt: number; memoryBytes: number; workers: number | 'auto' },
-  checkHere: (group: KeyGroup) => GroupVerdict,
+  options: GroupCheckOptions & { workers: number | 'auto' },
+  checkHere: (groups: KeyGroup[], options: GroupCheckOptions) => GroupVerdict[],
 ): Promise<GroupVerdict[]> {
   const threads = Math.max(1, Math.min(options.workers === 'auto' ? availableParallelism() : options.workers + 1, groups.length));
   const shares: number[][] = Array.from({ length: threads }, () => []);
@@ -96,13 +99,24 @@ export async function checkGroupsInWorkers(
     shares[least]!.push(g);
     load[least]! += groups[g]!.operations.length + 1;
   }
+  // Keep each share in history order, so rounds visit keys as the history did.
+  for (const share of shares) share.sort((a, b) => a - b);
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const shared: GroupCheckOptions = { deadlineAt: options.deadlineAt, memoryBytes: options.memoryBytes, exhaustive: options.exhaustive, stop };
   const verdicts = new Array<GroupVerdict>(groups.length);
-  const deadlineEpochMs = performance.timeOrigin + options.deadlineAt;
   const running = shares.slice(1).map((share) => {
-    const task: WorkerTask = { modelSpec, deadlineEpochMs, memoryBytes: options.memoryBytes, groups: share.map((g) => packGroup(groups[g]!.operations)) };
+    const task: WorkerTask = {
+      modelSpec,
+      deadlineEpochMs: performance.timeOrigin + options.deadlineAt,
+      memoryBytes: options.memoryBytes,
+      exhaustive: options.exhaustive,
+      stop,
+      groups: share.map((g) => packGroup(groups[g]!.operations)),
+    };
     return runWorker(task).then((results) => results.forEach((v, i) => (verdicts[share[i]!] = v)));
   });
-  for (const g of shares[0]!) verdicts[g] = checkHere(groups[g]!);
+  const mine = checkHere(shares[0]!.map((g) => groups[g]!), shared);
+  mine.forEach((v, i) => (verdicts[shares[0]![i]!] = v));
   await Promise.all(running);
   return verdicts;
 }

@@ -1,18 +1,27 @@
 // The Wing-Gong/Lowe search with just-in-time linearization: ops' call and return entries in one
 // doubly-linked list ordered by time; the search places ("lifts") any op whose call comes before the
 // first remaining return, backtracking when that return is reached with its op unplaced. Private to
-// the checker: callers go through check-operations.ts. Candidates are tried earliest return first.
+// the checker: callers go through check-operations.ts.
 //
 // What makes it fast:
 // - States are interned ints (state-table.ts); each op caches its last transition.
-// - A configuration is (ops placed, state). Every op whose return entry precedes the first unplaced
-//   return is placed, and no op called after it can be, so the memo key only needs the bits from that
-//   return's rank up to the highest placed rank: a few words instead of n/32 (config-memo.ts).
-// - A read-only op (one that never changes the state, like a read) that is legal now is placed at
-//   once with no branch: moving it earlier in any legal order keeps that order legal, since it
-//   changes nothing and nothing it must follow is unplaced. (An op that is merely a no-op in this
-//   state, like a write of the current value, does not qualify: later it might not be.)
-// - Crashed ops are dropped at their deadline (crash-deadlines.ts) rather than kept to the end.
+// - A configuration is (ops placed, state). Every op whose return precedes the first unplaced return
+//   is placed, and no op called after it can be, so the memo key holds only the bits from there up
+//   to the highest placed op: a few words instead of n/32 (config-memo.ts). Definite and crashed ops
+//   have separate bit spaces, so a crashed op with a far deadline does not widen the key.
+// - Candidates are tried in a goal-directed order: first those after which the blocking op (the one
+//   whose return comes first) becomes legal, then the rest, earliest return first. Writes nobody
+//   needs yet stay unplaced instead of being spent blindly. Each configuration lists its candidates
+//   once, on a stack of lists.
+// - A read-only op (one that never changes the state) that is legal now is placed at once with no
+//   branch: moving it earlier in any legal order keeps the order legal. (A write of the current value
+//   does not qualify: later it might not be a no-op.)
+// - Crashed ops: dropped at their deadline (crash-deadlines.ts); where the model allows
+//   (Model.crashedOpsDefer) placed only right before an op that observes them; of several crashed
+//   ops with the same input, only the one with the earliest deadline is tried (they are
+//   interchangeable, and the earliest to expire is the one to spend); one that changes nothing is
+//   never placed.
+// - A model may declare a state hopeless for a pending read (Model.couldBecomeLegal).
 import { ADDED, ConfigMemo, FULL } from './config-memo.js';
 
 /** A partition ready to search: times, deadlines, and a stepper over interned state ids. */
@@ -28,6 +37,14 @@ export interface SearchProblem {
   init: number;
   /** The next state id, or -1 when the op is illegal in that state. */
   step: (state: number, op: number) => number;
+  /**
+   * When set, a crashed op marked in `defers` is placed only right before an op that observes it:
+   * `observes(crashed, op)` tells whether `op` observes the crashed op's effect.
+   */
+  observes?: (crashed: number, op: number) => boolean;
+  defers?: Uint8Array;
+  /** Crashed ops with the same class behave identically (same input); -1 for none. */
+  classOf?: Int32Array;
   /** False when a read-only op illegal in this state can never become legal from it (model pruning). */
   couldBecomeLegal?: (state: number, op: number, placed: (op: number) => boolean) => boolean;
 }
@@ -57,15 +74,15 @@ export interface SearchResult {
   explored: number;
 }
 
-const NORMAL = 0;
-const FORCED = 1;
-const DROP = 2;
-
 /** A search that runs in slices, so many partitions can share the time and stop early together. */
 export interface Search {
   /** Runs at most `iterations` more steps; the result when finished, undefined when paused. */
   run(iterations: number): SearchResult | undefined;
 }
+
+const NORMAL = 0;
+const FORCED = 1;
+const DROP = 2;
 
 /** Searches for a linearization of the problem's ops within the budget, to the end. */
 export function searchLinearization(problem: SearchProblem, budget: SearchBudget): SearchResult {
@@ -78,12 +95,18 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   const keep: number[] = [];
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep.push(i);
   const m = keep.length;
+  const globalOp = (op: number): number => keep[op]!;
   const known = new Uint8Array(m);
   const readOnly = new Uint8Array(m);
+  const defers = new Uint8Array(m);
+  const classOf = new Int32Array(m).fill(-1);
   let definiteLeft = 0;
   for (let i = 0; i < m; i++) {
-    known[i] = problem.known[keep[i]!]!;
-    readOnly[i] = problem.readOnly[keep[i]!]!;
+    const g = keep[i]!;
+    known[i] = problem.known[g]!;
+    readOnly[i] = problem.readOnly[g]!;
+    defers[i] = problem.observes && problem.defers ? problem.defers[g]! : 0;
+    classOf[i] = problem.classOf ? problem.classOf[g]! : -1;
     definiteLeft += known[i]!;
   }
 
@@ -100,7 +123,9 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   for (let e = 0; e < entryCount; e++) sorted[e] = e;
   sorted.sort((a, b) => eTime[a]! - eTime[b]! || eKind[a]! - eKind[b]! || a - b);
 
-  // The list: positions 1..2m in sorted order, 0 is the head and tail sentinel.
+  // The list: positions 1..2m in sorted order, 0 is the head and tail sentinel. Definite ops are
+  // ranked by return, crashed ops by deadline, each in its own bit space; defBefore[p] and
+  // crBefore[p] count the returns and deadlines at positions before p (p = 2m+1 stands for "none").
   const next = new Int32Array(entryCount + 1);
   const prev = new Int32Array(entryCount + 1);
   const opAt = new Int32Array(entryCount + 1);
@@ -108,9 +133,13 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   const callPos = new Int32Array(m);
   const retPos = new Int32Array(m);
   const rank = new Int32Array(m);
-  let nFinite = 0;
-  let retRank = 0;
+  const defBefore = new Int32Array(entryCount + 2);
+  const crBefore = new Int32Array(entryCount + 2);
+  let nDef = 0;
+  let nCr = 0;
   for (let p = 1; p <= entryCount; p++) {
+    defBefore[p] = nDef;
+    crBefore[p] = nCr;
     const e = sorted[p - 1]!;
     const op = e >> 1;
     opAt[p] = op;
@@ -121,22 +150,30 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       callPos[op] = p;
     } else {
       retPos[op] = p;
-      rank[op] = retRank++;
-      if (eTime[e] !== Infinity) nFinite++;
+      rank[op] = known[op] ? nDef++ : nCr++;
     }
   }
+  defBefore[entryCount + 1] = nDef;
+  crBefore[entryCount + 1] = nCr;
   next[0] = entryCount === 0 ? 0 : 1;
   prev[0] = entryCount;
-
-  const words = new Uint32Array((m + 31) >> 5);
-  const tailFrom = nFinite < m ? nFinite >> 5 : 0;
-  const tailTo = nFinite < m ? words.length : 0;
+  const defWords = new Uint32Array((nDef + 31) >> 5);
+  const crWords = new Uint32Array((nCr + 31) >> 5);
   const zA = new Int32Array(m);
   const zB = new Int32Array(m);
   for (let i = 0; i < m; i++) {
     zA[i] = fmix32(Math.imul(2 * i + 1, 0x9e3779b9));
     zB[i] = fmix32(Math.imul(2 * i + 2, 0x9e3779b9) ^ 0x5bd1e995);
   }
+  const bitsOf = (op: number): Uint32Array => (known[op] ? defWords : crWords);
+  const setBit = (op: number): void => {
+    const r = rank[op]!;
+    bitsOf(op)[r >> 5]! |= 1 << (r & 31);
+  };
+  const clearBit = (op: number): void => {
+    const r = rank[op]!;
+    bitsOf(op)[r >> 5]! &= ~(1 << (r & 31));
+  };
 
   const memo = new ConfigMemo(budget.memoryBytes);
   const couldBecomeLegal = problem.couldBecomeLegal;
@@ -147,11 +184,12 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     const local = localOf[op]!;
     if (local < 0) return true;
     const r = rank[local]!;
-    return (words[r >> 5]! & (1 << (r & 31))) !== 0;
+    return (bitsOf(local)[r >> 5]! & (1 << (r & 31))) !== 0;
   };
+  const observes = problem.observes;
+  const isObserver = (crashed: number, op: number): boolean => observes!(globalOp(crashed), globalOp(op));
   const cacheFrom = new Int32Array(m).fill(-1);
   const cacheTo = new Int32Array(m);
-  const globalOp = (op: number): number => keep[op]!;
   const stepCached = (state: number, op: number): number => {
     if (cacheFrom[op] === state) return cacheTo[op]!;
     const to = problem.step(state, globalOp(op));
@@ -164,15 +202,37 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   let state = problem.init;
   let hA = 0;
   let hB = 0;
-  let maxFinite = -1;
+  let maxDef = -1;
+  let maxCr = -1;
   let firstRet = m === 0 ? 0 : firstReturnFrom(next[0]!);
+  // The crashed op just placed whose observer must come next (-1: none); part of the memo key, as a
+  // configuration that awaits has a narrower future than the plain one.
+  let awaiting = -1;
   let depth = 0;
   const sOp = new Int32Array(m);
   const sKind = new Uint8Array(m);
   const sPrevState = new Int32Array(m);
   const sStateAfter = new Int32Array(m);
-  const sPrevMaxFinite = new Int32Array(m);
+  const sPrevMaxDef = new Int32Array(m);
+  const sPrevMaxCr = new Int32Array(m);
   const sPrevFirstRet = new Int32Array(m);
+  const sPrevAwaiting = new Int32Array(m);
+  // Each configuration's candidates, in the order to try them, live on a stack of lists: the
+  // current one is cand[listStart, listEnd), the one being tried is at `cursor`.
+  let cand = new Int32Array(Math.max(16, 4 * m));
+  const keys = new Float64Array(m);
+  let listStart = 0;
+  let listEnd = 0;
+  let cursor = 0;
+  const sListStart = new Int32Array(m);
+  const sListEnd = new Int32Array(m);
+  const sCursor = new Int32Array(m);
+  // For the twin rule: per class, the earliest deadline among this configuration's candidates.
+  let classCount = 0;
+  for (let i = 0; i < m; i++) if (classOf[i]! >= classCount) classCount = classOf[i]! + 1;
+  const classMin = new Int32Array(classCount);
+  const classStamp = new Int32Array(classCount).fill(-1);
+  let listStamp = 0;
 
   // The deepest dead end, copied lazily: only the part of the stack that changed since the last copy.
   const best = { ops: new Int32Array(m), kinds: new Uint8Array(m), states: new Int32Array(m), depth: -1, state: problem.init };
@@ -187,34 +247,47 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   function firstRetAfterPlacing(op: number): number {
     return retPos[op] === firstRet ? firstReturnFrom(next[firstRet]!) : firstRet;
   }
-  function tryRemember(op: number, nextState: number, nextFirstRet: number): number {
+  /** Sets op's bit and memoises the resulting configuration (with the op it awaits); clears the bit again if it was SEEN or FULL. */
+  function tryRemember(op: number, nextState: number, nextFirstRet: number, nextAwaiting: number): number {
+    setBit(op);
     const r = rank[op]!;
-    words[r >> 5]! |= 1 << (r & 31);
-    const firstRank = nextFirstRet === 0 ? m : rank[opAt[nextFirstRet]!]!;
-    const mf = r < nFinite && r > maxFinite ? r : maxFinite;
-    const a1 = firstRank >> 5;
-    const b1 = mf >= firstRank ? (mf >> 5) + 1 : a1;
-    const mix = Math.imul(nextState + 1, 0x9e3779b1);
-    const h1 = fmix32((hA ^ zA[r]!) ^ mix);
-    const h2 = (hB ^ zB[r]!) ^ Math.imul(nextState + 1, 0x85ebca6b);
-    const result = memo.insert(h1, h2, nextState, firstRank, words, a1, b1, tailFrom, tailTo);
-    if (result !== ADDED) words[r >> 5]! &= ~(1 << (r & 31));
+    const first = nextFirstRet === 0 ? entryCount + 1 : nextFirstRet;
+    const md = known[op] && r > maxDef ? r : maxDef;
+    const mc = !known[op] && r > maxCr ? r : maxCr;
+    const d0 = defBefore[first]!;
+    const c0 = crBefore[first]!;
+    const a1 = d0 >> 5;
+    const b1 = md >= d0 ? (md >> 5) + 1 : a1;
+    const a2 = c0 >> 5;
+    const b2 = mc >= c0 ? (mc >> 5) + 1 : a2;
+    const h1 = fmix32(hA ^ zA[op]! ^ Math.imul(nextState + 1, 0x9e3779b1) ^ Math.imul(nextAwaiting + 1, 0x27d4eb2f));
+    const h2 = hB ^ zB[op]! ^ Math.imul(nextState + 1, 0x85ebca6b);
+    const result = memo.insert(h1, h2, nextState, first, nextAwaiting + 1, defWords, a1, b1, crWords, a2, b2);
+    if (result !== ADDED) clearBit(op);
     return result;
   }
-  function push(op: number, kind: number, nextState: number, nextFirstRet: number): void {
+  function push(op: number, kind: number, nextState: number, nextFirstRet: number, nextAwaiting: number): void {
     const r = rank[op]!;
     sOp[depth] = op;
     sKind[depth] = kind;
     sPrevState[depth] = state;
     sStateAfter[depth] = nextState;
-    sPrevMaxFinite[depth] = maxFinite;
+    sPrevMaxDef[depth] = maxDef;
+    sPrevMaxCr[depth] = maxCr;
     sPrevFirstRet[depth] = firstRet;
+    sPrevAwaiting[depth] = awaiting;
+    sListStart[depth] = listStart;
+    sListEnd[depth] = listEnd;
+    sCursor[depth] = cursor;
     depth++;
-    hA ^= zA[r]!;
-    hB ^= zB[r]!;
-    if (r < nFinite && r > maxFinite) maxFinite = r;
+    hA ^= zA[op]!;
+    hB ^= zB[op]!;
+    if (known[op]) {
+      if (r > maxDef) maxDef = r;
+    } else if (r > maxCr) maxCr = r;
     firstRet = nextFirstRet;
     state = nextState;
+    awaiting = nextAwaiting;
     definiteLeft -= known[op]!;
     // Unlink the call entry, then the return entry.
     const c = callPos[op]!;
@@ -228,21 +301,70 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     depth--;
     if (depth < validPrefix) validPrefix = depth;
     const op = sOp[depth]!;
-    const r = rank[op]!;
     const t = retPos[op]!;
     next[prev[t]!] = t;
     prev[next[t]!] = t;
     const c = callPos[op]!;
     next[prev[c]!] = c;
     prev[next[c]!] = c;
-    words[r >> 5]! &= ~(1 << (r & 31));
-    hA ^= zA[r]!;
-    hB ^= zB[r]!;
+    clearBit(op);
+    hA ^= zA[op]!;
+    hB ^= zB[op]!;
     state = sPrevState[depth]!;
-    maxFinite = sPrevMaxFinite[depth]!;
+    maxDef = sPrevMaxDef[depth]!;
+    maxCr = sPrevMaxCr[depth]!;
     firstRet = sPrevFirstRet[depth]!;
+    awaiting = sPrevAwaiting[depth]!;
+    listStart = sListStart[depth]!;
+    listEnd = sListEnd[depth]!;
+    cursor = sCursor[depth]!;
     definiteLeft += known[op]!;
     return op;
+  }
+  /**
+   * Lists this configuration's candidates in the order to try them: first those after which the
+   * blocking op (the one whose return comes first) becomes legal, then the rest, each group
+   * earliest return first. Left out: crashed ops that would change nothing, crashed ops with an
+   * earlier-expiring twin, and, while a crashed op awaits its observer, every non-observer.
+   */
+  function listCandidates(): void {
+    listStart = listEnd;
+    let n = listStart;
+    if (n + m > cand.length) {
+      const grown = new Int32Array(Math.max(cand.length * 2, n + m));
+      grown.set(cand.subarray(0, n));
+      cand = grown;
+    }
+    const blocking = firstRet !== 0 && known[opAt[firstRet]!] && stepCached(state, opAt[firstRet]!) < 0 ? opAt[firstRet]! : -1;
+    listStamp++;
+    for (let e = next[0]!; e !== firstRet; e = next[e]!) {
+      const op = opAt[e]!;
+      const cls = classOf[op]!;
+      if (!known[op] && cls >= 0 && (classStamp[cls] !== listStamp || retPos[op]! < classMin[cls]!)) {
+        classStamp[cls] = listStamp;
+        classMin[cls] = retPos[op]!;
+      }
+    }
+    for (let e = next[0]!; e !== firstRet; e = next[e]!) {
+      const op = opAt[e]!;
+      if (awaiting >= 0 && !isObserver(awaiting, op)) continue;
+      if (!known[op]) {
+        const cls = classOf[op]!;
+        if (cls >= 0 && classMin[cls] !== retPos[op]) continue;
+      }
+      const after = stepCached(state, op);
+      if (after < 0 || (!known[op] && after === state)) continue;
+      let key = retPos[op]!;
+      if (blocking >= 0 && op !== blocking) {
+        const helps = after !== state && (known[op] || !defers[op] || isObserver(op, blocking)) && stepCached(after, blocking) >= 0;
+        if (!helps) key += entryCount + 2;
+      }
+      keys[op] = key;
+      cand[n++] = op;
+    }
+    listEnd = n;
+    cursor = listStart;
+    if (listEnd - listStart > 1) cand.subarray(listStart, listEnd).sort((x, y) => keys[x]! - keys[y]!);
   }
   function recordDeadEnd(): void {
     if (depth <= best.depth) return;
@@ -255,9 +377,10 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     best.depth = depth;
     best.state = state;
     stuck = [];
-    if (firstRet !== 0 && known[opAt[firstRet]!]) stuck.push(globalOp(opAt[firstRet]!));
+    const blocking = firstRet === 0 ? -1 : opAt[firstRet]!;
+    if (blocking >= 0 && known[blocking]) stuck.push(globalOp(blocking));
     for (let e = next[0]!; e !== firstRet; e = next[e]!) {
-      if (opAt[e] !== opAt[firstRet]) stuck.push(globalOp(opAt[e]!));
+      if (opAt[e] !== blocking) stuck.push(globalOp(opAt[e]!));
     }
   }
   function pathOf(ops: Int32Array, kinds: Uint8Array, states: Int32Array, length: number): SearchPath {
@@ -269,7 +392,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     }
     return path;
   }
-  const finish = (outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult => {
+  function finish(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
     if (outcome === 'ok') {
       return { outcome, path: pathOf(sOp, sKind, sStateAfter, depth), state, stuck: [], explored: memo.size };
     }
@@ -283,36 +406,19 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     };
     if (cause) result.cause = cause;
     return result;
-  };
-
-  /**
-   * The candidate (a call entry before the first return) with the earliest return after position
-   * `after`, or firstRet when none is left. Trying candidates earliest-deadline-first finds the
-   * real order far sooner than call order; the window is small (about one op per process).
-   */
-  function candidateAfter(after: number): number {
-    let best = firstRet;
-    let bestRet = 0x7fffffff;
-    for (let e = next[0]!; e !== firstRet; e = next[e]!) {
-      const r = retPos[opAt[e]!]!;
-      if (r > after && r < bestRet) {
-        bestRet = r;
-        best = e;
-      }
-    }
-    return best;
   }
-  let entry = 0;
+
   let fresh = true;
   let iterations = 0;
   let done: SearchResult | undefined;
-  const run = (limit: number): SearchResult | undefined => {
-    if (done) return done;
-    if (performance.now() > budget.deadlineAt) return (done = finish('unknown', 'timeout'));
-    done = loop(iterations + limit);
-    return done;
+  return {
+    run(limit: number): SearchResult | undefined {
+      if (done) return done;
+      if (performance.now() > budget.deadlineAt) return (done = finish('unknown', 'timeout'));
+      done = loop(iterations + limit);
+      return done;
+    },
   };
-  return { run };
 
   function loop(stopAt: number): SearchResult | undefined {
     for (;;) {
@@ -321,12 +427,14 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       if (definiteLeft === 0) return finish('ok');
       let deadEnd = false;
       if (fresh) {
+        // A new configuration: place a legal read-only op at once, or see that a pending one is hopeless.
         fresh = false;
         let forced = -1;
-        for (let e: number = next[0]!; e !== firstRet; e = next[e]!) {
+        for (let e = next[0]!; e !== firstRet; e = next[e]!) {
           const op = opAt[e]!;
           if (!readOnly[op]) continue;
           if (stepCached(state, op) >= 0) {
+            if (awaiting >= 0 && !isObserver(awaiting, op)) continue;
             forced = op;
             break;
           }
@@ -337,41 +445,40 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
         }
         if (forced >= 0 && !deadEnd) {
           const nfr = firstRetAfterPlacing(forced);
-          const result = tryRemember(forced, state, nfr);
+          const result = tryRemember(forced, state, nfr, -1);
           if (result === FULL) return finish('unknown', 'memory');
           if (result === ADDED) {
-            push(forced, FORCED, state, nfr);
+            push(forced, FORCED, state, nfr, -1);
             fresh = true;
             continue;
           }
           deadEnd = true;
         }
-        entry = candidateAfter(-1);
+        if (!deadEnd) listCandidates();
       }
-      if (!deadEnd && entry !== firstRet) {
-        const op = opAt[entry]!;
+      if (!deadEnd && cursor < listEnd) {
+        const op = cand[cursor]!;
         const nextState = stepCached(state, op);
-        if (nextState >= 0) {
-          const nfr = firstRetAfterPlacing(op);
-          const result = tryRemember(op, nextState, nfr);
-          if (result === FULL) return finish('unknown', 'memory');
-          if (result === ADDED) {
-            push(op, NORMAL, nextState, nfr);
-            fresh = true;
-            continue;
-          }
+        const nextAwaiting = !known[op] && defers[op] ? op : -1;
+        const nfr = firstRetAfterPlacing(op);
+        const result = tryRemember(op, nextState, nfr, nextAwaiting);
+        if (result === FULL) return finish('unknown', 'memory');
+        if (result === ADDED) {
+          push(op, NORMAL, nextState, nfr, nextAwaiting);
+          fresh = true;
+          continue;
         }
-        entry = candidateAfter(retPos[opAt[entry]!]!);
+        cursor++;
         continue;
       }
       if (!deadEnd && firstRet !== 0 && !known[opAt[firstRet]!]) {
         // A crashed op's deadline: from here on it cannot matter, so drop it.
         const op = opAt[firstRet]!;
         const nfr = firstRetAfterPlacing(op);
-        const result = tryRemember(op, state, nfr);
+        const result = tryRemember(op, state, nfr, awaiting);
         if (result === FULL) return finish('unknown', 'memory');
         if (result === ADDED) {
-          push(op, DROP, state, nfr);
+          push(op, DROP, state, nfr, awaiting);
           fresh = true;
           continue;
         }
@@ -383,7 +490,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
         const kind = sKind[depth - 1]!;
         const op = pop();
         if (kind === NORMAL) {
-          entry = candidateAfter(retPos[op]!);
+          cursor++;
           break;
         }
       }

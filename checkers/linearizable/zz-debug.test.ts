@@ -1,24 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { it } from 'vitest';
-import { parseHistory } from '../../src/formats/read-history.js';
 import { checkHistory } from './index.js';
+import { simulateRegisterHistory, corruptRead } from './simulate-register-history.js';
 it('debug', async () => {
-  for (const edf of [false, true]) {
-  (globalThis as any).EDF = edf;
-  let total = 0;
-  for (const n of ['c50-ok', 'c50-ok', 'c10-ok']) {
-    const file = `/work/shared/corpus/porcupine/kv/${n}.txt`;
-    const h = parseHistory(readFileSync(file, 'utf8'), 'kv-log', file);
-    const r = await checkHistory(h, { model: 'kv', keyed: true, timeoutMs: 5000 });
-    console.log(n, r.outcome, r.checkMs, JSON.stringify(r.keys.map((k) => [k.key, k.outcome, k.ops, Math.round(k.checkMs), k.explored])));
+  for (const crashRate of [0, 0.02, 0.05]) for (const valueRange of [5, 100]) for (const cas of [true, false]) {
+    const h = simulateRegisterHistory({ seed: 1, ops: 20000, processes: 20, crashRate, valueRange, cas });
+    let t = performance.now();
+    const r = await checkHistory(h, { model: 'cas-register', timeoutMs: 10000 });
+    const bad = corruptRead(h, 0.9);
+    const r2 = await checkHistory(bad.history, { model: 'cas-register', timeoutMs: 10000 });
+    console.log('ok', crashRate, valueRange, cas, r.outcome, r.checkMs, r.keys[0]?.explored, 'bad', r2.outcome, r2.checkMs, r2.keys[0]?.explored, r2.failures[0]?.linearized.length);
   }
-  for (let i = 0; i < 103; i++) {
-    const file = `/work/shared/corpus/porcupine/jepsen/etcd_${String(i).padStart(3, '0')}.log`;
-    const h = parseHistory(readFileSync(file, 'utf8'), 'etcd-log', file);
-    const r = await checkHistory(h, { model: 'cas-register', keyed: false, timeoutMs: 5000 });
-    total += r.checkMs;
-    if (r.checkMs > 5) console.log(i, r.outcome, r.checkMs, r.keys[0]?.explored);
-  }
-  console.log('etcd total', total);
-  }
-});
+}, 400000);

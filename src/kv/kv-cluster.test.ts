@@ -1,5 +1,6 @@
 // Fast multi-process test: three real nodes on 127.0.0.1 with direct addresses. Elect, write and
-// read through a follower, SIGKILL the leader, elect again, restart it from its data directory.
+// read through a follower, SIGKILL the leader, elect again, restart it from its data directory (it
+// catches up by InstallSnapshot, since the log was compacted meanwhile), then restart everyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KvClient } from './client.js';
 import { LocalKvCluster, sleep } from './kv-test-cluster.js';
@@ -13,7 +14,7 @@ async function clientOf(id: string): Promise<KvClient> {
 }
 
 beforeAll(async () => {
-  cluster = await LocalKvCluster.start({ nodes: 3 });
+  cluster = await LocalKvCluster.start({ nodes: 3, args: ['--snapshot-every', '50'] });
 });
 afterAll(async () => {
   for (const c of clients) c.close();
@@ -46,6 +47,8 @@ describe('a 3-process raft cluster', () => {
     expect(electionMs).toBeLessThan(3000);
     const c = await clientOf(leader);
     expect(await c.request({ op: 'read', key: 'k' }, 3000)).toMatchObject({ ok: true, value: 2 });
+    const writes = await Promise.all(Array.from({ length: 120 }, (_, i) => c.request({ op: 'write', key: `bulk${i}`, value: i }, 5000)));
+    expect(writes.every((w) => w.ok)).toBe(true);
     expect(await c.request({ op: 'write', key: 'k', value: 3 }, 3000)).toMatchObject({ ok: true });
 
     cluster.spawn(old);
@@ -58,7 +61,10 @@ describe('a 3-process raft cluster', () => {
     expect(caughtUp).toBe(true);
     const viaOld = await clientOf(old);
     expect(await viaOld.request({ op: 'read', key: 'k' }, 3000)).toMatchObject({ ok: true, value: 3 });
+    expect(await viaOld.request({ op: 'read', key: 'bulk7' }, 3000)).toMatchObject({ ok: true, value: 7 });
     expect(cluster.log(old)).toContain('wal: recovered');
+    expect(cluster.log(leader)).toContain('snapshot taken; log compacted');
+    expect(cluster.log(old)).toContain('snapshot installed from leader');
   });
 
   it('keeps acknowledged writes when every node is killed and restarted', async () => {
@@ -67,5 +73,6 @@ describe('a 3-process raft cluster', () => {
     leader = await cluster.waitForLeader(5000);
     const c = await clientOf(leader);
     expect(await c.request({ op: 'read', key: 'k' }, 3000)).toMatchObject({ ok: true, value: 3 });
+    expect(await c.request({ op: 'read', key: 'bulk119' }, 3000)).toMatchObject({ ok: true, value: 119 });
   });
 });

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, closeSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,10 +99,11 @@ export class LocalKvCluster {
     });
   }
 
-  static async start(opts: TestClusterOptions): Promise<LocalKvCluster> {
+  /** Starts every node; `ports` fixes their listen ports (e.g. chosen before building a proxy mesh). */
+  static async start(opts: TestClusterOptions, ports?: number[]): Promise<LocalKvCluster> {
     const main = await buildKvForTests();
     const dir = join(tmpdir(), `faultline-kv-${process.pid}-${Date.now()}`);
-    const cluster = new LocalKvCluster(main, dir, opts, await freePorts(opts.nodes));
+    const cluster = new LocalKvCluster(main, dir, opts, ports ?? (await freePorts(opts.nodes)));
     for (const id of cluster.ids) cluster.spawn(id);
     return cluster;
   }
@@ -206,4 +207,88 @@ export class LocalKvCluster {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A TCP proxy for one directed link. `blocked` makes it discard bytes both ways without closing
+ * anything (a blackhole partition: connections hang, nothing is reset).
+ */
+export class LinkProxy {
+  blocked = false;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    readonly port: number,
+  ) {}
+
+  static async start(targetPort: number): Promise<LinkProxy> {
+    let proxy: LinkProxy | undefined;
+    const server = createServer((client) => {
+      const upstream = connect({ host: '127.0.0.1', port: targetPort });
+      for (const s of [client, upstream]) {
+        proxy!.sockets.add(s);
+        s.on('close', () => proxy!.sockets.delete(s));
+        s.on('error', () => {});
+      }
+      client.on('data', (d) => {
+        if (!proxy!.blocked) upstream.write(d);
+      });
+      upstream.on('data', (d) => {
+        if (!proxy!.blocked) client.write(d);
+      });
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    proxy = new LinkProxy(server, (server.address() as { port: number }).port);
+    return proxy;
+  }
+
+  close(): void {
+    for (const s of this.sockets) s.destroy();
+    this.server.close();
+  }
+}
+
+/** One proxy per directed link between cluster nodes, for partitions as grudges. */
+export class ProxyMesh {
+  private constructor(private readonly links: Map<string, LinkProxy>) {}
+
+  /** Creates proxies for every ordered pair; `portOf(to)` is the real port of the target node. */
+  static async start(ids: string[], portOf: (id: string) => number): Promise<ProxyMesh> {
+    const links = new Map<string, LinkProxy>();
+    for (const from of ids) {
+      for (const to of ids) {
+        if (from !== to) links.set(`${from}>${to}`, await LinkProxy.start(portOf(to)));
+      }
+    }
+    return new ProxyMesh(links);
+  }
+
+  port(from: string, to: string): number {
+    return this.link(from, to).port;
+  }
+
+  /** Blocks every link between nodes of different groups, both ways; heals all others. */
+  partition(groups: string[][]): void {
+    for (const [key, proxy] of this.links) {
+      const [from, to] = key.split('>') as [string, string];
+      proxy.blocked = groups.findIndex((g) => g.includes(from)) !== groups.findIndex((g) => g.includes(to));
+    }
+  }
+
+  heal(): void {
+    for (const proxy of this.links.values()) proxy.blocked = false;
+  }
+
+  close(): void {
+    for (const proxy of this.links.values()) proxy.close();
+  }
+
+  private link(from: string, to: string): LinkProxy {
+    const link = this.links.get(`${from}>${to}`);
+    if (!link) throw new Error(`proxy mesh: no link ${from}>${to}`);
+    return link;
+  }
 }

@@ -3,19 +3,23 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { startKvServer } from './server.js';
-import { KvUsageError, parseServerOptions, usage, type ServerOptions } from './server-options.js';
+import { KvUsageError, parseServerOptions, usage, wantsHelp, type ServerOptions } from './server-options.js';
 
 /**
  * Runs one node until SIGTERM or SIGINT. A bad command line prints one line naming the bad value
  * and exits with code 2; a failure to start (data directory, port) exits with code 1.
  */
 export async function runKvServer(argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${usage}\n`);
+    process.exit(0);
+  }
   let options: ServerOptions;
   try {
     options = parseServerOptions(argv);
   } catch (err) {
     if (!(err instanceof KvUsageError)) throw err;
-    process.stderr.write(`faultline kv: ${err.message}\n${usage}\n`);
+    process.stderr.write(`faultline kv: ${err.message} (see --help)\n`);
     process.exit(2);
   }
   const log = pino({ level: options.logLevel, base: { node: options.id } }, pino.destination({ dest: 1, sync: true }));

@@ -81,11 +81,14 @@ export class PeerTransport {
     for (const link of this.links.values()) link.connect();
   }
 
-  /** Queues a message for a peer; false when it was dropped (unknown peer, buffer full, stopped). */
-  send(to: string, message: unknown): boolean {
+  /**
+   * Queues a message for a peer; false when it was dropped (unknown peer, buffer full, stopped, or
+   * not connected with `connectedOnly`). A dropped message is certainly never delivered.
+   */
+  send(to: string, message: unknown, opts: { connectedOnly?: boolean } = {}): boolean {
     const link = this.links.get(to);
     if (!link || this.stopped) return false;
-    const sent = link.send(checkedLine(message));
+    const sent = link.send(checkedLine(message), opts.connectedOnly ?? false);
     if (sent) this.stats.sent++;
     else this.stats.dropped++;
     return sent;
@@ -207,7 +210,7 @@ class PeerLink {
     }
   }
 
-  send(line: string): boolean {
+  send(line: string, connectedOnly: boolean): boolean {
     const socket = this.socket;
     if (socket && this.connected) {
       if (socket.writableLength > this.limits.maxBufferedBytes) return false;
@@ -215,7 +218,7 @@ class PeerLink {
       socket.write(line);
       return true;
     }
-    if (this.pendingBytes + line.length > this.limits.maxBufferedBytes) return false;
+    if (connectedOnly || this.pendingBytes + line.length > this.limits.maxBufferedBytes) return false;
     this.pending.push(line);
     this.pendingBytes += line.length;
     return true;

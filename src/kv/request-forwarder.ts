@@ -24,8 +24,10 @@ export class RequestForwarder {
   forward(leader: string, op: KvOp): Promise<KvReply> {
     const fid = this.nextFid++;
     return new Promise((resolve) => {
-      if (!this.transport.send(leader, { k: 'fwd', fid, op } satisfies ForwardMessage)) {
-        resolve(failure('unreachable', true, `could not queue the op for leader ${leader} (link buffer full)`));
+      // Never queue a forward while the link is down: it could then run much later, on a node that
+      // is leader again, after we answered. Not sent at all is a definite failure.
+      if (!this.transport.send(leader, { k: 'fwd', fid, op } satisfies ForwardMessage, { connectedOnly: true })) {
+        resolve(failure('unreachable', true, `not connected to leader ${leader} (or its link buffer is full); op not sent`));
         return;
       }
       const timer = setTimeout(() => {

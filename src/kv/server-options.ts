@@ -41,6 +41,7 @@ export const usage = `usage: faultline kv --id n1 --listen 127.0.0.1:7001 --data
   [--log-level info]`;
 
 const flags = {
+  help: { type: 'boolean' },
   id: { type: 'string' },
   listen: { type: 'string' },
   peers: { type: 'string' },
@@ -60,13 +61,18 @@ const flags = {
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/** True when the command line asks for the usage text. */
+export function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
 /** Parses argv (without node and script); throws KvUsageError naming the bad value and what was expected. */
 export function parseServerOptions(argv: string[]): ServerOptions {
-  let values: Partial<Record<keyof typeof flags, string>>;
+  let values: Partial<Record<Exclude<keyof typeof flags, 'help'>, string>> & { help?: boolean };
   try {
     ({ values } = parseArgs({ args: joinNegativeValues(argv), options: flags, strict: true, allowPositionals: false }));
   } catch (err) {
-    throw new KvUsageError(`${(err as Error).message}; flags are ${Object.keys(flags).map((f) => `--${f}`).join(' ')}`);
+    throw new KvUsageError(`${(err as Error).message.split('\n')[0]}; flags are ${Object.keys(flags).map((f) => `--${f}`).join(' ')}`);
   }
   const id = required(values.id, '--id');
   if (!ID_PATTERN.test(id)) throw new KvUsageError(`--id ${JSON.stringify(id)}: expected a node name of letters, digits, _ . - (like n1)`);

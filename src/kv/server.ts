@@ -25,7 +25,8 @@ export async function startKvServer(options: ServerOptions, log: Logger): Promis
   const transport = new PeerTransport(options.id, options.peers, log);
   const mode = await modes[options.mode]({ options, log, transport });
   const clients = new Set<Socket>();
-  const server = createServer({ noDelay: true }, (socket) => acceptConnection(socket, mode, transport, clients, log));
+  // Half-open: a client may send its requests and shut down its side; we answer, then close.
+  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => acceptConnection(socket, mode, transport, clients, log));
   try {
     await listen(server, options.listen.host, options.listen.port);
   } catch (err) {
@@ -88,9 +89,21 @@ function acceptConnection(socket: Socket, mode: KvMode, transport: PeerTransport
     }
     clients.add(socket);
     socket.on('close', () => clients.delete(socket));
-    handleLine = (l) => serveClientLine(socket, mode, l);
+    handleLine = (l) => {
+      inFlight++;
+      void serveClientLine(socket, mode, l).finally(() => {
+        inFlight--;
+        if (ended && inFlight === 0) socket.end();
+      });
+    };
     handleLine(line);
   }, defaultTransportLimits.maxLineBytes);
+  let inFlight = 0;
+  let ended = false;
+  socket.on('end', () => {
+    ended = true;
+    if (inFlight === 0) socket.end();
+  });
   socket.on('data', (chunk: Buffer) => {
     if (!splitter.push(chunk)) {
       log.warn({ remote: `${socket.remoteAddress}:${socket.remotePort}` }, 'connection sent an over-long line; closing it');
@@ -100,14 +113,14 @@ function acceptConnection(socket: Socket, mode: KvMode, transport: PeerTransport
   socket.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
 }
 
-function serveClientLine(socket: Socket, mode: KvMode, line: string): void {
+async function serveClientLine(socket: Socket, mode: KvMode, line: string): Promise<void> {
   const parsed = parseRequest(line);
   if (!('request' in parsed)) {
     reply(socket, parsed.id, failure('bad-request', true, parsed.problem));
     return;
   }
   const { id, ...op } = parsed.request;
-  void mode.handle(op).then((r) => reply(socket, id, r));
+  reply(socket, id, await mode.handle(op));
 }
 
 function reply(socket: Socket, id: KvRequestId | null, r: KvReply): void {

@@ -1,19 +1,26 @@
 // The local runtime: each node is a child process on a loopback port, and every node-to-node link
 // runs through a proxy the controller owns, so partitions, kills and pauses are real.
 import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { LinkProxy } from './link-proxy.js';
-import type { Address, ProcessSpec, Runtime } from './runtime.js';
+import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
+import type { Address, ClockSkewable, NodeClock, ProcessSpec, Runtime } from './runtime.js';
 
-export class LocalRuntime implements Runtime {
+export class LocalRuntime implements Runtime, ClockSkewable {
   readonly name = 'local';
   private readonly listen = new Map<string, Address>();
   private readonly proxies = new Map<string, LinkProxy>();
   private readonly processes = new Map<string, ResultPromise>();
   private readonly paused = new Set<string>();
+  /** Clock faults: libfaketime preloaded into node processes, when installed and asked for. */
+  private readonly clocks = new Map<string, FaketimeClock>();
+  private readonly libfaketime: string | undefined;
 
-  constructor(readonly nodes: readonly string[]) {}
+  constructor(readonly nodes: readonly string[], options: { fakeClock?: boolean } = {}) {
+    this.libfaketime = options.fakeClock ? hostLibfaketime() : undefined;
+  }
 
   async setup(): Promise<void> {
     for (const node of this.nodes) this.listen.set(node, { host: '127.0.0.1', port: await freePort() });
@@ -49,7 +56,7 @@ export class LocalRuntime implements Runtime {
       stdin: 'ignore',
       stdout: { file: logPath, append: true },
       stderr: { file: logPath, append: true },
-      env: spec.env,
+      env: { ...spec.env, ...this.clockEnv(node, spec, logPath) },
       reject: false,
       cleanup: true,
     });
@@ -98,6 +105,32 @@ export class LocalRuntime implements Runtime {
     await Promise.all([...this.processes.keys()].map((node) => this.kill(node)));
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
     this.proxies.clear();
+  }
+
+  async setClock(node: string, clock: NodeClock): Promise<void> {
+    const faked = this.clocks.get(node);
+    if (!faked) {
+      throw new Error(this.libfaketime
+        ? `cannot fake the clock of ${node}: its process ignores libfaketime or was not started with it`
+        : 'clock faults on the local runtime need libfaketime (apt-get install libfaketime) and --nemesis clock from the start; not found under /usr/lib/*/faketime/');
+    }
+    faked.set(clock);
+  }
+
+  clockOffsetS(node: string): number {
+    return this.clocks.get(node)?.offsetS() ?? 0;
+  }
+
+  /** The environment that puts a node's process under its faked clock (none when clocks are real). */
+  private clockEnv(node: string, spec: ProcessSpec, logPath: string): Record<string, string> {
+    if (!this.libfaketime || spec.clockUnfakeable) return {};
+    let clock = this.clocks.get(node);
+    if (!clock) {
+      clock = new FaketimeClock(join(dirname(logPath), CLOCK_FILE));
+      this.clocks.set(node, clock);
+    }
+    clock.processStarting();
+    return faketimeEnv(this.libfaketime, clock.path);
   }
 
   private signal(node: string, signal: NodeJS.Signals): void {

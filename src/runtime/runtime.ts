@@ -12,6 +12,10 @@ export interface ProcessSpec {
   command: string;
   args: string[];
   env?: Record<string, string>;
+  /** The node image it needs where nodes are containers (docker/<image>); default `bundled`. */
+  image?: string;
+  /** Why a clock fault cannot reach this process, if it cannot (e.g. a Go program bypasses libc's clock). */
+  clockUnfakeable?: string;
 }
 
 export interface Runtime {
@@ -37,4 +41,67 @@ export interface Runtime {
   heal(): Promise<void>;
   /** Stops everything it started. Safe to call twice. */
   teardown(): Promise<void>;
+}
+
+// Optional capabilities. A runtime that has one implements it; faults and dbs test with the guards.
+
+/** Nodes have network addresses of their own, so a db may listen on its usual ports (containers). */
+export interface NodeAddressed {
+  /** The node's own address, reachable from the controller and from the other nodes. */
+  nodeHost(node: string): string;
+}
+
+export function hasNodeAddresses(runtime: Runtime): runtime is Runtime & NodeAddressed {
+  return typeof (runtime as Partial<NodeAddressed>).nodeHost === 'function';
+}
+
+/** A node's clock as a clock fault sets it: ahead of the real clock by `offsetS`, running at `rate`. */
+export interface NodeClock {
+  offsetS: number;
+  /** 1 is real time; 2 runs twice as fast. */
+  rate: number;
+}
+
+/** Clock faults: each node's database process can be given its own clock, changed while it runs. */
+export interface ClockSkewable {
+  /** Sets a node's clock from now on; throws one line if the node's process cannot have its clock faked. */
+  setClock(node: string, clock: NodeClock): Promise<void>;
+  /** How far ahead of the real clock the node's process clock is now, in seconds. */
+  clockOffsetS(node: string): number;
+}
+
+export function isClockSkewable(runtime: Runtime): runtime is Runtime & ClockSkewable {
+  return typeof (runtime as Partial<ClockSkewable>).setClock === 'function';
+}
+
+/** Packet behaviours a packet fault can combine; each is applied to every packet a node sends or receives. */
+export interface PacketShape {
+  delayMs?: number;
+  jitterMs?: number;
+  lossPercent?: number;
+  duplicatePercent?: number;
+  reorderPercent?: number;
+  corruptPercent?: number;
+  rateKbit?: number;
+}
+
+export type PacketBehaviour = 'delay' | 'loss' | 'duplicate' | 'reorder' | 'corrupt' | 'rate';
+
+/** Which behaviours this runtime can make, how, and which it cannot and why. */
+export interface PacketSupport {
+  available: Partial<Record<PacketBehaviour, string>>;
+  unavailable: Partial<Record<PacketBehaviour, string>>;
+}
+
+/** Packet faults: delay, loss, duplication, reordering, corruption and rate limits on nodes' traffic. */
+export interface PacketShapeable {
+  packetSupport(): Promise<PacketSupport>;
+  /** Shapes the traffic of `nodes` (replacing any earlier shape on them); throws naming unavailable behaviours. */
+  shapePackets(nodes: readonly string[], shape: PacketShape): Promise<void>;
+  /** Removes every packet fault. */
+  clearPackets(): Promise<void>;
+}
+
+export function isPacketShapeable(runtime: Runtime): runtime is Runtime & PacketShapeable {
+  return typeof (runtime as Partial<PacketShapeable>).shapePackets === 'function';
 }

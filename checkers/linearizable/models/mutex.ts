@@ -28,6 +28,7 @@ export function mutexModel(options: MutexOptions = {}): Model<boolean, MutexInpu
     describeOperation: (input, output) => `${input.f}${output === UNKNOWN ? ' (unknown)' : ''}`,
     describeState: showState,
     explainIllegal: (held, input) => `${input.f} succeeded but the lock was ${showState(held)}`,
+    crashedOpsDefer: true,
     crashObservers(operations: readonly Operation<MutexInput, null>[]) {
       // An acquire is seen by the releases after it, a release by the acquires after it.
       const acquires: number[] = [];

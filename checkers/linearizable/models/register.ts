@@ -55,13 +55,26 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
     },
     readOnly: (input) => input.f === 'read',
     couldBecomeLegal(operations) {
-      // A read of v can still succeed only if some write or cas can produce v.
-      const produced = new Set<Canonical>();
-      for (const { input } of operations) {
-        if (input.f === 'write') produced.add(input.value);
-        else if (input.f === 'cas') produced.add(input.to);
-      }
-      return (_state, op) => operations[op]!.input.f !== 'read' || produced.has(operations[op]!.output as Canonical);
+      // A read of v can still succeed only if an unplaced write or cas that produces v can come before it.
+      const producers = new Map<Canonical, number[]>();
+      operations.forEach(({ input }, i) => {
+        const value = input.f === 'write' ? input.value : input.f === 'cas' ? input.to : undefined;
+        if (value === undefined) return;
+        const list = producers.get(value);
+        if (list) list.push(i);
+        else producers.set(value, [i]);
+      });
+      return (_state, r, placed) => {
+        const read = operations[r]!;
+        if (read.input.f !== 'read') return true;
+        const list = producers.get(read.output as Canonical);
+        if (!list) return false;
+        for (let j = list.length - 1; j >= 0; j--) {
+          const p = list[j]!;
+          if (operations[p]!.call < read.return && !placed(p)) return true;
+        }
+        return false;
+      };
     },
     fromOp(op: OpView) {
       const suffixOutput = (known: RegisterOutput): RegisterOutput | Unknown => (op.known ? known : UNKNOWN);
@@ -111,6 +124,7 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
             : `cas ${showValue(input.from)}->${showValue(input.to)} succeeded but the register held ${showState(state)}`;
       }
     },
+    crashedOpsDefer: true,
     crashObservers: registerCrashObservers,
   };
 }

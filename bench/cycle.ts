@@ -1,0 +1,51 @@
+// Benchmark of the cycle checker: generates a list-append history of a simulated strictly
+// serializable store and checks it, printing time per phase, throughput and peak memory.
+//
+//   npm run bench:cycle -- [--txns 1000000] [--seed 1] [--processes 10] [--keys 10] [--stale 0]
+//
+// --stale is the share of reads that miss a key's latest append, to exercise the cycle search.
+import { checkListAppend } from '../checkers/cycle/index.js';
+import { generateListAppendHistory } from './list-append-history.js';
+
+const defaults = { txns: 1_000_000, seed: 1, processes: 10, keys: 10, stale: 0, fail: 0, info: 0 };
+type Flag = keyof typeof defaults;
+
+function parseArgs(argv: readonly string[]): typeof defaults {
+  const options = { ...defaults };
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i]?.replace(/^--/, '') ?? '';
+    const value = Number(argv[i + 1]);
+    if (!Object.hasOwn(defaults, name) || !Number.isFinite(value)) {
+      throw new Error(`bad argument ${JSON.stringify(argv.slice(i, i + 2).join(' '))}; expected ${Object.keys(defaults).map((f) => `--${f} <number>`).join(' ')}`);
+    }
+    options[name as Flag] = value;
+  }
+  return options;
+}
+
+const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
+
+const options = parseArgs(process.argv.slice(2));
+let started = performance.now();
+const history = generateListAppendHistory({
+  txns: options.txns,
+  seed: options.seed,
+  processes: options.processes,
+  keys: options.keys,
+  staleReads: options.stale,
+  failShare: options.fail,
+  infoShare: options.info,
+});
+const generateMs = performance.now() - started;
+const heapAfterGenerate = process.memoryUsage().heapUsed;
+started = performance.now();
+const result = checkListAppend(history);
+const checkMs = performance.now() - started;
+const peakRss = process.resourceUsage().maxRSS * 1024;
+
+console.log(`list-append history: ${options.txns} transactions, ${history.length} ops, ${options.processes} processes, ${options.keys} active keys, seed ${options.seed}, stale reads ${options.stale}`);
+console.log(`generate: ${(generateMs / 1000).toFixed(2)} s, heap after generating ${mb(heapAfterGenerate)}`);
+console.log(`check:    ${(checkMs / 1000).toFixed(2)} s (${Math.round(options.txns / (checkMs / 1000)).toLocaleString('en')} transactions/s); phases ms ${JSON.stringify(result.stats.phasesMs)}`);
+console.log(`graph:    ${result.stats.edges.toLocaleString('en')} edges, ${result.stats.keys.toLocaleString('en')} keys, ${result.stats.components} cyclic components (largest ${result.stats.largestComponent})`);
+console.log(`verdict:  ${String(result.valid)}; ${result.summary.slice(0, 300)}`);
+console.log(`peak RSS: ${mb(peakRss)} (whole process: generation, history and check)`);

@@ -1,0 +1,65 @@
+// The elle-cli corpus of histories with known verdicts (/work/shared/corpus/elle, see its README):
+// MANIFEST rows and their histories, read in place and never copied. Test support only.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readJepsenWorkloadEdn, type JepsenWorkload } from '../src/formats/jepsen-edn-workloads.js';
+import type { History, Op, OpType } from '../src/op.js';
+
+/** Where the corpus lives; FAULTLINE_ELLE_CORPUS overrides. */
+export const elleCorpusDir = process.env.FAULTLINE_ELLE_CORPUS ?? '/work/shared/corpus/elle';
+
+export interface ManifestRow {
+  file: string;
+  /** The checker name, e.g. list-append, bank, set-full. */
+  model: string;
+  /** elle-cli options from the model column, e.g. { 'consistency-models': 'serializable' }. */
+  options: Record<string, string>;
+  expectedValid: boolean | 'unknown';
+  expectedAnomalies: string[];
+  expectedNot: string[];
+}
+
+/** The MANIFEST rows, or none when the corpus is not on this machine. */
+export function manifestRows(): ManifestRow[] {
+  const path = join(elleCorpusDir, 'MANIFEST.tsv');
+  if (!existsSync(path)) return [];
+  const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
+  const columns = header!.split('\t');
+  return lines.map((line) => {
+    const cells = Object.fromEntries(line.split('\t').map((cell, i) => [columns[i]!, cell]));
+    const [model, ...options] = cells.model!.split(';');
+    const list = (cell: string | undefined): string[] => (cell === undefined || cell === '-' ? [] : cell.split(','));
+    return {
+      file: cells.file!,
+      model: model!,
+      options: Object.fromEntries(options.map((o) => o.split('=') as [string, string])),
+      expectedValid: cells.expected_valid === 'unknown' ? 'unknown' : cells.expected_valid === 'true',
+      expectedAnomalies: list(cells.expected_anomalies),
+      expectedNot: list(cells.expected_not),
+    };
+  });
+}
+
+/** Reads a corpus history in place: EDN through the Jepsen workload reader, JSON as elle-cli reads it. */
+export function readCorpusHistory(file: string, workload: JepsenWorkload): History {
+  const path = join(elleCorpusDir, file);
+  const text = readFileSync(path, 'utf8');
+  return file.endsWith('.edn') ? readJepsenWorkloadEdn(text, workload, file) : readElleCliJson(text, workload === 'list-append' ? 'txn' : undefined);
+}
+
+/** elle-cli's JSON: an array of op objects; "f" may be missing (list-append), "index"/"time" too. */
+function readElleCliJson(text: string, defaultF: string | undefined): History {
+  const ops = JSON.parse(text) as Record<string, unknown>[];
+  return ops.map((o, position): Op => {
+    const f = typeof o.f === 'string' ? o.f : defaultF;
+    if (f === undefined) throw new Error(`op ${position}: expected "f", got ${JSON.stringify(o)}`);
+    return {
+      index: typeof o.index === 'number' ? o.index : position,
+      time: typeof o.time === 'number' ? o.time : position,
+      process: o.process === 'nemesis' ? 'nemesis' : (o.process as number),
+      type: o.type as OpType,
+      f,
+      value: o.value ?? null,
+    };
+  });
+}

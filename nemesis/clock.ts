@@ -1,0 +1,95 @@
+// The clock nemesis: gives the database processes of random nodes (or the primaries) wrong clocks:
+// bumped ahead or behind, strobed back and forth, or drifting at another rate; stop resets them.
+// Only those processes see it (libfaketime), never the machine. Every op records each node's
+// offset, so the report shows what every clock said while the faults were in effect.
+import type { Random } from '../src/random.js';
+import { isClockSkewable, type ClockSkewable, type NodeClock, type Runtime } from '../src/runtime/runtime.js';
+import type { Nemesis, NemesisContext } from './nemesis.js';
+import { pickTargets } from './targets.js';
+
+/** One clock fault, as data. */
+export type ClockFault =
+  | { kind: 'bump'; deltaS: number }
+  | { kind: 'strobe'; deltaS: number; periodMs: number; durationS: number }
+  | { kind: 'drift'; rate: number };
+
+/** Draws a fault: magnitudes spread over orders of magnitude, as in Jepsen (16 ms to 131 s bumps). */
+export function planClockFault(random: Random): ClockFault {
+  const sign = random.chance(0.5) ? 1 : -1;
+  switch (random.pick(['bump', 'bump', 'strobe', 'drift'] as const)) {
+    case 'bump':
+      return { kind: 'bump', deltaS: (sign * 2 ** random.between(4, 17)) / 1000 };
+    case 'strobe':
+      return { kind: 'strobe', deltaS: 2 ** random.between(4, 14) / 1000, periodMs: 2 ** random.between(4, 10), durationS: random.between(1, 5) };
+    case 'drift':
+      return { kind: 'drift', rate: random.pick([0.25, 0.5, 0.9, 1.1, 2, 4]) };
+  }
+}
+
+export function describeClockFault(fault: ClockFault): string {
+  switch (fault.kind) {
+    case 'bump':
+      return `bump ${fault.deltaS >= 0 ? '+' : ''}${fault.deltaS.toFixed(3)} s`;
+    case 'strobe':
+      return `strobe ±${fault.deltaS.toFixed(3)} s every ${fault.periodMs} ms for ${fault.durationS} s`;
+    case 'drift':
+      return `drift x${fault.rate}`;
+  }
+}
+
+export function clockNemesis(ctx: NemesisContext): Nemesis {
+  const { runtime } = ctx;
+  if (!isClockSkewable(runtime)) {
+    throw new Error(`the clock nemesis needs a runtime that can fake clocks; runtime "${runtime.name}" cannot (use --runtime docker)`);
+  }
+  const clocks = new Map<string, NodeClock>();
+  const clockOf = (node: string): NodeClock => clocks.get(node) ?? { offsetS: runtime.clockOffsetS(node), rate: 1 };
+  const set = async (node: string, clock: NodeClock) => {
+    await runtime.setClock(node, clock);
+    clocks.set(node, clock);
+  };
+  return {
+    fault: 'clock',
+    async invoke(op) {
+      if (op.f === 'stop-clock') {
+        const reset = [...clocks.keys()].sort();
+        for (const node of reset) await set(node, { offsetS: 0, rate: 1 });
+        clocks.clear();
+        return { nodes: reset, offsetsS: offsets(runtime, ctx.nodes), description: reset.length ? `reset ${reset.join(' ')}` : 'nothing to reset' };
+      }
+      const fault = planClockFault(ctx.random);
+      const { kind, nodes } = await pickTargets(ctx);
+      await apply(fault, nodes, clockOf, set);
+      return { fault, target: kind, nodes, offsetsS: offsets(runtime, ctx.nodes), description: `${nodes.join(' ')} ${describeClockFault(fault)}` };
+    },
+  };
+}
+
+async function apply(fault: ClockFault, nodes: readonly string[], clockOf: (node: string) => NodeClock, set: (node: string, clock: NodeClock) => Promise<void>): Promise<void> {
+  switch (fault.kind) {
+    case 'bump':
+      for (const node of nodes) await set(node, { ...clockOf(node), offsetS: clockOf(node).offsetS + fault.deltaS });
+      return;
+    case 'drift':
+      for (const node of nodes) await set(node, { offsetS: clockOf(node).offsetS, rate: fault.rate });
+      return;
+    case 'strobe': {
+      // Flip between the node's clock and that clock plus delta, then leave it where it was.
+      const before = new Map(nodes.map((node) => [node, clockOf(node)]));
+      const flips = Math.max(1, Math.floor((fault.durationS * 1000) / fault.periodMs));
+      for (let i = 0; i < flips; i++) {
+        for (const node of nodes) {
+          const clock = before.get(node) as NodeClock;
+          await set(node, i % 2 === 0 ? { ...clock, offsetS: clock.offsetS + fault.deltaS } : clock);
+        }
+        await new Promise((resolve) => setTimeout(resolve, fault.periodMs));
+      }
+      for (const node of nodes) await set(node, before.get(node) as NodeClock);
+    }
+  }
+}
+
+/** Every node's clock offset now, in seconds (to the millisecond). */
+function offsets(runtime: Runtime & ClockSkewable, nodes: readonly string[]): Record<string, number> {
+  return Object.fromEntries(nodes.map((node) => [node, Math.round(runtime.clockOffsetS(node) * 1000) / 1000]));
+}

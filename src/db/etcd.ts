@@ -1,0 +1,131 @@
+// etcd as a db: one etcd 3.4 member per node (a static cluster, usually 3 or 5 members), and a
+// client speaking etcd's HTTP JSON API (the gRPC gateway on the client port), bound to its node.
+//
+//   read  -> POST /v3/kv/range  (linearizable: etcd's default, a ReadIndex through the leader)
+//   write -> POST /v3/kv/put
+//   cas   -> POST /v3/kv/txn    compare value == from, then put to
+//
+// Keys and values travel base64-encoded; a register's value is its JSON text. The leader is
+// reported as the primary. etcd is a Go program: Go reads the clock through the vDSO, not libc,
+// so libfaketime cannot change it and clock faults on etcd are refused, not silently ignored.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
+import type { PrimaryDb } from './primary.js';
+import { awaitNodes, hostOf, nodeLog } from './readiness.js';
+
+const CLIENT_PORT = 2379;
+const PEER_PORT = 2380;
+
+/** Errors etcd returns before a request is proposed: it certainly did not happen. */
+const DEFINITE_ERRORS = ['etcdserver: too many requests', 'etcdserver: request is too large', 'etcdserver: mvcc: required revision has been compacted'];
+
+export function etcdDb(): RegisterDb & PrimaryDb {
+  return {
+    name: 'etcd',
+
+    async start(node, ctx) {
+      const host = hostOf(ctx, node, 'etcd');
+      const dataDir = join(ctx.nodeDir(node), 'data');
+      mkdirSync(dataDir, { recursive: true });
+      const peers = ctx.runtime.nodes.map((peer) => `${peer}=http://${hostOf(ctx, peer, 'etcd')}:${PEER_PORT}`);
+      const args = [
+        '--name', node,
+        '--data-dir', dataDir,
+        '--listen-peer-urls', `http://${host}:${PEER_PORT}`,
+        '--initial-advertise-peer-urls', `http://${host}:${PEER_PORT}`,
+        '--listen-client-urls', `http://${host}:${CLIENT_PORT}`,
+        '--advertise-client-urls', `http://${host}:${CLIENT_PORT}`,
+        '--initial-cluster', peers.join(','),
+        '--initial-cluster-state', 'new',
+        '--initial-cluster-token', 'faultline',
+        '--logger', 'zap',
+        '--log-outputs', 'stderr',
+      ];
+      await ctx.runtime.spawn(node, {
+        command: 'etcd',
+        args,
+        image: 'etcd',
+        clockUnfakeable: 'etcd is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it',
+      }, nodeLog(ctx, node));
+    },
+
+    async awaitReady(nodes, ctx, deadlineMs) {
+      // Ready when the node serves a linearizable read: it has a leader and a quorum behind it.
+      await awaitNodes(nodes, ctx, deadlineMs, async (node) => {
+        await call(ctx, node, '/v3/kv/range', { key: encode('faultline/ready') }, 2000);
+        return true;
+      });
+    },
+
+    async primaries(ctx) {
+      const statuses = await Promise.all(ctx.runtime.nodes.map(async (node) => {
+        const status = (await call(ctx, node, '/v3/maintenance/status', {}, 1000).catch(() => undefined)) as { header?: { member_id?: string }; leader?: string } | undefined;
+        return { node, id: status?.header?.member_id, leader: status?.leader };
+      }));
+      const leaders = new Set(statuses.map((s) => s.leader).filter((id) => id !== undefined && id !== '0'));
+      return statuses.filter((s) => s.id !== undefined && leaders.has(s.id)).map((s) => s.node);
+    },
+
+    async openRegister(node, ctx) {
+      const timeoutMs = ctx.test.opTimeoutMs;
+      const key = (k: string) => encode(`r/${k}`);
+      const connection: RegisterConnection = {
+        async read(k) {
+          const response = (await call(ctx, node, '/v3/kv/range', { key: key(k) }, timeoutMs)) as { kvs?: { value?: string }[] };
+          const value = response.kvs?.[0]?.value;
+          return value === undefined ? null : (JSON.parse(decode(value)) as unknown);
+        },
+        async write(k, value) {
+          await call(ctx, node, '/v3/kv/put', { key: key(k), value: encode(JSON.stringify(value)) }, timeoutMs);
+        },
+        async cas(k, from, to) {
+          const response = (await call(ctx, node, '/v3/kv/txn', {
+            compare: [{ key: key(k), target: 'VALUE', result: 'EQUAL', value: encode(JSON.stringify(from)) }],
+            success: [{ requestPut: { key: key(k), value: encode(JSON.stringify(to)) } }],
+          }, timeoutMs)) as { succeeded?: boolean };
+          // The gateway leaves out fields that hold their default: no `succeeded` means false.
+          return response.succeeded === true;
+        },
+        async close() {},
+      };
+      return connection;
+    },
+  };
+}
+
+/** POSTs to a node's JSON gateway; maps failures to definite (never reached etcd) or indefinite. */
+async function call(ctx: DbContext, node: string, path: string, body: unknown, timeoutMs: number): Promise<unknown> {
+  const url = `http://${hostOf(ctx, node, 'etcd')}:${CLIENT_PORT}${path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    // Refused or unreachable: the request was never sent. Anything else (a timeout, a reset) may have been applied.
+    const definite = cause === 'ECONNREFUSED' || cause === 'EHOSTUNREACH';
+    throw new OpFailure(`${path} on ${node}: ${cause ?? (err instanceof Error ? err.name : String(err))}`, definite);
+  }
+  const text = await response.text().catch((err: unknown) => {
+    throw new OpFailure(`${path} on ${node}: response broke off (${err instanceof Error ? err.message : String(err)})`, false);
+  });
+  let parsed: { error?: string; message?: string } & Record<string, unknown>;
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    throw new OpFailure(`${path} on ${node}: HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 120)}`, false);
+  }
+  if (!response.ok || parsed.error !== undefined) {
+    const message = parsed.message ?? parsed.error ?? `HTTP ${response.status}`;
+    throw new OpFailure(`${path} on ${node}: ${message}`, DEFINITE_ERRORS.some((e) => message.includes(e)));
+  }
+  return parsed;
+}
+
+function encode(text: string): string {
+  return Buffer.from(text, 'utf8').toString('base64');
+}
+
+function decode(base64: string): string {
+  return Buffer.from(base64, 'base64').toString('utf8');
+}
