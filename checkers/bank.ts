@@ -45,7 +45,7 @@ export interface BankResult extends CheckResult {
   /** Per error type: how many, the first, the worst (furthest off) and the last. */
   errors: Partial<Record<BankErrorType, { count: number; first: BankError; worst: BankError; last: BankError }>>;
   expectedTotal: number | null;
-  /** For a chart of the total over time: [time s, total] per ok read, in history order. */
+  /** For a chart of the total over time: [time s, total] per ok read, in completion order. */
   totals: [number, number][];
 }
 
@@ -56,7 +56,8 @@ export function bank(options: BankOptions = {}): Checker {
 
 /** Checks a bank history now; what `bank` runs. */
 export function checkBank(history: History, options: BankOptions = {}): BankResult {
-  const reads = positionedPairs(history, ['read']).filter((p) => outcomeOf(p) === 'ok');
+  // In completion order, as Jepsen checks them: the first error is the first read to return a bad state.
+  const reads = positionedPairs(history, ['read']).filter((p) => outcomeOf(p) === 'ok').sort((a, b) => a.completeAt - b.completeAt);
   const accounts = options.accounts?.map(String);
   let expected = options.total ?? null;
   const totals: [number, number][] = [];

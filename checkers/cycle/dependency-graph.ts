@@ -9,8 +9,8 @@
 //
 // Only ok and info transactions have edges; an info transaction gets no realtime or process edge
 // out of it, since it never completed.
-import { INFO, OK, type Transactions } from './transactions.js';
-import { normalise, writerOf, type VersionIndex } from './version-orders.js';
+import { FAIL, INFO, OK, type Transactions } from './transactions.js';
+import type { VersionIndex } from './version-orders.js';
 
 export const WW = 1;
 export const WR = 2;
@@ -35,36 +35,39 @@ export interface GraphOrders {
   realtime: boolean;
 }
 
-/** Builds the dependency graph of the transactions. */
+/**
+ * Builds the dependency graph of the transactions. The edges are enumerated twice, once to count
+ * each transaction's out-edges and once to fill them in, so the graph is allocated once at its
+ * final size (large growing buffers make V8 collect the whole heap, history included, repeatedly).
+ */
 export function buildDependencyGraph(txns: Transactions, index: VersionIndex, historyLength: number, orders: GraphOrders): DependencyGraph {
-  const edges = new EdgeBuffer(txns.count * 8);
+  const sink = new EdgeSink(txns.count);
+  const events = orders.realtime ? realtimeEvents(txns, historyLength) : undefined;
+  for (const pass of ['count', 'fill'] as const) {
+    sink.begin(pass);
+    linkDataDependencies(txns, index, sink);
+    if (orders.process) linkProcessOrder(txns, sink);
+    if (events) linkRealtimeOrder(txns, events, sink);
+  }
+  return sink.graph();
+}
+
+function linkDataDependencies(txns: Transactions, index: VersionIndex, sink: EdgeSink): void {
   const { readers, readerOffsets } = index;
   const linkReaders = (slot: number, t: number): void => {
-    for (let r = readerOffsets[slot]!, end = readerOffsets[slot + 1]!; r < end; r++) if (readers[r] !== t) edges.link(readers[r]!, t, RW);
+    for (let r = readerOffsets[slot]!, end = readerOffsets[slot + 1]!; r < end; r++) if (readers[r] !== t) sink.link(readers[r]!, t, RW);
   };
-  // wr: each ok read depends on the writer of the last value it saw.
-  for (let t = 0; t < txns.count; t++) {
-    if (txns.status[t] !== OK) continue;
-    const mops = txns.mops[t]!;
-    for (let m = 0; m < mops.length; m++) {
-      const mop = mops[m]!;
-      const read = mop[2] as readonly unknown[] | null;
-      if (mop[0] !== 'r' || read === null || read.length === 0) continue;
-      const ks = index.keys[index.keyIdOf.get(normalise(mop[1]))!]!;
-      const writer = writerOf(index, ks, normalise(read[read.length - 1]));
-      if (writer !== undefined && writer !== t) edges.link(writer, t, WR);
-    }
-  }
-  // ww and rw along each key's order: the writer of each value follows the previous value's writer
-  // and every reader of the version before it.
+  // Along each key's order: the writer of each value follows the previous value's writer (ww) and
+  // every reader of the version before it (rw); every reader of the version it made follows it (wr).
   for (const ks of index.keys) {
     const writers = ks.orderWriter;
     for (let i = 0; i < writers.length; i++) {
       const t = writers[i]!;
       if (t < 0) continue;
       const previous = i > 0 ? writers[i - 1]! : -1;
-      if (previous >= 0 && previous !== t) edges.link(previous, t, WW);
+      if (previous >= 0 && previous !== t) sink.link(previous, t, WW);
       linkReaders(ks.slotBase + i, t);
+      for (let r = readerOffsets[ks.slotBase + i + 1]!, end = readerOffsets[ks.slotBase + i + 2]!; r < end; r++) if (readers[r] !== t) sink.link(t, readers[r]!, WR);
     }
   }
   // Appends nobody read came after the last value read.
@@ -74,68 +77,65 @@ export function buildDependencyGraph(txns: Transactions, index: VersionIndex, hi
     const t = appends.txn[a]!;
     const ks = index.keys[appends.key[a]!]!;
     const last = ks.orderWriter.length > 0 ? ks.orderWriter[ks.orderWriter.length - 1]! : -1;
-    if (last >= 0 && last !== t) edges.link(last, t, WW);
+    if (last >= 0 && last !== t) sink.link(last, t, WW);
     linkReaders(ks.slotBase + ks.order.length, t);
   }
-  if (orders.process) linkProcessOrder(txns, edges);
-  if (orders.realtime) linkRealtimeOrder(txns, historyLength, edges);
-  return edges.compress(txns.count);
 }
 
-/** Edges as three parallel growable arrays, compressed into rows at the end. */
-class EdgeBuffer {
-  private from: Int32Array;
-  private to: Int32Array;
-  private type: Uint8Array;
-  private length = 0;
+/** Counts out-edges in a first pass, then fills the rows in a second. */
+class EdgeSink {
+  private readonly offsets: Int32Array;
+  private readonly cursor: Int32Array;
+  private targets = new Int32Array(0);
+  private types = new Uint8Array(0);
+  private counting = true;
 
-  constructor(capacity: number) {
-    this.from = new Int32Array(capacity);
-    this.to = new Int32Array(capacity);
-    this.type = new Uint8Array(capacity);
+  constructor(private readonly nodes: number) {
+    this.offsets = new Int32Array(nodes + 1);
+    this.cursor = new Int32Array(nodes);
+  }
+
+  begin(pass: 'count' | 'fill'): void {
+    this.counting = pass === 'count';
+    if (this.counting) return;
+    const { offsets, cursor, nodes } = this;
+    for (let v = 0; v < nodes; v++) offsets[v + 1]! += offsets[v]!;
+    cursor.set(offsets.subarray(0, nodes));
+    this.targets = new Int32Array(offsets[nodes]!);
+    this.types = new Uint8Array(offsets[nodes]!);
   }
 
   link(a: number, b: number, bit: number): void {
-    if (this.length === this.from.length) {
-      const grow = <T extends Int32Array | Uint8Array>(old: T, fresh: T): T => {
-        fresh.set(old);
-        return fresh;
-      };
-      this.from = grow(this.from, new Int32Array(this.length * 2));
-      this.to = grow(this.to, new Int32Array(this.length * 2));
-      this.type = grow(this.type, new Uint8Array(this.length * 2));
+    if (this.counting) {
+      this.offsets[a + 1]!++;
+      return;
     }
-    this.from[this.length] = a;
-    this.to[this.length] = b;
-    this.type[this.length++] = bit;
+    const slot = this.cursor[a]!++;
+    this.targets[slot] = b;
+    this.types[slot] = bit;
   }
 
-  compress(nodes: number): DependencyGraph {
-    const { from, to, type, length } = this;
-    const offsets = new Int32Array(nodes + 1);
-    for (let e = 0; e < length; e++) offsets[from[e]! + 1]!++;
-    for (let v = 0; v < nodes; v++) offsets[v + 1]! += offsets[v]!;
-    const fill = offsets.slice(0, nodes);
-    const targets = new Int32Array(length);
-    const types = new Uint8Array(length);
-    for (let e = 0; e < length; e++) {
-      const slot = fill[from[e]!]!++;
-      targets[slot] = to[e]!;
-      types[slot] = type[e]!;
-    }
-    return { nodes, offsets, targets, types };
+  graph(): DependencyGraph {
+    return { nodes: this.nodes, offsets: this.offsets, targets: this.targets, types: this.types };
   }
 }
 
-function linkProcessOrder(txns: Transactions, edges: EdgeBuffer): void {
-  const last = new Map<unknown, number>();
+function linkProcessOrder(txns: Transactions, edges: EdgeSink): void {
+  for (let t = 0; t < txns.count; t++) {
+    const previous = txns.processPrevious[t]!;
+    if (previous >= 0 && txns.status[previous] === OK && txns.status[t] !== FAIL) edges.link(previous, t, PROCESS);
+  }
+}
+
+/** Each history position's realtime event: 2t for the invocation of t, 2t + 1 for its ok completion, -1 for none. */
+function realtimeEvents(txns: Transactions, historyLength: number): Int32Array {
+  const events = new Int32Array(historyLength).fill(-1);
   for (let t = 0; t < txns.count; t++) {
     if (txns.status[t] !== OK && txns.status[t] !== INFO) continue;
-    const process = txns.invoke[t]!.process;
-    const previous = last.get(process);
-    if (previous !== undefined && txns.status[previous] === OK) edges.link(previous, t, PROCESS);
-    last.set(process, t);
+    events[txns.invokeAt[t]!] = 2 * t;
+    if (txns.status[t] === OK) events[txns.completeAt[t]!] = 2 * t + 1;
   }
+  return events;
 }
 
 /**
@@ -144,27 +144,20 @@ function linkProcessOrder(txns: Transactions, edges: EdgeBuffer): void {
  * replaces the frontier members that completed before it began. Every "completed before invoked"
  * pair stays reachable, with about one edge per concurrent transaction rather than one per pair.
  */
-function linkRealtimeOrder(txns: Transactions, historyLength: number, edges: EdgeBuffer): void {
-  const events = new Int32Array(historyLength).fill(-1);
-  for (let t = 0; t < txns.count; t++) {
-    if (txns.status[t] !== OK && txns.status[t] !== INFO) continue;
-    events[txns.invokeAt[t]!] = 2 * t;
-    if (txns.status[t] === OK) events[txns.completeAt[t]!] = 2 * t + 1;
-  }
-  const frontier = new Int32Array(txns.count);
-  let size = 0;
-  for (let at = 0; at < historyLength; at++) {
+function linkRealtimeOrder(txns: Transactions, events: Int32Array, edges: EdgeSink): void {
+  const frontier: number[] = [];
+  for (let at = 0; at < events.length; at++) {
     const event = events[at]!;
     if (event < 0) continue;
     const t = event >> 1;
     if ((event & 1) === 0) {
-      for (let i = 0; i < size; i++) edges.link(frontier[i]!, t, REALTIME);
-    } else {
-      const began = txns.invokeAt[t]!;
-      let kept = 0;
-      for (let i = 0; i < size; i++) if (txns.completeAt[frontier[i]!]! > began) frontier[kept++] = frontier[i]!;
-      frontier[kept] = t;
-      size = kept + 1;
+      for (let i = 0; i < frontier.length; i++) edges.link(frontier[i]!, t, REALTIME);
+      continue;
     }
+    const began = txns.invokeAt[t]!;
+    let kept = 0;
+    for (let i = 0; i < frontier.length; i++) if (txns.completeAt[frontier[i]!]! > began) frontier[kept++] = frontier[i]!;
+    frontier.length = kept;
+    frontier.push(t);
   }
 }

@@ -87,7 +87,7 @@ export function explainCycle(txns: Transactions, index: VersionIndex, found: Fou
 
 function explainStep(txns: Transactions, index: VersionIndex, a: number, b: number, bit: number, from: string, to: string): CycleStep {
   const step = { from, to, type: EDGE_NAMES[bit]! };
-  const keyOf = (key: unknown) => index.keys[index.keyIdOf.get(normalise(key))!]!;
+  const keyOf = (key: unknown) => index.keys[index.keyIdOf.get(normalise(key))!]!; // keys by their history value
   if (bit === WR) {
     for (const [f, key, value] of txns.mops[b]!) {
       const read = value as unknown[] | null;

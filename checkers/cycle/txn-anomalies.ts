@@ -7,8 +7,7 @@
 //   - garbage-read: a read shows a value no transaction appended (treated like an aborted read);
 //   - dirty-update: a key's order has a failed transaction's append followed by a committed one;
 //   - lost-update: two committed transactions read the same version of a key, then both appended to it.
-import type { MicroOp, Transactions } from './transactions.js';
-import { OK } from './transactions.js';
+import { OK, type MicroOp, type Transactions } from './transactions.js';
 import { denormalise, normalise, positionOf, type KeyVersions, type VersionIndex } from './version-orders.js';
 
 export interface TxnAnomalies {
@@ -24,32 +23,37 @@ export interface TxnAnomalies {
 /** Marks the unknown prefix of an expected list: ['...', 3] means "anything, then 3". */
 export const UNKNOWN_PREFIX = '...';
 
-/** Finds every non-cycle anomaly of the transactions. */
-export function findTxnAnomalies(txns: Transactions, index: VersionIndex): TxnAnomalies {
+/** Looks for non-cycle anomalies one ok transaction at a time (see version-orders.ts fileReaders), then in each key's order. */
+export function txnAnomalyScanner(txns: Transactions, index: VersionIndex): { scan(t: number): void; finish(): TxnAnomalies } {
   const found: TxnAnomalies = { internal: [], futureRead: [], g1a: [], g1b: [], garbageRead: [], dirtyUpdate: [], lostUpdate: [] };
   const firstBad = index.keys.map((ks) => {
     const i = ks.orderWriter.indexOf(-1);
     return i < 0 ? Infinity : i;
   });
-  const updatersBySlot = new Map<number, { key: unknown; read: readonly unknown[]; txns: number[] }>();
-  for (let t = 0; t < txns.count; t++) {
-    if (txns.status[t] !== OK) continue;
-    const mops = txns.mops[t]!;
-    if (mops.length > 1 && repeatsKey(mops)) scanOwnKeys(t, mops, index, found, updatersBySlot);
-    for (const [f, key, value] of mops) {
-      if (f !== 'r' || value === null || (value as unknown[]).length === 0) continue;
-      const read = value as readonly unknown[];
-      const id = index.keyIdOf.get(normalise(key))!;
-      const ks = index.keys[id]!;
-      const last = normalise(read[read.length - 1]);
-      const intermediateWriter = ks.intermediate?.get(last);
-      if (intermediateWriter !== undefined && intermediateWriter !== t) found.g1b.push({ txn: t, key, element: read[read.length - 1], writer: intermediateWriter });
-      if (read.length > firstBad[id]! || positionOf(index, ks, last) < 0) checkElements(t, key, read, ks, found);
-    }
-  }
-  for (const updaters of updatersBySlot.values()) if (updaters.txns.length > 1) found.lostUpdate.push(updaters);
-  for (const ks of index.keys) if (ks.failedWriter) dirtyUpdates(txns, ks, found);
-  return found;
+  const updaters: Updaters = { first: new Int32Array(index.slots).fill(-1), shared: new Map() };
+  return {
+    scan(t) {
+      const mops = txns.mops[t]!;
+      const base = txns.mopStart[t]!;
+      if (mops.length > 1 && repeatsKey(txns.mopKey, base, mops.length)) scanOwnKeys(t, mops, txns.mopKey.subarray(base, base + mops.length), index, found, updaters);
+      for (let m = 0; m < mops.length; m++) {
+        const [f, key, value] = mops[m]!;
+        if (f !== 'r' || value === null || (value as unknown[]).length === 0) continue;
+        const read = value as readonly unknown[];
+        const id = txns.mopKey[base + m]!;
+        const ks = index.keys[id]!;
+        const last = normalise(read[read.length - 1]);
+        const intermediateWriter = ks.intermediate?.get(last);
+        if (intermediateWriter !== undefined && intermediateWriter !== t) found.g1b.push({ txn: t, key, element: read[read.length - 1], writer: intermediateWriter });
+        if (read.length > firstBad[id]! || positionOf(index, ks, last) < 0) checkElements(t, key, read, ks, found);
+      }
+    },
+    finish() {
+      found.lostUpdate.push(...updaters.shared.values());
+      for (const ks of index.keys) if (ks.failedWriter) dirtyUpdates(txns, ks, found);
+      return found;
+    },
+  };
 }
 
 function checkElements(t: number, key: unknown, read: readonly unknown[], ks: KeyVersions, found: TxnAnomalies): void {
@@ -62,8 +66,8 @@ function checkElements(t: number, key: unknown, read: readonly unknown[], ks: Ke
   }
 }
 
-function repeatsKey(mops: readonly MicroOp[]): boolean {
-  for (let i = 1; i < mops.length; i++) for (let j = 0; j < i; j++) if (normalise(mops[i]![1]) === normalise(mops[j]![1])) return true;
+function repeatsKey(mopKey: Int32Array, base: number, length: number): boolean {
+  for (let i = 1; i < length; i++) for (let j = 0; j < i; j++) if (mopKey[base + i] === mopKey[base + j]) return true;
   return false;
 }
 
@@ -71,38 +75,43 @@ function repeatsKey(mops: readonly MicroOp[]): boolean {
  * Walks a transaction that touches some key more than once: internal consistency of its reads with
  * its own earlier reads and appends, future reads, and read-then-append pairs for lost updates.
  */
-function scanOwnKeys(t: number, mops: readonly MicroOp[], index: VersionIndex, found: TxnAnomalies, updatersBySlot: Map<number, TxnAnomalies['lostUpdate'][number]>): void {
-  // Per key the transaction touches: the state its own ops imply, and its first read of the key
-  // (null once the key was appended to, or when an append came first).
-  const keys: unknown[] = [];
-  const states: (readonly unknown[] | undefined)[] = [];
+function scanOwnKeys(t: number, mops: readonly MicroOp[], keyIds: Int32Array, index: VersionIndex, found: TxnAnomalies, updaters: Updaters): void {
+  // Per key the transaction touches: what its own ops imply the key holds (the last read, or an
+  // unknown prefix, followed by its appends since), and its first read of the key (null once the
+  // key was appended to, or when an append came first).
+  const keys: number[] = [];
+  const lastReads: (readonly unknown[] | undefined)[] = [];
+  const appended: (unknown[] | undefined)[] = [];
   const externalReads: (readonly unknown[] | null | undefined)[] = [];
   let futureRead = false;
   for (let i = 0; i < mops.length; i++) {
     const [f, key, value] = mops[i]!;
-    const k = normalise(key);
+    const k = keyIds[i]!;
     let s = keys.indexOf(k);
     if (s < 0) {
       s = keys.push(k) - 1;
-      states.push(undefined);
+      lastReads.push(undefined);
+      appended.push(undefined);
       externalReads.push(undefined);
     }
     if (f === 'r') {
       const read = (value ?? []) as readonly unknown[];
       if (externalReads[s] === undefined) externalReads[s] = read;
-      const expected = states[s];
-      if (expected && !matches(expected, read)) found.internal.push({ txn: t, key, read, expected: [...expected] });
-      states[s] = read;
+      if ((lastReads[s] !== undefined || appended[s] !== undefined) && !matches(lastReads[s], appended[s] ?? [], read)) {
+        found.internal.push({ txn: t, key, read, expected: [...(lastReads[s] ?? [UNKNOWN_PREFIX]), ...(appended[s] ?? [])] });
+      }
+      lastReads[s] = read;
+      appended[s] = undefined;
       continue;
     }
-    states[s] = [...(states[s] ?? [UNKNOWN_PREFIX]), value];
+    (appended[s] ??= []).push(value);
     const read = externalReads[s];
     externalReads[s] = null;
-    if (read) noteUpdate(t, key, read, index, updatersBySlot);
+    if (read) noteUpdate(t, key, read, index.keys[k]!, index, updaters);
     const v = normalise(value);
     for (let j = 0; j < i && !futureRead; j++) {
-      const [g, otherKey, seen] = mops[j]!;
-      if (g === 'r' && Array.isArray(seen) && normalise(otherKey) === k && seen.some((e) => normalise(e) === v)) {
+      const [g, , seen] = mops[j]!;
+      if (g === 'r' && Array.isArray(seen) && keyIds[j] === k && seen.some((e) => normalise(e) === v)) {
         futureRead = true;
         found.futureRead.push({ txn: t, key, element: value });
       }
@@ -110,22 +119,33 @@ function scanOwnKeys(t: number, mops: readonly MicroOp[], index: VersionIndex, f
   }
 }
 
+/** Read-then-append transactions by version: the first per slot, and those that share a version with another. */
+interface Updaters {
+  first: Int32Array;
+  shared: Map<number, TxnAnomalies['lostUpdate'][number]>;
+}
+
 /** Files a read-then-append of a key under the version read, to find two committed updates of one version. */
-function noteUpdate(t: number, key: unknown, read: readonly unknown[], index: VersionIndex, updatersBySlot: Map<number, TxnAnomalies['lostUpdate'][number]>): void {
-  const ks = index.keys[index.keyIdOf.get(normalise(key))!]!;
+function noteUpdate(t: number, key: unknown, read: readonly unknown[], ks: KeyVersions, index: VersionIndex, updaters: Updaters): void {
   const position = read.length === 0 ? -1 : positionOf(index, ks, normalise(read[read.length - 1]));
   if (read.length > 0 && position < 0) return; // a read outside the key's order: no version to share
   const slot = ks.slotBase + position + 1;
-  const updaters = updatersBySlot.get(slot);
-  if (!updaters) updatersBySlot.set(slot, { key, read, txns: [t] });
-  else if (!updaters.txns.includes(t)) updaters.txns.push(t);
+  const first = updaters.first[slot]!;
+  if (first < 0) updaters.first[slot] = t;
+  else if (first !== t) {
+    const shared = updaters.shared.get(slot);
+    if (!shared) updaters.shared.set(slot, { key, read, txns: [first, t] });
+    else if (!shared.txns.includes(t)) shared.txns.push(t);
+  }
 }
 
-function matches(expected: readonly unknown[], read: readonly unknown[]): boolean {
-  if (expected[0] !== UNKNOWN_PREFIX) return expected.length === read.length && expected.every((e, i) => normalise(e) === normalise(read[i]));
-  const suffix = expected.slice(1);
-  const offset = read.length - suffix.length;
-  return offset >= 0 && suffix.every((e, i) => normalise(e) === normalise(read[offset + i]));
+/** Whether `read` is `base` (or, when base is unknown, anything) followed by `appended`. */
+function matches(base: readonly unknown[] | undefined, appended: readonly unknown[], read: readonly unknown[]): boolean {
+  const offset = read.length - appended.length;
+  if (offset < 0 || (base !== undefined && offset !== base.length)) return false;
+  for (let i = 0; base !== undefined && i < base.length; i++) if (read[i] !== base[i] && normalise(read[i]) !== normalise(base[i])) return false;
+  for (let i = 0; i < appended.length; i++) if (read[offset + i] !== appended[i] && normalise(read[offset + i]) !== normalise(appended[i])) return false;
+  return true;
 }
 
 function dirtyUpdates(txns: Transactions, ks: KeyVersions, found: TxnAnomalies): void {

@@ -9,14 +9,14 @@
 //
 // Histories run to millions of transactions, so appends are numbered and described by typed arrays,
 // and a read's version is found from its length (a prefix of the order ends at position length - 1).
-import { IntBuffer } from './int-buffer.js';
-import { FAIL, OK, type Transactions } from './transactions.js';
+import { FAIL, normaliseKey, OK, type Transactions } from './transactions.js';
+import { ValueTable } from './value-table.js';
 
 /** Slot 0 of a key is its initial (empty) version; slot i + 1 the version ending in order[i]. */
 export interface KeyVersions {
   key: unknown;
   /** Value (normalised) -> the append (an index into `Appends`) of an ok or info transaction. */
-  writer: Map<unknown, number>;
+  writer: ValueTable;
   /** Value -> the failed transaction that appended it. */
   failedWriter: Map<unknown, number> | undefined;
   /** Value -> the transaction that appended it and later appended to the same key again. */
@@ -43,9 +43,11 @@ export interface Appends {
 
 export interface VersionIndex {
   keys: KeyVersions[];
-  keyIdOf: Map<unknown, number>;
+  keyIdOf: ValueTable;
   appends: Appends;
-  /** Readers of each slot (ok transactions whose read of the key ended at that version), CSR. */
+  /** How many versions all keys have (slots). */
+  slots: number;
+  /** Readers of each slot (ok transactions whose read of the key ended at that version), CSR; see fileReaders. */
   readerOffsets: Int32Array;
   readers: Int32Array;
   duplicateAppends: { key: unknown; value: unknown; txns: [number, number] }[];
@@ -54,9 +56,7 @@ export interface VersionIndex {
 }
 
 /** Values and keys compare by identity for primitives and by JSON text otherwise. */
-export function normalise(x: unknown): unknown {
-  return typeof x === 'object' && x !== null ? `\u0000${JSON.stringify(x)}` : x;
-}
+export const normalise = normaliseKey;
 
 /** The value `normalise` was given. */
 export function denormalise(x: unknown): unknown {
@@ -88,29 +88,20 @@ export function slotBefore(index: VersionIndex, ks: KeyVersions, value: unknown)
 
 /** Builds the version index of the transactions' keys. */
 export function indexVersions(txns: Transactions): VersionIndex {
-  const keys: KeyVersions[] = [];
-  const keyIdOf = new Map<unknown, number>();
-  const keyId = (key: unknown): number => {
-    const k = normalise(key);
-    let id = keyIdOf.get(k);
-    if (id === undefined) {
-      id = keys.length;
-      keyIdOf.set(k, id);
-      keys.push({ key, writer: new Map(), failedWriter: undefined, intermediate: undefined, longest: [], order: [], orderWriter: [], firstDuplicateAt: Infinity, slotBase: 0, otherPositions: undefined });
-    }
-    return id;
-  };
+  const keys: KeyVersions[] = txns.keys.map((key) => ({
+    key, writer: new ValueTable(), failedWriter: undefined, intermediate: undefined, longest: [], order: [], orderWriter: [], firstDuplicateAt: Infinity, slotBase: 0, otherPositions: undefined,
+  }));
   const duplicateAppends: VersionIndex['duplicateAppends'] = [];
-  const appendTxn = new IntBuffer(txns.count * 2);
-  const appendKey = new IntBuffer(txns.count * 2);
+  const appends: Appends = { count: 0, txn: new Int32Array(txns.committedAppends), key: new Int32Array(txns.committedAppends), position: new Int32Array(txns.committedAppends).fill(-1) };
 
   // Appends: who wrote each value; the longest read of each key.
   for (let t = 0; t < txns.count; t++) {
     const mops = txns.mops[t]!;
     const failed = txns.status[t] === FAIL;
+    const base = txns.mopStart[t]!;
     for (let i = 0; i < mops.length; i++) {
       const mop = mops[i]!;
-      const id = keyId(mop[1]);
+      const id = txns.mopKey[base + i]!;
       const ks = keys[id]!;
       if (mop[0] === 'r') {
         const read = mop[2] as unknown[] | null;
@@ -119,18 +110,17 @@ export function indexVersions(txns: Transactions): VersionIndex {
       }
       const v = normalise(mop[2]);
       const earlierAppend = ks.writer.get(v);
-      const earlier = earlierAppend === undefined ? ks.failedWriter?.get(v) : appendTxn.get(earlierAppend);
+      const earlier = earlierAppend === undefined ? ks.failedWriter?.get(v) : appends.txn[earlierAppend];
       if (earlier !== undefined && earlier !== t) duplicateAppends.push({ key: mop[1], value: mop[2], txns: [earlier, t] });
       if (failed) (ks.failedWriter ??= new Map()).set(v, t);
       else {
-        ks.writer.set(v, appendTxn.length);
-        appendTxn.push(t);
-        appendKey.push(id);
+        ks.writer.set(v, appends.count);
+        appends.txn[appends.count] = t;
+        appends.key[appends.count++] = id;
       }
-      if (appendsAgain(mops, i, mop[1])) (ks.intermediate ??= new Map()).set(v, t);
+      if (appendsAgain(txns, t, i, id)) (ks.intermediate ??= new Map()).set(v, t);
     }
   }
-  const appends: Appends = { count: appendTxn.length, txn: appendTxn.view(), key: appendKey.view(), position: new Int32Array(appendTxn.length).fill(-1) };
 
   // Orders from the longest reads, and the slots readers are filed under.
   let slots = 0;
@@ -153,25 +143,30 @@ export function indexVersions(txns: Transactions): VersionIndex {
     slots += ks.order.length + 1;
   }
 
-  const index: VersionIndex = { keys, keyIdOf, appends, readerOffsets: new Int32Array(0), readers: new Int32Array(0), duplicateAppends, incompatibleOrders: [], duplicateElements: [] };
-  indexReaders(txns, index, slots);
-  return index;
+  return { keys, keyIdOf: txns.keyIdOf, appends, slots, readerOffsets: new Int32Array(0), readers: new Int32Array(0), duplicateAppends, incompatibleOrders: [], duplicateElements: [] };
 }
 
-/** Files every ok read under the version it ended at, noting incompatible orders and duplicates. */
-function indexReaders(txns: Transactions, index: VersionIndex, slots: number): void {
-  const { keys, keyIdOf } = index;
+/**
+ * Files every ok read under the version it ended at (readerOffsets and readers), noting incompatible
+ * orders and duplicates. `visit` is called with each ok transaction while its reads are at hand, so
+ * other per-transaction checks need no pass of their own over a history of millions.
+ */
+export function fileReaders(txns: Transactions, index: VersionIndex, visit?: (t: number) => void): void {
+  const { keys, slots } = index;
   const incompatibleKeys = new Set<number>();
-  const readSlots = new IntBuffer(txns.count);
-  const readTxns = new IntBuffer(txns.count);
-  const counts = new Int32Array(slots + 1);
+  const readSlot = new Int32Array(txns.okReads).fill(-1);
+  const readTxn = new Int32Array(txns.okReads);
+  const offsets = new Int32Array(slots + 1);
+  let r = 0;
   for (let t = 0; t < txns.count; t++) {
     if (txns.status[t] !== OK) continue;
+    visit?.(t);
     const mops = txns.mops[t]!;
+    const base = txns.mopStart[t]!;
     for (let m = 0; m < mops.length; m++) {
       const mop = mops[m]!;
       if (mop[0] !== 'r') continue;
-      const id = keyIdOf.get(normalise(mop[1]))!;
+      const id = txns.mopKey[base + m]!;
       const ks = keys[id]!;
       const read = (mop[2] ?? []) as readonly unknown[];
       const longest = ks.longest;
@@ -187,27 +182,29 @@ function indexReaders(txns: Transactions, index: VersionIndex, slots: number): v
       }
       // A prefix without repeats ends at position length - 1; otherwise look the last value up.
       const position = read.length === 0 ? -1 : prefix && read.length <= ks.firstDuplicateAt ? read.length - 1 : positionOf(index, ks, normalise(read[read.length - 1]));
-      if (read.length > 0 && position < 0) continue;
-      const slot = ks.slotBase + position + 1;
-      counts[slot + 1]!++;
-      readSlots.push(slot);
-      readTxns.push(t);
+      if (read.length === 0 || position >= 0) {
+        readSlot[r] = ks.slotBase + position + 1;
+        offsets[readSlot[r]! + 1]!++;
+      }
+      readTxn[r++] = t;
     }
   }
-  for (let s = 1; s <= slots; s++) counts[s]! += counts[s - 1]!;
-  const readers = new Int32Array(readSlots.length);
-  const fill = counts.slice(0, slots);
-  for (let i = 0; i < readSlots.length; i++) readers[fill[readSlots.get(i)]!++] = readTxns.get(i);
-  index.readerOffsets = counts;
+  for (let s = 1; s <= slots; s++) offsets[s]! += offsets[s - 1]!;
+  const readers = new Int32Array(offsets[slots]!);
+  const cursor = offsets.slice(0, slots);
+  for (let i = 0; i < r; i++) {
+    const slot = readSlot[i]!;
+    if (slot >= 0) readers[cursor[slot]!++] = readTxn[i]!;
+  }
+  index.readerOffsets = offsets;
   index.readers = readers;
 }
 
-/** Whether the micro-ops after position i append to `key` again. */
-function appendsAgain(mops: readonly (readonly [string, unknown, unknown])[], i: number, key: unknown): boolean {
-  for (let j = i + 1; j < mops.length; j++) {
-    const mop = mops[j]!;
-    if (mop[0] === 'append' && (mop[1] === key || normalise(mop[1]) === normalise(key))) return true;
-  }
+/** Whether transaction t appends to key `id` again after its micro-op i. */
+function appendsAgain(txns: Transactions, t: number, i: number, id: number): boolean {
+  const mops = txns.mops[t]!;
+  const base = txns.mopStart[t]!;
+  for (let j = i + 1; j < mops.length; j++) if (mops[j]![0] === 'append' && txns.mopKey[base + j] === id) return true;
   return false;
 }
 

@@ -28,7 +28,7 @@ export interface PartitionResult<State, Input, Output> {
   outcome: Outcome;
   cause?: UnknownCause;
   operations: Operation<Input, Output>[];
-  /** ok: a linearization; otherwise the longest linearizable prefix found. Indices into `operations`. */
+  /** illegal or unknown: the longest linearizable prefix found (empty when ok). Indices into `operations`. */
   path: { op: number; stateAfter: State }[];
   /** The state at the end of `path`. */
   state: State;
@@ -71,6 +71,8 @@ export function mergeOutcomes(outcomes: Iterable<Outcome>): Outcome {
 
 /** A partition's search, run in slices. */
 export interface PartitionSearch<State, Input, Output> {
+  /** Operations in the partition. */
+  readonly size: number;
   /** Runs up to `iterations` more steps: the result when finished, undefined when paused. */
   run(iterations: number): PartitionResult<State, Input, Output> | undefined;
   /** The result for a search abandoned unfinished. */
@@ -102,7 +104,8 @@ export function runPartitions<S, I, O>(
   for (let slice = 1 << 10; pending.length > 0; slice = Math.min(slice * 2, 1 << 26)) {
     const unfinished: number[] = [];
     for (const i of pending) {
-      const result = searches[i]!.run(slice);
+      // Easy partitions take a few steps per op: let them finish in their first slice, so few are ever paused at once.
+      const result = searches[i]!.run(Math.max(slice, 8 * searches[i]!.size));
       if (!result) unfinished.push(i);
       else {
         results[i] = result;
@@ -133,18 +136,24 @@ export function startPartition<State, Input, Output>(
   const budget = { deadlineAt, memoryBytes };
   const prepare = (): Search => {
     const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init);
-    const dead = couldBecomeLegal ? firstDeadOp(model, operations, states[init]!, couldBecomeLegal) : undefined;
-    if (dead === undefined) return createSearch(problem, budget);
-    // An op no state can ever explain: illegal for sure. For the explanation, search the ops that must come before it.
-    const before = operations.flatMap((op, i) => (op.output === UNKNOWN ? op.call < operations[dead]!.call : op.return < operations[dead]!.call) ? [i] : []);
-    const prefix = createSearch(buildProblem(model, before.map((i) => operations[i]!), table, init).problem, budget);
+    const dead = couldBecomeLegal ? deadOps(model, operations, states[init]!, couldBecomeLegal) : [];
+    if (dead.length === 0) return createSearch(problem, budget);
+    // Ops no state can ever explain: illegal for sure. For the explanation, linearize the other ops
+    // and show the prefix up to where the first dead op had to take effect.
+    const first = dead[0]!;
+    const isDead = new Set(dead);
+    const rest = operations.flatMap((_, i) => (isDead.has(i) ? [] : [i]));
+    const others = createSearch(buildProblem(model, rest.map((i) => operations[i]!), table, init).problem, budget);
     return {
       run(iterations) {
-        const found = prefix.run(iterations);
+        const found = others.run(iterations);
         if (!found) return undefined;
-        const path = { ops: found.path.ops.map((i) => before[i]!), statesAfter: found.path.statesAfter };
-        if (found.outcome === 'illegal') return { ...found, path, stuck: found.stuck.map((i) => before[i]!) };
-        return { outcome: 'illegal', path, state: found.state, stuck: [dead], explored: found.explored };
+        if (found.outcome === 'illegal') return { ...found, path: { ops: found.path.ops.map((i) => rest[i]!), statesAfter: found.path.statesAfter }, stuck: found.stuck.map((i) => rest[i]!) };
+        // Cut the order where an op that must follow the dead op comes.
+        let cut = found.path.ops.findIndex((i) => operations[rest[i]!]!.call > operations[first]!.return);
+        if (cut < 0) cut = found.path.ops.length;
+        const path = { ops: found.path.ops.slice(0, cut).map((i) => rest[i]!), statesAfter: found.path.statesAfter.slice(0, cut) };
+        return { outcome: 'illegal', path, state: cut > 0 ? path.statesAfter[cut - 1]! : init, stuck: [first], explored: found.explored };
       },
     };
   };
@@ -163,6 +172,7 @@ export function startPartition<State, Input, Output>(
     return result;
   };
   return {
+    size: operations.length,
     run(iterations) {
       if (finished) return finished;
       const t = performance.now();
@@ -266,19 +276,17 @@ function buildProblem<State, Input, Output>(
   return { problem, couldBecomeLegal };
 }
 
-/** The definite read-only op with the earliest return that no sequence of ops from the initial state can make legal, if any. */
-function firstDeadOp<State, Input, Output>(
+/** The definite read-only ops that no sequence of ops from the initial state can make legal, earliest return first. */
+function deadOps<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: readonly Operation<Input, Output>[],
   init: State,
   couldBecomeLegal: (state: State, op: number, placed: (op: number) => boolean) => boolean,
-): number | undefined {
-  let dead: number | undefined;
+): number[] {
   const nothingPlaced = (): boolean => false;
-  operations.forEach((op, i) => {
-    if (op.output === UNKNOWN || !model.readOnly?.(op.input, op.output)) return;
-    if (dead !== undefined && operations[dead]!.return <= op.return) return;
-    if (model.step(init, op.input, op.output) === ILLEGAL && !couldBecomeLegal(init, i, nothingPlaced)) dead = i;
+  const dead = operations.flatMap((op, i) => {
+    if (op.output === UNKNOWN || !model.readOnly?.(op.input, op.output)) return [];
+    return model.step(init, op.input, op.output) === ILLEGAL && !couldBecomeLegal(init, i, nothingPlaced) ? [i] : [];
   });
-  return dead;
+  return dead.sort((a, b) => operations[a]!.return - operations[b]!.return);
 }

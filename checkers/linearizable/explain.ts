@@ -43,7 +43,7 @@ export function explainFailure<S, I, O>(model: Model<S, I, O>, result: Partition
     ...(blocking === undefined ? [] : [blocking]),
     ...others.filter((i) => ops[i]!.output !== UNKNOWN),
   ].slice(0, maxStuck);
-  const stuck = candidates.map((i, position) => {
+  const stuck = candidates.map((i) => {
     const op = ops[i]!;
     const description = describeOp(model, op, key);
     const next = model.step(result.state, op.input, op.output);
@@ -53,7 +53,6 @@ export function explainFailure<S, I, O>(model: Model<S, I, O>, result: Partition
     } else {
       reason = `${description} would leave ${showState(next)}, from which the ops that must follow cannot all be linearized`;
     }
-    if (position === 0 && op.output !== UNKNOWN && next === ILLEGAL) reason += '; it had to take effect before it returned';
     return { op: witnessOf(op, description), reason };
   });
   const failure: LinearizabilityFailure = { linearized, state, stuck };

@@ -31,6 +31,7 @@ export function historyOperations(history: History, model: AnyModel, keyed: Keye
   const isKeyed = keyed === 'auto' ? looksKeyed(history) : keyed;
   const groups = new Map<unknown, KeyGroup>();
   let invocations = 0;
+  const view: OpView = { f: '', value: undefined, result: undefined, known: false }; // reused: no garbage per op
   for (let i = 0; i < history.length; i++) {
     const invoke = history[i]!;
     if (invoke.type !== 'invoke' || invoke.process === 'nemesis') continue;
@@ -46,7 +47,10 @@ export function historyOperations(history: History, model: AnyModel, keyed: Keye
       [key, value] = splitKey(invoke, 'invocation');
       if (known) result = splitKey(completion, 'completion')[1];
     }
-    const view: OpView = { f: invoke.f, value, result, known };
+    view.f = invoke.f;
+    view.value = value;
+    view.result = result;
+    view.known = known;
     if (isKeyed) view.key = key;
     const read = model.fromOp ? model.fromOp(view) : { input: { f: invoke.f, value }, output: known ? result : UNKNOWN };
     if (read === undefined) continue;

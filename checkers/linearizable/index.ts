@@ -130,9 +130,10 @@ function summaryLine(ops: HistoryOperations, keys: KeyOutcome[], failures: Linea
     const first = failures[0]!;
     const stuck = first.stuck[0];
     const bad = keys.filter((k) => k.outcome === 'illegal').length;
-    const more = bad > 1 ? ` (and ${count(bad - 1, 'more key')})` : '';
+    const unfinished = keys.filter((k) => k.outcome === 'unknown').length;
+    const notes = [...(bad > 1 ? [`and ${count(bad - 1, 'more key')}`] : []), ...(unfinished > 0 ? [`${count(unfinished, 'key')} left unfinished`] : [])];
     const what = stuck ? `: ${stuck.op.description} at op ${stuck.op.index}` : '';
-    return `${subject(first.key)} not linearizable${what}${more}`;
+    return `${subject(first.key)} not linearizable${what}${notes.length ? ` (${notes.join('; ')})` : ''}`;
   }
   const unknown = keys.filter((k) => k.outcome === 'unknown');
   const first = unknown[0]!;

@@ -67,7 +67,7 @@ export interface Model<State, Input, Output> {
    * abandons such states at once.
    */
   couldBecomeLegal?(operations: readonly Operation<Input, Output>[]): (state: State, op: number, placed: (op: number) => boolean) => boolean;
-  /** Reads one faultline/Jepsen op into input and output; undefined drops it (it constrains nothing). Throws on an op it does not know. */
+  /** Reads one faultline/Jepsen op into input and output (the view is reused: copy what you keep); undefined drops it (it constrains nothing). Throws on an op it does not know. */
   fromOp?(op: OpView): { input: Input; output: Output | Unknown } | undefined;
   /**
    * Optional speed-up for crashed ops (see crash-deadlines.ts). For each op with an UNKNOWN output,
@@ -79,9 +79,11 @@ export interface Model<State, Input, Output> {
   crashObservers?(operations: readonly Operation<Input, Output>[]): (readonly number[] | undefined)[];
   /**
    * True when, in any legal order, a crashed op can be moved later to just before the next op that
-   * observes it (per crashObservers), or deleted when an op that changes the state comes first
-   * (deleting crashed no-ops on the way). The search then places a crashed op only right before one
-   * of its observers. True for the registers, mutex and set; not for kv, where appends don't commute.
+   * observes it (per crashObservers), or deleted when the next op that changes the state comes first
+   * and wipes out its effect (deleting crashed no-ops on the way). The search then places a crashed
+   * op only right before one of its observers. True for the registers (a write overwrites) and the
+   * mutex; not for set or kv, where effects accumulate (two crashed adds may both be needed before
+   * one read).
    */
   crashedOpsDefer?: boolean;
 }

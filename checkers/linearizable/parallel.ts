@@ -21,9 +21,10 @@ export interface WorkerTask {
   groups: PackedGroup[];
 }
 
+/** A group's operations in columns; inputs and outputs as one JSON text each (cheaper to copy than objects). */
 export interface PackedGroup {
-  inputs: unknown[];
-  outputs: unknown[];
+  inputs: string;
+  outputs: string;
   known: Uint8Array;
   call: Float64Array;
   ret: Float64Array;
@@ -46,33 +47,38 @@ export function shouldUseWorkers(groups: readonly KeyGroup[], workers: number | 
   return workerUrl.protocol === 'file:' && existsSync(fileURLToPath(workerUrl));
 }
 
-/** Packs one group's operations into columns; UNKNOWN (a symbol) becomes known=0. */
+/** Packs one group's operations into columns; UNKNOWN (a symbol) becomes known=0. Inputs and outputs must be JSON data, as the registry's models' are. */
 export function packGroup(operations: readonly Operation<unknown, unknown>[]): PackedGroup {
   const n = operations.length;
+  const inputs = new Array<unknown>(n);
+  const outputs = new Array<unknown>(n);
   const packed: PackedGroup = {
-    inputs: new Array<unknown>(n),
-    outputs: new Array<unknown>(n),
+    inputs: '',
+    outputs: '',
     known: new Uint8Array(n),
     call: new Float64Array(n),
     ret: new Float64Array(n),
     id: new Int32Array(n),
   };
   operations.forEach((op, i) => {
-    packed.inputs[i] = op.input;
+    inputs[i] = op.input;
     packed.known[i] = op.output === UNKNOWN ? 0 : 1;
-    packed.outputs[i] = op.output === UNKNOWN ? null : op.output;
+    outputs[i] = op.output === UNKNOWN ? null : op.output;
     packed.call[i] = op.call;
     packed.ret[i] = op.return;
     packed.id[i] = op.id;
   });
+  packed.inputs = JSON.stringify(inputs);
+  packed.outputs = JSON.stringify(outputs);
   return packed;
 }
 
 /** The operations a packed group stands for. */
 export function unpackGroup(packed: PackedGroup): Operation<unknown, unknown>[] {
-  return packed.inputs.map((input, i) => ({
+  const outputs = JSON.parse(packed.outputs) as unknown[];
+  return (JSON.parse(packed.inputs) as unknown[]).map((input, i) => ({
     input,
-    output: packed.known[i] ? packed.outputs[i] : UNKNOWN,
+    output: packed.known[i] ? outputs[i] : UNKNOWN,
     call: packed.call[i]!,
     return: packed.ret[i]!,
     id: packed.id[i]!,

@@ -64,7 +64,7 @@ export interface SearchPath {
 export interface SearchResult {
   outcome: 'ok' | 'illegal' | 'unknown';
   cause?: 'timeout' | 'memory';
-  /** ok: a full linearization. illegal or unknown: the deepest partial linearization found. */
+  /** illegal or unknown: the deepest partial linearization found (empty when ok). */
   path: SearchPath;
   /** The state at the end of `path`. */
   state: number;
@@ -92,9 +92,9 @@ export function searchLinearization(problem: SearchProblem, budget: SearchBudget
 /** Prepares a search of the problem's ops; nothing runs until `run`. */
 export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
   // Crashed ops with a deadline before their call can never matter: leave them out.
-  const keep: number[] = [];
-  for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep.push(i);
-  const m = keep.length;
+  let m = 0;
+  const keep = new Int32Array(problem.count);
+  for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep[m++] = i;
   const globalOp = (op: number): number => keep[op]!;
   const known = new Uint8Array(m);
   const readOnly = new Uint8Array(m);
@@ -260,8 +260,11 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     const b1 = md >= d0 ? (md >> 5) + 1 : a1;
     const a2 = c0 >> 5;
     const b2 = mc >= c0 ? (mc >> 5) + 1 : a2;
-    const h1 = fmix32(hA ^ zA[op]! ^ Math.imul(nextState + 1, 0x9e3779b1) ^ Math.imul(nextAwaiting + 1, 0x27d4eb2f));
-    const h2 = hB ^ zB[op]! ^ Math.imul(nextState + 1, 0x85ebca6b);
+    // Crashed ops are not hashed: the memo keys on the core and compares crashed sets by inclusion.
+    const zOpA = known[op] ? zA[op]! : 0;
+    const zOpB = known[op] ? zB[op]! : 0;
+    const h1 = fmix32(hA ^ zOpA ^ Math.imul(nextState + 1, 0x9e3779b1) ^ Math.imul(nextAwaiting + 1, 0x27d4eb2f) ^ Math.imul(first, 0x165667b1));
+    const h2 = hB ^ zOpB ^ Math.imul(nextState + 1, 0x85ebca6b);
     const result = memo.insert(h1, h2, nextState, first, nextAwaiting + 1, defWords, a1, b1, crWords, a2, b2);
     if (result !== ADDED) clearBit(op);
     return result;
@@ -280,9 +283,9 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     sListEnd[depth] = listEnd;
     sCursor[depth] = cursor;
     depth++;
-    hA ^= zA[op]!;
-    hB ^= zB[op]!;
     if (known[op]) {
+      hA ^= zA[op]!;
+      hB ^= zB[op]!;
       if (r > maxDef) maxDef = r;
     } else if (r > maxCr) maxCr = r;
     firstRet = nextFirstRet;
@@ -308,8 +311,10 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     next[prev[c]!] = c;
     prev[next[c]!] = c;
     clearBit(op);
-    hA ^= zA[op]!;
-    hB ^= zB[op]!;
+    if (known[op]) {
+      hA ^= zA[op]!;
+      hB ^= zB[op]!;
+    }
     state = sPrevState[depth]!;
     maxDef = sPrevMaxDef[depth]!;
     maxCr = sPrevMaxCr[depth]!;
@@ -364,7 +369,17 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     }
     listEnd = n;
     cursor = listStart;
-    if (listEnd - listStart > 1) cand.subarray(listStart, listEnd).sort((x, y) => keys[x]! - keys[y]!);
+    // Insertion sort: lists are short, and this makes no garbage.
+    for (let i = listStart + 1; i < listEnd; i++) {
+      const op = cand[i]!;
+      const key = keys[op]!;
+      let j = i - 1;
+      while (j >= listStart && keys[cand[j]!]! > key) {
+        cand[j + 1] = cand[j]!;
+        j--;
+      }
+      cand[j + 1] = op;
+    }
   }
   function recordDeadEnd(): void {
     if (depth <= best.depth) return;
@@ -394,7 +409,8 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   }
   function finish(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
     if (outcome === 'ok') {
-      return { outcome, path: pathOf(sOp, sKind, sStateAfter, depth), state, stuck: [], explored: memo.size };
+      // The linearization itself is not kept: nobody reads it, and on big histories it is a lot of garbage.
+      return { outcome, path: { ops: [], statesAfter: [] }, state, stuck: [], explored: memo.size };
     }
     if (outcome === 'unknown') recordDeadEnd();
     const result: SearchResult = {

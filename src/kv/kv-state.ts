@@ -1,10 +1,29 @@
 // The replicated state machine: a map from key to JSON value, changed only by applying commands.
-import type { Json } from './protocol.js';
+import type { Json, KvOp } from './protocol.js';
 
 /** A command that goes through the log. Reads never do. */
-export type KvCommand = { op: 'write'; key: string; value: Json } | { op: 'cas'; key: string; from: Json; to: Json };
+export type KvCommand =
+  | { op: 'write'; key: string; value: Json }
+  | { op: 'cas'; key: string; from: Json; to: Json }
+  | { op: 'set-add' | 'set-remove'; key: string; element: Json }
+  | { op: 'counter-add'; key: string; delta: number };
 
-export type KvCommandResult = { ok: true } | { ok: false; error: 'cas-mismatch'; current: Json | null };
+export type KvCommandResult = { ok: true } | { ok: false; error: 'cas-mismatch' | 'wrong-type'; current: Json | null };
+
+/** The command a client op makes (for the ops that change state). */
+export function commandOf(op: Exclude<KvOp, { op: 'read' | 'status' }>): KvCommand {
+  switch (op.op) {
+    case 'write':
+      return { op: 'write', key: op.key, value: op.value };
+    case 'cas':
+      return { op: 'cas', key: op.key, from: op.from, to: op.to };
+    case 'set-add':
+    case 'set-remove':
+      return { op: op.op, key: op.key, element: op.element };
+    case 'counter-add':
+      return { op: 'counter-add', key: op.key, delta: op.delta };
+  }
+}
 
 /** The key/value map of one replica. */
 export class KvState {
@@ -15,16 +34,35 @@ export class KvState {
     return this.data.get(key) ?? null;
   }
 
-  /** Applies a command; a cas whose `from` differs (by JSON equality, null = absent) changes nothing. */
+  /**
+   * Applies a command; a cas whose `from` differs (by JSON equality, null = absent) changes nothing.
+   * A set is a JSON array of distinct elements (in the order added), a counter a number; a set or
+   * counter op on a key that holds something else is `wrong-type` and changes nothing.
+   */
   apply(cmd: KvCommand): KvCommandResult {
-    if (cmd.op === 'write') {
-      this.data.set(cmd.key, cmd.value);
-      return { ok: true };
-    }
     const current = this.read(cmd.key);
-    if (!jsonEqual(current, cmd.from)) return { ok: false, error: 'cas-mismatch', current };
-    this.data.set(cmd.key, cmd.to);
-    return { ok: true };
+    switch (cmd.op) {
+      case 'write':
+        this.data.set(cmd.key, cmd.value);
+        return { ok: true };
+      case 'cas':
+        if (!jsonEqual(current, cmd.from)) return { ok: false, error: 'cas-mismatch', current };
+        this.data.set(cmd.key, cmd.to);
+        return { ok: true };
+      case 'set-add':
+      case 'set-remove': {
+        if (current !== null && !Array.isArray(current)) return { ok: false, error: 'wrong-type', current };
+        const elements = current ?? [];
+        const present = elements.some((e) => jsonEqual(e, cmd.element));
+        if (cmd.op === 'set-add' && !present) this.data.set(cmd.key, [...elements, cmd.element]);
+        if (cmd.op === 'set-remove' && present) this.data.set(cmd.key, elements.filter((e) => !jsonEqual(e, cmd.element)));
+        return { ok: true };
+      }
+      case 'counter-add':
+        if (current !== null && typeof current !== 'number') return { ok: false, error: 'wrong-type', current };
+        this.data.set(cmd.key, (current ?? 0) + cmd.delta);
+        return { ok: true };
+    }
   }
 
   /** The whole map as [key, value] pairs (plain JSON, safe for any key). */

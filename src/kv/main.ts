@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
+import { parseParentPid, watchParent } from './parent-watch.js';
 import { startKvServer } from './server.js';
 import { KvUsageError, parseServerOptions, usage, wantsHelp, type ServerOptions } from './server-options.js';
 
@@ -15,11 +16,13 @@ export async function runKvServer(argv: string[]): Promise<void> {
     process.exit(0);
   }
   let options: ServerOptions;
+  let parentPid: number | undefined;
   try {
     options = parseServerOptions(argv);
+    parentPid = parseParentPid(process.env.FAULTLINE_PARENT_PID);
   } catch (err) {
-    if (!(err instanceof KvUsageError)) throw err;
-    process.stderr.write(`faultline kv: ${err.message} (see --help)\n`);
+    if (!(err instanceof KvUsageError) && !(err instanceof Error && err.message.startsWith('FAULTLINE_PARENT_PID'))) throw err;
+    process.stderr.write(`faultline kv: ${(err as Error).message} (see --help)\n`);
     process.exit(2);
   }
   const log = pino({ level: options.logLevel, base: { node: options.id } }, pino.destination({ dest: 1, sync: true }));
@@ -42,6 +45,13 @@ export async function runKvServer(argv: string[]): Promise<void> {
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
+    if (parentPid !== undefined) {
+      const pid = parentPid;
+      watchParent(pid, () => {
+        log.warn({ parentPid: pid }, `controller process ${pid} is gone; stopping`);
+        void server.stop().then(resolve);
+      });
+    }
   });
 }
 

@@ -1,16 +1,17 @@
-// The registry of replication modes, by the name --mode takes.
+// The registry of replication modes, by the name --mode takes (the names live in mode-ops.ts).
+import type { ModeName } from './mode-ops.js';
 import type { StartMode } from './mode.js';
+import { startCrdtMode } from './crdt/crdt-mode.js';
+import { startPrimaryMode } from './primary/primary-mode.js';
+import { startQuorumMode, startQuorumVcMode } from './quorum/quorum-mode.js';
 import { startRaftMode } from './raft/raft-mode.js';
 
 export const modes = {
   raft: startRaftMode,
-} satisfies Record<string, StartMode>;
+  primary: startPrimaryMode,
+  quorum: startQuorumMode,
+  'quorum-vc': startQuorumVcMode,
+  crdt: startCrdtMode,
+} satisfies Record<ModeName, StartMode>;
 
-export type ModeName = keyof typeof modes;
-
-/** Modes DESIGN.md plans but this build does not have yet (named in the --mode error). */
-export const plannedModes = ['primary', 'quorum', 'quorum-vc', 'crdt'] as const;
-
-export function isModeName(name: string): name is ModeName {
-  return Object.hasOwn(modes, name);
-}
+export { isModeName, type ModeName } from './mode-ops.js';

@@ -20,6 +20,8 @@ export interface PeerAddress {
 export interface TransportLimits {
   /** Bytes a connection may have buffered (unsent) before further sends to it are dropped. */
   maxBufferedBytes: number;
+  /** Bytes kept while (re)connecting; small, since Raft retransmits and old messages are stale. */
+  maxPendingBytes: number;
   /** A connection with unsent bytes that has not drained for this long is replaced. */
   stallMs: number;
   connectTimeoutMs: number;
@@ -31,6 +33,7 @@ export interface TransportLimits {
 
 export const defaultTransportLimits: TransportLimits = {
   maxBufferedBytes: 4 << 20,
+  maxPendingBytes: 256 << 10,
   stallMs: 2000,
   connectTimeoutMs: 1000,
   backoffMinMs: 50,
@@ -92,6 +95,16 @@ export class PeerTransport {
     if (sent) this.stats.sent++;
     else this.stats.dropped++;
     return sent;
+  }
+
+  /** True while this node's outbound connection to `peer` is up (the peer may still be unreachable behind it). */
+  isConnected(peer: string): boolean {
+    return this.links.get(peer)?.isConnected() ?? false;
+  }
+
+  /** The ids of every peer. */
+  get peerIds(): string[] {
+    return [...this.links.keys()];
   }
 
   /** Takes over a connection whose first line was a PeerHello; returns the handler for its further lines. */
@@ -210,6 +223,10 @@ class PeerLink {
     }
   }
 
+  isConnected(): boolean {
+    return this.connected && this.socket !== null;
+  }
+
   send(line: string, connectedOnly: boolean): boolean {
     const socket = this.socket;
     if (socket && this.connected) {
@@ -218,7 +235,7 @@ class PeerLink {
       socket.write(line);
       return true;
     }
-    if (connectedOnly || this.pendingBytes + line.length > this.limits.maxBufferedBytes) return false;
+    if (connectedOnly || this.pendingBytes + line.length > this.limits.maxPendingBytes) return false;
     this.pending.push(line);
     this.pendingBytes += line.length;
     return true;

@@ -6,20 +6,31 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A request id, echoed in the response; the client library uses increasing integers. */
 export type KvRequestId = number | string;
 
-/** An operation without its id. */
+/** The counter types: a G-counter only grows; a PN-counter takes negative deltas too. */
+export type CounterType = 'g-counter' | 'pn-counter';
+
+/** An operation without its id. Which ops a mode serves is in mode-ops.ts. */
 export type KvOp =
   | { op: 'read'; key: string }
-  | { op: 'write'; key: string; value: Json }
+  /** `context` (quorum-vc): the token of the read this write supersedes; absent makes a sibling. */
+  | { op: 'write'; key: string; value: Json; context?: string }
   | { op: 'cas'; key: string; from: Json; to: Json }
+  | { op: 'set-add'; key: string; element: Json }
+  | { op: 'set-remove'; key: string; element: Json }
+  | { op: 'counter-add'; key: string; delta: number; type?: CounterType }
   | { op: 'status' };
+
+/** The op names, as `op` takes them. */
+export type KvOpName = KvOp['op'];
 
 export type KvRequest = KvOp & { id: KvRequestId };
 
 /**
  * Why an op failed. With `definite: true` it certainly did not take effect: not-leader, no-leader,
  * cas-mismatch (evaluated in log order on committed state), dropped (its log entry was replaced),
- * unreachable (never sent to the leader), bad-request; every failed read. `definite: false` means
- * it may have: timeout, unknown-outcome.
+ * unreachable (never sent to the leader), no-quorum (too few replicas reachable: nothing was sent),
+ * unsupported (the mode has no such op), wrong-type (the key holds another kind of value),
+ * bad-request; every failed read. `definite: false` means it may have: timeout, unknown-outcome.
  */
 export type KvErrorCode =
   | 'not-leader'
@@ -30,9 +41,15 @@ export type KvErrorCode =
   | 'timeout'
   | 'unknown-outcome'
   | 'bad-request'
-  | 'shutting-down';
+  | 'shutting-down'
+  | 'no-quorum'
+  | 'unsupported'
+  | 'wrong-type';
 
-/** A node's view of the cluster, as `status` returns it. */
+/**
+ * A node's view of the cluster, as `status` returns it. Leaderless modes (quorum, quorum-vc, crdt)
+ * report role "replica", term 0 and leader null; primary reports its epoch as the term.
+ */
 export interface KvStatus {
   node: string;
   mode: string;
@@ -46,8 +63,12 @@ export interface KvStatus {
 export interface KvOkResponse {
   id: KvRequestId;
   ok: true;
-  /** Reads: the value, null when absent. Writes and cas: absent. */
+  /** Reads: the value, null when absent (quorum-vc: absent when there are several siblings). */
   value?: Json;
+  /** quorum-vc reads: every concurrent value (siblings), for the client to resolve. */
+  siblings?: Json[];
+  /** quorum-vc reads: the causal context to send with a write that supersedes these siblings. */
+  context?: string;
 }
 
 export interface KvStatusResponse extends KvStatus {
@@ -100,15 +121,34 @@ export function parseRequest(line: string): { request: KvRequest } | { id: KvReq
       return bad ? { id, problem: bad } : { request: { id, op: 'read', key: r.key as string } };
     }
     case 'write': {
-      const bad = needKey() ?? (r.value === undefined ? `request ${id} (op write) needs a "value"` : null);
-      return bad ? { id, problem: bad } : { request: { id, op: 'write', key: r.key as string, value: r.value as Json } };
+      const bad = needKey() ?? (r.value === undefined ? `request ${id} (op write) needs a "value"` : null)
+        ?? (r.context !== undefined && typeof r.context !== 'string' ? `request ${id} (op write) has context ${quote(JSON.stringify(r.context))}; expected the string a read returned` : null);
+      if (bad) return { id, problem: bad };
+      const write: KvRequest = { id, op: 'write', key: r.key as string, value: r.value as Json };
+      if (typeof r.context === 'string') write.context = r.context;
+      return { request: write };
+    }
+    case 'set-add':
+    case 'set-remove': {
+      const bad = needKey() ?? (r.element === undefined ? `request ${id} (op ${r.op}) needs an "element"` : null);
+      return bad ? { id, problem: bad } : { request: { id, op: r.op, key: r.key as string, element: r.element as Json } };
+    }
+    case 'counter-add': {
+      const bad = needKey()
+        ?? (typeof r.delta !== 'number' || !Number.isSafeInteger(r.delta) ? `request ${id} (op counter-add) has delta ${quote(JSON.stringify(r.delta) ?? 'undefined')}; expected an integer` : null)
+        ?? (r.type !== undefined && r.type !== 'g-counter' && r.type !== 'pn-counter' ? `request ${id} (op counter-add) has type ${quote(JSON.stringify(r.type))}; expected g-counter | pn-counter` : null)
+        ?? (r.type === 'g-counter' && (r.delta as number) < 0 ? `request ${id} (op counter-add) adds ${String(r.delta)} to a g-counter; expected a delta >= 0` : null);
+      if (bad) return { id, problem: bad };
+      const add: KvRequest = { id, op: 'counter-add', key: r.key as string, delta: r.delta as number };
+      if (r.type !== undefined) add.type = r.type as CounterType;
+      return { request: add };
     }
     case 'cas': {
       const bad = needKey() ?? (r.from === undefined || r.to === undefined ? `request ${id} (op cas) needs "from" and "to"` : null);
       return bad ? { id, problem: bad } : { request: { id, op: 'cas', key: r.key as string, from: r.from as Json, to: r.to as Json } };
     }
     default:
-      return { id, problem: `request ${id} has op ${JSON.stringify(r.op)}; expected read | write | cas | status` };
+      return { id, problem: `request ${id} has op ${JSON.stringify(r.op)}; expected read | write | cas | set-add | set-remove | counter-add | status` };
   }
 }
 

@@ -1,6 +1,6 @@
 // The server's command line: parsed and validated once into a fully defaulted ServerOptions.
 import { parseArgs } from 'node:util';
-import { isModeName, modes, plannedModes, type ModeName } from './modes.js';
+import { isModeName, MODE_NAMES, type ModeName } from './mode-ops.js';
 import type { PeerAddress } from './peer-transport.js';
 
 export type ReadMode = 'quorum' | 'lease' | 'local';
@@ -27,6 +27,17 @@ export interface ServerOptions {
   /** How long a node waits for an op to commit or for a forwarded reply. */
   requestTimeoutMs: number;
   logLevel: string;
+  /** quorum modes: replicas of each key (N), and the replies a read (R) and a write (W) wait for. */
+  replicas: number;
+  r: number;
+  w: number;
+  /** quorum modes: virtual nodes per node on the hash ring. */
+  vnodes: number;
+  /** Leaderless modes: periodic digest exchange with a random peer; off leaves missed updates missed. */
+  antiEntropy: boolean;
+  antiEntropyMs: number;
+  /** primary: a replica that has not heard from the primary for this long (randomised) starts a failover. */
+  failoverTimeoutMs: { min: number; max: number };
 }
 
 /** A bad command line; the program prints the message and exits with code 2. */
@@ -38,7 +49,8 @@ export const usage = `usage: faultline kv --id n1 --listen 127.0.0.1:7001 --data
   [--peers n2=127.0.0.1:7002,n3=127.0.0.1:7003] [--mode raft] [--read-mode quorum|lease|local]
   [--fsync always|interval|never] [--election-timeout-ms 300-600] [--heartbeat-ms 50]
   [--clock-offset-ms 0] [--seed 1] [--snapshot-every 1000] [--request-timeout-ms 5000]
-  [--log-level info]`;
+  [--log-level info] [--replicas 3 --r 2 --w 2] [--vnodes 32] [--anti-entropy on|off]
+  [--anti-entropy-ms 1000] [--failover-timeout-ms 1000-2000]`;
 
 const flags = {
   help: { type: 'boolean' },
@@ -56,6 +68,13 @@ const flags = {
   'snapshot-every': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
   'log-level': { type: 'string' },
+  replicas: { type: 'string' },
+  r: { type: 'string' },
+  w: { type: 'string' },
+  vnodes: { type: 'string' },
+  'anti-entropy': { type: 'string' },
+  'anti-entropy-ms': { type: 'string' },
+  'failover-timeout-ms': { type: 'string' },
 } as const;
 
 const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -85,6 +104,14 @@ export function parseServerOptions(argv: string[]): ServerOptions {
   }
   const logLevel = values['log-level'] ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) throw new KvUsageError(`--log-level ${JSON.stringify(logLevel)}: expected ${LOG_LEVELS.join(' | ')}`);
+  const clusterSize = peers.length + 1;
+  const replicas = parseInteger(values.replicas ?? String(Math.min(3, clusterSize)), '--replicas', 1);
+  if (replicas > clusterSize) throw new KvUsageError(`--replicas ${replicas}: expected at most the cluster size ${clusterSize} (this node and ${peers.length} peers)`);
+  const quorumOf = (flag: '--r' | '--w', text: string | undefined): number => {
+    const n = parseInteger(text ?? String(Math.floor(replicas / 2) + 1), flag, 1);
+    if (n > replicas) throw new KvUsageError(`${flag} ${n}: expected at most --replicas ${replicas}`);
+    return n;
+  };
   return {
     id,
     listen,
@@ -100,6 +127,13 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     snapshotEvery: parseInteger(values['snapshot-every'] ?? '1000', '--snapshot-every', 0),
     requestTimeoutMs: parseInteger(values['request-timeout-ms'] ?? '5000', '--request-timeout-ms', 1),
     logLevel,
+    replicas,
+    r: quorumOf('--r', values.r),
+    w: quorumOf('--w', values.w),
+    vnodes: parseInteger(values.vnodes ?? '32', '--vnodes', 1),
+    antiEntropy: oneOf(values['anti-entropy'] ?? 'on', '--anti-entropy', ['on', 'off'] as const) === 'on',
+    antiEntropyMs: parseInteger(values['anti-entropy-ms'] ?? '1000', '--anti-entropy-ms', 10),
+    failoverTimeoutMs: parseRange(values['failover-timeout-ms'] ?? '1000-2000', '--failover-timeout-ms'),
   };
 }
 
@@ -166,11 +200,7 @@ function parsePeers(text: string, self: string): PeerAddress[] {
 
 function parseMode(text: string): ModeName {
   if (isModeName(text)) return text;
-  const known = Object.keys(modes).join(' | ');
-  if ((plannedModes as readonly string[]).includes(text)) {
-    throw new KvUsageError(`--mode ${JSON.stringify(text)} is not implemented yet; expected ${known}`);
-  }
-  throw new KvUsageError(`--mode ${JSON.stringify(text)}: expected ${known}`);
+  throw new KvUsageError(`--mode ${JSON.stringify(text)}: expected ${MODE_NAMES.join(' | ')}`);
 }
 
 function oneOf<T extends string>(text: string, flag: string, choices: readonly T[]): T {

@@ -3,6 +3,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { KvMode } from './mode.js';
+import { MODE_OPS, modeServes, type ModeName } from './mode-ops.js';
 import { modes } from './modes.js';
 import { LineSplitter, toLine } from './ndjson.js';
 import { defaultTransportLimits, isPeerHello, PeerTransport } from './peer-transport.js';
@@ -26,7 +27,7 @@ export async function startKvServer(options: ServerOptions, log: Logger): Promis
   const mode = await modes[options.mode]({ options, log, transport });
   const clients = new Set<Socket>();
   // Half-open: a client may send its requests and shut down its side; we answer, then close.
-  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => acceptConnection(socket, mode, transport, clients, log));
+  const server = createServer({ noDelay: true, allowHalfOpen: true }, (socket) => acceptConnection(socket, options.mode, mode, transport, clients, log));
   try {
     await listen(server, options.listen.host, options.listen.port);
   } catch (err) {
@@ -46,6 +47,9 @@ export async function startKvServer(options: ServerOptions, log: Logger): Promis
       clockOffsetMs: options.clockOffsetMs,
       seed: options.seed,
       snapshotEvery: options.snapshotEvery,
+      ...(options.mode === 'quorum' || options.mode === 'quorum-vc' ? { replicas: options.replicas, r: options.r, w: options.w, vnodes: options.vnodes } : {}),
+      ...(options.mode !== 'raft' && options.mode !== 'primary' ? { antiEntropy: options.antiEntropy, antiEntropyMs: options.antiEntropyMs } : {}),
+      ...(options.mode === 'primary' ? { failoverTimeoutMs: options.failoverTimeoutMs } : {}),
       pid: process.pid,
     },
     'kv server started',
@@ -73,7 +77,7 @@ function listen(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-function acceptConnection(socket: Socket, mode: KvMode, transport: PeerTransport, clients: Set<Socket>, log: Logger): void {
+function acceptConnection(socket: Socket, modeName: ModeName, mode: KvMode, transport: PeerTransport, clients: Set<Socket>, log: Logger): void {
   let handleLine: ((line: string) => void) | null = null;
   const splitter = new LineSplitter((line) => {
     if (handleLine) return handleLine(line);
@@ -91,7 +95,7 @@ function acceptConnection(socket: Socket, mode: KvMode, transport: PeerTransport
     socket.on('close', () => clients.delete(socket));
     handleLine = (l) => {
       inFlight++;
-      void serveClientLine(socket, mode, l).finally(() => {
+      void serveClientLine(socket, modeName, mode, l).finally(() => {
         inFlight--;
         if (ended && inFlight === 0) socket.end();
       });
@@ -113,13 +117,17 @@ function acceptConnection(socket: Socket, mode: KvMode, transport: PeerTransport
   socket.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
 }
 
-async function serveClientLine(socket: Socket, mode: KvMode, line: string): Promise<void> {
+async function serveClientLine(socket: Socket, modeName: ModeName, mode: KvMode, line: string): Promise<void> {
   const parsed = parseRequest(line);
   if (!('request' in parsed)) {
     reply(socket, parsed.id, failure('bad-request', true, parsed.problem));
     return;
   }
   const { id, ...op } = parsed.request;
+  if (!modeServes(modeName, op.op)) {
+    reply(socket, id, failure('unsupported', true, `mode ${modeName} has no op ${JSON.stringify(op.op)}; it serves ${MODE_OPS[modeName].join(' | ')} | status`));
+    return;
+  }
   reply(socket, id, await mode.handle(op));
 }
 

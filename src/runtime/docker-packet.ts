@@ -63,7 +63,7 @@ export function packetCommands(shape: PacketShape, tools: KernelPacketTools): st
   const support = packetSupport(tools);
   const missing = behavioursOf(shape).filter((b) => support.unavailable[b] !== undefined);
   if (missing.length > 0) {
-    throw new Error(`packet behaviours ${missing.join(', ')} are unavailable (${missing.map((b) => support.unavailable[b]).join('; ')}); available: ${Object.keys(support.available).join(', ') || 'none'}`);
+    throw new Error(`packet behaviours ${missing.join(', ')} are unavailable (${[...new Set(missing.map((b) => support.unavailable[b]))].join('; ')}); available: ${Object.keys(support.available).join(', ') || 'none'}`);
   }
   const commands: string[][] = [];
   if (tools.netem) {

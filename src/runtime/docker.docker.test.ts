@@ -10,7 +10,7 @@ import { connectDocker, execIn, execOk } from './docker-engine.js';
 import { DockerRuntime } from './docker.js';
 
 // A tiny server for each node: answers every connection with its process's idea of the time.
-const CLOCK_SERVER = "require('net').createServer((s) => s.end(String(Date.now()))).listen(7000, process.argv[1])";
+const CLOCK_SERVER = "require('net').createServer((s) => { s.on('error', () => {}); s.end(String(Date.now())); }).listen(7000, process.argv[1])";
 // Run inside a container: connects to argv[1]:7000 and prints ok, or fail when nothing answers in 1.5 s.
 const PROBE = "const s = require('net').connect(7000, process.argv[1], () => { console.log('ok'); process.exit(0); }); s.on('error', () => { console.log('fail'); process.exit(0); }); setTimeout(() => { console.log('fail'); process.exit(0); }, 1500);";
 

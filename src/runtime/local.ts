@@ -56,7 +56,8 @@ export class LocalRuntime implements Runtime, ClockSkewable {
       stdin: 'ignore',
       stdout: { file: logPath, append: true },
       stderr: { file: logPath, append: true },
-      env: { ...spec.env, ...this.clockEnv(node, spec, logPath) },
+      // FAULTLINE_PARENT_PID lets a node exit on its own if the controller is SIGKILLed.
+      env: { ...spec.env, ...this.clockEnv(node, spec, logPath), FAULTLINE_PARENT_PID: String(process.pid) },
       reject: false,
       cleanup: true,
     });

@@ -51,7 +51,6 @@ export function setModel(): Model<SetState, SetInput, SetOutput> {
     describeState: show,
     explainIllegal: (state, input, output) =>
       `${input.f} returned ${output === UNKNOWN || output === null ? 'nil' : show(output)} but the set held ${show(state)}`,
-    crashedOpsDefer: true,
     crashObservers(operations: readonly Operation<SetInput, SetOutput>[]) {
       // An add of x is seen only by reads that contain x.
       return operations.map((op) => {

@@ -9,7 +9,7 @@
 // request timeout (`timeout`, indefinite). Reads change nothing, so every failed read is definite.
 import type { Logger } from 'pino';
 import type { KvMode, ModeContext } from '../mode.js';
-import { KvState, type KvCommand } from '../kv-state.js';
+import { commandOf, KvState, type KvCommand } from '../kv-state.js';
 import type { PeerTransport } from '../peer-transport.js';
 import { createPrng, deriveSeed } from '../prng.js';
 import { failure, type KvOp, type KvReply, type KvStatus } from '../protocol.js';
@@ -123,6 +123,9 @@ export class RaftReplica implements KvMode {
         return this.read(op, false);
       case 'write':
       case 'cas':
+      case 'set-add':
+      case 'set-remove':
+      case 'counter-add':
         return this.propose(op, false);
     }
   }
@@ -177,9 +180,9 @@ export class RaftReplica implements KvMode {
     });
   }
 
-  private propose(op: Extract<KvOp, { op: 'write' | 'cas' }>, forwarded: boolean): Promise<KvReply> {
+  private propose(op: Exclude<KvOp, { op: 'read' | 'status' }>, forwarded: boolean): Promise<KvReply> {
     if (this.core.role !== 'leader') return this.notLeader(op, forwarded);
-    const command: KvCommand = op.op === 'write' ? { op: 'write', key: op.key, value: op.value } : { op: 'cas', key: op.key, from: op.from, to: op.to };
+    const command: KvCommand = commandOf(op);
     const placed = this.core.propose(command);
     if (!placed) return this.notLeader(op, forwarded);
     return new Promise((resolve) => {
@@ -282,7 +285,7 @@ export class RaftReplica implements KvMode {
       } else if (result === null || result.ok) {
         this.settle(p, { ok: true });
       } else {
-        this.settle(p, failure('cas-mismatch', true, `current value is ${JSON.stringify(result.current)}`));
+        this.settle(p, failure(result.error, true, `current value is ${JSON.stringify(result.current)}`));
       }
     }
   }
@@ -324,11 +327,11 @@ export class RaftReplica implements KvMode {
       if (role === 'leader') this.lease.reset();
       // Pre-votes churn every election timeout while partitioned: keep them out of info logs.
       const level = role === 'pre-candidate' || (before.role === 'pre-candidate' && role === 'follower') ? 'debug' : 'info';
-      this.log[level]({ role, term, from: before.role }, `became ${role} in term ${term}`);
-      if (before.role === 'candidate' && role === 'leader') this.log.info({ term }, `election won in term ${term}`);
-      if (before.role === 'candidate' && role !== 'leader') this.log.info({ term, leader }, `election lost in term ${term}`);
+      this.log[level]({ event: 'role', role, term, from: before.role }, `became ${role} in term ${term}`);
+      if (before.role === 'candidate' && role === 'leader') this.log.info({ event: 'election', won: true, term }, `election won in term ${term}`);
+      if (before.role === 'candidate' && role !== 'leader') this.log.info({ event: 'election', won: false, term, leader }, `election lost in term ${term}`);
     }
-    if (leader !== before.leader && leader !== null && role !== 'leader') this.log.info({ leader, term }, `leader is ${leader} in term ${term}`);
+    if (leader !== before.leader && leader !== null && role !== 'leader') this.log.info({ event: 'leader', leader, term }, `leader is ${leader} in term ${term}`);
   }
 
   // ---- helpers

@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkFiles } from './check-files.js';
+
+const porcupine = join(import.meta.dirname, '../../shared/corpus/porcupine');
+
+async function run(files: string[], options: Parameters<typeof checkFiles>[1]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const code = await checkFiles(files, options, (line) => lines.push(line));
+  return { code, lines };
+}
+
+describe('checkFiles', () => {
+  it('prints one line per file and exits 1 when any is illegal', async () => {
+    const files = ['jepsen/etcd_002.log', 'jepsen/etcd_000.log'].map((f) => join(porcupine, f));
+    const { code, lines } = await run(files, { format: 'etcd-log', model: 'cas-register', json: false });
+    expect(code).toBe(1);
+    expect(lines.map((l) => l.split('\t').slice(0, 2))).toEqual([
+      [files[0], 'ok'],
+      [files[1], 'illegal'],
+    ]);
+    expect(Number(lines[0]!.split('\t')[2])).toBeGreaterThanOrEqual(0);
+  });
+
+  it('prints JSON with the counterexample, exit 0 when all are ok', async () => {
+    const { code, lines } = await run([join(porcupine, 'kv/c10-ok.txt')], { format: 'kv-log', model: 'kv', json: true });
+    expect(code).toBe(0);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ result: 'ok', summary: '10 keys linearizable' });
+    const bad = await run([join(porcupine, 'kv/c01-bad.txt')], { format: 'kv-log', model: 'kv', json: true });
+    expect(JSON.parse(bad.lines[0]!).counterexample.stuck[0].reason).toMatch(/^get k\d returned /);
+  });
+
+  it('reports an unreadable file as unknown with its error, exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-check-'));
+    writeFileSync(join(dir, 'bad.jsonl'), '{"process":0,"type":"invoke","f":"read","value":[0,null]}\n{oops\n');
+    const { code, lines } = await run([join(dir, 'bad.jsonl')], { format: 'jsonl', model: 'cas-register', json: false });
+    expect(code).toBe(2);
+    expect(lines[0]).toBe(`${join(dir, 'bad.jsonl')}\tunknown\t0.000\tline 2 of ${join(dir, 'bad.jsonl')}: expected a JSON op {"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}, got "{oops"`);
+  });
+
+  it('rejects an unknown model or format before reading anything', async () => {
+    await expect(run(['x'], { format: 'jsonl', model: 'regsiter', json: false })).rejects.toThrow('unknown model "regsiter"');
+    await expect(run(['x'], { format: 'csv' as never, model: 'register', json: false })).rejects.toThrow('expected one of jsonl, edn, etcd-log, kv-log');
+  });
+});

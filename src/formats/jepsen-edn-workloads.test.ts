@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { readJepsenWorkloadEdn } from './jepsen-edn-workloads.js';
+
+describe('Jepsen EDN workload histories', () => {
+  it('reads Elle list-append ops without :f as txn, with keyword micro-ops as strings', () => {
+    const history = readJepsenWorkloadEdn(
+      `{:index 0 :process 1 :type :invoke :value [[:append 253 1] [:r 253 nil]]}
+       {:index 1 :process 1 :type :ok, :value [[ :append 253 1] [:r 253 [1]]]}`,
+      'list-append',
+      'paper.edn',
+    );
+    expect(history).toEqual([
+      { index: 0, time: 0, process: 1, type: 'invoke', f: 'txn', value: [['append', 253, 1], ['r', 253, null]] },
+      { index: 1, time: 1, process: 1, type: 'ok', f: 'txn', value: [['append', 253, 1], ['r', 253, [1]]] },
+    ]);
+  });
+
+  it('reads bank, set and counter ops in the checkers\' shapes', () => {
+    const bank = readJepsenWorkloadEdn('[{:type :ok, :f :read, :process 0, :value {0 100, 1 0}} {:type :invoke, :f :transfer, :process 1, :value {:from 0, :to 1, :amount 5}}]', 'bank');
+    expect(bank.map((o) => o.value)).toEqual([{ 0: 100, 1: 0 }, { from: 0, to: 1, amount: 5 }]);
+    const set = readJepsenWorkloadEdn('{:type :ok, :f :read, :process 0, :value #{1 2}}', 'set');
+    expect(set[0]!.value).toEqual([1, 2]);
+    const nemesis = readJepsenWorkloadEdn('{:type :info, :f :start, :process :nemesis, :value nil}', 'counter');
+    expect(nemesis[0]!.process).toBe('nemesis');
+  });
+
+  it('names the line, the bad value and what was expected', () => {
+    expect(() => readJepsenWorkloadEdn('{:type :ok :f :cas :process 0 :value [1 2]}', 'counter', 'c.edn')).toThrow('line 1 of c.edn: expected :f :add | :read for the counter workload, got :cas');
+    expect(() => readJepsenWorkloadEdn('\n{:type :ok :f :read :process 0 :value "x"}', 'set', 's.edn')).toThrow('line 2 of s.edn: expected a read of a collection of elements, got "x"');
+    expect(() => readJepsenWorkloadEdn('{:type :ok :process 0 :value [[:w 1 2]]}', 'list-append')).toThrow(/expected micro-ops \[:append k v\] or \[:r k v\], got \[\["w",1,2\]\]/);
+    expect(() => readJepsenWorkloadEdn('', 'queue' as never)).toThrow(/unknown Jepsen workload "queue"; expected one of list-append, set, counter, bank/);
+  });
+});
