@@ -6,7 +6,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { checkFiles } from './check-files.js';
 import type { CheckResult } from './checker.js';
 import { recheckCommand, recheckRun, runTest } from './run.js';
-import { DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, STORE_MODES, WORKLOADS } from './spec.js';
+import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, STORE_MODES, WORKLOADS } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 
 const program = new Command();
@@ -28,8 +28,12 @@ program
   .option('--seed <n>', 'seed for every random choice; the same seed replays the same schedule (default: fresh)')
   .addOption(new Option('--runtime <name>', 'where nodes run').choices([...RUNTIMES]).default(DEFAULTS.runtime))
   .addOption(new Option('--db <name>', 'the database under test').choices([...DBS]).default(DEFAULTS.db))
-  .addOption(new Option('--store-mode <mode>', 'replication mode of the bundled store').choices([...STORE_MODES]).default(DEFAULTS.storeMode))
+  .addOption(new Option('--store-mode <mode>', 'replication mode of the bundled store: raft, primary (async, failover), quorum (leaderless, LWW), quorum-vc (vector clocks, siblings), crdt').choices([...STORE_MODES]).default(DEFAULTS.storeMode))
   .addOption(new Option('--read-mode <mode>', 'bundled store reads: quorum (linearizable), lease (clock-dependent), local (any node, stale)').choices([...READ_MODES]).default(DEFAULTS.readMode))
+  .option('--replicas <n>', 'bundled quorum modes: replicas of each key (N)', String(DEFAULTS.replicas))
+  .option('--r <n>', 'bundled quorum modes: replicas a read waits for (default: a majority of N)')
+  .option('--w <n>', 'bundled quorum modes: replicas a write waits for (default: a majority of N)')
+  .addOption(new Option('--anti-entropy <on|off>', 'bundled leaderless modes: replicas exchange digests and repair (off: they may never converge)').choices([...ANTI_ENTROPY]).default(DEFAULTS.antiEntropy))
   .option('--rate <n>', 'target client ops per second, over all processes', String(DEFAULTS.rate))
   .option('--op-timeout-ms <ms>', 'deadline for each op; past it the op is recorded as info', String(DEFAULTS.opTimeoutMs))
   .option('--ops-per-key <n>', 'register workload: ops on each key before moving to a fresh one', String(DEFAULTS.opsPerKey))
@@ -41,7 +45,8 @@ program
     const spec = resolveSpec({
       nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: opts.workload,
       nemesis: opts.nemesis, nemesisIntervalS: opts.nemesisInterval, seed: opts.seed, runtime: opts.runtime,
-      db: opts.db, storeMode: opts.storeMode, readMode: opts.readMode, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs,
+      db: opts.db, storeMode: opts.storeMode, readMode: opts.readMode, replicas: opts.replicas, r: opts.r, w: opts.w,
+      antiEntropy: opts.antiEntropy, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs,
       opsPerKey: opts.opsPerKey, readyTimeoutS: opts.readyTimeout, checkTimeoutS: opts.checkTimeout,
       storeDir: opts.store, name: opts.name,
     });

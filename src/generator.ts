@@ -204,30 +204,26 @@ export function cycle(gen: Gen, current: Gen = gen): Gen {
 }
 
 /** Spaces ops by random intervals averaging `meanNs` (uniform in [0, 2*mean)), across all threads. */
-export function stagger(meanNs: number, gen: Gen, nextTime?: number): Gen {
-  if (gen == null) return null;
-  return {
-    op(ctx) {
-      const result = op(gen, ctx);
-      if (result === null || result === 'pending') return result;
-      const at = Math.max(result[0].time, nextTime ?? ctx.time);
-      return [{ ...result[0], time: at }, stagger(meanNs, result[1], at + ctx.random.next() * 2 * meanNs)];
-    },
-    update: (ctx, event) => stagger(meanNs, update(gen, ctx, event), nextTime),
-  };
+export function stagger(meanNs: number, gen: Gen): Gen {
+  return spaced((ctx) => ctx.random.next() * 2 * meanNs, gen);
 }
 
 /** Spaces ops exactly `intervalNs` apart. */
-export function delay(intervalNs: number, gen: Gen, nextTime?: number): Gen {
+export function delay(intervalNs: number, gen: Gen): Gen {
+  return spaced(() => intervalNs, gen);
+}
+
+/** Issues each op no sooner than the previous one's time plus a gap drawn when it is issued. */
+function spaced(gap: (ctx: GenContext) => number, gen: Gen, nextTime?: number): Gen {
   if (gen == null) return null;
   return {
     op(ctx) {
       const result = op(gen, ctx);
       if (result === null || result === 'pending') return result;
       const at = Math.max(result[0].time, nextTime ?? ctx.time);
-      return [{ ...result[0], time: at }, delay(intervalNs, result[1], at + intervalNs)];
+      return [{ ...result[0], time: at }, spaced(gap, result[1], at + gap(ctx))];
     },
-    update: (ctx, event) => delay(intervalNs, update(gen, ctx, event), nextTime),
+    update: (ctx, event) => spaced(gap, update(gen, ctx, event), nextTime),
   };
 }
 

@@ -1,12 +1,16 @@
 // Resolves a plain test spec into live objects: runtime, db, workload, nemesis and checkers.
 // The registries live here, typed by the names the spec allows.
 import { join } from 'node:path';
+import { convergence } from '../checkers/convergence.js';
 import { stats } from '../checkers/stats.js';
 import { nemeses } from '../nemesis/index.js';
 import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
+import { counterCheckers, counterWorkload } from '../workloads/counter.js';
 import { registerCheckers, registerWorkload } from '../workloads/register.js';
+import { setCheckers, setWorkload } from '../workloads/set.js';
 import type { Checker } from './checker.js';
 import { bundledDb } from './db/bundled.js';
+import { modeServes } from './kv/mode-ops.js';
 import { etcdDb } from './db/etcd.js';
 import { redisDb } from './db/redis.js';
 import { zookeeperDb } from './db/zookeeper.js';
@@ -26,7 +30,8 @@ const runtimes = {
 } satisfies Record<TestSpec['runtime'], (spec: TestSpec, runDir: string) => Runtime>;
 
 const dbs = {
-  bundled: (spec: TestSpec): Db => bundledDb({ storeMode: spec.storeMode, readMode: spec.readMode }),
+  bundled: (spec: TestSpec): Db =>
+    bundledDb({ storeMode: spec.storeMode, readMode: spec.readMode, replicas: spec.replicas, r: spec.r, w: spec.w, antiEntropy: spec.antiEntropy }),
   etcd: (): Db => etcdDb(),
   redis: (): Db => redisDb(),
   zookeeper: (): Db => zookeeperDb(),
@@ -34,8 +39,18 @@ const dbs = {
 
 /** Each workload's checkers, buildable from the spec alone so a stored run can be re-checked. */
 const workloadCheckers = {
-  register: (spec: TestSpec) => registerCheckers({ checkTimeoutMs: spec.checkTimeoutS * 1000 }),
+  register: (spec: TestSpec) => ({
+    ...registerCheckers({ checkTimeoutMs: spec.checkTimeoutS * 1000 }),
+    // Registers without cas change only by writes, so convergence can name lost updates (a write
+    // acknowledged after another completed, yet overwritten by it: LWW under clock skew).
+    ...(spec.db === 'bundled' && !modeServes(spec.storeMode, 'cas') && { convergence: convergence({ type: 'register' }) }),
+  }),
+  set: () => setCheckers(),
+  counter: () => counterCheckers(),
 } satisfies Record<TestSpec['workload'], (spec: TestSpec) => Record<string, Checker>>;
+
+/** Seconds the set and counter workloads wait after healing before their final reads (anti-entropy rounds). */
+const FINAL_QUIESCE_S = 5;
 
 const workloads = {
   register: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
@@ -46,6 +61,10 @@ const workloads = {
       opsPerKey: spec.opsPerKey,
       valueRange: 5,
     }),
+  set: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
+    setWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, opsPerKey: spec.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
+  counter: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
+    counterWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, opsPerKey: spec.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
 } satisfies Record<TestSpec['workload'], (spec: TestSpec, db: Db, dbCtx: DbContext) => Workload>;
 
 export interface LiveTest {

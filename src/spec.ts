@@ -1,12 +1,14 @@
 // The test spec: plain, JSON-serialisable data that fully describes a run (seed included), and
 // its resolution from CLI options with defaults and validation. test.json holds exactly this.
+import { MODE_NAMES, modeCapabilities } from './kv/mode-ops.js';
 import { freshSeed } from './random.js';
 
 export const RUNTIMES = ['local', 'docker'] as const;
 export const DBS = ['bundled', 'etcd', 'redis', 'zookeeper'] as const;
-export const STORE_MODES = ['raft'] as const;
+export const STORE_MODES = MODE_NAMES;
 export const READ_MODES = ['quorum', 'lease', 'local'] as const;
-export const WORKLOADS = ['register'] as const;
+export const WORKLOADS = ['register', 'set', 'counter'] as const;
+export const ANTI_ENTROPY = ['on', 'off'] as const;
 export const NEMESES = ['partition', 'kill', 'pause', 'clock', 'packet'] as const;
 
 export interface TestSpec {
@@ -23,6 +25,12 @@ export interface TestSpec {
   storeMode: (typeof STORE_MODES)[number];
   /** How the bundled store serves reads: quorum (ReadIndex), lease, or local (stale, from any node). */
   readMode: (typeof READ_MODES)[number];
+  /** Bundled store, quorum modes: replicas of each key (N), and replies a read (R) and a write (W) wait for. */
+  replicas: number;
+  r: number;
+  w: number;
+  /** Bundled store, leaderless modes: anti-entropy between replicas (off: they may never converge). */
+  antiEntropy: (typeof ANTI_ENTROPY)[number];
   /** Target client ops per second, over all processes. */
   rate: number;
   opTimeoutMs: number;
@@ -47,6 +55,8 @@ export const DEFAULTS = {
   db: 'bundled',
   storeMode: 'raft',
   readMode: 'quorum',
+  replicas: 3,
+  antiEntropy: 'on',
   rate: 100,
   opTimeoutMs: 3000,
   opsPerKey: 100,
@@ -70,6 +80,8 @@ export function resolveSpec(options: SpecOptions): TestSpec {
     db: oneOf('db', options.db ?? DEFAULTS.db, DBS),
     storeMode: oneOf('store-mode', options.storeMode ?? DEFAULTS.storeMode, STORE_MODES),
     readMode: oneOf('read-mode', options.readMode ?? DEFAULTS.readMode, READ_MODES),
+    ...quorumSizes(options, nodeCount),
+    antiEntropy: oneOf('anti-entropy', options.antiEntropy ?? DEFAULTS.antiEntropy, ANTI_ENTROPY),
     rate: number('rate', options.rate ?? DEFAULTS.rate, 0.1, 100_000),
     opTimeoutMs: integer('op-timeout-ms', options.opTimeoutMs ?? DEFAULTS.opTimeoutMs, 10, 600_000),
     opsPerKey: integer('ops-per-key', options.opsPerKey ?? DEFAULTS.opsPerKey, 1, 1_000_000),
@@ -77,9 +89,23 @@ export function resolveSpec(options: SpecOptions): TestSpec {
     checkTimeoutS: number('check-timeout', options.checkTimeoutS ?? DEFAULTS.checkTimeoutS, 1, 86_400),
     storeDir: String(options.storeDir ?? DEFAULTS.storeDir),
   };
+  if (spec.db === 'bundled' && !modeCapabilities(spec.storeMode)[spec.workload]) {
+    const serves = WORKLOADS.filter((w) => modeCapabilities(spec.storeMode)[w]);
+    throw new Error(`--workload "${spec.workload}" needs ops that --store-mode ${spec.storeMode} does not serve; expected one of: ${serves.join(', ')}`);
+  }
+  const bundled = spec.db === 'bundled';
+  const quorum = bundled && (spec.storeMode === 'quorum' || spec.storeMode === 'quorum-vc');
+  const leaderless = quorum || (bundled && spec.storeMode === 'crdt');
   const name = options.name === undefined
-    ? [spec.db, spec.db === 'bundled' ? spec.storeMode : '', spec.db === 'bundled' && spec.readMode !== 'quorum' ? `${spec.readMode}-reads` : '', spec.workload, spec.nemesis.join('+') || 'no-faults']
-        .filter(Boolean).join('-')
+    ? [
+        spec.db,
+        bundled ? spec.storeMode : '',
+        quorum ? `n${spec.replicas}r${spec.r}w${spec.w}` : '',
+        leaderless && spec.antiEntropy === 'off' ? 'no-anti-entropy' : '',
+        bundled && spec.readMode !== 'quorum' ? `${spec.readMode}-reads` : '',
+        spec.workload,
+        spec.nemesis.join('+') || 'no-faults',
+      ].filter(Boolean).join('-')
     : String(options.name);
   return { name, ...spec };
 }
@@ -98,12 +124,25 @@ export function replayCommand(spec: TestSpec): string {
     `--db ${spec.db}`,
     `--store-mode ${spec.storeMode}`,
     `--read-mode ${spec.readMode}`,
+    `--replicas ${spec.replicas} --r ${spec.r} --w ${spec.w}`,
+    `--anti-entropy ${spec.antiEntropy}`,
     `--rate ${spec.rate}`,
     `--op-timeout-ms ${spec.opTimeoutMs}`,
     `--ops-per-key ${spec.opsPerKey}`,
     `--seed ${spec.seed}`,
   ];
   return args.join(' ');
+}
+
+/** N, R and W of the quorum modes: N at most the node count, R and W a majority of N unless given. */
+function quorumSizes(options: SpecOptions, nodeCount: number): Pick<TestSpec, 'replicas' | 'r' | 'w'> {
+  const replicas = integer('replicas', options.replicas ?? Math.min(DEFAULTS.replicas, nodeCount), 1, nodeCount);
+  const majority = Math.floor(replicas / 2) + 1;
+  return {
+    replicas,
+    r: integer('r', options.r ?? majority, 1, replicas),
+    w: integer('w', options.w ?? majority, 1, replicas),
+  };
 }
 
 function list(value: unknown): string[] {

@@ -143,7 +143,7 @@ export function startPartition<State, Input, Output>(
     const first = dead[0]!;
     const isDead = new Set(dead);
     const rest = operations.flatMap((_, i) => (isDead.has(i) ? [] : [i]));
-    const others = createSearch(buildProblem(model, rest.map((i) => operations[i]!), table, init).problem, budget);
+    const others = createSearch(buildProblem(model, rest.map((i) => operations[i]!), table, init).problem, { ...budget, keepPath: true });
     return {
       run(iterations) {
         const found = others.run(iterations);
@@ -255,10 +255,12 @@ function buildProblem<State, Input, Output>(
   }
   const observers = model.crashObservers?.(operations);
   const couldBecomeLegal = model.couldBecomeLegal?.(operations);
+  const deadline = crashDeadlines(operations, observers);
+  for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity; // left out of the search
   const problem: SearchProblem = {
     count: n,
     call,
-    deadline: crashDeadlines(operations, observers),
+    deadline,
     known,
     readOnly,
     init,

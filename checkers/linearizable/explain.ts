@@ -11,7 +11,7 @@ const maxStuck = 10;
 export type WitnessOf<Input, Output> = (op: Operation<Input, Output>, description: string) => WitnessOp;
 
 /** The model's text for an op, with the key inserted after the function name when there is one. */
-export function describeOp<S, I, O>(model: Model<S, I, O>, op: Operation<I, O>, key?: unknown): string {
+function describeOp<S, I, O>(model: Model<S, I, O>, op: Operation<I, O>, key?: unknown): string {
   const text = model.describeOperation?.(op.input, op.output) ?? `${JSON.stringify(op.input)} -> ${op.output === UNKNOWN ? 'unknown' : JSON.stringify(op.output)}`;
   return withKey(text, key);
 }
@@ -25,7 +25,7 @@ export function withKey(text: string, key: unknown): string {
 }
 
 /** The model's text for a state. */
-export function describeState<S>(model: Model<S, unknown, unknown>, state: S): string {
+function describeState<S>(model: Model<S, unknown, unknown>, state: S): string {
   return model.describeState?.(state) ?? (typeof state === 'string' ? state : JSON.stringify(state));
 }
 

@@ -58,9 +58,9 @@ export const DEFAULT_TIMEOUT_MS = 60_000;
 
 /** A checker of faultline histories against a model, per independent key. */
 export function linearizable(options: LinearizableOptions): Checker {
-  const model = resolveModel(options.model);
+  resolveModel(options.model); // a bad name fails here, when the test is set up, not after the run
   return (history: History, ctx: CheckContext) =>
-    checkHistory(history, { ...options, model, timeoutMs: options.timeoutMs ?? ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    checkHistory(history, { ...options, timeoutMs: options.timeoutMs ?? ctx.timeoutMs ?? DEFAULT_TIMEOUT_MS });
 }
 
 /** Checks a history now; what `linearizable` runs. */

@@ -78,6 +78,12 @@ export interface Model<State, Input, Output> {
    */
   crashObservers?(operations: readonly Operation<Input, Output>[]): (readonly number[] | undefined)[];
   /**
+   * Optional speed-up: definite ops whose removal can never change the verdict (e.g. a write whose
+   * value nobody reads, whose interval contains another write's: it can always sit right before that
+   * write, overwritten unseen). Indices into `operations`; the search leaves them out.
+   */
+  redundantOps?(operations: readonly Operation<Input, Output>[]): number[];
+  /**
    * True when, in any legal order, a crashed op can be moved later to just before the next op that
    * observes it (per crashObservers), or deleted when the next op that changes the state comes first
    * and wipes out its effect (deleting crashed no-ops on the way). The search then places a crashed

@@ -13,9 +13,10 @@ import { corruptRead, simulateRegisterHistory } from './simulate-register-histor
 
 /** Random op shapes per model: f, invocation value, and a plausible result. */
 const opShapes: Record<ModelName, fc.Arbitrary<{ f: string; value: unknown; result: unknown }>> = {
+  // Writes of 3..5 are never read: exercises the unseen-write pruning.
   register: fc.oneof(
     fc.record({ f: fc.constant('read'), value: fc.constant(null), result: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }) }),
-    fc.integer({ min: 0, max: 2 }).map((v) => ({ f: 'write', value: v, result: v })),
+    fc.integer({ min: 0, max: 5 }).map((v) => ({ f: 'write', value: v, result: v })),
   ),
   'cas-register': fc.oneof(
     fc.record({ f: fc.constant('read'), value: fc.constant(null), result: fc.option(fc.integer({ min: 0, max: 2 }), { nil: null }) }),

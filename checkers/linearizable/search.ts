@@ -53,6 +53,8 @@ export interface SearchProblem {
 export interface SearchBudget {
   deadlineAt: number;
   memoryBytes: number;
+  /** Return the linearization when ok (by default it is dropped: on big histories it is a lot of garbage). */
+  keepPath?: boolean;
 }
 
 /** A sequence of placed ops (crashed ops dropped at their deadline left out) and the state after each. */
@@ -64,7 +66,7 @@ export interface SearchPath {
 export interface SearchResult {
   outcome: 'ok' | 'illegal' | 'unknown';
   cause?: 'timeout' | 'memory';
-  /** illegal or unknown: the deepest partial linearization found (empty when ok). */
+  /** illegal or unknown: the deepest partial linearization found; ok: the linearization if asked for (keepPath). */
   path: SearchPath;
   /** The state at the end of `path`. */
   state: number;
@@ -83,11 +85,6 @@ export interface Search {
 const NORMAL = 0;
 const FORCED = 1;
 const DROP = 2;
-
-/** Searches for a linearization of the problem's ops within the budget, to the end. */
-export function searchLinearization(problem: SearchProblem, budget: SearchBudget): SearchResult {
-  return createSearch(problem, budget).run(Infinity)!;
-}
 
 /** Prepares a search of the problem's ops; nothing runs until `run`. */
 export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
@@ -409,8 +406,8 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   }
   function finish(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
     if (outcome === 'ok') {
-      // The linearization itself is not kept: nobody reads it, and on big histories it is a lot of garbage.
-      return { outcome, path: { ops: [], statesAfter: [] }, state, stuck: [], explored: memo.size };
+      const path = budget.keepPath ? pathOf(sOp, sKind, sStateAfter, depth) : { ops: [], statesAfter: [] };
+      return { outcome, path, state, stuck: [], explored: memo.size };
     }
     if (outcome === 'unknown') recordDeadEnd();
     const result: SearchResult = {

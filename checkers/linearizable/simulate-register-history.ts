@@ -37,7 +37,7 @@ interface Planned {
 }
 
 /** A small seeded PRNG (mulberry32); tests and benchmarks must replay exactly. */
-export function seededRandom(seed: number): () => number {
+function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -1,22 +1,37 @@
 // The bundled store as a db: one `kv` server process per node, peers reached through the
-// runtime's links, clients speaking its NDJSON protocol (src/kv/README.md).
+// runtime's links, clients speaking its NDJSON protocol (src/kv/README.md). Which workloads it can
+// run depends on the store mode (src/kv/mode-ops.ts): the adapter only has openRegister, openSet,
+// openCounter and primaries where the mode has them.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvClient, KvClientError, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
+import { modeCapabilities, modeServes, type ModeName } from '../kv/mode-ops.js';
 import { tailLines } from '../log-tail.js';
-import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
+import { OpFailure, type CounterConnection, type Db, type DbContext, type RegisterConnection, type SetConnection } from './db.js';
+import type { PrimaryDb } from './primary.js';
 
 const kvMain = fileURLToPath(new URL('../kv/main.js', import.meta.url));
 
 export interface BundledOptions {
-  storeMode: string;
+  storeMode: ModeName;
   readMode: string;
+  /** quorum modes: N, R, W. */
+  replicas: number;
+  r: number;
+  w: number;
+  /** Leaderless modes: periodic anti-entropy (off: replicas may never converge). */
+  antiEntropy: 'on' | 'off';
 }
 
+type Call = (req: KvOp) => Promise<KvResponse>;
+
 /** Creates the bundled-store adapter for one store mode. */
-export function bundledDb(options: BundledOptions): RegisterDb {
-  return {
+export function bundledDb(options: BundledOptions): Db {
+  const mode = options.storeMode;
+  const leaderless = mode === 'quorum' || mode === 'quorum-vc' || mode === 'crdt';
+  const can = modeCapabilities(mode);
+  const db: Db & Partial<PrimaryDb> = {
     name: 'bundled',
 
     async start(node, ctx) {
@@ -36,19 +51,23 @@ export function bundledDb(options: BundledOptions): RegisterDb {
         '--listen', `${listen.host}:${listen.port}`,
         '--peers', peers.join(','),
         '--data-dir', dataDir,
-        '--mode', options.storeMode,
+        '--mode', mode,
         '--read-mode', options.readMode,
         '--seed', String((ctx.test.seed + runtime.nodes.indexOf(node)) | 0),
+        ...modeArgs(options, ctx.test.opTimeoutMs),
       ];
       await runtime.spawn(node, { command: process.execPath, args }, logPath(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {
       const deadline = Date.now() + deadlineMs;
+      const peerCount = ctx.runtime.nodes.length - 1;
       for (const node of nodes) {
         for (;;) {
           const status = await statusOf(node, ctx).catch(() => undefined);
-          if (status?.ok && (status as KvStatusResponse).leader) break;
+          // Leader-based modes are ready once a node knows its leader; leaderless ones once it reaches every peer.
+          const s = status?.ok ? (status as KvStatusResponse) : undefined;
+          if (s && (leaderless ? (s.connected?.length ?? 0) >= peerCount : s.leader)) break;
           if (!ctx.runtime.isRunning(node)) {
             throw new Error(`node ${node} exited while starting; last log lines:\n${tailLines(logPath(ctx, node))}`);
           }
@@ -60,44 +79,123 @@ export function bundledDb(options: BundledOptions): RegisterDb {
         }
       }
     },
+  };
+  if (mode === 'raft' || mode === 'primary') {
+    db.primaries = async (ctx) => {
+      const statuses = await Promise.all(ctx.runtime.nodes.map((node) => statusOf(node, ctx).catch(() => undefined)));
+      return statuses.flatMap((s) => (s?.ok && 'role' in s && (s.role === 'leader' || s.role === 'primary') ? [s.node] : []));
+    };
+  }
+  return Object.assign(db, {
+    ...(can.register && { openRegister: async (node: string, ctx: DbContext) => registerConnection(mode, await openCall(node, ctx)) }),
+    ...(can.register && !modeServes(mode, 'cas') && { casUnsupported: true as const }),
+    ...(can.set && { openSet: async (node: string, ctx: DbContext) => setConnection(mode, await openCall(node, ctx)) }),
+    ...(can.counter && { openCounter: async (node: string, ctx: DbContext) => counterConnection(await openCall(node, ctx)) }),
+  });
+}
 
-    async openRegister(node, ctx) {
-      const { host, port } = ctx.runtime.clientAddress(node);
-      const timeoutMs = ctx.test.opTimeoutMs;
-      const connect = () => KvClient.connect({ host, port, connectTimeoutMs: timeoutMs });
-      // A connection that broke (its node was killed or restarted) is replaced on the next op.
-      let client: KvClient | undefined = await connect().catch((err: unknown) => {
-        throw toOpFailure(err);
-      });
-      const call = async (req: KvOp): Promise<KvResponse> => {
-        try {
-          client ??= await connect();
-          return await client.request(req, timeoutMs);
-        } catch (err) {
-          client?.close();
-          client = undefined;
-          throw toOpFailure(err);
-        }
-      };
-      const connection: RegisterConnection = {
-        async read(key) {
-          return valueOf(await call({ op: 'read', key }));
-        },
-        async write(key, value) {
-          valueOf(await call({ op: 'write', key, value: value as Json }));
-        },
-        async cas(key, from, to) {
-          const response = await call({ op: 'cas', key, from: from as Json, to: to as Json });
-          if (!response.ok && response.error === 'cas-mismatch') return false;
-          valueOf(response);
-          return true;
-        },
-        async close() {
-          client?.close();
-          client = undefined;
-        },
-      };
-      return connection;
+/** Flags only some modes take. Non-raft nodes give up on an op a little before the client does. */
+function modeArgs(options: BundledOptions, opTimeoutMs: number): string[] {
+  const mode = options.storeMode;
+  const args: string[] = [];
+  if (mode !== 'raft') args.push('--request-timeout-ms', String(Math.max(100, opTimeoutMs - 500)));
+  if (mode === 'quorum' || mode === 'quorum-vc') args.push('--replicas', String(options.replicas), '--r', String(options.r), '--w', String(options.w));
+  if (mode === 'quorum' || mode === 'quorum-vc' || mode === 'crdt') args.push('--anti-entropy', options.antiEntropy, '--anti-entropy-ms', '500');
+  return args;
+}
+
+/** A call to one node that reconnects on the next op after its connection broke (a kill, a restart). */
+async function openCall(node: string, ctx: DbContext): Promise<Call & { close(): void }> {
+  const { host, port } = ctx.runtime.clientAddress(node);
+  const timeoutMs = ctx.test.opTimeoutMs;
+  const connect = () => KvClient.connect({ host, port, connectTimeoutMs: timeoutMs });
+  let client: KvClient | undefined = await connect().catch((err: unknown) => {
+    throw toOpFailure(err);
+  });
+  const call = async (req: KvOp): Promise<KvResponse> => {
+    try {
+      client ??= await connect();
+      return await client.request(req, timeoutMs);
+    } catch (err) {
+      client?.close();
+      client = undefined;
+      throw toOpFailure(err);
+    }
+  };
+  return Object.assign(call, {
+    close() {
+      client?.close();
+      client = undefined;
+    },
+  });
+}
+
+/**
+ * Registers. In quorum-vc a read may return siblings: this client resolves them by taking the
+ * greatest (by JSON text), and writes back with the read's context so its write supersedes what it
+ * saw (Riak's read-before-write). There is no cas outside raft and primary: it fails definitely.
+ */
+function registerConnection(mode: ModeName, call: Call & { close(): void }): RegisterConnection {
+  return {
+    async read(key) {
+      return resolveSiblings(await call({ op: 'read', key }));
+    },
+    async write(key, value) {
+      const write: KvOp = { op: 'write', key, value: value as Json };
+      if (mode === 'quorum-vc') {
+        const read = await call({ op: 'read', key });
+        valueOf(read);
+        if (read.ok && 'context' in read && read.context !== undefined) write.context = read.context;
+      }
+      valueOf(await call(write));
+    },
+    async cas(key, from, to) {
+      const response = await call({ op: 'cas', key, from: from as Json, to: to as Json });
+      if (!response.ok && response.error === 'cas-mismatch') return false;
+      valueOf(response);
+      return true;
+    },
+    async close() {
+      call.close();
+    },
+  };
+}
+
+/** Sets. quorum-vc siblings are unioned (an add in any sibling happened). */
+function setConnection(mode: ModeName, call: Call & { close(): void }): SetConnection {
+  return {
+    async add(key, element) {
+      valueOf(await call({ op: 'set-add', key, element: element as Json }));
+    },
+    async read(key) {
+      const response = await call({ op: 'read', key });
+      const values = mode === 'quorum-vc' && response.ok && 'siblings' in response && response.siblings ? response.siblings : [valueOf(response)];
+      const union = new Map<string, unknown>();
+      for (const value of values) {
+        if (value === null) continue;
+        if (!Array.isArray(value)) throw new OpFailure(`read of set ${key} returned ${JSON.stringify(value)}; expected an array`, true);
+        for (const e of value) union.set(JSON.stringify(e), e);
+      }
+      return [...union.values()];
+    },
+    async close() {
+      call.close();
+    },
+  };
+}
+
+function counterConnection(call: Call & { close(): void }): CounterConnection {
+  return {
+    async add(key, amount) {
+      valueOf(await call({ op: 'counter-add', key, delta: amount }));
+    },
+    async read(key) {
+      const value = valueOf(await call({ op: 'read', key }));
+      if (value !== null && typeof value !== 'number') throw new OpFailure(`read of counter ${key} returned ${JSON.stringify(value)}; expected a number`, true);
+      return value ?? 0;
+    },
+    async close() {
+      call.close();
     },
   };
 }
@@ -116,9 +214,17 @@ async function statusOf(node: string, ctx: DbContext): Promise<KvResponse | unde
   }
 }
 
+/** A read's one value; siblings resolve to the greatest by JSON text. */
+function resolveSiblings(response: KvResponse): unknown {
+  if (response.ok && 'siblings' in response && response.siblings && response.siblings.length > 1) {
+    return [...response.siblings].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? 1 : -1))[0];
+  }
+  return valueOf(response);
+}
+
 function valueOf(response: KvResponse): unknown {
   if (response.ok) return 'value' in response ? (response.value ?? null) : null;
-  throw new OpFailure(response.error, response.definite);
+  throw new OpFailure(response.message ? `${response.error}: ${response.message}` : response.error, response.definite);
 }
 
 function toOpFailure(err: unknown): OpFailure {

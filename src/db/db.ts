@@ -48,3 +48,49 @@ export interface RegisterDb extends Db {
 export function supportsRegister(db: Db): db is RegisterDb {
   return typeof (db as Partial<RegisterDb>).openRegister === 'function';
 }
+
+/**
+ * A register db without compare-and-set (a leaderless store cannot do it atomically, so it refuses):
+ * its connections' cas always fails definitely, and the register workload leaves cas out.
+ */
+export interface CaslessRegisterDb extends RegisterDb {
+  readonly casUnsupported: true;
+}
+
+export function lacksCas(db: Db): db is CaslessRegisterDb {
+  return (db as Partial<CaslessRegisterDb>).casUnsupported === true;
+}
+
+/** A connection that adds elements to sets and reads them, by key. */
+export interface SetConnection {
+  add(key: string, element: unknown): Promise<void>;
+  /** The set's elements (empty when the key is absent). */
+  read(key: string): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes can serve sets. */
+export interface SetDb extends Db {
+  openSet(node: string, ctx: DbContext): Promise<SetConnection>;
+}
+
+export function supportsSet(db: Db): db is SetDb {
+  return typeof (db as Partial<SetDb>).openSet === 'function';
+}
+
+/** A connection that adds to counters (negative amounts where the db allows) and reads them, by key. */
+export interface CounterConnection {
+  add(key: string, amount: number): Promise<void>;
+  /** The counter's value (0 when the key is absent). */
+  read(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes can serve counters. */
+export interface CounterDb extends Db {
+  openCounter(node: string, ctx: DbContext): Promise<CounterConnection>;
+}
+
+export function supportsCounter(db: Db): db is CounterDb {
+  return typeof (db as Partial<CounterDb>).openCounter === 'function';
+}

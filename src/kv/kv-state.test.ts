@@ -15,6 +15,21 @@ describe('KvState', () => {
     expect(restored.read('__proto__')).toBe('odd key');
   });
 
+  it('keeps sets as arrays of distinct elements and counters as numbers, refusing other types', () => {
+    const s = new KvState();
+    expect(s.apply({ op: 'set-add', key: 's', element: { a: 1 } })).toEqual({ ok: true });
+    expect(s.apply({ op: 'set-add', key: 's', element: { a: 1 } })).toEqual({ ok: true });
+    expect(s.apply({ op: 'set-add', key: 's', element: 2 })).toEqual({ ok: true });
+    expect(s.read('s')).toEqual([{ a: 1 }, 2]);
+    expect(s.apply({ op: 'set-remove', key: 's', element: { a: 1 } })).toEqual({ ok: true });
+    expect(s.read('s')).toEqual([2]);
+    expect(s.apply({ op: 'counter-add', key: 'c', delta: 5 })).toEqual({ ok: true });
+    expect(s.apply({ op: 'counter-add', key: 'c', delta: -2 })).toEqual({ ok: true });
+    expect(s.read('c')).toBe(3);
+    expect(s.apply({ op: 'counter-add', key: 's', delta: 1 })).toEqual({ ok: false, error: 'wrong-type', current: [2] });
+    expect(s.apply({ op: 'set-add', key: 'c', element: 1 })).toEqual({ ok: false, error: 'wrong-type', current: 3 });
+  });
+
   it('jsonEqual distinguishes arrays, objects and nulls', () => {
     expect(jsonEqual([1, 2], [1, 2])).toBe(true);
     expect(jsonEqual([1, 2], [2, 1])).toBe(false);
@@ -29,7 +44,11 @@ describe('parseRequest', () => {
     expect(parseRequest('{"id":1,"op":"read","key":"k"}')).toEqual({ request: { id: 1, op: 'read', key: 'k' } });
     expect(parseRequest('{"id":"a","op":"cas","key":"k","from":null,"to":2}')).toEqual({ request: { id: 'a', op: 'cas', key: 'k', from: null, to: 2 } });
     expect(parseRequest('{"id":2,"op":"write","key":"k"}')).toEqual({ id: 2, problem: 'request 2 (op write) needs a "value"' });
-    expect(parseRequest('{"id":3,"op":"delete","key":"k"}')).toEqual({ id: 3, problem: 'request 3 has op "delete"; expected read | write | cas | status' });
+    expect(parseRequest('{"id":3,"op":"delete","key":"k"}')).toEqual({ id: 3, problem: 'request 3 has op "delete"; expected read | write | cas | set-add | set-remove | counter-add | status' });
+    expect(parseRequest('{"id":4,"op":"counter-add","key":"c","delta":-1,"type":"g-counter"}')).toEqual({ id: 4, problem: 'request 4 (op counter-add) adds -1 to a g-counter; expected a delta >= 0' });
+    expect(parseRequest('{"id":5,"op":"counter-add","key":"c","delta":1.5}')).toEqual({ id: 5, problem: 'request 5 (op counter-add) has delta "1.5"; expected an integer' });
+    expect(parseRequest('{"id":6,"op":"set-add","key":"s"}')).toEqual({ id: 6, problem: 'request 6 (op set-add) needs an "element"' });
+    expect(parseRequest('{"id":7,"op":"write","key":"k","value":1,"context":"abc"}')).toEqual({ request: { id: 7, op: 'write', key: 'k', value: 1, context: 'abc' } });
     expect(parseRequest('nope')).toEqual({ id: null, problem: 'request "nope" is not JSON' });
   });
 });

@@ -172,12 +172,12 @@ export class LocalKvCluster {
     }
   }
 
-  /** Waits until a majority of the given nodes agree on one leader that is itself a leader. */
+  /** Waits until a majority of the given nodes agree on one leader (raft) or primary that is itself one. */
   async waitForLeader(timeoutMs: number, among = this.ids.filter((id) => this.isRunning(id))): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const statuses = (await Promise.all(among.map((id) => this.status(id)))).filter((s) => s !== undefined);
-      const leader = statuses.find((s) => s.role === 'leader');
+      const leader = statuses.find((s) => s.role === 'leader' || s.role === 'primary');
       if (leader && statuses.filter((s) => s.leader === leader.node && s.term === leader.term).length > this.ids.length / 2) {
         return leader.node;
       }

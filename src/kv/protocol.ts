@@ -58,6 +58,8 @@ export interface KvStatus {
   leader: string | null;
   commitIndex: number;
   appliedIndex: number;
+  /** The peers this node has a connection to (added by the server to every mode's status). */
+  connected?: string[];
 }
 
 export interface KvOkResponse {

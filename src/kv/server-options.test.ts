@@ -30,14 +30,24 @@ describe('parseServerOptions', () => {
     expect(o.readMode).toBe('lease');
   });
 
+  it('resolves the quorum sizes to a majority of the replicas, at most the cluster size', () => {
+    expect(parseServerOptions([...base, '--mode', 'quorum', '--peers', 'n2=a:1,n3=a:2,n4=a:3,n5=a:4'])).toMatchObject({ mode: 'quorum', replicas: 3, r: 2, w: 2, vnodes: 32, antiEntropy: true });
+    expect(parseServerOptions([...base, '--replicas', '5', '--r', '1', '--peers', 'n2=a:1,n3=a:2,n4=a:3,n5=a:4'])).toMatchObject({ replicas: 5, r: 1, w: 3 });
+    expect(parseServerOptions(base)).toMatchObject({ replicas: 1, r: 1, w: 1, failoverTimeoutMs: { min: 1000, max: 2000 } });
+    expect(parseServerOptions([...base, '--anti-entropy', 'off'])).toMatchObject({ antiEntropy: false });
+  });
+
   it.each([
     [['--id', 'n1', '--data-dir', '/d'], /--listen is required/],
     [[...base, '--listen', 'localhost'], /--listen "localhost": expected host:port/],
     [[...base, '--peers', 'n2:127.0.0.1:1'], /--peers item "n2:127.0.0.1:1": expected id=host:port/],
     [[...base, '--peers', 'n1=127.0.0.1:1'], /lists this node/],
     [[...base, '--peers', 'n2=a:1,n2=b:2'], /lists "n2" twice/],
-    [[...base, '--mode', 'primary'], /--mode "primary" is not implemented yet; expected raft/],
-    [[...base, '--mode', 'paxos'], /--mode "paxos": expected raft/],
+    [[...base, '--mode', 'paxos'], /--mode "paxos": expected raft \| primary \| quorum \| quorum-vc \| crdt/],
+    [[...base, '--replicas', '4', '--peers', 'n2=a:1,n3=a:2'], /--replicas 4: expected at most the cluster size 3/],
+    [[...base, '--replicas', '3', '--r', '4', '--peers', 'n2=a:1,n3=a:2'], /--r 4: expected at most --replicas 3/],
+    [[...base, '--w', '0'], /--w "0": expected an integer >= 1/],
+    [[...base, '--anti-entropy', 'maybe'], /--anti-entropy "maybe": expected on \| off/],
     [[...base, '--read-mode', 'stale'], /--read-mode "stale": expected quorum \| lease \| local/],
     [[...base, '--fsync', 'sometimes'], /--fsync "sometimes": expected always \| interval \| never/],
     [[...base, '--election-timeout-ms', '600-300'], /expected 1 <= min <= max/],

@@ -95,7 +95,7 @@ function acceptConnection(socket: Socket, modeName: ModeName, mode: KvMode, tran
     socket.on('close', () => clients.delete(socket));
     handleLine = (l) => {
       inFlight++;
-      void serveClientLine(socket, modeName, mode, l).finally(() => {
+      void serveClientLine(socket, modeName, mode, transport, l).finally(() => {
         inFlight--;
         if (ended && inFlight === 0) socket.end();
       });
@@ -117,7 +117,7 @@ function acceptConnection(socket: Socket, modeName: ModeName, mode: KvMode, tran
   socket.on('error', (err) => log.debug({ err: err.message }, 'connection error'));
 }
 
-async function serveClientLine(socket: Socket, modeName: ModeName, mode: KvMode, line: string): Promise<void> {
+async function serveClientLine(socket: Socket, modeName: ModeName, mode: KvMode, transport: PeerTransport, line: string): Promise<void> {
   const parsed = parseRequest(line);
   if (!('request' in parsed)) {
     reply(socket, parsed.id, failure('bad-request', true, parsed.problem));
@@ -128,7 +128,9 @@ async function serveClientLine(socket: Socket, modeName: ModeName, mode: KvMode,
     reply(socket, id, failure('unsupported', true, `mode ${modeName} has no op ${JSON.stringify(op.op)}; it serves ${MODE_OPS[modeName].join(' | ')} | status`));
     return;
   }
-  reply(socket, id, await mode.handle(op));
+  const answer = await mode.handle(op);
+  // Every mode's status also says which peers this node has a connection to (readiness, debugging).
+  reply(socket, id, op.op === 'status' && answer.ok ? { ...answer, connected: transport.peerIds.filter((p) => transport.isConnected(p)) } : answer);
 }
 
 function reply(socket: Socket, id: KvRequestId | null, r: KvReply): void {

@@ -64,15 +64,21 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
         if (list) list.push(i);
         else producers.set(value, [i]);
       });
+      for (const list of producers.values()) list.sort((a, b) => operations[a]!.call - operations[b]!.call);
       return (_state, r, placed) => {
         const read = operations[r]!;
         if (read.input.f !== 'read') return true;
         const list = producers.get(read.output as Canonical);
         if (!list) return false;
-        for (let j = list.length - 1; j >= 0; j--) {
-          const p = list[j]!;
-          if (operations[p]!.call < read.return && !placed(p)) return true;
+        // The latest producers called before the read returned are the likeliest to be unplaced.
+        let lo = 0;
+        let hi = list.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (operations[list[mid]!]!.call < read.return) lo = mid + 1;
+          else hi = mid;
         }
+        for (let j = lo - 1; j >= 0; j--) if (!placed(list[j]!)) return true;
         return false;
       };
     },
@@ -126,6 +132,7 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
     },
     crashedOpsDefer: true,
     crashObservers: registerCrashObservers,
+    redundantOps: unseenWrites,
   };
 }
 
@@ -158,4 +165,42 @@ function registerCrashObservers(operations: readonly Operation<RegisterInput, Re
     else result[i] = none;
   }
   return result;
+}
+
+/**
+ * Definite writes whose value no read or cas ever looks at, and whose interval contains another
+ * definite write's: in any legal order such a write can sit right before that other write, so it
+ * never matters. (The innermost write of a nest is kept: "contains" ranks by length, then index.)
+ */
+function unseenWrites(operations: readonly Operation<RegisterInput, RegisterOutput>[]): number[] {
+  const seen = new Set<Canonical>();
+  const writes: number[] = [];
+  operations.forEach(({ input, output }, i) => {
+    if (input.f === 'read' && output !== UNKNOWN) seen.add(output);
+    else if (input.f === 'cas') seen.add(input.from);
+    else if (input.f === 'write' && output !== UNKNOWN) writes.push(i);
+  });
+  writes.sort((a, b) => operations[a]!.call - operations[b]!.call);
+  const length = (i: number): number => operations[i]!.return - operations[i]!.call;
+  const redundant: number[] = [];
+  writes.forEach((w, k) => {
+    const op = operations[w]!;
+    if (op.input.f !== 'write' || seen.has(op.input.value)) return;
+    for (let j = k + 1; j < writes.length && operations[writes[j]!]!.call <= op.return; j++) {
+      const x = writes[j]!;
+      if (operations[x]!.return <= op.return && (length(x) < length(w) || (length(x) === length(w) && x < w))) {
+        redundant.push(w);
+        return;
+      }
+    }
+    // A write called at the same time but listed earlier can also be inside.
+    for (let j = k - 1; j >= 0 && operations[writes[j]!]!.call === op.call; j--) {
+      const x = writes[j]!;
+      if (operations[x]!.return <= op.return && (length(x) < length(w) || (length(x) === length(w) && x < w))) {
+        redundant.push(w);
+        return;
+      }
+    }
+  });
+  return redundant;
 }

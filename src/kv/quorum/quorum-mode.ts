@@ -34,7 +34,7 @@ export async function startQuorumMode(ctx: ModeContext): Promise<KvMode> {
 
 /** The `quorum-vc` entry: vector clocks, concurrent writes kept as siblings. */
 export async function startQuorumVcMode(ctx: ModeContext): Promise<KvMode> {
-  return QuorumReplica.start<VcState>(ctx, 'quorum-vc', (store) => new VcVersioning(ctx.options.id, () => store.nextEvent()));
+  return QuorumReplica.start<VcState>(ctx, 'quorum-vc', (nextEvent) => new VcVersioning(ctx.options.id, nextEvent));
 }
 
 /** Replica calls between nodes, as rpc bodies. */
@@ -77,12 +77,12 @@ class QuorumReplica<S> implements KvMode {
     );
   }
 
-  static async start<S>(ctx: ModeContext, mode: 'quorum' | 'quorum-vc', makeVersioning: (store: ReplicaStore<S>) => Versioning<S>): Promise<KvMode> {
+  static async start<S>(ctx: ModeContext, mode: 'quorum' | 'quorum-vc', makeVersioning: (nextEvent: () => number) => Versioning<S>): Promise<KvMode> {
     const { options, log, transport } = ctx;
-    let versioning: Versioning<S> | undefined;
-    const lattice = { merge: (a: S, b: S) => versioning!.merge(a, b) };
-    const store = ReplicaStore.open<S>(lattice, options.dataDir, mode, options.fsync, options.snapshotEvery, log);
-    versioning = makeVersioning(store);
+    let store: ReplicaStore<S> | undefined;
+    // Recovery merges with the versioning, which draws event numbers from the store once it is open.
+    const versioning = makeVersioning(() => store!.nextEvent());
+    store = ReplicaStore.open<S>(versioning, options.dataDir, mode, options.fsync, options.snapshotEvery, log);
     const replica = new QuorumReplica<S>(mode, options, log, transport, store, versioning);
     transport.listen((from, message) => replica.rpc.deliver(from, message as { k?: unknown }));
     if (options.antiEntropy) replica.antiEntropy.start();

@@ -1,0 +1,64 @@
+// The counter workload: clients add small positive amounts to counters and read them, on
+// independent keys; after healing and a quiet period, every node reads every key.
+//
+//   { f: 'add',  value: [k, n] }    -> ok | fail | info      (n in 1..5)
+//   { f: 'read', value: [k, null] } -> ok [k, x]
+//
+// Checked per key by the counter checker (every read within the bounds the adds imply: Jepsen's,
+// so a replica that serves a stale value mid-run is caught too) and, across nodes, by convergence
+// (the final reads agree, and equal the ok adds plus some subset of the indeterminate ones).
+import { convergence } from '../checkers/convergence.js';
+import { checkCounter } from '../checkers/counter.js';
+import type { Checker } from '../src/checker.js';
+import { OpFailure, supportsCounter, type CounterConnection, type Db, type DbContext } from '../src/db/db.js';
+import { eachThread, limit, mix, sleep, stagger } from '../src/generator.js';
+import { independentKeys } from '../src/independent.js';
+import type { Op } from '../src/op.js';
+import type { Client, ClientResult, Workload } from '../src/workload.js';
+import { perKey } from './per-key-checker.js';
+import { finalReads, type SetWorkloadOptions } from './set.js';
+
+export type CounterWorkloadOptions = SetWorkloadOptions;
+
+/** Creates the counter workload against a db that can serve counters. */
+export function counterWorkload(db: Db, dbCtx: DbContext, options: CounterWorkloadOptions): Workload {
+  if (!supportsCounter(db)) throw new Error(`db "${db.name}" cannot run the counter workload; expected a db with counters (bundled in mode raft, primary, quorum or crdt)`);
+  const groupSize = Math.min(options.nodes.length, options.concurrency);
+  return {
+    name: 'counter',
+    generator: stagger(1e9 / options.rate, independentKeys(groupSize, () => limit(options.opsPerKey, mix([
+      (ctx) => ({ f: 'add', value: 1 + ctx.random.int(5) }),
+      () => ({ f: 'read', value: null }),
+    ])))),
+    finalGenerator: (history) => eachThread([sleep(options.quiesceS * 1e9), ...finalReads(history)]),
+    open: async (node) => counterClient(await db.openCounter(node, dbCtx), node),
+  };
+}
+
+/** The counter workload's checkers: bounds per key and convergence across nodes. */
+export function counterCheckers(): Record<string, Checker> {
+  return { counter: perKey((history) => checkCounter(history)), convergence: convergence({ type: 'counter' }) };
+}
+
+function counterClient(conn: CounterConnection, node: string): Client {
+  return {
+    async invoke(o: Op): Promise<ClientResult> {
+      const [key, amount] = o.value as [number, unknown];
+      try {
+        switch (o.f) {
+          case 'add':
+            await conn.add(String(key), amount as number);
+            return { type: 'ok', value: o.value };
+          case 'read':
+            return { type: 'ok', value: [key, await conn.read(String(key))] };
+          default:
+            return { type: 'fail', value: o.value, error: `counter client cannot do f="${o.f}" on ${node}; expected add | read` };
+        }
+      } catch (err) {
+        const type = (err instanceof OpFailure && err.definite) || o.f === 'read' ? 'fail' : 'info';
+        return { type, value: o.value, error: err instanceof Error ? err.message : String(err) };
+      }
+    },
+    close: () => conn.close(),
+  };
+}
