@@ -21,6 +21,16 @@ describe('test spec', () => {
     expect(() => resolveSpec({ storeMode: 'paxos' })).toThrow(/--store-mode "paxos"/);
   });
 
+  it('resolves the bundled store modes: quorum sizes, names, and which workloads a mode can run', () => {
+    expect(resolveSpec({ storeMode: 'quorum', r: 1, w: '1' })).toMatchObject({ name: 'bundled-quorum-n3r1w1-register-partition', replicas: 3, r: 1, w: 1 });
+    expect(resolveSpec({ storeMode: 'crdt', workload: 'counter', antiEntropy: 'off' }).name).toBe('bundled-crdt-no-anti-entropy-counter-partition');
+    expect(resolveSpec({ nodes: 2 })).toMatchObject({ replicas: 2, r: 2, w: 2 });
+    expect(() => resolveSpec({ storeMode: 'crdt' })).toThrow('--workload "register" needs ops that --store-mode crdt does not serve; expected one of: set, counter');
+    expect(() => resolveSpec({ storeMode: 'quorum-vc', workload: 'counter' })).toThrow(/expected one of: register, set$/);
+    expect(() => resolveSpec({ replicas: 7 })).toThrow('--replicas "7" is not valid; expected a number from 1 to 5');
+    expect(() => resolveSpec({ r: 4 })).toThrow('--r "4" is not valid; expected a number from 1 to 3');
+  });
+
   it('replays to the same spec', () => {
     const spec = resolveSpec({ seed: 99, nemesis: 'partition,kill', readMode: 'local', timeLimitS: '60' });
     const args = replayCommand(spec).split(' ').slice(3);

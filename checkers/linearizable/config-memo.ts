@@ -99,7 +99,10 @@ export class ConfigMemo {
   private dominated(head: number, crashed: Uint32Array, a2: number, b2: number): boolean {
     const arena = this.arena;
     const len = b2 - a2;
-    for (let at = head; at !== 0; at = arena[at - 1]!) {
+    // Looking further than the newest few sets costs more than the work it saves; stopping early
+    // only means a dominated configuration is explored again, never a wrong verdict.
+    let budget = 24;
+    for (let at = head; at !== 0 && budget-- > 0; at = arena[at - 1]!) {
       const base = at - 1;
       const storedLen = arena[base + 1]!;
       if (storedLen > len) continue; // its highest word holds a set bit beyond ours

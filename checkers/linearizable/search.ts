@@ -123,10 +123,14 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   // The list: positions 1..2m in sorted order, 0 is the head and tail sentinel. Definite ops are
   // ranked by return, crashed ops by deadline, each in its own bit space; defBefore[p] and
   // crBefore[p] count the returns and deadlines at positions before p (p = 2m+1 stands for "none").
-  const next = new Int32Array(entryCount + 1);
-  const prev = new Int32Array(entryCount + 1);
-  const opAt = new Int32Array(entryCount + 1);
-  const isCall = new Uint8Array(entryCount + 1);
+  // Two lists share next/prev: the main one (head 0) holds definite calls, returns and crashed
+  // deadlines; crashed calls have their own (head CRASHED), so scanning definite candidates never
+  // wades through the crashed ops that stay open for long.
+  const CRASHED = entryCount + 1;
+  const next = new Int32Array(entryCount + 2);
+  const prev = new Int32Array(entryCount + 2);
+  const opAt = new Int32Array(entryCount + 2);
+  const isCall = new Uint8Array(entryCount + 2);
   const callPos = new Int32Array(m);
   const retPos = new Int32Array(m);
   const rank = new Int32Array(m);
@@ -134,14 +138,20 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   const crBefore = new Int32Array(entryCount + 2);
   let nDef = 0;
   let nCr = 0;
+  next[CRASHED] = CRASHED;
+  prev[CRASHED] = CRASHED;
   for (let p = 1; p <= entryCount; p++) {
     defBefore[p] = nDef;
     crBefore[p] = nCr;
     const e = sorted[p - 1]!;
     const op = e >> 1;
     opAt[p] = op;
-    next[p] = p === entryCount ? 0 : p + 1;
-    prev[p] = p - 1;
+    const head = (e & 1) === 0 && !known[op] ? CRASHED : 0;
+    const tail = prev[head]!;
+    next[tail] = p;
+    prev[p] = tail;
+    next[p] = head;
+    prev[head] = p;
     if ((e & 1) === 0) {
       isCall[p] = 1;
       callPos[op] = p;
@@ -152,8 +162,6 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   }
   defBefore[entryCount + 1] = nDef;
   crBefore[entryCount + 1] = nCr;
-  next[0] = entryCount === 0 ? 0 : 1;
-  prev[0] = entryCount;
   const defWords = new Uint32Array((nDef + 31) >> 5);
   const crWords = new Uint32Array((nCr + 31) >> 5);
   const zA = new Int32Array(m);
@@ -339,23 +347,23 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     }
     const blocking = firstRet !== 0 && known[opAt[firstRet]!] && stepCached(state, opAt[firstRet]!) < 0 ? opAt[firstRet]! : -1;
     listStamp++;
-    for (let e = next[0]!; e !== firstRet; e = next[e]!) {
+    const limit = firstRet === 0 ? CRASHED : firstRet;
+    for (let e = next[CRASHED]!; e < limit; e = next[e]!) {
       const op = opAt[e]!;
       const cls = classOf[op]!;
-      if (!known[op] && cls >= 0 && (classStamp[cls] !== listStamp || retPos[op]! < classMin[cls]!)) {
+      if (cls >= 0 && (classStamp[cls] !== listStamp || retPos[op]! < classMin[cls]!)) {
         classStamp[cls] = listStamp;
         classMin[cls] = retPos[op]!;
       }
     }
-    for (let e = next[0]!; e !== firstRet; e = next[e]!) {
-      const op = opAt[e]!;
-      if (awaiting >= 0 && !isObserver(awaiting, op)) continue;
+    const consider = (op: number): void => {
+      if (awaiting >= 0 && !isObserver(awaiting, op)) return;
       if (!known[op]) {
         const cls = classOf[op]!;
-        if (cls >= 0 && classMin[cls] !== retPos[op]) continue;
+        if (cls >= 0 && classMin[cls] !== retPos[op]) return;
       }
       const after = stepCached(state, op);
-      if (after < 0 || (!known[op] && after === state)) continue;
+      if (after < 0 || (!known[op] && after === state)) return;
       let key = retPos[op]!;
       if (blocking >= 0 && op !== blocking) {
         const helps = after !== state && (known[op] || !defers[op] || isObserver(op, blocking)) && stepCached(after, blocking) >= 0;
@@ -363,7 +371,9 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       }
       keys[op] = key;
       cand[n++] = op;
-    }
+    };
+    for (let e = next[0]!; e !== firstRet; e = next[e]!) consider(opAt[e]!);
+    for (let e = next[CRASHED]!; e < limit; e = next[e]!) consider(opAt[e]!);
     listEnd = n;
     cursor = listStart;
     // Insertion sort: lists are short, and this makes no garbage.
@@ -394,6 +404,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     for (let e = next[0]!; e !== firstRet; e = next[e]!) {
       if (opAt[e] !== blocking) stuck.push(globalOp(opAt[e]!));
     }
+    for (let e = next[CRASHED]!; e < (firstRet === 0 ? CRASHED : firstRet); e = next[e]!) stuck.push(globalOp(opAt[e]!));
   }
   function pathOf(ops: Int32Array, kinds: Uint8Array, states: Int32Array, length: number): SearchPath {
     const path: SearchPath = { ops: [], statesAfter: [] };

@@ -2,7 +2,7 @@
 // runtime's links, clients speaking its NDJSON protocol (src/kv/README.md). Which workloads it can
 // run depends on the store mode (src/kv/mode-ops.ts): the adapter only has openRegister, openSet,
 // openCounter and primaries where the mode has them.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvClient, KvClientError, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
@@ -11,7 +11,14 @@ import { tailLines } from '../log-tail.js';
 import { OpFailure, type CounterConnection, type Db, type DbContext, type RegisterConnection, type SetConnection } from './db.js';
 import type { PrimaryDb } from './primary.js';
 
-const kvMain = fileURLToPath(new URL('../kv/main.js', import.meta.url));
+/** The store's entry point: beside this file when built, or in dist/ when this runs from source (tests). */
+const kvMainCandidates = ['../kv/main.js', '../../dist/src/kv/main.js'].map((p) => fileURLToPath(new URL(p, import.meta.url)));
+
+function kvMain(): string {
+  const found = kvMainCandidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`the bundled store is not built: none of ${kvMainCandidates.join(', ')} exists; run npm run build`);
+  return found;
+}
 
 export interface BundledOptions {
   storeMode: ModeName;
@@ -46,7 +53,7 @@ export function bundledDb(options: BundledOptions): Db {
           return `${peer}=${address.host}:${address.port}`;
         });
       const args = [
-        kvMain,
+        kvMain(),
         '--id', node,
         '--listen', `${listen.host}:${listen.port}`,
         '--peers', peers.join(','),

@@ -35,7 +35,7 @@ export function zookeeperDb(): RegisterDb & PrimaryDb {
       writeFileSync(join(dataDir, 'myid'), `${nodes.indexOf(node) + 1}\n`);
       const config = join(ctx.nodeDir(node), 'zoo.cfg');
       writeFileSync(config, [
-        'tickTime=1000', 'initLimit=10', 'syncLimit=5',
+        'tickTime=2000', 'initLimit=10', 'syncLimit=5',
         `dataDir=${dataDir}`,
         `clientPort=${CLIENT_PORT}`, `clientPortAddress=${host}`,
         '4lw.commands.whitelist=srvr,ruok', 'admin.enableServer=false',
@@ -43,6 +43,9 @@ export function zookeeperDb(): RegisterDb & PrimaryDb {
       ].join('\n') + '\n');
       const args = [
         '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1',
+        // A follower gives up on a leader after five connection attempts; spaced 1 s apart they
+        // outlast a leader that is slow to open its port on a loaded machine (or under libfaketime).
+        '-Dzookeeper.leaderConnectDelayDuringRetryMs=1000',
         '-Dorg.slf4j.simpleLogger.showDateTime=true', '-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd HH:mm:ss.SSS',
         `-Dzookeeper.log.dir=${ctx.nodeDir(node)}`,
         '-cp', '/usr/share/java/slf4j-simple.jar:/etc/zookeeper/conf:/usr/share/java/zookeeper.jar',

@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type Docker from 'dockerode';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
+import { tailLines } from '../log-tail.js';
 import { connectDocker, demux, execIn, execOk, isNotFound, LABELS, ownerLabel } from './docker-engine.js';
 import { ensureImage, IMAGE_NAMES, packageRoot, type ImageName } from './docker-images.js';
 import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
@@ -118,8 +119,16 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     entry.shaped = 'null';
     this.watchExit(node, entry);
     // A fresh start has a fresh network namespace: set up faultline's chains, then re-apply faults.
-    for (const cmd of [...partitionSetupCommands(), ...lossSetupCommands()]) await execOk(entry.container, cmd);
-    await this.applyFaults(node);
+    try {
+      for (const cmd of [...partitionSetupCommands(), ...lossSetupCommands()]) await execOk(entry.container, cmd);
+      await this.applyFaults(node);
+    } catch (err) {
+      const state = await entry.container.inspect().then((i) => i.State, () => undefined);
+      if (state && !state.Running) {
+        throw new Error(`node ${node}'s process (${command}) exited with status ${state.ExitCode} right after it started; last log lines:\n${tailLines(logPath)}`);
+      }
+      throw err;
+    }
   }
 
   isRunning(node: string): boolean {

@@ -68,5 +68,6 @@ export function faketimeEnv(library: string, controlFile: string): Record<string
     FAKETIME_TIMESTAMP_FILE: controlFile,
     FAKETIME_NO_CACHE: '1',
     FAKETIME_DONT_FAKE_MONOTONIC: '1',
+    NO_FAKE_STAT: '1',
   };
 }
