@@ -95,7 +95,7 @@ describe('sequential runs are linearizable', () => {
       ops: fc.array(fc.oneof(fc.constant({ f: 'read', value: null }), fc.nat(3).map((v) => ({ f: 'write', value: v })), fc.tuple(fc.nat(3), fc.nat(3)).map((p) => ({ f: 'cas', value: p })))),
       read: (s) => s,
     },
-    { name: 'kv', ops: fc.array(fc.oneof(fc.constant({ f: 'get', value: null }), fc.constantFrom('a', 'b').map((v) => ({ f: 'append', value: v })), fc.constantFrom('x').map((v) => ({ f: 'put', value: v })))), read: (s) => s },
+    { name: 'kv', ops: fc.array(fc.oneof(fc.constant({ f: 'get', value: null }), fc.constantFrom('a', 'b').map((v) => ({ f: 'append', value: v })), fc.constantFrom('x').map((v) => ({ f: 'put', value: v })))), read: (s) => (s as { text: string }).text },
     { name: 'mutex', ops: fc.array(fc.constantFrom({ f: 'acquire', value: null }, { f: 'release', value: null })), read: () => null },
     { name: 'set', ops: fc.array(fc.oneof(fc.constant({ f: 'read', value: null }), fc.nat(3).map((v) => ({ f: 'add', value: v })))), read: (s) => s },
     { name: 'fifo-queue', ops: fc.array(fc.oneof(fc.constant({ f: 'dequeue', value: null }), fc.nat(3).map((v) => ({ f: 'enqueue', value: v })))), read: (s) => (Array.isArray(s) ? (s[0] ?? null) : s) },

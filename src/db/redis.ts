@@ -65,8 +65,11 @@ export function redisDb(): RegisterDb & PrimaryDb {
         if (!address) return `its Sentinel knows no primary for "${MASTER}"`;
         const primary = ctx.runtime.nodes.find((n) => hostOf(ctx, n, 'redis') === address[0]);
         if (!primary) return `its Sentinel names ${address.join(':')}, which is no node`;
-        const role = (await withConnection(ctx, primary, SERVER_PORT, (r) => r.call('ROLE'))) as [string, ...unknown[]];
-        return role[0] === 'master' ? true : `its Sentinel names ${primary} as primary, but ${primary} is a ${role[0]}`;
+        const role = (await withConnection(ctx, primary, SERVER_PORT, (r) => r.call('ROLE'))) as [string, number, unknown[]];
+        if (role[0] !== 'master') return `its Sentinel names ${primary} as primary, but ${primary} is a ${role[0]}`;
+        // min-replicas-to-write 1: the primary refuses writes until a replica is in sync.
+        if (ctx.runtime.nodes.length > 1 && (role[2]?.length ?? 0) < 1) return `its primary ${primary} has no replica in sync yet`;
+        return true;
       });
     },
 
@@ -82,6 +85,7 @@ export function redisDb(): RegisterDb & PrimaryDb {
       const timeoutMs = ctx.test.opTimeoutMs;
       const nodes = ctx.runtime.nodes;
       const ordered = [node, ...nodes.filter((n) => n !== node)];
+      let closed = false;
       const client = new Redis({
         sentinels: ordered.map((n) => ({ host: hostOf(ctx, n, 'redis'), port: SENTINEL_PORT })),
         name: MASTER,
@@ -94,14 +98,18 @@ export function redisDb(): RegisterDb & PrimaryDb {
         commandTimeout: timeoutMs,
         connectTimeout: timeoutMs,
         sentinelCommandTimeout: Math.min(timeoutMs, 1000),
-        retryStrategy: () => 200,
-        sentinelRetryStrategy: () => 200,
+        // Reconnect for a few seconds, then stop: the next op reconnects. A client that nobody
+        // closes can then never keep the controller alive.
+        retryStrategy: (attempts) => (attempts > 10 ? null : 200),
+        sentinelRetryStrategy: () => null,
         lazyConnect: true,
       });
       client.on('error', () => undefined); // connection errors surface through the ops
-      await client.connect().catch(() => undefined); // a node that is down now may be up for the next op
+      const reconnect = () => client.connect().catch(() => undefined); // a node down now may be up for the next op
+      await reconnect();
       const key = (k: string) => `r/${k}`;
       const run = async <T>(what: () => Promise<T>): Promise<T> => {
+        if (client.status === 'end' && !closed) await reconnect();
         try {
           return await what();
         } catch (err) {
@@ -121,6 +129,7 @@ export function redisDb(): RegisterDb & PrimaryDb {
           return changed === 1;
         },
         async close() {
+          closed = true;
           client.disconnect();
         },
       };

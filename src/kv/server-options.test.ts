@@ -33,7 +33,7 @@ describe('parseServerOptions', () => {
   it('resolves the quorum sizes to a majority of the replicas, at most the cluster size', () => {
     expect(parseServerOptions([...base, '--mode', 'quorum', '--peers', 'n2=a:1,n3=a:2,n4=a:3,n5=a:4'])).toMatchObject({ mode: 'quorum', replicas: 3, r: 2, w: 2, vnodes: 32, antiEntropy: true });
     expect(parseServerOptions([...base, '--replicas', '5', '--r', '1', '--peers', 'n2=a:1,n3=a:2,n4=a:3,n5=a:4'])).toMatchObject({ replicas: 5, r: 1, w: 3 });
-    expect(parseServerOptions(base)).toMatchObject({ replicas: 1, r: 1, w: 1, failoverTimeoutMs: { min: 1000, max: 2000 } });
+    expect(parseServerOptions(base)).toMatchObject({ replicas: 1, r: 1, w: 1, failoverTimeoutMs: { min: 500, max: 1000 } });
     expect(parseServerOptions([...base, '--anti-entropy', 'off'])).toMatchObject({ antiEntropy: false });
   });
 

@@ -50,7 +50,7 @@ export const usage = `usage: faultline kv --id n1 --listen 127.0.0.1:7001 --data
   [--fsync always|interval|never] [--election-timeout-ms 300-600] [--heartbeat-ms 50]
   [--clock-offset-ms 0] [--seed 1] [--snapshot-every 1000] [--request-timeout-ms 5000]
   [--log-level info] [--replicas 3 --r 2 --w 2] [--vnodes 32] [--anti-entropy on|off]
-  [--anti-entropy-ms 1000] [--failover-timeout-ms 1000-2000]`;
+  [--anti-entropy-ms 1000] [--failover-timeout-ms 500-1000]`;
 
 const flags = {
   help: { type: 'boolean' },
@@ -133,7 +133,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     vnodes: parseInteger(values.vnodes ?? '32', '--vnodes', 1),
     antiEntropy: oneOf(values['anti-entropy'] ?? 'on', '--anti-entropy', ['on', 'off'] as const) === 'on',
     antiEntropyMs: parseInteger(values['anti-entropy-ms'] ?? '1000', '--anti-entropy-ms', 10),
-    failoverTimeoutMs: parseRange(values['failover-timeout-ms'] ?? '1000-2000', '--failover-timeout-ms'),
+    failoverTimeoutMs: parseRange(values['failover-timeout-ms'] ?? '500-1000', '--failover-timeout-ms'),
   };
 }
 

@@ -8,8 +8,18 @@ export type KvInput = { f: 'get' | 'put' | 'append'; key: Canonical; value: stri
 /** A get's value; null for put and append. */
 export type KvOutput = string | null;
 
+/**
+ * A key's value and a hash of how it was built (put, then appends), so the search can tell states
+ * apart without hashing long strings. Equal text built two ways may hash apart: the search then
+ * merely treats them as two states, which is safe.
+ */
+export interface KvState {
+  readonly text: string;
+  readonly hash: number;
+}
+
 /** A string store with get/put/append, partitioned by key. */
-export function kvModel(): Model<string, KvInput, KvOutput> {
+export function kvModel(): Model<KvState, KvInput, KvOutput> {
   const expected = 'get | put | append with a string value';
   const text = (name: string, f: string, value: unknown): string => {
     if (value === null || value === undefined) return '';
@@ -19,17 +29,19 @@ export function kvModel(): Model<string, KvInput, KvOutput> {
   };
   return {
     name: 'kv',
-    init: () => '',
+    init: () => ({ text: '', hash: 0 }),
     step(state, input, output) {
       switch (input.f) {
         case 'get':
-          return output === UNKNOWN || output === state ? state : ILLEGAL;
+          return output === UNKNOWN || output === state.text ? state : ILLEGAL;
         case 'put':
-          return input.value;
+          return { text: input.value, hash: mixHash(0x2545f491, input.value) };
         case 'append':
-          return state + input.value;
+          return { text: state.text + input.value, hash: mixHash(state.hash, input.value) };
       }
     },
+    hash: (state) => state.hash,
+    equal: (a, b) => a.text === b.text,
     readOnly: (input) => input.f === 'get',
     partition(operations) {
       const byKey = new Map<Canonical, (typeof operations)[number][]>();
@@ -57,7 +69,7 @@ export function kvModel(): Model<string, KvInput, KvOutput> {
       };
       return (state, g, placed) => {
         const get = operations[g]!;
-        if (get.input.f !== 'get' || (get.output as string).startsWith(state)) return true;
+        if (get.input.f !== 'get' || (get.output as string).startsWith(state.text)) return true;
         return restartsOf(g).some((p) => !placed(p));
       };
     },
@@ -79,9 +91,9 @@ export function kvModel(): Model<string, KvInput, KvOutput> {
       if (input.f === 'get') return output === UNKNOWN ? 'get (unknown)' : `get -> ${showValue(output)}`;
       return `${input.f} ${showValue(input.value)}${unknown}`;
     },
-    describeState: (state) => showValue(state),
+    describeState: (state) => showValue(state.text),
     explainIllegal(state, input, output) {
-      return `${input.f} returned ${showValue(output === UNKNOWN ? null : output)} but the key held ${showValue(state)}`;
+      return `${input.f} returned ${showValue(output === UNKNOWN ? null : output)} but the key held ${showValue(state.text)}`;
     },
     crashObservers: kvCrashObservers,
   };
@@ -108,4 +120,13 @@ function kvCrashObservers(operations: readonly Operation<KvInput, KvOutput>[]): 
       return f === 'put' ? seen.startsWith(value) : seen.includes(value);
     });
   });
+}
+
+/** FNV-style mixing of a string into a running hash. */
+function mixHash(hash: number, text: string): number {
+  let x = hash ^ 0x9e3779b9;
+  for (let i = 0; i < text.length; i++) x = Math.imul(x ^ text.charCodeAt(i), 0x01000193);
+  x ^= x >>> 15;
+  x = Math.imul(x, 0x2c1b3c6d);
+  return (x ^ (x >>> 12)) | 0;
 }

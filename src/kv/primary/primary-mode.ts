@@ -53,6 +53,8 @@ class PrimaryReplica implements KvMode {
   private readonly peers: string[];
   /** As primary: the next index to send each replica. */
   private readonly next = new Map<string, number>();
+  /** As primary: when each replica was last sent a full image (stale appends arriving after a heal all ask for one). */
+  private readonly syncedAtMs = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private replicateScheduled = false;
   private stopped = false;
@@ -136,6 +138,9 @@ class PrimaryReplica implements KvMode {
   }
 
   private sendSync(peer: string): void {
+    const now = performance.now();
+    if (now - (this.syncedAtMs.get(peer) ?? -Infinity) < this.options.failoverTimeoutMs.min) return;
+    this.syncedAtMs.set(peer, now);
     const image = this.data.image();
     this.transport.send(peer, { k: 'pr', t: 'sync', epoch: this.data.epoch, last: image.last, history: image.history, state: image.state } satisfies ReplicationMessage, { connectedOnly: true });
     this.next.set(peer, image.last[0] + 1);
@@ -245,6 +250,7 @@ class PrimaryReplica implements KvMode {
     this.role = 'primary';
     this.primary = this.options.id;
     this.next.clear();
+    this.syncedAtMs.clear();
     this.log.info({ event: 'failover', role: 'primary', epoch, votes, lostPrimary: lost, last: this.data.last }, `became primary in epoch ${epoch} with ${votes} votes, at index ${this.data.last[0]}`);
     for (const peer of this.peers) this.sendAppend(peer, true);
   }
