@@ -44,3 +44,12 @@ describe('renderLaneDiagram', () => {
     expect(renderLaneDiagram([], [], new Map())).toBe('');
   });
 });
+
+describe('lane diagram hover text', () => {
+  it('shows each op state transition, escaped', async () => {
+    const { renderLaneDiagram } = await import('./lane-diagram.js');
+    const op = { index: 3, process: 1, f: 'write', value: [0, 2], result: [0, 2], start: 1e9, end: 2e9, description: 'write k0 2' };
+    const svg = renderLaneDiagram([{ op, order: 1, transition: 'state <1> -> 2' }], [], new Map());
+    expect(svg).toContain('state &lt;1&gt; -&gt; 2');
+  });
+});

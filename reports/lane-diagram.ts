@@ -14,6 +14,8 @@ export interface LaneOp {
   op: WitnessOp;
   order?: number;
   stuck?: boolean;
+  /** The model state change (or why the op could not be placed), shown on hover. */
+  transition?: string;
 }
 
 const laneLabelW = 88;
@@ -96,10 +98,11 @@ function barGeometry({ op, order, stuck }: LaneOp, xOf: (t: number) => number, p
   return { left, right, inside: mark, ...(stuck ? { outside: op.description } : {}) };
 }
 
-function renderBar({ op, order, stuck }: LaneOp, bar: BarGeometry, y: number, plotRight: number): string {
+function renderBar({ op, order, stuck, transition }: LaneOp, bar: BarGeometry, y: number, plotRight: number): string {
   const open = op.end === null;
   const title = `${stuck ? 'stuck: ' : order !== undefined ? `${order}. ` : ''}${op.description} (op ${op.index}, process ${op.process}${op.node ? `, node ${op.node}` : ''}) ` +
-    `invoked ${(op.start / 1e9).toFixed(6)} s, ${open ? 'never completed definitely' : `completed ${(op.end! / 1e9).toFixed(6)} s`}`;
+    `invoked ${(op.start / 1e9).toFixed(6)} s, ${open ? 'never completed definitely' : `completed ${(op.end! / 1e9).toFixed(6)} s`}` +
+    (transition ? `\n${transition}` : '');
   const textY = y + barH / 2 + 4;
   const out = [`<g class="bar${stuck ? ' stuck' : ''}${open ? ' open' : ''}"><title>${escapeHtml(title)}</title>`];
   out.push(`<rect x="${f1(bar.left)}" y="${y}" width="${f1(bar.right - bar.left)}" height="${barH}" rx="3"/>`);

@@ -65,8 +65,11 @@ function renderFailure(name: string, f: LinearizabilityFailure, i: number, total
   const recentStart = Math.max(0, n - recentOps);
   const recent = f.linearized.slice(recentStart);
   const laneOps: LaneOp[] = [
-    ...recent.map((l, j) => ({ op: l.op, order: recentStart + j + 1 })),
-    ...f.stuck.slice(0, recentOps).map((s) => ({ op: s.op, stuck: true })),
+    ...recent.map((l, j) => {
+      const before = recentStart + j === 0 ? undefined : f.linearized[recentStart + j - 1]?.stateAfter;
+      return { op: l.op, order: recentStart + j + 1, transition: `state ${before ?? 'initial'} -> ${l.stateAfter}` };
+    }),
+    ...f.stuck.slice(0, recentOps).map((s) => ({ op: s.op, stuck: true, transition: `from state ${f.state}: ${s.reason}` })),
   ];
   const stuckRows = f.stuck
     .map((s) => `<tr><td>${opCell(s.op)}</td><td>${escapeHtml(s.op.process)}</td><td>${escapeHtml(s.op.node ?? '')}</td>${timeCells(s.op)}<td class="reason">${escapeHtml(s.reason)}</td></tr>`)

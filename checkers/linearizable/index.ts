@@ -25,7 +25,7 @@ export interface LinearizableOptions {
   memoryBytes?: number;
   /** Whether values are `[key, v]`; default "auto". */
   keyed?: Keyed;
-  /** Worker threads: "auto" (default) uses them for big histories with many keys; 0 never. */
+  /** Extra worker threads: "auto" (default) uses them for big histories with many keys on 4+ cores; 0 never. */
   workers?: number | 'auto';
   /** Check every key to the end even after one is illegal (default false: unfinished keys are skipped). */
   exhaustive?: boolean;

@@ -51,7 +51,10 @@ export function zookeeperDb(): RegisterDb & PrimaryDb {
         '-cp', '/usr/share/java/slf4j-simple.jar:/etc/zookeeper/conf:/usr/share/java/zookeeper.jar',
         'org.apache.zookeeper.server.quorum.QuorumPeerMain', config,
       ];
-      await ctx.runtime.spawn(node, { command: 'java', args, image: 'zookeeper' }, nodeLog(ctx, node));
+      // Under libfaketime a JDK 17 thread in a timed wait (Thread.sleep, a poll with a timeout) can
+      // hang for good unless libfaketime applies its "monotonic fix" (libfaketime issue #460).
+      const env = { FAKETIME_FORCE_MONOTONIC_FIX: '1' };
+      await ctx.runtime.spawn(node, { command: 'java', args, env, image: 'zookeeper' }, nodeLog(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {

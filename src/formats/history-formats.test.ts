@@ -87,3 +87,13 @@ describe('formats registry', () => {
     expect(await readHistoryFile(join(dir, 'h.jsonl'), 'jsonl')).toHaveLength(1);
   });
 });
+
+describe('jsonl after a crash', () => {
+  it('ignores a last line cut short without its newline, and nothing else', async () => {
+    const { readJsonlHistory } = await import('./jsonl.js');
+    const whole = '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n';
+    expect(readJsonlHistory(whole + '{"index":1,"time":5,"pro', 'h.jsonl')).toHaveLength(1);
+    expect(() => readJsonlHistory(whole + '{"index":1,"time":5,"pro\n', 'h.jsonl')).toThrow(/line 2 of h\.jsonl/);
+    expect(() => readJsonlHistory('{"broken\n' + whole, 'h.jsonl')).toThrow(/line 1 of h\.jsonl/);
+  });
+});

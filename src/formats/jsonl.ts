@@ -4,7 +4,10 @@ import type { History, Op, OpType } from '../op.js';
 const TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
 const SHAPE = '{"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}';
 
-/** Reads history.jsonl; blank lines are skipped, a missing index or time defaults to the op's position. */
+/**
+ * Reads history.jsonl; blank lines are skipped, a missing index or time defaults to the op's position,
+ * and a last line without its newline that is not JSON (a write cut short by a crash) is ignored.
+ */
 export function readJsonlHistory(text: string, source = 'history.jsonl'): History {
   const history: Op[] = [];
   const lines = text.split('\n');
@@ -17,6 +20,8 @@ export function readJsonlHistory(text: string, source = 'history.jsonl'): Histor
     try {
       parsed = JSON.parse(line);
     } catch {
+      // A controller killed mid-write can leave the last line cut short: the ops before it stand.
+      if (i > 0 && lines.slice(i + 1).every((rest) => rest.trim() === '') && !text.endsWith('\n')) break;
       throw bad(`a JSON op ${SHAPE}`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw bad(`a JSON op ${SHAPE}`);
