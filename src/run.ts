@@ -42,10 +42,11 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   let live: LiveTest | undefined;
   let crashed: string | undefined;
   const pool = { current: undefined as WorkerPool | undefined };
+  const timings = new PhaseTimings();
   const progress = new Progress(io.status, spec.timeLimitS, () => pool.current?.now() ?? 0);
   try {
     live = resolveTest(spec, dir);
-    await startCluster(live, spec, io);
+    await timings.time('setup', () => startCluster(live!, spec, io));
     const workers = new WorkerPool({
       nodes: spec.nodes,
       open: (node) => live!.workload.open(node),
@@ -70,9 +71,9 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
     progress.start();
     try {
       progress.setPhase('running');
-      await runMainPhase(interpreter, live, spec);
+      await timings.time('workload', () => runMainPhase(interpreter, live!, spec));
       progress.setPhase('healing');
-      await runFinalPhase(interpreter, live, spec, history, io);
+      await timings.time('heal+final', () => runFinalPhase(interpreter, live!, spec, history, io));
     } finally {
       progress.stop();
       await workers.close();
@@ -83,16 +84,36 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   } finally {
     // 5. Tear down, always; a teardown error is recorded and never hides the verdict.
     if (live) {
-      await live.runtime.teardown().catch((err: unknown) => {
+      const runtime = live.runtime;
+      await timings.time('teardown', () => runtime.teardown()).catch((err: unknown) => {
         io.status.write(`teardown failed: ${err instanceof Error ? err.message : String(err)}\n`);
       });
     }
     writer.close();
   }
   // 6. Check and report.
-  const results = await checkRun(spec, history, dir, { startedAt, durationMs: Date.now() - startedAt.getTime(), crashed });
+  const results = await timings.time('check', () => checkRun(spec, history, dir, { startedAt, durationMs: Date.now() - startedAt.getTime(), crashed }));
+  io.status.write(`timing: ${timings.summary()}\n`);
   const exitCode = crashed !== undefined ? 255 : exitCodeOf(results);
   return { dir, results, exitCode, ...(crashed !== undefined && { crashed }) };
+}
+
+/** How long each lifecycle step took, for the closing status line. */
+class PhaseTimings {
+  private readonly spent: [string, number][] = [];
+
+  async time<T>(phase: string, step: () => Promise<T>): Promise<T> {
+    const start = performance.now();
+    try {
+      return await step();
+    } finally {
+      this.spent.push([phase, performance.now() - start]);
+    }
+  }
+
+  summary(): string {
+    return this.spent.map(([phase, ms]) => `${phase} ${(ms / 1000).toFixed(1)} s`).join(', ');
+  }
 }
 
 // 2. Start the runtime and the db on every node; wait until ready, with a deadline.

@@ -51,10 +51,12 @@ export function zookeeperDb(): RegisterDb & PrimaryDb {
         '-cp', '/usr/share/java/slf4j-simple.jar:/etc/zookeeper/conf:/usr/share/java/zookeeper.jar',
         'org.apache.zookeeper.server.quorum.QuorumPeerMain', config,
       ];
-      // Under libfaketime a JDK 17 thread in a timed wait (Thread.sleep, a poll with a timeout) can
-      // hang for good unless libfaketime applies its "monotonic fix" (libfaketime issue #460).
+      // Two libfaketime quirks with the JVM. Leaving monotonic clocks alone (what faultline-run asks
+      // for) makes a JVM burn six times the CPU, so ZooKeeper's monotonic clock moves with the fault
+      // too (`env -u`); and a JDK 17 thread in a timed wait can then hang for good unless libfaketime
+      // applies its "monotonic fix" (libfaketime issue #460). Without a clock fault both are inert.
       const env = { FAKETIME_FORCE_MONOTONIC_FIX: '1' };
-      await ctx.runtime.spawn(node, { command: 'java', args, env, image: 'zookeeper' }, nodeLog(ctx, node));
+      await ctx.runtime.spawn(node, { command: 'env', args: ['-u', 'FAKETIME_DONT_FAKE_MONOTONIC', 'java', ...args], env, image: 'zookeeper' }, nodeLog(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {
@@ -147,6 +149,7 @@ class ZooKeeperRegister implements RegisterConnection {
     }
     this.client?.close();
     const client = zookeeper.createClient(this.address, { sessionTimeout: 6000, spinDelay: 200, retries: 0 });
+    guardAgainstUnparsableReplies(client);
     this.client = client;
     this.rootReady = false;
     await new Promise<void>((resolve, reject) => {
@@ -177,6 +180,27 @@ class ZooKeeperRegister implements RegisterConnection {
       });
     });
   }
+}
+
+/**
+ * node-zookeeper-client throws from its socket's data handler when a reply does not parse (seen
+ * with an unknown error code while a partition cut its server off), which would crash the
+ * controller. A reply that does not parse means the stream can no longer be trusted: drop the
+ * connection instead, so requests in flight fail as connection loss (indefinite) and it reconnects.
+ */
+function guardAgainstUnparsableReplies(client: zookeeper.Client): void {
+  type Manager = { onSocketData(buffer: Buffer): void; pendingBuffer: Buffer | null; socket?: { destroy(): void } };
+  const manager = (client as unknown as { connectionManager: Manager }).connectionManager;
+  const onSocketData = manager.onSocketData;
+  // The manager binds this method to each new socket, so an own property replaces it for all of them.
+  manager.onSocketData = function (this: Manager, buffer: Buffer) {
+    try {
+      onSocketData.call(this, buffer);
+    } catch {
+      this.pendingBuffer = null;
+      this.socket?.destroy();
+    }
+  };
 }
 
 function parse(data: Buffer | undefined): unknown {

@@ -12,7 +12,7 @@ import { ensureImage, IMAGE_NAMES, packageRoot, type ImageName } from './docker-
 import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
 import { partitionCommands, partitionSetupCommands } from './docker-partition.js';
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
-import { CLOCK_FILE, FaketimeClock } from './faketime.js';
+import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
 import type { Address, ClockSkewable, NodeAddressed, NodeClock, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
@@ -119,6 +119,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     entry.shaped = 'null';
     this.watchExit(node, entry);
     // A fresh start has a fresh network namespace: set up faultline's chains, then re-apply faults.
+    if (clock) await this.correctProcessStart(node, entry.container);
     try {
       for (const cmd of [...partitionSetupCommands(), ...lossSetupCommands()]) await execOk(entry.container, cmd);
       await this.applyFaults(node);
@@ -263,6 +264,13 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
       this.clocks.set(node, clock);
     }
     return clock.path;
+  }
+
+  /** Tells the node's clock when its process really started: the container's init's child, seen in /proc. */
+  private async correctProcessStart(node: string, container: Docker.Container): Promise<void> {
+    const initPid = (await container.inspect().catch(() => undefined))?.State.Pid;
+    const startMs = initPid ? childStartMs(initPid) : undefined;
+    if (startMs !== undefined) this.clocks.get(node)?.processStartedAt(startMs);
   }
 
   private watchExit(node: string, entry: NodeContainer): void {

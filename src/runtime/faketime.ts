@@ -2,7 +2,7 @@
 // reads its clock from a control file that the controller rewrites; with FAKETIME_NO_CACHE it
 // re-reads the file on every clock call, so offsets and rates change while the process runs.
 // Only that process is affected: never the machine's clock, never other processes.
-import { existsSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeClock } from './runtime.js';
 
@@ -36,6 +36,12 @@ export class FaketimeClock {
     this.set({ offsetS, rate: this.clock.rate }, nowMs);
   }
 
+  /** Corrects when the process really started (libfaketime's origin for rates), keeping its clock. */
+  processStartedAt(startMs: number, nowMs = Date.now()): void {
+    this.processStartMs = startMs;
+    this.set({ offsetS: this.offsetS(nowMs), rate: this.clock.rate }, nowMs);
+  }
+
   set(clock: NodeClock, nowMs = Date.now()): void {
     this.clock = { ...clock };
     this.setAtMs = nowMs;
@@ -48,6 +54,25 @@ export class FaketimeClock {
   /** Seconds the process's clock is ahead of the real clock at `nowMs`. */
   offsetS(nowMs = Date.now()): number {
     return this.clock.offsetS + ((nowMs - this.setAtMs) / 1000) * (this.clock.rate - 1);
+  }
+}
+
+/**
+ * When the first child of `parentPid` started, in ms since the epoch, from this machine's /proc
+ * (10 ms resolution), or undefined if it cannot be read. Its start is libfaketime's origin: a
+ * process's estimate taken when it was asked to start can be a second early on a loaded machine,
+ * and a rate turns that error into a jump.
+ */
+export function childStartMs(parentPid: number, nowMs = Date.now()): number | undefined {
+  try {
+    const child = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim().split(/\s+/)[0];
+    if (!child) return undefined;
+    const stat = readFileSync(`/proc/${child}/stat`, 'utf8');
+    const startTicks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]); // field 22: starttime, in clock ticks (100/s)
+    const uptimeS = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return Number.isFinite(startTicks) && Number.isFinite(uptimeS) ? nowMs - (uptimeS - startTicks / 100) * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }
 
