@@ -118,9 +118,10 @@ class PhaseTimings {
 
 // 2. Start the runtime and the db on every node; wait until ready, with a deadline.
 async function startCluster(live: LiveTest, spec: TestSpec, io: RunIo): Promise<void> {
-  io.status.write(`starting ${spec.nodes.length} ${spec.db} nodes (${spec.storeMode}) on the ${spec.runtime} runtime\n`);
+  const mode = spec.db === 'bundled' ? ` (${spec.storeMode})` : '';
+  io.status.write(`starting ${spec.nodes.length} ${spec.db} nodes${mode} on the ${spec.runtime} runtime\n`);
   await live.runtime.setup();
-  for (const node of spec.nodes) await live.db.start(node, live.dbCtx);
+  await Promise.all(spec.nodes.map((node) => live.db.start(node, live.dbCtx)));
   await live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000);
 }
 

@@ -19,6 +19,7 @@ export class WorkerPool implements Executor {
   private readonly clients = new Map<Thread, Client>();
   private readonly done: Completion[] = [];
   private wake: (() => void) | undefined;
+  private closed = false;
 
   constructor(private readonly options: WorkerPoolOptions) {}
 
@@ -58,6 +59,7 @@ export class WorkerPool implements Executor {
 
   /** Closes every open client. */
   async close(): Promise<void> {
+    this.closed = true;
     const clients = [...this.clients.values()];
     this.clients.clear();
     await Promise.all(clients.map((c) => c.close().catch(() => undefined)));
@@ -69,6 +71,11 @@ export class WorkerPool implements Executor {
     if (!client) {
       try {
         client = await withDeadline(this.options.open(node), this.options.opTimeoutMs, 'connect');
+        if (this.closed) {
+          // The pool closed while this client was connecting: nobody else will close it.
+          void client.close().catch(() => undefined);
+          return { type: 'fail', value: invoke.value, node, error: 'worker pool closed while connecting' };
+        }
         this.clients.set(thread, client);
       } catch (err) {
         // Nothing was sent: the op certainly did not happen.

@@ -52,6 +52,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   private docker: Docker | undefined;
   private network: RunNetwork | undefined;
   private readonly containers = new Map<string, NodeContainer>();
+  private readonly images = new Map<ImageName, Promise<string>>();
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly unfakeable = new Map<string, string>();
   private grudge: Grudge = {};
@@ -88,11 +89,21 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     return this.listenAddress(node);
   }
 
+  /** Builds (or finds) an image once per run, however many nodes start at the same time. */
+  private image(name: ImageName): Promise<string> {
+    let ready = this.images.get(name);
+    if (!ready) {
+      ready = ensureImage(name, { ...(this.options.log && { log: this.options.log }) });
+      this.images.set(name, ready);
+    }
+    return ready;
+  }
+
   async spawn(node: string, spec: ProcessSpec, logPath: string): Promise<void> {
     const docker = this.engine();
     const current = this.containers.get(node);
     if (current?.running) throw new Error(`node ${node} is already running (container ${current.container.id.slice(0, 12)})`);
-    const image = await ensureImage(imageName(spec.image ?? 'bundled'), { ...(this.options.log && { log: this.options.log }) });
+    const image = await this.image(imageName(spec.image ?? 'bundled'));
     const nodeDir = resolve(dirname(logPath));
     mkdirSync(nodeDir, { recursive: true });
 
@@ -269,8 +280,12 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   /** Tells the node's clock when its process really started: the container's init's child, seen in /proc. */
   private async correctProcessStart(node: string, container: Docker.Container): Promise<void> {
     const initPid = (await container.inspect().catch(() => undefined))?.State.Pid;
-    const startMs = initPid ? childStartMs(initPid) : undefined;
-    if (startMs !== undefined) this.clocks.get(node)?.processStartedAt(startMs);
+    if (!initPid) return;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const startMs = childStartMs(initPid); // none until docker-init has forked it
+      if (startMs !== undefined) return this.clocks.get(node)?.processStartedAt(startMs);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
   }
 
   private watchExit(node: string, entry: NodeContainer): void {
