@@ -14,6 +14,9 @@ const seeds = (process.env.FAULTLINE_IT_SEEDS ?? '1,2').split(',').map(Number);
 const timeLimitS = Number(process.env.FAULTLINE_IT_TIME_LIMIT ?? 30);
 const store = mkdtempSync(join(tmpdir(), 'faultline-it-'));
 const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
+/** One run: the workload, then start-up, healing, final reads and checking, with room for a loaded machine. */
+const perRunMs = (timeLimitS + 90) * 1000;
+const localSeeds = seeds.length >= 3 ? seeds : [...seeds, 101, 102].slice(0, 3);
 
 async function run(seed: number, readMode: 'quorum' | 'local', nemesis: string) {
   const spec = resolveSpec({ seed, readMode, nemesis, timeLimitS, nemesisIntervalS: 5, storeDir: store });
@@ -27,13 +30,12 @@ describe('raft under faults', () => {
     const sub = outcome.results.results as Record<string, { valid: unknown; summary?: string }>;
     expect(sub.linearizable?.valid, sub.linearizable?.summary).toBe(true);
     expect(outcome.exitCode).toBe(0);
-  });
+  }, perRunMs);
 });
 
 describe('raft with stale local reads', () => {
   it('is caught as not linearizable on most seeds, with the offending read as witness', async () => {
     const caught: LinearizabilityFailure[] = [];
-    const localSeeds = seeds.length >= 3 ? seeds : [...seeds, 101, 102].slice(0, 3);
     for (const seed of localSeeds) {
       const outcome = await run(seed, 'local', 'partition');
       expect(outcome.crashed).toBeUndefined();
@@ -48,5 +50,5 @@ describe('raft with stale local reads', () => {
     expect(stuck.op.f).toBe('read');
     expect(stuck.op.node).toMatch(/^n\d$/);
     expect(stuck.reason.length).toBeGreaterThan(0);
-  });
+  }, perRunMs * localSeeds.length);
 });

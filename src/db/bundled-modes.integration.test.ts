@@ -17,6 +17,10 @@ const seeds = (process.env.FAULTLINE_MODES_SEEDS ?? '1,2,3').split(',').map(Numb
 const timeLimitS = Number(process.env.FAULTLINE_MODES_TIME_LIMIT ?? 15);
 const store = mkdtempSync(join(tmpdir(), 'faultline-modes-'));
 const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
+/** A generous budget for one run (start, workload, healing, final reads, checking), for test timeouts. */
+const runMs = (timeLimitS + 90) * 1000;
+const primarySeeds = process.env.FAULTLINE_MODES_SEEDS ? seeds : [1, 2, 3, 4, 5];
+const skewSeeds = seeds.slice(0, Math.max(2, Math.ceil(seeds.length / 2)));
 
 async function run(options: SpecOptions): Promise<RunOutcome> {
   const spec = resolveSpec({ timeLimitS, nemesisIntervalS: 4, storeDir: store, ...options });
@@ -64,13 +68,12 @@ describe('primary: async replication with failover', () => {
     // Only a partition that cuts the primary off from a majority makes a split brain, and a short
     // run sees two or three partitions: in CI's 15 s runs about half the seeds get one, so CI asks
     // for one caught run of five; the full 60 s runs must catch most seeds.
-    const primarySeeds = process.env.FAULTLINE_MODES_SEEDS ? seeds : [1, 2, 3, 4, 5];
     const { failures, logs } = await notLinearizable({ storeMode: 'primary', nemesis: 'partition' }, primarySeeds);
     expect(failures.length).toBeGreaterThanOrEqual(timeLimitS >= 60 ? Math.floor(primarySeeds.length / 2) + 1 : 1);
     expectWitness(failures[0]!);
     // The nodes' logs tell the story: a failover while the old primary went on, then its rollback.
     expect(logs.join('\n')).toContain('"event":"failover"');
-  });
+  }, primarySeeds.length * runMs);
 });
 
 describe('quorum with R=W=1 (N=3)', () => {
@@ -78,7 +81,7 @@ describe('quorum with R=W=1 (N=3)', () => {
     const { failures } = await notLinearizable({ storeMode: 'quorum', r: 1, w: 1, nemesis: 'partition' });
     expect(failures.length).toBeGreaterThan(seeds.length / 2);
     expectWitness(failures[0]!);
-  });
+  }, seeds.length * runMs);
 });
 
 describe('quorum with R+W>N, last writer wins by wall clock', () => {
@@ -86,12 +89,11 @@ describe('quorum with R+W>N, last writer wins by wall clock', () => {
     const outcome = await run({ storeMode: 'quorum', nemesis: 'partition', seed: seeds[0]! });
     expect(sub(outcome, 'linearizable').valid).toBe(true);
     expect(sub(outcome, 'convergence').valid).toBe(true);
-  });
+  }, runMs);
 
   it('loses acknowledged writes under clock skew: convergence names the write that was overwritten by an older one', async () => {
     expect(hostLibfaketime(), 'clock faults on the local runtime need libfaketime: apt-get install -y libfaketime').toBeDefined();
     const lost: { explanation: string }[] = [];
-    const skewSeeds = seeds.slice(0, Math.max(2, Math.ceil(seeds.length / 2)));
     for (const seed of skewSeeds) {
       const outcome = await run({ storeMode: 'quorum', nemesis: 'clock', seed });
       const convergence = sub(outcome, 'convergence') as { valid: unknown; unexplained: { problem: string; explanation: string }[] };
@@ -100,7 +102,7 @@ describe('quorum with R+W>N, last writer wins by wall clock', () => {
     console.log(`quorum LWW under clock skew: ${lost.length} lost updates over ${skewSeeds.length} seeds; first: ${lost[0]?.explanation}`);
     expect(lost.length).toBeGreaterThan(0);
     expect(lost[0]!.explanation).toMatch(/wrote .* after that write completed and was acknowledged: a lost update/);
-  });
+  }, skewSeeds.length * runMs);
 });
 
 describe('sets on leaderless quorums', () => {
@@ -110,7 +112,7 @@ describe('sets on leaderless quorums', () => {
     const vc = await run({ storeMode: 'quorum-vc', workload: 'set', nemesis: 'partition', seed: seeds[0]! });
     expect(sub(vc, 'set').valid).toBe(true);
     expect(sub(vc, 'convergence').valid).toBe(true);
-  });
+  }, 2 * runMs);
 });
 
 describe('crdt: always available, converging after healing', () => {
@@ -120,7 +122,7 @@ describe('crdt: always available, converging after healing', () => {
     expect(convergence.valid, convergence.summary).toBe(true);
     expect(convergence.nodes).toHaveLength(5);
     expect(sub(outcome, 'stats').valid).toBe(true);
-  });
+  }, runMs);
 
   it('with anti-entropy off, deltas a crash dropped stay lost: convergence catches diverged replicas', async () => {
     // A partition alone loses nothing here: TCP holds the bytes and delivers them when it heals.
@@ -130,12 +132,12 @@ describe('crdt: always available, converging after healing', () => {
       if (sub(outcome, 'convergence').valid === false) caught++;
     }
     expect(caught).toBeGreaterThan(0);
-  });
+  }, 2 * runMs);
 });
 
 describe('raft: sets and counters', () => {
   it.each(['set', 'counter'] as const)('%s: valid under partitions, kills and pauses, nothing acknowledged lost', async (workload) => {
     const outcome = await run({ storeMode: 'raft', workload, nemesis: 'partition,kill,pause', seed: seeds[0]! });
     for (const [name, result] of Object.entries(outcome.results.results as Record<string, CheckResult>)) expect(result.valid, `${name}: ${result.summary}`).toBe(true);
-  });
+  }, runMs);
 });

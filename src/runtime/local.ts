@@ -23,14 +23,21 @@ export class LocalRuntime implements Runtime, ClockSkewable {
   }
 
   async setup(): Promise<void> {
-    for (const node of this.nodes) this.listen.set(node, { host: '127.0.0.1', port: await freePort() });
-    for (const from of this.nodes) {
-      for (const to of this.nodes) {
-        if (from === to) continue;
-        const proxy = new LinkProxy(from, to, this.listenAddress(to));
-        await proxy.start();
-        this.proxies.set(linkKey(from, to), proxy);
+    // Hold each node's port until every proxy has its own, so the kernel cannot hand a node's
+    // port to a proxy; the node binds it moments later.
+    const held = await Promise.all(this.nodes.map(() => holdPort()));
+    try {
+      this.nodes.forEach((node, i) => this.listen.set(node, { host: '127.0.0.1', port: held[i]!.port }));
+      for (const from of this.nodes) {
+        for (const to of this.nodes) {
+          if (from === to) continue;
+          const proxy = new LinkProxy(from, to, this.listenAddress(to));
+          await proxy.start();
+          this.proxies.set(linkKey(from, to), proxy);
+        }
       }
+    } finally {
+      await Promise.all(held.map((h) => h.release()));
     }
   }
 
@@ -149,14 +156,14 @@ function linkKey(from: string, to: string): string {
   return `${from}->${to}`;
 }
 
-/** Asks the kernel for a free loopback port. */
-async function freePort(): Promise<number> {
+/** Binds a free loopback port and keeps it until released. */
+async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
+      resolve({ port, release: () => new Promise<void>((done) => server.close(() => done())) });
     });
   });
 }
