@@ -39,4 +39,9 @@ describe('test spec', () => {
     const again = resolveSpec({ ...options, timeLimitS: options.timeLimit, nodes: options.nodes });
     expect(again).toEqual(spec);
   });
+
+  it('replays with only the options that matter for the db and mode', () => {
+    expect(replayCommand(resolveSpec({ seed: 1 }))).not.toMatch(/--replicas|--anti-entropy/);
+    expect(replayCommand(resolveSpec({ seed: 1, storeMode: 'quorum', r: 1, w: 1, workload: 'set' }))).toMatch(/--store-mode quorum .*--replicas 3 --r 1 --w 1 --anti-entropy on/);
+  });
 });

@@ -112,6 +112,9 @@ export function resolveSpec(options: SpecOptions): TestSpec {
 
 /** The command line that replays a spec exactly. */
 export function replayCommand(spec: TestSpec): string {
+  const bundled = spec.db === 'bundled';
+  const quorum = bundled && (spec.storeMode === 'quorum' || spec.storeMode === 'quorum-vc');
+  const gossips = quorum || (bundled && spec.storeMode === 'crdt');
   const args = [
     'npx faultline test',
     `--nodes ${spec.nodes.length}`,
@@ -122,10 +125,10 @@ export function replayCommand(spec: TestSpec): string {
     `--nemesis-interval ${spec.nemesisIntervalS}`,
     `--runtime ${spec.runtime}`,
     `--db ${spec.db}`,
-    `--store-mode ${spec.storeMode}`,
-    `--read-mode ${spec.readMode}`,
-    `--replicas ${spec.replicas} --r ${spec.r} --w ${spec.w}`,
-    `--anti-entropy ${spec.antiEntropy}`,
+    // Options of the bundled store only where they mean something for its mode.
+    ...(bundled ? [`--store-mode ${spec.storeMode}`, `--read-mode ${spec.readMode}`] : []),
+    ...(quorum ? [`--replicas ${spec.replicas} --r ${spec.r} --w ${spec.w}`] : []),
+    ...(gossips ? [`--anti-entropy ${spec.antiEntropy}`] : []),
     `--rate ${spec.rate}`,
     `--op-timeout-ms ${spec.opTimeoutMs}`,
     `--ops-per-key ${spec.opsPerKey}`,
