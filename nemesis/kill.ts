@@ -1,5 +1,6 @@
-// The kill nemesis: SIGKILLs (or docker kills) random nodes, and restarts every dead node on stop.
-import { pickNodes, type Nemesis, type NemesisContext } from './nemesis.js';
+// The kill nemesis: SIGKILLs (or docker kills) random nodes or the current primaries, and restarts every dead node on stop.
+import type { Nemesis, NemesisContext } from './nemesis.js';
+import { pickTargets } from './targets.js';
 
 export function killNemesis(ctx: NemesisContext): Nemesis {
   return {
@@ -10,9 +11,9 @@ export function killNemesis(ctx: NemesisContext): Nemesis {
         for (const node of dead) await ctx.db.start(node, ctx.dbCtx);
         return { nodes: dead, description: dead.length ? `restarted ${dead.join(' ')}` : 'nothing to restart' };
       }
-      const nodes = pickNodes(ctx.nodes, ctx.random);
+      const { kind, nodes } = await pickTargets(ctx);
       await Promise.all(nodes.map((n) => ctx.runtime.kill(n)));
-      return { nodes, description: nodes.join(' ') };
+      return { target: kind, nodes, description: `${nodes.join(' ')}${kind === 'primaries' ? ' (primaries)' : ''}` };
     },
   };
 }

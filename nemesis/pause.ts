@@ -1,6 +1,7 @@
-// The pause nemesis: freezes random nodes (SIGSTOP / docker pause) and resumes them on stop. A
+// The pause nemesis: freezes random nodes or the current primaries (SIGSTOP / docker pause) and resumes them on stop. A
 // paused node keeps its connections open and silent, like a long GC pause or a stalled VM.
-import { pickNodes, type Nemesis, type NemesisContext } from './nemesis.js';
+import type { Nemesis, NemesisContext } from './nemesis.js';
+import { pickTargets } from './targets.js';
 
 export function pauseNemesis(ctx: NemesisContext): Nemesis {
   let paused: string[] = [];
@@ -13,10 +14,11 @@ export function pauseNemesis(ctx: NemesisContext): Nemesis {
         paused = [];
         return { nodes: resumed, description: resumed.length ? `resumed ${resumed.join(' ')}` : 'nothing paused' };
       }
-      const nodes = pickNodes(ctx.nodes, ctx.random).filter((n) => !paused.includes(n));
+      const { kind, nodes: picked } = await pickTargets(ctx);
+      const nodes = picked.filter((n) => !paused.includes(n));
       await Promise.all(nodes.map((n) => ctx.runtime.pause(n)));
       paused = [...paused, ...nodes];
-      return { nodes, description: nodes.join(' ') };
+      return { target: kind, nodes, description: `${nodes.join(' ')}${kind === 'primaries' ? ' (primaries)' : ''}` };
     },
   };
 }
