@@ -6,6 +6,7 @@ import type { WitnessOp } from '../../src/checker.js';
 import type { History, Op } from '../../src/op.js';
 import { UNKNOWN, type AnyModel, type Operation, type OpView } from './model.js';
 import { canonicalValue } from './models/canonical-value.js';
+import { witnessOp } from '../witness-op.js';
 
 /** Whether op values are `[key, v]` pairs to split per key; "auto" decides from the history. */
 export type Keyed = boolean | 'auto';
@@ -71,19 +72,8 @@ export function historyOperations(history: History, model: AnyModel, keyed: Keye
       const c = completionOf[op.id]!;
       const completion = c < 0 ? undefined : history[c];
       const known = op.output !== UNKNOWN && completion !== undefined;
-      const witness: WitnessOp = {
-        index: invoke.index,
-        process: invoke.process,
-        f: invoke.f,
-        value: invoke.value,
-        result: known ? completion.value : 'unknown',
-        start: invoke.time,
-        end: known ? completion.time : null,
-        description,
-      };
-      const node = invoke.node ?? completion?.node;
-      if (node !== undefined) witness.node = node;
-      return witness;
+      // An op whose output the search treats as unknown is shown as never having returned.
+      return witnessOp(invoke, known ? completion : undefined, description);
     },
   };
 }
