@@ -2,19 +2,8 @@
 // register test with partitions, a kill and a linearizability failure, and big synthetic histories.
 import type { CheckResult, LinearizabilityFailure, WitnessOp } from '../src/checker.js';
 import { pairOps, type History, type Op, type OpPair } from '../src/op.js';
+import { createRandom } from '../src/random.js';
 import type { ReportInput } from './report-input.js';
-
-/** Mulberry32: a tiny seeded generator, so fixtures never depend on Math.random. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const s = 1e9;
 const ms = 1e6;
@@ -45,7 +34,8 @@ const sampleFaults: Fault[] = [
 
 /** Builds a register history: processes cycle read / write / cas on integer keys against nodes, faults bite the affected nodes. */
 export function generateHistory(shape: RunShape): Op[] {
-  const random = seeded(shape.seed);
+  const draw = createRandom(shape.seed);
+  const random = (): number => draw.next();
   const events: Omit<Op, 'index'>[] = [];
   const cut = (node: string, t: number): 'partitioned' | 'killed' | undefined => {
     for (const fault of shape.faults) {

@@ -1,4 +1,5 @@
 // The workload contract: a partial test made of a client, generators and a checker.
+import { OpFailure } from './db/db.js';
 import type { Gen } from './generator.js';
 import type { History, Op } from './op.js';
 
@@ -31,4 +32,14 @@ export interface WorkloadOptions {
   concurrency: number;
   /** Target client ops per second over all processes. */
   rate: number;
+}
+
+/**
+ * The completion of an op whose client threw. A definite OpFailure certainly did not happen:
+ * `fail`. So is a read-only op (it changes nothing, happened or not). Anything else may have
+ * taken effect: `info`.
+ */
+export function failedResult(op: Op, err: unknown, readOnly: boolean): ClientResult {
+  const definite = err instanceof OpFailure && err.definite;
+  return { type: definite || readOnly ? 'fail' : 'info', value: op.value, error: err instanceof Error ? err.message : String(err) };
 }

@@ -10,11 +10,11 @@
 import { convergence } from '../checkers/convergence.js';
 import { checkCounter } from '../checkers/counter.js';
 import type { Checker } from '../src/checker.js';
-import { OpFailure, supportsCounter, type CounterConnection, type Db, type DbContext } from '../src/db/db.js';
+import { supportsCounter, type CounterConnection, type Db, type DbContext } from '../src/db/db.js';
 import { eachThread, limit, mix, sleep, stagger } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { Op } from '../src/op.js';
-import type { Client, ClientResult, Workload } from '../src/workload.js';
+import { failedResult, type Client, type ClientResult, type Workload } from '../src/workload.js';
 import { perKey } from './per-key-checker.js';
 import { finalReads, type SetWorkloadOptions } from './set.js';
 
@@ -55,8 +55,7 @@ function counterClient(conn: CounterConnection, node: string): Client {
             return { type: 'fail', value: o.value, error: `counter client cannot do f="${o.f}" on ${node}; expected add | read` };
         }
       } catch (err) {
-        const type = (err instanceof OpFailure && err.definite) || o.f === 'read' ? 'fail' : 'info';
-        return { type, value: o.value, error: err instanceof Error ? err.message : String(err) };
+        return failedResult(o, err, o.f === 'read');
       }
     },
     close: () => conn.close(),

@@ -9,11 +9,11 @@
 // concurrent ops through every node. Final reads, after healing, read every key from every node.
 import { linearizable } from '../checkers/linearizable/index.js';
 import type { Checker } from '../src/checker.js';
-import { lacksCas, OpFailure, supportsRegister, type Db, type DbContext, type RegisterConnection } from '../src/db/db.js';
+import { lacksCas, supportsRegister, type Db, type DbContext, type RegisterConnection } from '../src/db/db.js';
 import { eachThread, limit, mix, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { History, Op } from '../src/op.js';
-import type { Client, ClientResult, Workload, WorkloadOptions } from '../src/workload.js';
+import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
 
 export interface RegisterOptions extends WorkloadOptions {
   /** Ops on each key before its group moves on to a fresh key. */
@@ -79,10 +79,7 @@ function registerClient(conn: RegisterConnection, node: string): Client {
             return { type: 'fail', value: op.value, error: `register client cannot do f="${op.f}" on ${node}; expected read | write | cas` };
         }
       } catch (err) {
-        const definite = err instanceof OpFailure && err.definite;
-        // A read that may or may not have happened changes nothing: it can safely be a fail.
-        const type = definite || op.f === 'read' ? 'fail' : 'info';
-        return { type, value: op.value, error: err instanceof Error ? err.message : String(err) };
+        return failedResult(op, err, op.f === 'read');
       }
     },
     close: () => conn.close(),

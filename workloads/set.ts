@@ -10,11 +10,11 @@
 import { convergence } from '../checkers/convergence.js';
 import { checkSet } from '../checkers/set.js';
 import type { Checker } from '../src/checker.js';
-import { OpFailure, supportsSet, type Db, type DbContext, type SetConnection } from '../src/db/db.js';
+import { supportsSet, type Db, type DbContext, type SetConnection } from '../src/db/db.js';
 import { eachThread, limit, mix, op, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { History, Op } from '../src/op.js';
-import type { Client, ClientResult, Workload, WorkloadOptions } from '../src/workload.js';
+import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
 import { perKey } from './per-key-checker.js';
 
 export interface SetWorkloadOptions extends WorkloadOptions {
@@ -73,9 +73,7 @@ function setClient(conn: SetConnection, node: string): Client {
             return { type: 'fail', value: o.value, error: `set client cannot do f="${o.f}" on ${node}; expected add | read` };
         }
       } catch (err) {
-        // A read changes nothing, so even an indefinite one is a fail.
-        const type = (err instanceof OpFailure && err.definite) || o.f === 'read' ? 'fail' : 'info';
-        return { type, value: o.value, error: err instanceof Error ? err.message : String(err) };
+        return failedResult(o, err, o.f === 'read');
       }
     },
     close: () => conn.close(),
