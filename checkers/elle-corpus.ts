@@ -3,7 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJepsenWorkloadEdn, type JepsenWorkload } from '../src/formats/jepsen-edn-workloads.js';
-import type { History, Op, OpType } from '../src/op.js';
+import { readElleJson } from '../src/formats/elle-json.js';
+import type { History } from '../src/op.js';
 
 /** Where the corpus lives; FAULTLINE_ELLE_CORPUS overrides. */
 export const elleCorpusDir = process.env.FAULTLINE_ELLE_CORPUS ?? '/work/shared/corpus/elle';
@@ -44,22 +45,5 @@ export function manifestRows(): ManifestRow[] {
 export function readCorpusHistory(file: string, workload: JepsenWorkload): History {
   const path = join(elleCorpusDir, file);
   const text = readFileSync(path, 'utf8');
-  return file.endsWith('.edn') ? readJepsenWorkloadEdn(text, workload, file) : readElleCliJson(text, workload === 'list-append' ? 'txn' : undefined);
-}
-
-/** elle-cli's JSON: an array of op objects; "f" may be missing (list-append), "index"/"time" too. */
-function readElleCliJson(text: string, defaultF: string | undefined): History {
-  const ops = JSON.parse(text) as Record<string, unknown>[];
-  return ops.map((o, position): Op => {
-    const f = typeof o.f === 'string' ? o.f : defaultF;
-    if (f === undefined) throw new Error(`op ${position}: expected "f", got ${JSON.stringify(o)}`);
-    return {
-      index: typeof o.index === 'number' ? o.index : position,
-      time: typeof o.time === 'number' ? o.time : position,
-      process: o.process === 'nemesis' ? 'nemesis' : (o.process as number),
-      type: o.type as OpType,
-      f,
-      value: o.value ?? null,
-    };
-  });
+  return file.endsWith('.edn') ? readJepsenWorkloadEdn(text, workload, file) : readElleJson(text, file, workload === 'list-append' ? 'txn' : undefined);
 }

@@ -4,6 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { checkFiles } from './check-files.js';
+import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
 import type { CheckResult } from './checker.js';
 import { recheckCommand, recheckRun, runTest } from './run.js';
 import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, STORE_MODES, WORKLOADS } from './spec.js';
@@ -70,11 +71,14 @@ program
   .command('check')
   .description('re-run the checkers on a stored run (store/latest), or check history files with a model')
   .argument('<paths...>', 'a run directory, or history files with --model')
-  .option('--format <format>', 'history file format: jsonl, edn, etcd-log, kv-log', 'jsonl')
-  .option('--model <name>', 'model for history files: register, cas-register, kv, mutex, set, fifo-queue')
+  .option('--format <format>', 'history file format: jsonl, edn, json (elle-cli), etcd-log, kv-log', 'jsonl')
+  .option('--model <name>', 'linearizability model for history files: register, cas-register, kv, mutex, set, fifo-queue')
+  .option('--workload <name>', `check history files with a workload's checker instead: ${fileWorkloadNames.join(', ')} (formats edn, json, jsonl)`)
+  .option('--consistency-models <list>', 'list-append: the models the history must satisfy, comma-separated (default strict-serializable)')
+  .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format: string; model?: string; timeoutS?: string; json?: boolean }) => {
+  .action(async (paths: string[], opts: { format: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }) => {
     const first = paths[0] as string;
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
       const dir = resolveRunDir(first);
@@ -83,8 +87,20 @@ program
       process.exitCode = exitCode;
       return;
     }
+    if (opts.workload !== undefined) {
+      if (opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
+      const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+      process.exitCode = await checkWorkloadFiles(paths, {
+        workload: opts.workload,
+        format: opts.format,
+        json: Boolean(opts.json),
+        negativeAllowed: Boolean(opts.negativeAllowed),
+        ...(consistencyModels !== undefined && { consistencyModels }),
+      }, (line) => console.log(line));
+      return;
+    }
     if (!opts.model) {
-      throw new Error(`"${first}" is not a run directory; to check history files give --model (register, cas-register, kv, mutex, set, fifo-queue)`);
+      throw new Error(`"${first}" is not a run directory; to check history files give --model (register, cas-register, kv, mutex, set, fifo-queue) or --workload (${fileWorkloadNames.join(', ')})`);
     }
     const timeoutS = opts.timeoutS === undefined ? undefined : Number(opts.timeoutS);
     if (timeoutS !== undefined && !(timeoutS > 0)) throw new Error(`--timeout-s "${opts.timeoutS}" is not valid; expected a positive number of seconds`);

@@ -1,0 +1,84 @@
+// `faultline check FILE... --workload W`: checks history files of another tool (Jepsen EDN, elle-cli
+// JSON) or of faultline (jsonl) with a workload's checker: list-append (cycle), set, set-full,
+// counter, bank. One line per file (FILE<TAB>valid|invalid|unknown<TAB>check-ms<TAB>summary) or one
+// JSON object per file with the whole result.
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { checkBank } from '../checkers/bank.js';
+import { checkCounter } from '../checkers/counter.js';
+import { checkListAppend } from '../checkers/cycle/index.js';
+import { checkSet } from '../checkers/set.js';
+import type { CheckResult, Validity } from './checker.js';
+import { readElleJson } from './formats/elle-json.js';
+import { readJepsenWorkloadEdn, type JepsenWorkload } from './formats/jepsen-edn-workloads.js';
+import { readJsonlHistory } from './formats/jsonl.js';
+import type { History } from './op.js';
+
+export interface WorkloadFileOptions {
+  /** Consistency models for list-append (default strict-serializable). */
+  consistencyModels?: readonly string[];
+  /** bank: whether balances may go below zero. */
+  negativeAllowed?: boolean;
+}
+
+/** Each checkable workload: the reader's workload and the check. set judges by the final read (Jepsen's set); set-full by every read. */
+const fileWorkloads = {
+  'list-append': { reads: 'list-append', check: (h, o) => checkListAppend(h, o.consistencyModels ? { consistencyModels: o.consistencyModels } : {}) },
+  set: { reads: 'set', check: (h) => checkSet(h, { finalFrom: 'after-last-fault' }) },
+  'set-full': { reads: 'set', check: (h) => checkSet(h) },
+  counter: { reads: 'counter', check: (h) => checkCounter(h) },
+  bank: { reads: 'bank', check: (h, o) => checkBank(h, { negativeAllowed: o.negativeAllowed ?? false }) },
+} satisfies Record<string, { reads: JepsenWorkload; check: (history: History, options: WorkloadFileOptions) => CheckResult }>;
+
+export type FileWorkload = keyof typeof fileWorkloads;
+
+export const fileWorkloadNames = Object.keys(fileWorkloads) as FileWorkload[];
+
+/** The formats a workload history may come in. */
+export const workloadFormats = ['edn', 'json', 'jsonl'] as const;
+
+export type WorkloadFormat = (typeof workloadFormats)[number];
+
+/** Reads one history file of `workload` in `format`. */
+export function parseWorkloadHistory(text: string, format: WorkloadFormat, workload: FileWorkload, source: string): History {
+  const reads = fileWorkloads[workload].reads;
+  switch (format) {
+    case 'edn':
+      return readJepsenWorkloadEdn(text, reads, source);
+    case 'json':
+      return readElleJson(text, source, reads === 'list-append' ? 'txn' : undefined);
+    case 'jsonl':
+      return readJsonlHistory(text, source);
+  }
+}
+
+/** Checks each file and prints its line; returns 0 all valid, 1 any invalid, 2 any unknown (none invalid). */
+export async function checkWorkloadFiles(
+  files: readonly string[],
+  options: WorkloadFileOptions & { workload: string; format: string; json: boolean },
+  out: (line: string) => void,
+): Promise<number> {
+  const { workload, format } = options;
+  if (!Object.hasOwn(fileWorkloads, workload)) throw new Error(`unknown workload "${workload}" for history files; expected one of ${fileWorkloadNames.join(', ')}`);
+  if (!(workloadFormats as readonly string[]).includes(format)) throw new Error(`--format "${format}" cannot be used with --workload; expected one of ${workloadFormats.join(', ')}`);
+  const validities: Validity[] = [];
+  for (const file of files) {
+    let line: { file: string; valid: Validity; checkMs: number; summary?: string; error?: string; result?: CheckResult };
+    try {
+      const history = parseWorkloadHistory(await readFile(file, 'utf8'), format as WorkloadFormat, workload as FileWorkload, file);
+      const started = performance.now();
+      const result = fileWorkloads[workload as FileWorkload].check(history, options);
+      line = { file, valid: result.valid, checkMs: performance.now() - started, result, ...(result.summary !== undefined && { summary: result.summary }) };
+    } catch (err) {
+      line = { file, valid: 'unknown', checkMs: 0, error: err instanceof Error ? err.message : String(err) };
+    }
+    validities.push(line.valid);
+    if (options.json) out(JSON.stringify(line));
+    else out([file, verdictWord(line.valid), line.checkMs.toFixed(3), line.error ?? line.summary ?? ''].join('\t'));
+  }
+  return validities.includes(false) ? 1 : validities.includes('unknown') ? 2 : 0;
+}
+
+function verdictWord(valid: Validity): string {
+  return valid === true ? 'valid' : valid === false ? 'invalid' : 'unknown';
+}
