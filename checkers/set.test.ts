@@ -34,6 +34,21 @@ describe('set checker', () => {
     expect(r.summary).toMatch(/1 lost/);
   });
 
+  it('says whether a lost element had a concurrent add (racing read-modify-writes) or none (clocks)', () => {
+    // b's add overlaps c's; d's add runs alone after both: all three are lost.
+    const h = historyBuilder()
+      .run(0, 'add', 'a')
+      .invoke(0, 'add', 'b')
+      .run(1, 'add', 'c')
+      .ok(0, 'b')
+      .run(0, 'add', 'd')
+      .run(1, 'read', null, ['a']);
+    const r = checkSet(h.history);
+    expect(r.lost.map((e) => [e.element, e.concurrentAdds])).toEqual([['b', 1], ['c', 1], ['d', 0]]);
+    expect(r.counts.lostAlone).toBe(1);
+    expect(r.summary).toMatch(/3 lost.*; 1 lost with no concurrent add/);
+  });
+
   it('finds an acknowledged element that no later read ever saw', () => {
     const h = historyBuilder().run(0, 'add', 7).run(1, 'read', null, []);
     expect(checkSet(h.history).lost.map((e) => e.element)).toEqual([7]);

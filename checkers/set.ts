@@ -16,6 +16,8 @@
 //   - stable: known, not lost, never missed once known.
 //   - never-read: acknowledged, never seen, and no read began after it was acknowledged.
 //   - unconfirmed: the add was info (or never completed) and no read saw it; it may not have happened.
+// Each lost element says how many other adds overlapped its own (`concurrentAdds`): a loss with none
+// cannot come from racing read-modify-writes, and `counts.lostAlone` counts those.
 // A read containing an element that no add attempted, or only failed adds attempted, is
 // `unexpected`, which also makes the history invalid. `latencyMs` is a lower bound on the time from
 // an add's invocation to the element's stable visibility: how long after the add began the last
@@ -45,13 +47,19 @@ export interface SetElementReport {
   lastSeen?: WitnessOp;
   /** For lost elements: the read that began after it was known and did not see it. */
   missingIn?: WitnessOp;
+  /**
+   * For lost elements: how many adds of other elements overlapped this add in real time (info adds
+   * count as open to the end). 0 means no concurrent add can explain the loss; in a store that
+   * orders writes by timestamp that points at clocks (a later write stamped older lost to an earlier one).
+   */
+  concurrentAdds?: number;
   latencyMs?: number;
 }
 
 export interface SetResult extends CheckResult {
   valid: Validity;
   summary: string;
-  counts: Record<SetOutcome | 'attempted' | 'acknowledged' | 'unexpected' | 'reads' | 'finalReads', number>;
+  counts: Record<SetOutcome | 'attempted' | 'acknowledged' | 'unexpected' | 'reads' | 'finalReads' | 'lostAlone', number>;
   lost: SetElementReport[];
   /** Worst latency first. */
   stale: SetElementReport[];
@@ -175,6 +183,8 @@ export function checkSet(history: History, options: SetOptions = {}): SetResult 
   }
 
   const lost = reports.lost.sort((a, b) => a.add.index - b.add.index);
+  const adds = [...elements.values()].filter((state) => outcomeOf(state.add) !== 'fail').map((state) => state.add);
+  for (const report of lost) report.concurrentAdds = concurrentAdds(adds, elements.get(JSON.stringify(report.element) ?? 'undefined')!.add);
   const stale = reports.stale.sort((a, b) => (b.latencyMs ?? 0) - (a.latencyMs ?? 0));
   const latencies = [...reports.stable, ...stale].map((r) => r.latencyMs ?? 0).sort((a, b) => a - b);
   const counts: SetResult['counts'] = {
@@ -183,6 +193,7 @@ export function checkSet(history: History, options: SetOptions = {}): SetResult 
     stable: reports.stable.length,
     stale: stale.length,
     lost: lost.length,
+    lostAlone: lost.filter((r) => r.concurrentAdds === 0).length,
     'never-read': reports['never-read'].length,
     unconfirmed: reports.unconfirmed.length,
     unexpected: unexpected.length,
@@ -201,6 +212,13 @@ export function checkSet(history: History, options: SetOptions = {}): SetResult 
     unexpected: unexpected.slice(0, maxReported),
     latencyMs: { p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? 0 },
   };
+}
+
+/** The adds other than `add` whose invoke-to-completion span overlaps its own. */
+function concurrentAdds(adds: readonly PositionedPair[], add: PositionedPair): number {
+  let n = 0;
+  for (const other of adds) if (other !== add && other.invokeAt < add.completeAt && other.completeAt > add.invokeAt) n++;
+  return n;
 }
 
 function readElements(read: PositionedPair): Set<string> {
@@ -239,6 +257,7 @@ function summarise(valid: Validity, counts: SetResult['counts'], firstLost: SetE
   if (counts.reads === 0) return `no successful read; ${tally}`;
   if (valid === 'unknown') return `no final read; ${tally}`;
   const unexpected = counts.unexpected > 0 ? `; ${counts.unexpected} unexpected elements read` : '';
+  const alone = counts.lostAlone > 0 ? `; ${counts.lostAlone} lost with no concurrent add` : '';
   const first = firstLost?.missingIn ? `; first: ${showValue(firstLost.element)} missing from the read at op ${firstLost.missingIn.index}` : '';
-  return `${tally}${unexpected}${first}`;
+  return `${tally}${alone}${unexpected}${first}`;
 }
