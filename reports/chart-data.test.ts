@@ -85,6 +85,38 @@ describe('chartData', () => {
     expect(data.endS).toBe(3.5);
   });
 
+  it('gives latency quantiles per throughput bucket, of ok ops only', () => {
+    const data = chartData(history(3_000), []);
+    const { p50, p99, max } = data.quantiles;
+    expect(p50).toHaveLength(data.throughput.centersS.length);
+    // Latencies cycle through 0..6 ms (rounded up to 1 µs); fail and info ops are left out.
+    expect(p50[5]).toBe(3);
+    expect(max[5]).toBe(6);
+    expect(p99[5]!).toBeLessThanOrEqual(6);
+  });
+
+  it('draws clock offsets and availability per window only when the run had them, and ticks node events', () => {
+    const ops: Op[] = [
+      { index: 0, time: 0, process: 0, type: 'invoke', f: 'read', value: [1, null] },
+      { index: 1, time: 1e9, process: 0, type: 'ok', f: 'read', value: [1, 2] },
+      { index: 2, time: 1.1e9, process: 'nemesis', type: 'invoke', f: 'start-clock', value: null },
+      { index: 3, time: 1.2e9, process: 'nemesis', type: 'info', f: 'start-clock', value: { offsetsS: { n1: 0.5, n2: 0 }, description: 'n1 bump +0.500 s' } },
+      { index: 4, time: 1.3e9, process: 0, type: 'invoke', f: 'read', value: [1, null] },
+      { index: 5, time: 1.4e9, process: 0, type: 'fail', f: 'read', value: [1, null] },
+    ];
+    const events = [{ atNs: 1.25e9, node: 'n1', event: 'election', message: 'standing for primary', detail: {} }, { atNs: -1e9, node: 'n2', event: 'role', message: 'before the workload', detail: {} }];
+    const data = chartData(ops, faultWindows(ops), { events });
+    expect(data.clock).toEqual({ nodes: ['n1', 'n2'], steps: [{ atS: 0, offsetsS: { n1: 0, n2: 0 }, label: 'start' }, { atS: 1.2, offsetsS: { n1: 0.5, n2: 0 }, label: 'n1 bump +0.500 s' }] });
+    expect(data.availability).toEqual([
+      { label: 'clock n1 bump +0.500 s', color: expect.stringMatching(/^rgb\(/), okShare: 0, ops: 1 },
+      { label: 'outside faults', color: '#4e79a7', okShare: 1, ops: 1 },
+    ]);
+    expect(data.events).toEqual([{ atS: 1.25, label: 'n1 election: standing for primary', color: expect.any(String) }]);
+    const plain = chartData(history(10), []);
+    expect(plain.clock).toBeNull();
+    expect(plain.availability).toBeNull();
+  });
+
   it('handles an empty history', () => {
     const data = chartData([], []);
     expect(data.latency.shown).toBe(0);

@@ -1,8 +1,13 @@
-// The numbers behind the report's charts: a downsampled latency scatter, throughput buckets,
-// fault bands and failure markers, all in seconds since the test started.
+// The numbers behind the report's charts: a downsampled latency scatter, latency quantiles and
+// throughput per time bucket, clock offsets, availability per fault window, fault bands, failure
+// markers and node events, all in seconds since the test started.
+import { checkAvailability } from '../checkers/availability.js';
 import type { FaultWindow } from '../src/fault-window.js';
 import { pairOps, type History } from '../src/op.js';
-import { faultColors } from './fault-colors.js';
+import { clockSteps } from './clock-offsets.js';
+import { faultColors, nodeEventColor } from './fault-colors.js';
+import { latencyQuantiles, type LatencyQuantiles } from './latency-quantiles.js';
+import type { NodeAnnotation } from './node-annotations.js';
 import { formatCount } from './time-format.js';
 
 export type CompletionType = 'ok' | 'fail' | 'info';
@@ -26,8 +31,16 @@ export interface ChartData {
   latency: { series: LatencySeries[]; shown: number; total: number; note: string; minMs: number; maxMs: number };
   /** Completions per second in buckets of `bucketS` (the last one absorbs the remainder), plotted at `centersS`. */
   throughput: { bucketS: number; centersS: number[]; perS: Record<CompletionType, number[]> };
+  /** Latency of ok ops per throughput bucket (by completion time), in ms. */
+  quantiles: LatencyQuantiles;
+  /** Each node's clock offset as steps, when clock faults ran. */
+  clock: { nodes: string[]; steps: { atS: number; offsetsS: Record<string, number>; label: string }[] } | null;
+  /** The share of ok client ops invoked during each fault window, then outside faults; null without faults. */
+  availability: { label: string; color: string; okShare: number | null; ops: number }[] | null;
   faults: { fault: string; label: string; startS: number; endS: number | null; color: string }[];
   markers: { atS: number; label: string }[];
+  /** Node events (elections, failovers, ...) as ticks along the top of each chart. */
+  events: { atS: number; label: string; color: string }[];
 }
 
 /** A moment to mark on both charts, e.g. the invocation of an op that could not be linearized. */
@@ -40,7 +53,11 @@ export interface ChartDataOptions {
   /** Most scatter points to draw (default 20,000); fail and info ops are kept before ok ops are sampled. */
   maxPoints?: number;
   markers?: readonly ChartMarker[];
+  events?: readonly NodeAnnotation[];
 }
+
+/** Most node event ticks on a chart. */
+const maxEvents = 2_000;
 
 /** Builds the chart data for a history; the sampling is deterministic, so the same run draws the same chart. */
 export function chartData(history: History, windows: readonly FaultWindow[], options: ChartDataOptions = {}): ChartData {
@@ -49,10 +66,14 @@ export function chartData(history: History, windows: readonly FaultWindow[], opt
   for (const op of history) if (op.time > endNs) endNs = op.time;
   const endS = endNs / 1e9;
   const colors = faultColors(windows);
+  const throughput = throughputBuckets(history, endS);
   return {
     endS,
     latency: latencySeries(history, maxPoints),
-    throughput: throughputBuckets(history, endS),
+    throughput,
+    quantiles: latencyQuantiles(history, throughput.bucketS, throughput.centersS.length),
+    clock: clockChart(history),
+    availability: windows.length === 0 ? null : availabilityBars(history, colors),
     faults: windows.map((w) => ({
       fault: w.fault,
       label: w.label,
@@ -61,7 +82,34 @@ export function chartData(history: History, windows: readonly FaultWindow[], opt
       color: colors.get(w.fault)?.band ?? 'rgba(0,0,0,0.1)',
     })),
     markers: (options.markers ?? []).map((m) => ({ atS: m.atNs / 1e9, label: m.label })),
+    events: (options.events ?? [])
+      .filter((e) => e.atNs >= 0)
+      .slice(0, maxEvents)
+      .map((e) => ({ atS: e.atNs / 1e9, label: `${e.node} ${e.event}: ${e.message}`, color: nodeEventColor(e.event) })),
   };
+}
+
+function clockChart(history: History): ChartData['clock'] {
+  const steps = clockSteps(history);
+  if (steps.length === 0) return null;
+  const nodes = [...new Set(steps.flatMap((s) => Object.keys(s.offsetsS)))].sort();
+  return { nodes, steps: steps.map((s) => ({ atS: s.atNs / 1e9, offsetsS: s.offsetsS, label: s.label })) };
+}
+
+/** Windows past this many are summed per fault kind, so the bars stay readable. */
+const maxAvailabilityBars = 40;
+
+function availabilityBars(history: History, colors: ReturnType<typeof faultColors>): ChartData['availability'] {
+  const a = checkAvailability(history);
+  const bars = a.windows.map((w) => ({ label: w.label, fault: w.fault, ok: w.ok, ops: w.ops }));
+  const grouped = bars.length <= maxAvailabilityBars ? bars : [...new Set(bars.map((b) => b.fault))].map((fault) => {
+    const of = bars.filter((b) => b.fault === fault);
+    return { label: `${fault} (all ${of.length} windows)`, fault, ok: of.reduce((n, b) => n + b.ok, 0), ops: of.reduce((n, b) => n + b.ops, 0) };
+  });
+  return [
+    ...grouped.map((b) => ({ label: b.label, color: colors.get(b.fault)?.solid ?? '#999', okShare: b.ops === 0 ? null : b.ok / b.ops, ops: b.ops })),
+    { label: 'outside faults', color: '#4e79a7', okShare: a.outsideFaults.okShare, ops: a.outsideFaults.ops },
+  ];
 }
 
 function latencySeries(history: History, maxPoints: number): ChartData['latency'] {

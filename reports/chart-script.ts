@@ -1,5 +1,6 @@
 // The browser half of the report: reads the embedded JSON and draws the charts with the inlined
-// chart.js, with a small plugin that shades fault windows behind the data and marks failures.
+// chart.js, with a small plugin that shades fault windows behind the data, marks failures and
+// ticks node events along the top; extra-charts-script.ts draws the other charts with it.
 // Plain ES2017 in a string: it runs in the page, never in Node. It must not contain "</script".
 
 /** Inline script source; expects `#report-data` (JSON), canvases `#latency-chart` and `#throughput-chart`. */
@@ -75,6 +76,16 @@ export const chartScript = String.raw`
         ctx.fillStyle = '#24292f';
         ctx.fillText(text, e.left + 2, y);
       });
+      (opts.events || []).forEach(function (e) {
+        var px = x.getPixelForValue(e.atS);
+        if (px < area.left || px > area.right) return;
+        ctx.fillStyle = e.color;
+        ctx.beginPath();
+        ctx.moveTo(px - 3.5, area.top);
+        ctx.lineTo(px + 3.5, area.top);
+        ctx.lineTo(px, area.top + 6);
+        ctx.fill();
+      });
       (opts.markers || []).forEach(function (m) {
         var px = x.getPixelForValue(m.atS);
         if (px < area.left || px > area.right) return;
@@ -100,7 +111,10 @@ export const chartScript = String.raw`
   function timeAxis() {
     return { type: 'linear', min: 0, max: charts.endS, ticks: { includeBounds: false }, title: { display: true, text: 'seconds since test start' } };
   }
-  var bandOptions = { windows: charts.faults, markers: charts.markers };
+  var bandOptions = { windows: charts.faults, markers: charts.markers, events: charts.events };
+  // Registered for every chart on the page (extra-charts-script.ts too); charts without faultBands options draw nothing extra.
+  Chart.register(faultBands);
+  window.faultlineCharts = { bandOptions: bandOptions, timeAxis: timeAxis, typeColors: typeColors };
 
   new Chart(document.getElementById('latency-chart'), {
     type: 'scatter',
@@ -142,8 +156,7 @@ export const chartScript = String.raw`
         subtitle: { display: true, text: charts.latency.note, padding: { bottom: 6 } },
         tooltip: { callbacks: { label: function (c) { return c.dataset.label + ': ' + c.parsed.y + ' ms, invoked at ' + c.parsed.x + ' s'; } } }
       }
-    },
-    plugins: [faultBands]
+    }
   });
 
   var t = charts.throughput;
@@ -176,8 +189,7 @@ export const chartScript = String.raw`
         legend: { position: 'bottom' },
         subtitle: { display: true, text: 'client op completions per ' + t.bucketS + ' s bucket, by outcome', padding: { bottom: 6 } }
       }
-    },
-    plugins: [faultBands]
+    }
   });
 })();
 `;

@@ -1,16 +1,53 @@
 // One section per checker: its verdict and summary, then its evidence in the richest form the
-// report knows for its shape (stats table, linearizability failures), else as escaped JSON.
+// report knows for its shape (linearizability failures, cycles, lost elements, ...), else as escaped JSON.
 import type { CheckResult, Validity } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
+import { availabilityKeys, isAvailabilityResult, renderAvailabilityBody } from './availability-section.js';
+import { bankKeys, isBankResult, renderBankBody } from './bank-section.js';
+import { convergenceKeys, isConvergenceResult, renderConvergenceBody } from './convergence-section.js';
+import { counterKeys, isCounterResult, renderCounterBody } from './counter-section.js';
+import { cycleKeys, isCycleResult, renderCycleBody } from './cycle-section.js';
 import type { FaultColor } from './fault-colors.js';
 import { anchorId, escapeHtml } from './html-escape.js';
 import { isLinearizableResult, linearizableKeys, renderLinearizableBody } from './linearizable-section.js';
+import { isSessionResult, renderSessionBody, sessionKeys } from './session-section.js';
+import { isSetResult, renderSetBody, setKeys } from './set-section.js';
 import { isStatsResult, renderStatsBody, statsKeys } from './stats-section.js';
 
 /** JSON longer than this is cut in the page, with a note; results.json has all of it. */
 const maxJsonChars = 200_000;
 
-/** Renders one checker's section, anchored at `#checker-<name>`. */
+interface Context {
+  name: string;
+  windows: readonly FaultWindow[];
+  colors: ReadonlyMap<string, FaultColor>;
+}
+
+interface View {
+  matches(r: CheckResult): boolean;
+  /** The result keys the view shows; the rest are listed as JSON. */
+  keys: readonly string[];
+  render(r: CheckResult, c: Context): string;
+}
+
+function view<R extends CheckResult>(matches: (r: CheckResult) => r is R, keys: readonly string[], render: (r: R, c: Context) => string): View {
+  return { matches, keys, render: (r, c) => render(r as R, c) };
+}
+
+/** The views the report knows, tried in order (stats last: its `counts` shape is the loosest). */
+const views: View[] = [
+  view(isLinearizableResult, linearizableKeys, (r, c) => renderLinearizableBody(c.name, r, c.windows, c.colors)),
+  view(isCycleResult, cycleKeys, renderCycleBody),
+  view(isSetResult, setKeys, renderSetBody),
+  view(isBankResult, bankKeys, (r, c) => renderBankBody(r, c.windows, c.colors)),
+  view(isCounterResult, counterKeys, (r, c) => renderCounterBody(r, c.windows, c.colors)),
+  view(isConvergenceResult, convergenceKeys, renderConvergenceBody),
+  view(isAvailabilityResult, availabilityKeys, renderAvailabilityBody),
+  view(isSessionResult, sessionKeys, renderSessionBody),
+  view(isStatsResult, statsKeys, renderStatsBody),
+];
+
+/** Renders one checker's section, anchored at `#checker-<name>`: verdict, summary, evidence (smallest witness first). */
 export function renderCheckerSection(name: string, result: CheckResult, windows: readonly FaultWindow[], colors: ReadonlyMap<string, FaultColor>): string {
   const parts = [
     `<section class="checker" id="${anchorId('checker', name)}">`,
@@ -18,15 +55,18 @@ export function renderCheckerSection(name: string, result: CheckResult, windows:
   ];
   if (result.summary !== undefined) parts.push(`<p class="summary">${escapeHtml(result.summary)}</p>`);
   if (result.error !== undefined) parts.push(`<pre class="error">${escapeHtml(result.error)}</pre>`);
-  let rendered = ['valid', 'summary', 'error'];
-  const known = isStatsResult(result) || isLinearizableResult(result);
-  if (isStatsResult(result)) {
-    parts.push(renderStatsBody(result));
-    rendered = statsKeys;
-  } else if (isLinearizableResult(result)) {
-    parts.push(renderLinearizableBody(name, result, windows, colors));
-    rendered = linearizableKeys;
+  const view = views.find((v) => v.matches(result));
+  let rendered: readonly string[] = ['valid', 'summary', 'error'];
+  if (view) {
+    try {
+      parts.push(view.render(result, { name, windows, colors }));
+      rendered = view.keys;
+    } catch (err) {
+      // A result of an unexpected shape still shows, as JSON below.
+      parts.push(`<pre class="error">could not render this result's evidence: ${escapeHtml(err instanceof Error ? err.message : String(err))}</pre>`);
+    }
   }
+  const known = view !== undefined;
   // Whatever the report has no special view for is still shown; unknown checkers that failed open it.
   const rest = Object.fromEntries(Object.entries(result).filter(([key]) => !rendered.includes(key)));
   if (Object.keys(rest).length > 0) {

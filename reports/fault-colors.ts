@@ -27,3 +27,18 @@ export function faultColors(windows: readonly FaultWindow[]): Map<string, FaultC
   }
   return colors;
 }
+
+/** Node event kinds that change who leads get strong colours; repairs and the rest are grey. */
+const eventColors: Record<string, string> = {
+  election: '#bc4c00',
+  failover: '#cf222e',
+  rollback: '#82071e',
+  role: '#0969da',
+  leader: '#1a7f37',
+  resync: '#8250df',
+};
+
+/** The colour of a node event kind (log `event` field) on the timeline and the charts. */
+export function nodeEventColor(event: string): string {
+  return eventColors[event] ?? '#6e7781';
+}

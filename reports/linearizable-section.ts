@@ -7,6 +7,7 @@ import type { FaultColor } from './fault-colors.js';
 import { anchorId, escapeHtml } from './html-escape.js';
 import { renderLaneDiagram, type LaneOp } from './lane-diagram.js';
 import { formatSeconds } from './time-format.js';
+import { opCell, opLink } from './witness-table.js';
 
 /** How many linearized ops to show before the expander, and in the lane diagram. */
 const recentOps = 20;
@@ -33,7 +34,7 @@ export function renderLinearizableBody(name: string, result: LinearizableResult,
   if (failures.length > fullFailures) {
     const rest = failures.slice(fullFailures).map((f, i) => {
       const first = f.stuck[0];
-      return `<li>failure ${i + fullFailures + 1}${keyText(f)}: ${first ? `${escapeHtml(first.op.description)} (op ${escapeHtml(first.op.index)}) \u2014 ${escapeHtml(first.reason)}` : 'no stuck op recorded'}</li>`;
+      return `<li>failure ${i + fullFailures + 1}${keyText(f)}: ${first ? `${escapeHtml(first.op.description)} (${opLink(first.op)}) \u2014 ${escapeHtml(first.reason)}` : 'no stuck op recorded'}</li>`;
     });
     parts.push(`<details><summary>${failures.length - fullFailures} more failures</summary><ul>${rest.join('')}</ul></details>`);
   }
@@ -47,7 +48,7 @@ export function firstStuckLine(name: string, result: LinearizableResult): string
   if (!failure || !stuck) return undefined;
   return (
     `<a href="#${anchorId('failure', `${name}-1`)}">first failure</a>${keyText(failure)}: ` +
-    `<code>${escapeHtml(stuck.op.description)}</code> (op ${escapeHtml(stuck.op.index)}, process ${escapeHtml(stuck.op.process)}, invoked at ${formatSeconds(stuck.op.start)} s) ` +
+    `<code>${escapeHtml(stuck.op.description)}</code> (${opLink(stuck.op)}, process ${escapeHtml(stuck.op.process)}, invoked at ${formatSeconds(stuck.op.start)} s) ` +
     `could not be linearized: ${escapeHtml(stuck.reason)}`
   );
 }
@@ -104,10 +105,6 @@ function linearizationTable(rows: LinearizabilityFailure['linearized'], offset: 
     .map((l, j) => `<tr><td class="num">${offset + j + 1}</td><td>${opCell(l.op)}</td><td>${escapeHtml(l.op.process)}</td>${timeCells(l.op)}<td><code>${escapeHtml(l.stateAfter)}</code></td></tr>`)
     .join('');
   return `<table class="linearization"><thead><tr><th class="num">#</th><th>op</th><th>process</th><th class="num">invoked (s)</th><th class="num">completed (s)</th><th>state after</th></tr></thead><tbody>${body}</tbody></table>`;
-}
-
-function opCell(op: WitnessOp): string {
-  return `<code>${escapeHtml(op.description)}</code> <span class="muted">op ${escapeHtml(op.index)}</span>`;
 }
 
 function timeCells(op: WitnessOp): string {

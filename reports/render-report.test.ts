@@ -3,6 +3,8 @@ import type { CheckResult, LinearizabilityFailure } from '../src/checker.js';
 import type { Op } from '../src/op.js';
 import { chartJsSource } from './chart-js-source.js';
 import { chartScript } from './chart-script.js';
+import { extraChartsScript } from './extra-charts-script.js';
+import { timelineScript } from './timeline-script.js';
 import { renderReport, type ReportInput } from './render-report.js';
 import { sampleRun } from './sample-run.js';
 
@@ -57,8 +59,8 @@ describe('renderReport', () => {
     expect(html).not.toMatch(/<script[^>]*\ssrc=/i);
     expect(html).not.toMatch(/<link[^>]*\shref=/i);
     expect(html).not.toMatch(/\s(src|href)=["']?https?:/i);
-    expect(chartScript).not.toMatch(/<\/script/i);
-    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[^']+' 'sha256-[^']+';/);
+    for (const script of [chartScript, extraChartsScript, timelineScript]) expect(script).not.toMatch(/<\/script/i);
+    expect(html).toMatch(/<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+' 'sha256-[^']+';/);
   });
 
   it('puts the verdict, each checker and the commands in the header', () => {
@@ -85,7 +87,7 @@ describe('renderReport', () => {
     const section = html.slice(html.indexOf('id="failure-linearizable-1"'));
     expect(section.indexOf(stuck.reason)).toBeGreaterThan(0);
     expect(section.indexOf(stuck.reason)).toBeLessThan(section.indexOf('Partial linearization'));
-    expect(section).toContain(`<code>${stuck.op.description.replace('>', '&gt;')}</code> <span class="muted">op ${stuck.op.index}</span>`);
+    expect(section).toContain(`<code>${stuck.op.description.replace('>', '&gt;')}</code> <span class="muted"><a href="#timeline" data-op="${stuck.op.index}">op ${stuck.op.index}</a></span>`);
     expect(section).toContain('<g class="bar stuck">');
     expect(section).toContain(`all ${failure[0]!.linearized.length} linearized ops`);
     // The header points at it, so the answer is on screen without scrolling.
@@ -102,8 +104,8 @@ describe('renderReport', () => {
     expect(page).not.toContain('<img');
     expect(page).not.toContain('<script><');
     expect(page).not.toContain('alert(1)</script>');
-    // Exactly our three script elements: the data block, chart.js and the chart script.
-    expect(page.match(/<script/g)).toHaveLength(3);
+    // Exactly our script elements: two data blocks, the timeline, chart.js and the two chart scripts.
+    expect(page.match(/<script/g)).toHaveLength(6);
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 

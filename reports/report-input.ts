@@ -1,6 +1,7 @@
 // What the report is rendered from: the resolved spec, the history, the composed results and facts about the run.
 import type { CheckResult } from '../src/checker.js';
 import type { History } from '../src/op.js';
+import type { NodeAnnotation, NodeLogLink } from './node-annotations.js';
 
 /** Everything one report page needs; all of it is plain data read from a run directory or a live run. */
 export interface ReportInput {
@@ -20,4 +21,10 @@ export interface ReportInput {
     /** Set when the run crashed: the error, shown instead of (or next to) the verdict. */
     crashed?: string;
   };
+  /** Node events from the nodes' logs (elections, failovers, ...), on the history's time axis; see node-annotations.ts. */
+  nodeEvents?: NodeAnnotation[];
+  /** Links to the nodes' log files, relative to the run directory. */
+  nodeLogs?: NodeLogLink[];
+  /** Why node events are missing, when they are. */
+  nodeEventsNote?: string;
 }

@@ -70,4 +70,29 @@ svg.lanes .bar.stuck text { fill: #82071e; font-weight: 600; }
 svg.lanes .bar.open rect { stroke-dasharray: 4 2; }
 svg.lanes .open-end { fill: none; stroke: #57606a; stroke-width: 1.5; }
 footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
+.chart-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 24px; }
+.timeline-controls { display: flex; flex-wrap: wrap; gap: 6px 14px; align-items: center; margin: 6px 0; font-size: 13px; }
+.timeline-controls select, .timeline-controls input, .timeline-controls button { font: inherit; padding: 1px 6px; border: 1px solid var(--line); border-radius: 6px; background: #fff; }
+.timeline-controls button { min-width: 28px; cursor: pointer; }
+.timeline-scroll { position: relative; overflow-y: auto; border: 1px solid var(--line); border-radius: 6px; }
+#tl-canvas { position: sticky; top: 0; display: block; cursor: crosshair; outline: none; }
+.timeline-detail { min-height: 3.2em; margin: 6px 0; padding: 6px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; font-size: 13px; word-break: break-word; }
+.timeline-detail b { font-weight: 600; }
+.timeline-detail a { margin-left: 8px; }
+table.events td.event { white-space: nowrap; }
+.event-dot { display: inline-block; width: 9px; height: 9px; margin-right: 5px; transform: rotate(45deg); }
+svg.plot { display: block; font: 11px system-ui, -apple-system, "Segoe UI", sans-serif; }
+svg.plot .axis { stroke: #8c959f; }
+svg.plot .grid { stroke: #eaeef2; }
+svg.plot text { fill: var(--muted); }
+svg.cycle { display: block; font: 12px system-ui, -apple-system, "Segoe UI", sans-serif; }
+svg.cycle .txn circle { fill: #ddf4ff; stroke: #0969da; stroke-width: 1.5; }
+svg.cycle .txn text { fill: #0a3069; font-weight: 600; }
+svg.cycle .edge path { fill: none; stroke-width: 1.5; }
+svg.cycle .edge text { font-size: 11px; }
+.witness { padding: 4px 14px 8px; border: 1px solid #ff8182; border-left: 5px solid var(--invalid); border-radius: 6px; background: #fff5f5; margin: 8px 0; }
+.witness h4 { color: var(--invalid); }
+pre.explanation { margin: 4px 0; white-space: pre-wrap; word-break: break-word; }
+ul.anomalies li { margin: 6px 0; }
+.witness table { background: #fff; }
 `;

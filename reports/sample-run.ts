@@ -3,6 +3,7 @@
 import type { CheckResult, LinearizabilityFailure, WitnessOp } from '../src/checker.js';
 import { pairOps, type History, type Op, type OpPair } from '../src/op.js';
 import { createRandom } from '../src/random.js';
+import type { NodeAnnotation } from './node-annotations.js';
 import type { ReportInput } from './report-input.js';
 
 const s = 1e9;
@@ -167,7 +168,22 @@ export function fakeStats(history: History): CheckResult {
 
 const sampleShape: RunShape = { seed: 42, durationS: 30, concurrency: 5, nodes: ['n1', 'n2', 'n3', 'n4', 'n5'], keys: 4, thinkMs: 8, faults: sampleFaults };
 
-/** The sample run: 30 s, 5 processes, two partitions and a kill, an invalid linearizable result. */
+/** What a primary-replica store's nodes would log around the sample's faults: failovers, a rollback, resyncs. */
+function sampleNodeEvents(): NodeAnnotation[] {
+  const at = (s_: number, node: string, event: string, message: string, detail: Record<string, unknown> = {}): NodeAnnotation => ({ atNs: s_ * s, node, event, message, detail });
+  return [
+    at(-0.8, 'n1', 'failover', 'became primary in epoch 1 with 5 votes, at index 0', { epoch: 1 }),
+    at(6.1, 'n2', 'election', 'no word from n1 for 1000 ms; standing for primary in epoch 2', { epoch: 2 }),
+    at(6.2, 'n2', 'failover', 'became primary in epoch 2 with 4 votes, at index 812', { epoch: 2 }),
+    at(12.3, 'n1', 'rollback', 'rolled back 17 writes after index 812 that primary n2 never had; resynced to 840', { discarded: 17 }),
+    at(12.3, 'n1', 'role', 'became replica in epoch 2 (a primary of a newer epoch)', { epoch: 2 }),
+    at(17.0, 'n3', 'election', 'no word from n2 for 1000 ms; standing for primary in epoch 3', { epoch: 3 }),
+    at(17.1, 'n3', 'failover', 'became primary in epoch 3 with 4 votes, at index 1633', { epoch: 3 }),
+    at(21.4, 'n2', 'resync', 'resynced from n3 in epoch 3', { epoch: 3 }),
+  ];
+}
+
+/** The sample run: 30 s, 5 processes, two partitions and a kill, an invalid linearizable result, the nodes' events. */
 export function sampleRun(): ReportInput {
   const history = generateHistory(sampleShape);
   // Fail on the key of the last op that timed out before 9.5 s, so the witness has an op in flight.
@@ -204,6 +220,8 @@ export function sampleRun(): ReportInput {
     },
     history,
     results,
+    nodeEvents: sampleNodeEvents(),
+    nodeLogs: sampleShape.nodes.map((node) => ({ node, href: `nodes/${node}/node.log`, bytes: 48_000 })),
     run: {
       dir: 'store/register-partition-kill/20250301T120000.000Z',
       startedAt: '2025-03-01T12:00:00.000Z',

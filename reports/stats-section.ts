@@ -12,9 +12,9 @@ export type StatsResult = CheckResult & {
   throughputPerS?: unknown;
 };
 
-/** True for a result with per-f `counts` (the stats checker's shape). */
+/** True for a result with per-f `counts` of outcomes (the stats checker's shape; a set's counts are plain numbers). */
 export function isStatsResult(result: CheckResult): result is StatsResult {
-  return typeof result.counts === 'object' && result.counts !== null && !Array.isArray(result.counts);
+  return isRecord(result.counts) && Object.values(result.counts).every(isRecord);
 }
 
 /** The keys of a stats result that this section renders; the rest are shown as raw JSON. */

@@ -1,5 +1,5 @@
-// The faultline command line: test, check, kv. Options are validated once here (via the spec)
-// and errors are one line naming the bad value and what was expected.
+// The faultline command line: test, check, serve, nightly, kv. Options are validated once here
+// (via the spec) and errors are one line naming the bad value and what was expected.
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Argument, Command, CommanderError, Option } from 'commander';
@@ -7,7 +7,7 @@ import { checkFiles } from './check-files.js';
 import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
 import type { CheckResult } from './checker.js';
 import { recheckCommand, recheckRun, runTest } from './run.js';
-import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, STORE_MODES, WORKLOADS } from './spec.js';
+import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, SESSIONS, STORE_MODES, WORKLOADS } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 
 const program = new Command();
@@ -35,6 +35,7 @@ program
   .option('--r <n>', 'bundled quorum modes: replicas a read waits for (default: a majority of N)')
   .option('--w <n>', 'bundled quorum modes: replicas a write waits for (default: a majority of N)')
   .addOption(new Option('--anti-entropy <on|off>', 'bundled leaderless modes: replicas exchange digests and repair (off: they may never converge)').choices([...ANTI_ENTROPY]).default(DEFAULTS.antiEntropy))
+  .addOption(new Option('--session <mode>', 'session workload: none (each op to a random node), sticky (a process keeps to its node), tokens (random nodes; bundled raft, primary, quorum: version tokens)').choices([...SESSIONS]).default(DEFAULTS.session))
   .option('--rate <n>', 'target client ops per second, over all processes', String(DEFAULTS.rate))
   .option('--op-timeout-ms <ms>', 'deadline for each op; past it the op is recorded as info', String(DEFAULTS.opTimeoutMs))
   .option('--ops-per-key <n>', 'register workload: ops on each key before moving to a fresh one', String(DEFAULTS.opsPerKey))
@@ -47,7 +48,7 @@ program
       nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: opts.workload,
       nemesis: opts.nemesis, nemesisIntervalS: opts.nemesisInterval, seed: opts.seed, runtime: opts.runtime,
       db: opts.db, storeMode: opts.storeMode, readMode: opts.readMode, replicas: opts.replicas, r: opts.r, w: opts.w,
-      antiEntropy: opts.antiEntropy, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs,
+      antiEntropy: opts.antiEntropy, session: opts.session, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs,
       opsPerKey: opts.opsPerKey, readyTimeoutS: opts.readyTimeout, checkTimeoutS: opts.checkTimeout,
       storeDir: opts.store, name: opts.name,
     });
@@ -157,6 +158,45 @@ program
     const report = await cleanup({ all: Boolean(opts.all) });
     console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}`);
     if (report.spared.length) console.log(`spared running: ${report.spared.join(', ')} (use --all to remove them too)`);
+  });
+
+program
+  .command('serve')
+  .description('browse the runs in the store: verdicts, filters, reports, files, zip downloads (read-only; binds 127.0.0.1 unless --host)')
+  .option('--host <host>', 'address to listen on (anything but loopback exposes every run to the network)', '127.0.0.1')
+  .option('--port <n>', 'port to listen on; 0 picks a free one', '8080')
+  .option('--store <dir>', 'where runs are', DEFAULTS.storeDir)
+  .action(async (opts: { host: string; port: string; store: string }) => {
+    const port = Number(opts.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port "${opts.port}" is not valid; expected a whole number from 0 to 65535`);
+    const { startServer } = await import('./serve/server.js');
+    const server = await startServer({ storeDir: opts.store, host: opts.host, port });
+    console.log(`faultline serve: ${server.url} (runs in ${opts.store}); Ctrl-C stops it`);
+  });
+
+program
+  .command('nightly')
+  .description('run a matrix of tests (db x workload x nemesis x seeds) within a time budget; write <out>/<date>/summary.html, junit.xml, summary.json and <out>/trend.html')
+  .argument('<matrix>', 'matrix JSON file (see examples/nightly-matrix.json)')
+  .option('--out <dir>', 'where nights are written', 'nightly')
+  .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
+  .option('--budget <s>', "overall time budget in seconds (default: the matrix's budgetS)")
+  .option('--dry-run', 'print the runs the matrix expands to, with their commands, and exit')
+  .action(async (matrix: string, opts: { out: string; store: string; budget?: string; dryRun?: boolean }) => {
+    const budgetS = opts.budget === undefined ? undefined : Number(opts.budget);
+    if (budgetS !== undefined && !(budgetS > 0)) throw new Error(`--budget "${opts.budget}" is not valid; expected a positive number of seconds`);
+    const { nightlyCommand } = await import('./nightly/nightly-command.js');
+    const abort = new AbortController();
+    const stop = () => {
+      if (abort.signal.aborted) process.exit(130);
+      process.stderr.write('\nstopping: the running test checks what it has, the rest are skipped (again to quit now)\n');
+      abort.abort();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    process.exitCode = await nightlyCommand(matrix, {
+      out: opts.out, store: opts.store, ...(budgetS !== undefined && { budgetS }), ...(opts.dryRun && { dryRun: true }),
+    }, { log: (line) => console.log(line), signal: abort.signal });
   });
 
 program

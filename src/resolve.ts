@@ -5,8 +5,11 @@ import { convergence } from '../checkers/convergence.js';
 import { stats } from '../checkers/stats.js';
 import { nemeses } from '../nemesis/index.js';
 import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
+import { bankCheckers, bankWorkload, DEFAULT_BANK } from '../workloads/bank.js';
 import { counterCheckers, counterWorkload } from '../workloads/counter.js';
+import { DEFAULT_LIST_APPEND, listAppendCheckers, listAppendWorkload } from '../workloads/list-append.js';
 import { registerCheckers, registerWorkload } from '../workloads/register.js';
+import { sessionCheckers, sessionWorkload, DEFAULT_SESSION_KEYS } from '../workloads/session.js';
 import { setCheckers, setWorkload } from '../workloads/set.js';
 import type { Checker } from './checker.js';
 import { bundledDb } from './db/bundled.js';
@@ -47,9 +50,14 @@ const workloadCheckers = {
   }),
   set: () => setCheckers(),
   counter: () => counterCheckers(),
+  bank: () => bankCheckers(DEFAULT_BANK),
+  // Local reads are a consistent but possibly stale prefix: serializable at best.
+  'list-append': (spec: TestSpec) =>
+    listAppendCheckers({ consistencyModels: [spec.db === 'bundled' && spec.readMode === 'local' ? 'serializable' : 'strict-serializable'] }),
+  session: () => sessionCheckers(),
 } satisfies Record<TestSpec['workload'], (spec: TestSpec) => Record<string, Checker>>;
 
-/** Seconds the set and counter workloads wait after healing before their final reads (anti-entropy rounds). */
+/** Seconds the set, counter and bank workloads wait after healing before their final reads (anti-entropy rounds). */
 const FINAL_QUIESCE_S = 5;
 
 const workloads = {
@@ -65,6 +73,12 @@ const workloads = {
     setWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, opsPerKey: spec.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
   counter: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
     counterWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, opsPerKey: spec.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
+  bank: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
+    bankWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, ...DEFAULT_BANK, quiesceS: FINAL_QUIESCE_S }),
+  'list-append': (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
+    listAppendWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, ...DEFAULT_LIST_APPEND }),
+  session: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
+    sessionWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, session: spec.session, keys: DEFAULT_SESSION_KEYS }),
 } satisfies Record<TestSpec['workload'], (spec: TestSpec, db: Db, dbCtx: DbContext) => Workload>;
 
 export interface LiveTest {

@@ -1,7 +1,8 @@
 // The run lifecycle (DESIGN.md §4), top to bottom: resolve and record the spec, start the
 // cluster, run the workload under faults, heal and read, tear down (always), check and report.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { readNodeLogs } from '../reports/node-annotations.js';
 import { renderReport } from '../reports/render-report.js';
 import { composeCheckers, type CheckResult } from './checker.js';
 import { any, clients, nemesis, timeLimit } from './generator.js';
@@ -43,6 +44,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   let crashed: string | undefined;
   const pool = { current: undefined as WorkerPool | undefined };
   const timings = new PhaseTimings();
+  let historyEpochMs: number | undefined;
   const progress = new Progress(io.status, spec.timeLimitS, () => pool.current?.now() ?? 0);
   try {
     live = resolveTest(spec, dir);
@@ -55,6 +57,8 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       nemesisTimeoutMs: 60_000,
     });
     pool.current = workers;
+    // Wall-clock time of history time 0, to place the nodes' logged events on the history's axis.
+    historyEpochMs = Date.now() - workers.now() / 1e6;
     const interpreter = new Interpreter({
       concurrency: spec.concurrency,
       nemesis: true,
@@ -92,7 +96,9 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
     writer.close();
   }
   // 6. Check and report.
-  const results = await timings.time('check', () => checkRun(spec, history, dir, { startedAt, durationMs: Date.now() - startedAt.getTime(), crashed }));
+  const facts: RunFacts = { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), historyEpochMs, crashed };
+  writeFileSync(join(dir, RUN_FILES.run), JSON.stringify(facts, null, 2) + '\n');
+  const results = await timings.time('check', () => checkRun(spec, history, dir, facts));
   io.status.write(`timing: ${timings.summary()}\n`);
   const exitCode = crashed !== undefined ? 255 : exitCodeOf(results);
   return { dir, results, exitCode, ...(crashed !== undefined && { crashed }) };
@@ -140,22 +146,31 @@ async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: Tes
   if (final) await interpreter.run(clients(final));
 }
 
+/** Facts about a run that neither the spec nor the history holds, kept in run.json for re-checks. */
+export interface RunFacts {
+  /** ISO timestamp. */
+  startedAt: string;
+  durationMs: number;
+  /** Wall-clock ms at history time 0 (undefined when the run crashed before its workload). */
+  historyEpochMs?: number | undefined;
+  crashed?: string | undefined;
+}
+
 /** Checks a history, writes results.json and report.html, and returns the composed result. */
-export async function checkRun(
-  spec: TestSpec,
-  history: readonly Op[],
-  dir: string,
-  run: { startedAt: Date; durationMs: number; crashed?: string | undefined },
-): Promise<CheckResult> {
+export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts): Promise<CheckResult> {
   const results = await composeCheckers(checkersFor(spec))(history, { test: spec as unknown as Record<string, unknown> });
   writeFileSync(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
+  const nodeLogs = readNodeLogs(dir, run.historyEpochMs, history);
   const html = renderReport({
     test: spec as unknown as Record<string, unknown>,
     history,
     results,
+    nodeEvents: nodeLogs.events,
+    nodeLogs: nodeLogs.logs,
+    ...(nodeLogs.note !== undefined && { nodeEventsNote: nodeLogs.note }),
     run: {
       dir,
-      startedAt: run.startedAt.toISOString(),
+      startedAt: run.startedAt,
       durationMs: run.durationMs,
       replayCommand: replayCommand(spec),
       recheckCommand: recheckCommand(dir),
@@ -171,8 +186,15 @@ export async function recheckRun(dir: string): Promise<{ spec: TestSpec; results
   const spec = JSON.parse(readFileSync(join(dir, RUN_FILES.test), 'utf8')) as TestSpec;
   const historyPath = join(dir, RUN_FILES.history);
   const history = readJsonlHistory(readFileSync(historyPath, 'utf8'), historyPath);
-  const results = await checkRun(spec, history, dir, { startedAt: new Date(), durationMs: 0 });
+  const results = await checkRun(spec, history, dir, readRunFacts(dir));
   return { spec, results, exitCode: exitCodeOf(results) };
+}
+
+/** run.json of a run directory; a run from before run.json existed gets what can be known. */
+function readRunFacts(dir: string): RunFacts {
+  const path = join(dir, RUN_FILES.run);
+  if (!existsSync(path)) return { startedAt: statSync(join(dir, RUN_FILES.test)).mtime.toISOString(), durationMs: 0 };
+  return JSON.parse(readFileSync(path, 'utf8')) as RunFacts;
 }
 
 export function recheckCommand(dir: string): string {

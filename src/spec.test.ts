@@ -26,7 +26,10 @@ describe('test spec', () => {
     expect(resolveSpec({ storeMode: 'crdt', workload: 'counter', antiEntropy: 'off' }).name).toBe('bundled-crdt-no-anti-entropy-counter-partition');
     expect(resolveSpec({ nodes: 2 })).toMatchObject({ replicas: 2, r: 2, w: 2 });
     expect(() => resolveSpec({ storeMode: 'crdt' })).toThrow('--workload "register" needs ops that --store-mode crdt does not serve; expected one of: set, counter');
-    expect(() => resolveSpec({ storeMode: 'quorum-vc', workload: 'counter' })).toThrow(/expected one of: register, set$/);
+    expect(() => resolveSpec({ storeMode: 'quorum-vc', workload: 'counter' })).toThrow(/expected one of: register, set, session \(or --store-mode raft \| primary \| quorum \| crdt\)$/);
+    expect(() => resolveSpec({ storeMode: 'quorum', workload: 'list-append' })).toThrow(/^--workload "list-append" needs ops that --store-mode quorum does not serve; expected one of: .*bank.* \(or --store-mode raft \| primary\)$/);
+    expect(resolveSpec({ storeMode: 'quorum', workload: 'bank' }).name).toBe('bundled-quorum-n3r2w2-bank-partition');
+    expect(() => resolveSpec({ storeMode: 'crdt', workload: 'bank' })).toThrow(/--store-mode crdt does not serve; .*\(or --store-mode raft \| primary \| quorum\)$/);
     expect(() => resolveSpec({ replicas: 7 })).toThrow('--replicas "7" is not valid; expected a number from 1 to 5');
     expect(() => resolveSpec({ r: 4 })).toThrow('--r "4" is not valid; expected a number from 1 to 3');
   });
@@ -38,6 +41,19 @@ describe('test spec', () => {
     for (let i = 0; i < args.length; i += 2) options[args[i]!.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = args[i + 1]!;
     const again = resolveSpec({ ...options, timeLimitS: options.timeLimit, nodes: options.nodes });
     expect(again).toEqual(spec);
+  });
+
+  it('takes --session for the session workload only, and tokens only where the store has versions', () => {
+    const spec = resolveSpec({ seed: 3, workload: 'session', storeMode: 'primary', readMode: 'local', session: 'tokens' });
+    expect(spec).toMatchObject({ name: 'bundled-primary-local-reads-session-tokens-partition', session: 'tokens' });
+    expect(replayCommand(spec)).toMatch(/--workload session .*--session tokens/);
+    expect(resolveSpec({ seed: 3 }).session).toBe('none');
+    expect(replayCommand(resolveSpec({ seed: 3 }))).not.toMatch(/--session/);
+    expect(resolveSpec({ workload: 'session', storeMode: 'quorum-vc', session: 'sticky' }).name).toBe('bundled-quorum-vc-n3r2w2-session-sticky-partition');
+    expect(() => resolveSpec({ session: 'sticky' })).toThrow('--session sticky applies to --workload session only; expected --session none with --workload register');
+    expect(() => resolveSpec({ workload: 'session', storeMode: 'quorum-vc', session: 'tokens' })).toThrow('--session tokens needs version tokens, which --db bundled --store-mode quorum-vc lacks; expected --db bundled --store-mode raft | primary | quorum');
+    expect(() => resolveSpec({ workload: 'session', db: 'etcd', session: 'tokens' })).toThrow(/which --db etcd lacks/);
+    expect(() => resolveSpec({ workload: 'session', session: 'always' })).toThrow('--session "always" is not known; expected one of: none, sticky, tokens');
   });
 
   it('replays with only the options that matter for the db and mode', () => {

@@ -1,14 +1,16 @@
 // The test spec: plain, JSON-serialisable data that fully describes a run (seed included), and
 // its resolution from CLI options with defaults and validation. test.json holds exactly this.
 import { MODE_NAMES, modeCapabilities } from './kv/mode-ops.js';
+import { VERSION_SCOPE } from './kv/version.js';
 import { freshSeed } from './random.js';
 
 export const RUNTIMES = ['local', 'docker'] as const;
 export const DBS = ['bundled', 'etcd', 'redis', 'zookeeper'] as const;
 export const STORE_MODES = MODE_NAMES;
 export const READ_MODES = ['quorum', 'lease', 'local'] as const;
-export const WORKLOADS = ['register', 'set', 'counter'] as const;
+export const WORKLOADS = ['register', 'set', 'counter', 'bank', 'list-append', 'session'] as const;
 export const ANTI_ENTROPY = ['on', 'off'] as const;
+export const SESSIONS = ['none', 'sticky', 'tokens'] as const;
 export const NEMESES = ['partition', 'kill', 'pause', 'clock', 'packet'] as const;
 
 export interface TestSpec {
@@ -31,6 +33,8 @@ export interface TestSpec {
   w: number;
   /** Bundled store, leaderless modes: anti-entropy between replicas (off: they may never converge). */
   antiEntropy: (typeof ANTI_ENTROPY)[number];
+  /** Session workload: how a process keeps its session guarantees (none, sticky: one node, tokens: version tokens). */
+  session: (typeof SESSIONS)[number];
   /** Target client ops per second, over all processes. */
   rate: number;
   opTimeoutMs: number;
@@ -57,6 +61,7 @@ export const DEFAULTS = {
   readMode: 'quorum',
   replicas: 3,
   antiEntropy: 'on',
+  session: 'none',
   rate: 100,
   opTimeoutMs: 3000,
   opsPerKey: 100,
@@ -82,6 +87,7 @@ export function resolveSpec(options: SpecOptions): TestSpec {
     readMode: oneOf('read-mode', options.readMode ?? DEFAULTS.readMode, READ_MODES),
     ...quorumSizes(options, nodeCount),
     antiEntropy: oneOf('anti-entropy', options.antiEntropy ?? DEFAULTS.antiEntropy, ANTI_ENTROPY),
+    session: oneOf('session', options.session ?? DEFAULTS.session, SESSIONS),
     rate: number('rate', options.rate ?? DEFAULTS.rate, 0.1, 100_000),
     opTimeoutMs: integer('op-timeout-ms', options.opTimeoutMs ?? DEFAULTS.opTimeoutMs, 10, 600_000),
     opsPerKey: integer('ops-per-key', options.opsPerKey ?? DEFAULTS.opsPerKey, 1, 1_000_000),
@@ -91,7 +97,15 @@ export function resolveSpec(options: SpecOptions): TestSpec {
   };
   if (spec.db === 'bundled' && !modeCapabilities(spec.storeMode)[spec.workload]) {
     const serves = WORKLOADS.filter((w) => modeCapabilities(spec.storeMode)[w]);
-    throw new Error(`--workload "${spec.workload}" needs ops that --store-mode ${spec.storeMode} does not serve; expected one of: ${serves.join(', ')}`);
+    const modes = STORE_MODES.filter((m) => modeCapabilities(m)[spec.workload]);
+    throw new Error(`--workload "${spec.workload}" needs ops that --store-mode ${spec.storeMode} does not serve; expected one of: ${serves.join(', ')} (or --store-mode ${modes.join(' | ')})`);
+  }
+  if (spec.session !== 'none' && spec.workload !== 'session') {
+    throw new Error(`--session ${spec.session} applies to --workload session only; expected --session none with --workload ${spec.workload}`);
+  }
+  if (spec.session === 'tokens' && (spec.db !== 'bundled' || VERSION_SCOPE[spec.storeMode] === null)) {
+    const modes = STORE_MODES.filter((m) => VERSION_SCOPE[m] !== null);
+    throw new Error(`--session tokens needs version tokens, which --db ${spec.db}${spec.db === 'bundled' ? ` --store-mode ${spec.storeMode}` : ''} lacks; expected --db bundled --store-mode ${modes.join(' | ')}`);
   }
   const bundled = spec.db === 'bundled';
   const quorum = bundled && (spec.storeMode === 'quorum' || spec.storeMode === 'quorum-vc');
@@ -104,6 +118,7 @@ export function resolveSpec(options: SpecOptions): TestSpec {
         leaderless && spec.antiEntropy === 'off' ? 'no-anti-entropy' : '',
         bundled && spec.readMode !== 'quorum' ? `${spec.readMode}-reads` : '',
         spec.workload,
+        spec.session !== 'none' ? spec.session : '',
         spec.nemesis.join('+') || 'no-faults',
       ].filter(Boolean).join('-')
     : String(options.name);
@@ -129,6 +144,7 @@ export function replayCommand(spec: TestSpec): string {
     ...(bundled ? [`--store-mode ${spec.storeMode}`, `--read-mode ${spec.readMode}`] : []),
     ...(quorum ? [`--replicas ${spec.replicas} --r ${spec.r} --w ${spec.w}`] : []),
     ...(gossips ? [`--anti-entropy ${spec.antiEntropy}`] : []),
+    ...(spec.workload === 'session' ? [`--session ${spec.session}`] : []),
     `--rate ${spec.rate}`,
     `--op-timeout-ms ${spec.opTimeoutMs}`,
     `--ops-per-key ${spec.opsPerKey}`,

@@ -8,19 +8,25 @@ export const RUN_FILES = {
   history: 'history.jsonl',
   results: 'results.json',
   report: 'report.html',
+  /** When the run started, how long it took, the wall-clock time of history time 0, why it crashed. */
+  run: 'run.json',
   nodes: 'nodes',
 } as const;
 
 /** Creates a fresh run directory and points store/latest (and store/<test>/latest) at it. */
 export function createRunDir(storeDir: string, testName: string, now = new Date()): string {
-  const safeName = testName.replace(/[^A-Za-z0-9._,=+-]/g, '_');
-  const base = join(storeDir, safeName);
+  const base = join(storeDir, testDirName(testName));
   let dir = join(base, timestamp(now));
   for (let n = 2; existsSync(dir); n++) dir = join(base, `${timestamp(now)}-${n}`);
   mkdirSync(join(dir, RUN_FILES.nodes), { recursive: true });
   pointLatest(join(storeDir, 'latest'), dir);
   pointLatest(join(base, 'latest'), dir);
   return dir;
+}
+
+/** The directory of a test's runs in the store: its name with anything unusual replaced by `_`. */
+export function testDirName(testName: string): string {
+  return testName.replace(/[^A-Za-z0-9._,=+-]/g, '_');
 }
 
 /** Resolves a run directory argument, following `latest` links; throws naming what is missing. */

@@ -35,6 +35,11 @@ describe('worker pool', () => {
     expect(new Set(history.map((o) => o.node))).toEqual(new Set(['n1', 'n2']));
   });
 
+  it('an op the generator sent to another node is recorded there, invocation and completion alike', async () => {
+    const { history } = await runWith({ f: 'read', node: 'n2' }, async (op) => ({ type: 'ok', value: op.node }));
+    expect(history.map((o) => [o.type, o.node, o.value])).toEqual([['invoke', 'n2', null], ['ok', 'n2', 'n2']]);
+  });
+
   it('an op past its deadline ends info, retires the process, and the next process gets a fresh client', async () => {
     const { history, opened } = await runWith(limit(2, repeat({ f: 'write', value: 1 })), (op, client) =>
       client === 1 ? new Promise(() => undefined) : Promise.resolve({ type: 'ok' }));

@@ -66,11 +66,13 @@ export class WorkerPool implements Executor {
   }
 
   private async runClient(thread: number, invoke: Op): Promise<Omit<Completion, 'thread' | 'time'>> {
-    const node = this.nodeOf(thread) as string;
+    const home = this.nodeOf(thread) as string;
+    // A generator may send an op to another node than its process's own (the client routes it there).
+    const node = invoke.node ?? home;
     let client = this.clients.get(thread);
     if (!client) {
       try {
-        client = await withDeadline(this.options.open(node), this.options.opTimeoutMs, 'connect');
+        client = await withDeadline(this.options.open(home), this.options.opTimeoutMs, 'connect');
         if (this.closed) {
           // The pool closed while this client was connecting: nobody else will close it.
           void client.close().catch(() => undefined);
@@ -79,7 +81,7 @@ export class WorkerPool implements Executor {
         this.clients.set(thread, client);
       } catch (err) {
         // Nothing was sent: the op certainly did not happen.
-        return { type: 'fail', value: invoke.value, node, error: `could not connect to ${node}: ${messageOf(err)}` };
+        return { type: 'fail', value: invoke.value, node, error: `could not connect to ${home}: ${messageOf(err)}` };
       }
     }
     let result: ClientResult;

@@ -1,14 +1,17 @@
 // The bundled store as a db: one `kv` server process per node, peers reached through the
 // runtime's links, clients speaking its NDJSON protocol (src/kv/README.md). Which workloads it can
 // run depends on the store mode (src/kv/mode-ops.ts): the adapter only has openRegister, openSet,
-// openCounter and primaries where the mode has them.
+// openCounter, openTxn, openBank and primaries where the mode has them. The bank is transactional
+// in raft and primary, and a saga over counters in quorum (bank-saga.ts: no isolation, by design).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KvClient, KvClientError, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
+import { KvClient, KvClientError, KvSession, VERSION_SCOPE, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
 import { modeCapabilities, modeServes, type ModeName } from '../kv/mode-ops.js';
 import { tailLines } from '../log-tail.js';
-import { OpFailure, type CounterConnection, type Db, type DbContext, type RegisterConnection, type SetConnection } from './db.js';
+import { sagaBank } from './bank-saga.js';
+import { listAppendConnection, txnBank } from './bundled-txn.js';
+import { OpFailure, type BankConnection, type CounterConnection, type Db, type DbContext, type DbSession, type RegisterConnection, type SetConnection } from './db.js';
 import type { PrimaryDb } from './primary.js';
 
 /** The store's entry point: beside this file when built, or in dist/ when this runs from source (tests). */
@@ -38,6 +41,7 @@ export function bundledDb(options: BundledOptions): Db {
   const mode = options.storeMode;
   const leaderless = mode === 'quorum' || mode === 'quorum-vc' || mode === 'crdt';
   const can = modeCapabilities(mode);
+  const scope = VERSION_SCOPE[mode];
   const db: Db & Partial<PrimaryDb> = {
     name: 'bundled',
 
@@ -95,10 +99,29 @@ export function bundledDb(options: BundledOptions): Db {
   }
   return Object.assign(db, {
     ...(can.register && { openRegister: async (node: string, ctx: DbContext) => registerConnection(mode, await openCall(node, ctx)) }),
+    ...(can.register && scope !== null && {
+      startSession: (ctx: DbContext): DbSession => {
+        const session = new KvSession(scope);
+        return { openRegister: async (node) => registerConnection(mode, inSession(await openCall(node, ctx), session)) };
+      },
+    }),
     ...(can.register && !modeServes(mode, 'cas') && { casUnsupported: true as const }),
     ...(can.set && { openSet: async (node: string, ctx: DbContext) => setConnection(mode, await openCall(node, ctx)) }),
     ...(can.counter && { openCounter: async (node: string, ctx: DbContext) => counterConnection(await openCall(node, ctx)) }),
+    ...(can['list-append'] && { openTxn: async (node: string, ctx: DbContext) => listAppendConnection(await openCall(node, ctx)) }),
+    ...(can.bank && { openBank: async (node: string, ctx: DbContext) => bankConnection(mode, await openCall(node, ctx)) }),
   });
+}
+
+/** A call whose requests go through a client session: asking for versions, reads `after` what it saw. */
+function inSession(call: Call & { close(): void }, session: KvSession): Call & { close(): void } {
+  const request = async (req: KvOp): Promise<KvResponse> => {
+    // The stamped request carries `version: true`, which the call sends as it is.
+    const response = await call(session.stamp(req));
+    session.observe(req, response);
+    return response;
+  };
+  return Object.assign(request, { close: () => call.close() });
 }
 
 /** Flags only some modes take. Non-raft nodes give up on an op a little before the client does. */
@@ -205,6 +228,11 @@ function counterConnection(call: Call & { close(): void }): CounterConnection {
       call.close();
     },
   };
+}
+
+/** The bank: one txn per transfer and per read where the mode has txns, else a saga over counters. */
+function bankConnection(mode: ModeName, call: Call & { close(): void }): BankConnection {
+  return modeServes(mode, 'txn') ? txnBank(call) : sagaBank(counterConnection(call), registerConnection(mode, call));
 }
 
 function logPath(ctx: DbContext, node: string): string {

@@ -61,6 +61,23 @@ export function lacksCas(db: Db): db is CaslessRegisterDb {
   return (db as Partial<CaslessRegisterDb>).casUnsupported === true;
 }
 
+/** One client's session: connections to any node that share what the client has written and read. */
+export interface DbSession {
+  openRegister(node: string): Promise<RegisterConnection>;
+}
+
+/**
+ * A db with client sessions (version tokens): a read through any connection of a session sees at
+ * least what the session wrote and read before, or fails definitely (the node could not catch up).
+ */
+export interface SessionDb extends RegisterDb {
+  startSession(ctx: DbContext): DbSession;
+}
+
+export function supportsSessions(db: Db): db is SessionDb {
+  return supportsRegister(db) && typeof (db as Partial<SessionDb>).startSession === 'function';
+}
+
 /** A connection that adds elements to sets and reads them, by key. */
 export interface SetConnection {
   add(key: string, element: unknown): Promise<void>;
@@ -93,4 +110,48 @@ export interface CounterDb extends Db {
 
 export function supportsCounter(db: Db): db is CounterDb {
   return typeof (db as Partial<CounterDb>).openCounter === 'function';
+}
+
+/** A list-append micro-op (Elle's): append v to the list at k, or read that list (null until read). */
+export type ListMicroOp = ['append', string, unknown] | ['r', string, unknown[] | null];
+
+/** A connection that runs list-append transactions: all micro-ops atomically, in order. */
+export interface TxnConnection {
+  /** The micro-ops with every read filled in (a key never appended to reads []). */
+  txn(mops: readonly ListMicroOp[]): Promise<ListMicroOp[]>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes run multi-key transactions. */
+export interface TxnDb extends Db {
+  openTxn(node: string, ctx: DbContext): Promise<TxnConnection>;
+}
+
+export function supportsTxn(db: Db): db is TxnDb {
+  return typeof (db as Partial<TxnDb>).openTxn === 'function';
+}
+
+/** Bank accounts: transfers between them and reads of all their balances. */
+export interface BankConnection {
+  /** Creates the accounts with these balances unless they already exist (so a retry is harmless). */
+  createAccounts(balances: Readonly<Record<string, number>>): Promise<void>;
+  /** Moves `amount` between accounts; false (nothing changed) when `from` holds less than `amount`. */
+  transfer(from: string, to: string, amount: number): Promise<boolean>;
+  /** Every account's balance (null for an account that does not exist). */
+  read(accounts: readonly string[]): Promise<Record<string, number | null>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A db that can run the bank: with transactions, a transfer and a read of all balances are each one
+ * transaction; with counters only, a transfer is a saga (bank-saga.ts: a withdrawal, a deposit, and
+ * a compensating deposit back if that certainly failed) and a read reads account after account, so
+ * reads see money in flight and faults leave the total wrong.
+ */
+export interface BankDb extends Db {
+  openBank(node: string, ctx: DbContext): Promise<BankConnection>;
+}
+
+export function supportsBank(db: Db): db is BankDb {
+  return typeof (db as Partial<BankDb>).openBank === 'function';
 }

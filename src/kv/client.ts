@@ -14,7 +14,12 @@ export type {
   KvResponse,
   KvStatus,
   KvStatusResponse,
+  TxnCompare,
+  TxnMicroOp,
+  TxnResult,
 } from './protocol.js';
+export { KvSession } from './kv-session.js';
+export { VERSION_SCOPE, type KvVersion, type VersionScope } from './version.js';
 
 /**
  * A request that got no response. `definite: true` means it was never sent (connect failed, client
@@ -91,7 +96,7 @@ export class KvClient {
    * own `definite`). Throws KvClientError when no response arrives within timeoutMs or the
    * connection is lost (definite: false), or when the client is already closed (definite: true).
    */
-  request(req: KvOp, timeoutMs: number): Promise<KvResponse> {
+  request(req: KvOp & { version?: true }, timeoutMs: number): Promise<KvResponse> {
     if (this.closedBecause !== null) {
       return Promise.reject(new KvClientError(`not sent: ${this.closedBecause}`, true));
     }

@@ -16,11 +16,12 @@ const set: KvOpName[] = ['set-add', 'set-remove'];
  * set atomically without consensus, so it refuses rather than racing. Their set-add and (LWW only)
  * counter-add are read-modify-write at the coordinator: unsafe under concurrency by design, which is
  * what the set and counter checkers should catch in quorum and not in quorum-vc (siblings are
- * unioned). crdt has no registers.
+ * unioned). crdt has no registers. Only the modes with an order of all writes (raft's log, the
+ * primary) have txns: a leaderless store cannot apply several keys atomically without one.
  */
 export const MODE_OPS: Record<ModeName, readonly KvOpName[]> = {
-  raft: [...register, ...set, 'counter-add'],
-  primary: [...register, ...set, 'counter-add'],
+  raft: [...register, ...set, 'counter-add', 'txn'],
+  primary: [...register, ...set, 'counter-add', 'txn'],
   quorum: ['read', 'write', 'set-add', 'counter-add'],
   'quorum-vc': ['read', 'write', 'set-add'],
   crdt: ['read', ...set, 'counter-add'],
@@ -31,12 +32,20 @@ export function modeServes(mode: ModeName, op: KvOpName): boolean {
   return op === 'status' || MODE_OPS[mode].includes(op);
 }
 
-/** What the harness's workloads need: registers (read/write/cas), sets (add + read), counters (add + read). */
-export function modeCapabilities(mode: ModeName): { register: boolean; set: boolean; counter: boolean } {
+/**
+ * What the harness's workloads need: registers (read/write/cas), sets (add + read), counters (add +
+ * read), list-append (txns), bank (txns, or else a saga over counters whose accounts are created by
+ * writes: without isolation, by design), session (reads and writes of registers).
+ */
+export function modeCapabilities(mode: ModeName): { register: boolean; set: boolean; counter: boolean; 'list-append': boolean; bank: boolean; session: boolean } {
+  const counter = modeServes(mode, 'counter-add') && modeServes(mode, 'read');
   return {
     register: modeServes(mode, 'read') && modeServes(mode, 'write'),
     set: modeServes(mode, 'set-add') && modeServes(mode, 'read'),
-    counter: modeServes(mode, 'counter-add') && modeServes(mode, 'read'),
+    counter,
+    'list-append': modeServes(mode, 'txn'),
+    bank: modeServes(mode, 'txn') || (counter && modeServes(mode, 'write')),
+    session: modeServes(mode, 'read') && modeServes(mode, 'write'),
   };
 }
 

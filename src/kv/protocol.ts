@@ -1,4 +1,9 @@
 // The bundled store's client protocol: newline-delimited JSON requests and responses (README.md).
+import { isReadOnlyTxn, parseTxn, type TxnCompare, type TxnMicroOp, type TxnResult } from './txn.js';
+import { isVersion, type KvVersion } from './version.js';
+
+export type { TxnCompare, TxnMicroOp, TxnResult } from './txn.js';
+export type { KvVersion } from './version.js';
 
 /** Any JSON value; keys and values of the store are JSON. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -11,26 +16,30 @@ export type CounterType = 'g-counter' | 'pn-counter';
 
 /** An operation without its id. Which ops a mode serves is in mode-ops.ts. */
 export type KvOp =
-  | { op: 'read'; key: string }
+  /** `after`: serve a state at least this new (version.ts), waiting briefly, or answer `stale`. */
+  | { op: 'read'; key: string; after?: KvVersion }
   /** `context` (quorum-vc): the token of the read this write supersedes; absent makes a sibling. */
   | { op: 'write'; key: string; value: Json; context?: string }
   | { op: 'cas'; key: string; from: Json; to: Json }
   | { op: 'set-add'; key: string; element: Json }
   | { op: 'set-remove'; key: string; element: Json }
   | { op: 'counter-add'; key: string; delta: number; type?: CounterType }
+  /** Micro-ops applied atomically, in order, if every compare in `if` holds (txn.ts). */
+  | { op: 'txn'; ops: TxnMicroOp[]; if?: TxnCompare[] }
   | { op: 'status' };
 
 /** The op names, as `op` takes them. */
 export type KvOpName = KvOp['op'];
 
-export type KvRequest = KvOp & { id: KvRequestId };
+/** `version: true` asks for the version of the state the op saw or made in the reply. */
+export type KvRequest = KvOp & { id: KvRequestId; version?: true };
 
 /**
  * Why an op failed. With `definite: true` it certainly did not take effect: not-leader, no-leader,
  * cas-mismatch (evaluated in log order on committed state), dropped (its log entry was replaced),
  * unreachable (never sent to the leader), no-quorum (too few replicas reachable: nothing was sent),
  * unsupported (the mode has no such op), wrong-type (the key holds another kind of value),
- * bad-request; every failed read. `definite: false` means it may have: timeout, unknown-outcome.
+ * txn-aborted (a txn's compare was false when it was applied, in log order), bad-request; every failed read. `definite: false` means it may have: timeout, unknown-outcome.
  */
 export type KvErrorCode =
   | 'not-leader'
@@ -44,7 +53,9 @@ export type KvErrorCode =
   | 'shutting-down'
   | 'no-quorum'
   | 'unsupported'
-  | 'wrong-type';
+  | 'wrong-type'
+  | 'txn-aborted'
+  | 'stale';
 
 /**
  * A node's view of the cluster, as `status` returns it. Leaderless modes (quorum, quorum-vc, crdt)
@@ -71,6 +82,10 @@ export interface KvOkResponse {
   siblings?: Json[];
   /** quorum-vc reads: the causal context to send with a write that supersedes these siblings. */
   context?: string;
+  /** txn: one result per micro-op, reads filled in. */
+  results?: TxnResult[];
+  /** With `version: true` in the request (modes with versions): how new the state the op saw or made is. */
+  version?: KvVersion;
 }
 
 export interface KvStatusResponse extends KvStatus {
@@ -114,13 +129,23 @@ export function parseRequest(line: string): { request: KvRequest } | { id: KvReq
   const r = raw as Record<string, unknown>;
   const id = typeof r.id === 'number' || typeof r.id === 'string' ? r.id : null;
   if (id === null) return { id, problem: `request ${quote(line)} has no "id" (a number or string)` };
+  if (r.version !== undefined && r.version !== true) return { id, problem: `request ${id} has version ${quote(JSON.stringify(r.version))}; expected true or no "version"` };
+  const parsed = parseOp(id, r);
+  return 'request' in parsed && r.version === true ? { request: { ...parsed.request, version: true } } : parsed;
+}
+
+/** The op of a request whose id is known. */
+function parseOp(id: KvRequestId, r: Record<string, unknown>): { request: KvRequest } | { id: KvRequestId | null; problem: string } {
   const needKey = (): string | null => (typeof r.key === 'string' ? null : `request ${id} (op ${String(r.op)}) needs a string "key"`);
   switch (r.op) {
     case 'status':
       return { request: { id, op: 'status' } };
     case 'read': {
-      const bad = needKey();
-      return bad ? { id, problem: bad } : { request: { id, op: 'read', key: r.key as string } };
+      const bad = needKey() ?? (r.after !== undefined && !isVersion(r.after) ? `request ${id} (op read) has after ${quote(JSON.stringify(r.after))}; expected a version a reply returned (an array of numbers and strings)` : null);
+      if (bad) return { id, problem: bad };
+      const read: KvRequest = { id, op: 'read', key: r.key as string };
+      if (isVersion(r.after)) read.after = r.after;
+      return { request: read };
     }
     case 'write': {
       const bad = needKey() ?? (r.value === undefined ? `request ${id} (op write) needs a "value"` : null)
@@ -149,9 +174,16 @@ export function parseRequest(line: string): { request: KvRequest } | { id: KvReq
       const bad = needKey() ?? (r.from === undefined || r.to === undefined ? `request ${id} (op cas) needs "from" and "to"` : null);
       return bad ? { id, problem: bad } : { request: { id, op: 'cas', key: r.key as string, from: r.from as Json, to: r.to as Json } };
     }
+    case 'txn':
+      return parseTxn(id, r);
     default:
-      return { id, problem: `request ${id} has op ${JSON.stringify(r.op)}; expected read | write | cas | set-add | set-remove | counter-add | status` };
+      return { id, problem: `request ${id} has op ${JSON.stringify(r.op)}; expected read | write | cas | set-add | set-remove | counter-add | txn | status` };
   }
+}
+
+/** True for ops that change nothing (status, reads, txns of reads only): a failed one is a definite failure. */
+export function isReadOnly(op: KvOp): boolean {
+  return op.op === 'read' || op.op === 'status' || (op.op === 'txn' && isReadOnlyTxn(op.ops));
 }
 
 function quote(line: string): string {

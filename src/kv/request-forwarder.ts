@@ -1,7 +1,7 @@
 // Forwards client ops from a non-leader to the leader over the peer links and relays the reply.
 // A forward that gets no reply in time is indefinite for writes (the leader may have applied it).
 import type { PeerTransport } from './peer-transport.js';
-import { failure, type KvOp, type KvReply } from './protocol.js';
+import { failure, isReadOnly, type KvOp, type KvReply } from './protocol.js';
 
 /** Peer messages that carry forwarded ops and their replies. */
 export type ForwardMessage = { k: 'fwd'; fid: number; op: KvOp } | { k: 'fwdResp'; fid: number; reply: KvReply };
@@ -33,7 +33,7 @@ export class RequestForwarder {
       const timer = setTimeout(() => {
         this.waiting.delete(fid);
         // Reads change nothing, so a lost read is a definite failure; a lost write may have happened.
-        resolve(failure('timeout', op.op === 'read' || op.op === 'status', `no reply from leader ${leader} within ${this.timeoutMs} ms`));
+        resolve(failure('timeout', isReadOnly(op), `no reply from leader ${leader} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.waiting.set(fid, { resolve, timer });
     });

@@ -26,6 +26,8 @@ export interface ServerOptions {
   snapshotEvery: number;
   /** How long a node waits for an op to commit or for a forwarded reply. */
   requestTimeoutMs: number;
+  /** How long a read with `after` waits for this node (quorum: the key's replicas) to catch up before answering stale. */
+  catchUpMs: number;
   logLevel: string;
   /** quorum modes: replicas of each key (N), and the replies a read (R) and a write (W) wait for. */
   replicas: number;
@@ -48,7 +50,7 @@ export class KvUsageError extends Error {
 export const usage = `usage: faultline kv --id n1 --listen 127.0.0.1:7001 --data-dir DIR
   [--peers n2=127.0.0.1:7002,n3=127.0.0.1:7003] [--mode raft] [--read-mode quorum|lease|local]
   [--fsync always|interval|never] [--election-timeout-ms 300-600] [--heartbeat-ms 50]
-  [--clock-offset-ms 0] [--seed 1] [--snapshot-every 1000] [--request-timeout-ms 5000]
+  [--clock-offset-ms 0] [--seed 1] [--snapshot-every 1000] [--request-timeout-ms 5000] [--catch-up-ms 1000]
   [--log-level info] [--replicas 3 --r 2 --w 2] [--vnodes 32] [--anti-entropy on|off]
   [--anti-entropy-ms 1000] [--failover-timeout-ms 500-1000]`;
 
@@ -67,6 +69,7 @@ const flags = {
   seed: { type: 'string' },
   'snapshot-every': { type: 'string' },
   'request-timeout-ms': { type: 'string' },
+  'catch-up-ms': { type: 'string' },
   'log-level': { type: 'string' },
   replicas: { type: 'string' },
   r: { type: 'string' },
@@ -126,6 +129,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     seed: parseInteger(values.seed ?? '1', '--seed'),
     snapshotEvery: parseInteger(values['snapshot-every'] ?? '1000', '--snapshot-every', 0),
     requestTimeoutMs: parseInteger(values['request-timeout-ms'] ?? '5000', '--request-timeout-ms', 1),
+    catchUpMs: parseInteger(values['catch-up-ms'] ?? '1000', '--catch-up-ms', 0),
     logLevel,
     replicas,
     r: quorumOf('--r', values.r),

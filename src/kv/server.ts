@@ -9,6 +9,7 @@ import { LineSplitter, toLine } from './ndjson.js';
 import { defaultTransportLimits, isPeerHello, PeerTransport } from './peer-transport.js';
 import { failure, parseRequest, type KvReply, type KvRequestId } from './protocol.js';
 import type { ServerOptions } from './server-options.js';
+import { VERSION_SCOPE } from './version.js';
 
 /** A client that stops reading is cut off once this much of our output is waiting for it. */
 const MAX_CLIENT_BUFFERED_BYTES = 64 << 20;
@@ -123,14 +124,26 @@ async function serveClientLine(socket: Socket, modeName: ModeName, mode: KvMode,
     reply(socket, parsed.id, failure('bad-request', true, parsed.problem));
     return;
   }
-  const { id, ...op } = parsed.request;
+  const { id, version, ...op } = parsed.request;
   if (!modeServes(modeName, op.op)) {
     reply(socket, id, failure('unsupported', true, `mode ${modeName} has no op ${JSON.stringify(op.op)}; it serves ${MODE_OPS[modeName].join(' | ')} | status`));
     return;
   }
+  if (op.op === 'read' && op.after !== undefined && VERSION_SCOPE[modeName] === null) {
+    reply(socket, id, failure('unsupported', true, `mode ${modeName} has no versions, so no read "after" one`));
+    return;
+  }
   const answer = await mode.handle(op);
   // Every mode's status also says which peers this node has a connection to (readiness, debugging).
-  reply(socket, id, op.op === 'status' && answer.ok ? { ...answer, connected: transport.peerIds.filter((p) => transport.isConnected(p)) } : answer);
+  if (op.op === 'status' && answer.ok) reply(socket, id, { ...answer, connected: transport.peerIds.filter((p) => transport.isConnected(p)) });
+  else reply(socket, id, version ? answer : withoutVersion(answer));
+}
+
+/** Modes put a version on their replies; only a client that asked (`version: true`) gets it. */
+function withoutVersion(answer: KvReply): KvReply {
+  if (!answer.ok || !('version' in answer)) return answer;
+  const { version: _, ...rest } = answer;
+  return rest;
 }
 
 function reply(socket: Socket, id: KvRequestId | null, r: KvReply): void {

@@ -8,16 +8,19 @@
 // So by design: an acknowledged write that had not reached the replica that won the election is
 // lost (it shows up in the log as a rollback), and during a partition two primaries accept writes
 // (split brain). Reads go to the primary (a replica forwards them) or, with --read-mode local, are
-// served by any node from its own copy.
+// served by any node from its own copy. A txn is applied atomically at the primary and replicated as
+// one entry; a txn of reads only is served like a read.
 import type { Logger } from 'pino';
-import { commandOf } from '../kv-state.js';
+import { commandOf, replyOf, serveRead } from '../kv-state.js';
 import type { KvMode, ModeContext } from '../mode.js';
 import type { PeerTransport } from '../peer-transport.js';
 import { PeerRpc } from '../peer-rpc.js';
 import { createPrng, deriveSeed, type Prng } from '../prng.js';
-import { failure, type KvOp, type KvReply, type KvStatus } from '../protocol.js';
+import { failure, isReadOnly, type KvOp, type KvReply, type KvStatus } from '../protocol.js';
 import { RequestForwarder, type ForwardMessage } from '../request-forwarder.js';
 import type { ServerOptions } from '../server-options.js';
+import { CatchUp } from '../catch-up.js';
+import { compareVersions, withVersion, type KvVersion } from '../version.js';
 import { ReplicatedLog, type EpochHistory, type LogEntry, type Position } from './replicated-log.js';
 
 type Role = 'primary' | 'replica' | 'candidate';
@@ -50,6 +53,7 @@ class PrimaryReplica implements KvMode {
   private readonly random: Prng;
   private readonly rpc: PeerRpc;
   private readonly forwarder: RequestForwarder;
+  private readonly catchUp = new CatchUp();
   private readonly peers: string[];
   /** As primary: the next index to send each replica. */
   private readonly next = new Map<string, number>();
@@ -81,14 +85,16 @@ class PrimaryReplica implements KvMode {
   handle(op: KvOp, forwarded = false): Promise<KvReply> {
     if (this.stopped) return Promise.resolve(failure('shutting-down', true, 'node is stopping'));
     if (op.op === 'status') return Promise.resolve({ ok: true, ...this.status() });
-    if (op.op === 'read' && this.options.readMode === 'local') return Promise.resolve({ ok: true, value: this.data.state.read(op.key) });
+    const read = op.op === 'read' || (op.op === 'txn' && isReadOnly(op)) ? op : null;
+    if (read && this.options.readMode === 'local') return this.serveReadAfter(read);
     if (this.role !== 'primary') {
       if (forwarded) return Promise.resolve({ ...failure('not-leader', true, `${this.options.id} is ${this.role} in epoch ${this.data.epoch}`), leader: this.primary });
       if (this.primary === null) return Promise.resolve(failure('no-leader', true, `${this.options.id} knows no primary in epoch ${this.data.epoch}`));
       return this.forwarder.forward(this.primary, op);
     }
-    if (op.op === 'read') return Promise.resolve({ ok: true, value: this.data.state.read(op.key) });
-    return this.write(op);
+    if (read) return this.serveReadAfter(read);
+    // Not a read: the check above returned for every read.
+    return this.write(op as Exclude<KvOp, { op: 'read' | 'status' }>);
   }
 
   status(): KvStatus {
@@ -101,6 +107,7 @@ class PrimaryReplica implements KvMode {
     this.stopped = true;
     clearInterval(this.timer);
     this.forwarder.abandonAll();
+    this.catchUp.abandonAll();
     this.rpc.stop();
     this.data.close();
   }
@@ -109,10 +116,31 @@ class PrimaryReplica implements KvMode {
 
   private async write(op: Exclude<KvOp, { op: 'read' | 'status' }>): Promise<KvReply> {
     const { result, entry } = this.data.propose(commandOf(op));
-    if (!result.ok) return failure(result.error, true, `current value is ${JSON.stringify(result.current)}`);
+    if (!result.ok) return replyOf(result);
+    this.catchUp.poke();
     this.scheduleReplication();
     await this.data.durable();
-    return entry && !this.stopped ? { ok: true } : failure('shutting-down', false, 'node stopped while the write was being made durable');
+    return entry && !this.stopped ? withVersion(replyOf(result), [entry.ep, entry.i]) : failure('shutting-down', false, 'node stopped while the write was being made durable');
+  }
+
+  /**
+   * Serves a read from this node's copy, with its version [epoch of the last entry, its index]. A read
+   * `after` a newer version waits up to --catch-up-ms for replication to get here, else is `stale`.
+   * After a rollback a newer epoch counts as newer even though it lacks the rolled-back writes: they
+   * are lost for every client, and no token can bring them back.
+   */
+  private async serveReadAfter(op: Extract<KvOp, { op: 'read' | 'txn' }>): Promise<KvReply> {
+    const after = op.op === 'read' ? op.after : undefined;
+    if (after !== undefined && !(await this.catchUp.until(() => compareVersions(this.version(), after) >= 0, this.options.catchUpMs))) {
+      if (this.stopped) return failure('shutting-down', true, 'node stopped');
+      return failure('stale', true, `${this.options.id} is at version ${JSON.stringify(this.version())}; the read needs ${JSON.stringify(after)} (waited ${this.options.catchUpMs} ms)`);
+    }
+    return withVersion(serveRead(this.data.state, op), this.version());
+  }
+
+  private version(): KvVersion {
+    const [index, epoch] = this.data.last;
+    return [epoch, index];
   }
 
   private scheduleReplication(): void {
@@ -177,6 +205,7 @@ class PrimaryReplica implements KvMode {
       }
       this.data.append(entry);
     }
+    this.catchUp.poke();
     if (m.entries.length > 0) ack(true);
   }
 
@@ -184,6 +213,7 @@ class PrimaryReplica implements KvMode {
     if (!this.acceptPrimary(from, m.epoch)) return;
     const before = this.data.last;
     const discarded = this.data.resync({ last: m.last, history: m.history, state: m.state });
+    this.catchUp.poke();
     const detail = { event: 'resync', primary: from, epoch: m.epoch, before, after: m.last, discarded };
     if (discarded > 0) this.log.warn({ ...detail, event: 'rollback' }, `rolled back ${discarded} writes after index ${before[0] - discarded} that primary ${from} never had; resynced to ${m.last[0]}`);
     else this.log.info(detail, `full resync from primary ${from} at index ${m.last[0]}`);

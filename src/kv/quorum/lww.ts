@@ -4,6 +4,7 @@
 // A coordinator whose clock is behind writes values that are acknowledged and then silently lose to
 // older writes: lost updates by design, which a checker should catch under clock skew.
 import type { Json } from '../protocol.js';
+import type { KvVersion } from '../version.js';
 import type { ReadResult, Versioning } from './versioning.js';
 
 /** [wall-clock ms, sequence, coordinator] */
@@ -38,6 +39,11 @@ export class LwwVersioning implements Versioning<LwwState> {
 
   values(state: LwwState | null): Json[] {
     return state === null ? [] : [state.v];
+  }
+
+  /** The timestamp: what decides which value wins is also what orders versions. */
+  version(state: LwwState | null): KvVersion | undefined {
+    return state === null ? undefined : [...state.ts];
   }
 
   write(value: Json): LwwState {

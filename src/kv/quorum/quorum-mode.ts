@@ -21,6 +21,7 @@ import { failure, type Json, type KvOp, type KvReply, type KvStatus } from '../p
 import { jsonEqual } from '../kv-state.js';
 import { ReplicaStore } from '../replica-store.js';
 import type { ServerOptions } from '../server-options.js';
+import { compareVersions, newerVersion, withVersion, type KvVersion } from '../version.js';
 import { LwwVersioning, type LwwState } from './lww.js';
 import { Ring } from './ring.js';
 import { VcVersioning, type VcState } from './vclock.js';
@@ -41,6 +42,9 @@ export async function startQuorumVcMode(ctx: ModeContext): Promise<KvMode> {
 type QuorumCall = { t: 'get'; key: string } | { t: 'put'; key: string; state: unknown } | AntiEntropyCall;
 
 type Modify = (values: Json[]) => { value: Json } | { error: KvReply };
+
+/** A read after a version the replicas do not have yet asks them again this often. */
+const CATCH_UP_POLL_MS = 25;
 
 class QuorumReplica<S> implements KvMode {
   private readonly ring: Ring;
@@ -96,8 +100,8 @@ class QuorumReplica<S> implements KvMode {
       case 'status':
         return { ok: true, ...this.status() };
       case 'read': {
-        const read = await this.readQuorum(op.key);
-        return 'reply' in read ? read.reply : { ok: true, ...this.versioning.reply(read.state) };
+        const read = await this.readAfter(op.key, op.after);
+        return 'reply' in read ? read.reply : withVersion({ ok: true, ...this.versioning.reply(read.state) }, this.versioning.version(read.state));
       }
       case 'write': {
         let state: S;
@@ -142,16 +146,42 @@ class QuorumReplica<S> implements KvMode {
     return { replicas, reachable: replicas.filter((n) => n === this.options.id || this.transport.isConnected(n)) };
   }
 
-  private async readQuorum(key: string): Promise<{ state: S | null } | { reply: KvReply }> {
-    const { r, requestTimeoutMs } = this.options;
+  /**
+   * A quorum read that must cover `after` (a version of this key the client saw): while the merge is
+   * older, every reachable replica is asked again (anti-entropy or the write's late acknowledgements
+   * may bring it) until --catch-up-ms has passed; then `stale`.
+   */
+  private async readAfter(key: string, after: KvVersion | undefined): Promise<{ state: S | null } | { reply: KvReply }> {
+    const first = await this.readQuorum(key);
+    if (after === undefined || 'reply' in first) return first;
+    const deadline = performance.now() + this.options.catchUpMs;
+    let read: { state: S | null } | { reply: KvReply } = first;
+    let newest: KvVersion | undefined;
+    for (;;) {
+      if ('state' in read) {
+        const version = this.versioning.version(read.state);
+        if (compareVersions(version ?? [], after) >= 0) return read;
+        newest = newerVersion(newest, version);
+      }
+      const leftMs = deadline - performance.now();
+      if (leftMs < CATCH_UP_POLL_MS || this.stopped) break;
+      await new Promise((resolve) => setTimeout(resolve, CATCH_UP_POLL_MS));
+      read = await this.readQuorum(key, Infinity, leftMs - CATCH_UP_POLL_MS);
+    }
+    return { reply: failure('stale', true, `read of ${JSON.stringify(key)}: the newest version its replicas answered with was ${JSON.stringify(newest ?? null)}; the read needs ${JSON.stringify(after)} (asked again for ${this.options.catchUpMs} ms)`) };
+  }
+
+  /** Reads `key` from its reachable replicas, waiting for `needed` of them (at least R), and merges. */
+  private async readQuorum(key: string, needed = this.options.r, timeoutMs = this.options.requestTimeoutMs): Promise<{ state: S | null } | { reply: KvReply }> {
+    const { r } = this.options;
     const { replicas, reachable } = this.reachable(key);
     if (reachable.length < r) {
       return { reply: failure('no-quorum', true, `key ${JSON.stringify(key)}: ${reachable.length} of its replicas ${replicas.join(' ')} reachable; a read needs R=${r}`) };
     }
-    const calls = reachable.map((node) => this.getFrom(node, key));
-    const answers = await firstAnswers(calls, r);
+    const calls = reachable.map((node) => this.getFrom(node, key, timeoutMs));
+    const answers = await firstAnswers(calls, needed);
     if (answers.length < r) {
-      return { reply: failure('timeout', true, `read of ${JSON.stringify(key)}: ${answers.length} of R=${r} replicas answered within ${requestTimeoutMs} ms`) };
+      return { reply: failure('timeout', true, `read of ${JSON.stringify(key)}: ${answers.length} of R=${r} replicas answered within ${timeoutMs} ms`) };
     }
     const merged = answers.reduce<S | null>((acc, a) => (a.state === null ? acc : acc === null ? this.versioning.merge(a.state, a.state) : this.versioning.merge(acc, a.state)), null);
     if (merged === null) return { state: null };
@@ -170,7 +200,7 @@ class QuorumReplica<S> implements KvMode {
       });
     }
     if (repaired.some((ok) => !ok)) {
-      return { reply: failure('timeout', true, `read of ${JSON.stringify(key)}: read repair of ${stale.map((a) => a.node).join(' ')} not acknowledged within ${requestTimeoutMs} ms`) };
+      return { reply: failure('timeout', true, `read of ${JSON.stringify(key)}: read repair of ${stale.map((a) => a.node).join(' ')} not acknowledged within ${this.options.requestTimeoutMs} ms`) };
     }
     return { state: merged };
   }
@@ -184,7 +214,7 @@ class QuorumReplica<S> implements KvMode {
     const sent: boolean[] = [];
     const calls = reachable.map((node) => this.putTo(node, key, state, sent).then((ok) => (ok ? node : undefined)));
     const acks = await firstAnswers(calls, w);
-    if (acks.length >= w) return { ok: true };
+    if (acks.length >= w) return withVersion({ ok: true }, this.versioning.version(state));
     if (!reachable.includes(this.options.id) && sent.every((s) => !s)) {
       return failure('no-quorum', true, `write of ${JSON.stringify(key)}: no replica of ${replicas.join(' ')} could be sent to`);
     }
@@ -199,9 +229,9 @@ class QuorumReplica<S> implements KvMode {
     return this.writeQuorum(key, this.versioning.write(next.value, { state: read.state }));
   }
 
-  private async getFrom(node: string, key: string): Promise<{ node: string; state: S | null } | undefined> {
+  private async getFrom(node: string, key: string, timeoutMs: number): Promise<{ node: string; state: S | null } | undefined> {
     if (node === this.options.id) return { node, state: this.store.get(key) };
-    const outcome = await this.rpc.call(node, { t: 'get', key } satisfies QuorumCall, this.options.requestTimeoutMs);
+    const outcome = await this.rpc.call(node, { t: 'get', key } satisfies QuorumCall, timeoutMs);
     return outcome.answered ? { node, state: (outcome.body as { state: S | null }).state } : undefined;
   }
 

@@ -78,6 +78,11 @@ export class VcVersioning implements Versioning<VcState> {
     return state?.s.map((s) => s.v) ?? [];
   }
 
+  /** Vector clocks are only partially ordered: no versions (a read with `after` is unsupported). */
+  version(): undefined {
+    return undefined;
+  }
+
   write(value: Json, basis: { state: VcState | null } | { context: string | undefined }): VcState {
     const seen = 'state' in basis ? joinClocks(basis.state?.s.map((s) => s.c) ?? []) : basis.context === undefined ? {} : decodeContext(basis.context);
     // A number this node never used before dominates every clock it could have put in `seen`.

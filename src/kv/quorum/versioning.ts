@@ -3,6 +3,7 @@
 // clocks with siblings (vclock.ts).
 import type { Json } from '../protocol.js';
 import type { Lattice } from '../replica-store.js';
+import type { KvVersion } from '../version.js';
 
 /** What a quorum read answers (see the client protocol). */
 export interface ReadResult {
@@ -21,4 +22,6 @@ export interface Versioning<S> extends Lattice<S> {
    * a client write, the context it sent (undefined: supersede nothing). Throws on a bad context.
    */
   write(value: Json, basis: { state: S | null } | { context: string | undefined }): S;
+  /** How new a state is, as a totally ordered version (version.ts); undefined when absent or when versions are not totally ordered (vector clocks). */
+  version(state: S | null): KvVersion | undefined;
 }

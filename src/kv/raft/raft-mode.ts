@@ -7,14 +7,18 @@
 // the entry is applied, in log order, so it is definite too. Losing leadership does not answer
 // anything: the entry may still commit under the next leader, so the op waits for its index until the
 // request timeout (`timeout`, indefinite). Reads change nothing, so every failed read is definite.
+// A txn that writes goes through the log like a write (its compares decided when applied, in log
+// order: strictly serializable); a txn of reads only is served like a read.
 import type { Logger } from 'pino';
 import type { KvMode, ModeContext } from '../mode.js';
-import { commandOf, KvState, type KvCommand } from '../kv-state.js';
+import { commandOf, KvState, replyOf, serveRead, type KvCommand } from '../kv-state.js';
 import type { PeerTransport } from '../peer-transport.js';
 import { createPrng, deriveSeed } from '../prng.js';
-import { failure, type KvOp, type KvReply, type KvStatus } from '../protocol.js';
+import { failure, isReadOnly, type KvOp, type KvReply, type KvStatus } from '../protocol.js';
 import { RequestForwarder, type ForwardMessage } from '../request-forwarder.js';
 import type { ServerOptions } from '../server-options.js';
+import { CatchUp } from '../catch-up.js';
+import { compareVersions, withVersion, type KvVersion } from '../version.js';
 import { LeaseClock } from './lease-clock.js';
 import { RaftCore } from './raft-core.js';
 import { RaftStorage } from './raft-storage.js';
@@ -56,11 +60,14 @@ interface Proposal {
   timer: NodeJS.Timeout;
 }
 
+/** A read or a txn of reads. */
+type ReadOp = Extract<KvOp, { op: 'read' | 'txn' }>;
+
 interface PendingRead {
-  key: string;
+  op: ReadOp;
   /** Serve once applied reaches this index; null until leadership is confirmed. */
   index: number | null;
-  resolve: (reply: KvReply) => void;
+  resolve: (reply: KvReply | Promise<KvReply>) => void;
   timer: NodeJS.Timeout;
 }
 
@@ -72,6 +79,7 @@ export class RaftReplica implements KvMode {
   private readonly timing: RaftTiming;
   private readonly lease: LeaseClock;
   private readonly forwarder: RequestForwarder;
+  private readonly catchUp = new CatchUp();
   /** Writes and cas waiting for their entry, by log index (a list: a later term may reuse an index). */
   private readonly proposals = new Map<number, Proposal[]>();
   private readonly reads = new Map<number, PendingRead>();
@@ -116,18 +124,7 @@ export class RaftReplica implements KvMode {
 
   handle(op: KvOp): Promise<KvReply> {
     if (this.stopped) return Promise.resolve(failure('shutting-down', true, 'node is stopping'));
-    switch (op.op) {
-      case 'status':
-        return Promise.resolve({ ok: true, ...this.status() });
-      case 'read':
-        return this.read(op, false);
-      case 'write':
-      case 'cas':
-      case 'set-add':
-      case 'set-remove':
-      case 'counter-add':
-        return this.propose(op, false);
-    }
+    return this.serve(op, false);
   }
 
   status(): KvStatus {
@@ -145,38 +142,71 @@ export class RaftReplica implements KvMode {
     this.proposals.clear();
     for (const ctx of [...this.reads.keys()]) this.finishRead(ctx, failure('shutting-down', true, 'node stopped'));
     this.forwarder.abandonAll();
+    this.catchUp.abandonAll();
     this.storage.close();
   }
 
   // ---- client ops
 
-  private read(op: Extract<KvOp, { op: 'read' }>, forwarded: boolean): Promise<KvReply> {
-    if (this.options.readMode === 'local') return Promise.resolve({ ok: true, value: this.state.read(op.key) });
+  /** Serves a client op, or one a follower forwarded to us. */
+  private serve(op: KvOp, forwarded: boolean): Promise<KvReply> {
+    switch (op.op) {
+      case 'status':
+        return Promise.resolve({ ok: true, ...this.status() });
+      case 'read':
+        return this.read(op, forwarded);
+      case 'txn':
+        return isReadOnly(op) ? this.read(op, forwarded) : this.propose(op, forwarded);
+      default:
+        return this.propose(op, forwarded);
+    }
+  }
+
+  private read(op: ReadOp, forwarded: boolean): Promise<KvReply> {
+    if (this.options.readMode === 'local') return this.readApplied(op);
     if (this.core.role !== 'leader') return this.notLeader(op, forwarded);
     const s = this.core.status();
     if (this.options.readMode === 'lease' && s.committedInTerm && this.wallNowMs() < this.lease.expiresAtMs(this.core.quorumAckedSeq())) {
-      return this.readWhenApplied(op.key, s.commitIndex);
+      return this.readWhenApplied(op, s.commitIndex);
     }
     // ReadIndex (also the fallback when the lease has run out).
     const ctx = this.nextReadCtx++;
-    const reply = this.waitForRead(ctx, op.key, null);
+    const reply = this.waitForRead(ctx, op, null);
     this.core.readIndex(ctx);
     this.scheduleReady();
     return reply;
   }
 
-  private readWhenApplied(key: string, index: number): Promise<KvReply> {
-    if (this.core.appliedIndex >= index) return Promise.resolve({ ok: true, value: this.state.read(key) });
-    return this.waitForRead(this.nextReadCtx++, key, index);
+  private readWhenApplied(op: ReadOp, index: number): Promise<KvReply> {
+    if (this.core.appliedIndex >= index) return this.readApplied(op);
+    return this.waitForRead(this.nextReadCtx++, op, index);
   }
 
-  private waitForRead(ctx: number, key: string, index: number | null): Promise<KvReply> {
+  /**
+   * Serves a read from the applied state, with its version (the applied index). A read `after` a
+   * newer version first waits up to --catch-up-ms for this node to apply that far, else is `stale`.
+   */
+  private async readApplied(op: ReadOp): Promise<KvReply> {
+    const after = op.op === 'read' ? op.after : undefined;
+    if (after !== undefined && !(await this.catchUp.until(() => compareVersions(this.version(), after) >= 0, this.options.catchUpMs))) {
+      if (this.stopped) return failure('shutting-down', true, 'node stopped');
+      return failure('stale', true, `${this.options.id} has applied index ${this.core.appliedIndex}; the read needs version ${JSON.stringify(after)} (waited ${this.options.catchUpMs} ms)`);
+    }
+    return withVersion(serveRead(this.state, op), this.version());
+  }
+
+  /** The version of this node's state: its applied index, the same log position on every node. */
+  private version(): KvVersion {
+    return [this.core.appliedIndex];
+  }
+
+  private waitForRead(ctx: number, op: ReadOp, index: number | null): Promise<KvReply> {
     return new Promise((resolve) => {
       const timer = setTimeout(
         () => this.finishRead(ctx, failure('timeout', true, `read not confirmed within ${this.options.requestTimeoutMs} ms`)),
         this.options.requestTimeoutMs,
       );
-      this.reads.set(ctx, { key, index, resolve, timer });
+      this.reads.set(ctx, { op, index, resolve, timer });
     });
   }
 
@@ -227,8 +257,7 @@ export class RaftReplica implements KvMode {
         this.scheduleReady();
         return;
       case 'fwd': {
-        const op = message.op;
-        const reply = op.op === 'read' ? this.read(op, true) : op.op === 'status' ? Promise.resolve<KvReply>({ ok: true, ...this.status() }) : this.propose(op, true);
+        const reply = this.serve(message.op, true);
         void reply.then((r) => this.transport.send(from, { k: 'fwdResp', fid: message.fid, reply: r } satisfies ForwardMessage));
         return;
       }
@@ -269,6 +298,7 @@ export class RaftReplica implements KvMode {
         this.finishRead(ctx, { ...failure('not-leader', true, `${this.options.id} lost leadership before confirming the read`), leader: this.core.leader });
       }
       this.serveReads();
+      this.catchUp.poke();
     }
     this.maybeCompact();
     this.logChanges();
@@ -282,10 +312,8 @@ export class RaftReplica implements KvMode {
     for (const p of waiting) {
       if (p.term !== entry.term) {
         this.settle(p, failure('dropped', true, `entry ${entry.index} of term ${p.term} was replaced by term ${entry.term}`));
-      } else if (result === null || result.ok) {
-        this.settle(p, { ok: true });
       } else {
-        this.settle(p, failure(result.error, true, `current value is ${JSON.stringify(result.current)}`));
+        this.settle(p, withVersion(result === null ? { ok: true } : replyOf(result), [entry.index]));
       }
     }
   }
@@ -303,7 +331,7 @@ export class RaftReplica implements KvMode {
   private serveReads(): void {
     if (this.reads.size === 0) return;
     for (const [ctx, read] of this.reads) {
-      if (read.index !== null && read.index <= this.core.appliedIndex) this.finishRead(ctx, { ok: true, value: this.state.read(read.key) });
+      if (read.index !== null && read.index <= this.core.appliedIndex) this.finishRead(ctx, this.readApplied(read.op));
     }
   }
 
@@ -336,7 +364,7 @@ export class RaftReplica implements KvMode {
 
   // ---- helpers
 
-  private finishRead(ctx: number, reply: KvReply): void {
+  private finishRead(ctx: number, reply: KvReply | Promise<KvReply>): void {
     const read = this.reads.get(ctx);
     if (!read) return;
     this.reads.delete(ctx);
