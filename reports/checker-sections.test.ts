@@ -31,7 +31,7 @@ describe('checker sections', () => {
   it('set: lost elements first, with the read that lost them', () => {
     const h = historyBuilder().run(0, 'add', 1).run(0, 'add', 2).run(1, 'read', null, [1, 2]).run(1, 'read', null, [1]);
     const html = section('set', checkSet(h.history));
-    expect(html).toMatch(/<div class="witness"><h4>Lost elements: 1<\/h4><table>.*<td><code>2<\/code><\/td><td><code>[^<]*<\/code> <span class="muted"><a href="#timeline" data-op="2">op 2<\/a>/s);
+    expect(html).toMatch(/<div class="witness"><h4>Lost elements: 1<\/h4><p>1 of them overlapped no other add.*<\/p><table>.*<td><code>2<\/code><\/td><td><code>[^<]*<\/code> <span class="muted"><a href="#timeline" data-op="2">op 2<\/a>/s);
     expect(html).toContain('missing in');
   });
 

@@ -16,7 +16,11 @@ export function isSetResult(result: CheckResult): result is SetResult {
 export function renderSetBody(result: SetResult): string {
   const parts: string[] = [];
   if (result.lost.length > 0) {
-    parts.push(`<div class="witness"><h4>Lost elements: ${formatCount(Number(result.counts?.lost ?? result.lost.length))}</h4>${elementTable(result.lost, 'missing in')}</div>`);
+    const alone = Number(result.counts?.lostAlone ?? 0);
+    const aloneNote = alone > 0
+      ? `<p>${formatCount(alone)} of them overlapped no other add: racing read-modify-writes cannot explain those; in a store that orders writes by timestamp, a later write stamped older won (look at the clocks).</p>`
+      : '';
+    parts.push(`<div class="witness"><h4>Lost elements: ${formatCount(Number(result.counts?.lost ?? result.lost.length))}</h4>${aloneNote}${elementTable(result.lost, 'missing in')}</div>`);
   }
   if (Array.isArray(result.unexpected) && result.unexpected.length > 0) {
     const rows = result.unexpected.map((u) => `<tr><td><code>${escapeHtml(JSON.stringify(u.element))}</code></td><td>${opCell(u.read)}</td></tr>`).join('');
@@ -35,8 +39,8 @@ function elementTable(elements: readonly SetElementReport[], missingHeader: stri
     const missing = e.missingIn ? `${opLink(e.missingIn)} at ${formatSeconds(e.missingIn.start)} s` : '';
     return (
       `<tr><td><code>${escapeHtml(JSON.stringify(e.element))}</code></td><td>${opCell(e.add)}</td><td>${e.lastSeen ? `${opLink(e.lastSeen)} at ${formatSeconds(e.lastSeen.start)} s` : '<span class="muted">never</span>'}</td>` +
-      `<td>${missing}</td><td class="num">${e.latencyMs === undefined ? '' : formatMs(e.latencyMs)}</td></tr>`
+      `<td>${missing}</td><td class="num">${e.concurrentAdds === undefined ? '' : formatCount(e.concurrentAdds)}</td><td class="num">${e.latencyMs === undefined ? '' : formatMs(e.latencyMs)}</td></tr>`
     );
   });
-  return `<table><thead><tr><th>element</th><th>added by</th><th>last seen in</th><th>${escapeHtml(missingHeader)}</th><th class="num">latency (ms)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>element</th><th>added by</th><th>last seen in</th><th>${escapeHtml(missingHeader)}</th><th class="num">concurrent adds</th><th class="num">latency (ms)</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
