@@ -33,7 +33,10 @@ table { border-collapse: collapse; margin: 6px 0; font-size: 14px; }
 th, td { padding: 3px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { font-size: 12px; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-td.summary { max-width: 520px; word-break: break-word; font-size: 13px; }
+td.summary { min-width: 380px; max-width: 560px; word-break: break-word; font-size: 13px; }
+details summary { cursor: pointer; font-size: 12px; }
+details code { display: block; max-width: 420px; word-break: break-all; }
+p.legend .cell { vertical-align: middle; }
 td.summary div { margin: 1px 0; }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; margin: 12px 0; padding: 10px 12px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }

@@ -57,7 +57,7 @@ const workloadCheckers = {
   session: () => sessionCheckers(),
 } satisfies Record<TestSpec['workload'], (spec: TestSpec) => Record<string, Checker>>;
 
-/** Seconds the set, counter and bank workloads wait after healing before their final reads (anti-entropy rounds). */
+/** Seconds the set, counter, bank and session workloads wait after healing before their final reads (anti-entropy rounds). */
 const FINAL_QUIESCE_S = 5;
 
 const workloads = {
@@ -78,7 +78,7 @@ const workloads = {
   'list-append': (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
     listAppendWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, ...DEFAULT_LIST_APPEND }),
   session: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    sessionWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, session: spec.session, keys: DEFAULT_SESSION_KEYS }),
+    sessionWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, session: spec.session, keys: DEFAULT_SESSION_KEYS, quiesceS: FINAL_QUIESCE_S }),
 } satisfies Record<TestSpec['workload'], (spec: TestSpec, db: Db, dbCtx: DbContext) => Workload>;
 
 export interface LiveTest {

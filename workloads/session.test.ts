@@ -8,7 +8,7 @@ import type { TestSpec } from '../src/spec.js';
 import { sessionWorkload } from './session.js';
 
 const nodes = ['n1', 'n2', 'n3'];
-const options = (session: TestSpec['session']) => ({ nodes, concurrency: 6, rate: 1000, session, keys: 3 });
+const options = (session: TestSpec['session']) => ({ nodes, concurrency: 6, rate: 1000, session, keys: 3, quiesceS: 1 });
 const connection = (): RegisterConnection => ({ read: async () => null, write: async () => {}, cas: async () => false, close: async () => {} });
 const registers: RegisterDb = { name: 'fake', start: async () => {}, awaitReady: async () => {}, openRegister: async () => connection() };
 

@@ -10,11 +10,11 @@
 // every op of a process goes to its own node (as a load balancer with sticky sessions). `tokens`:
 // random nodes as with none, but the process's connections share the db's session (version tokens:
 // a read waits for, or refuses, a node older than what the process wrote or read). Final reads,
-// after healing, read every key through each process's own node.
+// after healing and a quiet period, read every key through each process's own node.
 import { session as sessionChecker } from '../checkers/session.js';
 import type { Checker } from '../src/checker.js';
 import { supportsRegister, supportsSessions, type Db, type DbContext, type RegisterConnection, type SessionDb } from '../src/db/db.js';
-import { eachThread, op, stagger, type Gen, type OpTemplate } from '../src/generator.js';
+import { eachThread, op, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import type { Op } from '../src/op.js';
 import type { TestSpec } from '../src/spec.js';
 import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
@@ -23,6 +23,8 @@ export interface SessionWorkloadOptions extends WorkloadOptions {
   session: TestSpec['session'];
   /** Keys are 0..keys-1, shared by every process. */
   keys: number;
+  /** Seconds to wait after healing before the final reads (a deposed primary rejoins, replicas catch up). */
+  quiesceS: number;
 }
 
 /** Keys the session workload shares between its processes. */
@@ -39,7 +41,7 @@ export function sessionWorkload(db: Db, dbCtx: DbContext, options: SessionWorklo
   return {
     name: 'session',
     generator: stagger(1e9 / options.rate, sessionSteps(options, 0)),
-    finalGenerator: () => eachThread(keys.map((k): OpTemplate => ({ f: 'read', value: [k, null] }))),
+    finalGenerator: () => eachThread([sleep(options.quiesceS * 1e9), ...keys.map((k): OpTemplate => ({ f: 'read', value: [k, null] }))]),
     async open(home) {
       const session = sessions?.startSession(dbCtx);
       const openAt = (node: string): Promise<RegisterConnection> => (session ? session.openRegister(node) : db.openRegister(node, dbCtx));

@@ -45,19 +45,33 @@ describe('raft: transactions are strictly serializable', () => {
 });
 
 describe('primary: atomic transactions, asynchronous replication', () => {
-  it('bank keeps its total (a failover loses whole transfers); list-append is reported as measured', async () => {
-    const bank = await run({ storeMode: 'primary', workload: 'bank', nemesis: 'partition', seed: seeds[0]! });
-    expect(bank.sub.bank!.valid, bank.sub.bank!.summary).toBe(true);
-    const append = await run({ storeMode: 'primary', workload: 'list-append', nemesis: 'partition', seed: seeds[0]! });
-    expect(append.sub.cycle!.valid).not.toBe('unknown');
-  }, 2 * runMs);
+  it('bank keeps its total: a failover loses whole transfers', async () => {
+    const { sub } = await run({ storeMode: 'primary', workload: 'bank', nemesis: 'partition', seed: seeds[0]! });
+    expect(sub.bank!.valid, sub.bank!.summary).toBe(true);
+  }, runMs);
+
+  it('list-append is caught under partitions (split brain, rollbacks): not strict-serializable', async () => {
+    // Measured with 30 s runs: invalid on 4 of 5 seeds (G0, G1c, G-single-item, incompatible-order;
+    // or realtime anomalies only). Stop at the first seed that is caught, trying at most three.
+    const caught: string[][] = [];
+    for (const seed of [seeds[0]!, seeds[0]! + 1, seeds[0]! + 2]) {
+      const { sub, exitCode } = await run({ storeMode: 'primary', workload: 'list-append', nemesis: 'partition', seed });
+      if (sub.cycle!.valid !== false) continue;
+      expect(exitCode).toBe(1);
+      caught.push(sub.cycle!.anomalyTypes as string[]);
+      break;
+    }
+    expect(caught.length).toBe(1);
+    expect(caught[0]!.length).toBeGreaterThan(0);
+  }, 3 * runMs);
 });
 
 describe('quorum: the bank as a saga over counters', () => {
-  it('is caught with wrong totals: reads see money in flight, and faults make the total drift', async () => {
+  it('is caught with wrong totals: reads see money in flight, and concurrent or failed steps make the total drift', async () => {
     const { sub, exitCode } = await run({ storeMode: 'quorum', workload: 'bank', nemesis: 'partition', seed: seeds[0]! });
     expect(sub.bank!.valid).toBe(false);
     expect((sub.bank!.errors as Record<string, { count: number }>)['wrong-total']!.count).toBeGreaterThan(0);
+    console.log(`quorum bank: total after healing ${(sub.bank!.totals as [number, number][]).at(-1)?.[1]} (created with 100)`);
     expect(exitCode).toBe(1);
   }, runMs);
 });
