@@ -3,6 +3,7 @@
 // run depends on the store mode (src/kv/mode-ops.ts): the adapter only has openRegister, openSet,
 // openCounter, openTxn, openBank and primaries where the mode has them. The bank is transactional
 // in raft and primary, and a saga over counters in quorum (bank-saga.ts: no isolation, by design).
+// Client sessions (startSession: version tokens) exist where the mode has versions (src/kv/version.ts).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
