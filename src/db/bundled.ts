@@ -145,6 +145,9 @@ async function openCall(node: string, ctx: DbContext): Promise<Call & { close():
   });
   const call = async (req: KvOp): Promise<KvResponse> => {
     try {
+      // A connection that broke while idle (the node was killed or restarted) is replaced before
+      // sending, so the op goes to the node as it is now rather than failing unsent.
+      if (client?.closed) client = undefined;
       client ??= await connect();
       return await client.request(req, timeoutMs);
     } catch (err) {

@@ -111,6 +111,11 @@ export class KvClient {
     });
   }
 
+  /** True once the connection is gone (closed by either side or broken): a new request would not be sent. */
+  get closed(): boolean {
+    return this.closedBecause !== null;
+  }
+
   /** Closes the connection; requests still waiting fail indefinitely (they were sent). */
   close(): void {
     this.fail(`client closed the connection to ${this.address}`);
