@@ -1,0 +1,33 @@
+// `faultline nightly` through the built command: a dry run of the example matrix, and a bad matrix
+// refused in one line naming the value.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '..', '..');
+const bin = join(root, 'bin', 'faultline.js');
+
+describe('faultline nightly (command)', () => {
+  it('lists the example matrix on a dry run', async () => {
+    const r = await execa('node', [bin, 'nightly', join(root, 'examples', 'nightly-matrix.json'), '--dry-run'], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^\[1\/10\] bundled-raft-register-partition\+kill seed 1 \(expect valid, cap \d+ s\): npx faultline test /);
+    expect(r.stdout).toMatch(/10 runs, 225 s of workload, budget 900 s$/);
+  });
+
+  it('refuses a bad matrix in one line naming the value', async () => {
+    const matrix = join(mkdtempSync(join(tmpdir(), 'faultline-matrix-')), 'bad.json');
+    writeFileSync(matrix, JSON.stringify({ tests: [{ workload: 'register' }, { nemesis: 'partition,meteor' }] }));
+    const r = await execa('node', [bin, 'nightly', matrix], { reject: false });
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr.trim()).toMatch(/^faultline: .*bad\.json: tests\[1\]: --nemesis "meteor" is not known; expected one of: partition, kill,[^\n]*$/);
+  });
+
+  it('refuses a bad budget in one line', async () => {
+    const r = await execa('node', [bin, 'nightly', join(root, 'examples', 'nightly-matrix.json'), '--budget', 'soon'], { reject: false });
+    expect(r.exitCode).toBe(254);
+    expect(r.stderr.trim()).toBe('faultline: --budget "soon" is not valid; expected a positive number of seconds');
+  });
+});
