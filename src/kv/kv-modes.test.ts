@@ -2,7 +2,7 @@
 // serves its ops, refuses the ones it has not, survives a SIGKILL and recovers from its WAL.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { LocalKvCluster, sleep } from './kv-test-cluster.js';
+import { ask, connectWhenUp, LocalKvCluster, sleep } from './kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -16,21 +16,9 @@ async function start(args: string[]): Promise<LocalKvCluster> {
 }
 
 async function clientOf(cluster: LocalKvCluster, id: string): Promise<KvClient> {
-  for (let i = 0; ; i++) {
-    try {
-      const c = await cluster.client(id);
-      cleanups.push(() => c.close());
-      return c;
-    } catch (err) {
-      if (i > 50) throw err;
-      await sleep(50);
-    }
-  }
-}
-
-async function ask(c: KvClient, op: KvOp): Promise<KvResponse> {
-  const { id: _id, ...rest } = (await c.request(op, 3000)) as KvResponse & { id: unknown };
-  return rest as KvResponse;
+  const c = await connectWhenUp(cluster, id);
+  cleanups.push(() => c.close());
+  return c;
 }
 
 /** Asks until `accept` holds (replication and repair are asynchronous). */

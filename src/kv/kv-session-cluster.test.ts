@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvResponse } from './client.js';
 import { KvSession } from './kv-session.js';
-import { freePorts, LocalKvCluster, ProxyMesh, sleep } from './kv-test-cluster.js';
+import { connectWhenUp, freePorts, LocalKvCluster, ProxyMesh, sleep } from './kv-test-cluster.js';
 import { compareVersions, type KvVersion, type VersionScope } from './version.js';
 
 const CATCH_UP_MS = 300;
@@ -24,16 +24,9 @@ async function start(args: string[]): Promise<{ cluster: LocalKvCluster; mesh: P
   );
   cleanups.push(() => mesh.close(), () => cluster.stop(process.env.KEEP_KV_LOGS === '1'));
   const client = async (id: string): Promise<KvClient> => {
-    for (let i = 0; ; i++) {
-      try {
-        const c = await cluster.client(id);
-        cleanups.push(() => c.close());
-        return c;
-      } catch (err) {
-        if (i > 50) throw err;
-        await sleep(50);
-      }
-    }
+    const c = await connectWhenUp(cluster, id);
+    cleanups.push(() => c.close());
+    return c;
   };
   return { cluster, mesh, client };
 }

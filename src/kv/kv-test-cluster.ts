@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvClient } from './client.js';
-import type { KvStatusResponse } from './protocol.js';
+import type { KvOp, KvResponse, KvStatusResponse } from './protocol.js';
 
 const KV_SRC = dirname(fileURLToPath(import.meta.url));
 const REPO = join(KV_SRC, '..', '..');
@@ -203,6 +203,24 @@ export class LocalKvCluster {
     if (!node) throw new Error(`test cluster: no node "${id}"; nodes are ${this.ids.join(', ')}`);
     return node;
   }
+}
+
+/** A client of node `id`, retrying for about 2.5 s while the node is still starting. */
+export async function connectWhenUp(cluster: LocalKvCluster, id: string): Promise<KvClient> {
+  for (let i = 0; ; i++) {
+    try {
+      return await cluster.client(id);
+    } catch (err) {
+      if (i > 50) throw err;
+      await sleep(50);
+    }
+  }
+}
+
+/** Sends one op and returns the response without its id, for exact comparisons. */
+export async function ask(c: KvClient, op: KvOp, timeoutMs = 3000): Promise<KvResponse> {
+  const { id: _id, ...rest } = (await c.request(op, timeoutMs)) as KvResponse & { id: unknown };
+  return rest as KvResponse;
 }
 
 export function sleep(ms: number): Promise<void> {

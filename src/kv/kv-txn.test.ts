@@ -3,7 +3,7 @@
 // and replicates them; the leaderless modes refuse them.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { LocalKvCluster, sleep } from './kv-test-cluster.js';
+import { ask, connectWhenUp, LocalKvCluster, sleep } from './kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -17,21 +17,9 @@ async function start(args: string[]): Promise<LocalKvCluster> {
 }
 
 async function clientOf(cluster: LocalKvCluster, id: string): Promise<KvClient> {
-  for (let i = 0; ; i++) {
-    try {
-      const c = await cluster.client(id);
-      cleanups.push(() => c.close());
-      return c;
-    } catch (err) {
-      if (i > 50) throw err;
-      await sleep(50);
-    }
-  }
-}
-
-async function ask(c: KvClient, op: KvOp): Promise<KvResponse> {
-  const { id: _id, ...rest } = (await c.request(op, 3000)) as KvResponse & { id: unknown };
-  return rest as KvResponse;
+  const c = await connectWhenUp(cluster, id);
+  cleanups.push(() => c.close());
+  return c;
 }
 
 const transfer = (amount: number): KvOp => ({ op: 'txn', if: [['>=', 'a', amount]], ops: [['add', 'a', -amount], ['add', 'b', amount]] });
