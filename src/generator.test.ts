@@ -95,8 +95,16 @@ describe('generators on virtual time', () => {
     const h = await simulate(limit(4, repeat({ f: 'w' })), {
       concurrency: 2, latencyNs: MS, complete: (op) => ({ type: op.index === 0 ? 'info' : 'ok' }),
     });
-    expect(invokes(h).map((o) => o.process)).toContain(2);
-    expect(h.filter((o) => o.process === 0)).toHaveLength(2);
+    const first = invokes(h)[0]!.process as number;
+    expect(invokes(h).map((o) => o.process)).toContain(first + 2);
+    expect(h.filter((o) => o.process === first)).toHaveLength(2);
+  });
+
+  it('spreads ops over the free threads rather than giving them all to the first', async () => {
+    // Short ops spaced far apart: every thread is free at every ask.
+    const h = await simulate(limit(400, stagger(10 * MS, repeat({ f: 'w' }))), { concurrency: 4, latencyNs: MS, seed: 5 });
+    const counts = [0, 1, 2, 3].map((p) => invokes(h).filter((o) => o.process === p).length);
+    for (const n of counts) expect(n).toBeGreaterThan(60);
   });
 
   it('untilOk repeats until an op it issued succeeds', async () => {

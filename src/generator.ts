@@ -72,8 +72,17 @@ export function update(gen: Gen, ctx: GenContext, event: Op): Gen {
   return isNode(node) && node.update ? node.update(ctx, event) : gen;
 }
 
+/**
+ * A free thread, chosen at random (as Jepsen's some-free-process does): always taking the first
+ * free one would hand almost every op to thread 0 whenever ops are short next to the gaps between
+ * them, and a history where one process does everything tests little concurrency.
+ */
+function someFreeThread(ctx: GenContext): Thread | undefined {
+  return ctx.free.length <= 1 ? ctx.free[0] : ctx.free[ctx.random.int(ctx.free.length)];
+}
+
 function fillIn(template: OpTemplate, ctx: GenContext): GenResult {
-  const thread = ctx.free[0];
+  const thread = someFreeThread(ctx);
   if (thread === undefined) return 'pending';
   const planned: PlannedOp = {
     ...template,
@@ -234,7 +243,7 @@ function spaced(gap: (ctx: GenContext) => number, gen: Gen, nextTime?: number): 
 export function sleep(durationNs: number): Gen {
   return {
     op(ctx) {
-      const thread = ctx.free[0];
+      const thread = someFreeThread(ctx);
       if (thread === undefined) return 'pending';
       return [{ type: 'sleep', time: ctx.time, process: ctx.processOf(thread), durationNs }, null];
     },
