@@ -11,7 +11,7 @@ import { runTest } from './run.js';
 import { resolveSpec } from './spec.js';
 
 const seeds = (process.env.FAULTLINE_IT_SEEDS ?? '1,2').split(',').map(Number);
-const timeLimitS = Number(process.env.FAULTLINE_IT_TIME_LIMIT ?? 30);
+const timeLimitS = Number(process.env.FAULTLINE_IT_TIME_LIMIT ?? 20);
 const store = mkdtempSync(join(tmpdir(), 'faultline-it-'));
 const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
 /** One run: the workload, then start-up, healing, final reads and checking, with room for a loaded machine. */

@@ -11,7 +11,7 @@ import type { SessionResult } from '../../checkers/session.js';
 import { runTest, type RunOutcome } from '../run.js';
 import { resolveSpec, type SpecOptions } from '../spec.js';
 
-const seeds = (process.env.FAULTLINE_SESSION_SEEDS ?? '1,2').split(',').map(Number);
+const seeds = (process.env.FAULTLINE_SESSION_SEEDS ?? '1').split(',').map(Number);
 const timeLimitS = Number(process.env.FAULTLINE_SESSION_TIME_LIMIT ?? 12);
 const store = mkdtempSync(join(tmpdir(), 'faultline-sessions-'));
 const quiet = { write: () => true } as unknown as NodeJS.WriteStream;

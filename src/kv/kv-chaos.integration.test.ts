@@ -175,14 +175,14 @@ describe('raft cluster under partitions, kills and pauses', () => {
     ['quorum', 1],
     ['lease', 2],
   ] as const)('read mode %s (seed %d) stays linearizable on a cas register', async (readMode, seed) => {
-    const history = await runChaos(readMode, seed, 30_000);
+    const history = await runChaos(readMode, seed, 20_000);
     console.log(`${readMode}: ${summarize(history)}`);
     expect(checkRegister(history)).toEqual([]);
     expect(history.filter((h) => h.f === 'cas' && h.type === 'ok').length).toBeGreaterThan(20);
   });
 
   it('read mode local serves stale reads (the checks catch them) but writes stay safe', async () => {
-    const history = await runChaos('local', 3, 30_000);
+    const history = await runChaos('local', 3, 20_000);
     const problems = checkRegister(history);
     console.log(`local: ${summarize(history)}; first problems: ${JSON.stringify(problems.slice(0, 3))}`);
     expect(problems.every((p) => p.startsWith('stale read'))).toBe(true);

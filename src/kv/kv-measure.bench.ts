@@ -1,7 +1,7 @@
 // Numbers for the bundled store on 5 local processes: how long raft takes to elect a new leader
 // after the leader is SIGKILLed or isolated, and throughput and latency of every mode with no
-// faults. CI runs a few trials; the figures in src/kv/README.md come from the full run:
-//   FAULTLINE_MEASURE_TRIALS=20 FAULTLINE_MEASURE_S=10 npx vitest run --config vitest.integration.config.ts src/kv/kv-measure
+// faults. A benchmark (`npm run bench:kv`, 5 trials); the figures in src/kv/README.md come from:
+//   FAULTLINE_MEASURE_TRIALS=20 FAULTLINE_MEASURE_S=10 npm run bench:kv
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp } from './client.js';
 import { freePorts, LocalKvCluster, ProxyMesh, sleep } from './kv-test-cluster.js';
