@@ -37,7 +37,7 @@ interface KeyPool {
 
 /** Creates the list-append workload against a db with transactions. */
 export function listAppendWorkload(db: Db, dbCtx: DbContext, options: ListAppendOptions): Workload {
-  if (!supportsTxn(db)) throw new Error(`db "${db.name}" cannot run the list-append workload; expected a db with transactions (bundled in mode raft or primary)`);
+  if (!supportsTxn(db)) throw new Error(`db "${db.name}" cannot run the list-append workload; expected a db with transactions (bundled in mode raft or primary, or etcd)`);
   const pool: KeyPool = { active: Array.from({ length: options.activeKeys }, (_, key) => ({ key, appends: 0 })), nextKey: options.activeKeys };
   return {
     name: 'list-append',
