@@ -43,7 +43,7 @@ interface Transfer {
 /** Creates the bank workload against a db that can run it. */
 export function bankWorkload(db: Db, dbCtx: DbContext, options: BankWorkloadOptions): Workload {
   if (!supportsBank(db)) {
-    throw new Error(`db "${db.name}" cannot run the bank workload; expected a db with transactions or counters (bundled in mode raft, primary or quorum)`);
+    throw new Error(`db "${db.name}" cannot run the bank workload; expected a db with transactions or counters (bundled in mode raft, primary or quorum, or etcd)`);
   }
   const accounts = accountNames(options);
   const balances = Object.fromEntries(accounts.map((a) => [a, options.initialBalance]));

@@ -38,3 +38,15 @@ describe('--db etcd: list-append transactions in containers', () => {
     expect(ok.some((op) => op.value.some(([f, , v]: [string, string, unknown]) => f === 'r' && Array.isArray(v) && v.length > 0))).toBe(true);
   });
 });
+
+describe('--db etcd: bank in containers', () => {
+  it('keeps the total under partitions and kills (transfers read, then commit guarded by mod revisions)', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'faultline-etcd-bank-'));
+    const run = await execa('node', [bin, 'test', '--runtime', 'docker', '--db', 'etcd', '--workload', 'bank', '--nodes', '3', '--concurrency', '6',
+      '--time-limit', '12', '--nemesis', 'partition,kill', '--nemesis-interval', '2', '--ready-timeout', '90', '--seed', '7', '--store', store], { reject: false });
+    expect(run.stdout, run.stderr).toMatch(/bank +VALID +\d+ reads, every total 100/);
+    expect(run.exitCode).toBe(0);
+    const history = readFileSync(join(realpathSync(join(store, 'latest')), 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(history.filter((op) => op.type === 'ok' && op.f === 'transfer').length).toBeGreaterThan(20);
+  });
+});

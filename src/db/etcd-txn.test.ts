@@ -2,7 +2,7 @@
 // compares, range and put), including a competing writer between the read and the commit.
 import { describe, expect, it } from 'vitest';
 import { OpFailure } from './db.js';
-import { decode, encode, etcdListAppend, type EtcdCall } from './etcd-txn.js';
+import { decode, encode, etcdBank, etcdListAppend, type EtcdCall } from './etcd-txn.js';
 
 interface Compare { key: string; target: string; result: string; mod_revision: string }
 interface RequestOp { requestRange?: { key: string }; requestPut?: { key: string; value: string } }
@@ -43,7 +43,10 @@ class FakeStore {
     this.kvs.set(key, { value, mod: ++this.revision });
   }
   list(key: string): unknown {
-    const kv = this.kvs.get(encode(`la/${key}`));
+    return this.json(`la/${key}`);
+  }
+  json(path: string): unknown {
+    const kv = this.kvs.get(encode(path));
     return kv && JSON.parse(decode(kv.value));
   }
 }
@@ -79,5 +82,35 @@ describe('etcd list-append transactions', () => {
       throw new Error('a read-only transaction sent a guarded commit');
     });
     expect(await etcdListAppend(call).txn([['r', 'x', null]])).toEqual([['r', 'x', []]]);
+  });
+});
+
+describe('etcd bank', () => {
+  it('creates the accounts once, moves money, refuses an overdraft, and keeps the total', async () => {
+    const { call, store } = fakeEtcd();
+    const bank = etcdBank(call);
+    await bank.createAccounts({ a: 10, b: 10 });
+    await bank.createAccounts({ a: 99, b: 99 });
+    expect(await bank.read(['a', 'b', 'c'])).toEqual({ a: 10, b: 10, c: null });
+    expect(await bank.transfer('a', 'b', 4)).toBe(true);
+    expect(await bank.transfer('a', 'b', 7)).toBe(false);
+    expect(await bank.read(['a', 'b'])).toEqual({ a: 6, b: 14 });
+    expect(store.json('bank/a')).toBe(6);
+  });
+
+  it('moves nothing and fails definitely when an account changed between read and commit', async () => {
+    let raced = false;
+    const { call, store } = fakeEtcd((s) => {
+      if (!raced && s.get(encode('bank/a'))) {
+        raced = true;
+        s.put(encode('bank/b'), encode('50'));
+      }
+    });
+    const bank = etcdBank(call);
+    await bank.createAccounts({ a: 10, b: 10 });
+    const err = await bank.transfer('a', 'b', 5).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpFailure);
+    expect((err as OpFailure).definite).toBe(true);
+    expect([store.json('bank/a'), store.json('bank/b')]).toEqual([10, 50]);
   });
 });

@@ -3,8 +3,9 @@
 // reads and the new lists locally, then commit in a second etcd txn guarded by "no key changed
 // since" (mod_revision equal to what was read; 0 for a key that did not exist). A read-only
 // transaction is just the first txn. A guard that fails changed nothing: the transaction fails
-// definitely (another transaction got there first).
-import { OpFailure, type ListMicroOp, type TxnConnection } from './db.js';
+// definitely (another transaction got there first). The bank works the same way: a transfer reads
+// both accounts, then commits both new balances guarded by their mod revisions.
+import { OpFailure, type BankConnection, type ListMicroOp, type TxnConnection } from './db.js';
 
 /** POSTs one request to the node's JSON gateway (etcd.ts's `call`, bound to a node and timeout). */
 export type EtcdCall = (path: string, body: unknown) => Promise<unknown>;
@@ -25,15 +26,8 @@ export function etcdListAppend(call: EtcdCall): TxnConnection {
   return {
     async txn(mops) {
       const keys = [...new Set(mops.map(([, key]) => key))];
-      const read = (await call('/v3/kv/txn', { success: keys.map((k) => ({ requestRange: { key: listKey(k) } })) })) as TxnResponse;
-      const lists = new Map<string, unknown[]>();
-      const revisions = new Map<string, string>();
-      keys.forEach((k, i) => {
-        const kv = read.responses?.[i]?.response_range?.kvs?.[0];
-        // The gateway leaves out fields that hold their default: an absent key has no kvs.
-        lists.set(k, kv?.value === undefined ? [] : parseList(decode(kv.value), k));
-        revisions.set(k, kv?.mod_revision ?? '0');
-      });
+      const read = await readKeys(call, keys.map(listKey));
+      const lists = new Map(keys.map((k, i) => [k, read[i]!.value === undefined ? [] : parseList(read[i]!.value!, k)]));
       const appended = new Set<string>();
       const results = mops.map(([f, key, value]): ListMicroOp => {
         const list = lists.get(key)!;
@@ -43,15 +37,74 @@ export function etcdListAppend(call: EtcdCall): TxnConnection {
         return ['append', key, value];
       });
       if (appended.size === 0) return results;
-      const commit = (await call('/v3/kv/txn', {
-        compare: keys.map((k) => ({ key: listKey(k), target: 'MOD', result: 'EQUAL', mod_revision: revisions.get(k) })),
-        success: [...appended].map((k) => ({ requestPut: { key: listKey(k), value: encode(JSON.stringify(lists.get(k))) } })),
-      })) as TxnResponse;
-      if (commit.succeeded !== true) throw new OpFailure(`a key of the transaction changed between its read and its commit (${keys.join(', ')}): nothing written`, true);
+      const puts = [...appended].map((k) => ({ key: listKey(k), value: JSON.stringify(lists.get(k)) }));
+      if (!(await commitIf(call, keys.map((k, i) => ({ key: listKey(k), mod: read[i]!.mod })), puts))) {
+        throw new OpFailure(`a key of the transaction changed between its read and its commit (${keys.join(', ')}): nothing written`, true);
+      }
       return results;
     },
     async close() {},
   };
+}
+
+/** Bank accounts as JSON numbers under bank/<account>: a transfer reads both, then commits guarded. */
+export function etcdBank(call: EtcdCall): BankConnection {
+  const accountKey = (account: string): string => encode(`bank/${account}`);
+  return {
+    async createAccounts(balances) {
+      const accounts = Object.keys(balances);
+      // Guarded by "none exists" (mod revision 0): a retry after an unknown outcome changes nothing.
+      await commitIf(call, accounts.map((a) => ({ key: accountKey(a), mod: '0' })), accounts.map((a) => ({ key: accountKey(a), value: JSON.stringify(balances[a]) })));
+    },
+    async transfer(from, to, amount) {
+      const [source, target] = await readKeys(call, [accountKey(from), accountKey(to)]);
+      const balance = (kv: KeyRead, account: string): number => {
+        const value = kv.value === undefined ? undefined : (JSON.parse(kv.value) as unknown);
+        if (typeof value !== 'number') throw new OpFailure(`account ${account} holds ${kv.value ?? 'nothing'}; expected a balance`, true);
+        return value;
+      };
+      const [fromBalance, toBalance] = [balance(source!, from), balance(target!, to)];
+      if (fromBalance < amount) return false;
+      const puts = [{ key: accountKey(from), value: JSON.stringify(fromBalance - amount) }, { key: accountKey(to), value: JSON.stringify(toBalance + amount) }];
+      if (!(await commitIf(call, [{ key: accountKey(from), mod: source!.mod }, { key: accountKey(to), mod: target!.mod }], puts))) {
+        throw new OpFailure(`account ${from} or ${to} changed between the transfer's read and its commit: nothing moved`, true);
+      }
+      return true;
+    },
+    async read(accounts) {
+      const read = await readKeys(call, accounts.map(accountKey));
+      return Object.fromEntries(accounts.map((a, i) => {
+        const value = read[i]!.value === undefined ? null : (JSON.parse(read[i]!.value!) as unknown);
+        return [a, typeof value === 'number' ? value : null];
+      }));
+    },
+    async close() {},
+  };
+}
+
+/** A key's value (decoded) and mod revision ("0" when it does not exist). */
+interface KeyRead {
+  value: string | undefined;
+  mod: string;
+}
+
+/** Reads encoded keys in one etcd txn: one linearizable snapshot. */
+async function readKeys(call: EtcdCall, keys: readonly string[]): Promise<KeyRead[]> {
+  const read = (await call('/v3/kv/txn', { success: keys.map((key) => ({ requestRange: { key } })) })) as TxnResponse;
+  return keys.map((_, i) => {
+    // The gateway leaves out fields that hold their default: an absent key has no kvs.
+    const kv = read.responses?.[i]?.response_range?.kvs?.[0];
+    return { value: kv?.value === undefined ? undefined : decode(kv.value), mod: kv?.mod_revision ?? '0' };
+  });
+}
+
+/** Puts `puts` only if every guarded key still has its mod revision; true when it did. */
+async function commitIf(call: EtcdCall, guards: readonly { key: string; mod: string }[], puts: readonly { key: string; value: string }[]): Promise<boolean> {
+  const commit = (await call('/v3/kv/txn', {
+    compare: guards.map((g) => ({ key: g.key, target: 'MOD', result: 'EQUAL', mod_revision: g.mod })),
+    success: puts.map((p) => ({ requestPut: { key: p.key, value: encode(p.value) } })),
+  })) as TxnResponse;
+  return commit.succeeded === true;
 }
 
 function parseList(text: string, key: string): unknown[] {

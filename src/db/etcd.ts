@@ -4,15 +4,15 @@
 //   read  -> POST /v3/kv/range  (linearizable: etcd's default, a ReadIndex through the leader)
 //   write -> POST /v3/kv/put
 //   cas   -> POST /v3/kv/txn    compare value == from, then put to
-//   list-append transactions: read in one txn, commit in a second guarded by mod revisions (etcd-txn.ts)
+//   list-append and bank: read in one txn, commit in a second guarded by mod revisions (etcd-txn.ts)
 //
 // Keys and values travel base64-encoded; a register's value is its JSON text. The leader is
 // reported as the primary. etcd is a Go program: Go reads the clock through the vDSO, not libc,
 // so libfaketime cannot change it and clock faults on etcd are refused, not silently ignored.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
-import { decode, encode, etcdListAppend } from './etcd-txn.js';
+import { OpFailure, type BankDb, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
+import { decode, encode, etcdBank, etcdListAppend } from './etcd-txn.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 
@@ -22,7 +22,7 @@ const PEER_PORT = 2380;
 /** Errors etcd returns before a request is proposed: it certainly did not happen. */
 const DEFINITE_ERRORS = ['etcdserver: too many requests', 'etcdserver: request is too large', 'etcdserver: mvcc: required revision has been compacted'];
 
-export function etcdDb(): RegisterDb & TxnDb & PrimaryDb {
+export function etcdDb(): RegisterDb & TxnDb & BankDb & PrimaryDb {
   return {
     name: 'etcd',
 
@@ -96,6 +96,10 @@ export function etcdDb(): RegisterDb & TxnDb & PrimaryDb {
 
     async openTxn(node, ctx) {
       return etcdListAppend((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs));
+    },
+
+    async openBank(node, ctx) {
+      return etcdBank((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs));
     },
   };
 }
