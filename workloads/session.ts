@@ -61,19 +61,19 @@ export function sessionCheckers(): Record<string, Checker> {
 }
 
 /**
- * Ops on random keys (and nodes, unless sticky), each for a random idle process, so every process
- * makes its own sequence of writes and reads. Writes write next, next + 1, ...: unique values.
+ * Ops on random keys (and nodes, unless sticky); the generator gives each to a random idle process,
+ * so every process makes its own sequence of writes and reads. Writes write next, next + 1, ...:
+ * unique values.
  */
 function sessionSteps(options: SessionWorkloadOptions, next: number): Gen {
   return {
     op(ctx) {
       if (ctx.free.length === 0) return 'pending';
-      const thread = ctx.random.pick(ctx.free);
       const key = ctx.random.int(options.keys);
       const write = ctx.random.chance(WRITE_CHANCE);
       const template: OpTemplate = write ? { f: 'write', value: [key, next] } : { f: 'read', value: [key, null] };
       if (options.session !== 'sticky') template.node = ctx.random.pick(options.nodes);
-      const result = op(template, { ...ctx, free: [thread] });
+      const result = op(template, ctx);
       return result === null || result === 'pending' ? result : [result[0], sessionSteps(options, write ? next + 1 : next)];
     },
   };
