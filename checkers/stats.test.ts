@@ -25,9 +25,24 @@ describe('stats checker', () => {
   });
 
   it('is invalid when some f never succeeded', async () => {
-    const r = await stats([op(0, 0, 'invoke', 'cas', 0), op(1, 0, 'fail', 'cas', 1)], {});
+    const r = await stats([op(0, 0, 'invoke', 'cas', 0), op(1, 0, 'fail', 'cas', 1), op(2, 0, 'invoke', 'read', 2), op(3, 0, 'ok', 'read', 3)], {});
     expect(r.valid).toBe(false);
     expect(r.summary).toMatch(/cas/);
+  });
+
+  it('is unknown, never valid, when no client op completed ok', async () => {
+    expect((await stats([], {})).valid).toBe('unknown');
+    const onlyFails = await stats([op(0, 0, 'invoke', 'cas', 0), op(1, 0, 'fail', 'cas', 1), op(2, 'nemesis', 'invoke', 'start-kill', 2), op(3, 'nemesis', 'info', 'start-kill', 3)], {});
+    expect(onlyFails.valid).toBe('unknown');
+    expect(onlyFails.summary).toMatch(/nothing was tested/);
+  });
+
+  it('takes f names that are Object.prototype members as plain data', async () => {
+    const h = ['__proto__', 'constructor', 'toString'].flatMap((f, i) => [op(2 * i, 0, 'invoke', f, i), op(2 * i + 1, 0, 'ok', f, i + 1)]);
+    const r = (await stats(h, {})) as StatsResult;
+    expect(r.valid).toBe(true);
+    expect(Object.keys(r.counts).sort()).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(r.counts['__proto__']).toEqual({ ok: 1, fail: 0, info: 0 });
   });
 
   it('quantile uses nearest rank', () => {

@@ -1,5 +1,6 @@
-// The stats checker: counts by f and type, latency quantiles, throughput. Valid unless some f
-// never succeeded (a run where nothing worked tells nothing).
+// The stats checker: counts by f and type, latency quantiles, throughput. Invalid when some f
+// never succeeded, and unknown when no client op completed ok at all: a history in which
+// nothing happened proves nothing, so no run (and no re-check) can be valid on it.
 import type { Checker, CheckResult } from '../src/checker.js';
 import { pairOps, type History } from '../src/op.js';
 
@@ -19,16 +20,21 @@ export interface StatsResult extends CheckResult {
 
 export const stats: Checker = (history: History): StatsResult => {
   const clientOps = history.filter((op) => op.process !== 'nemesis');
-  const counts: Record<string, FStats> = {};
-  const latencies: Record<string, number[]> = {};
+  // Keyed by f, which is data: no prototype, so "__proto__" or "constructor" is just another f.
+  const counts: Record<string, FStats> = Object.create(null) as Record<string, FStats>;
+  const latencies = new Map<string, number[]>();
   for (const { invoke, complete } of pairOps(clientOps)) {
     if (!complete) continue;
     const c = (counts[invoke.f] ??= { ok: 0, fail: 0, info: 0 });
     c[complete.type as keyof FStats]++;
-    if (complete.type === 'ok') (latencies[invoke.f] ??= []).push((complete.time - invoke.time) / 1e6);
+    if (complete.type === 'ok') {
+      const values = latencies.get(invoke.f) ?? [];
+      values.push((complete.time - invoke.time) / 1e6);
+      latencies.set(invoke.f, values);
+    }
   }
-  const latencyMs: StatsResult['latencyMs'] = {};
-  for (const [f, values] of Object.entries(latencies)) {
+  const latencyMs: StatsResult['latencyMs'] = Object.create(null) as StatsResult['latencyMs'];
+  for (const [f, values] of latencies) {
     values.sort((a, b) => a - b);
     latencyMs[f] = { p50: quantile(values, 0.5), p90: quantile(values, 0.9), p99: quantile(values, 0.99), max: values.at(-1) ?? 0 };
   }
@@ -36,9 +42,12 @@ export const stats: Checker = (history: History): StatsResult => {
   const spanS = clientOps.length > 1 ? ((clientOps.at(-1)?.time ?? 0) - (clientOps[0]?.time ?? 0)) / 1e9 : 0;
   const neverOk = Object.entries(counts).filter(([, c]) => c.ok === 0).map(([f]) => f);
   const total = (k: keyof FStats) => Object.values(counts).reduce((n, c) => n + c[k], 0);
+  const nothingOk = total('ok') === 0;
   return {
-    valid: neverOk.length === 0,
-    summary: neverOk.length
+    valid: nothingOk ? 'unknown' : neverOk.length === 0,
+    summary: nothingOk
+      ? `no client op completed ok (${completed} completed: ${total('fail')} fail, ${total('info')} info): nothing was tested`
+      : neverOk.length
       ? `no ${neverOk.join(', ')} ever succeeded`
       : `${completed} ops: ${total('ok')} ok, ${total('fail')} fail, ${total('info')} info; ${spanS > 0 ? Math.round(completed / spanS) : 0} ops/s`,
     counts,

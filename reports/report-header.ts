@@ -36,6 +36,9 @@ export function renderHeader(input: ReportInput, checkers: Record<string, CheckR
     `<div><h1>${escapeHtml(name)}</h1><p>${verdictText[verdict]}</p></div>`,
     '</header>',
     input.run.crashed !== undefined ? `<pre class="error crash">${escapeHtml(input.run.crashed)}</pre>` : '',
+    input.run.incomplete !== undefined
+      ? `<p class="error incomplete"><strong>INCOMPLETE</strong> \u2014 ${escapeHtml(input.run.incomplete)}. A partial history proves nothing about the final state: the checkers' verdict on what was recorded is ${escapeHtml(validityWord(input.results['checkersValid'] as CheckResult['valid'] ?? input.results.valid))}, the run's is at best unknown.</p>`
+      : '',
     checkerLines.length > 0 ? `<ul class="checkers">${checkerLines.join('')}</ul>` : '<p class="muted">No checker results.</p>',
     problems.length > 0 ? `<ul class="problems">${problems.map((p) => `<li>${p}</li>`).join('')}</ul>` : '',
     `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(v ?? '\u2014')}</dd></div>`).join('')}</dl>`,

@@ -20,6 +20,8 @@ export interface ReportInput {
     recheckCommand: string;
     /** Set when the run crashed: the error, shown instead of (or next to) the verdict. */
     crashed?: string;
+    /** Set when the history does not stand for the whole run (interrupted, controller died, lost ops): why. */
+    incomplete?: string;
   };
   /** Node events from the nodes' logs (elections, failovers, ...), on the history's time axis; see node-annotations.ts. */
   nodeEvents?: NodeAnnotation[];

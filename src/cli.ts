@@ -6,7 +6,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { checkFiles } from './check-files.js';
 import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
 import type { CheckResult } from './checker.js';
-import { recheckCommand, recheckRun, runTest } from './run.js';
+import { INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
 import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, SESSIONS, STORE_MODES, WORKLOADS } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 
@@ -53,19 +53,32 @@ program
       storeDir: opts.store, name: opts.name,
     });
     const abort = new AbortController();
-    let interrupts = 0;
-    process.on('SIGINT', () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      process.stderr.write('\ninterrupted: stopping the workload, healing, tearing down and checking what was recorded (Ctrl-C again to quit now)\n');
+    // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
+    // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
+    // npx forwards the terminal's SIGINT to the controller, which also got it from the terminal:
+    // a second signal within a second of the first is the same Ctrl-C.
+    let firstAt = 0;
+    const interrupt = (signal: NodeJS.Signals) => {
+      if (abort.signal.aborted && Date.now() - firstAt < 1000) return;
+      if (abort.signal.aborted) {
+        process.stderr.write(`\n${signal} again: stopping now; re-check what was recorded with \`npx faultline check store/latest\`\n`);
+        process.exit(INTERRUPTED_EXIT_CODE);
+      }
+      process.stderr.write(`\n${signal}: stopping the workload, healing, tearing down and checking what was recorded (again to stop at once)\n`);
+      firstAt = Date.now();
       abort.abort();
-    });
-    process.on('SIGTERM', () => abort.abort());
+    };
+    process.on('SIGINT', interrupt);
+    process.on('SIGTERM', interrupt);
     console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.join(',') || 'none'}`);
     const outcome = await runTest(spec, { status: process.stderr, signal: abort.signal });
     printSummary(outcome.results, outcome.dir, outcome.crashed);
+    if (outcome.interrupted) {
+      console.log(`interrupted during ${outcome.interrupted.phase}, after ${outcome.interrupted.workloadS} s of the ${spec.timeLimitS} s workload (exit ${INTERRUPTED_EXIT_CODE})`);
+    }
     console.log(`replay:   ${replayCommand(spec)}`);
-    process.exitCode = outcome.exitCode;
+    // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
+    await exitWith(outcome.exitCode);
   });
 
 program
@@ -83,8 +96,8 @@ program
     const first = paths[0] as string;
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
       const dir = resolveRunDir(first);
-      const { results, exitCode } = await recheckRun(dir);
-      printSummary(results, dir);
+      const { results, exitCode, facts } = await recheckRun(dir);
+      printSummary(results, dir, facts.crashed);
       process.exitCode = exitCode;
       return;
     }
@@ -218,6 +231,9 @@ function printSummary(results: CheckResult, dir: string, crashed?: string): void
   }
   const verdict = crashed !== undefined ? `CRASHED (${crashed})` : verdictWord(results.valid);
   console.log(`verdict:  ${verdict}`);
+  if (typeof results['incomplete'] === 'string') {
+    console.log(`          INCOMPLETE: ${results['incomplete']}; the checkers found what was recorded ${verdictWord(results['checkersValid'] as CheckResult['valid'])}, which proves nothing about the rest`);
+  }
   console.log(`report:   ${join(dir, RUN_FILES.report)}`);
   console.log(`re-check: ${recheckCommand(dir)}`);
 }
@@ -235,4 +251,10 @@ try {
     console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = 254;
   }
+}
+
+/** Sets the exit code and exits once stdout and stderr have drained. */
+async function exitWith(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((done) => stream.write('', () => done()))));
+  process.exit(code);
 }

@@ -20,7 +20,7 @@ describe('history writer', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'hist-')), 'history.jsonl');
     const script = `
       const { HistoryWriter } = await import(${JSON.stringify(new URL('./history-file.ts', import.meta.url).pathname.replace(/\.ts$/, '.js').replace('/src/', '/dist/src/'))});
-      const w = new HistoryWriter(${JSON.stringify(path)}, 50);
+      const w = new HistoryWriter(${JSON.stringify(path)}, { flushIntervalMs: 50 });
       for (let i = 0; i < 1000; i++) w.append({ index: i, time: i, process: i % 5, type: 'invoke', f: 'write', value: i });
       setTimeout(() => process.kill(process.pid, 'SIGKILL'), 300);`;
     const r = await execa('node', ['--input-type=module', '-e', script], { reject: false });
@@ -28,5 +28,19 @@ describe('history writer', () => {
     const lines = readFileSync(path, 'utf8').trim().split('\n');
     expect(lines).toHaveLength(1000);
     expect(JSON.parse(lines[999]!).value).toBe(999);
+  });
+
+  it('reports a failed write once, as one line, and counts the ops it could not keep', () => {
+    // /dev/full fails every write with ENOSPC, as a full disk does.
+    const errors: string[] = [];
+    const writer = new HistoryWriter('/dev/full', { flushIntervalMs: 10_000, onError: (message) => errors.push(message) });
+    for (let i = 0; i < 3; i++) writer.append({ index: i, time: i, process: 0, type: 'invoke', f: 'read', value: null });
+    expect(() => writer.flush()).not.toThrow();
+    writer.append({ index: 3, time: 3, process: 0, type: 'invoke', f: 'read', value: null });
+    writer.flush();
+    writer.close();
+    expect(errors).toEqual(['cannot write /dev/full: no space left on device']);
+    expect(writer.failed).toBe(errors[0]);
+    expect(writer.lost).toBe(4);
   });
 });

@@ -32,8 +32,6 @@ export interface InterpreterOptions {
   random: Random;
   /** Called for every op, in history order, as soon as it happens. */
   record(op: Op): void;
-  /** When aborted, no new op is issued; ops in flight still complete. */
-  signal?: AbortSignal;
   /** The node a thread's ops go to, recorded on its invocations. */
   nodeOf?(thread: Thread): string | undefined;
 }
@@ -54,9 +52,12 @@ export class Interpreter {
     for (const thread of this.threads) this.processes.set(thread, thread === 'nemesis' ? 'nemesis' : thread);
   }
 
-  /** Runs one generator until it is exhausted and every op it issued has completed. */
-  async run(initial: Gen): Promise<void> {
-    const { executor, signal } = this.options;
+  /**
+   * Runs one generator until it is exhausted and every op it issued has completed. Once `signal`
+   * is aborted no new op is issued; ops in flight still complete.
+   */
+  async run(initial: Gen, signal?: AbortSignal): Promise<void> {
+    const { executor } = this.options;
     let gen = initial;
     for (;;) {
       this.wakeSleepers(executor.now());

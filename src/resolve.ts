@@ -2,6 +2,7 @@
 // The registries live here, typed by the names the spec allows.
 import { join } from 'node:path';
 import { convergence } from '../checkers/convergence.js';
+import { faults } from '../checkers/faults.js';
 import { stats } from '../checkers/stats.js';
 import { nemeses } from '../nemesis/index.js';
 import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
@@ -105,7 +106,7 @@ export function resolveTest(spec: TestSpec, runDir: string): LiveTest {
   return { runtime, db, dbCtx, workload, nemesis };
 }
 
-/** The checkers of a spec: the workload's plus stats. */
+/** The checkers of a spec: the workload's, then whether the requested faults happened, then stats. */
 export function checkersFor(spec: TestSpec): Record<string, Checker> {
-  return { ...workloadCheckers[spec.workload](spec), stats };
+  return { ...workloadCheckers[spec.workload](spec), faults, stats };
 }

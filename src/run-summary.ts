@@ -5,7 +5,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { RUN_FILES } from './store.js';
 
-/** `incomplete`: no results.json (still running, or its controller died); `faultline check` can finish it. */
+/**
+ * `incomplete`: no results.json (still running, or its controller died; `faultline check` can
+ * finish it), or a history that does not stand for the whole run (results.json says why).
+ */
 export type RunVerdict = 'valid' | 'invalid' | 'unknown' | 'crashed' | 'incomplete';
 
 export interface CheckerLine {
@@ -55,10 +58,14 @@ export function readRunSummary(dir: string): RunSummary {
     summary: isObject(sub) ? String(sub.summary ?? sub.error ?? '') : '',
   }));
   const crashed = typeof facts.crashed === 'string' ? facts.crashed : undefined;
+  const incomplete = typeof r.incomplete === 'string' ? r.incomplete : undefined;
+  // An anomaly found in a partial history stands; anything else about a partial history is incomplete.
+  const verdict = crashed !== undefined ? 'crashed' : incomplete !== undefined && r.valid !== false ? 'incomplete' : verdictOf(r.valid);
+  const problem = crashed ?? incomplete;
   return {
     ...base,
-    verdict: crashed !== undefined ? 'crashed' : verdictOf(r.valid),
-    ...(crashed !== undefined && { problem: crashed }),
+    verdict,
+    ...(problem !== undefined && { problem }),
     checkers,
     ...statsFigures(isObject(r.results) ? r.results.stats : undefined),
   };

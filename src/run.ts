@@ -1,26 +1,34 @@
 // The run lifecycle (DESIGN.md §4), top to bottom: resolve and record the spec, start the
 // cluster, run the workload under faults, heal and read, tear down (always), check and report.
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+//
+// A run says exactly what happened. An interrupt ends the workload, then still heals (every stop
+// op recorded), tears down, checks what was recorded and reports `interrupted`. A history that
+// cannot be written (a full disk) stops the run the same way and ends it as crashed. run.json is
+// rewritten at every phase, so a controller that dies leaves a run that re-checks as incomplete.
 import { join, relative } from 'node:path';
 import { readNodeLogs } from '../reports/node-annotations.js';
 import { renderReport } from '../reports/render-report.js';
 import { composeCheckers, type CheckResult } from './checker.js';
 import { any, clients, nemesis, timeLimit } from './generator.js';
-import { readJsonlHistory } from './formats/jsonl.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
 import type { Op } from './op.js';
 import { Progress } from './progress.js';
 import { createRandom } from './random.js';
 import { checkersFor, resolveTest, type LiveTest } from './resolve.js';
+import { markIncomplete, readRunFacts, runIncompleteReason, writeRunFacts, type RunFacts, type RunPhase } from './run-facts.js';
+import { readStoredHistory, streamStoredHistory } from './run-history.js';
 import { replayCommand, type TestSpec } from './spec.js';
-import { createRunDir, RUN_FILES } from './store.js';
+import { readStoredSpec } from './stored-spec.js';
+import { createRunDir, RUN_FILES, writeFileWhole } from './store.js';
 import { WorkerPool } from './worker-pool.js';
+
+export type { RunFacts } from './run-facts.js';
 
 export interface RunIo {
   /** Progress and status lines (stderr). */
   status: NodeJS.WriteStream;
-  /** Aborting ends the main phase early; the run still heals, tears down, checks and reports. */
+  /** Aborting interrupts the run: the workload ends, the run still heals, tears down, checks and reports. */
   signal?: AbortSignal;
 }
 
@@ -29,26 +37,67 @@ export interface RunOutcome {
   results: CheckResult;
   /** Set when the run itself failed (not the system under test). */
   crashed?: string;
+  /** Set when the run was interrupted: in which phase, and after how many seconds of workload. */
+  interrupted?: { phase: string; workloadS: number };
   exitCode: number;
 }
 
+/** Exit code of a run that was interrupted (SIGINT or SIGTERM), whatever its partial verdict: 128 + SIGINT. */
+export const INTERRUPTED_EXIT_CODE = 130;
+/** Exit code of a run that crashed (the harness, not the database): Jepsen's. */
+export const CRASHED_EXIT_CODE = 255;
+/** How long teardown may take before the controller gives up on it and names `faultline cleanup`. */
+export const TEARDOWN_DEADLINE_MS = 120_000;
+
 /** Runs one test end to end. Never throws for a failure of the run: it is reported as crashed. */
 export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
-  // 1. Resolve the spec and write test.json, so the run can be replayed whatever happens next.
+  // 1. Record the spec first, so the run can be replayed whatever happens next.
   const dir = createRunDir(spec.storeDir, spec.name);
-  writeFileSync(join(dir, RUN_FILES.test), JSON.stringify(spec, null, 2) + '\n');
   const startedAt = new Date();
-  const history: Op[] = [];
-  const writer = new HistoryWriter(join(dir, RUN_FILES.history));
-  let live: LiveTest | undefined;
+  const facts: RunFacts = { startedAt: startedAt.toISOString(), phase: 'setup' };
   let crashed: string | undefined;
+  // The run's own abort: an interrupt from outside, or a history that cannot be written.
+  const stop = new AbortController();
+  // An interrupt once the final phase is over changes nothing the history says: the run completes.
+  let interruptedIn: RunPhase | undefined;
+  const onInterrupt = () => {
+    if (facts.phase === 'teardown') return;
+    interruptedIn ??= facts.phase ?? 'setup';
+    stop.abort('interrupted');
+  };
+  if (io.signal?.aborted) onInterrupt();
+  io.signal?.addEventListener('abort', onInterrupt, { once: true });
+  const writer = new HistoryWriter(join(dir, RUN_FILES.history), {
+    onError: (message) => {
+      crashed ??= message;
+      io.status.write(`\n${message}; stopping the workload, healing and tearing down\n`);
+      stop.abort('write-failed');
+    },
+  });
+  const record = (phase: RunFacts['phase']) => {
+    facts.phase = phase;
+    try {
+      writeRunFacts(dir, facts);
+    } catch (err) {
+      crashed ??= `cannot write ${join(dir, RUN_FILES.run)}: ${messageOf(err)}`;
+      stop.abort('write-failed');
+    }
+  };
+  let live: LiveTest | undefined;
   const pool = { current: undefined as WorkerPool | undefined };
   const timings = new PhaseTimings();
-  let historyEpochMs: number | undefined;
   const progress = new Progress(io.status, spec.timeLimitS, () => pool.current?.now() ?? 0);
+  let workloadNs = 0;
   try {
+    writeFileWhole(join(dir, RUN_FILES.test), JSON.stringify(spec, null, 2) + '\n');
+    record('setup');
+    if (stop.signal.aborted) throw new Error('interrupted before setup');
     live = resolveTest(spec, dir);
-    await timings.time('setup', () => startCluster(live!, spec, io));
+    await timings.time('setup', async () => {
+      // Starting nodes is never abandoned half-way: teardown must find every process it started.
+      await startNodes(live!, spec, io);
+      await untilAborted(live!.db.awaitReady(spec.nodes, live!.dbCtx, spec.readyTimeoutS * 1000), stop.signal, 'setup');
+    });
     const workers = new WorkerPool({
       nodes: spec.nodes,
       open: (node) => live!.workload.open(node),
@@ -58,50 +107,79 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
     });
     pool.current = workers;
     // Wall-clock time of history time 0, to place the nodes' logged events on the history's axis.
-    historyEpochMs = Date.now() - workers.now() / 1e6;
+    facts.historyEpochMs = Date.now() - workers.now() / 1e6;
     const interpreter = new Interpreter({
       concurrency: spec.concurrency,
       nemesis: true,
       executor: workers,
       random: createRandom(spec.seed).fork('generator'),
       record: (op) => {
-        history.push(op);
         writer.append(op);
         progress.record(op);
       },
       nodeOf: (thread) => workers.nodeOf(thread),
-      ...(io.signal && { signal: io.signal }),
     });
     progress.start();
     try {
+      record('workload');
       progress.setPhase('running');
-      await timings.time('workload', () => runMainPhase(interpreter, live!, spec));
+      await timings.time('workload', () => runMainPhase(interpreter, live!, spec, stop.signal));
+      workloadNs = workers.now();
+      // Healing happens even after an interrupt or a write failure: faults never outlive the run.
+      record('heal');
       progress.setPhase('healing');
-      await timings.time('heal+final', () => runFinalPhase(interpreter, live!, spec, history, io));
+      await timings.time('heal', () => interpreter.run(nemesis(live!.nemesis.healOps)));
+      if (!stop.signal.aborted) {
+        record('final');
+        progress.setPhase('final');
+        await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
+      }
     } finally {
       progress.stop();
       await workers.close();
     }
   } catch (err) {
-    crashed = err instanceof Error ? err.message : String(err);
-    io.status.write(`run crashed: ${crashed}\n`);
+    if (!(interruptedIn !== undefined && err instanceof Interrupted)) {
+      crashed ??= messageOf(err);
+      io.status.write(`run crashed: ${crashed}\n`);
+    }
   } finally {
-    // 5. Tear down, always; a teardown error is recorded and never hides the verdict.
+    // 5. Tear down, always, within a deadline; a teardown error is recorded and never hides the verdict.
     if (live) {
+      record('teardown');
       const runtime = live.runtime;
-      await timings.time('teardown', () => runtime.teardown()).catch((err: unknown) => {
-        io.status.write(`teardown failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      await timings.time('teardown', () => withDeadline(runtime.teardown(), TEARDOWN_DEADLINE_MS)).catch((err: unknown) => {
+        io.status.write(`teardown failed: ${messageOf(err)}; \`npx faultline cleanup\` removes what is left\n`);
       });
     }
     writer.close();
+    io.signal?.removeEventListener('abort', onInterrupt);
   }
-  // 6. Check and report.
-  const facts: RunFacts = { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), historyEpochMs, crashed };
-  writeFileSync(join(dir, RUN_FILES.run), JSON.stringify(facts, null, 2) + '\n');
-  const results = await timings.time('check', () => checkRun(spec, history, dir, facts));
+  const interrupted = interruptedIn !== undefined && crashed === undefined;
+  // 6. Check and report what was recorded.
+  facts.durationMs = Date.now() - startedAt.getTime();
+  facts.end = crashed !== undefined ? 'crashed' : interrupted ? 'interrupted' : 'complete';
+  if (crashed !== undefined) facts.crashed = crashed;
+  if (interrupted) facts.interrupted = { phase: interruptedIn ?? 'workload', workloadS: Math.round(workloadNs / 1e7) / 100 };
+  if (writer.lost > 0) facts.lostOps = writer.lost;
+  record(facts.phase);
+  let results: CheckResult;
+  try {
+    results = await timings.time('check', () => checkStoredRun(spec, dir, facts));
+  } catch (err) {
+    // Results or report could not be written (or read back): the run crashed, its history stands.
+    crashed ??= messageOf(err);
+    results = { valid: 'unknown', summary: `not checked: ${crashed}` };
+  }
   io.status.write(`timing: ${timings.summary()}\n`);
-  const exitCode = crashed !== undefined ? 255 : exitCodeOf(results);
-  return { dir, results, exitCode, ...(crashed !== undefined && { crashed }) };
+  const exitCode = crashed !== undefined ? CRASHED_EXIT_CODE : interrupted ? INTERRUPTED_EXIT_CODE : exitCodeOf(results);
+  return {
+    dir,
+    results,
+    exitCode,
+    ...(crashed !== undefined && { crashed }),
+    ...(interrupted && facts.interrupted && { interrupted: facts.interrupted }),
+  };
 }
 
 /** How long each lifecycle step took, for the closing status line. */
@@ -122,44 +200,63 @@ class PhaseTimings {
   }
 }
 
-// 2. Start the runtime and the db on every node; wait until ready, with a deadline.
-async function startCluster(live: LiveTest, spec: TestSpec, io: RunIo): Promise<void> {
+// 2. Start the runtime and the db on every node (the run then waits until they are ready).
+async function startNodes(live: LiveTest, spec: TestSpec, io: RunIo): Promise<void> {
   const mode = spec.db === 'bundled' ? ` (${spec.storeMode})` : '';
   io.status.write(`starting ${spec.nodes.length} ${spec.db} nodes${mode} on the ${spec.runtime} runtime\n`);
   await live.runtime.setup();
   await Promise.all(spec.nodes.map((node) => live.db.start(node, live.dbCtx)));
-  await live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000);
 }
 
-// 3. The workload under faults, for the time limit.
-async function runMainPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec): Promise<void> {
+// 3. The workload under faults, for the time limit (or until interrupted).
+async function runMainPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, signal: AbortSignal): Promise<void> {
   const limitNs = spec.timeLimitS * 1e9;
-  await interpreter.run(timeLimit(limitNs, any(clients(live.workload.generator), nemesis(live.nemesis.generator))));
+  await interpreter.run(timeLimit(limitNs, any(clients(live.workload.generator), nemesis(live.nemesis.generator))), signal);
 }
 
-// 4. Heal every fault, wait for the cluster to recover, then the workload's final ops.
-async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, history: readonly Op[], io: RunIo): Promise<void> {
-  await interpreter.run(nemesis(live.nemesis.healOps));
-  if (io.signal?.aborted) return;
-  await live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000);
-  const final = live.workload.finalGenerator?.(history);
-  if (final) await interpreter.run(clients(final));
+// 4. After healing: wait for the cluster to recover, then the workload's final ops. The final
+// generator sees the history as it is on disk, read as a stream: the controller keeps no history.
+async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<void> {
+  await untilAborted(live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'final');
+  writer.flush();
+  const final = live.workload.finalGenerator?.(streamStoredHistory(historyPath));
+  if (final) await interpreter.run(clients(final), signal);
 }
 
-/** Facts about a run that neither the spec nor the history holds, kept in run.json for re-checks. */
-export interface RunFacts {
-  /** ISO timestamp. */
-  startedAt: string;
-  durationMs: number;
-  /** Wall-clock ms at history time 0 (undefined when the run crashed before its workload). */
-  historyEpochMs?: number | undefined;
-  crashed?: string | undefined;
+/** Thrown when an interrupt ends a step that cannot stop by itself (waiting for nodes to start). */
+class Interrupted extends Error {}
+
+/** Resolves with `step`, or rejects with Interrupted as soon as `signal` aborts. */
+async function untilAborted<T>(step: Promise<T>, signal: AbortSignal, phase: string): Promise<T> {
+  if (signal.aborted) {
+    step.catch(() => undefined);
+    throw new Interrupted(`interrupted during ${phase}`);
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason === 'interrupted' ? new Interrupted(`interrupted during ${phase}`) : new Error(`stopped during ${phase}`));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([step, aborted]);
+  } finally {
+    step.catch(() => undefined);
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Checks the history on disk, writes results.json and report.html, and returns the composed result. */
+async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts): Promise<CheckResult> {
+  const history = readStoredHistory(join(dir, RUN_FILES.history));
+  return checkRun(spec, history, dir, facts);
 }
 
 /** Checks a history, writes results.json and report.html, and returns the composed result. */
 export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts): Promise<CheckResult> {
-  const results = await composeCheckers(checkersFor(spec))(history, { test: spec as unknown as Record<string, unknown> });
-  writeFileSync(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
+  const checked = await composeCheckers(checkersFor(spec))(history, { test: spec as unknown as Record<string, unknown> });
+  const incomplete = runIncompleteReason(run);
+  const results = incomplete === undefined ? checked : markIncomplete(checked, incomplete);
+  writeFileWhole(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
   const nodeLogs = readNodeLogs(dir, run.historyEpochMs, history);
   const html = renderReport({
     test: spec as unknown as Record<string, unknown>,
@@ -171,37 +268,44 @@ export async function checkRun(spec: TestSpec, history: readonly Op[], dir: stri
     run: {
       dir,
       startedAt: run.startedAt,
-      durationMs: run.durationMs,
+      durationMs: run.durationMs ?? 0,
       replayCommand: replayCommand(spec),
       recheckCommand: recheckCommand(dir),
       ...(run.crashed !== undefined && { crashed: run.crashed }),
+      ...(incomplete !== undefined && { incomplete }),
     },
   });
-  writeFileSync(join(dir, RUN_FILES.report), html);
+  writeFileWhole(join(dir, RUN_FILES.report), html);
   return results;
 }
 
 /** Re-runs the checkers of a stored run from its test.json and history.jsonl. */
-export async function recheckRun(dir: string): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number }> {
-  const spec = JSON.parse(readFileSync(join(dir, RUN_FILES.test), 'utf8')) as TestSpec;
-  const historyPath = join(dir, RUN_FILES.history);
-  const history = readJsonlHistory(readFileSync(historyPath, 'utf8'), historyPath);
-  const results = await checkRun(spec, history, dir, readRunFacts(dir));
-  return { spec, results, exitCode: exitCodeOf(results) };
-}
-
-/** run.json of a run directory; a run from before run.json existed gets what can be known. */
-function readRunFacts(dir: string): RunFacts {
-  const path = join(dir, RUN_FILES.run);
-  if (!existsSync(path)) return { startedAt: statSync(join(dir, RUN_FILES.test)).mtime.toISOString(), durationMs: 0 };
-  return JSON.parse(readFileSync(path, 'utf8')) as RunFacts;
+export async function recheckRun(dir: string): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
+  const spec = readStoredSpec(dir);
+  const history = readStoredHistory(join(dir, RUN_FILES.history));
+  const facts = readRunFacts(dir);
+  const results = await checkRun(spec, history, dir, facts);
+  return { spec, results, exitCode: exitCodeOf(results), facts };
 }
 
 export function recheckCommand(dir: string): string {
   return `npx faultline check ${relative(process.cwd(), dir) || '.'}`;
 }
 
-/** Jepsen's exit codes: 0 valid, 1 invalid, 2 unknown. */
+/** Jepsen's exit codes: 0 valid, 1 invalid, 2 unknown (an incomplete run is at best unknown). */
 export function exitCodeOf(results: CheckResult): number {
   return results.valid === true ? 0 : results.valid === false ? 1 : 2;
+}
+
+function withDeadline<T>(step: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`teardown did not finish within ${ms / 1000} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([step, deadline]).finally(() => clearTimeout(timer));
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }

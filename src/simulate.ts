@@ -27,13 +27,12 @@ export async function simulate(gen: Gen, options: SimulateOptions): Promise<Op[]
     nemesis: options.nemesis ?? false,
     executor,
     random: createRandom(options.seed ?? 0),
-    signal: controller.signal,
     record: (op) => {
       history.push(op);
       if (history.length >= maxOps) controller.abort();
     },
   });
-  await interpreter.run(gen);
+  await interpreter.run(gen, controller.signal);
   return history;
 }
 

@@ -1,7 +1,8 @@
 // Run directories: store/<test-name>/<timestamp>/ with test.json, history.jsonl, results.json,
 // report.html and nodes/<node>/, plus store/latest pointing at the newest run.
-import { existsSync, mkdirSync, readlinkSync, rmSync, symlinkSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
+import { ioMessage } from './io-error.js';
 
 export const RUN_FILES = {
   test: 'test.json',
@@ -58,4 +59,19 @@ function pointLatest(link: string, target: string): void {
 function timestamp(d: Date): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   return `${d.getFullYear()}${pad(d.getMonth() + 1)}${pad(d.getDate())}T${pad(d.getHours())}${pad(d.getMinutes())}${pad(d.getSeconds())}`;
+}
+
+/**
+ * Writes a whole file or nothing: the text goes to a temporary file beside it, which is renamed
+ * over the target. A failure throws one line, `cannot write <path>: no space left on device`.
+ */
+export function writeFileWhole(path: string, text: string): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, path);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw new Error(`cannot write ${path}: ${ioMessage(err)}`);
+  }
 }

@@ -1,7 +1,7 @@
 // The workload contract: a partial test made of a client, generators and a checker.
 import { OpFailure } from './db/db.js';
 import type { Gen } from './generator.js';
-import type { History, Op } from './op.js';
+import type { Op } from './op.js';
 
 /** How a client says an op ended. */
 export interface ClientResult {
@@ -20,8 +20,11 @@ export interface Workload {
   readonly name: string;
   /** Client ops for the main phase (the run wraps it in its time limit). */
   generator: Gen;
-  /** Client ops after every fault is healed, e.g. final reads of every key the run touched. */
-  finalGenerator?(history: History): Gen;
+  /**
+   * Client ops after every fault is healed, e.g. final reads of every key the run touched. The
+   * history is streamed from disk: take what you need (the keys) in one pass, keep no ops.
+   */
+  finalGenerator?(history: Iterable<Op>): Gen;
   /** Opens a client for a process bound to `node`. */
   open(node: string): Promise<Client>;
 }

@@ -78,7 +78,7 @@ function txns(pool: KeyPool, options: ListAppendOptions): Gen {
 }
 
 /** Read-only transactions covering every key the history touched. */
-function finalReads(history: History): OpTemplate[] {
+function finalReads(history: Iterable<Op>): OpTemplate[] {
   const keys = new Set<number>();
   for (const o of history) {
     if (o.type !== 'invoke' || o.f !== 'txn' || !Array.isArray(o.value)) continue;

@@ -52,7 +52,7 @@ export function registerCheckers(options: { checkTimeoutMs: number }): Record<st
 }
 
 /** One read of every key the history touched. */
-function finalReads(history: History): OpTemplate[] {
+function finalReads(history: Iterable<Op>): OpTemplate[] {
   const keys = new Set<number>();
   for (const op of history) {
     if (op.type === 'invoke' && op.process !== 'nemesis' && Array.isArray(op.value)) keys.add(op.value[0] as number);

@@ -52,7 +52,7 @@ function adds(next: number): Gen {
 }
 
 /** One read of every key the history touched. */
-export function finalReads(history: History): OpTemplate[] {
+export function finalReads(history: Iterable<Op>): OpTemplate[] {
   const keys = new Set<number>();
   for (const o of history) if (o.type === 'invoke' && o.process !== 'nemesis' && Array.isArray(o.value)) keys.add(o.value[0] as number);
   return [...keys].sort((a, b) => a - b).map((k) => ({ f: 'read', value: [k, null] }));

@@ -67,9 +67,12 @@ export class LocalRuntime implements Runtime, ClockSkewable {
       env: { ...spec.env, ...this.clockEnv(node, spec, logPath), FAULTLINE_PARENT_PID: String(process.pid) },
       reject: false,
       cleanup: true,
+      // Its own process group: a terminal's Ctrl-C reaches only the controller, which stops the nodes.
+      detached: true,
     });
     this.processes.set(node, child);
     this.paused.delete(node);
+    this.killOnExit();
     void child.then(() => {
       if (this.processes.get(node) === child) this.processes.delete(node);
     });
@@ -113,7 +116,29 @@ export class LocalRuntime implements Runtime, ClockSkewable {
     await Promise.all([...this.processes.keys()].map((node) => this.kill(node)));
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
     this.proxies.clear();
+    process.off('exit', this.exitHook);
   }
+
+  /**
+   * Nodes run in their own process group (so a terminal's Ctrl-C reaches only the controller),
+   * which execa's cleanup does not cover: if the controller exits without tearing down (a second
+   * Ctrl-C), SIGKILL the node processes it started, by the PIDs it recorded.
+   */
+  private killOnExit(): void {
+    if (process.listeners('exit').includes(this.exitHook)) return;
+    process.on('exit', this.exitHook);
+  }
+
+  private readonly exitHook = (): void => {
+    for (const child of this.processes.values()) {
+      if (child.pid === undefined) continue;
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
 
   async setClock(node: string, clock: NodeClock): Promise<void> {
     const faked = this.clocks.get(node);
