@@ -229,12 +229,16 @@ function printSummary(results: CheckResult, dir: string, crashed?: string): void
   for (const [name, result] of Object.entries(sub)) {
     console.log(`  ${name.padEnd(14)} ${verdictWord(result.valid)}${result.summary ? `  ${result.summary}` : ''}`);
   }
-  const verdict = crashed !== undefined ? `CRASHED (${crashed})` : verdictWord(results.valid);
+  // One line for the verdict; a crash's details (a node's last log lines) go to stderr above it.
+  const [crashLine, ...crashDetails] = (crashed ?? '').split('\n');
+  if (crashDetails.length > 0) process.stderr.write(`crash details:\n${crashDetails.join('\n')}\n`);
+  const verdict = crashed !== undefined ? `CRASHED (${crashLine?.replace(/[;:]? *last log lines:$/, '')})` : verdictWord(results.valid);
   console.log(`verdict:  ${verdict}`);
   if (typeof results['incomplete'] === 'string') {
     console.log(`          INCOMPLETE: ${results['incomplete']}; the checkers found what was recorded ${verdictWord(results['checkersValid'] as CheckResult['valid'])}, which proves nothing about the rest`);
   }
-  console.log(`report:   ${join(dir, RUN_FILES.report)}`);
+  const report = join(dir, RUN_FILES.report);
+  console.log(`report:   ${existsSync(report) ? report : `not written${results.summary ? ` (${results.summary})` : ''}`}`);
   console.log(`re-check: ${recheckCommand(dir)}`);
 }
 

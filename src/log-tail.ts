@@ -16,3 +16,24 @@ export function tailLines(path: string, lines = 10): string {
   const text = buffer.toString('utf8').trimEnd();
   return text === '' ? '(log is empty)' : text.split('\n').slice(-lines).join('\n');
 }
+
+/**
+ * The last error a node logged, in one line, for the first line of a start failure: a pino-style
+ * JSON line at level 50 or more (its `err.message`, or `msg`), or else the last line that says
+ * "error" or "fatal". Undefined when the log names none.
+ */
+export function lastLoggedError(path: string): string | undefined {
+  const lines = tailLines(path, 50).split('\n').reverse();
+  for (const line of lines) {
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      if (typeof entry.level === 'number' && entry.level >= 50) {
+        const message = typeof entry.err?.message === 'string' ? entry.err.message : typeof entry.msg === 'string' ? entry.msg : undefined;
+        if (message !== undefined) return message.split('\n')[0]!.slice(0, 200);
+      }
+    } catch {
+      if (/\b(error|fatal|panic)\b/i.test(line)) return line.trim().slice(0, 200);
+    }
+  }
+  return undefined;
+}

@@ -169,7 +169,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   } catch (err) {
     // Results or report could not be written (or read back): the run crashed, its history stands.
     crashed ??= messageOf(err);
-    results = { valid: 'unknown', summary: `not checked: ${crashed}` };
+    results = { valid: 'unknown', summary: `not checked: ${messageOf(err)}` };
   }
   io.status.write(`timing: ${timings.summary()}\n`);
   const exitCode = crashed !== undefined ? CRASHED_EXIT_CODE : interrupted ? INTERRUPTED_EXIT_CODE : exitCodeOf(results);

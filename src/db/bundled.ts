@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvClient, KvClientError, KvSession, VERSION_SCOPE, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
 import { modeCapabilities, modeServes, type ModeName } from '../kv/mode-ops.js';
-import { tailLines } from '../log-tail.js';
+import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
 import { listAppendConnection, txnBank } from './bundled-txn.js';
 import { OpFailure, type BankConnection, type CounterConnection, type Db, type DbContext, type DbSession, type RegisterConnection, type SetConnection } from './db.js';
@@ -81,7 +81,8 @@ export function bundledDb(options: BundledOptions): Db {
           const s = status?.ok ? (status as KvStatusResponse) : undefined;
           if (s && (leaderless ? (s.connected?.length ?? 0) >= peerCount : s.leader)) break;
           if (!ctx.runtime.isRunning(node)) {
-            throw new Error(`node ${node} exited while starting; last log lines:\n${tailLines(logPath(ctx, node))}`);
+            const why = lastLoggedError(logPath(ctx, node));
+            throw new Error(`node ${node} exited while starting${why ? ` (${why})` : ''}; last log lines:\n${tailLines(logPath(ctx, node))}`);
           }
           if (Date.now() > deadline) {
             const seen = status ? JSON.stringify(status) : 'no answer';

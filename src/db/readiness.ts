@@ -1,7 +1,7 @@
 // Shared by the adapters of real databases (etcd, redis, zookeeper): the node's address and log,
 // and the readiness wait with a deadline that names the node, what it last said, and its log.
 import { join } from 'node:path';
-import { tailLines } from '../log-tail.js';
+import { lastLoggedError, tailLines } from '../log-tail.js';
 import { hasNodeAddresses } from '../runtime/runtime.js';
 import type { DbContext } from './db.js';
 
@@ -35,7 +35,7 @@ export async function awaitNodes(
       const answer = await probe(node).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
       if (answer === true) break;
       if (!ctx.runtime.isRunning(node)) {
-        throw new Error(`node ${node} exited while starting (${answer}); last log lines:\n${tailLines(nodeLog(ctx, node))}`);
+        throw new Error(`node ${node} exited while starting (${lastLoggedError(nodeLog(ctx, node)) ?? answer}); last log lines:\n${tailLines(nodeLog(ctx, node))}`);
       }
       if (Date.now() > deadline) {
         throw new Error(`node ${node} was not ready within ${deadlineMs / 1000} s (${answer}); last log lines:\n${tailLines(nodeLog(ctx, node))}`);
