@@ -29,6 +29,8 @@ export interface RunOutcome {
   results: CheckResult;
   /** Set when the run itself failed (not the system under test). */
   crashed?: string;
+  /** Set when the signal ended the run early: how many seconds of its workload had run by then. */
+  interrupted?: { afterS: number };
   exitCode: number;
 }
 
@@ -46,6 +48,10 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   const timings = new PhaseTimings();
   let historyEpochMs: number | undefined;
   const progress = new Progress(io.status, spec.timeLimitS, () => pool.current?.now() ?? 0);
+  // Workload time when the signal came (0 before the workload started), for the summary.
+  let interruptedAtNs: number | undefined;
+  const onAbort = () => (interruptedAtNs = pool.current?.now() ?? 0);
+  io.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     live = resolveTest(spec, dir);
     await timings.time('setup', () => startCluster(live!, spec, io));
@@ -94,6 +100,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       });
     }
     writer.close();
+    io.signal?.removeEventListener('abort', onAbort);
   }
   // 6. Check and report.
   const facts: RunFacts = { startedAt: startedAt.toISOString(), durationMs: Date.now() - startedAt.getTime(), historyEpochMs, crashed };
@@ -101,7 +108,8 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   const results = await timings.time('check', () => checkRun(spec, history, dir, facts));
   io.status.write(`timing: ${timings.summary()}\n`);
   const exitCode = crashed !== undefined ? 255 : exitCodeOf(results);
-  return { dir, results, exitCode, ...(crashed !== undefined && { crashed }) };
+  const interrupted = interruptedAtNs === undefined ? undefined : { afterS: Math.min(spec.timeLimitS, interruptedAtNs / 1e9) };
+  return { dir, results, exitCode, ...(crashed !== undefined && { crashed }), ...(interrupted && { interrupted }) };
 }
 
 /** How long each lifecycle step took, for the closing status line. */
