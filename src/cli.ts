@@ -1,8 +1,10 @@
 // The faultline command line: test, check, serve, nightly, kv. Options are validated once here
 // (via the spec) and errors are one line naming the bad value and what was expected.
-import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
+import { assertCheckFormat, assertHistoryFiles, CHECK_FORMATS, refuseRunDirOptions } from './check-args.js';
 import { checkFiles } from './check-files.js';
 import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
 import type { CheckResult } from './checker.js';
@@ -14,7 +16,10 @@ const program = new Command();
 program
   .name('faultline')
   .description('Jepsen-style chaos testing: run a workload against a cluster while faults are injected, record the history, check it, write an HTML report.')
-  .showHelpAfterError('(run with --help for usage)')
+  .version(packageVersion(), '-V, --version', 'print the version')
+  // One prefix for every error: commander's usage errors read like the ones the actions throw.
+  .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'faultline: ')) })
+  .showHelpAfterError('(run faultline --help for usage)')
   .exitOverride();
 
 program
@@ -74,7 +79,12 @@ program
     const outcome = await runTest(spec, { status: process.stderr, signal: abort.signal });
     printSummary(outcome.results, outcome.dir, outcome.crashed);
     if (outcome.interrupted) {
-      console.log(`interrupted during ${outcome.interrupted.phase}, after ${outcome.interrupted.workloadS} s of the ${spec.timeLimitS} s workload (exit ${INTERRUPTED_EXIT_CODE})`);
+      const { phase, workloadS } = outcome.interrupted;
+      console.log(phase === 'setup'
+        ? `interrupted: during setup, before the workload (exit ${INTERRUPTED_EXIT_CODE})`
+        : phase === 'workload'
+        ? `interrupted: after ${workloadS.toFixed(1)} s of its ${spec.timeLimitS} s workload; the verdict covers what ran, the replay below runs all ${spec.timeLimitS} s (exit ${INTERRUPTED_EXIT_CODE})`
+        : `interrupted: after the whole workload, during ${phase}; final reads are missing (exit ${INTERRUPTED_EXIT_CODE})`);
     }
     console.log(`replay:   ${replayCommand(spec)}`);
     // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
@@ -85,24 +95,27 @@ program
   .command('check')
   .description('re-run the checkers on a stored run (store/latest), or check history files with a model')
   .argument('<paths...>', 'a run directory, or history files with --model')
-  .option('--format <format>', 'history file format: jsonl, edn, json (elle-cli), etcd-log, kv-log', 'jsonl')
+  .option('--format <format>', `history file format: ${CHECK_FORMATS.join(', ')} (json: elle-cli)`, 'jsonl')
   .option('--model <name>', 'linearizability model for history files: register, cas-register, kv, mutex, set, fifo-queue')
   .option('--workload <name>', `check history files with a workload's checker instead: ${fileWorkloadNames.join(', ')} (formats edn, json, jsonl)`)
   .option('--consistency-models <list>', 'list-append: the models the history must satisfy, comma-separated (default strict-serializable)')
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }) => {
+  .action(async (paths: string[], opts: { format: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
     const first = paths[0] as string;
+    assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
       const dir = resolveRunDir(first);
+      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
       const { results, exitCode, facts } = await recheckRun(dir);
       printSummary(results, dir, facts.crashed);
       process.exitCode = exitCode;
       return;
     }
+    if (opts.workload !== undefined && opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
+    assertHistoryFiles(paths, opts.workload !== undefined ? '--workload' : opts.model !== undefined ? '--model' : undefined);
     if (opts.workload !== undefined) {
-      if (opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
       const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
       process.exitCode = await checkWorkloadFiles(paths, {
         workload: opts.workload,
@@ -246,8 +259,24 @@ function verdictWord(valid: CheckResult['valid']): string {
   return valid === true ? 'VALID' : valid === false ? 'INVALID' : 'UNKNOWN';
 }
 
+// Usage hints name the command they are about.
+for (const command of program.commands) {
+  if (command.name() !== 'kv') command.showHelpAfterError(`(run faultline ${command.name()} --help for usage)`);
+}
+
+/** The version in package.json, found by walking up from this module (src/ or dist/src/). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
+    const path = join(dir, 'package.json');
+    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
 try {
-  await program.parseAsync(process.argv);
+  // Bare `faultline` asks what it can do: the help, on stdout, like `faultline help`.
+  if (process.argv.length <= 2) program.outputHelp();
+  else await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
     process.exitCode = err.exitCode === 0 ? 0 : 254;

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { replayCommand, resolveSpec } from './spec.js';
 
@@ -12,6 +13,31 @@ describe('test spec', () => {
   it('parses comma lists and "none"', () => {
     expect(resolveSpec({ nemesis: 'partition,kill' }).nemesis).toEqual(['partition', 'kill']);
     expect(resolveSpec({ nemesis: 'none' }).nemesis).toEqual([]);
+  });
+
+  it('refuses an empty fault list or an empty item, pointing at none', () => {
+    expect(() => resolveSpec({ nemesis: '' })).toThrow('--nemesis "" is an empty list; expected faults, comma separated (partition, kill, pause, clock, packet), or none for no faults');
+    expect(() => resolveSpec({ nemesis: ' , ' })).toThrow(/is an empty list; .*or none for no faults$/);
+    for (const value of ['partition,,kill', 'partition,', ',kill', 'partition, ,kill']) {
+      expect(() => resolveSpec({ nemesis: value }), value).toThrow(`--nemesis "${value}" has an empty item; expected faults separated by single commas`);
+    }
+    expect(() => resolveSpec({ nemesis: 'none,kill' })).toThrow('--nemesis "none,kill" lists none with faults; expected none alone, or faults without none');
+    expect(resolveSpec({ nemesis: ' partition , kill ' }).nemesis).toEqual(['partition', 'kill']);
+    expect(resolveSpec({ nemesis: [] }).nemesis).toEqual([]);
+  });
+
+  it('reads Jepsen\'s Nn concurrency as N times the node count, and keeps the number', () => {
+    expect(resolveSpec({ nodes: 3, concurrency: '2n' }).concurrency).toBe(6);
+    expect(resolveSpec({ concurrency: '1n' }).concurrency).toBe(5);
+    expect(resolveSpec({ nodes: 3, concurrency: '3n' }).concurrency).toBe(9);
+    expect(replayCommand(resolveSpec({ nodes: 3, concurrency: '2n', seed: 1 }))).toMatch(/ --nodes 3 --concurrency 6 /);
+    fc.assert(fc.property(fc.integer({ min: 1, max: 15 }), fc.integer({ min: 1, max: 66 }), (nodes, times) => {
+      expect(resolveSpec({ nodes, concurrency: `${times}n` }).concurrency).toBe(nodes * times);
+    }));
+    for (const value of ['0n', 'n', '-1n', '2.5n', '2nn', 'n2', '2 n', '0', '-3', '']) {
+      expect(() => resolveSpec({ nodes: 3, concurrency: value }), value).toThrow(`--concurrency "${value}" is not valid; expected a whole number from 1 to 1000, or Nn for N times the node count (e.g. 2n: 6 on 3 nodes)`);
+    }
+    expect(() => resolveSpec({ nodes: 5, concurrency: '201n' })).toThrow('--concurrency "201n" is 1005 processes on 5 nodes; expected at most 1000');
   });
 
   it('rejects bad values naming the value and what was expected', () => {

@@ -75,10 +75,10 @@ export function resolveSpec(options: SpecOptions): TestSpec {
   const nodeCount = integer('nodes', options.nodes ?? DEFAULTS.nodes, 1, 15);
   const spec: Omit<TestSpec, 'name'> = {
     nodes: Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`),
-    concurrency: integer('concurrency', options.concurrency ?? DEFAULTS.concurrency, 1, 1000),
+    concurrency: concurrency(options.concurrency ?? DEFAULTS.concurrency, nodeCount),
     timeLimitS: number('time-limit', options.timeLimitS ?? DEFAULTS.timeLimitS, 1, 86_400),
     workload: oneOf('workload', options.workload ?? DEFAULTS.workload, WORKLOADS),
-    nemesis: list(options.nemesis ?? DEFAULTS.nemesis).map((n) => oneOf('nemesis', n, NEMESES)),
+    nemesis: faultList(options.nemesis ?? DEFAULTS.nemesis).map((n) => oneOf('nemesis', n, NEMESES)),
     nemesisIntervalS: number('nemesis-interval', options.nemesisIntervalS ?? DEFAULTS.nemesisIntervalS, 0.1, 3600),
     seed: integer('seed', options.seed ?? freshSeed(), 0, 2 ** 31 - 1),
     runtime: oneOf('runtime', options.runtime ?? DEFAULTS.runtime, RUNTIMES),
@@ -164,10 +164,40 @@ function quorumSizes(options: SpecOptions, nodeCount: number): Pick<TestSpec, 'r
   };
 }
 
-function list(value: unknown): string[] {
+const MAX_CONCURRENCY = 1000;
+
+/**
+ * Client processes: a whole number, or Jepsen's `Nn`, N times the node count (`2n` on 5 nodes is 10).
+ * The spec keeps the resolved number, so test.json and the replay line need no node count to read it.
+ */
+function concurrency(value: unknown, nodeCount: number): number {
+  const text = String(value).trim();
+  const expected = `expected a whole number from 1 to ${MAX_CONCURRENCY}, or Nn for N times the node count (e.g. 2n: ${2 * nodeCount} on ${nodeCount} nodes)`;
+  const times = /^[1-9][0-9]*n$/.test(text) ? Number(text.slice(0, -1)) : undefined;
+  if (times === undefined) {
+    const n = typeof value === 'number' ? value : Number(text);
+    if (text === '' || !Number.isInteger(n) || n < 1 || n > MAX_CONCURRENCY) throw new Error(`--concurrency "${String(value)}" is not valid; ${expected}`);
+    return n;
+  }
+  if (times * nodeCount > MAX_CONCURRENCY) throw new Error(`--concurrency "${String(value)}" is ${times * nodeCount} processes on ${nodeCount} nodes; expected at most ${MAX_CONCURRENCY}`);
+  return times * nodeCount;
+}
+
+/** A comma-separated fault list; `none` (alone) is no faults. An empty list or item is refused: it is a typo more often than a wish. */
+function faultList(value: unknown): string[] {
   const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
-  const names = items.map((s) => s.trim()).filter((s) => s !== '');
-  return names.length === 1 && names[0] === 'none' ? [] : names;
+  if (Array.isArray(value) && value.length === 0) return [];
+  const names = items.map((s) => s.trim());
+  if (names.every((s) => s === '')) {
+    throw new Error(`--nemesis "${String(value)}" is an empty list; expected faults, comma separated (${NEMESES.join(', ')}), or none for no faults`);
+  }
+  if (names.includes('')) {
+    throw new Error(`--nemesis "${String(value)}" has an empty item; expected faults separated by single commas (${NEMESES.join(', ')}), or none for no faults`);
+  }
+  if (names.length > 1 && names.includes('none')) {
+    throw new Error(`--nemesis "${String(value)}" lists none with faults; expected none alone, or faults without none`);
+  }
+  return names[0] === 'none' ? [] : names;
 }
 
 function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[]): T {
