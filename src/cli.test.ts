@@ -41,6 +41,14 @@ describe('faultline CLI', () => {
     expect(recheck.stdout).toMatch(/verdict: +VALID/);
   }, 90_000);
 
+  it('refuses, before creating the run directory, a run the machine or the options cannot make', async () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'faultline-preflight-')), 'store');
+    expectUsageError(await faultline('test', '--nemesis', 'partition,packet', '--store', store), '--nemesis packet cannot run on the local runtime: the local runtime cannot shape packets (delay, loss, rate); use --runtime docker');
+    expectUsageError(await faultline('test', '--db', 'etcd', '--store', store), '--db etcd cannot run on the local runtime; expected --runtime docker');
+    expectUsageError(await faultline('test', '--nodes', '3', '--concurrency', '10', '--store', store), /^--concurrency 10 is not a multiple of 3/);
+    expect(existsSync(store)).toBe(false);
+  });
+
   it('rejects a bad option value in one line that names it', async () => {
     const r = await execa('node', [bin, 'test', '--nemesis', 'meteor'], { reject: false });
     expect(r.exitCode).toBe(254);

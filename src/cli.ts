@@ -11,6 +11,7 @@ import type { CheckResult } from './checker.js';
 import { INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
 import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, SESSIONS, STORE_MODES, WORKLOADS } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
+import { preflight } from './preflight.js';
 
 const program = new Command();
 program
@@ -48,7 +49,7 @@ program
   .option('--check-timeout <s>', 'budget for each expensive checker; past it the verdict is unknown', String(DEFAULTS.checkTimeoutS))
   .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
   .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
-  .action(async (opts: Record<string, string | undefined>) => {
+  .action(async (opts: Record<string, string | undefined>, command: Command) => {
     const spec = resolveSpec({
       nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: opts.workload,
       nemesis: opts.nemesis, nemesisIntervalS: opts.nemesisInterval, seed: opts.seed, runtime: opts.runtime,
@@ -57,6 +58,9 @@ program
       opsPerKey: opts.opsPerKey, readyTimeoutS: opts.readyTimeout, checkTimeoutS: opts.checkTimeout,
       storeDir: opts.store, name: opts.name,
     });
+    // Everything that can be known before the run is checked before its directory exists.
+    const given = new Set(command.options.map((o) => o.attributeName()).filter((name) => command.getOptionValueSource(name) === 'cli'));
+    await preflight(spec, { given, pingDocker: pingDockerEngine });
     const abort = new AbortController();
     // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
     // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
@@ -290,4 +294,18 @@ try {
 async function exitWith(code: number): Promise<never> {
   await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((done) => stream.write('', () => done()))));
   process.exit(code);
+}
+
+/** Asks the Docker engine to answer within 10 s; throws one line saying how to get one otherwise. */
+async function pingDockerEngine(): Promise<void> {
+  const { connectDocker } = await import('./runtime/docker-engine.js');
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the Docker engine did not answer within 10 s; check `docker info`, or use --runtime local')), 10_000);
+  });
+  try {
+    await Promise.race([connectDocker(), deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

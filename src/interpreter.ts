@@ -64,6 +64,11 @@ export class Interpreter {
       const ctx = this.context(executor.now());
       const result = signal?.aborted ? null : nextOp(gen, ctx);
       const wakeAt = Math.min(Infinity, ...this.sleepers.values());
+      if (result === null) {
+        // Nothing more will be issued: a sleeping thread has nothing left to wake up for.
+        for (const thread of this.sleepers.keys()) this.busy.delete(thread);
+        this.sleepers.clear();
+      }
       if (result === null || result === 'pending') {
         if (this.busy.size === 0) {
           if (result === null) return;

@@ -22,7 +22,7 @@ import type { Db, DbContext } from './db/db.js';
 import { createRandom } from './random.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';
-import type { Runtime } from './runtime/runtime.js';
+import { isClockSkewable, isPacketShapeable, type Runtime } from './runtime/runtime.js';
 import { RUN_FILES } from './store.js';
 import type { TestSpec } from './spec.js';
 import type { Workload } from './workload.js';
@@ -32,6 +32,27 @@ const runtimes = {
   docker: (spec: TestSpec, runDir: string): Runtime =>
     new DockerRuntime({ nodes: spec.nodes, runDir, fakeClock: spec.nemesis.includes('clock'), log: (line) => process.stderr.write(`${line}\n`) }),
 } satisfies Record<TestSpec['runtime'], (spec: TestSpec, runDir: string) => Runtime>;
+
+/** Where each database can run: the bundled store is a program faultline ships; the others come in node images. */
+export const dbRuntimes: Record<TestSpec['db'], readonly TestSpec['runtime'][]> = {
+  bundled: ['local', 'docker'],
+  etcd: ['docker'],
+  redis: ['docker'],
+  zookeeper: ['docker'],
+};
+
+/** Workloads that give each key to a group of processes, one per node: concurrency must be a multiple of the group. */
+export function usesKeyGroups(workload: TestSpec['workload']): boolean {
+  return workload === 'register' || workload === 'set' || workload === 'counter';
+}
+
+/** Whether a runtime can make a fault at all (true), or why not; the machine's own tools are checked at preflight. */
+export function runtimeCan(runtime: TestSpec['runtime'], fault: TestSpec['nemesis'][number]): true | string {
+  const probe = runtimes[runtime]({ nodes: ['n1'], nemesis: [] } as unknown as TestSpec, '');
+  if (fault === 'packet' && !isPacketShapeable(probe)) return `the ${runtime} runtime cannot shape packets (delay, loss, rate); use --runtime docker`;
+  if (fault === 'clock' && !isClockSkewable(probe)) return `the ${runtime} runtime cannot fake node clocks; use --runtime docker`;
+  return true;
+}
 
 const dbs = {
   bundled: (spec: TestSpec): Db =>

@@ -50,7 +50,7 @@ export type SpecOptions = Partial<Record<keyof TestSpec, unknown>>;
 
 export const DEFAULTS = {
   nodes: 5,
-  concurrency: 10,
+  concurrency: '2n',
   timeLimitS: 30,
   workload: 'register',
   nemesis: 'partition',
