@@ -95,13 +95,14 @@ async function benchGenerated(): Promise<void> {
   console.log(`${keys} keys bad-read@50%\t${big}\t100\t${crashed}\t${result.outcome} (${result.summary})\t${(performance.now() - started).toFixed(0)}\t${peakRssMiB()}`);
 }
 
+/** The repository's test-data/corpus/porcupine, found upwards from here (bench/ or dist/bench/); PORCUPINE_CORPUS overrides. */
 function findCorpus(): string {
   if (process.env['PORCUPINE_CORPUS']) return process.env['PORCUPINE_CORPUS'];
   for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, '..', 'shared', 'corpus', 'porcupine');
+    const candidate = join(dir, 'test-data', 'corpus', 'porcupine');
     if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
   }
-  throw new Error(`no shared/corpus/porcupine beside the repository above ${import.meta.dirname}; expected ../shared/corpus/porcupine or PORCUPINE_CORPUS=<dir>`);
+  throw new Error(`no test-data/corpus/porcupine in a checkout above ${import.meta.dirname}; expected a faultline checkout or PORCUPINE_CORPUS=<dir>`);
 }
 
 console.log(`node ${process.version}, ${quick ? 'quick run' : 'full run'}`);

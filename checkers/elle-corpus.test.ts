@@ -9,7 +9,9 @@ import { checkSet } from './set.js';
 const models = ['bank', 'counter', 'set', 'set-full'];
 const rows = manifestRows().filter((row) => models.includes(row.model));
 
-describe.runIf(rows.length > 0)('bank, counter and set checkers on the elle corpus', () => {
+describe('bank, counter and set checkers on the elle corpus', () => {
+  it('has the 10 bank, counter, set and set-full rows of its manifest', () => expect(rows).toHaveLength(10));
+
   it.each(rows.map((row) => [row.file, row] as const))('%s', (_, row) => {
     const workload = row.model === 'set-full' ? 'set' : (row.model as 'bank' | 'counter' | 'set');
     const history = readCorpusHistory(row.file, workload);
@@ -29,8 +31,8 @@ describe.runIf(rows.length > 0)('bank, counter and set checkers on the elle corp
 
   it('matches Jepsen\'s counts on the TiDB bank history: 1731 wrong totals in 1805 reads, first at op 258 ns 10205062137', () => {
     const tidb = rows.find((row) => row.file.endsWith('bank-tidb.edn'));
-    if (!tidb) return;
-    const r = checkBank(readCorpusHistory(tidb.file, 'bank'));
+    expect(tidb).toBeDefined();
+    const r = checkBank(readCorpusHistory(tidb!.file, 'bank'));
     expect(r).toMatchObject({ readCount: 1805, errorCount: 1731, firstError: { type: 'wrong-total', total: 105, expected: 100 } });
     // Jepsen names the read's completion: index 258, at 10205062137 ns.
     expect(r.firstError!.op.end).toBe(10205062137);
@@ -39,8 +41,8 @@ describe.runIf(rows.length > 0)('bank, counter and set checkers on the elle corp
 
   it('finds all 293 elements of set_full.edn lost: the adds are [0 n] tuples but the final read is flat', () => {
     const full = rows.find((row) => row.file.endsWith('set_full.edn'));
-    if (!full) return;
-    const r = checkSet(readCorpusHistory(full.file, 'set'));
+    expect(full).toBeDefined();
+    const r = checkSet(readCorpusHistory(full!.file, 'set'));
     expect(r.counts).toMatchObject({ lost: 293, unexpected: 293 });
   });
 });

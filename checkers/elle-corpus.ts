@@ -1,13 +1,13 @@
-// The elle-cli corpus of histories with known verdicts (/work/shared/corpus/elle, see its README):
-// MANIFEST rows and their histories, read in place and never copied. Test support only.
-import { existsSync, readFileSync } from 'node:fs';
+// The elle-cli corpus of histories with known verdicts (test-data/corpus/elle, see its README):
+// MANIFEST rows and their histories, read in place. Test support only.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJepsenWorkloadEdn, type JepsenWorkload } from '../src/formats/jepsen-edn-workloads.js';
 import { readElleJson } from '../src/formats/elle-json.js';
 import type { History } from '../src/op.js';
 
-/** Where the corpus lives; FAULTLINE_ELLE_CORPUS overrides. */
-export const elleCorpusDir = process.env.FAULTLINE_ELLE_CORPUS ?? '/work/shared/corpus/elle';
+/** Where the corpus lives: in the repository, beside the tests that read it. */
+export const elleCorpusDir = join(import.meta.dirname, '..', 'test-data', 'corpus', 'elle');
 
 export interface ManifestRow {
   file: string;
@@ -20,10 +20,9 @@ export interface ManifestRow {
   expectedNot: string[];
 }
 
-/** The MANIFEST rows, or none when the corpus is not on this machine. */
+/** The MANIFEST rows; throws when the corpus is missing (it is part of the repository). */
 export function manifestRows(): ManifestRow[] {
   const path = join(elleCorpusDir, 'MANIFEST.tsv');
-  if (!existsSync(path)) return [];
   const [header, ...lines] = readFileSync(path, 'utf8').trim().split('\n');
   const columns = header!.split('\t');
   return lines.map((line) => {

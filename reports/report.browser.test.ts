@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Op } from '../src/op.js';
+import { chromium, systemHas } from '../test-support/system-tests.js';
 import { launchBrowser, type BrowserSession, type Page } from './browser-harness.js';
 import { renderReport, type ReportInput } from './render-report.js';
 import { sampleRun, syntheticRun } from './sample-run.js';
@@ -26,18 +27,6 @@ interface TimelineApi {
 
 let browser: BrowserSession;
 let dir: string;
-
-beforeAll(async () => {
-  browser = await launchBrowser();
-  dir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  // FAULTLINE_KEEP_REPORTS=1 keeps the reports, to look at them by eye.
-  if (process.env.FAULTLINE_KEEP_REPORTS) console.log(`reports kept in ${dir}`);
-  else rmSync(dir, { recursive: true, force: true });
-});
 
 /** Writes the report, opens it and waits for the timeline; returns the page and its console errors and CSP violations. */
 async function openReport(name: string, input: ReportInput, timeoutMs = 20_000): Promise<{ page: Page; errors: string[]; openMs: number }> {
@@ -104,7 +93,20 @@ function sampleWithClock(): ReportInput {
   return { ...run, history };
 }
 
-describe('a report in Chromium', () => {
+describe.runIf(await systemHas(chromium))('a report in Chromium', () => {
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'faultline-report-'));
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    if (!dir) return; // beforeAll failed before making it
+    // FAULTLINE_KEEP_REPORTS=1 keeps the reports, to look at them by eye.
+    if (process.env.FAULTLINE_KEEP_REPORTS) console.log(`reports kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  });
+
   it('draws every chart and the timeline without console errors or CSP violations', async () => {
     const { page, errors } = await openReport('sample', sampleWithClock());
     for (const id of ['latency-chart', 'quantiles-chart', 'throughput-chart', 'clock-chart', 'availability-chart', 'tl-canvas']) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkFiles } from './check-files.js';
 
-const porcupine = join(import.meta.dirname, '../../shared/corpus/porcupine');
+const porcupine = join(import.meta.dirname, '..', 'test-data', 'corpus', 'porcupine');
 
 async function run(files: string[], options: Parameters<typeof checkFiles>[1]): Promise<{ code: number; lines: string[] }> {
   const lines: string[] = [];

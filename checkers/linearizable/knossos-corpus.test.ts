@@ -7,7 +7,7 @@ import { readJepsenEdn } from '../../src/formats/jepsen-edn.js';
 import { checkHistory } from './index.js';
 import { ILLEGAL, UNKNOWN, type Model } from './model.js';
 
-const corpus = join(import.meta.dirname, '../../../shared/corpus/knossos');
+const corpus = join(import.meta.dirname, '..', '..', 'test-data', 'corpus', 'knossos');
 
 const manifest = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8')
   .trim()

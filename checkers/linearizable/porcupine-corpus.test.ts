@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseHistory } from '../../src/formats/read-history.js';
 import { checkHistory } from './index.js';
 
-const corpus = join(import.meta.dirname, '../../../shared/corpus/porcupine');
+const corpus = join(import.meta.dirname, '..', '..', 'test-data', 'corpus', 'porcupine');
 
 const manifest = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8')
   .trim()

@@ -2,7 +2,7 @@
 // serves its ops, refuses the ones it has not, survives a SIGKILL and recovers from its WAL.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { ask, connectWhenUp, LocalKvCluster, sleep } from './kv-test-cluster.js';
+import { ask, CLUSTER_DEADLINE_MS, connectWhenUp, LocalKvCluster, sleep } from './kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -22,7 +22,7 @@ async function clientOf(cluster: LocalKvCluster, id: string): Promise<KvClient> 
 }
 
 /** Asks until `accept` holds (replication and repair are asynchronous). */
-async function eventually(c: () => Promise<KvClient>, op: KvOp, accept: (r: KvResponse) => boolean, timeoutMs = 5000): Promise<KvResponse> {
+async function eventually(c: () => Promise<KvClient>, op: KvOp, accept: (r: KvResponse) => boolean, timeoutMs = CLUSTER_DEADLINE_MS): Promise<KvResponse> {
   const deadline = Date.now() + timeoutMs;
   let last: KvResponse | undefined;
   while (Date.now() < deadline) {
@@ -30,13 +30,13 @@ async function eventually(c: () => Promise<KvClient>, op: KvOp, accept: (r: KvRe
     if (last && accept(last)) return last;
     await sleep(50);
   }
-  throw new Error(`${JSON.stringify(op)}: last answer ${JSON.stringify(last)} never satisfied the test`);
+  throw new Error(`${JSON.stringify(op)}: last answer ${JSON.stringify(last)} did not satisfy the test within ${timeoutMs} ms`);
 }
 
 describe('primary mode', () => {
   it('elects a primary, forwards writes, fails over after a SIGKILL and keeps what it replicated', async () => {
     const cluster = await start(['--mode', 'primary', '--failover-timeout-ms', '300-500']);
-    const primary = await cluster.waitForLeader(5000);
+    const primary = await cluster.waitForLeader();
     const replica = cluster.ids.find((id) => id !== primary)!;
     const c = await clientOf(cluster, replica);
     expect(await ask(c, { op: 'write', key: 'k', value: 1 })).toEqual({ ok: true });
@@ -49,7 +49,7 @@ describe('primary mode', () => {
     // Wait until every replica has the writes, then kill the primary.
     for (const id of cluster.ids) await eventually(() => clientOf(cluster, id), { op: 'status' }, (s) => 'appliedIndex' in s && s.appliedIndex >= 4);
     await cluster.signal(primary, 'SIGKILL');
-    const next = await cluster.waitForLeader(5000, cluster.ids.filter((id) => id !== primary));
+    const next = await cluster.waitForLeader(CLUSTER_DEADLINE_MS, cluster.ids.filter((id) => id !== primary));
     expect(next).not.toBe(primary);
     const c2 = await clientOf(cluster, next);
     expect(await ask(c2, { op: 'read', key: 's' })).toEqual({ ok: true, value: ['a'] });
@@ -57,7 +57,7 @@ describe('primary mode', () => {
     cluster.spawn(primary);
     await eventually(() => clientOf(cluster, primary), { op: 'status' }, (s) => 'role' in s && s.role === 'replica' && s.leader === next);
     expect(cluster.log(next)).toContain('"event":"failover"');
-  });
+  }, 120_000);
 });
 
 describe('quorum mode', () => {
@@ -79,7 +79,7 @@ describe('quorum mode', () => {
     // R=1 at the restarted node answers from its own replica first: it has v2 once repaired.
     await eventually(() => clientOf(cluster, dead), { op: 'read', key: 'k' }, (r) => r.ok && 'value' in r && r.value === 'v2');
     expect(await ask(await clientOf(cluster, dead), { op: 'read', key: 'c' })).toEqual({ ok: true, value: 3 });
-  });
+  }, 120_000);
 });
 
 describe('quorum-vc mode', () => {
@@ -99,7 +99,7 @@ describe('quorum-vc mode', () => {
     expect(await ask(ca, { op: 'write', key: 'k', value: 1, context: 'garbage!' })).toMatchObject({ ok: false, error: 'bad-request' });
     expect(await ask(ca, { op: 'set-add', key: 's', element: 'e1' })).toEqual({ ok: true });
     expect(await ask(cb, { op: 'read', key: 's' })).toMatchObject({ ok: true, value: ['e1'] });
-  });
+  }, 120_000);
 });
 
 describe('crdt mode', () => {
@@ -122,5 +122,5 @@ describe('crdt mode', () => {
     cluster.spawn(c);
     await eventually(() => clientOf(cluster, c), { op: 'read', key: 'n' }, (r) => (r as { value?: unknown }).value === 7);
     await eventually(() => clientOf(cluster, c), { op: 'read', key: 's' }, (r) => JSON.stringify((r as { value?: unknown }).value) === '["y"]');
-  });
+  }, 120_000);
 });

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvResponse } from './client.js';
 import { KvSession } from './kv-session.js';
-import { connectWhenUp, freePorts, LocalKvCluster, ProxyMesh, sleep } from './kv-test-cluster.js';
+import { connectWhenUp, freePorts, LocalKvCluster, ProxyMesh, REPLY_DEADLINE_MS, waitUntil } from './kv-test-cluster.js';
 import { compareVersions, type KvVersion, type VersionScope } from './version.js';
 
 const CATCH_UP_MS = 300;
@@ -33,12 +33,10 @@ async function start(args: string[]): Promise<{ cluster: LocalKvCluster; mesh: P
 
 /** Waits until every node has a connection to every other (leaderless modes have no leader to wait for). */
 async function waitConnected(cluster: LocalKvCluster): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  await waitUntil(async () => {
     const statuses = await Promise.all(cluster.ids.map((id) => cluster.status(id)));
-    if (statuses.every((s) => (s?.connected?.length ?? 0) === cluster.ids.length - 1)) return;
-    await sleep(25);
-  }
-  throw new Error('nodes never connected to each other');
+    return statuses.every((s) => (s?.connected?.length ?? 0) === cluster.ids.length - 1);
+  }, 'every node is connected to every other');
 }
 
 const modes: { mode: string; scope: VersionScope; args: string[] }[] = [
@@ -50,35 +48,35 @@ const modes: { mode: string; scope: VersionScope; args: string[] }[] = [
 describe.each(modes)('session tokens in $mode', ({ scope, args }) => {
   it('a read on a node cut off from the write is stale without the token, refused with it, and served once healed', async () => {
     const { cluster, mesh, client } = await start(args);
-    const writer = scope === 'log' ? await cluster.waitForLeader(10_000) : 'n1';
+    const writer = scope === 'log' ? await cluster.waitForLeader() : 'n1';
     if (scope === 'key') await waitConnected(cluster);
     const isolated = cluster.ids.find((id) => id !== writer)!;
     mesh.partition([[isolated], cluster.ids.filter((id) => id !== isolated)]);
 
     const session = new KvSession(scope);
-    const written = await session.request(await client(writer), { op: 'write', key: 'k', value: 'v1' }, 3000);
+    const written = await session.request(await client(writer), { op: 'write', key: 'k', value: 'v1' }, REPLY_DEADLINE_MS);
     expect(written).toMatchObject({ ok: true, version: expect.any(Array) });
     const token = session.versionFor('k')!;
 
-    const plain = await (await client(isolated)).request({ op: 'read', key: 'k' }, 3000);
+    const plain = await (await client(isolated)).request({ op: 'read', key: 'k' }, REPLY_DEADLINE_MS);
     expect(plain).toEqual({ id: 1, ok: true, value: null }); // no version unless asked
 
     const started = performance.now();
-    const refused = await session.request(await client(isolated), { op: 'read', key: 'k' }, 3000);
+    const refused = await session.request(await client(isolated), { op: 'read', key: 'k' }, REPLY_DEADLINE_MS);
     expect(refused).toMatchObject({ ok: false, error: 'stale', definite: true });
     expect(performance.now() - started).toBeGreaterThanOrEqual(CATCH_UP_MS - 10);
 
     mesh.heal();
     let served: KvResponse | undefined;
-    for (let i = 0; i < 100 && !served?.ok; i++) served = await session.request(await client(isolated), { op: 'read', key: 'k' }, 3000);
+    await waitUntil(async () => (served = await session.request(await client(isolated), { op: 'read', key: 'k' }, REPLY_DEADLINE_MS)).ok, `healed ${isolated} serves the token read`);
     expect(served).toMatchObject({ ok: true, value: 'v1' });
     expect(compareVersions((served as { version: KvVersion }).version, token)).toBeGreaterThanOrEqual(0);
-  }, 30_000);
+  }, 90_000);
 });
 
 it('a mode without versions refuses a read after one', async () => {
   const { client } = await start(['--mode', 'crdt']);
   const c = await client('n1');
-  expect(await c.request({ op: 'read', key: 'k', after: [1] }, 3000)).toMatchObject({ ok: false, error: 'unsupported', definite: true });
-  expect(await c.request({ op: 'read', key: 'k', version: true }, 3000)).toEqual({ id: 2, ok: true, value: null });
-});
+  expect(await c.request({ op: 'read', key: 'k', after: [1] }, REPLY_DEADLINE_MS)).toMatchObject({ ok: false, error: 'unsupported', definite: true });
+  expect(await c.request({ op: 'read', key: 'k', version: true }, REPLY_DEADLINE_MS)).toEqual({ id: 2, ok: true, value: null });
+}, 60_000);

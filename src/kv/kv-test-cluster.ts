@@ -11,6 +11,16 @@ import { fileURLToPath } from 'node:url';
 import { KvClient } from './client.js';
 import type { KvOp, KvResponse, KvStatusResponse } from './protocol.js';
 
+/**
+ * How long a test waits for a cluster condition: a leader, a node up, a replica caught up. Sized
+ * for a loaded 2-core machine, where starting a node process alone can take seconds; waits poll,
+ * so a healthy cluster meets each condition in well under a second and never waits this long.
+ */
+export const CLUSTER_DEADLINE_MS = 20_000;
+
+/** How long a test waits for one request's reply, for the same machine. */
+export const REPLY_DEADLINE_MS = 10_000;
+
 const KV_SRC = dirname(fileURLToPath(import.meta.url));
 const REPO = join(KV_SRC, '..', '..');
 
@@ -173,7 +183,7 @@ export class LocalKvCluster {
   }
 
   /** Waits until a majority of the given nodes agree on one leader (raft) or primary that is itself one. */
-  async waitForLeader(timeoutMs: number, among = this.ids.filter((id) => this.isRunning(id))): Promise<string> {
+  async waitForLeader(timeoutMs = CLUSTER_DEADLINE_MS, among = this.ids.filter((id) => this.isRunning(id))): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const statuses = (await Promise.all(among.map((id) => this.status(id)))).filter((s) => s !== undefined);
@@ -205,20 +215,30 @@ export class LocalKvCluster {
   }
 }
 
-/** A client of node `id`, retrying for about 2.5 s while the node is still starting. */
-export async function connectWhenUp(cluster: LocalKvCluster, id: string): Promise<KvClient> {
-  for (let i = 0; ; i++) {
+/** A client of node `id`, retrying while the node is still starting, for up to `timeoutMs`. */
+export async function connectWhenUp(cluster: LocalKvCluster, id: string, timeoutMs = CLUSTER_DEADLINE_MS): Promise<KvClient> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
     try {
       return await cluster.client(id);
     } catch (err) {
-      if (i > 50) throw err;
+      if (Date.now() > deadline) throw new Error(`test cluster: cannot connect to ${id} within ${timeoutMs} ms: ${(err as Error).message}`);
       await sleep(50);
     }
   }
 }
 
+/** Polls `check` until it holds; throws naming `what` once `timeoutMs` has passed. */
+export async function waitUntil(check: () => Promise<boolean> | boolean, what: string, timeoutMs = CLUSTER_DEADLINE_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`test cluster: timed out after ${timeoutMs} ms waiting until ${what}`);
+    await sleep(50);
+  }
+}
+
 /** Sends one op and returns the response without its id, for exact comparisons. */
-export async function ask(c: KvClient, op: KvOp, timeoutMs = 3000): Promise<KvResponse> {
+export async function ask(c: KvClient, op: KvOp, timeoutMs = REPLY_DEADLINE_MS): Promise<KvResponse> {
   const { id: _id, ...rest } = (await c.request(op, timeoutMs)) as KvResponse & { id: unknown };
   return rest as KvResponse;
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, type BrowserSession } from '../../reports/browser-harness.js';
 import { fakeNight, fakeRun } from './fake-night.js';
 import { writeNight } from './nightly-command.js';
+import { chromium, systemHas } from '../../test-support/system-tests.js';
 
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
@@ -24,27 +25,27 @@ interface XmlDocument {
 let browser: BrowserSession;
 let out: string;
 
-beforeAll(async () => {
-  out = mkdtempSync(join(tmpdir(), 'faultline-nightly-browser-'));
-  const nights = [
-    fakeNight('2026-11-22', [fakeRun({ test: `raft ${HOSTILE}` }), fakeRun({ test: 'crdt', status: 'crashed', outcome: 'error', exitCode: 255, message: `crashed: ${HOSTILE}` })], 255),
-    fakeNight('2026-11-23', [
-      fakeRun({ test: `raft ${HOSTILE}`, throughputPerS: 40, checkers: [{ name: 'linearizable', verdict: 'invalid', summary: `key 1 ${HOSTILE}` }], status: 'invalid', outcome: 'failure', exitCode: 1 }),
-      fakeRun({ test: 'crdt', seed: 2 }),
-    ], 1),
-  ];
-  for (const night of nights) {
-    mkdirSync(join(out, night.night));
-    writeNight(out, join(out, night.night), night);
-  }
-  browser = await launchBrowser();
-}, 60_000);
+describe.runIf(await systemHas(chromium))('nightly pages in a browser', () => {
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'faultline-nightly-browser-'));
+    const nights = [
+      fakeNight('2026-11-22', [fakeRun({ test: `raft ${HOSTILE}` }), fakeRun({ test: 'crdt', status: 'crashed', outcome: 'error', exitCode: 255, message: `crashed: ${HOSTILE}` })], 255),
+      fakeNight('2026-11-23', [
+        fakeRun({ test: `raft ${HOSTILE}`, throughputPerS: 40, checkers: [{ name: 'linearizable', verdict: 'invalid', summary: `key 1 ${HOSTILE}` }], status: 'invalid', outcome: 'failure', exitCode: 1 }),
+        fakeRun({ test: 'crdt', seed: 2 }),
+      ], 1),
+    ];
+    for (const night of nights) {
+      mkdirSync(join(out, night.night));
+      writeNight(out, join(out, night.night), night);
+    }
+    browser = await launchBrowser();
+  }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-});
+  afterAll(async () => {
+    await browser?.close();
+  });
 
-describe('nightly pages in a browser', () => {
   it('shows the trend: a column per night, hostile test names as text, no console errors', async () => {
     const { page, errors } = await browser.newPage();
     await page.goto(pathToFileURL(join(out, 'trend.html')).href);

@@ -14,15 +14,20 @@ function plannedRun(test: object, capS?: number) {
   return { run: run!, log: join(store, 'run.log') };
 }
 
+// A 2 s run takes a few seconds. Its cap is its deadline on a loaded 2-core machine: past it,
+// runChild stops the run (SIGTERM, then SIGKILL 60 s later), so the test ends within CAP_S + 60 s
+// and says why, instead of hitting vitest's timeout.
+const CAP_S = 60;
+
 describe('runChild', () => {
   it('runs a short test to its verdict and finds the run directory it wrote', async () => {
-    const { run, log } = plannedRun({ timeLimitS: 2, nemesis: 'none' });
+    const { run, log } = plannedRun({ timeLimitS: 2, nemesis: 'none' }, CAP_S);
     const result = await runChild(run, log);
-    expect(result.status).toBe('valid');
+    expect(result.status, result.message).toBe('valid');
     expect(result.runDir).toMatch(/bundled-raft-register-no-faults\/\d{8}T\d{6}$/);
     expect(existsSync(join(result.runDir!, 'results.json'))).toBe(true);
     expect(readFileSync(log, 'utf8')).toMatch(/verdict: +VALID/);
-  }, 60_000);
+  }, (CAP_S + 90) * 1000);
 
   it('counts a run the CLI refuses as crashed, with the reason', async () => {
     const { run, log } = plannedRun({ timeLimitS: 2 });

@@ -10,24 +10,25 @@ import { sampleRun } from '../../reports/sample-run.js';
 import { HOSTILE, writeFixtureStore } from './fixture-store.js';
 import { startServer, type RunningServer } from './server.js';
 import { readZip } from './zip-reader.js';
+import { chromium, systemHas } from '../../test-support/system-tests.js';
 
 let browser: BrowserSession;
 let server: RunningServer;
 
-beforeAll(async () => {
-  const fixture = writeFixtureStore(mkdtempSync(join(tmpdir(), 'faultline-serve-browser-')));
-  // A real report, with its charts and scripts, to show the sandbox leaves it working.
-  writeFileSync(join(fixture.runs.valid, 'report.html'), renderReport(sampleRun()));
-  server = await startServer({ storeDir: fixture.store, host: '127.0.0.1', port: 0 });
-  browser = await launchBrowser();
-}, 60_000);
+describe.runIf(await systemHas(chromium))('faultline serve in a browser', () => {
+  beforeAll(async () => {
+    const fixture = writeFixtureStore(mkdtempSync(join(tmpdir(), 'faultline-serve-browser-')));
+    // A real report, with its charts and scripts, to show the sandbox leaves it working.
+    writeFileSync(join(fixture.runs.valid, 'report.html'), renderReport(sampleRun()));
+    server = await startServer({ storeDir: fixture.store, host: '127.0.0.1', port: 0 });
+    browser = await launchBrowser();
+  }, 60_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 
-describe('faultline serve in a browser', () => {
   it('shows the listing with hostile values as text, and filters through its form', async () => {
     const { page, errors } = await browser.newPage();
     await page.goto(server.url);
