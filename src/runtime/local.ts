@@ -1,10 +1,14 @@
 // The local runtime: each node is a child process on a loopback port, and every node-to-node link
 // runs through a proxy the controller owns, so partitions, kills and pauses are real.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { LinkProxy } from './link-proxy.js';
+import { processStartTime } from './local-reaper.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
 import type { Address, ClockSkewable, NodeClock, ProcessSpec, Runtime } from './runtime.js';
 
@@ -17,6 +21,8 @@ export class LocalRuntime implements Runtime, ClockSkewable {
   /** Clock faults: libfaketime preloaded into node processes, when installed and asked for. */
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly libfaketime: string | undefined;
+  private reaper: ChildProcess | undefined;
+  private pidFile: string | undefined;
 
   constructor(readonly nodes: readonly string[], options: { fakeClock?: boolean } = {}) {
     this.libfaketime = options.fakeClock ? hostLibfaketime() : undefined;
@@ -73,6 +79,7 @@ export class LocalRuntime implements Runtime, ClockSkewable {
     this.processes.set(node, child);
     this.paused.delete(node);
     this.killOnExit();
+    this.recordForReaper(child.pid);
     void child.then(() => {
       if (this.processes.get(node) === child) this.processes.delete(node);
     });
@@ -117,6 +124,39 @@ export class LocalRuntime implements Runtime, ClockSkewable {
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
     this.proxies.clear();
     process.off('exit', this.exitHook);
+    this.stopReaper();
+  }
+
+  /**
+   * Records a node's pid (with its start time) for the reaper, started with the first node: if
+   * the controller is SIGKILLed, the reaper resumes and kills the nodes (a paused node cannot
+   * notice by itself that its controller is gone).
+   */
+  private recordForReaper(pid: number | undefined): void {
+    if (pid === undefined) return;
+    const startTime = processStartTime(pid);
+    if (startTime === undefined) return; // already gone, or no /proc
+    if (!this.reaper) {
+      this.pidFile = join(tmpdir(), `faultline-local-${process.pid}-${Date.now()}.pids`);
+      appendFileSync(this.pidFile, '');
+      const script = new URL('./local-reaper.js', import.meta.url).pathname;
+      this.reaper = spawn(process.execPath, [script, String(process.pid), this.pidFile], { detached: true, stdio: 'ignore' });
+      this.reaper.unref();
+    }
+    appendFileSync(this.pidFile as string, `${pid} ${startTime}\n`);
+  }
+
+  private stopReaper(): void {
+    if (this.reaper?.pid !== undefined && this.reaper.exitCode === null) {
+      try {
+        process.kill(this.reaper.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    this.reaper = undefined;
+    if (this.pidFile) rmSync(this.pidFile, { force: true });
+    this.pidFile = undefined;
   }
 
   /**
@@ -130,6 +170,7 @@ export class LocalRuntime implements Runtime, ClockSkewable {
   }
 
   private readonly exitHook = (): void => {
+    this.stopReaper();
     for (const child of this.processes.values()) {
       if (child.pid === undefined) continue;
       try {

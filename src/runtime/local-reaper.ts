@@ -1,0 +1,63 @@
+// The local runtime's reaper: a small process, started with the first node, that outlives a
+// controller killed with SIGKILL. When the controller is gone it ends the node processes the
+// controller recorded in its pid file, SIGCONT first (a node paused with SIGSTOP cannot notice
+// anything by itself) and then SIGKILL. A pid is signalled only while its start time still
+// matches the recorded one, so a reused pid is never touched.
+//   node local-reaper.js <controller pid> <pid file>     (lines: "<pid> <start time>")
+import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined if it is gone. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ends every recorded process that is still the one recorded; returns the pids it signalled. */
+export function reapRecorded(pidFile: string): number[] {
+  if (!existsSync(pidFile)) return [];
+  const reaped: number[] = [];
+  for (const line of readFileSync(pidFile, 'utf8').split('\n')) {
+    const [pidText, startTime] = line.trim().split(' ');
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid < 2 || startTime === undefined || processStartTime(pid) !== startTime) continue;
+    for (const signal of ['SIGCONT', 'SIGKILL'] as const) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone in between
+      }
+    }
+    reaped.push(pid);
+  }
+  return reaped;
+}
+
+function controllerAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const controller = Number(process.argv[2]);
+  const pidFile = process.argv[3] ?? '';
+  if (!Number.isInteger(controller) || controller < 2 || pidFile === '') {
+    process.stderr.write(`local-reaper: expected <controller pid> <pid file>, got ${JSON.stringify(process.argv.slice(2))}\n`);
+    process.exit(2);
+  }
+  const timer = setInterval(() => {
+    if (controllerAlive(controller)) return;
+    clearInterval(timer);
+    reapRecorded(pidFile);
+    rmSync(pidFile, { force: true });
+  }, 500);
+}
