@@ -3,7 +3,7 @@
 // second Ctrl-C stops at once, and SIGKILL gives the controller no chance at all. Whatever the
 // moment, no node process or port is left, every started fault is stopped in the history (unless
 // the controller was killed), and the run re-checks: as interrupted or incomplete, never valid.
-//   FAULTLINE_IT_MOMENTS=10 (default) sets how many moments each kind of stop is tried at.
+//   FAULTLINE_IT_MOMENTS=10 (default) sets how many of the moments below each kind of stop is tried at.
 import { describe, expect, it } from 'vitest';
 import { execa, type ResultPromise } from 'execa';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
@@ -13,10 +13,51 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const bin = join(import.meta.dirname, '../bin/faultline.js');
-const momentCount = Number(process.env.FAULTLINE_IT_MOMENTS ?? 10);
-/** Seconds after run.json appears (the run directory exists, setup begins) at which to stop the run. */
-const moments = Array.from({ length: momentCount }, (_, i) => (i * 11) / Math.max(1, momentCount - 1));
-const runArgs = ['test', '--nodes', '3', '--time-limit', '8', '--nemesis', 'partition,kill,pause', '--nemesis-interval', '0.7', '--rate', '200'];
+/** Where to stop a run: once run.json shows a phase (or, for `check`, how the run ended), plus a delay. */
+interface Moment {
+  phase: 'setup' | 'workload' | 'heal' | 'final' | 'teardown' | 'check';
+  afterS: number;
+}
+const MOMENTS: Moment[] = [
+  { phase: 'setup', afterS: 0 },
+  { phase: 'setup', afterS: 0.3 },
+  { phase: 'workload', afterS: 0 },
+  { phase: 'workload', afterS: 1 },
+  { phase: 'workload', afterS: 4 },
+  { phase: 'workload', afterS: 7 },
+  { phase: 'heal', afterS: 0 },
+  { phase: 'final', afterS: 0 },
+  { phase: 'final', afterS: 3 },
+  { phase: 'check', afterS: 0 },
+];
+const momentCount = Number(process.env.FAULTLINE_IT_MOMENTS ?? MOMENTS.length);
+const moments = MOMENTS.slice(0, momentCount);
+const doubleMoments = [MOMENTS[1]!, MOMENTS[4]!, MOMENTS[8]!];
+const describeMoment = (m: Moment) => `${m.phase}+${m.afterS}s`;
+// The set workload waits 5 s after healing before its final reads, so the final phase can be hit.
+const runArgs = ['test', '--nodes', '3', '--workload', 'set', '--time-limit', '8', '--nemesis', 'partition,kill,pause', '--nemesis-interval', '0.7', '--rate', '200'];
+const PHASE_ORDER = ['setup', 'workload', 'heal', 'final', 'teardown'];
+
+/** Waits until the run reaches a moment's phase (or a later one), then its delay; returns the phase it saw. */
+async function reach(runDir: string, moment: Moment, child: ResultPromise): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  let seen = 'setup';
+  for (;;) {
+    let facts: { phase?: string; end?: string } = {};
+    try {
+      facts = runJson(runDir);
+    } catch {
+      // being replaced: read again
+    }
+    seen = facts.end ? 'check' : facts.phase ?? seen;
+    const at = seen === 'check' ? PHASE_ORDER.length : PHASE_ORDER.indexOf(seen);
+    const want = moment.phase === 'check' ? PHASE_ORDER.length : PHASE_ORDER.indexOf(moment.phase);
+    if (at >= want || child.exitCode !== null || Date.now() > deadline) break;
+    await sleep(5);
+  }
+  await sleep(moment.afterS * 1000);
+  return seen;
+}
 
 interface Started {
   child: ResultPromise;
@@ -117,13 +158,13 @@ async function recheck(runDir: string) {
 const landed: Record<string, string[]> = { 'Ctrl-C': [], SIGKILL: [], 'double Ctrl-C': [] };
 
 describe('a run stopped at any moment', () => {
-  it.each(moments.map((atS, i) => [i + 1, atS]))('Ctrl-C %i (%f s after setup began) heals, tears down, reports and exits 130', async (i, atS) => {
+  it.each(moments.map((m, i) => [i + 1, describeMoment(m), m] as const))('Ctrl-C %i (%s) heals, tears down, reports and exits 130', async (i, _, moment) => {
     const { child, runDir } = await startRun(100 + i);
-    await sleep(atS * 1000);
+    const seen = await reach(runDir, moment, child);
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
     const result = await child;
     const facts = runJson(runDir);
-    landed['Ctrl-C']!.push(`${atS.toFixed(1)} s: ${facts.interrupted?.phase ?? `after the run (${facts.end})`}`);
+    landed['Ctrl-C']!.push(`${describeMoment(moment)}: saw ${seen}, ${facts.interrupted ? `interrupted in ${facts.interrupted.phase}` : facts.end}, exit ${result.exitCode}`);
     expect(facts.end, String(result.stderr)).not.toBeUndefined();
     if (facts.end === 'interrupted') expect(result.exitCode, String(result.stderr)).toBe(130);
     else expect([0, 1, 2], `${facts.end}: ${String(result.stderr)}`).toContain(result.exitCode);
@@ -137,32 +178,32 @@ describe('a run stopped at any moment', () => {
     }
   }, 120_000);
 
-  it.each(moments.map((atS, i) => [i + 1, atS]))('SIGKILL %i (%f s after setup began) leaves nothing running and a history that re-checks as incomplete', async (i, atS) => {
+  it.each(moments.map((m, i) => [i + 1, describeMoment(m), m] as const))('SIGKILL %i (%s) leaves nothing running and a history that re-checks as incomplete', async (i, _, moment) => {
     const { child, runDir } = await startRun(200 + i);
-    await sleep(atS * 1000);
-    const phase = runJson(runDir).phase;
+    const seen = await reach(runDir, moment, child);
     child.kill('SIGKILL');
     await child;
-    landed.SIGKILL!.push(`${atS.toFixed(1)} s: ${phase}${runJson(runDir).end ? ` (${runJson(runDir).end})` : ''}`);
-    // Nodes notice their controller is gone (FAULTLINE_PARENT_PID) within a second or two.
+    const facts = runJson(runDir);
+    landed.SIGKILL!.push(`${describeMoment(moment)}: saw ${seen}, run.json at ${facts.phase}${facts.end ? ` (${facts.end})` : ''}`);
+    // Nodes notice their controller is gone (FAULTLINE_PARENT_PID) within a second or two; the reaper ends paused ones.
     expect(await leftBehind(runDir, 15_000)).toEqual([]);
     readHistory(runDir);
     const again = await recheck(runDir);
-    if (runJson(runDir).end === undefined) {
+    if (facts.end === undefined) {
       expect(again.exitCode, `${again.stdout}${again.stderr}`).not.toBe(0);
       expect(again.stdout).toMatch(/INCOMPLETE: the controller stopped during \w+ \(killed or crashed\)/);
     }
   }, 120_000);
 
-  it.each([1, 3, 5].map((atS, i) => [i + 1, atS]))('double Ctrl-C %i (%f s after setup began) stops at once and leaves a history that re-checks', async (i, atS) => {
+  it.each(doubleMoments.map((m, i) => [i + 1, describeMoment(m), m] as const))('double Ctrl-C %i (%s) stops at once and leaves a history that re-checks', async (i, _, moment) => {
     const { child, runDir } = await startRun(300 + i);
-    await sleep(atS * 1000);
-    process.kill(-child.pid!, 'SIGINT');
-    await sleep(1500);
+    const seen = await reach(runDir, moment, child);
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+    await sleep(1200);
     if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
     const result = await child;
     const facts = runJson(runDir);
-    landed['double Ctrl-C']!.push(`${atS} s: ${facts.phase}${facts.end ? ` (${facts.end})` : ''}`);
+    landed['double Ctrl-C']!.push(`${describeMoment(moment)}: saw ${seen}, run.json at ${facts.phase}${facts.end ? ` (${facts.end})` : ''}, exit ${result.exitCode}`);
     if (facts.end === undefined) expect(result.exitCode).toBe(130);
     expect(await leftBehind(runDir, 10_000)).toEqual([]);
     readHistory(runDir);
@@ -171,6 +212,6 @@ describe('a run stopped at any moment', () => {
   }, 120_000);
 
   it('says where each stop landed', () => {
-    for (const [kind, where] of Object.entries(landed)) console.log(`${kind}: ${where.join('; ')}`);
+    for (const [kind, where] of Object.entries(landed)) console.log(`${kind}:\n  ${where.join('\n  ')}`);
   });
 });
