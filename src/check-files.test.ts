@@ -42,6 +42,6 @@ describe('checkFiles', () => {
 
   it('rejects an unknown model or format before reading anything', async () => {
     await expect(run(['x'], { format: 'jsonl', model: 'regsiter', json: false })).rejects.toThrow('unknown model "regsiter"');
-    await expect(run(['x'], { format: 'csv' as never, model: 'register', json: false })).rejects.toThrow('expected one of jsonl, edn, etcd-log, kv-log');
+    await expect(run(['x'], { format: 'csv' as never, model: 'register', json: false })).rejects.toThrow('expected one of jsonl, edn, json, etcd-log, kv-log');
   });
 });
