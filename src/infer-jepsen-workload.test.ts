@@ -33,11 +33,12 @@ describe('inferJepsenWorkload', () => {
     expect(told(inferJepsenWorkload(ops(edn)))).toBe(expected);
   });
 
-  it('cannot tell rw-register, unknown fs, adds without reads, or an empty history, and says why', () => {
+  it('cannot tell rw-register, long-fork, unknown fs, adds without reads, or an empty history, and says why', () => {
     expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :txn, :value [[:w 1 2]]}')))).toMatch(/unknown: .*\[:w k v\]: Elle rw-register/);
     expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :enqueue, :value 1}')))).toBe('unknown: its ops :enqueue match no workload faultline checks');
     expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :add, :value 1}\n{:process 0, :type :invoke, :f :add, :value 2}')))).toMatch(/could be a set or a counter/);
     expect(told(inferJepsenWorkload(ops(nemesis)))).toBe('unknown: history.edn has no client ops');
+    expect(told(inferJepsenWorkload(ops('{:process 0, :type :ok, :f :read, :value [[:r 0 1] [:r 1 nil]]}')))).toMatch(/^unknown: its reads return transactions .*long-fork/);
   });
 
   it('takes set or set-full from results.edn, and says it did', () => {

@@ -64,6 +64,9 @@ export function inferJepsenWorkload(ops: readonly EdnValue[], results?: EdnValue
     }
     return unknown(`its adds and reads do not fit a set or a counter`, hints, evidence());
   }
+  if (shapes.reads.has('transaction')) {
+    return unknown('its reads return transactions [[:r k v] ...] (as in Jepsen\'s long-fork), which faultline does not check', hints, evidence());
+  }
   if (only('read', 'write', 'cas')) {
     if (fs.has('write') || fs.has('cas') || hints.has('linearizable')) {
       return { kind: 'model', model: JEPSEN_REGISTER_MODEL, evidence: evidence(...(hints.has('linearizable') ? [fromResults('linearizable')] : [])) };
@@ -94,7 +97,7 @@ interface OpShapes {
   fs: Set<string>;
   /** Micro-op names of transactions. */
   microOps: Set<string>;
-  /** Shapes of ok reads' values: number, collection, map, nil, other. */
+  /** Shapes of ok reads' values: number, collection, transaction, map, nil, other. */
   reads: Set<string>;
   /** Shapes of adds' values. */
   adds: Set<string>;
@@ -122,7 +125,7 @@ function opShapes(ops: readonly EdnValue[]): OpShapes {
   }
   // Independent keys: every invocation and ok completion carries [k v] (a fail or info may carry anything).
   const definite = values.filter((v) => v.type === 'invoke' || v.type === 'ok');
-  const keyed = definite.length > 0 && definite.every((v) => v.f !== 'txn' && isTuple(v.value) && !(v.f === 'cas' && !Array.isArray(v.value[1])) && (v.f !== 'read' || v.type !== 'ok' || readInner(v.value[1]) !== 'other'));
+  const keyed = definite.length > 0 && definite.every(isKeyedOp);
   for (const { f, type, value } of values) {
     const inner = keyed && isTuple(value) ? value[1]! : value;
     if (f === 'txn' && Array.isArray(inner)) {
@@ -148,7 +151,7 @@ function opShapes(ops: readonly EdnValue[]): OpShapes {
       if (fs.has('txn')) parts.push(`transactions of ${listed(microOps) || 'nothing'}`);
       const others = [...fs].filter((f) => f !== 'txn');
       if (others.length) parts.push(listed(others));
-      if (reads.size) parts.push(`reads of ${[...reads].map((r) => (r === 'collection' ? 'collections' : r === 'map' ? 'maps' : r === 'number' ? 'numbers' : r)).join(' and ')}`);
+      if (reads.size) parts.push(`reads of ${[...reads].map((r) => (r === 'nil' ? r : `${r}s`)).join(' and ')}`);
       if (adds.size) parts.push(`adds of ${[...adds].map((a) => (a === 'number' ? 'numbers' : 'other values')).join(' and ')}${addsRepeat ? ' that repeat' : ''}`);
       if (keyed) parts.push('on [k v] tuples');
       return parts.join(', ');
@@ -157,9 +160,18 @@ function opShapes(ops: readonly EdnValue[]): OpShapes {
   return shapes;
 }
 
+/** Whether an op's value is a `[k v]` tuple of jepsen.independent, not a transaction or a plain cas `[from to]`. */
+function isKeyedOp({ f, type, value }: { f: string; type: string; value: EdnValue }): boolean {
+  if (f === 'txn' || !isTuple(value) || readInner(value) === 'transaction') return false;
+  if (f === 'cas') return Array.isArray(value[1]);
+  return f !== 'read' || type !== 'ok' || readInner(value[1]) !== 'other';
+}
+
 function readInner(value: EdnValue | undefined): string {
   if (typeof value === 'number') return 'number';
   if (value === null || value === undefined) return 'nil';
+  // Long-fork reads [[:r k v] ...] are transactions, not a set's elements.
+  if (Array.isArray(value) && value.length > 0 && value.every((e) => Array.isArray(e) && e.length === 3 && e[0] instanceof EdnKeyword)) return 'transaction';
   if (Array.isArray(value) || value instanceof EdnSet) return 'collection';
   if (value instanceof EdnMap) return 'map';
   return 'other';
