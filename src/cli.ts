@@ -126,7 +126,7 @@ program
   .option('--out <file>', 'write to this file instead of stdout')
   .action(async (run: string, opts: { format: string; out?: string }) => {
     const { exportRun } = await import('./export-history.js');
-    exportRun(run, opts);
+    await exportRun(run, opts);
   });
 
 program

@@ -114,5 +114,8 @@ describe('faultline export', () => {
     expect(bad.exitCode).toBe(254);
     expect(bad.stderr).toMatch(/--format "csv" is not an export format; expected one of edn, jsonl, json/);
     expect(() => exportHistory(join(dir, 'nope'), 'edn')).toThrow(/run directory .*nope does not exist/);
+    const jepsen = mkdtempSync(join(tmpdir(), 'faultline-jepsen-'));
+    writeFileSync(join(jepsen, 'history.edn'), exportHistory(dir, 'edn'));
+    expect(() => exportHistory(jepsen, 'jsonl')).toThrow(/is a Jepsen run directory: its history\.edn is Jepsen's format already/);
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJepsenEdn } from './formats/jepsen-edn-export.js';
 import { readJsonlHistory } from './formats/jsonl.js';
+import { isJepsenStoreDir, JEPSEN_FILES } from './jepsen-store.js';
 import type { History } from './op.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 
@@ -19,6 +20,9 @@ export type ExportFormat = keyof typeof exportFormats;
 
 /** A run's history: `path` is a run directory (store/latest, store/<test>/<time>) or a history.jsonl file. */
 export function readRunHistory(path: string): History {
+  if (isJepsenStoreDir(path)) {
+    throw new Error(`${path} is a Jepsen run directory: its ${JEPSEN_FILES.history} is Jepsen's format already; expected a run directory written by \`faultline test\``);
+  }
   const file = statSync(path, { throwIfNoEntry: false })?.isFile() ? path : join(resolveRunDir(path), RUN_FILES.history);
   return readJsonlHistory(readFileSync(file, 'utf8'), file);
 }
@@ -31,9 +35,15 @@ export function exportHistory(path: string, format: string): string {
   return exportFormats[format as ExportFormat](readRunHistory(path));
 }
 
-/** Writes the export to `out` (a file) or, without one, to stdout. */
-export function exportRun(path: string, options: { format: string; out?: string | undefined }): void {
+/** Writes the export to `out` (a file) or, without one, to stdout; a reader that stops early (`| head`) ends it quietly. */
+export async function exportRun(path: string, options: { format: string; out?: string | undefined }): Promise<void> {
   const text = exportHistory(path, options.format);
-  if (options.out === undefined) process.stdout.write(text);
-  else writeFileSync(options.out, text);
+  if (options.out !== undefined) {
+    writeFileSync(options.out, text);
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' ? resolve() : reject(err)));
+    process.stdout.write(text, (err) => (err ? undefined : resolve()));
+  });
 }
