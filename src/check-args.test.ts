@@ -12,7 +12,7 @@ describe('check arguments', () => {
   it('knows the formats of both file checkers and lists them when refusing one', () => {
     expect([...CHECK_FORMATS].sort()).toEqual(['edn', 'etcd-log', 'json', 'jsonl', 'kv-log']);
     for (const format of CHECK_FORMATS) expect(() => assertCheckFormat(format)).not.toThrow();
-    expect(() => assertCheckFormat('nosuch')).toThrow('--format "nosuch" is not known; expected one of: jsonl, edn, etcd-log, kv-log, json');
+    expect(() => assertCheckFormat('nosuch')).toThrow('--format "nosuch" is not known; expected one of: jsonl, edn, json, etcd-log, kv-log');
   });
 
   it('says which history file does not exist, or is a directory', () => {

@@ -40,8 +40,19 @@ describe('checkFiles', () => {
     expect(lines[0]).toBe(`${join(dir, 'bad.jsonl')}\tunknown\t0.000\tline 2 of ${join(dir, 'bad.jsonl')}: expected a JSON op {"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}, got "{oops"`);
   });
 
+  it('reads each file in the format its extension names when --format is not given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-check-'));
+    writeFileSync(join(dir, 'h.edn'), '{:process 0, :type :invoke, :f :write, :value 1}\n{:process 0, :type :ok, :f :write, :value 1}\n{:process 1, :type :invoke, :f :read, :value nil}\n{:process 1, :type :ok, :f :read, :value 2}\n');
+    writeFileSync(join(dir, 'h.json'), JSON.stringify([{ process: 0, type: 'invoke', f: 'write', value: 1 }, { process: 0, type: 'ok', f: 'write', value: 1 }]));
+    const { code, lines } = await run([join(dir, 'h.edn'), join(dir, 'h.json')], { model: 'register', json: false });
+    expect(lines.map((l) => l.split('\t')[1])).toEqual(['illegal', 'ok']);
+    expect(code).toBe(1);
+    const asJsonl = await run([join(dir, 'h.edn')], { format: 'jsonl', model: 'register', json: false });
+    expect(asJsonl.lines[0]).toMatch(/\tunknown\t0\.000\tline 1 of .*h\.edn: expected a JSON op/);
+  });
+
   it('rejects an unknown model or format before reading anything', async () => {
     await expect(run(['x'], { format: 'jsonl', model: 'regsiter', json: false })).rejects.toThrow('unknown model "regsiter"');
-    await expect(run(['x'], { format: 'csv' as never, model: 'register', json: false })).rejects.toThrow('expected one of jsonl, edn, etcd-log, kv-log');
+    await expect(run(['x'], { format: 'csv' as never, model: 'register', json: false })).rejects.toThrow('expected one of jsonl, edn, json, etcd-log, kv-log');
   });
 });

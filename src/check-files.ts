@@ -3,10 +3,13 @@
 // counterexample. Check time excludes reading and parsing the file.
 import { checkHistory, DEFAULT_TIMEOUT_MS } from '../checkers/linearizable/index.js';
 import { resolveModel } from '../checkers/linearizable/models/registry.js';
+import { formatOfFile, withFormatNote } from './formats/format-of-file.js';
 import { historyFormats, isHistoryFormat, readHistoryFile, type HistoryFormat } from './formats/read-history.js';
+import type { History } from './op.js';
 
 export interface CheckFilesOptions {
-  format: HistoryFormat;
+  /** The format of every file; default: each file's by its extension (formats/format-of-file.ts). */
+  format?: HistoryFormat | undefined;
   /** A model name, with options if any: "cas-register", "cas-register;init=0;nil-read=any". */
   model: string;
   /** Budget per file in seconds (default 60); past it the verdict is unknown. */
@@ -15,11 +18,11 @@ export interface CheckFilesOptions {
 }
 
 /** Whether a format's values are `[key, v]` pairs: etcd logs are one register; kv logs are keyed. */
-const keyedByFormat: Record<HistoryFormat, boolean | 'auto'> = { jsonl: 'auto', edn: 'auto', 'etcd-log': false, 'kv-log': true };
+const keyedByFormat: Record<HistoryFormat, boolean | 'auto'> = { jsonl: 'auto', edn: 'auto', json: 'auto', 'etcd-log': false, 'kv-log': true };
 
 /** Checks each file and prints its line; returns the exit code: 0 all ok, 1 any illegal, 2 any unknown (and none illegal). */
 export async function checkFiles(files: string[], options: CheckFilesOptions, out: (line: string) => void): Promise<number> {
-  if (!isHistoryFormat(options.format)) {
+  if (options.format !== undefined && !isHistoryFormat(options.format)) {
     throw new Error(`unknown history format "${String(options.format)}"; expected one of ${Object.keys(historyFormats).join(', ')}`);
   }
   resolveModel(options.model); // fail before the first file on a bad model name
@@ -28,9 +31,16 @@ export async function checkFiles(files: string[], options: CheckFilesOptions, ou
   let anyUnknown = false;
   for (const file of files) {
     let line: { file: string; result: 'ok' | 'illegal' | 'unknown'; checkMs: number; [more: string]: unknown };
+    const choice = formatOfFile(file, options.format);
     try {
-      const history = await readHistoryFile(file, options.format);
-      const result = await checkHistory(history, { model: options.model, keyed: keyedByFormat[options.format], timeoutMs });
+      if (!isHistoryFormat(choice.format)) throw new Error(`no reader for format "${choice.format}"; expected one of ${Object.keys(historyFormats).join(', ')}`);
+      let history: History;
+      try {
+        history = await readHistoryFile(file, choice.format);
+      } catch (err) {
+        throw new Error(withFormatNote(err instanceof Error ? err.message : String(err), file, choice));
+      }
+      const result = await checkHistory(history, { model: options.model, keyed: keyedByFormat[choice.format], timeoutMs });
       line = { file, result: result.outcome, checkMs: result.checkMs, summary: result.summary, ops: result.ops };
       if (result.failures[0]) line['counterexample'] = result.failures[0];
     } catch (err) {

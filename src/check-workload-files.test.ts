@@ -75,3 +75,31 @@ describe('faultline check --workload: bad input', () => {
     expect(r.stderr).toMatch(/--model and --workload both given/);
   });
 });
+
+describe('faultline check FILE: the format from the extension', () => {
+  it('reads .edn, .json and .jsonl by extension, and names the file and the format it fell back to (real CLI)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-ext-'));
+    const ops = [
+      { process: 0, type: 'invoke', f: 'transfer', value: { from: 0, to: 1, amount: 5 } },
+      { process: 0, type: 'ok', f: 'transfer', value: { from: 0, to: 1, amount: 5 } },
+      { process: 1, type: 'invoke', f: 'read', value: null },
+      { process: 1, type: 'ok', f: 'read', value: { 0: 5, 1: 15 } },
+    ];
+    writeFileSync(join(dir, 'h.json'), JSON.stringify(ops));
+    writeFileSync(join(dir, 'h.jsonl'), ops.map((o) => JSON.stringify(o)).join('\n'));
+    writeFileSync(join(dir, 'h.edn'), '{:process 1, :type :invoke, :f :read}\n{:process 1, :type :ok, :f :read, :value {0 5, 1 16}}\n{:process 1, :type :invoke, :f :read}\n{:process 1, :type :ok, :f :read, :value {0 5, 1 15}}\n');
+    writeFileSync(join(dir, 'h.txt'), '{:process 1, :type :invoke, :f :read}\n');
+    const r = await check(...['h.json', 'h.jsonl', 'h.edn', 'h.txt'].map((f) => join(dir, f)), '--workload', 'bank');
+    const lines = r.stdout.trim().split('\n').map((l) => l.split('\t'));
+    expect(lines.map((l) => l[1])).toEqual(['valid', 'valid', 'invalid', 'unknown']);
+    expect(lines[3]![3]).toBe(
+      `line 1 of ${join(dir, 'h.txt')}: expected a JSON op {"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}, got "{:process 1, :type :invoke, :f :read}" ` +
+        `(read ${join(dir, 'h.txt')} as jsonl, the default: its extension ".txt" is none of .edn edn, .jsonl jsonl, .json json; give --format to name its format)`,
+    );
+    expect(r.exitCode).toBe(1);
+    // An explicit --format wins over the extension.
+    const given = await check(join(dir, 'h.txt'), join(dir, 'h.edn'), '--workload', 'bank', '--format', 'edn');
+    expect(given.stdout.trim().split('\n').map((l) => l.split('\t')[1])).toEqual(['unknown', 'invalid']);
+    expect(given.stdout).toMatch(/h\.txt\tunknown\t[\d.]+\tno successful read/);
+  });
+});

@@ -1,16 +1,19 @@
 // `faultline check FILE... --workload W`: checks history files of another tool (Jepsen EDN, elle-cli
 // JSON) or of faultline (jsonl) with a workload's checker: list-append (cycle), set, set-full,
 // counter, bank. One line per file (FILE<TAB>valid|invalid|unknown<TAB>check-ms<TAB>summary) or one
-// JSON object per file with the whole result.
+// JSON object per file with the whole result. Set and counter histories on independent keys
+// (values `[k x]`) are checked key by key.
 import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { checkBank } from '../checkers/bank.js';
 import { checkCounter } from '../checkers/counter.js';
 import { checkListAppend } from '../checkers/cycle/index.js';
 import { checkSet } from '../checkers/set.js';
+import { perKey } from '../workloads/per-key-checker.js';
 import type { CheckResult, Validity } from './checker.js';
 import { readElleJson } from './formats/elle-json.js';
-import { readJepsenWorkloadEdn, type JepsenWorkload } from './formats/jepsen-edn-workloads.js';
+import { formatOfFile, withFormatNote } from './formats/format-of-file.js';
+import { hasIndependentKeys, readJepsenWorkloadEdn, type JepsenWorkload } from './formats/jepsen-edn-workloads.js';
 import { readJsonlHistory } from './formats/jsonl.js';
 import type { History } from './op.js';
 
@@ -52,22 +55,48 @@ export function parseWorkloadHistory(text: string, format: WorkloadFormat, workl
   }
 }
 
+/** The Jepsen EDN reader's workload for a checkable workload (set-full histories are sets). */
+export function ednWorkloadOf(workload: FileWorkload): JepsenWorkload {
+  return fileWorkloads[workload].reads;
+}
+
+/** True when `name` is a workload history files can be checked with. */
+export function isFileWorkload(name: string): name is FileWorkload {
+  return Object.hasOwn(fileWorkloads, name);
+}
+
+/** Checks a history with a workload's checker; set and counter histories on independent keys key by key. */
+export async function checkWorkloadHistory(history: History, workload: FileWorkload, options: WorkloadFileOptions = {}): Promise<CheckResult> {
+  const { reads, check } = fileWorkloads[workload];
+  if (!hasIndependentKeys(history, reads)) return check(history, options);
+  return perKey((h) => check(h, options))(history, {});
+}
+
 /** Checks each file and prints its line; returns 0 all valid, 1 any invalid, 2 any unknown (none invalid). */
 export async function checkWorkloadFiles(
   files: readonly string[],
-  options: WorkloadFileOptions & { workload: string; format: string; json: boolean },
+  options: WorkloadFileOptions & { workload: string; format?: string | undefined; json: boolean },
   out: (line: string) => void,
 ): Promise<number> {
   const { workload, format } = options;
   if (!Object.hasOwn(fileWorkloads, workload)) throw new Error(`unknown workload "${workload}" for history files; expected one of ${fileWorkloadNames.join(', ')}`);
-  if (!(workloadFormats as readonly string[]).includes(format)) throw new Error(`--format "${format}" cannot be used with --workload; expected one of ${workloadFormats.join(', ')}`);
+  if (format !== undefined && !(workloadFormats as readonly string[]).includes(format)) {
+    throw new Error(`--format "${format}" cannot be used with --workload; expected one of ${workloadFormats.join(', ')}`);
+  }
   const validities: Validity[] = [];
   for (const file of files) {
     let line: { file: string; valid: Validity; checkMs: number; summary?: string; error?: string; result?: CheckResult };
+    const choice = formatOfFile(file, format);
     try {
-      const history = parseWorkloadHistory(await readFile(file, 'utf8'), format as WorkloadFormat, workload as FileWorkload, file);
+      let history: History;
+      try {
+        if (!(workloadFormats as readonly string[]).includes(choice.format)) throw new Error(`format ${choice.format} cannot be checked with --workload; expected one of ${workloadFormats.join(', ')}`);
+        history = parseWorkloadHistory(await readFile(file, 'utf8'), choice.format as WorkloadFormat, workload as FileWorkload, file);
+      } catch (err) {
+        throw new Error(withFormatNote(err instanceof Error ? err.message : String(err), file, choice));
+      }
       const started = performance.now();
-      const result = fileWorkloads[workload as FileWorkload].check(history, options);
+      const result = await checkWorkloadHistory(history, workload as FileWorkload, options);
       line = { file, valid: result.valid, checkMs: performance.now() - started, result, ...(result.summary !== undefined && { summary: result.summary }) };
     } catch (err) {
       line = { file, valid: 'unknown', checkMs: 0, error: err instanceof Error ? err.message : String(err) };

@@ -123,7 +123,7 @@ describe('faultline CLI', () => {
     });
 
     it('refuses an unknown --format and history-file options on a run directory, and re-checks it without them', async () => {
-      expectUsageError(await faultline('check', run, '--format', 'nosuch'), '--format "nosuch" is not known; expected one of: jsonl, edn, etcd-log, kv-log, json');
+      expectUsageError(await faultline('check', run, '--format', 'nosuch'), '--format "nosuch" is not known; expected one of: jsonl, edn, json, etcd-log, kv-log');
       expectUsageError(await faultline('check', run, '--model', 'register'), `--model does not apply to a run directory (${run} is re-checked with the checkers of its test.json); it is for history files`);
       expectUsageError(await faultline('check', run, '--json', '--timeout-s', '3'), /^--timeout-s, --json do not apply to a run directory/);
       expect(existsSync(join(run, 'results.json'))).toBe(false);

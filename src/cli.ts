@@ -8,6 +8,7 @@ import { assertCheckFormat, assertHistoryFiles, CHECK_FORMATS, refuseRunDirOptio
 import { checkFiles } from './check-files.js';
 import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
 import type { CheckResult } from './checker.js';
+import { checkJepsenStore, isJepsenStoreDir } from './jepsen-store.js';
 import { INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
 import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, SESSIONS, STORE_MODES, WORKLOADS } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
@@ -97,19 +98,23 @@ program
 
 program
   .command('check')
-  .description('re-run the checkers on a stored run (store/latest), or check history files with a model')
-  .argument('<paths...>', 'a run directory, or history files with --model')
-  .option('--format <format>', `history file format: ${CHECK_FORMATS.join(', ')} (json: elle-cli)`, 'jsonl')
+  .description('re-run the checkers on a stored run (store/latest) or a Jepsen run directory (history.edn), or check history files with a model')
+  .argument('<paths...>', 'a run directory (faultline or Jepsen), or history files with --model or --workload')
+  .option('--format <format>', `history file format: ${CHECK_FORMATS.join(', ')} (json: elle-cli; default: by extension, .edn .jsonl .json; else jsonl)`)
   .option('--model <name>', 'linearizability model for history files: register, cas-register, kv, mutex, set, fifo-queue')
   .option('--workload <name>', `check history files with a workload's checker instead: ${fileWorkloadNames.join(', ')} (formats edn, json, jsonl)`)
   .option('--consistency-models <list>', 'list-append: the models the history must satisfy, comma-separated (default strict-serializable)')
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
     const first = paths[0] as string;
-    assertCheckFormat(opts.format);
+    if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
+      if (isJepsenStoreDir(first)) {
+        process.exitCode = await checkJepsenStore(first, opts, (line) => console.log(line));
+        return;
+      }
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
       const { results, exitCode, facts } = await recheckRun(dir);
@@ -141,6 +146,17 @@ program
       json: Boolean(opts.json),
       ...(timeoutS !== undefined && { timeoutS }),
     }, (line) => console.log(line));
+  });
+
+program
+  .command('export')
+  .description("write a run's history for Jepsen, Elle and elle-cli: edn as Jepsen's history.edn, json as elle-cli's, jsonl as faultline's")
+  .argument('<run>', 'a run directory (store/latest, store/<test>/<time>) or its history.jsonl')
+  .option('--format <format>', 'edn | jsonl | json', 'edn')
+  .option('--out <file>', 'write to this file instead of stdout')
+  .action(async (run: string, opts: { format: string; out?: string }) => {
+    const { exportRun } = await import('./export-history.js');
+    await exportRun(run, opts);
   });
 
 program

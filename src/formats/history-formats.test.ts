@@ -78,7 +78,7 @@ describe('history.jsonl', () => {
 
 describe('formats registry', () => {
   it('lists the formats when given an unknown one', () => {
-    expect(() => parseHistory('', 'csv', 'x')).toThrow('unknown history format "csv"; expected one of jsonl, edn, etcd-log, kv-log');
+    expect(() => parseHistory('', 'csv', 'x')).toThrow('unknown history format "csv"; expected one of jsonl, edn, json, etcd-log, kv-log');
   });
 
   it('reads files', async () => {

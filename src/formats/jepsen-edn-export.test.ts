@@ -21,6 +21,11 @@ describe('Jepsen EDN export', () => {
     );
   });
 
+  it('writes rw-register micro-ops as keywords and only EDN-readable names as keywords', () => {
+    expect(opToEdn(op({ f: 'txn', value: [['w', 'x', 1], ['r', 'x', null]] }))).toMatch(/:value \[\[:w "x" 1\] \[:r "x" nil\]\]\}$/);
+    expect(toEdn({ 'a/b': 1, 'a/b/c': 2, 'a/': 3, '-x': 4, 'x-1?': 5 })).toBe('{:a/b 1, "a/b/c" 2, "a/" 3, "-x" 4, :x-1? 5}');
+  });
+
   it('names values it cannot write and times that are not integers', () => {
     expect(() => toEdn(() => 1)).toThrow(/cannot write function .*; expected JSON-like data/);
     expect(() => opToEdn(op({ index: 4, time: 1.5 }))).toThrow(/op 4: time 1.5 is not an integer/);

@@ -3,14 +3,15 @@
 //
 // Ops become {:index i, :time t, :type :ok, :process p, :f :name, :value v} plus :node and :error
 // when present; the nemesis is :nemesis. Values map as JSON would to EDN, except:
-//   - list-append micro-ops ["append", k, v] / ["r", k, v] (in an op with f "txn") start with a
-//     keyword, [:append k v], as Elle expects;
+//   - transaction micro-ops ["append", k, v] / ["r", k, v] / ["w", k, v] (in an op with f "txn")
+//     start with a keyword, [:append k v], as Elle's list-append and rw-register expect;
 //   - object keys that are keyword names become keywords ({from: 1} -> {:from 1}), keys that are
 //     integers become integers (bank reads {"0": 10} -> {0 10}), others stay strings.
 // jepsen-edn.ts reads every such file back into the same history.
 import type { History, Op } from '../op.js';
 
-const KEYWORD = /^[A-Za-z*+!_?<>=.][A-Za-z0-9*+!_?<>=.\-/]*$/;
+// A name EDN reads as a keyword: no leading digit, at most one `/` between two non-empty parts.
+const KEYWORD = /^[A-Za-z*+!_?<>=.][A-Za-z0-9*+!_?<>=.-]*(\/[A-Za-z*+!_?<>=.-][A-Za-z0-9*+!_?<>=.-]*)?$/;
 const INTEGER = /^(0|-?[1-9][0-9]*)$/;
 
 /** The history as EDN text, one op per line. */
@@ -49,7 +50,7 @@ export function toEdn(value: unknown): string {
 }
 
 function isTransaction(value: unknown): value is unknown[][] {
-  return Array.isArray(value) && value.every((mop) => Array.isArray(mop) && mop.length === 3 && (mop[0] === 'append' || mop[0] === 'r'));
+  return Array.isArray(value) && value.every((mop) => Array.isArray(mop) && mop.length === 3 && (mop[0] === 'append' || mop[0] === 'r' || mop[0] === 'w'));
 }
 
 function transaction(mops: unknown[][]): string {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readJepsenWorkloadEdn } from './jepsen-edn-workloads.js';
+import { hasIndependentKeys, readJepsenWorkloadEdn } from './jepsen-edn-workloads.js';
 
 describe('Jepsen EDN workload histories', () => {
   it('reads Elle list-append ops without :f as txn, with keyword micro-ops as strings', () => {
@@ -29,5 +29,23 @@ describe('Jepsen EDN workload histories', () => {
     expect(() => readJepsenWorkloadEdn('\n{:type :ok :f :read :process 0 :value "x"}', 'set', 's.edn')).toThrow('line 2 of s.edn: expected a read of a collection of elements, got "x"');
     expect(() => readJepsenWorkloadEdn('{:type :ok :process 0 :value [[:w 1 2]]}', 'list-append')).toThrow(/expected micro-ops \[:append k v\] or \[:r k v\], got \[\["w",1,2\]\]/);
     expect(() => readJepsenWorkloadEdn('', 'queue' as never)).toThrow(/unknown Jepsen workload "queue"; expected one of list-append, set, counter, bank/);
+  });
+
+  it('reads set and counter ops on independent keys [k x], checking the inner values', () => {
+    const counter = readJepsenWorkloadEdn('{:type :invoke, :f :add, :process 0, :value [3 2]}\n{:type :ok, :f :read, :process 1, :value [3 7]}', 'counter');
+    expect(counter.map((o) => o.value)).toEqual([[3, 2], [3, 7]]);
+    expect(hasIndependentKeys(counter, 'counter')).toBe(true);
+    expect(() => readJepsenWorkloadEdn('{:type :invoke, :f :add, :process 0, :value [3 :x]}\n{:type :ok, :f :read, :process 1, :value [3 7]}', 'counter', 'k.edn')).toThrow(
+      'line 1 of k.edn: expected :add of a number, got "x"',
+    );
+    // A plain set's read of two elements is not key 0 holding 1.
+    const set = readJepsenWorkloadEdn('{:type :invoke, :f :add, :process 0, :value [0 1]}\n{:type :ok, :f :read, :process 1, :value [0 1]}', 'set');
+    expect(hasIndependentKeys(set, 'set')).toBe(false);
+    expect(hasIndependentKeys(readJepsenWorkloadEdn('{:type :ok, :f :read, :process 1, :value [0 [1]]}', 'set'), 'set')).toBe(true);
+    expect(hasIndependentKeys(readJepsenWorkloadEdn('{:type :ok, :f :read, :process 1, :value {0 1, 1 2}}', 'bank'), 'bank')).toBe(false);
+  });
+
+  it("accepts faultline's bank create op", () => {
+    expect(readJepsenWorkloadEdn('{:type :invoke, :f :create, :process 0, :value {0 20, 1 20}}', 'bank')[0]!.f).toBe('create');
   });
 });

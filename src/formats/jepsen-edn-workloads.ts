@@ -2,35 +2,65 @@
 // faultline's checkers take (see checkers/cycle/transactions.ts, set.ts, counter.ts, bank.ts). The
 // reader is jepsen-edn.ts; this adds what each workload needs: Elle's list-append ops often carry no
 // `:f` (they become `txn`), and each op's f and value are checked against the workload's shapes.
+// Set and counter ops may be on independent keys (values `[k x]`, as jepsen.independent and
+// faultline write them): then each op's inner value x is checked.
 import type { History, Op } from '../op.js';
-import { EdnKeyword, EdnMap, ednLine, readEdn, type EdnValue } from './edn.js';
-import { opFromEdn } from './jepsen-edn.js';
+import { EdnKeyword, EdnMap, readEdn, type EdnForm, type EdnValue } from './edn.js';
+import { ednOpForms, opFromEdn } from './jepsen-edn.js';
 
 /** The ops each workload's client makes; other f values are rejected (nemesis ops pass). */
 export const jepsenWorkloads = {
   'list-append': ['txn'],
   set: ['add', 'read'],
   counter: ['add', 'read'],
-  bank: ['transfer', 'read'],
+  // faultline's bank also records the one `create` of the accounts; the bank checker ignores it.
+  bank: ['transfer', 'read', 'create'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type JepsenWorkload = keyof typeof jepsenWorkloads;
 
 /** Reads a Jepsen EDN history of `workload`; errors name the line, the bad value and what was expected. */
 export function readJepsenWorkloadEdn(text: string, workload: JepsenWorkload, source = 'history.edn'): History {
+  return jepsenWorkloadHistory(ednOpForms(readEdn(text, source)), workload, source);
+}
+
+/** Converts op forms (from `ednOpForms`) of `workload` into a History, checking each op's shape. */
+export function jepsenWorkloadHistory(forms: readonly EdnForm[], workload: JepsenWorkload, source = 'history.edn'): History {
   if (!Object.hasOwn(jepsenWorkloads, workload)) {
     throw new Error(`unknown Jepsen workload "${String(workload)}"; expected one of ${Object.keys(jepsenWorkloads).join(', ')}`);
   }
-  const forms = readEdn(text, source);
-  const first = forms[0];
-  const maps =
-    forms.length === 1 && first && Array.isArray(first.value) ? first.value.map((value) => ({ value, line: ednLine(value) ?? first.line })) : forms;
-  return maps.map(({ value, line }, position) => {
-    const where = `line ${line} of ${source}`;
-    const op = opFromEdn(workload === 'list-append' ? withDefaultF(value, 'txn') : value, position, where);
-    if (op.process !== 'nemesis') checkShape(op, workload, where);
-    return op;
+  const lines: number[] = [];
+  const history = forms.map(({ value, line }, position) => {
+    lines.push(line);
+    return opFromEdn(workload === 'list-append' ? withDefaultF(value, 'txn') : value, position, `line ${line} of ${source}`);
   });
+  const keyed = hasIndependentKeys(history, workload);
+  history.forEach((op, i) => {
+    if (op.process !== 'nemesis') checkShape(keyed ? { ...op, value: innerValue(op.value) } : op, workload, `line ${lines[i]} of ${source}`);
+  });
+  return history;
+}
+
+/**
+ * Whether a set or counter history is on independent keys: every client op's value is a pair
+ * `[k, x]`, and every ok read a pair `[k, elements]` (set) or `[k, n]` (counter). Jepsen's plain set
+ * reads return a bare collection, so `[0 1 2]` is a read of three elements, not key 0.
+ */
+export function hasIndependentKeys(history: History, workload: JepsenWorkload | (string & {})): boolean {
+  if (workload !== 'set' && workload !== 'counter') return false;
+  let clientOps = 0;
+  for (const op of history) {
+    if (op.process === 'nemesis' || op.type === 'fail' || op.type === 'info') continue;
+    clientOps++;
+    if (!Array.isArray(op.value) || op.value.length !== 2) return false;
+    if (op.f === 'read' && op.type === 'ok' && !(workload === 'set' ? Array.isArray(op.value[1]) : typeof op.value[1] === 'number')) return false;
+  }
+  return clientOps > 0;
+}
+
+/** x of a pair `[k, x]`; anything else as it is (an info completion may carry no pair). */
+function innerValue(value: unknown): unknown {
+  return Array.isArray(value) && value.length === 2 ? value[1] : value;
 }
 
 /** The map with `:f` set to `f` when it has none (Elle's list-append histories omit it). */

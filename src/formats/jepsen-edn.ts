@@ -2,22 +2,28 @@
 // Keywords become strings (`:read` -> "read"), `:process :nemesis` becomes "nemesis", and an op
 // with a `:key` gets the value `[key, value]`, faultline's shape for independent keys.
 import type { History, Op, OpType, Process } from '../op.js';
-import { EdnMap, ednLine, ednToPlain, readEdn, showEdn, type EdnValue } from './edn.js';
+import { EdnMap, ednLine, ednToPlain, readEdn, showEdn, type EdnForm, type EdnValue } from './edn.js';
 import { EdnKeyword, EdnSymbol } from './edn.js';
 
 const TYPES: readonly OpType[] = ['invoke', 'ok', 'fail', 'info'];
 
 /** Reads a Jepsen EDN history. Ops without `:index`/`:time` get their position in the file. */
 export function readJepsenEdn(text: string, source = 'history.edn'): History {
-  const forms = readEdn(text, source);
-  let maps: { value: EdnValue; line: number }[];
+  return historyFromEdnOps(ednOpForms(readEdn(text, source)), source);
+}
+
+/** The op forms of a parsed history: the elements of one top-level vector (or list), else every top-level form. */
+export function ednOpForms(forms: readonly EdnForm[]): EdnForm[] {
   const first = forms[0];
   if (forms.length === 1 && first && Array.isArray(first.value)) {
-    maps = first.value.map((value) => ({ value, line: ednLine(value) ?? first.line }));
-  } else {
-    maps = forms;
+    return first.value.map((value) => ({ value, line: ednLine(value) ?? first.line }));
   }
-  return maps.map(({ value, line }, position) => opFromEdn(value, position, `line ${line} of ${source}`));
+  return [...forms];
+}
+
+/** Converts op forms (from `ednOpForms`) into a History; errors name the line in `source`. */
+export function historyFromEdnOps(ops: readonly EdnForm[], source = 'history.edn'): History {
+  return ops.map(({ value, line }, position) => opFromEdn(value, position, `line ${line} of ${source}`));
 }
 
 /** Converts one EDN op map; `where` names its place for errors ("line 3 of h.edn"). */

@@ -1,6 +1,7 @@
 // The history formats `faultline check --format` knows, and reading a file in one of them.
 import { readFile } from 'node:fs/promises';
 import type { History } from '../op.js';
+import { readElleJson } from './elle-json.js';
 import { readEtcdLog } from './etcd-log.js';
 import { readJepsenEdn } from './jepsen-edn.js';
 import { readJsonlHistory } from './jsonl.js';
@@ -10,6 +11,7 @@ import { readKvLog } from './kv-log.js';
 export const historyFormats = {
   jsonl: readJsonlHistory,
   edn: readJepsenEdn,
+  json: (text: string, source: string) => readElleJson(text, source),
   'etcd-log': readEtcdLog,
   'kv-log': readKvLog,
 } satisfies Record<string, (text: string, source: string) => History>;
