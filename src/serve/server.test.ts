@@ -112,7 +112,7 @@ describe('faultline serve: a run', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/zip');
     expect(r.headers['content-disposition']).toBe('attachment; filename="bundled-raft-register-partition-20261120T010000.zip"');
-    const files = readZip(r.body);
+    const files = await readZip(r.body);
     const prefix = 'bundled-raft-register-partition/20261120T010000/';
     expect([...files.keys()].sort()).toEqual(['history.jsonl', 'nodes/n1/node.log', 'report.html', 'results.json', 'test.json'].map((f) => prefix + f));
     expect(files.get(`${prefix}results.json`)?.equals(readFileSync(join(fixture.runs.valid, 'results.json')))).toBe(true);

@@ -18,7 +18,7 @@ import { listRunFiles } from './run-files.js';
 import { isRunDir, listRuns, parseRunTime, type RunEntry } from './run-index.js';
 import { renderRunPage } from './run-page.js';
 import { decodeSegments, resolveInside } from './safe-path.js';
-import { ZIP_MAX_BYTES, ZIP_MAX_ENTRIES, zipFiles } from './zip-writer.js';
+import { zipFiles } from './zip-writer.js';
 
 export interface ServeOptions {
   storeDir: string;
@@ -131,11 +131,6 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string)
 }
 
 async function sendZip(req: IncomingMessage, res: ServerResponse, dir: string, fileName: string, prefix: string): Promise<void> {
-  const files = listRunFiles(dir);
-  const bytes = files.reduce((n, f) => n + f.bytes, 0);
-  if (files.length > ZIP_MAX_ENTRIES || bytes > ZIP_MAX_BYTES * 0.9) {
-    return sendPage(res, req, 413, 'too large to zip', `${files.length} files, ${bytes} bytes: past what a ZIP without ZIP64 holds; copy the run directory instead`);
-  }
   res.writeHead(200, {
     ...COMMON_HEADERS,
     'Content-Type': 'application/zip',
@@ -143,12 +138,8 @@ async function sendZip(req: IncomingMessage, res: ServerResponse, dir: string, f
     'Content-Security-Policy': OTHER_FILE_CSP,
   });
   if (req.method === 'HEAD') return void res.end();
-  const entries = files.map((f) => ({ name: `${prefix}/${f.name}`, path: f.path, mtime: f.mtime }));
-  for await (const chunk of zipFiles(entries)) {
-    if (res.destroyed) return; // the client went away; returning ends the generator and closes its file
-    if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
-  }
-  res.end();
+  const entries = listRunFiles(dir).map((f) => ({ name: `${prefix}/${f.name}`, path: f.path, mtime: f.mtime }));
+  await pipeline(zipFiles(entries), res); // a client that goes away ends the pipeline, and the zip closes its file
 }
 
 function notFound(req: IncomingMessage, res: ServerResponse): void {
