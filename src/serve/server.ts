@@ -138,13 +138,15 @@ function sendFile(req: IncomingMessage, res: ServerResponse, dir: string, file: 
     response.setHeader('Content-Security-Policy', type.startsWith('text/html') ? HTML_FILE_CSP : OTHER_FILE_CSP);
     if (type === BINARY) response.setHeader('Content-Disposition', 'attachment');
   });
-  stream.on('error', (err: { status?: number; headers?: Record<string, string>; message: string }) => {
+  stream.on('error', (err: { status?: number; headers?: Record<string, string> }) => {
     if (res.headersSent) return void res.destroy();
     for (const name of res.getHeaderNames()) res.removeHeader(name);
     for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
     const status = err.status ?? 500;
-    const detail = status === 416 ? `range "${req.headers.range ?? ''}" is outside the file (${err.headers?.['Content-Range'] ?? ''}); expected bytes=<first>-<last> within it` : err.message;
-    sendPage(res, req, status, (STATUS_CODES[status] ?? 'error').toLowerCase(), detail);
+    if (status === 404) return notFound(req, res); // removed since it was found; send's message would name the path
+    const title = (STATUS_CODES[status] ?? 'error').toLowerCase();
+    const detail = status === 416 ? `range "${req.headers.range ?? ''}" is outside the file (${err.headers?.['Content-Range'] ?? ''}); expected bytes=<first>-<last> within it` : `${title}: the file could not be sent`;
+    sendPage(res, req, status, title, detail);
   });
   stream.pipe(res);
 }
