@@ -1,34 +1,59 @@
-// JUnit XML of a night: one testcase per run, failure/error/skipped by outcome, and every value
-// escaped so the document stays well-formed whatever a database or a test name contains.
+// JUnit XML of a night, read back with fast-xml-parser (a parser apart from the builder): one
+// testcase per run, failure/error/skipped by outcome, and every value escaped so the document stays
+// well-formed and says exactly what was given, whatever a database or a test name contains.
+import fc from 'fast-check';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
 import { fakeNight, fakeRun } from './fake-night.js';
-import { renderJunit, xml } from './junit.js';
+import { renderJunit } from './junit.js';
 
-const ENTITY = /&(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);/y;
-const TAG = /^<(\/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>$/;
+/** Characters XML 1.0 cannot hold (most C0 controls, lone surrogates, U+FFFE/F). */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
 
-/** A strict check of the XML this module writes (elements, attributes, text; no CDATA or comments). */
-function assertWellFormed(doc: string): void {
-  const body = doc.replace(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n/, '');
-  expect(body).not.toMatch(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u);
-  const stack: string[] = [];
-  for (const [token] of body.matchAll(/<[^>]*>|[^<]+/g)) {
-    const text = token.startsWith('<') ? (TAG.exec(token)?.[3] ?? '') : token;
-    for (let i = text.indexOf('&'); i >= 0; i = text.indexOf('&', i + 1)) {
-      ENTITY.lastIndex = i;
-      expect(ENTITY.test(text), `bare & in ${token}`).toBe(true);
-    }
-    if (!token.startsWith('<')) continue;
-    const tag = TAG.exec(token);
-    expect(tag, `malformed tag ${token}`).not.toBeNull();
-    const [, closing, name, , selfClosing] = tag!;
-    if (closing) expect(stack.pop()).toBe(name);
-    else if (!selfClosing) stack.push(name!);
-  }
-  expect(stack).toEqual([]);
+/** What a parser must read back for `value`: unholdable characters as U+FFFD, line ends as \n (XML 1.0 §2.11). */
+const readBack = (value: string) => value.replace(NOT_XML, '\uFFFD').replace(/\r\n?/g, '\n');
+
+type Attributes = Record<string, string>;
+interface ParsedCase {
+  attrs: Attributes;
+  failure?: { attrs: Attributes; text: string };
+  error?: { attrs: Attributes; text: string };
+  skipped?: { attrs: Attributes };
+  systemOut: string;
 }
 
-const hostile = '<img src=x onerror="alert(1)"> & \u0001\u001b[31m ]]> \'quoted\'';
+/** Parses a JUnit document strictly: it must validate, and hold one testsuites > testsuite > testcase*. */
+function parseJunit(doc: string): { suites: Attributes; suite: Attributes; cases: ParsedCase[] } {
+  expect(XMLValidator.validate(doc)).toBe(true);
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: '',
+    attributesGroupName: 'attrs',
+    parseTagValue: false,
+    parseAttributeValue: false,
+    trimValues: false,
+    alwaysCreateTextNode: true,
+    isArray: (name) => ['testsuites', 'testsuite', 'testcase', 'failure', 'error', 'skipped', 'system-out'].includes(name),
+  });
+  const root = parser.parse(doc) as { testsuites: { attrs: Attributes; testsuite: { attrs: Attributes; testcase?: Record<string, unknown>[] }[] }[] };
+  expect(root.testsuites).toHaveLength(1);
+  const [suites] = root.testsuites;
+  expect(suites!.testsuite).toHaveLength(1);
+  const [suite] = suites!.testsuite;
+  const cases = (suite!.testcase ?? []).map((c) => {
+    const child = (name: string) => {
+      const list = c[name] as { attrs?: Attributes; '#text'?: string }[] | undefined;
+      expect((list ?? []).length, name).toBeLessThanOrEqual(1);
+      return list?.[0] && { attrs: list[0].attrs ?? {}, text: list[0]['#text'] ?? '' };
+    };
+    const systemOut = child('system-out');
+    expect(systemOut, 'system-out').toBeDefined();
+    return { attrs: c.attrs as Attributes, failure: child('failure'), error: child('error'), skipped: child('skipped'), systemOut: systemOut!.text };
+  });
+  return { suites: suites!.attrs, suite: suite!.attrs, cases };
+}
+
+const hostile = '<img src=x onerror="alert(1)"> & \u0001\u001b[31m ]]> \'quoted\' \uD800 \uFFFE \u{1F600}';
 
 describe('renderJunit', () => {
   const night = fakeNight('2026-11-23', [
@@ -40,36 +65,60 @@ describe('renderJunit', () => {
     fakeRun({ index: 6, expect: 'invalid', status: 'valid', outcome: 'failure', exitCode: 1, message: 'expected the checkers to find an anomaly; they found none' }),
   ], 255);
   const doc = renderJunit(night);
+  const { suites, suite, cases } = parseJunit(doc);
 
-  it('is well-formed XML with hostile values escaped, and control characters replaced', () => {
-    assertWellFormed(doc);
+  it('is well-formed XML, with hostile values read back exactly and unholdable characters as U+FFFD', () => {
+    expect(doc.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites ')).toBe(true);
+    expect(doc).not.toMatch(NOT_XML);
     expect(doc).not.toContain('<img');
-    expect(doc).toContain('primary &lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; \uFFFD\uFFFD[31m ]]&gt; &apos;quoted&apos;');
+    expect(doc).not.toContain(']]>');
+    expect(cases[1]!.attrs.classname).toBe(`faultline.primary ${readBack(hostile)}`);
+    expect(cases[1]!.attrs.classname).toContain("& \uFFFD\uFFFD[31m ]]> 'quoted' \uFFFD \uFFFD \u{1F600}");
+    expect(cases[1]!.failure!.attrs.message).toBe(`linearizable: key 3: ${readBack(hostile)}`);
+    expect(cases[1]!.failure!.text).toContain(`linearizable: invalid - key 3: ${readBack(hostile)}\n`);
+    expect(cases[2]!.error!.attrs.message).toBe(`exited with code 255: ${readBack(hostile)}`);
   });
 
   it('has one testcase per run and counts failures, errors and skipped', () => {
-    expect(doc.match(/<testcase /g)).toHaveLength(6);
-    expect(doc).toMatch(/<testsuites name="faultline nightly 2026-11-23" tests="6" failures="2" errors="2" skipped="1" time="300.000">/);
-    expect(doc.match(/<failure /g)).toHaveLength(2);
-    expect(doc.match(/<error /g)).toHaveLength(2);
-    expect(doc.match(/<skipped /g)).toHaveLength(1);
+    expect(cases).toHaveLength(6);
+    const totals = { tests: '6', failures: '2', errors: '2', skipped: '1', time: '300.000' };
+    expect(suites).toEqual({ name: 'faultline nightly 2026-11-23', ...totals });
+    expect(suite).toEqual({ name: 'faultline nightly 2026-11-23', ...totals, timestamp: '2026-11-23T02:00:00.000Z' });
+    expect(cases.map((c) => [c.failure ? 'failure' : c.error ? 'error' : c.skipped ? 'skipped' : 'pass'])).toEqual([['pass'], ['failure'], ['error'], ['error'], ['skipped'], ['failure']]);
+    expect(cases[0]!.attrs).toEqual({ classname: 'faultline.bundled-raft-register-partition', name: 'seed 1', time: '31.500' });
+    expect(cases[4]!.attrs.time).toBe('0.000');
     expect(doc).toMatch(/<testcase classname="faultline.bundled-raft-register-partition" name="seed 1" time="31.500">\n {6}<system-out>/);
   });
 
   it('says why: the first bad checker, the crash, or the missed expectation', () => {
-    expect(doc).toContain('<failure type="invalid" message="linearizable: key 3: &lt;img');
-    expect(doc).toContain('<error type="crashed" message="exited with code 255: &lt;img');
-    expect(doc).toContain('<error type="unknown" message="linearizable: timed out">');
-    expect(doc).toContain('<failure type="valid" message="expected the checkers to find an anomaly; they found none">');
-    expect(doc).toContain('report: 2026-11-23/../../store/bundled-raft-register-partition/20261123T010000/report.html');
-    expect(doc).toContain('replay: npx faultline test --workload register --seed 1 --store store');
-    expect(doc).toContain('verdict: valid (expected invalid)');
+    expect(cases[1]!.failure!.attrs).toEqual({ type: 'invalid', message: expect.stringMatching(/^linearizable: key 3: <img/) });
+    expect(cases[2]!.error!.attrs.type).toBe('crashed');
+    expect(cases[3]!.error!.attrs).toEqual({ type: 'unknown', message: 'linearizable: timed out' });
+    expect(cases[4]!.skipped!.attrs).toEqual({ message: 'needs about 40 s; 12 s of the budget left' });
+    expect(cases[5]!.failure!.attrs).toEqual({ type: 'valid', message: 'expected the checkers to find an anomaly; they found none' });
+    expect(cases[0]!.systemOut).toBe([
+      'verdict: valid (expected valid)',
+      'linearizable: valid - 14 keys linearizable',
+      'report: 2026-11-23/../../store/bundled-raft-register-partition/20261123T010000/report.html',
+      'log: 2026-11-23/logs/01-bundled-raft-register-partition-1.log',
+      'replay: npx faultline test --workload register --seed 1 --store store',
+    ].join('\n'));
+    expect(cases[5]!.systemOut).toContain('verdict: valid (expected invalid)');
+    expect(cases[1]!.failure!.text).toBe(cases[1]!.systemOut);
   });
-});
 
-describe('xml', () => {
-  it('escapes markup and replaces what XML 1.0 cannot hold, keeping astral characters', () => {
-    expect(xml('a<b>&"\'')).toBe('a&lt;b&gt;&amp;&quot;&apos;');
-    expect(xml('\u0000\u0008\t\n\r\uFFFE\uD800x\u{1F600}')).toBe('\uFFFD\uFFFD\t\n\r\uFFFD\uFFFDx\u{1F600}');
+  it('reads back any test name, summary and message, whatever characters they hold', () => {
+    const text = fc.string({ unit: 'binary', maxLength: 40 });
+    fc.assert(fc.property(text, text, text, (test, summary, message) => {
+      const runs = [
+        fakeRun({ test, status: 'invalid', outcome: 'failure', checkers: [{ name: 'set', verdict: 'invalid', summary }] }),
+        fakeRun({ test, status: 'crashed', outcome: 'error', message, checkers: [] }),
+      ];
+      const parsed = parseJunit(renderJunit(fakeNight('2026-11-24', runs)));
+      expect(parsed.cases.map((c) => c.attrs.classname)).toEqual([`faultline.${readBack(test)}`, `faultline.${readBack(test)}`]);
+      expect(parsed.cases[0]!.failure!.attrs.message).toBe(`set: ${readBack(summary)}`);
+      expect(parsed.cases[0]!.systemOut).toContain(readBack(`set: invalid${summary ? ` - ${summary}` : ''}\n`));
+      expect(parsed.cases[1]!.error!.attrs.message).toBe(readBack(message));
+    }), { numRuns: 60 });
   });
 });

@@ -1,26 +1,26 @@
 // JUnit XML of a night, the format CI systems read: one testcase per run, a <failure> when the
 // checkers disagree with what the matrix expected, an <error> when there is no verdict (unknown or
-// crashed), <skipped> when the budget ran out. Every value is escaped for XML 1.0.
+// crashed), <skipped> when the budget ran out. Built with xmlbuilder2, which escapes every value;
+// characters XML 1.0 cannot hold at all (most C0 controls, lone surrogates, U+FFFE/F) become U+FFFD.
+import { create } from 'xmlbuilder2';
 import { describeExpectation } from './matrix.js';
 import type { NightRun, NightSummary } from './night.js';
 
+type XmlElement = ReturnType<typeof create>;
+
+/** The night as a JUnit XML document: <testsuites> holding one <testsuite> of one <testcase> per run. */
 export function renderJunit(night: NightSummary): string {
-  const count = (outcome: NightRun['outcome']) => night.runs.filter((r) => r.outcome === outcome).length;
-  const totals = `tests="${night.runs.length}" failures="${count('failure')}" errors="${count('error')}" skipped="${count('skipped')}" time="${night.wallS.toFixed(3)}"`;
-  const cases = night.runs.map((run) => renderTestcase(run, night));
-  return [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${xml(`faultline nightly ${night.night}`)}" ${totals}>`,
-    `  <testsuite name="${xml(`faultline nightly ${night.night}`)}" ${totals} timestamp="${xml(night.startedAt)}">`,
-    ...cases,
-    '  </testsuite>',
-    '</testsuites>',
-    '',
-  ].join('\n');
+  const count = (outcome: NightRun['outcome']) => String(night.runs.filter((r) => r.outcome === outcome).length);
+  const name = `faultline nightly ${night.night}`;
+  const totals = { tests: String(night.runs.length), failures: count('failure'), errors: count('error'), skipped: count('skipped'), time: night.wallS.toFixed(3) };
+  const doc = create({ version: '1.0', encoding: 'UTF-8', invalidCharReplacement: '\uFFFD' });
+  const suite = doc.ele('testsuites', { name, ...totals }).ele('testsuite', { name, ...totals, timestamp: night.startedAt });
+  for (const run of night.runs) addTestcase(suite, run, night);
+  return `${doc.end({ prettyPrint: true, indent: '  ' })}\n`;
 }
 
-function renderTestcase(run: NightRun, night: NightSummary): string {
-  const open = `    <testcase classname="${xml(`faultline.${run.test}`)}" name="${xml(`seed ${run.seed}`)}" time="${(run.wallS ?? 0).toFixed(3)}"`;
+function addTestcase(suite: XmlElement, run: NightRun, night: NightSummary): void {
+  const testcase = suite.ele('testcase', { classname: `faultline.${run.test}`, name: `seed ${run.seed}`, time: (run.wallS ?? 0).toFixed(3) });
   const details = [
     `verdict: ${run.status} (expected ${describeExpectation(run.expect)})`,
     ...run.checkers.map((c) => `${c.name}: ${c.verdict}${c.summary ? ` - ${c.summary}` : ''}`),
@@ -30,19 +30,7 @@ function renderTestcase(run: NightRun, night: NightSummary): string {
   ].join('\n');
   const firstBad = run.checkers.find((c) => c.verdict !== 'valid');
   const reason = run.message ?? (firstBad ? `${firstBad.name}: ${firstBad.summary}` : run.status);
-  const child =
-    run.outcome === 'failure' ? `      <failure type="${xml(run.status)}" message="${xml(reason)}">${xml(details)}</failure>` :
-    run.outcome === 'error' ? `      <error type="${xml(run.status)}" message="${xml(reason)}">${xml(details)}</error>` :
-    run.outcome === 'skipped' ? `      <skipped message="${xml(reason)}"/>` : '';
-  const out = `      <system-out>${xml(details)}</system-out>`;
-  return [`${open}>`, ...(child ? [child] : []), out, '    </testcase>'].join('\n');
-}
-
-/** Characters XML 1.0 cannot hold at all (most C0 controls, lone surrogates, U+FFFE/F). */
-const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
-const XML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
-
-/** Escapes text for an XML attribute or element; characters XML cannot hold become U+FFFD. */
-export function xml(value: string): string {
-  return value.replace(NOT_XML, '\uFFFD').replace(/[&<>"']/g, (c) => XML_ENTITIES[c] ?? c);
+  if (run.outcome === 'failure' || run.outcome === 'error') testcase.ele(run.outcome, { type: run.status, message: reason }).txt(details);
+  else if (run.outcome === 'skipped') testcase.ele('skipped', { message: reason });
+  testcase.ele('system-out').txt(details);
 }

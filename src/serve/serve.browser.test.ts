@@ -58,7 +58,7 @@ describe.runIf(await systemHas(chromium))('faultline serve in a browser', () => 
     expect(await page.locator('table.files a').allInnerTexts()).toContain('nodes/n1/node.log');
     const [download] = await Promise.all([page.waitForEvent('download'), page.locator('a', { hasText: 'download zip' }).click()]);
     expect(download.suggestedFilename()).toBe('bundled-raft-register-partition-20261120T010000.zip');
-    const files = readZip(readFileSync((await download.path())!));
+    const files = await readZip(readFileSync((await download.path())!));
     expect(files.has('bundled-raft-register-partition/20261120T010000/report.html')).toBe(true);
     await page.locator('a', { hasText: /^report$/ }).click();
     await page.waitForURL(/report\.html$/);

@@ -1,6 +1,6 @@
 // `faultline serve` over HTTP on an ephemeral port: the listing and its filters, a run's page, its
-// files and zip, 404s, and every way of reaching outside the store refused.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// files (ranges, validators, 304s) and zip, 404s, and every way of reaching outside the store refused.
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,10 +20,10 @@ let fixture: FixtureStore;
 let server: RunningServer;
 
 /** A raw request: the path is sent exactly as given (fetch would normalise `..` away). */
-function get(path: string, options: { method?: string; host?: string } = {}): Promise<Reply> {
+function get(path: string, options: { method?: string; host?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
   const url = new URL(server.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: { host: options.host ?? url.host } }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: options.method ?? 'GET', headers: { ...options.headers, host: options.host ?? url.host } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -112,10 +112,99 @@ describe('faultline serve: a run', () => {
     expect(r.status).toBe(200);
     expect(r.headers['content-type']).toBe('application/zip');
     expect(r.headers['content-disposition']).toBe('attachment; filename="bundled-raft-register-partition-20261120T010000.zip"');
-    const files = readZip(r.body);
+    const files = await readZip(r.body);
     const prefix = 'bundled-raft-register-partition/20261120T010000/';
     expect([...files.keys()].sort()).toEqual(['history.jsonl', 'nodes/n1/node.log', 'report.html', 'results.json', 'test.json'].map((f) => prefix + f));
     expect(files.get(`${prefix}results.json`)?.equals(readFileSync(join(fixture.runs.valid, 'results.json')))).toBe(true);
+  });
+});
+
+describe('faultline serve: a file, in parts and conditionally', () => {
+  const REPORT = `${VALID}report.html`;
+  const report = () => readFileSync(join(fixture.runs.valid, 'report.html'));
+
+  it('answers one byte range with 206 and exactly those bytes, sandbox CSP kept', async () => {
+    const bytes = report();
+    const r = await get(REPORT, { headers: { range: 'bytes=10-49' } });
+    expect(r.status).toBe(206);
+    expect(r.body.equals(bytes.subarray(10, 50))).toBe(true);
+    expect(r.headers['content-range']).toBe(`bytes 10-49/${bytes.length}`);
+    expect(r.headers['content-length']).toBe('40');
+    expect(r.headers['content-security-policy']).toMatch(/^sandbox allow-scripts/);
+    expect(r.headers['content-type']).toBe('text/html; charset=utf-8');
+    const suffix = await get(REPORT, { headers: { range: 'bytes=-7' } });
+    expect(suffix.status).toBe(206);
+    expect(suffix.body.equals(bytes.subarray(-7))).toBe(true);
+    const open = await get(REPORT, { headers: { range: `bytes=${bytes.length - 3}-` } });
+    expect(open.body.equals(bytes.subarray(-3))).toBe(true);
+  });
+
+  it('merges overlapping ranges into one 206, and answers disjoint ranges with the whole file (200)', async () => {
+    const bytes = report();
+    const merged = await get(REPORT, { headers: { range: 'bytes=0-9,5-19' } });
+    expect(merged.status).toBe(206);
+    expect(merged.body.equals(bytes.subarray(0, 20))).toBe(true);
+    const disjoint = await get(REPORT, { headers: { range: 'bytes=0-1,30-31' } });
+    expect(disjoint.status).toBe(200);
+    expect(disjoint.body.equals(bytes)).toBe(true);
+  });
+
+  it('answers a range past the end with 416 and the size, and ignores a malformed one', async () => {
+    const size = report().length;
+    const r = await get(REPORT, { headers: { range: `bytes=${size}-${size + 10}` } });
+    expect(r.status).toBe(416);
+    expect(r.headers['content-range']).toBe(`bytes */${size}`);
+    expect(r.headers.etag).toBeUndefined();
+    expect(r.text).toContain('416 range not satisfiable');
+    const malformed = await get(REPORT, { headers: { range: 'lines=1-2' } });
+    expect(malformed.status).toBe(200);
+    expect(malformed.body.length).toBe(size);
+  });
+
+  it('sends validators and answers If-None-Match and If-Modified-Since with 304', async () => {
+    const first = await get(`${VALID}history.jsonl`);
+    expect(first.status).toBe(200);
+    expect(first.headers['accept-ranges']).toBe('bytes');
+    expect(first.headers['cache-control']).toBe('no-cache');
+    const etag = first.headers.etag as string;
+    const lastModified = first.headers['last-modified'] as string;
+    expect(etag).toMatch(/^W\/"[0-9a-f]+-[\w+/=-]+"$/);
+    expect(new Date(lastModified).getTime()).toBe(Math.floor(statSync(join(fixture.runs.valid, 'history.jsonl')).mtimeMs / 1000) * 1000);
+    const byTag = await get(`${VALID}history.jsonl`, { headers: { 'if-none-match': etag } });
+    expect(byTag.status).toBe(304);
+    expect(byTag.body.length).toBe(0);
+    expect(byTag.headers.etag).toBe(etag);
+    expect((await get(`${VALID}history.jsonl`, { headers: { 'if-none-match': 'W/"other"' } })).status).toBe(200);
+    expect((await get(`${VALID}history.jsonl`, { headers: { 'if-modified-since': lastModified } })).status).toBe(304);
+    expect((await get(`${VALID}history.jsonl`, { headers: { 'if-modified-since': new Date(Date.parse(lastModified) - 60_000).toUTCString() } })).status).toBe(200);
+  });
+
+  it('honours a range only while If-Range still matches', async () => {
+    const bytes = report();
+    const { headers } = await get(REPORT, { method: 'HEAD' });
+    const same = await get(REPORT, { headers: { range: 'bytes=0-4', 'if-range': headers.etag as string } });
+    expect(same.status).toBe(206);
+    expect(same.body.equals(bytes.subarray(0, 5))).toBe(true);
+    const stale = await get(REPORT, { headers: { range: 'bytes=0-4', 'if-range': 'W/"stale"' } });
+    expect(stale.status).toBe(200);
+    expect(stale.body.equals(bytes)).toBe(true);
+  });
+
+  it('answers HEAD on a file with its headers and no body', async () => {
+    const r = await get(`${VALID}results.json`, { method: 'HEAD' });
+    expect(r.status).toBe(200);
+    expect(r.body.length).toBe(0);
+    expect(r.headers['content-length']).toBe(String(statSync(join(fixture.runs.valid, 'results.json')).size));
+    expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(r.headers.etag).toBeDefined();
+    expect(r.headers['accept-ranges']).toBe('bytes');
+  });
+
+  it('keeps refusing paths outside the run when asked for a range', async () => {
+    const r = await get(`${VALID}..%2f..%2f..%2fsecret.txt`, { headers: { range: 'bytes=0-5' } });
+    expect(r.status).toBe(404);
+    expect(r.text).not.toContain(SECRET.slice(0, 6));
+    expect((await get(`${VALID}nodes/n1/escape.txt`, { headers: { range: 'bytes=0-5' } })).status).toBe(404);
   });
 });
 

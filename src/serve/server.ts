@@ -1,14 +1,16 @@
 // `faultline serve`: a read-only web view of the store on node:http. Routes:
 //   /                          runs, newest first (?test=<substring>&verdict=<verdict>)
 //   /runs/<test>/<time>/       one run: verdict, checkers, files
-//   /runs/<test>/<time>/<file> a file of the run, report.html as written
+//   /runs/<test>/<time>/<file> a file of the run, report.html as written (Range, ETag, 304: see sendFile)
 //   /zip/<test>/<time>.zip     the whole run directory as a zip
 // Nothing outside the store is ever served: see safe-path.ts. Bound to loopback, it also refuses
 // requests for other host names (DNS rebinding).
-import { createReadStream, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { statSync } from 'node:fs';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import sendStream from 'send';
 import { escapeHtml } from '../../reports/html-escape.js';
 import { PAGE_CSP, renderPage } from '../html-page.js';
 import { readRunSummary } from '../run-summary.js';
@@ -18,7 +20,7 @@ import { listRunFiles } from './run-files.js';
 import { isRunDir, listRuns, parseRunTime, type RunEntry } from './run-index.js';
 import { renderRunPage } from './run-page.js';
 import { decodeSegments, resolveInside } from './safe-path.js';
-import { ZIP_MAX_BYTES, ZIP_MAX_ENTRIES, zipFiles } from './zip-writer.js';
+import { zipFiles } from './zip-writer.js';
 
 export interface ServeOptions {
   storeDir: string;
@@ -38,6 +40,8 @@ const COMMON_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
 };
+/** Run files may be stored but are checked again on every use (ETag), as a running test's history grows. */
+const FILE_HEADERS = { ...COMMON_HEADERS, 'Cache-Control': 'no-cache' };
 const PAGE_HEADERS = { ...COMMON_HEADERS, 'Content-Security-Policy': `${PAGE_CSP}; frame-ancestors 'none'` };
 /** Files of a run get an opaque origin: a report's own CSP still applies, and its scripts cannot reach this server. */
 const HTML_FILE_CSP = "sandbox allow-scripts; frame-ancestors 'none'";
@@ -90,7 +94,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: ServeO
     }
     const file = trailingSlash ? undefined : resolveInside(dir, rest);
     if (!file || !statSync(file).isFile()) return notFound(req, res);
-    return sendFile(req, res, file);
+    return sendFile(req, res, dir, file);
   }
   if (kind === 'zip' && test !== undefined && run?.endsWith('.zip') && rest.length === 0 && !trailingSlash) {
     const runDir = run.slice(0, -'.zip'.length);
@@ -117,25 +121,37 @@ function sendRunPage(req: IncomingMessage, res: ServerResponse, options: ServeOp
   send(res, req, 200, 'text/html; charset=utf-8', renderRunPage(run, listRunFiles(at.path), options.storeDir), PAGE_HEADERS);
 }
 
-async function sendFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+/**
+ * A file of a run, answered by `send` (the file server under Express): `Accept-Ranges`, one byte
+ * range as 206 (overlapping ranges are merged; disjoint ones get the whole file, 200), 416 past the
+ * end, `ETag` and `Last-Modified`, 304 for `If-None-Match` / `If-Modified-Since`, `If-Range`, HEAD.
+ * `file` is a real path already found inside the real run directory `dir`; send is given it relative
+ * to `dir` as its root, and refuses `..` on its own as well.
+ */
+function sendFile(req: IncomingMessage, res: ServerResponse, dir: string, file: string): void {
   const type = contentTypeOf(file);
-  res.writeHead(200, {
-    ...COMMON_HEADERS,
-    'Content-Type': type,
-    'Content-Length': statSync(file).size,
-    'Content-Security-Policy': type.startsWith('text/html') ? HTML_FILE_CSP : OTHER_FILE_CSP,
-    ...(type === BINARY && { 'Content-Disposition': 'attachment' }),
+  const urlPath = `/${relative(dir, file).split(sep).map(encodeURIComponent).join('/')}`;
+  const stream = sendStream(req, urlPath, { root: dir, dotfiles: 'allow', index: false, cacheControl: false });
+  stream.on('headers', (response: ServerResponse) => {
+    for (const [name, value] of Object.entries(FILE_HEADERS)) response.setHeader(name, value);
+    response.setHeader('Content-Type', type);
+    response.setHeader('Content-Security-Policy', type.startsWith('text/html') ? HTML_FILE_CSP : OTHER_FILE_CSP);
+    if (type === BINARY) response.setHeader('Content-Disposition', 'attachment');
   });
-  if (req.method === 'HEAD') return void res.end();
-  await pipeline(createReadStream(file), res);
+  stream.on('error', (err: { status?: number; headers?: Record<string, string> }) => {
+    if (res.headersSent) return void res.destroy();
+    for (const name of res.getHeaderNames()) res.removeHeader(name);
+    for (const [name, value] of Object.entries(err.headers ?? {})) res.setHeader(name, value);
+    const status = err.status ?? 500;
+    if (status === 404) return notFound(req, res); // removed since it was found; send's message would name the path
+    const title = (STATUS_CODES[status] ?? 'error').toLowerCase();
+    const detail = status === 416 ? `range "${req.headers.range ?? ''}" is outside the file (${err.headers?.['Content-Range'] ?? ''}); expected bytes=<first>-<last> within it` : `${title}: the file could not be sent`;
+    sendPage(res, req, status, title, detail);
+  });
+  stream.pipe(res);
 }
 
 async function sendZip(req: IncomingMessage, res: ServerResponse, dir: string, fileName: string, prefix: string): Promise<void> {
-  const files = listRunFiles(dir);
-  const bytes = files.reduce((n, f) => n + f.bytes, 0);
-  if (files.length > ZIP_MAX_ENTRIES || bytes > ZIP_MAX_BYTES * 0.9) {
-    return sendPage(res, req, 413, 'too large to zip', `${files.length} files, ${bytes} bytes: past what a ZIP without ZIP64 holds; copy the run directory instead`);
-  }
   res.writeHead(200, {
     ...COMMON_HEADERS,
     'Content-Type': 'application/zip',
@@ -143,12 +159,8 @@ async function sendZip(req: IncomingMessage, res: ServerResponse, dir: string, f
     'Content-Security-Policy': OTHER_FILE_CSP,
   });
   if (req.method === 'HEAD') return void res.end();
-  const entries = files.map((f) => ({ name: `${prefix}/${f.name}`, path: f.path, mtime: f.mtime }));
-  for await (const chunk of zipFiles(entries)) {
-    if (res.destroyed) return; // the client went away; returning ends the generator and closes its file
-    if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
-  }
-  res.end();
+  const entries = listRunFiles(dir).map((f) => ({ name: `${prefix}/${f.name}`, path: f.path, mtime: f.mtime }));
+  await pipeline(zipFiles(entries), res); // a client that goes away ends the pipeline, and the zip closes its file
 }
 
 function notFound(req: IncomingMessage, res: ServerResponse): void {
