@@ -1,8 +1,10 @@
 // `faultline cleanup`: removes the containers and networks that runs left behind when their
 // controller died (SIGKILL, a crash, a lost machine), found by faultline's labels. The iptables
 // and tc rules faultline made live inside those containers, so they go with them. Runs whose
-// controller is still alive on this machine are spared unless `all` is asked for.
+// controller is still alive on this machine are spared unless `all` is asked for. Each removal has
+// its own deadline; cleanup goes on past one that fails and names it at the end.
 import { hostname } from 'node:os';
+import { engineCall, ENGINE_DEADLINES_MS } from './docker-call.js';
 import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
 
 export interface CleanupReport {
@@ -28,29 +30,42 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Removes what dead runs left; throws one line naming what it removed and what it could not. */
 export async function cleanup(options: { all?: boolean } = {}): Promise<CleanupReport> {
   const docker = await connectDocker();
   const report: CleanupReport = { containers: [], networks: [], spared: [] };
+  const left: string[] = [];
   const spare = (labels: Record<string, string> | undefined): boolean => {
     if (options.all || !ownerAlive(labels?.[LABELS.owner])) return false;
     const entry = `${labels?.[LABELS.run]} (pid ${labels?.[LABELS.owner]?.split('/').pop()})`;
     if (!report.spared.includes(entry)) report.spared.push(entry);
     return true;
   };
+  const remove = async (what: string, call: (abortSignal: AbortSignal) => Promise<unknown>): Promise<boolean> => {
+    try {
+      await engineCall(`\`remove\` of ${what}`, call, { timeoutMs: ENGINE_DEADLINES_MS.remove });
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      left.push(err instanceof Error ? err.message : String(err));
+      return false;
+    }
+  };
   const filters = JSON.stringify({ label: [LABELS.managed] });
-  for (const info of await docker.listContainers({ all: true, filters })) {
+  const containers = await engineCall('`list` of containers', (abortSignal) => docker.listContainers({ all: true, filters, abortSignal }));
+  // One at a time, each with its own deadline: a stuck container costs its deadline, and the rest still go.
+  for (const info of containers) {
     if (spare(info.Labels)) continue;
-    await docker.getContainer(info.Id).remove({ force: true }).catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-    report.containers.push((info.Names[0] ?? info.Id).replace(/^\//, ''));
+    const name = (info.Names[0] ?? info.Id).replace(/^\//, '');
+    if (await remove(`container ${name}`, (abortSignal) => docker.getContainer(info.Id).remove({ force: true, abortSignal }))) report.containers.push(name);
   }
-  for (const info of await docker.listNetworks({ filters })) {
+  for (const info of await engineCall('`list` of networks', (abortSignal) => docker.listNetworks({ filters, abortSignal }))) {
     if (spare(info.Labels)) continue;
-    await docker.getNetwork(info.Id).remove().catch((err: unknown) => {
-      if (!isNotFound(err)) throw err;
-    });
-    report.networks.push(info.Name);
+    if (await remove(`network ${info.Name}`, (abortSignal) => docker.getNetwork(info.Id).remove({ abortSignal }))) report.networks.push(info.Name);
+  }
+  if (left.length > 0) {
+    const removed = `removed ${report.containers.length} containers and ${report.networks.length} networks`;
+    throw new Error(`${removed}, but could not remove ${left.length} (${left.join('; ')})`);
   }
   return report;
 }

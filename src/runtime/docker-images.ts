@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
+import { engineCall } from './docker-call.js';
+import { connectDocker, LABELS } from './docker-engine.js';
 
 /** Every image definition, parents before children. */
 export const IMAGE_NAMES = ['base', 'bundled', 'etcd', 'redis', 'zookeeper'] as const;
@@ -29,6 +30,8 @@ export interface BuildOptions {
   baseFrom?: BaseSource;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** An engine connection to use instead of the one at DOCKER_SOCKET. */
+  docker?: Docker;
 }
 
 const REGISTRY_BASE = 'debian:bookworm-slim';
@@ -75,14 +78,11 @@ function parentOf(name: ImageName): ImageName | undefined {
   return name === 'base' ? undefined : 'base';
 }
 
+/** Asks the engine for an image by tag, within the call deadline (a list, because image inspect cannot be aborted). */
 async function imageExists(docker: Docker, tag: string): Promise<boolean> {
-  try {
-    await docker.getImage(tag).inspect();
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+  const filters = JSON.stringify({ reference: [tag] });
+  const found = await engineCall(`\`list\` of images tagged ${tag}`, (abortSignal) => docker.listImages({ filters, abortSignal } as unknown as Docker.ListImagesOptions));
+  return found.some((image) => (image.RepoTags ?? []).includes(tag));
 }
 
 const building = new Map<string, Promise<string>>();
@@ -93,7 +93,7 @@ export function ensureImage(name: ImageName, options: BuildOptions = {}): Promis
   let pending = building.get(tag);
   if (!pending) {
     pending = (async () => {
-      const docker = await connectDocker();
+      const docker = options.docker ?? (await connectDocker());
       if (!options.force && (await imageExists(docker, tag))) return tag;
       const parent = parentOf(name);
       if (parent) await ensureImage(parent, { ...options, force: false });
