@@ -55,10 +55,9 @@ export async function actOnNodesInTurn(nodes: readonly string[], act: (node: str
  */
 export function nodeFaultValue(words: FaultVerb, result: NodeFaultResult, required: boolean): { nodes: string[]; skipped?: Record<string, string>; description: string } {
   const skipped = Object.keys(result.skipped).length > 0 ? `skipped ${describeReasons(result.skipped)}` : '';
-  const failed = Object.entries(result.failed).sort(([a], [b]) => a.localeCompare(b));
-  if (failed.length > 0) {
+  if (Object.keys(result.failed).length > 0) {
     const done = result.done.length > 0 ? `; ${words.past} ${result.done.join(' ')}` : '';
-    throw new Error(`could not ${words.verb} ${failed.map(([node, why]) => `${node} (${why})`).join(', ')}${done}${skipped ? `; ${skipped}` : ''}`);
+    throw new Error(`could not ${words.verb} ${describeReasons(result.failed)}${done}${skipped ? `; ${skipped}` : ''}`);
   }
   if (required && result.done.length === 0) {
     throw new Error(`no node to ${words.verb}: ${Object.keys(result.skipped).length > 0 ? describeReasons(result.skipped) : 'no target'}`);
@@ -67,7 +66,9 @@ export function nodeFaultValue(words: FaultVerb, result: NodeFaultResult, requir
   return { nodes: result.done, ...(Object.keys(result.skipped).length > 0 && { skipped: result.skipped }), description };
 }
 
-/** "n2 (not running), n4 (paused)", sorted by node. */
+/** "n2, n4 (not running), n3 (paused)": nodes sorted, those with the same reason named together. */
 export function describeReasons(reasons: Deferred): string {
-  return Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b)).map(([node, why]) => `${node} (${why})`).join(', ');
+  const byReason = new Map<string, string[]>();
+  for (const [node, why] of Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))) byReason.set(why, [...(byReason.get(why) ?? []), node]);
+  return [...byReason].map(([why, nodes]) => `${nodes.join(', ')} (${why})`).join(', ');
 }

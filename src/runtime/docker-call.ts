@@ -34,6 +34,8 @@ export class EngineError extends Error {
     readonly statusCode?: number,
     /** The socket error code (ECONNREFUSED, ...) when the engine could not be reached. */
     readonly code?: string,
+    /** What happened, without naming the call: "did not answer within 15 s", "did not answer (ENOENT)". */
+    readonly reason: string = message,
   ) {
     super(message);
     this.name = 'EngineError';
@@ -66,7 +68,7 @@ export function engineCall<T>(what: string, call: (signal: AbortSignal) => Promi
     // An infinite deadline is for watchers (a container's exit), which only the signal ends.
     const timer = Number.isFinite(timeoutMs)
       ? setTimeout(() => {
-          settle(() => reject(new EngineError(`the Docker engine did not answer ${what} within ${timeoutMs / 1000} s`, true)));
+          settle(() => reject(new EngineError(`the Docker engine did not answer ${what} within ${timeoutMs / 1000} s`, true, undefined, undefined, `did not answer within ${timeoutMs / 1000} s`)));
           controller.abort();
         }, timeoutMs)
       : undefined;
@@ -96,11 +98,11 @@ export function engineError(what: string, err: unknown): EngineError {
   const message = typeof e?.message === 'string' ? e.message : String(err);
   if (typeof e?.statusCode === 'number') {
     const reason = (e.json?.message ?? message.replace(/^\(HTTP code \d+\)\s*[^-]*-\s*/, '')).trim();
-    return new EngineError(`the Docker engine refused ${what} (HTTP ${e.statusCode}: ${reason})`, false, e.statusCode);
+    return new EngineError(`the Docker engine refused ${what} (HTTP ${e.statusCode}: ${reason})`, false, e.statusCode, undefined, `refused it (HTTP ${e.statusCode}: ${reason})`);
   }
   if ((e?.code && UNREACHABLE.has(e.code)) || /socket hang up/i.test(message)) {
     const code = e?.code ?? 'socket hang up';
-    return new EngineError(`the Docker engine did not answer ${what} (${code}${e?.code === undefined ? '' : ` at ${socketOf(message)}`})`, true, undefined, code);
+    return new EngineError(`the Docker engine did not answer ${what} (${code}${e?.code === undefined ? '' : ` at ${socketOf(message)}`})`, true, undefined, code, `did not answer (${code})`);
   }
   return new EngineError(`${what} failed: ${message}`, false);
 }

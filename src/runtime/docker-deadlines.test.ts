@@ -139,7 +139,7 @@ describe('docker runtime: engine calls with deadlines', () => {
     const n2 = `faultline-${rt.runId}-n2`;
     engine.stalled.add(n2);
     const { error, ms } = await timed(rt.partition({ n1: ['n2'], n2: ['n1'] }));
-    expect(error).toMatch(new RegExp(`^partition could not be made on n2: the Docker engine did not answer exec \`iptables -w -F FAULTLINE\` in container ${n2} within 0.08 s \\(made on n1 n3\\)$`));
+    expect(error).toMatch(new RegExp(`^partition failed on n2: the Docker engine did not answer exec \`iptables -w -F FAULTLINE\` in container ${n2} within 0.08 s \\(done on n1 n3\\)$`));
     expect(ms).toBeLessThan(1000);
     // The node is not blamed: it still counts as running, and the rules will be redone on the next change.
     expect(rt.isRunning('n2')).toBe(true);
@@ -163,7 +163,7 @@ describe('docker runtime: engine calls with deadlines', () => {
     const rt = await startCluster(engine);
     engine.exitCodes.set('iptables -w -A FAULTLINE', 4);
     const { error } = await timed(rt.partition({ n1: ['n2', 'n3'] }));
-    expect(error).toMatch(/^partition could not be made on n1: `iptables -w -A FAULTLINE -s [\d.]+,[\d.]+ -j DROP` failed in container faultline-\w+-n1 \(exit 4\) \(made on n2 n3\)$/);
+    expect(error).toMatch(/^partition failed on n1: `iptables -w -A FAULTLINE -s [\d.]+,[\d.]+ -j DROP` failed in container faultline-\w+-n1 \(exit 4\) \(done on n2 n3\)$/);
     // Once the command works again, the next change redoes n1's rules from scratch.
     engine.exitCodes.clear();
     engine.commands.length = 0;
@@ -196,7 +196,7 @@ describe('docker runtime: engine calls with deadlines', () => {
     const n2 = `faultline-${rt.runId}-n2`;
     engine.stalled.add(n2);
     const { error, ms } = await timed(rt.teardown());
-    expect(error).toBe(`could not remove container ${n2} (the Docker engine did not answer \`remove\` of container ${n2} within 0.06 s); \`npx faultline cleanup\` removes them`);
+    expect(error).toBe(`could not remove container ${n2} (the Docker engine did not answer within 0.06 s); \`npx faultline cleanup\` removes them`);
     // kill + exit + logs + remove, each with its own deadline, for all containers at once.
     expect(ms).toBeLessThan(1500);
     expect(engine.removed.sort()).toEqual([`container faultline-${rt.runId}-n1`, `container faultline-${rt.runId}-n3`, `network faultline-${rt.runId}`]);
@@ -215,7 +215,17 @@ describe('docker runtime: engine calls with deadlines', () => {
     await expect(rt.kill('n2')).rejects.toThrow(stoppedAnswering);
     await expect(rt.pause('n2')).rejects.toThrow(stoppedAnswering);
     await expect(rt.heal()).rejects.toThrow(stoppedAnswering);
-    await expect(rt.teardown()).rejects.toThrow(/^could not remove containers faultline-\w+-n1, faultline-\w+-n2, faultline-\w+-n3 and network faultline-\w+ \(the Docker engine did not answer/);
+    await expect(rt.teardown()).rejects.toThrow(/^could not remove containers faultline-\w+-n1, faultline-\w+-n2, faultline-\w+-n3 and network faultline-\w+ \(the Docker engine did not answer \(ECONNREFUSED\)\); `npx faultline cleanup` removes them$/);
+  });
+
+  it('nodes are only said not to run while the engine answers', async () => {
+    const engine = new FakeEngine();
+    const rt = await startCluster(engine);
+    for (const node of nodes) expect(await rt.kill(node)).toBe('done');
+    expect(await rt.partition({ n1: ['n2'] })).toEqual({ n1: 'not running' });
+    engine.gone = true;
+    await expect(rt.partition({ n2: ['n1'] })).rejects.toThrow(/stopped answering \(connect ECONNREFUSED\)/);
+    await expect(rt.kill('n1')).rejects.toThrow(/stopped answering/);
   });
 
   it('a container the engine stops as it shuts down is not taken for a node that exited', async () => {

@@ -7,6 +7,7 @@
 // rather than calling its nodes dead.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { tailLines } from '../log-tail.js';
@@ -174,7 +175,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   async kill(node: string): Promise<NodeFaultOutcome> {
     this.assertEngine();
     const entry = this.containers.get(node);
-    if (!entry?.running) return 'not running';
+    if (!entry?.running) return this.notRunning();
     // The engine refuses to kill a paused container.
     if (entry.paused) {
       await this.call(`\`unpause\` of container ${entry.name}`, (abortSignal) => entry.container.unpause({ abortSignal })).catch(ignoreWrongState);
@@ -186,7 +187,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
       // 409: it is not running; it died on its own before the kill reached it.
       if (!isWrongState(err)) throw err;
       entry.running = false;
-      return 'not running';
+      return this.notRunning();
     }
     await this.awaitExit(entry, 'SIGKILL');
     entry.running = false;
@@ -196,7 +197,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   async pause(node: string): Promise<NodeFaultOutcome> {
     this.assertEngine();
     const entry = this.containers.get(node);
-    if (!entry?.running) return 'not running';
+    if (!entry?.running) return this.notRunning();
     if (entry.paused) return 'already paused';
     try {
       await this.call(`\`pause\` of container ${entry.name}`, (abortSignal) => entry.container.pause({ abortSignal }));
@@ -207,7 +208,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
         entry.paused = true;
         return 'already paused';
       }
-      return 'not running';
+      return this.notRunning();
     }
     entry.paused = true;
     return 'done';
@@ -237,7 +238,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   async partition(grudge: Grudge): Promise<Deferred> {
     this.assertEngine();
     this.grudge = grudge;
-    return this.refreshAll(this.nodes, 'partition');
+    return this.refreshAll(this.nodes, Object.values(grudge).some((peers) => peers.length > 0) ? 'partition' : 'heal');
   }
 
   async heal(): Promise<Deferred> {
@@ -259,7 +260,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     this.assertEngine();
     const shaped = [...this.shapes.keys()];
     this.shapes.clear();
-    return this.refreshAll(shaped, 'packet fault');
+    return this.refreshAll(shaped, 'packet clearing');
   }
 
   async setClock(node: string, clock: NodeClock): Promise<void> {
@@ -286,15 +287,15 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     const reasons: string[] = [];
     const failed = (what: string, err: unknown) => {
       left.push(what);
-      if (reasons.length < 2 && !reasons.includes(messageOf(err))) reasons.push(messageOf(err));
+      const reason = err instanceof EngineError ? `the Docker engine ${err.reason}` : messageOf(err);
+      if (!reasons.includes(reason)) reasons.push(reason);
     };
     try {
       await Promise.all([...this.containers.entries()].map(async ([node, entry]) => {
-        // With the engine gone, only the removal is worth its deadline.
-        if (this.engineLost === undefined) {
-          await this.kill(node).catch(() => undefined); // a removal kills too; this only lets the log end first
-          await this.saveContainerLog(node, entry).catch(() => undefined);
-        }
+        // With the engine gone, or not answering for this container, only the removal is worth its deadline.
+        // A removal kills too; killing first only lets the container's log end before it is saved.
+        const answering = this.engineLost === undefined && (await this.kill(node).then(() => true, (err: unknown) => !(err instanceof EngineError && err.unanswered)));
+        if (answering) await this.saveContainerLog(node, entry).catch(() => undefined);
         await this.removeContainer(entry).catch((err: unknown) => failed(`container ${entry.name}`, err));
       }));
       this.containers.clear();
@@ -303,14 +304,17 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
         const docker = this.docker;
         await this.call(`\`remove\` of network ${network.name}`, (abortSignal) => docker.getNetwork(network.id).remove({ abortSignal }), 'remove')
           .catch((err: unknown) => {
-            if (!isNotFound(err)) failed(`network ${network.name}`, err);
+            if (isNotFound(err)) return;
+            // A container left behind keeps its endpoint on the network: that reason is already given.
+            if (left.length > 0 && (err as EngineError).statusCode === 403) left.push(`network ${network.name}`);
+            else failed(`network ${network.name}`, err);
           });
       }
     } finally {
       this.closing.abort('the docker runtime was torn down');
     }
     if (left.length > 0) {
-      throw new Error(`could not remove ${describeLeft(left)} (${reasons.join('; ')}); \`npx faultline cleanup\` removes them`);
+      throw new Error(`could not remove ${describeLeft(left.sort())} (${reasons.join('; ')}); \`npx faultline cleanup\` removes them`);
     }
   }
 
@@ -367,13 +371,29 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   private async noteFailure(err: unknown): Promise<void> {
     if (!(err instanceof EngineError) || !err.unanswered || this.engineLost !== undefined || this.closing.signal.aborted) return;
     if (err.code !== undefined) {
-      this.engineLost = err.message;
+      this.engineLost = `connect ${err.code}`;
       return;
     }
+    await this.confirmEngine().catch(() => undefined);
+  }
+
+  /** `not running`, once the engine has confirmed it is there to tell. */
+  private async notRunning(): Promise<NodeFaultOutcome> {
+    await this.confirmEngine();
+    return 'not running';
+  }
+
+  /** Pings the engine; throws, and from then on says it is gone, if it does not answer. */
+  private async confirmEngine(): Promise<void> {
+    this.assertEngine();
     if (!this.docker) return;
-    await pingEngine(this.docker, { timeoutMs: Math.min(5_000, this.deadlines.call) }).catch((pingErr: unknown) => {
-      this.engineLost ??= messageOf(pingErr);
-    });
+    try {
+      await pingEngine(this.docker, { timeoutMs: Math.min(5_000, this.deadlines.call), signal: this.closing.signal });
+    } catch (err) {
+      if (this.closing.signal.aborted) return;
+      this.engineLost ??= err instanceof EngineError && err.code !== undefined ? `connect ${err.code}` : `no answer to a ping: ${err instanceof EngineError ? err.reason : messageOf(err)}`;
+      this.assertEngine();
+    }
   }
 
   private inspect(entry: NodeContainer): Promise<Docker.ContainerInspectInfo['State']> {
@@ -448,21 +468,22 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   }
 
   /**
-   * Notices a node's exit. The engine reports every exit, including those of containers it stops
-   * when it shuts down; so an exit counts as the node's only if the engine still answers after it.
+   * Notices a node's exit. The engine reports every exit, also of the containers it stops as it
+   * shuts down (and it answers until they are stopped, up to 10 s each): so after an exit it is
+   * asked again a little later, and once it is gone the nodes' states are not trusted any more.
    */
   private watchExit(node: string, entry: NodeContainer): void {
     const generation = entry.generation;
     void this.call(`the exit of container ${entry.name}`, (abortSignal) => entry.container.wait({ condition: 'not-running', abortSignal }), 'none').then(
       async () => {
-        if (this.docker && this.engineLost === undefined) {
-          await pingEngine(this.docker, { timeoutMs: Math.min(5_000, this.deadlines.call) }).catch((err: unknown) => {
-            this.engineLost ??= `${messageOf(err)}, right after container ${entry.name} stopped`;
-          });
-        }
         if (entry.generation === generation) {
           entry.running = false;
           entry.paused = false;
+        }
+        for (const delayMs of [0, 3_000, 12_000]) {
+          if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.closing.signal, ref: false }).catch(() => undefined);
+          if (this.closing.signal.aborted || this.engineLost !== undefined) return;
+          await this.confirmEngine().catch(() => undefined);
         }
       },
       () => undefined, // torn down, or the engine went away (noted by call)
@@ -483,9 +504,11 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
         failures.push(`${node}: ${messageOf(err)}`);
       }
     }));
+    // A node is only said not to run while the engine answers: an engine that stopped them all says so instead.
+    if (Object.values(deferred).includes('not running')) await this.confirmEngine();
     if (failures.length > 0) {
-      const elsewhere = made.length > 0 ? ` (made on ${made.sort().join(' ')})` : '';
-      throw new Error(`${fault} could not be made on ${failures.sort().join('; ')}${elsewhere}`);
+      const elsewhere = made.length > 0 ? ` (done on ${made.sort().join(' ')})` : '';
+      throw new Error(`${fault} failed on ${failures.sort().join('; ')}${elsewhere}`);
     }
     return deferred;
   }
