@@ -117,3 +117,8 @@ export function isWrongState(err: unknown): boolean {
   const status = (err as { statusCode?: number }).statusCode;
   return status === 304 || status === 409;
 }
+
+/** True when the engine refused a removal because one is already under way (it finishes on its own). */
+export function isBeingRemoved(err: unknown): boolean {
+  return (err as { statusCode?: number }).statusCode === 409 && /already in progress/i.test(err instanceof Error ? err.message : String(err));
+}

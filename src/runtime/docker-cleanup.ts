@@ -4,7 +4,8 @@
 // controller is still alive on this machine are spared unless `all` is asked for. Each removal has
 // its own deadline; cleanup goes on past one that fails and names it at the end.
 import { hostname } from 'node:os';
-import { engineCall, ENGINE_DEADLINES_MS } from './docker-call.js';
+import type Docker from 'dockerode';
+import { engineCall, ENGINE_DEADLINES_MS, isBeingRemoved } from './docker-call.js';
 import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
 
 export interface CleanupReport {
@@ -30,13 +31,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** Removes what dead runs left; throws one line naming what it removed and what it could not. */
-export async function cleanup(options: { all?: boolean } = {}): Promise<CleanupReport> {
+/** Removes what dead runs (or the one `run`) left; throws one line naming what it removed and what it could not. */
+export async function cleanup(options: { all?: boolean; run?: string } = {}): Promise<CleanupReport> {
   const docker = await connectDocker();
   const report: CleanupReport = { containers: [], networks: [], spared: [] };
   const left: string[] = [];
   const spare = (labels: Record<string, string> | undefined): boolean => {
-    if (options.all || !ownerAlive(labels?.[LABELS.owner])) return false;
+    if (options.all || options.run !== undefined || !ownerAlive(labels?.[LABELS.owner])) return false;
     const entry = `${labels?.[LABELS.run]} (pid ${labels?.[LABELS.owner]?.split('/').pop()})`;
     if (!report.spared.includes(entry)) report.spared.push(entry);
     return true;
@@ -46,12 +47,13 @@ export async function cleanup(options: { all?: boolean } = {}): Promise<CleanupR
       await engineCall(`\`remove\` of ${what}`, call, { timeoutMs: ENGINE_DEADLINES_MS.remove });
       return true;
     } catch (err) {
-      if (isNotFound(err)) return true;
+      if (isNotFound(err) || isBeingRemoved(err)) return true;
       left.push(err instanceof Error ? err.message : String(err));
       return false;
     }
   };
-  const filters = JSON.stringify({ label: [LABELS.managed] });
+  // One run's (whatever its owner), or every run's.
+  const filters = JSON.stringify({ label: [options.run === undefined ? LABELS.managed : `${LABELS.run}=${options.run}`] });
   const containers = await engineCall('`list` of containers', (abortSignal) => docker.listContainers({ all: true, filters, abortSignal }));
   // One at a time, each with its own deadline: a stuck container costs its deadline, and the rest still go.
   for (const info of containers) {
@@ -61,11 +63,28 @@ export async function cleanup(options: { all?: boolean } = {}): Promise<CleanupR
   }
   for (const info of await engineCall('`list` of networks', (abortSignal) => docker.listNetworks({ filters, abortSignal }))) {
     if (spare(info.Labels)) continue;
-    if (await remove(`network ${info.Name}`, (abortSignal) => docker.getNetwork(info.Id).remove({ abortSignal }))) report.networks.push(info.Name);
+    // Endpoints of containers whose removal the engine is finishing go away by themselves; those of a container left behind do not.
+    const wait = left.length === 0;
+    if (await remove(`network ${info.Name}`, (abortSignal) => removeNetwork(docker.getNetwork(info.Id), abortSignal, wait))) report.networks.push(info.Name);
   }
   if (left.length > 0) {
     const removed = `removed ${report.containers.length} containers and ${report.networks.length} networks`;
     throw new Error(`${removed}, but could not remove ${left.length} (${left.join('; ')})`);
   }
   return report;
+}
+
+/**
+ * Removes a network, trying again while it still has endpoints of containers that are on their
+ * way out (a removal the engine finishes by itself), until the call's deadline aborts it.
+ */
+async function removeNetwork(network: Docker.Network, abortSignal: AbortSignal, waitForEndpoints: boolean): Promise<void> {
+  for (;;) {
+    try {
+      return await network.remove({ abortSignal });
+    } catch (err) {
+      if (!waitForEndpoints || (err as { statusCode?: number }).statusCode !== 403 || !/active endpoints/.test(String(err)) || abortSignal.aborted) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 }

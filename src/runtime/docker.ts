@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { tailLines } from '../log-tail.js';
-import { EngineError, engineCall, ENGINE_DEADLINES_MS, isWrongState, type EngineDeadlines } from './docker-call.js';
+import { EngineError, engineCall, ENGINE_DEADLINES_MS, isBeingRemoved, isWrongState, type EngineDeadlines } from './docker-call.js';
 import { connectDocker, demux, DOCKER_SOCKET, execIn, execOk, isNotFound, LABELS, ownerLabel, pingEngine, type ExecResult } from './docker-engine.js';
 import { ensureImage, IMAGE_NAMES, packageRoot, type ImageName } from './docker-images.js';
 import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
@@ -414,7 +414,9 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   }
 
   private async removeContainer(entry: NodeContainer): Promise<void> {
-    await this.call(`\`remove\` of container ${entry.name}`, (abortSignal) => entry.container.remove({ force: true, abortSignal }), 'remove').catch(ignoreNotFound);
+    await this.call(`\`remove\` of container ${entry.name}`, (abortSignal) => entry.container.remove({ force: true, abortSignal }), 'remove').catch((err: unknown) => {
+      if (!isNotFound(err) && !isBeingRemoved(err)) throw err;
+    });
   }
 
   private async create(docker: Docker, node: string, name: string, image: string, cmd: string[], env: string[], nodeDir: string): Promise<Docker.Container> {
@@ -507,7 +509,9 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     // A node is only said not to run while the engine answers: an engine that stopped them all says so instead.
     if (Object.values(deferred).includes('not running')) await this.confirmEngine();
     if (failures.length > 0) {
-      const elsewhere = made.length > 0 ? ` (done on ${made.sort().join(' ')})` : '';
+      const pending = Object.keys(deferred).length > 0 ? `pending on ${Object.entries(deferred).sort().map(([n, why]) => `${n} (${why})`).join(', ')}` : '';
+      const done = made.length > 0 ? `done on ${made.sort().join(' ')}` : '';
+      const elsewhere = done || pending ? ` (${[done, pending].filter(Boolean).join('; ')})` : '';
       throw new Error(`${fault} failed on ${failures.sort().join('; ')}${elsewhere}`);
     }
     return deferred;
