@@ -7,6 +7,7 @@
 // rather than calling its nodes dead.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
@@ -82,6 +83,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   constructor(private readonly options: DockerRuntimeOptions) {
     this.nodes = options.nodes;
     this.deadlines = { ...ENGINE_DEADLINES_MS, ...options.deadlinesMs };
+    // Every call in flight listens for the closing; each stops listening when it settles.
+    setMaxListeners(0, this.closing.signal);
   }
 
   async setup(): Promise<void> {
