@@ -333,7 +333,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   /** Throws once the engine is known to be gone: what the runtime knew of its nodes may no longer be true. */
   private assertEngine(): void {
     if (this.engineLost !== undefined) {
-      throw new Error(`the Docker engine at ${DOCKER_SOCKET} stopped answering (${this.engineLost}); the nodes' state is unknown`);
+      throw new EngineError(`the Docker engine at ${DOCKER_SOCKET} stopped answering (${this.engineLost}); the nodes' state is unknown`, true, undefined, undefined, `stopped answering (${this.engineLost})`);
     }
   }
 
