@@ -5,6 +5,7 @@
 import type { Random } from '../src/random.js';
 import { isClockSkewable, type ClockSkewable, type NodeClock, type Runtime } from '../src/runtime/runtime.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
+import { actOnNodes, describeReasons, nodeFaultValue } from './node-faults.js';
 import { pickTargets } from './targets.js';
 
 /** One clock fault, as data. */
@@ -52,15 +53,27 @@ export function clockNemesis(ctx: NemesisContext): Nemesis {
     fault: 'clock',
     async invoke(op) {
       if (op.f === 'stop-clock') {
-        const reset = [...clocks.keys()].sort();
-        for (const node of reset) await set(node, { offsetS: 0, rate: 1 });
-        clocks.clear();
-        return { nodes: reset, offsetsS: offsets(runtime, ctx.nodes), description: reset.length ? `reset ${reset.join(' ')}` : 'nothing to reset' };
+        // A clock is a file the process reads: a dead or paused node's reset is in force when it runs again.
+        const result = await actOnNodes([...clocks.keys()], async (node) => {
+          await set(node, { offsetS: 0, rate: 1 });
+          clocks.delete(node);
+          return 'done';
+        });
+        const value = nodeFaultValue({ verb: 'reset the clock of', past: 'reset' }, result, false);
+        return { ...value, offsetsS: offsets(runtime, ctx.nodes), description: value.nodes.length ? `reset ${value.description}` : 'nothing to reset' };
       }
       const fault = planClockFault(ctx.random);
       const { kind, nodes } = await pickTargets(ctx);
-      await apply(fault, nodes, clockOf, set);
-      return { fault, target: kind, nodes, offsetsS: offsets(runtime, ctx.nodes), description: `${nodes.join(' ')} ${describeClockFault(fault)}` };
+      // Each running target is first set to the clock it has: a node whose clock cannot be faked fails here, alone.
+      const result = await actOnNodes(nodes, async (node) => {
+        if (!runtime.isRunning(node)) return 'not running';
+        await set(node, clockOf(node));
+        return 'done';
+      });
+      await apply(fault, result.done, clockOf, set);
+      const value = nodeFaultValue({ verb: 'fake the clock of', past: 'faked the clock of' }, result, true);
+      const skipped = value.skipped ? `; skipped ${describeReasons(value.skipped)}` : '';
+      return { fault, target: kind, ...value, offsetsS: offsets(runtime, ctx.nodes), description: `${value.nodes.join(' ')} ${describeClockFault(fault)}${skipped}` };
     },
   };
 }

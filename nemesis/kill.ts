@@ -1,5 +1,7 @@
 // The kill nemesis: SIGKILLs (or docker kills) random nodes or the current primaries, and restarts every dead node on stop.
+// Each op names the nodes it really killed or restarted; a node already dead is skipped and named.
 import type { Nemesis, NemesisContext } from './nemesis.js';
+import { actOnNodes, actOnNodesInTurn, nodeFaultValue } from './node-faults.js';
 import { pickTargets } from './targets.js';
 
 export function killNemesis(ctx: NemesisContext): Nemesis {
@@ -8,12 +10,16 @@ export function killNemesis(ctx: NemesisContext): Nemesis {
     async invoke(op) {
       if (op.f === 'stop-kill') {
         const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
-        for (const node of dead) await ctx.db.start(node, ctx.dbCtx);
-        return { nodes: dead, description: dead.length ? `restarted ${dead.join(' ')}` : 'nothing to restart' };
+        const result = await actOnNodesInTurn(dead, async (node) => {
+          await ctx.db.start(node, ctx.dbCtx);
+          return 'done';
+        });
+        const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, result, false);
+        return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };
       }
       const { kind, nodes } = await pickTargets(ctx);
-      await Promise.all(nodes.map((n) => ctx.runtime.kill(n)));
-      return { target: kind, nodes, description: `${nodes.join(' ')}${kind === 'primaries' ? ' (primaries)' : ''}` };
+      const value = nodeFaultValue({ verb: 'kill', past: 'killed' }, await actOnNodes(nodes, (n) => ctx.runtime.kill(n)), true);
+      return { target: kind, ...value, description: `${value.description}${kind === 'primaries' ? ' (primaries)' : ''}` };
     },
   };
 }

@@ -1,10 +1,12 @@
 // The packet nemesis: makes the network of random nodes (or the primaries) slow, lossy, duplicating,
 // reordering, corrupting or rate-limited, and clears it on stop. It draws only behaviours the
 // runtime can make here and names the ones it cannot (a kernel without netem), so a run never
-// claims a fault it did not inject.
+// claims a fault it did not inject. Dead or paused targets get it when they run again; the op names
+// them, and fails when it reached no node now.
 import type { Random } from '../src/random.js';
 import { isPacketShapeable, type PacketBehaviour, type PacketShape, type PacketSupport } from '../src/runtime/runtime.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
+import { describeReasons } from './node-faults.js';
 import { pickTargets } from './targets.js';
 
 const BEHAVIOURS: readonly PacketBehaviour[] = ['delay', 'loss', 'duplicate', 'reorder', 'corrupt', 'rate'];
@@ -55,22 +57,27 @@ export function packetNemesis(ctx: NemesisContext): Nemesis {
     fault: 'packet',
     async invoke(op) {
       if (op.f === 'stop-packet') {
-        await runtime.clearPackets();
-        return { description: 'cleared' };
+        const deferred = await runtime.clearPackets();
+        const pending = Object.keys(deferred).length > 0;
+        return { ...(pending && { deferred }), description: `cleared${pending ? `; pending on ${describeReasons(deferred)} until they run again` : ''}` };
       }
       support ??= await runtime.packetSupport();
       const { behaviour, shape } = planPacketShape(ctx.random, Object.keys(support.available) as PacketBehaviour[]);
       const { kind, nodes } = await pickTargets(ctx);
-      await runtime.shapePackets(nodes, shape);
+      const deferred = await runtime.shapePackets(nodes, shape);
+      const reached = nodes.filter((n) => deferred[n] === undefined);
+      if (reached.length === 0) throw new Error(`packet fault ${describePacketShape(shape)} reached no node: ${describeReasons(deferred)}; it lands when they run again`);
+      const pending = Object.keys(deferred).length > 0 ? `; pending on ${describeReasons(deferred)} until they run again` : '';
       const unavailable = Object.entries(support.unavailable).map(([b, why]) => `${b} (${why})`);
       return {
         behaviour,
         shape,
         via: support.available[behaviour],
         target: kind,
-        nodes,
+        nodes: reached,
+        ...(pending && { deferred }),
         unavailable,
-        description: `${nodes.join(' ')} ${describePacketShape(shape)} via ${support.available[behaviour]}`,
+        description: `${reached.join(' ')} ${describePacketShape(shape)} via ${support.available[behaviour]}${pending}`,
       };
     },
   };

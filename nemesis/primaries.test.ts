@@ -12,9 +12,9 @@ const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'];
 function fakeContext(seed: number) {
   const done: string[] = [];
   const runtime = {
-    kill: async (n: string) => void done.push(`kill ${n}`),
-    pause: async (n: string) => void done.push(`pause ${n}`),
-    partition: async (g: Record<string, string[]>) => void done.push(`partition ${JSON.stringify(g.n2)}`),
+    kill: async (n: string) => (done.push(`kill ${n}`), 'done'),
+    pause: async (n: string) => (done.push(`pause ${n}`), 'done'),
+    partition: async (g: Record<string, string[]>) => (done.push(`partition ${JSON.stringify(g.n2)}`), {}),
     isRunning: () => true,
   };
   const db = { name: 'fake', start: async () => undefined, awaitReady: async () => undefined, primaries: async () => ['n2'] };

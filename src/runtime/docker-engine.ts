@@ -1,7 +1,9 @@
 // The Docker engine as faultline uses it: one dockerode connection, the labels that mark
-// everything faultline creates, and `exec` with argument arrays (never a shell string).
+// everything faultline creates, and `exec` with argument arrays (never a shell string), each
+// call with a deadline (docker-call.ts).
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
+import { engineCall, ENGINE_DEADLINES_MS, type EngineCallOptions } from './docker-call.js';
 
 export const DOCKER_SOCKET = process.env.FAULTLINE_DOCKER_SOCKET ?? '/var/run/docker.sock';
 
@@ -31,15 +33,22 @@ export function connectDocker(): Promise<Docker> {
   shared ??= (async () => {
     const docker = new Docker({ socketPath: DOCKER_SOCKET });
     try {
-      await docker.ping();
+      await pingEngine(docker);
     } catch (err) {
       shared = undefined;
-      const code = (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
-      throw new Error(`cannot reach the Docker engine at ${DOCKER_SOCKET} (connect ${code}); install docker.io and start dockerd, see README "Testing a real database"`);
+      const why = (err as { code?: string }).code ? `connect ${(err as { code?: string }).code}` : err instanceof Error ? err.message : String(err);
+      throw new Error(`cannot reach the Docker engine at ${DOCKER_SOCKET} (${why}); install docker.io and start dockerd, see README "Testing a real database"`);
     }
     return docker;
   })();
   return shared;
+}
+
+/** Asks the engine whether it is there, within the call deadline; throws an EngineError if not. */
+export function pingEngine(docker: Docker, options: EngineCallOptions = {}): Promise<unknown> {
+  // dockerode takes an abort signal on ping, though its types do not say so.
+  const ping = docker.ping.bind(docker) as unknown as (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
+  return engineCall(`\`ping\` at ${DOCKER_SOCKET}`, (abortSignal) => ping({ abortSignal }), options);
 }
 
 export interface ExecResult {
@@ -47,25 +56,42 @@ export interface ExecResult {
   output: string;
 }
 
-/** Runs a command (an argument array) inside a running container and collects its output. */
-export async function execIn(container: Docker.Container, cmd: readonly string[]): Promise<ExecResult> {
-  const exec = await container.exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false });
-  const stream = await exec.start({ hijack: true, stdin: false });
-  const output = await new Promise<string>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => resolve(demux(Buffer.concat(chunks))));
-    stream.on('error', reject);
-  });
-  const { ExitCode } = await exec.inspect();
-  return { exitCode: ExitCode ?? -1, output };
+/** A container's name for messages: the name it was looked up by, or its short id. */
+export function containerLabel(container: Docker.Container): string {
+  return /^[0-9a-f]{64}$/.test(container.id) ? container.id.slice(0, 12) : container.id;
 }
 
-/** Like execIn, but throws one line naming the container, the command and its output on failure. */
-export async function execOk(container: Docker.Container, cmd: readonly string[]): Promise<string> {
-  const { exitCode, output } = await execIn(container, cmd);
+/**
+ * Runs a command (an argument array) inside a running container and collects its output and exit
+ * code, all within one deadline (ENGINE_DEADLINES_MS.exec): a frozen container or a stalled
+ * engine ends in an EngineError naming the command and the container, never a hang.
+ */
+export function execIn(container: Docker.Container, cmd: readonly string[], options: EngineCallOptions & { name?: string } = {}): Promise<ExecResult> {
+  const what = `exec \`${cmd.join(' ')}\` in container ${options.name ?? containerLabel(container)}`;
+  return engineCall(what, async (abortSignal) => {
+    const exec = await container.exec({ Cmd: [...cmd], AttachStdout: true, AttachStderr: true, Tty: false, abortSignal } as Docker.ExecCreateOptions);
+    const stream = await exec.start({ hijack: true, stdin: false, abortSignal } as Docker.ExecStartOptions);
+    // The upgraded socket outlives the request's signal: close it ourselves on abort.
+    const close = () => stream.destroy();
+    abortSignal.addEventListener('abort', close, { once: true });
+    const output = await new Promise<string>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => resolve(demux(Buffer.concat(chunks))));
+      stream.on('close', () => resolve(demux(Buffer.concat(chunks))));
+      stream.on('error', reject);
+    }).finally(() => abortSignal.removeEventListener('abort', close));
+    const { ExitCode } = await exec.inspect({ abortSignal } as Parameters<Docker.Exec['inspect']>[0]);
+    return { exitCode: ExitCode ?? -1, output };
+  }, { timeoutMs: options.timeoutMs ?? ENGINE_DEADLINES_MS.exec, ...(options.signal && { signal: options.signal }) });
+}
+
+/** Like execIn, but throws one line naming the container, the command and its output unless it exits 0. */
+export async function execOk(container: Docker.Container, cmd: readonly string[], options: EngineCallOptions & { name?: string } = {}): Promise<string> {
+  const { exitCode, output } = await execIn(container, cmd, options);
   if (exitCode !== 0) {
-    throw new Error(`\`${cmd.join(' ')}\` failed in container ${container.id.slice(0, 12)} (exit ${exitCode}): ${output.trim().split('\n').slice(-2).join(' / ')}`);
+    const said = output.trim().split('\n').slice(-2).join(' / ');
+    throw new Error(`\`${cmd.join(' ')}\` failed in container ${options.name ?? containerLabel(container)} (exit ${exitCode === -1 ? 'unknown: it did not finish' : exitCode})${said ? `: ${said}` : ''}`);
   }
   return output;
 }

@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
-import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
+import { engineCall } from './docker-call.js';
+import { connectDocker, LABELS } from './docker-engine.js';
 
 /** Every image definition, parents before children. */
 export const IMAGE_NAMES = ['base', 'bundled', 'etcd', 'redis', 'zookeeper'] as const;
@@ -29,6 +30,8 @@ export interface BuildOptions {
   baseFrom?: BaseSource;
   /** Progress lines. */
   log?: (line: string) => void;
+  /** An engine connection to use instead of the one at DOCKER_SOCKET. */
+  docker?: Docker;
 }
 
 const REGISTRY_BASE = 'debian:bookworm-slim';
@@ -75,14 +78,11 @@ function parentOf(name: ImageName): ImageName | undefined {
   return name === 'base' ? undefined : 'base';
 }
 
+/** Asks the engine for an image by tag, within the call deadline (a list, because image inspect cannot be aborted). */
 async function imageExists(docker: Docker, tag: string): Promise<boolean> {
-  try {
-    await docker.getImage(tag).inspect();
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+  const filters = JSON.stringify({ reference: [tag] });
+  const found = await engineCall(`\`list\` of images tagged ${tag}`, (abortSignal) => docker.listImages({ filters, abortSignal } as unknown as Docker.ListImagesOptions));
+  return found.some((image) => (image.RepoTags ?? []).includes(tag));
 }
 
 const building = new Map<string, Promise<string>>();
@@ -93,7 +93,7 @@ export function ensureImage(name: ImageName, options: BuildOptions = {}): Promis
   let pending = building.get(tag);
   if (!pending) {
     pending = (async () => {
-      const docker = await connectDocker();
+      const docker = options.docker ?? (await connectDocker());
       if (!options.force && (await imageExists(docker, tag))) return tag;
       const parent = parentOf(name);
       if (parent) await ensureImage(parent, { ...options, force: false });
@@ -168,7 +168,7 @@ async function importRootfs(docker: Docker, rootfs: string, tag: string): Promis
     tag: version,
     changes: [`LABEL ${LABELS.image}=base`, `LABEL ${LABELS.hash}=${imageHash('base')}`, 'CMD ["/bin/bash"]'],
   } as unknown as Parameters<Docker['importImage']>[1]);
-  const output = await followProgress(docker, stream);
+  const output = await followProgress(docker, stream, `importing ${tag}`);
   await tar;
   if (!(await imageExists(docker, tag))) throw new Error(`importing the base rootfs ${rootfs} as ${tag} failed: ${output.slice(-2).join(' / ')}`);
 }
@@ -205,7 +205,7 @@ async function dockerBuild(docker: Docker, name: ImageName, tag: string, context
     forcerm: true,
     ...(offline && { networkmode: 'none' }),
   });
-  const output = await followProgress(docker, stream, (line) => {
+  const output = await followProgress(docker, stream, `building ${tag}`, (line) => {
     if (/^Step \d+\/\d+/.test(line)) log(`  ${name}: ${line}`);
   });
   await tar;
@@ -219,20 +219,34 @@ async function dockerBuild(docker: Docker, name: ImageName, tag: string, context
 async function pull(docker: Docker, image: string, log: (line: string) => void): Promise<void> {
   log(`pulling ${image}`);
   const stream = await docker.pull(image);
-  await followProgress(docker, stream);
+  await followProgress(docker, stream, `pulling ${image}`);
 }
 
-/** Follows a build, import or pull stream; resolves with its lines, rejects on an error entry. */
-function followProgress(docker: Docker, stream: NodeJS.ReadableStream, onLine?: (line: string) => void): Promise<string[]> {
+/** How long a build, import or pull may go without a word from the engine before it is given up. */
+const PROGRESS_STALL_MS = 300_000;
+
+/** Follows a build, import or pull stream; resolves with its lines, rejects on an error entry or when the engine falls silent. */
+function followProgress(docker: Docker, stream: NodeJS.ReadableStream, what: string, onLine?: (line: string) => void): Promise<string[]> {
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const quiet = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        reject(new Error(`the Docker engine sent nothing for ${PROGRESS_STALL_MS / 1000} s while ${what}; last lines: ${lines.slice(-2).join(' / ') || 'none'}`));
+        (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      }, PROGRESS_STALL_MS);
+    };
+    quiet();
     docker.modem.followProgress(
       stream,
       (err: Error | null) => {
+        clearTimeout(timer);
         if (err) reject(err);
         else resolve(lines);
       },
       (event: { stream?: string; status?: string; error?: string }) => {
+        quiet();
         const text = (event.error ?? event.stream ?? event.status ?? '').trimEnd();
         if (event.error) {
           lines.push(`ERROR: ${text}`);

@@ -2,6 +2,7 @@
 // (n1 is .11, n2 .12, ...). The controller is the gateway (.1) and reaches every node directly.
 import { networkInterfaces } from 'node:os';
 import type Docker from 'dockerode';
+import { engineCall } from './docker-call.js';
 import { LABELS, ownerLabel } from './docker-engine.js';
 
 export interface RunNetwork {
@@ -43,11 +44,12 @@ export function pickSubnet(inUse: readonly string[], skip: ReadonlySet<string> =
 }
 
 /** Creates the run's network on a free /24; retries on the next one if another run took it first. */
-export async function createRunNetwork(docker: Docker, runId: string): Promise<RunNetwork> {
+export async function createRunNetwork(docker: Docker, runId: string, signal?: AbortSignal): Promise<RunNetwork> {
   const name = `faultline-${runId}`;
   const tried = new Set<string>();
+  const options = signal ? { signal } : {};
   for (;;) {
-    const networks = await docker.listNetworks();
+    const networks = await engineCall('`list` of networks', (abortSignal) => docker.listNetworks({ abortSignal }), options);
     const inUse = [
       ...networks.flatMap((n) => (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '')).filter((s) => s.includes('.')),
       ...Object.values(networkInterfaces()).flat().flatMap((i) => (i && i.family === 'IPv4' && !i.internal ? [i.cidr ?? `${i.address}/32`] : [])),
@@ -56,13 +58,14 @@ export async function createRunNetwork(docker: Docker, runId: string): Promise<R
     if (!prefix) throw new Error(`no free /24 left in 10.213.0.0/16 for a run network (${networks.length} networks exist); run \`faultline cleanup\``);
     tried.add(prefix);
     try {
-      const network = await docker.createNetwork({
+      const network = await engineCall(`\`create\` of network ${name}`, (abortSignal) => docker.createNetwork({
         Name: name,
         Driver: 'bridge',
         CheckDuplicate: true,
         IPAM: { Driver: 'default', Config: [{ Subnet: `${prefix}.0/24`, Gateway: `${prefix}.1` }] },
         Labels: { [LABELS.managed]: 'true', [LABELS.run]: runId, [LABELS.owner]: ownerLabel() },
-      });
+        abortSignal,
+      } as Docker.NetworkCreateOptions), options);
       return { name, id: network.id, prefix };
     } catch (err) {
       if (!/overlap/i.test(err instanceof Error ? err.message : String(err))) throw err;

@@ -1,19 +1,25 @@
 // The docker runtime: each node is a container on a private network of the run, with fixed
 // addresses. Faults happen inside the containers with the kernel's own tools (iptables, tc) and
 // libfaketime, or through the Docker API (kill, start, pause, unpause). Only NET_ADMIN is added;
-// containers are never privileged, and nothing here touches the machine's clock.
+// containers are never privileged, and nothing here touches the machine's clock. Every engine call
+// has a deadline (docker-call.ts): a frozen container or a stalled engine makes the fault that
+// needed it fail with the reason, and once the engine stops answering, the runtime says so
+// rather than calling its nodes dead.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { tailLines } from '../log-tail.js';
-import { connectDocker, demux, execIn, execOk, isNotFound, LABELS, ownerLabel } from './docker-engine.js';
+import { EngineError, engineCall, ENGINE_DEADLINES_MS, isBeingRemoved, isWrongState, type EngineDeadlines } from './docker-call.js';
+import { connectDocker, demux, DOCKER_SOCKET, execIn, execOk, isNotFound, LABELS, ownerLabel, pingEngine, type ExecResult } from './docker-engine.js';
 import { ensureImage, IMAGE_NAMES, packageRoot, type ImageName } from './docker-images.js';
 import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
 import { partitionCommands, partitionSetupCommands } from './docker-partition.js';
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
-import type { Address, ClockSkewable, NodeAddressed, NodeClock, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
+import type { Address, ClockSkewable, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
 const DEFAULT_PORT = 7000;
@@ -26,11 +32,17 @@ export interface DockerRuntimeOptions {
   fakeClock: boolean;
   /** Progress lines (image builds). */
   log?: (line: string) => void;
+  /** Deadlines of engine calls, if not the defaults (tests use short ones). */
+  deadlinesMs?: Partial<EngineDeadlines>;
+  /** An engine connection to use instead of the one at DOCKER_SOCKET (tests use a fake engine). */
+  docker?: Docker;
 }
 
 /** One node's container and what must be true inside it. */
 interface NodeContainer {
   container: Docker.Container;
+  /** faultline-<run>-<node>, as errors and `faultline cleanup` name it. */
+  name: string;
   /** Cmd and Env it was created with: a restart with the same spec reuses it. */
   configKey: string;
   running: boolean;
@@ -39,10 +51,13 @@ interface NodeContainer {
   generation: number;
   /** Partition and packet rules must be re-applied (it was paused or dead when they changed). */
   stale: boolean;
-  /** What is in effect inside it now: the addresses it drops, and its packet shape as JSON. */
+  /** What is in effect inside it now: the addresses it drops, and its packet shape as JSON (UNKNOWN after a failed change). */
   dropping: string;
   shaped: string;
 }
+
+/** What a container holds after a rule change failed half-way: unknown, so the next change redoes it all. */
+const UNKNOWN = '?';
 
 export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable {
   readonly name = 'docker';
@@ -59,14 +74,22 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   private readonly shapes = new Map<string, PacketShape>();
   private tools: Promise<KernelPacketTools> | undefined;
   private tornDown = false;
+  /** Aborted at the end of teardown: whatever still waits on the engine (exit watchers) lets go. */
+  private readonly closing = new AbortController();
+  /** Why the engine is known to have stopped answering; from then on nodes' states are unknown. */
+  private engineLost: string | undefined;
+  private readonly deadlines: EngineDeadlines;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.nodes = options.nodes;
+    this.deadlines = { ...ENGINE_DEADLINES_MS, ...options.deadlinesMs };
+    // Every call in flight listens for the closing; each stops listening when it settles.
+    setMaxListeners(0, this.closing.signal);
   }
 
   async setup(): Promise<void> {
-    this.docker = await connectDocker();
-    this.network = await createRunNetwork(this.docker, this.runId);
+    this.docker = this.options.docker ?? (await connectDocker());
+    this.network = await createRunNetwork(this.docker, this.runId, this.closing.signal);
   }
 
   nodeHost(node: string): string {
@@ -93,7 +116,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   private image(name: ImageName): Promise<string> {
     let ready = this.images.get(name);
     if (!ready) {
-      ready = ensureImage(name, { ...(this.options.log && { log: this.options.log }) });
+      ready = ensureImage(name, { ...(this.options.log && { log: this.options.log }), ...(this.options.docker && { docker: this.options.docker }) });
       this.images.set(name, ready);
     }
     return ready;
@@ -101,8 +124,9 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
 
   async spawn(node: string, spec: ProcessSpec, logPath: string): Promise<void> {
     const docker = this.engine();
+    this.assertEngine();
     const current = this.containers.get(node);
-    if (current?.running) throw new Error(`node ${node} is already running (container ${current.container.id.slice(0, 12)})`);
+    if (current?.running) throw new Error(`node ${node} is already running (container ${current.name})`);
     const image = await this.image(imageName(spec.image ?? 'bundled'));
     const nodeDir = resolve(dirname(logPath));
     mkdirSync(nodeDir, { recursive: true });
@@ -116,12 +140,14 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
 
     let entry = current;
     if (!entry || entry.configKey !== configKey) {
-      if (entry) await entry.container.remove({ force: true }).catch(ignoreNotFound);
-      entry = { container: await this.create(docker, node, image, cmd, env, nodeDir), configKey, running: false, paused: false, generation: 0, stale: true, dropping: '', shaped: 'null' };
+      if (entry) await this.removeContainer(entry);
+      const name = this.containerName(node);
+      entry = { container: await this.create(docker, node, name, image, cmd, env, nodeDir), name, configKey, running: false, paused: false, generation: 0, stale: true, dropping: '', shaped: 'null' };
       this.containers.set(node, entry);
     }
     if (clock) this.clocks.get(node)?.processStarting();
-    await entry.container.start();
+    const started = entry;
+    await this.call(`\`start\` of container ${started.name}`, (abortSignal) => started.container.start({ abortSignal }), 'start');
     entry.generation++;
     entry.running = true;
     entry.paused = false;
@@ -130,12 +156,13 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     entry.shaped = 'null';
     this.watchExit(node, entry);
     // A fresh start has a fresh network namespace: set up faultline's chains, then re-apply faults.
-    if (clock) await this.correctProcessStart(node, entry.container);
+    if (clock) await this.correctProcessStart(node, entry);
     try {
-      for (const cmd of [...partitionSetupCommands(), ...lossSetupCommands()]) await execOk(entry.container, cmd);
+      for (const cmd of [...partitionSetupCommands(), ...lossSetupCommands()]) await this.exec(entry, cmd);
       await this.applyFaults(node);
     } catch (err) {
-      const state = await entry.container.inspect().then((i) => i.State, () => undefined);
+      if (err instanceof EngineError && err.unanswered) throw err;
+      const state = await this.inspect(entry).catch(() => undefined);
       if (state && !state.Running) {
         throw new Error(`node ${node}'s process (${command}) exited with status ${state.ExitCode} right after it started; last log lines:\n${tailLines(logPath)}`);
       }
@@ -144,59 +171,99 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   }
 
   isRunning(node: string): boolean {
+    this.assertEngine();
     return this.containers.get(node)?.running ?? false;
   }
 
-  async kill(node: string): Promise<void> {
+  async kill(node: string): Promise<NodeFaultOutcome> {
+    this.assertEngine();
     const entry = this.containers.get(node);
-    if (!entry?.running) return;
+    if (!entry?.running) return this.notRunning();
     // The engine refuses to kill a paused container.
-    if (entry.paused) await entry.container.unpause().catch(ignoreConflict);
-    entry.paused = false;
-    await entry.container.kill({ signal: 'SIGKILL' }).catch(ignoreConflict);
-    await entry.container.wait().catch(ignoreNotFound);
+    if (entry.paused) {
+      await this.call(`\`unpause\` of container ${entry.name}`, (abortSignal) => entry.container.unpause({ abortSignal })).catch(ignoreWrongState);
+      entry.paused = false;
+    }
+    try {
+      await this.call(`\`kill\` of container ${entry.name}`, (abortSignal) => entry.container.kill({ signal: 'SIGKILL', abortSignal }));
+    } catch (err) {
+      // 409: it is not running; it died on its own before the kill reached it.
+      if (!isWrongState(err)) throw err;
+      entry.running = false;
+      return this.notRunning();
+    }
+    await this.awaitExit(entry, 'SIGKILL');
     entry.running = false;
+    return 'done';
   }
 
-  async pause(node: string): Promise<void> {
+  async pause(node: string): Promise<NodeFaultOutcome> {
+    this.assertEngine();
     const entry = this.containers.get(node);
-    if (!entry?.running || entry.paused) return;
-    await entry.container.pause();
+    if (!entry?.running) return this.notRunning();
+    if (entry.paused) return 'already paused';
+    try {
+      await this.call(`\`pause\` of container ${entry.name}`, (abortSignal) => entry.container.pause({ abortSignal }));
+    } catch (err) {
+      if (!isWrongState(err)) throw err;
+      // 409: not running (it died meanwhile), or already paused.
+      if (/already paused/i.test(messageOf(err))) {
+        entry.paused = true;
+        return 'already paused';
+      }
+      return this.notRunning();
+    }
     entry.paused = true;
+    return 'done';
   }
 
-  async resume(node: string): Promise<void> {
+  async resume(node: string): Promise<NodeFaultOutcome> {
+    this.assertEngine();
     const entry = this.containers.get(node);
-    if (!entry?.paused) return;
-    await entry.container.unpause().catch(ignoreConflict);
+    if (!entry?.paused) return 'not paused';
+    try {
+      await this.call(`\`unpause\` of container ${entry.name}`, (abortSignal) => entry.container.unpause({ abortSignal }));
+    } catch (err) {
+      if (!isWrongState(err)) throw err;
+      entry.paused = false;
+      return 'not paused';
+    }
     entry.paused = false;
     // Rules cannot be changed in a frozen container; any change made meanwhile lands now.
-    if (entry.running && entry.stale) await this.applyFaults(node);
+    if (entry.running && entry.stale) {
+      await this.applyFaults(node).catch((err: unknown) => {
+        throw new Error(`resumed ${node}, but the network faults decided while it was paused could not be applied: ${messageOf(err)}`);
+      });
+    }
+    return 'done';
   }
 
-  async partition(grudge: Grudge): Promise<void> {
+  async partition(grudge: Grudge): Promise<Deferred> {
+    this.assertEngine();
     this.grudge = grudge;
-    await Promise.all(this.nodes.map((node) => this.refresh(node)));
+    return this.refreshAll(this.nodes, Object.values(grudge).some((peers) => peers.length > 0) ? 'partition' : 'heal');
   }
 
-  async heal(): Promise<void> {
-    await this.partition({});
+  async heal(): Promise<Deferred> {
+    return this.partition({});
   }
 
   async packetSupport(): Promise<PacketSupport> {
     return packetSupport(await this.kernelTools());
   }
 
-  async shapePackets(nodes: readonly string[], shape: PacketShape): Promise<void> {
+  async shapePackets(nodes: readonly string[], shape: PacketShape): Promise<Deferred> {
+    this.assertEngine();
     packetCommands(shape, await this.kernelTools()); // throws naming unavailable behaviours
     for (const node of nodes) this.shapes.set(node, shape);
-    await Promise.all(nodes.map((node) => this.refresh(node)));
+    return this.refreshAll(nodes, 'packet fault');
   }
 
-  async clearPackets(): Promise<void> {
+  async clearPackets(): Promise<Deferred> {
+    this.assertEngine();
     const shaped = [...this.shapes.keys()];
     this.shapes.clear();
-    await Promise.all(shaped.map((node) => this.refresh(node)));
+    return this.refreshAll(shaped, 'packet clearing');
   }
 
   async setClock(node: string, clock: NodeClock): Promise<void> {
@@ -211,26 +278,47 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     return this.clocks.get(node)?.offsetS() ?? 0;
   }
 
+  /**
+   * Removes every container and the network, each removal with its own deadline, going on past
+   * failures; then lets go of every call still waiting on the engine, so the controller can exit.
+   * Throws one line naming what it could not remove.
+   */
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
-    const errors: string[] = [];
-    await Promise.all([...this.containers.entries()].map(async ([node, entry]) => {
-      try {
-        await this.kill(node);
-        await this.saveContainerLog(node, entry.container);
-        await entry.container.remove({ force: true }).catch(ignoreNotFound);
-      } catch (err) {
-        errors.push(`${node}: ${err instanceof Error ? err.message : String(err)}`);
+    const left: string[] = [];
+    const reasons: string[] = [];
+    const failed = (what: string, err: unknown) => {
+      left.push(what);
+      const reason = err instanceof EngineError ? `the Docker engine ${err.reason}` : messageOf(err);
+      if (!reasons.includes(reason)) reasons.push(reason);
+    };
+    try {
+      await Promise.all([...this.containers.entries()].map(async ([node, entry]) => {
+        // With the engine gone, or not answering for this container, only the removal is worth its deadline.
+        // A removal kills too; killing first only lets the container's log end before it is saved.
+        const answering = this.engineLost === undefined && (await this.kill(node).then(() => true, (err: unknown) => !(err instanceof EngineError && err.unanswered)));
+        if (answering) await this.saveContainerLog(node, entry).catch(() => undefined);
+        await this.removeContainer(entry).catch((err: unknown) => failed(`container ${entry.name}`, err));
+      }));
+      this.containers.clear();
+      const network = this.network;
+      if (this.docker && network) {
+        const docker = this.docker;
+        await this.call(`\`remove\` of network ${network.name}`, (abortSignal) => docker.getNetwork(network.id).remove({ abortSignal }), 'remove')
+          .catch((err: unknown) => {
+            if (isNotFound(err)) return;
+            // A container left behind keeps its endpoint on the network: that reason is already given.
+            if (left.length > 0 && (err as EngineError).statusCode === 403) left.push(`network ${network.name}`);
+            else failed(`network ${network.name}`, err);
+          });
       }
-    }));
-    this.containers.clear();
-    if (this.docker && this.network) {
-      await this.docker.getNetwork(this.network.id).remove().catch((err: unknown) => {
-        if (!isNotFound(err)) errors.push(`network ${this.network?.name}: ${err instanceof Error ? err.message : String(err)}`);
-      });
+    } finally {
+      this.closing.abort('the docker runtime was torn down');
     }
-    if (errors.length > 0) throw new Error(`docker teardown left things behind (run \`faultline cleanup\`): ${errors.join('; ')}`);
+    if (left.length > 0) {
+      throw new Error(`could not remove ${describeLeft(left.sort())} (${reasons.join('; ')}); \`npx faultline cleanup\` removes them`);
+    }
   }
 
   private engine(): Docker {
@@ -238,12 +326,107 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     return this.docker;
   }
 
-  private async create(docker: Docker, node: string, image: string, cmd: string[], env: string[], nodeDir: string): Promise<Docker.Container> {
+  private containerName(node: string): string {
+    return `faultline-${this.runId}-${node}`;
+  }
+
+  /** Throws once the engine is known to be gone: what the runtime knew of its nodes may no longer be true. */
+  private assertEngine(): void {
+    if (this.engineLost !== undefined) {
+      throw new EngineError(`the Docker engine at ${DOCKER_SOCKET} stopped answering (${this.engineLost}); the nodes' state is unknown`, true, undefined, undefined, `stopped answering (${this.engineLost})`);
+    }
+  }
+
+  /** One engine call with its deadline; an unanswered call is checked against the engine itself. */
+  private async call<T>(what: string, run: (signal: AbortSignal) => Promise<T>, deadline: keyof EngineDeadlines | 'none' = 'call'): Promise<T> {
+    try {
+      return await engineCall(what, run, { timeoutMs: deadline === 'none' ? Infinity : this.deadlines[deadline], signal: this.closing.signal });
+    } catch (err) {
+      await this.noteFailure(err);
+      throw err;
+    }
+  }
+
+  /** Runs a command in a node's container; throws unless it exits 0 within its deadline. */
+  private async exec(entry: NodeContainer, cmd: readonly string[]): Promise<string> {
+    try {
+      return await execOk(entry.container, cmd, { name: entry.name, signal: this.closing.signal, timeoutMs: this.deadlines.exec });
+    } catch (err) {
+      await this.noteFailure(err);
+      throw err;
+    }
+  }
+
+  /** Like exec, but returns the exit code instead of throwing on a non-zero one (engine failures still throw). */
+  private async execStatus(entry: NodeContainer, cmd: readonly string[]): Promise<ExecResult> {
+    try {
+      return await execIn(entry.container, cmd, { name: entry.name, signal: this.closing.signal, timeoutMs: this.deadlines.exec });
+    } catch (err) {
+      await this.noteFailure(err);
+      throw err;
+    }
+  }
+
+  /**
+   * After a call the engine did not answer: a refused or dropped connection means the engine is
+   * gone; a deadline may be one frozen container, so the engine is asked whether it is there.
+   */
+  private async noteFailure(err: unknown): Promise<void> {
+    if (!(err instanceof EngineError) || !err.unanswered || this.engineLost !== undefined || this.closing.signal.aborted) return;
+    if (err.code !== undefined) {
+      this.engineLost = `connect ${err.code}`;
+      return;
+    }
+    await this.confirmEngine().catch(() => undefined);
+  }
+
+  /** `not running`, once the engine has confirmed it is there to tell. */
+  private async notRunning(): Promise<NodeFaultOutcome> {
+    await this.confirmEngine();
+    return 'not running';
+  }
+
+  /** Pings the engine; throws, and from then on says it is gone, if it does not answer. */
+  private async confirmEngine(): Promise<void> {
+    this.assertEngine();
+    if (!this.docker) return;
+    try {
+      await pingEngine(this.docker, { timeoutMs: Math.min(5_000, this.deadlines.call), signal: this.closing.signal });
+    } catch (err) {
+      if (this.closing.signal.aborted) return;
+      this.engineLost ??= err instanceof EngineError && err.code !== undefined ? `connect ${err.code}` : `no answer to a ping: ${err instanceof EngineError ? err.reason : messageOf(err)}`;
+      this.assertEngine();
+    }
+  }
+
+  private inspect(entry: NodeContainer): Promise<Docker.ContainerInspectInfo['State']> {
+    return this.call(`\`inspect\` of container ${entry.name}`, (abortSignal) => entry.container.inspect({ abortSignal })).then((info) => info.State);
+  }
+
+  /** Waits until the engine reports a killed container's exit; a frozen container cannot die. */
+  private async awaitExit(entry: NodeContainer, signal: string): Promise<void> {
+    try {
+      await this.call(`the exit of container ${entry.name}`, (abortSignal) => entry.container.wait({ condition: 'not-running', abortSignal }), 'exit');
+    } catch (err) {
+      if (isNotFound(err)) return;
+      if (err instanceof EngineError && err.unanswered && err.code === undefined && this.engineLost === undefined) {
+        throw new EngineError(`container ${entry.name} did not exit within ${this.deadlines.exit / 1000} s of ${signal}`, true);
+      }
+      throw err;
+    }
+  }
+
+  private async removeContainer(entry: NodeContainer): Promise<void> {
+    await this.call(`\`remove\` of container ${entry.name}`, (abortSignal) => entry.container.remove({ force: true, abortSignal }), 'remove').catch((err: unknown) => {
+      if (!isNotFound(err) && !isBeingRemoved(err)) throw err;
+    });
+  }
+
+  private async create(docker: Docker, node: string, name: string, image: string, cmd: string[], env: string[], nodeDir: string): Promise<Docker.Container> {
     const network = this.network as RunNetwork;
-    const name = `faultline-${this.runId}-${node}`;
     const root = packageRoot();
-    await docker.getContainer(name).remove({ force: true }).catch(ignoreNotFound);
-    return docker.createContainer({
+    await this.call(`\`remove\` of container ${name}`, (abortSignal) => docker.getContainer(name).remove({ force: true, abortSignal }), 'remove').catch(ignoreNotFound);
+    return this.call(`\`create\` of container ${name}`, (abortSignal) => docker.createContainer({
       name,
       Hostname: node,
       Image: image,
@@ -261,7 +444,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
         Binds: [`${nodeDir}:${nodeDir}`, `${root}:${root}:ro`],
       },
       NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: this.nodeHost(node) } } } },
-    });
+      abortSignal,
+    } as Docker.ContainerCreateOptions), 'start');
   }
 
   /** Returns the node's clock control file (creating its clock), or undefined for the real clock. */
@@ -278,8 +462,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   }
 
   /** Tells the node's clock when its process really started: the container's init's child, seen in /proc. */
-  private async correctProcessStart(node: string, container: Docker.Container): Promise<void> {
-    const initPid = (await container.inspect().catch(() => undefined))?.State.Pid;
+  private async correctProcessStart(node: string, entry: NodeContainer): Promise<void> {
+    const initPid = (await this.inspect(entry).catch(() => undefined))?.Pid;
     if (!initPid) return;
     for (let attempt = 0; attempt < 20; attempt++) {
       const startMs = childStartMs(initPid); // none until docker-init has forked it
@@ -288,42 +472,117 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     }
   }
 
+  /**
+   * Notices a node's exit. The engine reports every exit, also of the containers it stops as it
+   * shuts down (and it answers until they are stopped, up to 10 s each): so after an exit it is
+   * asked again a little later, and once it is gone the nodes' states are not trusted any more.
+   */
   private watchExit(node: string, entry: NodeContainer): void {
     const generation = entry.generation;
-    void entry.container.wait().then(
-      () => {
+    void this.call(`the exit of container ${entry.name}`, (abortSignal) => entry.container.wait({ condition: 'not-running', abortSignal }), 'none').then(
+      async () => {
         if (entry.generation === generation) {
           entry.running = false;
           entry.paused = false;
         }
+        for (const delayMs of [0, 3_000, 12_000]) {
+          if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.closing.signal, ref: false }).catch(() => undefined);
+          if (this.closing.signal.aborted || this.engineLost !== undefined) return;
+          await this.confirmEngine().catch(() => undefined);
+        }
       },
-      () => undefined,
+      () => undefined, // torn down, or the engine went away (noted by call)
     );
   }
 
-  /** Re-applies a node's faults now if it can take them, else marks them pending. */
-  private async refresh(node: string): Promise<void> {
-    const entry = this.containers.get(node);
-    if (!entry) return;
-    entry.stale = true;
-    if (entry.running && !entry.paused) await this.applyFaults(node);
+  /** Brings the rules of each of `nodes` up to date; returns those that get them only when they run again. */
+  private async refreshAll(nodes: readonly string[], fault: string): Promise<Deferred> {
+    const deferred: Deferred = {};
+    const failures: string[] = [];
+    const made: string[] = [];
+    await Promise.all(nodes.map(async (node) => {
+      try {
+        const waiting = await this.refresh(node);
+        if (waiting) deferred[node] = waiting;
+        else made.push(node);
+      } catch (err) {
+        failures.push(`${node}: ${messageOf(err)}`);
+      }
+    }));
+    // A node is only said not to run while the engine answers: an engine that stopped them all says so instead.
+    if (Object.values(deferred).includes('not running')) await this.confirmEngine();
+    if (failures.length > 0) {
+      const pending = Object.keys(deferred).length > 0 ? `pending on ${Object.entries(deferred).sort().map(([n, why]) => `${n} (${why})`).join(', ')}` : '';
+      const done = made.length > 0 ? `done on ${made.sort().join(' ')}` : '';
+      const elsewhere = done || pending ? ` (${[done, pending].filter(Boolean).join('; ')})` : '';
+      throw new Error(`${fault} failed on ${failures.sort().join('; ')}${elsewhere}`);
+    }
+    return deferred;
   }
 
-  /** Makes the rules inside a node's container match the current grudge and packet shape. */
+  /**
+   * Makes a node's rules match the current grudge and packet shapes now if it can take them;
+   * else marks them pending and says why, if they differ from what it has.
+   */
+  private async refresh(node: string): Promise<string | undefined> {
+    const entry = this.containers.get(node);
+    if (!entry) return undefined;
+    entry.stale = true;
+    if (entry.running && !entry.paused) {
+      await this.applyFaults(node);
+      return undefined;
+    }
+    // A dead node's rules go with its network namespace; it gets the current ones when it restarts.
+    const pending = entry.running ? this.rulesDiffer(node, entry) : this.wantsRules(node);
+    return pending ? (entry.running ? 'paused' : 'not running') : undefined;
+  }
+
+  private dropFrom(node: string): string {
+    return this.nodes.filter((peer) => peer !== node && drops(this.grudge, node, peer)).map((peer) => this.nodeHost(peer)).join(',');
+  }
+
+  private rulesDiffer(node: string, entry: NodeContainer): boolean {
+    return this.dropFrom(node) !== entry.dropping || JSON.stringify(this.shapes.get(node) ?? null) !== entry.shaped;
+  }
+
+  private wantsRules(node: string): boolean {
+    return this.dropFrom(node) !== '' || this.shapes.has(node);
+  }
+
+  /** Makes the rules inside a node's container match the current grudge and packet shape; every command's exit code counts. */
   private async applyFaults(node: string): Promise<void> {
     const entry = this.containers.get(node);
     if (!entry) return;
     entry.stale = false;
-    const dropFrom = this.nodes.filter((peer) => peer !== node && drops(this.grudge, node, peer)).map((peer) => this.nodeHost(peer));
-    if (dropFrom.join(',') !== entry.dropping) {
-      for (const cmd of partitionCommands(dropFrom)) await execOk(entry.container, cmd);
-      entry.dropping = dropFrom.join(',');
+    try {
+      const dropFrom = this.dropFrom(node);
+      if (dropFrom !== entry.dropping) {
+        entry.dropping = UNKNOWN;
+        for (const cmd of partitionCommands(dropFrom === '' ? [] : dropFrom.split(','))) await this.exec(entry, cmd);
+        entry.dropping = dropFrom;
+      }
+      const shape = this.shapes.get(node);
+      const wanted = JSON.stringify(shape ?? null);
+      if (wanted !== entry.shaped) {
+        const had = entry.shaped;
+        entry.shaped = UNKNOWN;
+        if (had !== 'null') await this.clearShape(entry);
+        if (shape) for (const cmd of packetCommands(shape, await this.kernelTools())) await this.exec(entry, cmd);
+        entry.shaped = wanted;
+      }
+    } catch (err) {
+      entry.stale = true; // redone on the next change, resume or restart
+      throw err;
     }
-    const shape = this.shapes.get(node);
-    if (JSON.stringify(shape ?? null) !== entry.shaped) {
-      if (entry.shaped !== 'null') for (const cmd of clearPacketCommands()) await execIn(entry.container, cmd); // nothing to clear is fine
-      if (shape) for (const cmd of packetCommands(shape, await this.kernelTools())) await execOk(entry.container, cmd);
-      entry.shaped = JSON.stringify(shape ?? null);
+  }
+
+  /** Removes a node's packet shape: the loss chain must flush; deleting the root qdisc may find none there. */
+  private async clearShape(entry: NodeContainer): Promise<void> {
+    const [flush, deleteQdisc] = clearPacketCommands() as [string[], string[]];
+    await this.exec(entry, flush);
+    const { exitCode, output } = await this.execStatus(entry, deleteQdisc);
+    if (exitCode !== 0 && !/No such file|Cannot delete qdisc with handle of zero|not found/i.test(output)) {
+      throw new Error(`\`${deleteQdisc.join(' ')}\` failed in container ${entry.name} (exit ${exitCode}): ${output.trim()}`);
     }
   }
 
@@ -334,8 +593,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
       if (!entry) throw new Error('cannot probe packet tools: no node container is running');
       const tools = { netem: false, tbf: false, statistic: false };
       for (const [tool, { probe, undo }] of Object.entries(PROBES) as [keyof KernelPacketTools, (typeof PROBES)[keyof KernelPacketTools]][]) {
-        tools[tool] = (await execIn(entry.container, probe)).exitCode === 0;
-        if (tools[tool]) await execIn(entry.container, undo);
+        tools[tool] = (await this.execStatus(entry, probe)).exitCode === 0;
+        if (tools[tool]) await this.exec(entry, undo);
       }
       return tools;
     })();
@@ -344,11 +603,26 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   }
 
   /** Saves what the container itself printed (faultline-run, docker-init) beside the node's log. */
-  private async saveContainerLog(node: string, container: Docker.Container): Promise<void> {
-    const raw = (await container.logs({ stdout: true, stderr: true, follow: false }).catch(() => Buffer.alloc(0))) as unknown as Buffer;
+  private async saveContainerLog(node: string, entry: NodeContainer): Promise<void> {
+    const raw = (await this.call(`\`logs\` of container ${entry.name}`, (abortSignal) => entry.container.logs({ stdout: true, stderr: true, follow: false, abortSignal }))) as unknown as Buffer;
     const text = demux(Buffer.from(raw));
     if (text.trim() !== '') writeFileSync(join(this.options.runDir, 'nodes', node, 'container.log'), text);
   }
+}
+
+/** "containers a, b and network c". */
+function describeLeft(left: readonly string[]): string {
+  const containers = left.filter((w) => w.startsWith('container ')).map((w) => w.slice('container '.length));
+  const networks = left.filter((w) => w.startsWith('network ')).map((w) => w.slice('network '.length));
+  const parts = [
+    ...(containers.length > 0 ? [`${containers.length === 1 ? 'container' : 'containers'} ${containers.join(', ')}`] : []),
+    ...(networks.length > 0 ? [`network ${networks.join(', ')}`] : []),
+  ];
+  return parts.join(' and ');
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function imageName(name: string): ImageName {
@@ -361,7 +635,6 @@ function ignoreNotFound(err: unknown): void {
 }
 
 /** 304/409: already in the wanted state (not running, not paused). */
-function ignoreConflict(err: unknown): void {
-  const status = (err as { statusCode?: number }).statusCode;
-  if (status !== 304 && status !== 409 && !isNotFound(err)) throw err;
+function ignoreWrongState(err: unknown): void {
+  if (!isWrongState(err) && !isNotFound(err)) throw err;
 }

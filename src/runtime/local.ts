@@ -10,7 +10,7 @@ import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { LinkProxy } from './link-proxy.js';
 import { processStartTime } from './local-reaper.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
-import type { Address, ClockSkewable, NodeClock, ProcessSpec, Runtime } from './runtime.js';
+import type { Address, ClockSkewable, Deferred, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
 
 export class LocalRuntime implements Runtime, ClockSkewable {
   readonly name = 'local';
@@ -89,33 +89,38 @@ export class LocalRuntime implements Runtime, ClockSkewable {
     return this.processes.has(node);
   }
 
-  async kill(node: string): Promise<void> {
+  async kill(node: string): Promise<NodeFaultOutcome> {
     const child = this.processes.get(node);
-    if (!child) return;
+    if (!child) return 'not running';
     child.kill('SIGKILL');
     await child;
     this.processes.delete(node);
     this.paused.delete(node);
+    return 'done';
   }
 
-  async pause(node: string): Promise<void> {
-    this.signal(node, 'SIGSTOP');
+  async pause(node: string): Promise<NodeFaultOutcome> {
+    if (this.paused.has(node) && this.isRunning(node)) return 'already paused';
+    if (!this.signal(node, 'SIGSTOP')) return 'not running';
     this.paused.add(node);
+    return 'done';
   }
 
-  async resume(node: string): Promise<void> {
-    this.signal(node, 'SIGCONT');
-    this.paused.delete(node);
+  async resume(node: string): Promise<NodeFaultOutcome> {
+    if (!this.paused.delete(node)) return 'not paused';
+    return this.signal(node, 'SIGCONT') ? 'done' : 'not paused';
   }
 
-  async partition(grudge: Grudge): Promise<void> {
+  /** The proxies are the controller's own: a partition is in force at once, whatever the nodes' state. */
+  async partition(grudge: Grudge): Promise<Deferred> {
     for (const proxy of this.proxies.values()) {
       proxy.setBlock({ forward: drops(grudge, proxy.to, proxy.from), backward: drops(grudge, proxy.from, proxy.to) });
     }
+    return {};
   }
 
-  async heal(): Promise<void> {
-    await this.partition({});
+  async heal(): Promise<Deferred> {
+    return this.partition({});
   }
 
   async teardown(): Promise<void> {
@@ -207,13 +212,15 @@ export class LocalRuntime implements Runtime, ClockSkewable {
     return faketimeEnv(this.libfaketime, clock.path);
   }
 
-  private signal(node: string, signal: NodeJS.Signals): void {
+  /** Signals a node's process; false when it has none (it died, or was killed). */
+  private signal(node: string, signal: NodeJS.Signals): boolean {
     const pid = this.processes.get(node)?.pid;
-    if (pid === undefined) return;
+    if (pid === undefined) return false;
     try {
       process.kill(pid, signal);
+      return true;
     } catch {
-      // it died in between; the kill nemesis or teardown will notice
+      return false; // it died in between; its exit is noticed by the child's promise
     }
   }
 }

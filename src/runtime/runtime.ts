@@ -31,17 +31,33 @@ export interface Runtime {
   clientAddress(node: string): Address;
   /** Starts the database process of a node, its output appended to `logPath`. */
   spawn(node: string, spec: ProcessSpec, logPath: string): Promise<void>;
-  /** True while the node's process is alive (even if paused). */
+  /**
+   * True while the node's process is alive (even if paused). Throws, in one line, when the runtime
+   * can no longer tell (the Docker engine stopped answering): a node is never blamed for that.
+   */
   isRunning(node: string): boolean;
-  kill(node: string): Promise<void>;
-  pause(node: string): Promise<void>;
-  resume(node: string): Promise<void>;
-  /** Makes each node drop traffic from the nodes its grudge names; replaces any earlier partition. */
-  partition(grudge: Grudge): Promise<void>;
-  heal(): Promise<void>;
+  /** Kills the node's process: `done`, or `not running` when it was already dead. */
+  kill(node: string): Promise<NodeFaultOutcome>;
+  /** Freezes the node's process: `done`, `not running`, or `already paused`. */
+  pause(node: string): Promise<NodeFaultOutcome>;
+  /** Thaws a paused node: `done`, or `not paused` (never paused, or killed since). */
+  resume(node: string): Promise<NodeFaultOutcome>;
+  /**
+   * Makes each node drop traffic from the nodes its grudge names; replaces any earlier partition.
+   * Returns the nodes that get their part only when they run again (dead or paused now), and why.
+   * Throws, naming the nodes, when it could not be made on a running node.
+   */
+  partition(grudge: Grudge): Promise<Deferred>;
+  heal(): Promise<Deferred>;
   /** Stops everything it started. Safe to call twice. */
   teardown(): Promise<void>;
 }
+
+/** What a node fault did to one node: `done`, or why it left the node as it was. */
+export type NodeFaultOutcome = 'done' | 'not running' | 'already paused' | 'not paused';
+
+/** Nodes a network fault reaches only when they run again, and why (`not running`, `paused`). */
+export type Deferred = Record<string, string>;
 
 // Optional capabilities. A runtime that has one implements it; faults and dbs test with the guards.
 
@@ -96,10 +112,13 @@ export interface PacketSupport {
 /** Packet faults: delay, loss, duplication, reordering, corruption and rate limits on nodes' traffic. */
 export interface PacketShapeable {
   packetSupport(): Promise<PacketSupport>;
-  /** Shapes the traffic of `nodes` (replacing any earlier shape on them); throws naming unavailable behaviours. */
-  shapePackets(nodes: readonly string[], shape: PacketShape): Promise<void>;
-  /** Removes every packet fault. */
-  clearPackets(): Promise<void>;
+  /**
+   * Shapes the traffic of `nodes` (replacing any earlier shape on them); throws naming unavailable
+   * behaviours, or the nodes it could not shape. Returns the nodes that get it only when they run again.
+   */
+  shapePackets(nodes: readonly string[], shape: PacketShape): Promise<Deferred>;
+  /** Removes every packet fault (on dead or paused nodes, when they run again). */
+  clearPackets(): Promise<Deferred>;
 }
 
 export function isPacketShapeable(runtime: Runtime): runtime is Runtime & PacketShapeable {

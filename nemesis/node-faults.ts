@@ -1,0 +1,74 @@
+// Node faults (kill, pause, resume, restart, clock) act on each target node on its own, and an op
+// says what really happened to each: done, skipped and why (a node a kill just took down cannot
+// be paused), or failed and why. An op that failed on a node, or that had to reach a node and
+// reached none, throws, so the history records it as failed with the reason, never as applied.
+import type { Deferred, NodeFaultOutcome } from '../src/runtime/runtime.js';
+
+/** What one node fault op did to each of its targets. */
+export interface NodeFaultResult {
+  /** Nodes it was done to, sorted. */
+  done: string[];
+  /** Nodes it left as they were, and why ("not running"). */
+  skipped: Record<string, string>;
+  /** Nodes it could not act on, and the error. */
+  failed: Record<string, string>;
+}
+
+/** The words of one fault in messages: `pause` / `paused`. */
+export interface FaultVerb {
+  verb: string;
+  past: string;
+}
+
+/** Acts on every node at once and collects what happened to each; never throws. */
+export async function actOnNodes(nodes: readonly string[], act: (node: string) => Promise<NodeFaultOutcome>): Promise<NodeFaultResult> {
+  const result: NodeFaultResult = { done: [], skipped: {}, failed: {} };
+  await Promise.all(nodes.map(async (node) => {
+    try {
+      const outcome = await act(node);
+      if (outcome === 'done') result.done.push(node);
+      else result.skipped[node] = outcome;
+    } catch (err) {
+      result.failed[node] = err instanceof Error ? err.message : String(err);
+    }
+  }));
+  result.done.sort();
+  return result;
+}
+
+/** Like actOnNodes, one node after the other (restarts, whose order can matter to a database). */
+export async function actOnNodesInTurn(nodes: readonly string[], act: (node: string) => Promise<NodeFaultOutcome>): Promise<NodeFaultResult> {
+  const result: NodeFaultResult = { done: [], skipped: {}, failed: {} };
+  for (const node of nodes) {
+    const one = await actOnNodes([node], act);
+    result.done.push(...one.done);
+    Object.assign(result.skipped, one.skipped);
+    Object.assign(result.failed, one.failed);
+  }
+  result.done.sort();
+  return result;
+}
+
+/**
+ * The op's value for a result: which nodes it was done to and which it skipped, with a one-line
+ * description. Throws one line when it failed on any node, or, if `required`, was done to none.
+ */
+export function nodeFaultValue(words: FaultVerb, result: NodeFaultResult, required: boolean): { nodes: string[]; skipped?: Record<string, string>; description: string } {
+  const skipped = Object.keys(result.skipped).length > 0 ? `skipped ${describeReasons(result.skipped)}` : '';
+  if (Object.keys(result.failed).length > 0) {
+    const done = result.done.length > 0 ? `; ${words.past} ${result.done.join(' ')}` : '';
+    throw new Error(`could not ${words.verb} ${describeReasons(result.failed)}${done}${skipped ? `; ${skipped}` : ''}`);
+  }
+  if (required && result.done.length === 0) {
+    throw new Error(`no node to ${words.verb}: ${Object.keys(result.skipped).length > 0 ? describeReasons(result.skipped) : 'no target'}`);
+  }
+  const description = [result.done.join(' ') || `nothing to ${words.verb}`, skipped].filter(Boolean).join('; ');
+  return { nodes: result.done, ...(Object.keys(result.skipped).length > 0 && { skipped: result.skipped }), description };
+}
+
+/** "n2, n4 (not running), n3 (paused)": nodes sorted, those with the same reason named together. */
+export function describeReasons(reasons: Deferred): string {
+  const byReason = new Map<string, string[]>();
+  for (const [node, why] of Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))) byReason.set(why, [...(byReason.get(why) ?? []), node]);
+  return [...byReason].map(([why, nodes]) => `${nodes.join(', ')} (${why})`).join(', ');
+}
