@@ -201,7 +201,11 @@ program
   .option('--all', 'also remove those of runs that are still running')
   .action(async (opts: { all?: boolean }) => {
     const { cleanup } = await import('./runtime/docker-cleanup.js');
-    const report = await cleanup({ all: Boolean(opts.all) });
+    // What could not be removed is the engine's failure, not bad input: 255, like a crashed run.
+    const report = await cleanup({ all: Boolean(opts.all) }).catch(async (err: unknown) => {
+      console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
+      return exitWith(255);
+    });
     console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}`);
     if (report.spared.length) console.log(`spared running: ${report.spared.join(', ')} (use --all to remove them too)`);
   });

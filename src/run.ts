@@ -149,7 +149,9 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       record('teardown');
       const runtime = live.runtime;
       await timings.time('teardown', () => withDeadline(runtime.teardown(), TEARDOWN_DEADLINE_MS)).catch((err: unknown) => {
-        io.status.write(`teardown failed: ${messageOf(err)}; \`npx faultline cleanup\` removes what is left\n`);
+        const message = messageOf(err);
+        const hint = message.includes('faultline cleanup') ? '' : '; `npx faultline cleanup` removes what is left';
+        io.status.write(`teardown failed: ${message}${hint}\n`);
       });
     }
     writer.close();
