@@ -81,9 +81,12 @@ const FAMILY_BASES: Record<CycleFamily, readonly CycleBase[]> = {
 
 /** Whether a cycle anomaly belongs to a family at a variant (its own variant no stronger). */
 export function inFamily(anomaly: string, family: CycleFamily, variant: OrderVariant): boolean {
-  const split = splitCycleAnomaly(anomaly);
+  let split = SPLITS.get(anomaly);
+  if (!split) SPLITS.set(anomaly, (split = splitCycleAnomaly(anomaly)));
   return FAMILY_BASES[family].includes(split.base) && ORDER_VARIANTS.indexOf(split.variant) <= ORDER_VARIANTS.indexOf(variant);
 }
+
+const SPLITS = new Map<string, { base: CycleBase; variant: OrderVariant }>();
 
 /** The smallest family holding a base's cycles. */
 export function familyOf(base: CycleBase): CycleFamily {

@@ -249,8 +249,8 @@ class Search {
     const mask = dataMask(base) | orderMask(variant);
     const required = variant === '-process' ? PROCESS : variant === '-realtime' ? REALTIME : 0;
     const startBit = base === 'G0' ? WW : base === 'G1c' ? WR : RW;
-    const outer = this.enter(component);
-    const subs = this.finder.components(mask, component, (v) => this.member[v] === outer);
+    // The class's edges are those of a family (all of them for the rw classes): its sub-components.
+    const subs = this.check(component, base === 'G0' || base === 'G1c' ? familyOf(base) : 'any', variant, true).subs ?? [];
     let best: FoundCycle | undefined;
     let work = 0;
     for (const sub of subs) {
