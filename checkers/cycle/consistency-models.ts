@@ -148,9 +148,14 @@ export function anomaliesProhibitedBy(models: readonly string[]): Set<string> {
   return closure(direct, (a) => IMPLIED_BY[a] ?? []);
 }
 
+/** The anomalies present wherever these are (each anomaly included): a G0 is also a G1c, a G0-process, ... */
+export function impliedAnomalies(anomalies: Iterable<string>): Set<string> {
+  return closure(anomalies, (a) => IMPLIES[a] ?? []);
+}
+
 /** The weakest models the anomalies rule out, and every stronger model they also rule out. */
 export function violatedModels(anomalies: Iterable<string>): { not: string[]; alsoNot: string[] } {
-  const implied = closure(anomalies, (a) => IMPLIES[a] ?? []);
+  const implied = impliedAnomalies(anomalies);
   const direct = [...implied].flatMap((a) => PROSCRIBED_BY[a] ?? []);
   const impossible = closure(direct, (m) => WEAKER_THAN[m] ?? []);
   const not = [...impossible].filter((m) => !(STRONGER_THAN[m] ?? []).some((weaker) => impossible.has(weaker))).sort();

@@ -4,7 +4,7 @@
 //   ww  T2 appended to a key right after T1's append (version order)
 //   wr  T2 read a version that ends with T1's append
 //   rw  T1 read the version just before T2's append (T1 did not see it)
-//   process   the same process ran T1, then T2
+//   process   the same process ran T1, then T2 (T1 its latest ok transaction before T2)
 //   realtime  T1 completed before T2 was invoked (kept as a transitive reduction)
 //
 // Only ok and info transactions have edges; an info transaction gets no realtime or process edge
@@ -120,10 +120,16 @@ class EdgeSink {
   }
 }
 
+/**
+ * Each ok or info transaction follows its process's latest earlier ok transaction. Failed ones did not
+ * happen and info ones never completed, so the order passes over them (as Elle's process graph does).
+ */
 function linkProcessOrder(txns: Transactions, edges: EdgeSink): void {
+  const lastOk = new Int32Array(txns.count);
   for (let t = 0; t < txns.count; t++) {
     const previous = txns.processPrevious[t]!;
-    if (previous >= 0 && txns.status[previous] === OK && txns.status[t] !== FAIL) edges.link(previous, t, PROCESS);
+    lastOk[t] = previous < 0 ? -1 : txns.status[previous] === OK ? previous : lastOk[previous]!;
+    if (lastOk[t]! >= 0 && txns.status[t] !== FAIL) edges.link(lastOk[t]!, t, PROCESS);
   }
 }
 

@@ -34,7 +34,8 @@ const CLASS_TEXT: Record<string, string> = {
   G0: 'dirty write: a cycle of write-write dependencies',
   G1c: 'circular information flow: a cycle of write-write and write-read dependencies',
   'G-single-item': 'read skew: a cycle with exactly one read-write anti-dependency',
-  'G2-item': 'write skew: a cycle with two or more read-write anti-dependencies',
+  'G-nonadjacent-item': 'a cycle with two or more read-write anti-dependencies, no two of them adjacent (which snapshot isolation forbids)',
+  'G2-item': 'write skew: a cycle with two or more read-write anti-dependencies, two of them adjacent',
 };
 
 /** What a cycle anomaly class means, in one line. */

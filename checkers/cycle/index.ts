@@ -58,7 +58,7 @@ export interface CycleResult extends CheckResult {
   stats: { txns: number; ok: number; info: number; fail: number; keys: number; edges: number; components: number; largestComponent: number; phasesMs: Record<string, number> };
 }
 
-const SEVERITY = ['G0', 'G1a', 'G1b', 'G1c', 'G-single-item', 'G2-item', 'G0-process', 'G1c-process', 'G-single-item-process', 'G2-item-process', 'G0-realtime', 'G1c-realtime', 'G-single-item-realtime', 'G2-item-realtime', 'internal', 'future-read', 'garbage-read', 'dirty-update', 'incompatible-order', 'duplicate-elements', 'lost-update', 'duplicate-appends', 'cycle-search-timeout', 'empty-transaction-graph'];
+const SEVERITY = ['G0', 'G1a', 'G1b', 'G1c', 'G-single-item', 'G-nonadjacent-item', 'G2-item', 'G0-process', 'G1c-process', 'G-single-item-process', 'G-nonadjacent-item-process', 'G2-item-process', 'G0-realtime', 'G1c-realtime', 'G-single-item-realtime', 'G-nonadjacent-item-realtime', 'G2-item-realtime', 'internal', 'future-read', 'garbage-read', 'dirty-update', 'incompatible-order', 'duplicate-elements', 'lost-update', 'duplicate-appends', 'cycle-search-timeout', 'empty-transaction-graph'];
 const UNKNOWN_TYPES = new Set(['duplicate-appends', 'cycle-search-timeout', 'empty-transaction-graph']);
 
 /** A list-append checker against the given consistency models. */
@@ -114,10 +114,10 @@ export function checkListAppend(history: History, options: CycleOptions = {}): C
     stats.largestComponent = components.reduce((max, c) => Math.max(max, c.length), 0);
     phase('scc');
     const variants: OrderVariant[] = ['', ...(orders.process ? (['-process'] as const) : []), ...(orders.realtime ? (['-realtime'] as const) : [])];
-    const search = searchCycles(graph, components, finder, { variants, budgetPerClass: options.budgetPerClass ?? 2_000_000, maxStarts: options.maxStarts ?? 64 });
+    const search = searchCycles(graph, components, finder, { variants, budgetPerClass: options.budgetPerClass ?? 2_000_000, maxStarts: options.maxStarts ?? 64, prohibited });
     for (const c of search.cycles.sort((a, b) => a.nodes.length - b.nodes.length)) add(c.anomaly, () => explainCycle(txns, index, c));
     for (const size of search.unsearched) {
-      add('cycle-search-timeout', () => ({ explanation: `a strongly connected component of ${size} transactions holds a cycle, but none was found within the search budget` }));
+      add('cycle-search-timeout', () => ({ explanation: `a strongly connected component of ${size} transactions may hold a cycle with exactly one read-write anti-dependency (G-single-item), which the models asked for forbid, but the search for one ran out of budget` }));
     }
     phase('search');
     if (txns.count > 0 && graph.targets.length === 0) {
