@@ -78,7 +78,7 @@ export function verdictOf(valid: unknown): 'valid' | 'invalid' | 'unknown' {
 
 function statsFigures(stats: unknown): Pick<RunSummary, 'throughputPerS' | 'latencyMs'> {
   if (!isObject(stats)) return {};
-  const latencyMs: LatencyByF = {};
+  const latencyMs = Object.create(null) as LatencyByF; // keyed by f, from a file anyone may edit
   for (const [f, q] of Object.entries(isObject(stats.latencyMs) ? stats.latencyMs : {})) {
     if (isObject(q) && typeof q.p50 === 'number' && typeof q.p99 === 'number') latencyMs[f] = { p50: q.p50, p99: q.p99 };
   }
