@@ -29,6 +29,13 @@ export function readStoredSpec(dir: string): TestSpec {
   if (!Array.isArray(stored['nodes']) || !stored['nodes'].every((n, i) => n === `n${i + 1}`)) {
     throw new Error(`${path}: "nodes" is ${JSON.stringify(stored['nodes'])?.slice(0, 80)}; expected ["n1", "n2", ...]`);
   }
+  // The command line gives only numbers, strings and booleans; the stored spec holds lists for nodes and nemesis.
+  for (const [key, value] of Object.entries(stored)) {
+    const list = key === 'nemesis' && Array.isArray(value) && value.every((v) => typeof v === 'string');
+    if (key !== 'nodes' && !list && typeof value === 'object' && value !== null) {
+      throw new Error(`${path}: "${key}" is ${JSON.stringify(value).slice(0, 80)}; expected ${key === 'nemesis' ? 'a list of fault names' : 'a number, a string or a boolean, as `faultline test` writes it'}`);
+    }
+  }
   const options: SpecOptions = { ...Object.fromEntries(Object.entries(stored).filter(([k]) => k !== 'nodes')), nodes: stored['nodes'].length };
   try {
     return resolveSpec(options);

@@ -2,6 +2,7 @@
 // omits it; the caller names the default), "index" and "time" too (they default to the position).
 // Each op is checked against the op schema (op-schema.ts).
 import type { History } from '../op.js';
+import { jsonProblem } from './json-problem.js';
 import { jsonOpRecord, opFromRecord, showJson } from './op-schema.js';
 
 /** Reads an elle-cli JSON history; errors name the op's position, the field, the bad value and what was expected. */
@@ -10,7 +11,7 @@ export function readElleJson(text: string, source = 'history.json', defaultF?: s
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new Error(`${source} is not JSON (${err instanceof Error ? err.message : String(err)}); expected an array of ops as elle-cli reads them`);
+    throw new Error(`${source} is not JSON: ${jsonProblem(text, err)}; expected an array of ops as elle-cli reads them`);
   }
   if (!Array.isArray(parsed)) throw new Error(`${source}: expected a JSON array of ops, got ${parsed === null ? 'null' : typeof parsed}`);
   return parsed.map((raw: unknown, position) => {
