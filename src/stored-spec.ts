@@ -1,19 +1,18 @@
 // test.json read back for a re-check: validated by the same resolution as the command line, so a
 // missing, cut or hand-edited spec is one line naming the field and what was expected.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ioMessage } from './io-error.js';
 import { resolveSpec, type SpecOptions, type TestSpec } from './spec.js';
 import { RUN_FILES } from './store.js';
+import { readStoredJsonText } from './stored-json.js';
 
 /** Reads and validates test.json of a run directory; throws one line on anything wrong. */
 export function readStoredSpec(dir: string): TestSpec {
   const path = join(dir, RUN_FILES.test);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readStoredJsonText(path);
   } catch (err) {
-    throw new Error(`cannot read ${path}: ${ioMessage(err)}; expected the test spec that \`faultline test\` writes first`);
+    throw new Error(`${(err as Error).message}; expected the test spec that \`faultline test\` writes first`);
   }
   let parsed: unknown;
   try {
