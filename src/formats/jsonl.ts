@@ -3,7 +3,7 @@
 // history is refused at its first bad line, and a history larger than a string can hold still reads.
 import type { History, Op } from '../op.js';
 import { historyLines, type TextLine } from './history-text.js';
-import { jsonOpRecord, opFromRecord } from './op-schema.js';
+import { jsonOpRecord, opFromJsonFast, opFromRecord } from './op-schema.js';
 
 const SHAPE = '{"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}';
 
@@ -12,7 +12,15 @@ const SHAPE = '{"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"f
  * position, and a last line without its newline that is not JSON (a write cut short by a crash) is ignored.
  */
 export function readJsonlHistory(text: string, source = 'history.jsonl'): History {
-  return readJsonlLines(linesOf(text), source);
+  const history: Op[] = [];
+  const lines = text.split('\n');
+  // The piece after the last newline is a line only when it is not empty.
+  const count = lines.at(-1) === '' ? lines.length - 1 : lines.length;
+  for (let i = 0; i < count; i++) {
+    const op = opFromJsonLine({ text: lines[i]!, lineNo: i + 1, terminated: i < lines.length - 1 }, source, history.length);
+    if (op !== undefined) history.push(op);
+  }
+  return history;
 }
 
 /** Reads a history.jsonl file line by line, within the bounds of history-text.ts. */
@@ -48,15 +56,6 @@ export function opFromJsonLine(line: TextLine, source: string, position: number)
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new Error(`${where}: expected a JSON op ${SHAPE}, got ${JSON.stringify(text.slice(0, 100))}`);
   }
-  return opFromRecord(jsonOpRecord(parsed as Record<string, unknown>), position, where);
-}
-
-function* linesOf(text: string): Generator<TextLine> {
-  const lines = text.split('\n');
-  const last = lines.length - 1;
-  for (let i = 0; i < lines.length; i++) {
-    // The piece after the last newline is a line only when it is not empty.
-    if (i === last && lines[i] === '') return;
-    yield { text: lines[i]!, lineNo: i + 1, terminated: i < last };
-  }
+  const o = parsed as Record<string, unknown>;
+  return opFromJsonFast(o, position) ?? opFromRecord(jsonOpRecord(o), position, where);
 }

@@ -1,8 +1,10 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { readElleJson } from './elle-json.js';
 import { readJepsenEdn } from './jepsen-edn.js';
 import { readJsonlHistory } from './jsonl.js';
 import { readKvLog } from './kv-log.js';
+import { jsonOpRecord, opFromJsonFast, opFromRecord } from './op-schema.js';
 
 const jsonl = (fields: Record<string, unknown>): string => JSON.stringify({ index: 0, time: 0, process: 0, type: 'invoke', f: 'read', value: null, ...fields });
 
@@ -48,5 +50,43 @@ describe('the op schema, applied by every reader', () => {
   it('keeps a value that is an integer beyond 2^53 exact, as <digits>N', () => {
     const [op] = readJepsenEdn('{:process 0, :type :ok, :f :read, :value 9007199254740993}');
     expect(op!.value).toBe('9007199254740993N');
+  });
+});
+
+describe('the fast path for JSON ops', () => {
+  it('agrees with the schema wherever it answers, and answers for well-formed ops', () => {
+    const anyValue = fc.oneof(fc.constant(undefined), fc.constant(null), fc.nat(), fc.integer({ min: -5, max: 5 }), fc.double(), fc.string({ maxLength: 3 }), fc.constantFrom('nemesis', 'ok', 'invoke', 'read', ''), fc.constant({}), fc.constant([1]), fc.boolean());
+    const field = (good: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> => fc.oneof({ weight: 3, arbitrary: good }, anyValue);
+    const record = fc.record({
+      index: field(fc.nat()),
+      time: field(fc.nat()),
+      process: field(fc.oneof(fc.nat(9), fc.constant('nemesis'))),
+      type: field(fc.constantFrom('invoke', 'ok', 'fail', 'info')),
+      f: field(fc.constantFrom('read', 'write')),
+      value: anyValue,
+      node: field(fc.constantFrom('n1', 'n2')),
+      error: field(fc.string()),
+    });
+    let answered = 0;
+    fc.assert(
+      fc.property(record, fc.nat(100), (raw, position) => {
+        const o = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)) as Record<string, unknown>;
+        const fast = opFromJsonFast(o, position);
+        let slow: unknown;
+        try {
+          slow = opFromRecord(jsonOpRecord(o), position, 'h line 1');
+        } catch {
+          slow = 'refused';
+        }
+        if (fast !== undefined) {
+          answered++;
+          expect(fast).toStrictEqual(slow);
+        }
+        const wellFormed = typeof o['error'] !== 'object' && typeof o['error'] !== 'number' && typeof o['error'] !== 'boolean';
+        if (slow !== 'refused' && wellFormed) expect(fast).toBeDefined();
+      }),
+      { numRuns: 2000 },
+    );
+    expect(answered).toBeGreaterThan(100);
   });
 });
