@@ -42,4 +42,12 @@ describe('reading a history file within bounds', () => {
     expect(readHistoryText(file('empty.edn', ''), 'edn')).toBe('');
     expect(readHistoryText(file('blank.edn', ' \n'), 'edn')).toBe(' \n');
   });
+
+  it('joins lines that span the 1 MiB chunks it reads', () => {
+    const long = 'x'.repeat(2.5 * 2 ** 20);
+    const text = `{"a":1}\n{"b":"${long}"}\n\n{"c":"${long.slice(0, 2 ** 20 - 3)}"}\n{"d":4}`;
+    const lines = [...historyLines(file('chunks.jsonl', text), 'jsonl')];
+    expect(lines.map((l) => l.text)).toEqual(text.split('\n'));
+    expect(lines.map((l) => [l.lineNo, l.terminated])).toEqual([[1, true], [2, true], [3, true], [4, true], [5, false]]);
+  });
 });

@@ -37,17 +37,29 @@ export function readHistoryText(path: string, format: string): string {
 
 /** The lines of a history file in `format`, read 1 MiB at a time; throws one line when it cannot be one. */
 export function* historyLines(path: string, format: string): Generator<TextLine> {
-  let rest = '';
+  // The start of a line not yet ended, in pieces: only new text is searched for a newline.
+  let pending: string[] = [];
+  let pendingLength = 0;
   let lineNo = 0;
   for (const text of decodedChunks(path, format, false)) {
-    const lines = (rest + text).split('\n');
-    rest = lines.pop()!;
-    for (const line of lines) yield { text: line, lineNo: ++lineNo, terminated: true };
-    if (rest.length > MAX_LINE_BYTES) {
+    let start = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+      const piece = text.slice(start, end);
+      const line = pending.length === 0 ? piece : pending.join('') + piece;
+      pending = [];
+      pendingLength = 0;
+      start = end + 1;
+      yield { text: line, lineNo: ++lineNo, terminated: true };
+    }
+    if (start < text.length) {
+      pending.push(text.slice(start));
+      pendingLength += text.length - start;
+    }
+    if (pendingLength > MAX_LINE_BYTES) {
       throw new Error(`${path} line ${lineNo + 1} is longer than ${MAX_LINE_BYTES / 2 ** 20} MiB; expected ${OPENINGS[format]?.expected ?? 'one op per line'}`);
     }
   }
-  if (rest !== '') yield { text: rest, lineNo: ++lineNo, terminated: false };
+  if (pending.length > 0) yield { text: pending.join(''), lineNo: ++lineNo, terminated: false };
 }
 
 /** The file's text, chunk by chunk, checked as it comes: opening, NUL bytes, UTF-8 and (read whole) size. */
