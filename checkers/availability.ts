@@ -47,7 +47,8 @@ export function checkAvailability(history: History, options: AvailabilityOptions
   const windows = faultWindows(history);
   const overall = empty();
   const outsideFaults = empty();
-  const byF: Record<string, Availability> = {};
+  // Keyed by f, which is user data: no prototype, so an f named `constructor` is just an f.
+  const byF = Object.create(null) as Record<string, Availability>;
   const perWindow = windows.map(() => empty());
   for (const pair of pairs) {
     const outcome = outcomeOf(pair);

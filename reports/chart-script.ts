@@ -61,7 +61,7 @@ export const chartScript = String.raw`
     },
     afterDatasetsDraw: function (chart, args, opts) {
       var area = chart.chartArea, ctx = chart.ctx, x = chart.scales.x;
-      var rows = {};
+      var rows = Object.create(null); // keyed by fault names from the history
       ctx.save();
       ctx.font = font;
       ctx.textBaseline = 'top';

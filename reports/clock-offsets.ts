@@ -18,7 +18,7 @@ export function clockSteps(history: History): ClockStep[] {
     const value = op.value as { offsetsS?: unknown; description?: unknown } | null;
     const offsets = value?.offsetsS;
     if (typeof offsets !== 'object' || offsets === null) continue;
-    const offsetsS: Record<string, number> = {};
+    const offsetsS = Object.create(null) as Record<string, number>; // keyed by node names from the history
     for (const [node, s] of Object.entries(offsets)) if (typeof s === 'number' && Number.isFinite(s)) offsetsS[node] = s;
     if (steps.length === 0) steps.push({ atNs: 0, offsetsS: Object.fromEntries(Object.keys(offsetsS).map((n) => [n, 0])), label: 'start' });
     steps.push({ atNs: op.time, offsetsS, label: typeof value?.description === 'string' ? value.description : op.f });

@@ -8,6 +8,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseNodeEvents, type NodeEvent } from '../src/kv/node-events.js';
+import { ioMessage } from '../src/io-error.js';
 import type { History } from '../src/op.js';
 import { clockSteps, offsetAtS, type ClockStep } from './clock-offsets.js';
 
@@ -41,16 +42,36 @@ const maxParsedBytes = 64 * 1024 * 1024;
 export function readNodeLogs(runDir: string, historyEpochMs: number | undefined, history: History): NodeLogs {
   const nodesDir = join(runDir, 'nodes');
   if (!existsSync(nodesDir)) return { events: [], logs: [] };
+  // Node logs only annotate the report: one that cannot be read is a note, never a failed check.
+  let names: string[];
+  try {
+    names = readdirSync(nodesDir).sort();
+  } catch (err) {
+    return { events: [], logs: [], note: `no node logs: ${nodesDir} cannot be read (${ioMessage(err)})` };
+  }
   const logs: NodeLogLink[] = [];
   const raw: NodeEvent[] = [];
-  for (const node of readdirSync(nodesDir).sort()) {
+  const unreadable: string[] = [];
+  for (const node of names) {
     const path = join(nodesDir, node, 'node.log');
-    if (!existsSync(path)) continue;
-    const bytes = statSync(path).size;
-    logs.push({ node, href: `nodes/${encodeURIComponent(node)}/node.log`, bytes });
-    // The directory names the node: a log line's own `node` field may be missing (foreign dbs).
-    if (bytes <= maxParsedBytes) raw.push(...parseNodeEvents(readFileSync(path, 'utf8')).map((e) => ({ ...e, node: e.node === '?' ? node : e.node })));
+    try {
+      if (!existsSync(path)) continue;
+      const bytes = statSync(path).size;
+      // The directory names the node: a log line's own `node` field may be missing (foreign dbs).
+      if (bytes <= maxParsedBytes) raw.push(...parseNodeEvents(readFileSync(path, 'utf8')).map((e) => ({ ...e, node: e.node === '?' ? node : e.node })));
+      logs.push({ node, href: `nodes/${encodeURIComponent(node)}/node.log`, bytes });
+    } catch (err) {
+      unreadable.push(`${node} (${ioMessage(err)})`);
+    }
   }
+  if (unreadable.length > 0) {
+    const placed = readNodeLogsPlaced(raw, logs, historyEpochMs, history);
+    return { ...placed, note: [placed.note, `node logs not read: ${unreadable.join(', ')}`].filter(Boolean).join('; ') };
+  }
+  return readNodeLogsPlaced(raw, logs, historyEpochMs, history);
+}
+
+function readNodeLogsPlaced(raw: NodeEvent[], logs: NodeLogLink[], historyEpochMs: number | undefined, history: History): NodeLogs {
   if (raw.length > 0 && historyEpochMs === undefined) {
     return { events: [], logs, note: `${raw.length} node events not placed on the timeline: this run has no run.json with the history's start time` };
   }

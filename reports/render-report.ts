@@ -104,11 +104,9 @@ export function renderReport(input: ReportInput): string {
 function checkerResults(results: CheckResult): Record<string, CheckResult> {
   const nested = results.results;
   if (typeof nested !== 'object' || nested === null || Array.isArray(nested)) return { checker: results };
-  const out: Record<string, CheckResult> = {};
-  for (const [name, r] of Object.entries(nested)) {
-    out[name] = typeof r === 'object' && r !== null ? (r as CheckResult) : { valid: 'unknown', summary: `not a checker result: ${JSON.stringify(r)}` };
-  }
-  return out;
+  return Object.fromEntries(
+    Object.entries(nested).map(([name, r]) => [name, typeof r === 'object' && r !== null ? (r as CheckResult) : { valid: 'unknown', summary: `not a checker result: ${JSON.stringify(r)}` }]),
+  );
 }
 
 function guarded(what: string, render: () => string): string {

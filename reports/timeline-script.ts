@@ -44,7 +44,7 @@ export const timelineScript = String.raw`
 
   // Decoded state, set by open().
   var n = 0, strings, col = {}, start, end, proc, index, laneOps, laneStart, lookBack = 0, openOps = [], mask, marks = [];
-  var v0 = 0, v1 = 1, pinned = -1, hovered = null, eventRows = [], eventsByNode = {}, faultRows = [], headerH = AXIS_H, totalH = 0, viewH = 0;
+  var v0 = 0, v1 = 1, pinned = -1, hovered = null, eventRows = [], eventsByNode = Object.create(null), faultRows = [], headerH = AXIS_H, totalH = 0, viewH = 0;
 
   function open(buffer, table) {
     strings = table;
@@ -316,8 +316,9 @@ export const timelineScript = String.raw`
     return row;
   }
   function logLink(row, node) {
-    var href = embed.logs[node];
-    if (!href) return;
+    // node comes from the history: only the log links the report embeds, never an inherited property.
+    var href = Object.prototype.hasOwnProperty.call(embed.logs, node) ? embed.logs[node] : null;
+    if (typeof href !== 'string') return;
     var a = document.createElement('a');
     a.setAttribute('href', href); a.textContent = ' node log of ' + node;
     row.appendChild(a);

@@ -37,7 +37,7 @@ describe('checkFiles', () => {
     writeFileSync(join(dir, 'bad.jsonl'), '{"process":0,"type":"invoke","f":"read","value":[0,null]}\n{oops\n');
     const { code, lines } = await run([join(dir, 'bad.jsonl')], { format: 'jsonl', model: 'cas-register', json: false });
     expect(code).toBe(2);
-    expect(lines[0]).toBe(`${join(dir, 'bad.jsonl')}\tunknown\t0.000\tline 2 of ${join(dir, 'bad.jsonl')}: expected a JSON op {"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}, got "{oops"`);
+    expect(lines[0]).toBe(`${join(dir, 'bad.jsonl')}\tunknown\t0.000\t${join(dir, 'bad.jsonl')} line 2: expected a JSON op {"index":N,"time":T,"process":P|"nemesis","type":"invoke"|"ok"|"fail"|"info","f":F,"value":V}, got "{oops"`);
   });
 
   it('reads each file in the format its extension names when --format is not given', async () => {
@@ -48,7 +48,7 @@ describe('checkFiles', () => {
     expect(lines.map((l) => l.split('\t')[1])).toEqual(['illegal', 'ok']);
     expect(code).toBe(1);
     const asJsonl = await run([join(dir, 'h.edn')], { format: 'jsonl', model: 'register', json: false });
-    expect(asJsonl.lines[0]).toMatch(/\tunknown\t0\.000\tline 1 of .*h\.edn: expected a JSON op/);
+    expect(asJsonl.lines[0]).toMatch(/\tunknown\t0\.000\t.*h\.edn line 1: expected a JSON op/);
   });
 
   it('rejects an unknown model or format before reading anything', async () => {

@@ -6,6 +6,7 @@ import { resolveModel } from '../checkers/linearizable/models/registry.js';
 import { formatOfFile, withFormatNote } from './formats/format-of-file.js';
 import { historyFormats, isHistoryFormat, readHistoryFile, type HistoryFormat } from './formats/read-history.js';
 import type { History } from './op.js';
+import { untestedReason } from './untested-history.js';
 
 export interface CheckFilesOptions {
   /** The format of every file; default: each file's by its extension (formats/format-of-file.ts). */
@@ -40,9 +41,14 @@ export async function checkFiles(files: string[], options: CheckFilesOptions, ou
       } catch (err) {
         throw new Error(withFormatNote(err instanceof Error ? err.message : String(err), file, choice));
       }
-      const result = await checkHistory(history, { model: options.model, keyed: keyedByFormat[choice.format], timeoutMs });
-      line = { file, result: result.outcome, checkMs: result.checkMs, summary: result.summary, ops: result.ops };
-      if (result.failures[0]) line['counterexample'] = result.failures[0];
+      const untested = untestedReason(history);
+      if (untested !== undefined) {
+        line = { file, result: 'unknown', checkMs: 0, error: untested, ops: history.length };
+      } else {
+        const result = await checkHistory(history, { model: options.model, keyed: keyedByFormat[choice.format], timeoutMs });
+        line = { file, result: result.outcome, checkMs: result.checkMs, summary: result.summary, ops: result.ops };
+        if (result.failures[0]) line['counterexample'] = result.failures[0];
+      }
     } catch (err) {
       line = { file, result: 'unknown', checkMs: 0, error: err instanceof Error ? err.message : String(err) };
     }

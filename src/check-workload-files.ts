@@ -3,7 +3,6 @@
 // counter, bank. One line per file (FILE<TAB>valid|invalid|unknown<TAB>check-ms<TAB>summary) or one
 // JSON object per file with the whole result. Set and counter histories on independent keys
 // (values `[k x]`) are checked key by key.
-import { readFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { checkBank } from '../checkers/bank.js';
 import { checkCounter } from '../checkers/counter.js';
@@ -14,8 +13,10 @@ import type { CheckResult, Validity } from './checker.js';
 import { readElleJson } from './formats/elle-json.js';
 import { formatOfFile, withFormatNote } from './formats/format-of-file.js';
 import { hasIndependentKeys, readJepsenWorkloadEdn, type JepsenWorkload } from './formats/jepsen-edn-workloads.js';
-import { readJsonlHistory } from './formats/jsonl.js';
+import { readHistoryText } from './formats/history-text.js';
+import { readJsonlFile, readJsonlHistory } from './formats/jsonl.js';
 import type { History } from './op.js';
+import { untestedReason } from './untested-history.js';
 
 export interface WorkloadFileOptions {
   /** Consistency models for list-append (default strict-serializable). */
@@ -65,9 +66,16 @@ export function isFileWorkload(name: string): name is FileWorkload {
   return Object.hasOwn(fileWorkloads, name);
 }
 
-/** Checks a history with a workload's checker; set and counter histories on independent keys key by key. */
+/** Reads one history file of `workload` in `format`, refusing a file that cannot be one from its first bytes (formats/history-text.ts). */
+export function readWorkloadHistoryFile(path: string, format: WorkloadFormat, workload: FileWorkload): History {
+  return format === 'jsonl' ? readJsonlFile(path) : parseWorkloadHistory(readHistoryText(path, format), format, workload, path);
+}
+
+/** Checks a history with a workload's checker; set and counter histories on independent keys key by key; a history with no ok client op is unknown. */
 export async function checkWorkloadHistory(history: History, workload: FileWorkload, options: WorkloadFileOptions = {}): Promise<CheckResult> {
   const { reads, check } = fileWorkloads[workload];
+  const untested = untestedReason(history);
+  if (untested !== undefined) return { valid: 'unknown', summary: untested };
   if (!hasIndependentKeys(history, reads)) return check(history, options);
   return perKey((h) => check(h, options))(history, {});
 }
@@ -91,7 +99,7 @@ export async function checkWorkloadFiles(
       let history: History;
       try {
         if (!(workloadFormats as readonly string[]).includes(choice.format)) throw new Error(`format ${choice.format} cannot be checked with --workload; expected one of ${workloadFormats.join(', ')}`);
-        history = parseWorkloadHistory(await readFile(file, 'utf8'), choice.format as WorkloadFormat, workload as FileWorkload, file);
+        history = readWorkloadHistoryFile(file, choice.format as WorkloadFormat, workload as FileWorkload);
       } catch (err) {
         throw new Error(withFormatNote(err instanceof Error ? err.message : String(err), file, choice));
       }

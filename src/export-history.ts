@@ -1,10 +1,10 @@
 // `faultline export <run> --format edn|jsonl|json`: a run's history.jsonl as Jepsen, Elle and
 // elle-cli read histories: edn is Jepsen's history.edn (one op map per line, jepsen-edn-export.ts),
 // json elle-cli's JSON array, jsonl faultline's own (re-read, so a line cut short by a crash is gone).
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJepsenEdn } from './formats/jepsen-edn-export.js';
-import { readJsonlHistory } from './formats/jsonl.js';
+import { readJsonlFile } from './formats/jsonl.js';
 import { isJepsenStoreDir, JEPSEN_FILES } from './jepsen-store.js';
 import type { History } from './op.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
@@ -24,7 +24,7 @@ export function readRunHistory(path: string): History {
     throw new Error(`${path} is a Jepsen run directory: its ${JEPSEN_FILES.history} is Jepsen's format already; expected a run directory written by \`faultline test\``);
   }
   const file = statSync(path, { throwIfNoEntry: false })?.isFile() ? path : join(resolveRunDir(path), RUN_FILES.history);
-  return readJsonlHistory(readFileSync(file, 'utf8'), file);
+  return readJsonlFile(file);
 }
 
 /** The history of the run at `path` as text in `format`; throws naming the formats when it is unknown. */

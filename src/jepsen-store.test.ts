@@ -123,10 +123,10 @@ describe('faultline check <Jepsen run directory>', () => {
 
   it('names the line of a malformed history.edn, and still checks when results.edn cannot be read', async () => {
     const broken = jepsenRun('broken', { 'history.edn': `${bank(100)}{:type :invoke, :f :transfer, :value {:from 0, :to 1}, :process 2}\n` });
-    await expect(checkInProcess(broken)).rejects.toThrow(`line 7 of ${join(broken, 'history.edn')}: expected a transfer {:from a, :to b, :amount n}, got {"from":0,"to":1}`);
+    await expect(checkInProcess(broken)).rejects.toThrow(`${join(broken, 'history.edn')} line 7: expected a transfer {:from a, :to b, :amount n}, got {"from":0,"to":1}`);
     const { code, lines } = await checkInProcess(jepsenRun('bad-results', { 'history.edn': bank(100), 'results.edn': '{:valid? true' }));
     expect(code).toBe(0);
-    expect(lines[0]).toMatch(/; results\.edn not read: line 1 of .*results\.edn: expected "}", got "end of input"$/);
+    expect(lines[0]).toMatch(/; results\.edn not read: .*results\.edn line 1: expected "}", got "end of input"$/);
   });
 
   it('is a Jepsen directory only with history.edn and without faultline run files', () => {

@@ -3,17 +3,18 @@
 // (test.fressian, test.jepsen). The history is read with the EDN reader, its workload inferred
 // (infer-jepsen-workload.ts) unless --workload or --model names it, and checked; nothing is written.
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkHistory, DEFAULT_TIMEOUT_MS } from '../checkers/linearizable/index.js';
 import { models, resolveModel } from '../checkers/linearizable/models/registry.js';
 import { checkWorkloadHistory, ednWorkloadOf, fileWorkloadNames, isFileWorkload } from './check-workload-files.js';
 import type { CheckResult, Validity } from './checker.js';
 import { EdnKeyword, EdnMap, readEdn, type EdnValue } from './formats/edn.js';
+import { readHistoryText } from './formats/history-text.js';
 import { ednOpForms, historyFromEdnOps } from './formats/jepsen-edn.js';
 import { jepsenWorkloadHistory } from './formats/jepsen-edn-workloads.js';
 import { inferJepsenWorkload, type Inference } from './infer-jepsen-workload.js';
 import { RUN_FILES } from './store.js';
+import { untestedReason } from './untested-history.js';
 
 export const JEPSEN_FILES = { history: 'history.edn', results: 'results.edn' } as const;
 
@@ -44,7 +45,7 @@ export function isJepsenStoreDir(dir: string): boolean {
 export async function checkJepsenStore(dir: string, options: JepsenCheckOptions, out: (line: string) => void): Promise<number> {
   const chosen = chosenByFlags(options);
   const historyPath = join(dir, JEPSEN_FILES.history);
-  const forms = ednOpForms(readEdn(await readFile(historyPath, 'utf8'), historyPath));
+  const forms = ednOpForms(readEdn(readHistoryText(historyPath, 'edn'), historyPath));
   const results = await readResults(join(dir, JEPSEN_FILES.results));
   const inference: Inference = chosen ?? inferJepsenWorkload(forms.map((f) => f.value), results.value);
   if (inference.kind === 'unknown') {
@@ -68,7 +69,10 @@ export async function checkJepsenStore(dir: string, options: JepsenCheckOptions,
   } else {
     name = 'linearizable';
     const history = historyFromEdnOps(forms, historyPath);
-    result = await checkHistory(history, { model: inference.model, keyed: 'auto', timeoutMs: timeoutS === undefined ? DEFAULT_TIMEOUT_MS : timeoutS * 1000 });
+    const untested = untestedReason(history);
+    result = untested !== undefined
+      ? { valid: 'unknown', summary: untested }
+      : await checkHistory(history, { model: inference.model, keyed: 'auto', timeoutMs: timeoutS === undefined ? DEFAULT_TIMEOUT_MS : timeoutS * 1000 });
   }
 
   const what = inference.kind === 'workload' ? `workload: ${inference.workload}` : `model:    ${inference.model} (linearizability)`;
@@ -117,7 +121,7 @@ function chosenByFlags(options: JepsenCheckOptions): Inference | undefined {
 async function readResults(path: string): Promise<{ value?: EdnValue; valid?: Validity; error?: string }> {
   if (!existsSync(path)) return {};
   try {
-    const value = readEdn(await readFile(path, 'utf8'), path)[0]?.value;
+    const value = readEdn(readHistoryText(path, 'edn'), path)[0]?.value;
     if (value === undefined) return {};
     const valid = value instanceof EdnMap ? value.get('valid?') : undefined;
     return { value, ...(valid === true || valid === false ? { valid } : valid instanceof EdnKeyword && valid.name === 'unknown' ? { valid: 'unknown' as const } : {}) };

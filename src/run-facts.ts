@@ -1,10 +1,10 @@
 // run.json: facts about a run that neither the spec nor the history holds: when it started, which
 // phase it reached, how it ended. It is rewritten at every phase, so a run whose controller died
 // says where it stopped, and a re-check marks it incomplete instead of calling it valid.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
-import { ioMessage } from './io-error.js';
+import { readStoredJsonText } from './stored-json.js';
 import { RUN_FILES, writeFileWhole } from './store.js';
 
 export const RUN_PHASES = ['setup', 'workload', 'heal', 'final', 'teardown'] as const;
@@ -49,9 +49,9 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   if (!existsSync(path)) return { startedAt: fallbackStart(), problem: `${RUN_FILES.run} is missing` };
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readStoredJsonText(path));
   } catch (err) {
-    const why = err instanceof SyntaxError ? 'is not JSON (cut short?)' : `cannot be read: ${ioMessage(err)}`;
+    const why = err instanceof SyntaxError ? 'is not JSON (cut short?)' : `cannot be read: ${(err as Error).message.replace(/^cannot read [^:]*: /, '')}`;
     return { startedAt: fallbackStart(), problem: `${RUN_FILES.run} ${why}` };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

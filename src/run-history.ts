@@ -1,20 +1,13 @@
 // A run's history.jsonl read back: whole for the checkers, or as a stream of ops for the final
 // generator, so the controller never holds the history while the workload runs.
-import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
-import { readJsonlHistory } from './formats/jsonl.js';
-import { ioMessage } from './io-error.js';
+import { opFromJsonLine, readJsonlFile } from './formats/jsonl.js';
 import type { History, Op } from './op.js';
 
-/** Reads a run's history; throws one line naming the file when it cannot be read or parsed. */
+/** Reads a run's history line by line; throws one line naming the file, the line, the field and what was expected. */
 export function readStoredHistory(path: string): History {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${ioMessage(err)}`);
-  }
-  return readJsonlHistory(text, path);
+  return readJsonlFile(path);
 }
 
 /** The ops of a history file, one line at a time, in 1 MiB chunks; a line cut short at the end is skipped. */
@@ -25,6 +18,7 @@ export function* streamStoredHistory(path: string): Generator<Op> {
     const decoder = new StringDecoder('utf8');
     let rest = '';
     let lineNo = 0;
+    let position = 0;
     for (;;) {
       const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
@@ -32,8 +26,11 @@ export function* streamStoredHistory(path: string): Generator<Op> {
       const lines = text.split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) {
-        lineNo++;
-        if (line.trim() !== '') yield* readJsonlHistory(line, `${path} line ${lineNo}`);
+        const op = opFromJsonLine({ text: line, lineNo: ++lineNo, terminated: true }, path, position);
+        if (op !== undefined) {
+          position++;
+          yield op;
+        }
       }
     }
   } finally {

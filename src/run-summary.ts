@@ -3,6 +3,8 @@
 // any file may be truncated or hand-edited. Used by `faultline serve` and `faultline nightly`.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { jsonProblem } from './formats/json-problem.js';
+import { ioMessage } from './io-error.js';
 import { RUN_FILES } from './store.js';
 
 /**
@@ -78,7 +80,7 @@ export function verdictOf(valid: unknown): 'valid' | 'invalid' | 'unknown' {
 
 function statsFigures(stats: unknown): Pick<RunSummary, 'throughputPerS' | 'latencyMs'> {
   if (!isObject(stats)) return {};
-  const latencyMs: LatencyByF = {};
+  const latencyMs = Object.create(null) as LatencyByF; // keyed by f, from a file anyone may edit
   for (const [f, q] of Object.entries(isObject(stats.latencyMs) ? stats.latencyMs : {})) {
     if (isObject(q) && typeof q.p50 === 'number' && typeof q.p99 === 'number') latencyMs[f] = { p50: q.p50, p99: q.p99 };
   }
@@ -90,12 +92,19 @@ function statsFigures(stats: unknown): Pick<RunSummary, 'throughputPerS' | 'late
 
 function readJson(path: string): { value?: Record<string, unknown>; problem?: string } {
   if (!existsSync(path)) return {};
+  let text: string;
   try {
-    const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
-    return isObject(value) ? { value } : { problem: `${basename(path)} is not a JSON object` };
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    return { problem: `${basename(path)} cannot be read: ${err instanceof Error ? err.message : String(err)}` };
+    return { problem: `${basename(path)} cannot be read: ${ioMessage(err)}` };
   }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { problem: `${basename(path)} is not JSON: ${jsonProblem(text, err)}` };
+  }
+  return isObject(value) ? { value } : { problem: `${basename(path)} is not a JSON object` };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

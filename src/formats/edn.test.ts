@@ -23,9 +23,30 @@ describe('readEdn', () => {
   });
 
   it('reports the line, the bad text and what was expected', () => {
-    expect(() => readEdn('[1 2]\n{:a 1\n :b}', 'h.edn')).toThrow('line 2 of h.edn: expected a map with an even number of forms, got 3 forms');
-    expect(() => readEdn('[1 2', 'h.edn')).toThrow('line 1 of h.edn: expected "]", got "end of input"');
-    expect(() => readEdn('\n\n  ]', 'h.edn')).toThrow('line 3 of h.edn: expected a value, got "]"');
-    expect(() => readEdn('"abc', 'h.edn')).toThrow(`line 1 of h.edn: expected a closing '"', got "end of input"`);
+    expect(() => readEdn('[1 2]\n{:a 1\n :b}', 'h.edn')).toThrow('h.edn line 2: expected a map with an even number of forms, got 3 forms');
+    expect(() => readEdn('[1 2', 'h.edn')).toThrow('h.edn line 1: expected "]", got "end of input"');
+    expect(() => readEdn('\n\n  ]', 'h.edn')).toThrow('h.edn line 3: expected a value, got "]"');
+    expect(() => readEdn('"abc', 'h.edn')).toThrow(`h.edn line 1: expected a closing '"', got "end of input"`);
+  });
+
+  it('keeps integers a double cannot hold exactly as bigints, and plain data marks them <digits>N', () => {
+    expect(readEdn('9007199254740993 -9007199254740993 123N 9007199254740993N 9007199254740992 25400063260840110').map((f) => f.value)).toEqual([
+      9007199254740993n, -9007199254740993n, 123, 9007199254740993n, 9007199254740992, 25400063260840110,
+    ]);
+    expect(plain('[9007199254740993 9007199254740992]')).toEqual([['9007199254740993N', 9007199254740992]]);
+  });
+
+  it('drops metadata and reads namespaced maps', () => {
+    expect(plain('^{:a 1} [1] ^:private x ^String "s"')).toEqual([[1], 'x', 's']);
+    expect(plain('#:foo{:a 1, :b/c 2, :_/d 3} #::{:e 4}')).toEqual([{ 'foo/a': 1, 'b/c': 2, d: 3 }, { e: 4 }]);
+    expect(() => readEdn('^{:a 1}', 'm.edn')).toThrow('m.edn line 1: expected a value, got "end of input"');
+  });
+
+  it('refuses a map with a keyword twice, and keeps a __proto__ key as data', () => {
+    expect(() => readEdn('{:type :ok\n :type :invoke}', 'd.edn')).toThrow('d.edn line 1: the map has the key :type twice; expected each key once');
+    const [value] = plain('{"__proto__" {"polluted" 1}, :constructor 2}') as [Record<string, unknown>];
+    expect(Object.keys(value)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });

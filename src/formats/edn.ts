@@ -1,6 +1,10 @@
-// A small EDN reader for the subset Jepsen and Knossos write: maps, vectors, lists, sets, keywords,
-// symbols, strings, characters, integers, floats, nil, true/false, comments, `#_` discards and
-// tagged literals (the tag is dropped and the tagged value kept: `#jepsen.history.Op{...}` is a map).
+// A small EDN reader for what Jepsen and Knossos write: maps, vectors, lists, sets, keywords,
+// symbols, strings, characters, integers, floats, nil, true/false, comments, `#_` discards, tagged
+// literals (the tag is dropped and the tagged value kept: `#jepsen.history.Op{...}` is a map),
+// metadata (`^{:a 1} [1]` is the vector; the metadata is dropped) and namespaced maps
+// (`#:foo{:a 1}` is `{:foo/a 1}`). An integer a double cannot hold exactly (beyond 2^53) stays exact
+// as a bigint; `123N` is the number 123, equal to it in Clojure too. No EDN package on npm was kept: edn-data 1.2.2
+// loses 9007199254740993, reads `[1 2` as null and keeps no line numbers; jsedn is unmaintained.
 
 /** A keyword such as `:read`; `name` has no colon. */
 export class EdnKeyword {
@@ -37,7 +41,7 @@ export class EdnMap {
   }
 }
 
-export type EdnValue = null | boolean | number | string | EdnKeyword | EdnSymbol | EdnValue[] | EdnMap | EdnSet;
+export type EdnValue = null | boolean | number | bigint | string | EdnKeyword | EdnSymbol | EdnValue[] | EdnMap | EdnSet;
 
 /** A top-level form and the 1-based line it starts on. */
 export interface EdnForm {
@@ -59,17 +63,22 @@ export function readEdn(text: string, source = 'input'): EdnForm[] {
 
 /**
  * Turns EDN into plain JSON-like data: keywords and symbols become their names, sets and lists
- * become arrays, maps become objects keyed by the plain key (non-string keys as JSON).
+ * become arrays, maps become objects keyed by the plain key (non-string keys as JSON; a key
+ * `__proto__` is an own property, as JSON.parse makes it). A bigint (an integer a double cannot hold)
+ * becomes the string `<digits>N`, Clojure's notation for it: it compares exactly, equal only to itself.
  */
 export function ednToPlain(value: EdnValue): unknown {
+  if (typeof value === 'bigint') return `${value}N`;
   if (value === null || typeof value !== 'object') return value;
   if (value instanceof EdnKeyword || value instanceof EdnSymbol) return value.name;
   if (Array.isArray(value)) return value.map(ednToPlain);
   if (value instanceof EdnSet) return value.elements.map(ednToPlain);
   const object: Record<string, unknown> = {};
   for (const [k, v] of value.entries) {
-    const key = ednToPlain(k);
-    object[typeof key === 'string' ? key : JSON.stringify(key)] = ednToPlain(v);
+    const plain = ednToPlain(k);
+    const key = typeof plain === 'string' ? plain : JSON.stringify(plain);
+    if (key === '__proto__') Object.defineProperty(object, key, { value: ednToPlain(v), enumerable: true, writable: true, configurable: true });
+    else object[key] = ednToPlain(v);
   }
   return object;
 }
@@ -79,6 +88,7 @@ export function showEdn(value: EdnValue | undefined): string {
   if (value === undefined) return '(missing)';
   if (value === null) return 'nil';
   if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'bigint') return `${value}N`;
   if (typeof value !== 'object') return String(value);
   if (value instanceof EdnKeyword || value instanceof EdnSymbol) return value.toString();
   if (Array.isArray(value)) return `[${value.map(showEdn).join(' ')}]`;
@@ -113,7 +123,7 @@ class EdnReader {
   private fail(expected: string, got?: string): never {
     const end = this.text.indexOf('\n', this.pos);
     const shown = got ?? this.text.slice(this.pos, end === -1 ? undefined : end).slice(0, 60);
-    throw new Error(`line ${this.line} of ${this.source}: expected ${expected}, got ${JSON.stringify(shown)}`);
+    throw new Error(`${this.source} line ${this.line}: expected ${expected}, got ${JSON.stringify(shown)}`);
   }
 
   private skipSpace(): void {
@@ -161,6 +171,13 @@ class EdnReader {
         return this.readChar();
       case '#':
         return this.readDispatch();
+      case '^': {
+        // Metadata: ^{:a 1} form, ^:kw form, ^Sym form. The metadata is read and dropped.
+        this.pos++;
+        if (this.readForm() === DISCARDED) this.fail('metadata after "^"');
+        const value = this.readForm();
+        return value === DISCARDED ? this.fail('a value after the metadata') : value;
+      }
       default:
         return this.readAtom();
     }
@@ -187,10 +204,22 @@ class EdnReader {
 
   private toMap(items: EdnValue[], line: number): EdnMap {
     if (items.length % 2 !== 0) {
-      throw new Error(`line ${line} of ${this.source}: expected a map with an even number of forms, got ${items.length} forms`);
+      throw new Error(`${this.source} line ${line}: expected a map with an even number of forms, got ${items.length} forms`);
     }
     const entries: [EdnValue, EdnValue][] = [];
-    for (let i = 0; i < items.length; i += 2) entries.push([items[i]!, items[i + 1]!]);
+    for (let i = 0; i < items.length; i += 2) {
+      const key = items[i]!;
+      // EDN forbids duplicate keys; checked for keywords, the keys of every op map.
+      if (key instanceof EdnKeyword) {
+        for (let j = 0; j < i; j += 2) {
+          const other = items[j];
+          if (other instanceof EdnKeyword && other.name === key.name) {
+            throw new Error(`${this.source} line ${line}: the map has the key :${key.name} twice; expected each key once`);
+          }
+        }
+      }
+      entries.push([key, items[i + 1]!]);
+    }
     return new EdnMap(entries);
   }
 
@@ -250,6 +279,7 @@ class EdnReader {
       this.readForm();
       return DISCARDED;
     }
+    if (next === ':') return this.readNamespacedMap();
     if (next === '#') {
       this.pos += 2;
       const token = this.readToken('##Inf, ##-Inf or ##NaN');
@@ -265,6 +295,24 @@ class EdnReader {
       return value === DISCARDED ? this.fail('a value after the tag') : value;
     }
     return this.fail('#{, #_, ## or a tagged literal', this.text.slice(this.pos, this.pos + 2));
+  }
+
+  /** `#:ns{:a 1}` is `{:ns/a 1}`; `:_/a` stays `:a`, and `#::{...}` (the reader's own namespace) keeps its keys. */
+  private readNamespacedMap(): EdnMap {
+    this.pos += 2;
+    if (this.text[this.pos] === ':') this.pos++;
+    const start = this.pos;
+    while (this.pos < this.text.length && !DELIMITERS.has(this.text.charCodeAt(this.pos))) this.pos++;
+    const ns = this.text.slice(start, this.pos);
+    this.skipSpace();
+    if (this.text[this.pos] !== '{') this.fail(`a map after #:${ns}`);
+    const map = this.readForm() as EdnMap;
+    const qualify = (key: EdnValue): EdnValue => {
+      if (!(key instanceof EdnKeyword || key instanceof EdnSymbol)) return key;
+      const name = key.name.startsWith('_/') ? key.name.slice(2) : key.name.includes('/') || ns === '' ? key.name : `${ns}/${key.name}`;
+      return key instanceof EdnKeyword ? new EdnKeyword(name) : new EdnSymbol(name);
+    };
+    return this.collect(new EdnMap(map.entries.map(([k, v]) => [qualify(k), v])), ednLine(map) ?? this.line);
   }
 
   private readToken(expected: string): string {
@@ -286,8 +334,16 @@ class EdnReader {
     return new EdnSymbol(token);
   }
 
-  private parseNumber(token: string): number {
-    if (/^[-+]?\d+N?$/.test(token)) return Number(token.replace(/N$/, ''));
+  private parseNumber(token: string): number | bigint {
+    if (/^[-+]?\d+N?$/.test(token)) {
+      const digits = token.replace(/N$/, '');
+      const n = Number(digits);
+      if (Number.isSafeInteger(n)) return n;
+      // Beyond 2^53 an integer stays a number only when it is how a double prints (as faultline's
+      // own export writes one); any other is a bigint. Distinct integers so stay distinct values.
+      const big = BigInt(digits);
+      return Number.isFinite(n) && String(n) === big.toString() ? n : big;
+    }
     if (/^[-+]?\d+(\.\d*)?([eE][-+]?\d+)?M?$/.test(token)) return Number(token.replace(/M$/, ''));
     const ratio = /^([-+]?\d+)\/(\d+)$/.exec(token);
     if (ratio) return Number(ratio[1]) / Number(ratio[2]);

@@ -4,10 +4,11 @@
 // and `:fail :read :timed-out` is a failed read, which constrains nothing.
 import type { History, Op, OpType } from '../op.js';
 import { ednToPlain, readEdn } from './edn.js';
+import { isCount } from './op-schema.js';
 
 const PREFIX = 'INFO  jepsen.util - ';
 const SHAPE = `"${PREFIX}<process> <type> <f> <value>"`;
-const TYPES: Record<string, OpType> = { ':invoke': 'invoke', ':ok': 'ok', ':fail': 'fail', ':info': 'info' };
+const TYPES = new Map<string, OpType>([[':invoke', 'invoke'], [':ok', 'ok'], [':fail', 'fail'], [':info', 'info']]);
 
 /** Reads a Porcupine/Jepsen etcd log into a single-register history (values unkeyed). */
 export function readEtcdLog(text: string, source = 'etcd.log'): History {
@@ -17,12 +18,12 @@ export function readEtcdLog(text: string, source = 'etcd.log'): History {
     const raw = lines[i]!.replace(/\r$/, '');
     if (raw.trim() === '') continue;
     const bad = (expected: string): Error =>
-      new Error(`line ${i + 1} of ${source}: expected ${expected}, got ${JSON.stringify(raw.slice(0, 100))}`);
+      new Error(`${source} line ${i + 1}: expected ${expected}, got ${JSON.stringify(raw.slice(0, 100))}`);
     if (!raw.startsWith(PREFIX)) throw bad(SHAPE);
     const match = /^(\d+)\s+(\S+)\s+:(\S+)\s+(.+?)\s*$/.exec(raw.slice(PREFIX.length));
     if (!match) throw bad(SHAPE);
     const [, process, typeText, f, valueText] = match as unknown as [string, string, string, string, string];
-    const type = TYPES[typeText];
+    const type = TYPES.get(typeText);
     if (!type) throw bad(`a type of :invoke | :ok | :fail | :info in ${SHAPE}`);
     let value: unknown;
     try {
@@ -32,6 +33,7 @@ export function readEtcdLog(text: string, source = 'etcd.log'): History {
     } catch {
       throw bad(`a value of nil, an integer, [A B] or :timed-out in ${SHAPE}`);
     }
+    if (!isCount(Number(process))) throw bad(`a process number below 2^53 in ${SHAPE}`);
     history.push({ index: history.length, time: i + 1, process: Number(process), type, f, value });
   }
   return history;

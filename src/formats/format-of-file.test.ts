@@ -15,8 +15,8 @@ describe('formatOfFile', () => {
   it('falls back to jsonl for other extensions and says so in errors, naming the file', () => {
     const choice = formatOfFile('run/ops.txt');
     expect(choice).toEqual({ format: 'jsonl', how: 'default' });
-    expect(withFormatNote('line 1 of run/ops.txt: expected a JSON op', 'run/ops.txt', choice)).toBe(
-      'line 1 of run/ops.txt: expected a JSON op (read run/ops.txt as jsonl, the default: its extension ".txt" is none of .edn edn, .jsonl jsonl, .json json; give --format to name its format)',
+    expect(withFormatNote('run/ops.txt line 1: expected a JSON op', 'run/ops.txt', choice)).toBe(
+      'run/ops.txt line 1: expected a JSON op (read run/ops.txt as jsonl, the default: its extension ".txt" is none of .edn edn, .jsonl jsonl, .json json; give --format to name its format)',
     );
     expect(describeFormatChoice('a.edn', formatOfFile('a.edn'))).toMatch(/^read a\.edn as edn because of its \.edn extension/);
     expect(withFormatNote('bad', 'a.edn', formatOfFile('a.edn', 'edn'))).toBe('bad');

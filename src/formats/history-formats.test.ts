@@ -20,9 +20,9 @@ describe('etcd logs', () => {
 
   it('rejects other lines with the file, line, text and expected shape', () => {
     expect(() => readEtcdLog('INFO  jepsen.util - 0\t:invoke\t:read\tnil\nWARN something', 'etcd_003.log')).toThrow(
-      'line 2 of etcd_003.log: expected "INFO  jepsen.util - <process> <type> <f> <value>", got "WARN something"',
+      'etcd_003.log line 2: expected "INFO  jepsen.util - <process> <type> <f> <value>", got "WARN something"',
     );
-    expect(() => readEtcdLog('INFO  jepsen.util - 0\t:done\t:read\tnil', 'e.log')).toThrow('line 1 of e.log: expected a type of :invoke | :ok | :fail | :info');
+    expect(() => readEtcdLog('INFO  jepsen.util - 0\t:done\t:read\tnil', 'e.log')).toThrow('e.log line 1: expected a type of :invoke | :ok | :fail | :info');
   });
 });
 
@@ -37,7 +37,7 @@ describe('kv logs', () => {
 
   it('rejects a line that is not such a map', () => {
     expect(() => readKvLog('{:process 0, :type :invoke, :f :get, :value nil}', 'c01.txt')).toThrow(
-      'line 1 of c01.txt: expected {:process P, :type T, :f F, :key "K", :value V}, got "{:process 0, :type :invoke, :f :get, :value nil}"',
+      'c01.txt line 1: expected {:process P, :type T, :f F, :key "K", :value V}, got "{:process 0, :type :invoke, :f :get, :value nil}"',
     );
   });
 });
@@ -56,7 +56,7 @@ describe('Jepsen EDN', () => {
 
   it('names the line of a bad op', () => {
     expect(() => readJepsenEdn('[{:process 0, :type :invoke, :f :read}\n {:process 0, :type :done, :f :read}]', 'h.edn')).toThrow(
-      'line 2 of h.edn: expected :type :invoke | :ok | :fail | :info, got :done',
+      'h.edn line 2: :type is :done; expected one of invoke, ok, fail, info',
     );
   });
 });
@@ -70,9 +70,9 @@ describe('history.jsonl', () => {
 
   it('names the line and what it expected', () => {
     expect(() => readJsonlHistory('{"process":3,"type":"invoke","f":"read","value":null}\n{"process":3,"type":"done","f":"read"}', 'history.jsonl')).toThrow(
-      'line 2 of history.jsonl: expected "type" to be invoke | ok | fail | info in',
+      'history.jsonl line 2: "type" is "done"; expected one of invoke, ok, fail, info',
     );
-    expect(() => readJsonlHistory('not json', 'h.jsonl')).toThrow('line 1 of h.jsonl: expected a JSON op');
+    expect(() => readJsonlHistory('not json', 'h.jsonl')).toThrow('h.jsonl line 1: expected a JSON op');
   });
 });
 
@@ -93,7 +93,7 @@ describe('jsonl after a crash', () => {
     const { readJsonlHistory } = await import('./jsonl.js');
     const whole = '{"index":0,"time":0,"process":0,"type":"invoke","f":"read","value":null}\n';
     expect(readJsonlHistory(whole + '{"index":1,"time":5,"pro', 'h.jsonl')).toHaveLength(1);
-    expect(() => readJsonlHistory(whole + '{"index":1,"time":5,"pro\n', 'h.jsonl')).toThrow(/line 2 of h\.jsonl/);
-    expect(() => readJsonlHistory('{"broken\n' + whole, 'h.jsonl')).toThrow(/line 1 of h\.jsonl/);
+    expect(() => readJsonlHistory(whole + '{"index":1,"time":5,"pro\n', 'h.jsonl')).toThrow(/h\.jsonl line 2/);
+    expect(() => readJsonlHistory('{"broken\n' + whole, 'h.jsonl')).toThrow(/h\.jsonl line 1/);
   });
 });

@@ -25,8 +25,8 @@ describe('Jepsen EDN workload histories', () => {
   });
 
   it('names the line, the bad value and what was expected', () => {
-    expect(() => readJepsenWorkloadEdn('{:type :ok :f :cas :process 0 :value [1 2]}', 'counter', 'c.edn')).toThrow('line 1 of c.edn: expected :f :add | :read for the counter workload, got :cas');
-    expect(() => readJepsenWorkloadEdn('\n{:type :ok :f :read :process 0 :value "x"}', 'set', 's.edn')).toThrow('line 2 of s.edn: expected a read of a collection of elements, got "x"');
+    expect(() => readJepsenWorkloadEdn('{:type :ok :f :cas :process 0 :value [1 2]}', 'counter', 'c.edn')).toThrow('c.edn line 1: expected :f :add | :read for the counter workload, got :cas');
+    expect(() => readJepsenWorkloadEdn('\n{:type :ok :f :read :process 0 :value "x"}', 'set', 's.edn')).toThrow('s.edn line 2: expected a read of a collection of elements, got "x"');
     expect(() => readJepsenWorkloadEdn('{:type :ok :process 0 :value [[:w 1 2]]}', 'list-append')).toThrow(/expected micro-ops \[:append k v\] or \[:r k v\], got \[\["w",1,2\]\]/);
     expect(() => readJepsenWorkloadEdn('', 'queue' as never)).toThrow(/unknown Jepsen workload "queue"; expected one of list-append, set, counter, bank/);
   });
@@ -36,7 +36,7 @@ describe('Jepsen EDN workload histories', () => {
     expect(counter.map((o) => o.value)).toEqual([[3, 2], [3, 7]]);
     expect(hasIndependentKeys(counter, 'counter')).toBe(true);
     expect(() => readJepsenWorkloadEdn('{:type :invoke, :f :add, :process 0, :value [3 :x]}\n{:type :ok, :f :read, :process 1, :value [3 7]}', 'counter', 'k.edn')).toThrow(
-      'line 1 of k.edn: expected :add of a number, got "x"',
+      'k.edn line 1: expected :add of a number, got "x"',
     );
     // A plain set's read of two elements is not key 0 holding 1.
     const set = readJepsenWorkloadEdn('{:type :invoke, :f :add, :process 0, :value [0 1]}\n{:type :ok, :f :read, :process 1, :value [0 1]}', 'set');

@@ -32,11 +32,11 @@ export function jepsenWorkloadHistory(forms: readonly EdnForm[], workload: Jepse
   const lines: number[] = [];
   const history = forms.map(({ value, line }, position) => {
     lines.push(line);
-    return opFromEdn(workload === 'list-append' ? withDefaultF(value, 'txn') : value, position, `line ${line} of ${source}`);
+    return opFromEdn(workload === 'list-append' ? withDefaultF(value, 'txn') : value, position, `${source} line ${line}`);
   });
   const keyed = hasIndependentKeys(history, workload);
   history.forEach((op, i) => {
-    if (op.process !== 'nemesis') checkShape(keyed ? { ...op, value: innerValue(op.value) } : op, workload, `line ${lines[i]} of ${source}`);
+    if (op.process !== 'nemesis') checkShape(keyed ? { ...op, value: innerValue(op.value) } : op, workload, `${source} line ${lines[i]}`);
   });
   return history;
 }
@@ -91,10 +91,14 @@ function checkShape(op: Op, workload: JepsenWorkload, where: string): void {
       if (workload === 'counter' && op.f === 'add' && typeof value !== 'number') throw bad(':add of a number');
       break;
     case 'bank':
-      if (op.f === 'read' && op.type === 'ok' && (typeof value !== 'object' || value === null || Array.isArray(value))) throw bad('a read of a map {account balance}');
+      if (op.f === 'read' && op.type === 'ok' && !isBalances(value)) throw bad('a read of a map {account balance} with balances numbers below 2^53');
       if (op.f === 'transfer' && op.type === 'invoke' && !isTransfer(value)) throw bad('a transfer {:from a, :to b, :amount n}');
       break;
   }
+}
+
+function isBalances(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every((b) => typeof b === 'number' || b === null);
 }
 
 function isTransfer(value: unknown): boolean {

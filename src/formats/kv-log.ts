@@ -14,7 +14,7 @@ export function readKvLog(text: string, source = 'kv.txt'): History {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!.trim();
     if (line === '') continue;
-    const where = `line ${i + 1} of ${source}`;
+    const where = `${source} line ${i + 1}`;
     let forms;
     try {
       forms = readEdn(line, source);

@@ -1,10 +1,10 @@
 // The history formats `faultline check --format` knows, and reading a file in one of them.
-import { readFile } from 'node:fs/promises';
 import type { History } from '../op.js';
 import { readElleJson } from './elle-json.js';
 import { readEtcdLog } from './etcd-log.js';
 import { readJepsenEdn } from './jepsen-edn.js';
-import { readJsonlHistory } from './jsonl.js';
+import { readHistoryText } from './history-text.js';
+import { readJsonlFile, readJsonlHistory } from './jsonl.js';
 import { readKvLog } from './kv-log.js';
 
 /** Each format's parser: text and a source name (for errors) to a History. */
@@ -31,7 +31,9 @@ export function parseHistory(text: string, format: string, source: string): Hist
   return historyFormats[format](text, source);
 }
 
-/** Reads and parses a history file. */
+/** Reads and parses a history file, refusing one that cannot be a history of `format` from its first bytes (history-text.ts). */
 export async function readHistoryFile(path: string, format: string): Promise<History> {
-  return parseHistory(await readFile(path, 'utf8'), format, path);
+  if (format === 'jsonl') return readJsonlFile(path);
+  if (!isHistoryFormat(format)) return parseHistory('', format, path);
+  return parseHistory(readHistoryText(path, format), format, path);
 }
