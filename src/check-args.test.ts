@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -23,11 +24,16 @@ describe('check arguments', () => {
     expect(() => assertHistoryFiles([file, dir], '--workload')).toThrow(`${dir} is a directory; --workload expects history files (a run directory is re-checked alone, without --model or --workload)`);
   });
 
-  it.skipIf(process.getuid?.() === 0)('says which history file cannot be read (not as root, who reads anything)', () => {
-    const locked = join(dir, 'locked.jsonl');
-    writeFileSync(locked, '');
-    chmodSync(locked, 0o000);
-    expect(() => assertHistoryFiles([locked], '--model')).toThrow(`history file ${locked} cannot be read (EACCES)`);
+  it('says which history file cannot be read, with the reason', async () => {
+    // open() of a Unix socket fails for every user, root included (ENXIO), unlike a chmod 000 file.
+    const socket = join(dir, 'socket.jsonl');
+    const server = createServer();
+    await new Promise<void>((listening) => server.listen(socket, listening));
+    try {
+      expect(() => assertHistoryFiles([socket], '--model')).toThrow(`history file ${socket} cannot be read (ENXIO)`);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses history-file options with a run directory, naming each', () => {

@@ -1,6 +1,7 @@
 // Suites that need something npm cannot install (Chromium, a Docker engine). Where it is missing,
 // the suite skips with one printed line saying what to install; with FAULTLINE_REQUIRE_SYSTEM_TESTS=1
 // (CI) a missing one fails the suite instead, so a run there cannot pass by skipping.
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chromiumPath } from '../reports/browser-harness.js';
 
@@ -38,6 +39,20 @@ export const dockerEngine: SystemNeed = {
       () => undefined,
       (err: unknown) => `no Docker engine answers at ${DOCKER_SOCKET} (${/\(connect ([^)]*)\)/.exec(String(err))?.[1] ?? String(err)})`,
     );
+  },
+};
+
+/** Info-ZIP's `unzip`, a zip reader that shares no code with faultline's writer. */
+export const unzip: SystemNeed = {
+  suites: 'unzip tests of the zip writer',
+  install: 'apt-get install unzip',
+  async missing() {
+    try {
+      execFileSync('unzip', ['-v'], { stdio: 'ignore' });
+      return undefined;
+    } catch {
+      return 'unzip not found on PATH';
+    }
   },
 };
 
