@@ -9,7 +9,8 @@ import { checkFiles } from './check-files.js';
 import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
 import type { CheckResult } from './checker.js';
 import { checkJepsenStore, isJepsenStoreDir } from './jepsen-store.js';
-import { INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
+import { CheckOutOfMemory } from './check-stored-run.js';
+import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
 import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, SESSIONS, STORE_MODES, WORKLOADS } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 import { preflight } from './preflight.js';
@@ -117,7 +118,12 @@ program
       }
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
-      const { results, exitCode, facts } = await recheckRun(dir);
+      const { results, exitCode, facts } = await recheckRun(dir).catch(async (err: unknown) => {
+        // A check that ran out of memory says so in one line and is the harness's failure: 255.
+        if (!(err instanceof CheckOutOfMemory)) throw err;
+        console.error(`faultline: ${err.message}`);
+        return exitWith(CRASHED_EXIT_CODE);
+      });
       printSummary(results, dir, facts.crashed);
       process.exitCode = exitCode;
       return;
@@ -204,7 +210,7 @@ program
     // What could not be removed is the engine's failure, not bad input: 255, like a crashed run.
     const report = await cleanup({ all: Boolean(opts.all) }).catch(async (err: unknown) => {
       console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
-      return exitWith(255);
+      return exitWith(CRASHED_EXIT_CODE);
     });
     console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}`);
     if (report.spared.length) console.log(`spared running: ${report.spared.join(', ')} (use --all to remove them too)`);

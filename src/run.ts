@@ -5,25 +5,24 @@
 // op recorded), tears down, checks what was recorded and reports `interrupted`. A history that
 // cannot be written (a full disk) stops the run the same way and ends it as crashed. run.json is
 // rewritten at every phase, so a controller that dies leaves a run that re-checks as incomplete.
-import { join, relative } from 'node:path';
-import { readNodeLogs } from '../reports/node-annotations.js';
-import { renderReport } from '../reports/render-report.js';
-import { composeCheckers, type CheckResult } from './checker.js';
+import { join } from 'node:path';
+import type { CheckResult } from './checker.js';
+import { checkStoredRun, type CheckPlace } from './check-stored-run.js';
 import { any, clients, nemesis, timeLimit } from './generator.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
-import type { Op } from './op.js';
 import { Progress } from './progress.js';
 import { createRandom } from './random.js';
-import { checkersFor, resolveTest, type LiveTest } from './resolve.js';
-import { markIncomplete, readRunFacts, runIncompleteReason, writeRunFacts, type RunFacts, type RunPhase } from './run-facts.js';
-import { readStoredHistory, streamStoredHistory } from './run-history.js';
-import { replayCommand, type TestSpec } from './spec.js';
+import { resolveTest, type LiveTest } from './resolve.js';
+import { readRunFacts, writeRunFacts, type RunFacts, type RunPhase } from './run-facts.js';
+import { streamStoredHistory } from './run-history.js';
+import type { TestSpec } from './spec.js';
 import { readStoredSpec } from './stored-spec.js';
 import { createRunDir, RUN_FILES, writeFileWhole } from './store.js';
 import { WorkerPool } from './worker-pool.js';
 
 export type { RunFacts } from './run-facts.js';
+export { recheckCommand } from './check-stored-run.js';
 
 export interface RunIo {
   /** Progress and status lines (stderr). */
@@ -247,51 +246,12 @@ async function untilAborted<T>(step: Promise<T>, signal: AbortSignal, phase: str
   }
 }
 
-/** Checks the history on disk, writes results.json and report.html, and returns the composed result. */
-async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts): Promise<CheckResult> {
-  const history = readStoredHistory(join(dir, RUN_FILES.history));
-  return checkRun(spec, history, dir, facts);
-}
-
-/** Checks a history, writes results.json and report.html, and returns the composed result. */
-export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts): Promise<CheckResult> {
-  const checked = await composeCheckers(checkersFor(spec))(history, { test: spec as unknown as Record<string, unknown> });
-  const incomplete = runIncompleteReason(run);
-  const results = incomplete === undefined ? checked : markIncomplete(checked, incomplete);
-  writeFileWhole(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
-  const nodeLogs = readNodeLogs(dir, run.historyEpochMs, history);
-  const html = renderReport({
-    test: spec as unknown as Record<string, unknown>,
-    history,
-    results,
-    nodeEvents: nodeLogs.events,
-    nodeLogs: nodeLogs.logs,
-    ...(nodeLogs.note !== undefined && { nodeEventsNote: nodeLogs.note }),
-    run: {
-      dir,
-      startedAt: run.startedAt,
-      durationMs: run.durationMs ?? 0,
-      replayCommand: replayCommand(spec),
-      recheckCommand: recheckCommand(dir),
-      ...(run.crashed !== undefined && { crashed: run.crashed }),
-      ...(incomplete !== undefined && { incomplete }),
-    },
-  });
-  writeFileWhole(join(dir, RUN_FILES.report), html);
-  return results;
-}
-
 /** Re-runs the checkers of a stored run from its test.json and history.jsonl. */
-export async function recheckRun(dir: string): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
+export async function recheckRun(dir: string, place: CheckPlace = {}): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
   const spec = readStoredSpec(dir);
-  const history = readStoredHistory(join(dir, RUN_FILES.history));
   const facts = readRunFacts(dir);
-  const results = await checkRun(spec, history, dir, facts);
+  const results = await checkStoredRun(spec, dir, facts, place);
   return { spec, results, exitCode: exitCodeOf(results), facts };
-}
-
-export function recheckCommand(dir: string): string {
-  return `npx faultline check ${relative(process.cwd(), dir) || '.'}`;
 }
 
 /** Jepsen's exit codes: 0 valid, 1 invalid, 2 unknown (an incomplete run is at best unknown). */
