@@ -181,4 +181,12 @@ describe('node faults say which nodes they reached', () => {
     expect(() => nodeFaultValue({ verb: 'pause', past: 'paused' }, same, true)).toThrow('could not pause n1, n3 (the engine is gone), n2 (frozen); skipped n4 (not running)');
     expect(nodeFaultValue({ verb: 'resume', past: 'resumed' }, { done: [], skipped: {}, failed: {} }, false)).toEqual({ nodes: [], description: 'nothing to resume' });
   });
+
+  it("names the verb and node once when the runtime's error names them too", async () => {
+    const result = await actOnNodes(['n1', 'n2'], async (n) => {
+      throw new Error(n === 'n1' ? 'cannot fake the clock of n1: etcd is a Go program' : 'cannot fake the clock of n1: not this node');
+    });
+    expect(result.failed).toEqual({ n1: 'etcd is a Go program', n2: 'cannot fake the clock of n1: not this node' });
+    expect(() => nodeFaultValue({ verb: 'fake the clock of', past: 'faked the clock of' }, result, true)).toThrow('could not fake the clock of n1 (etcd is a Go program), n2 (cannot fake the clock of n1: not this node)');
+  });
 });

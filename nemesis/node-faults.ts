@@ -29,11 +29,17 @@ export async function actOnNodes(nodes: readonly string[], act: (node: string) =
       if (outcome === 'done') result.done.push(node);
       else result.skipped[node] = outcome;
     } catch (err) {
-      result.failed[node] = err instanceof Error ? err.message : String(err);
+      result.failed[node] = withoutNodePrefix(err instanceof Error ? err.message : String(err), node);
     }
   }));
   result.done.sort();
   return result;
+}
+
+/** "cannot fake the clock of n3: etcd is a Go program" is "etcd is a Go program": the op's error names the verb and node once. */
+function withoutNodePrefix(message: string, node: string): string {
+  const prefix = /^(?:cannot|could not) [^:]*?(\S+): /.exec(message);
+  return prefix && prefix[1] === node ? message.slice(prefix[0].length) : message;
 }
 
 /** Like actOnNodes, one node after the other (restarts, whose order can matter to a database). */
