@@ -8,24 +8,10 @@
 import { compareWithBruteForce } from '../checkers/cycle/compare-with-brute-force.js';
 import { consistencyModels } from '../checkers/cycle/index.js';
 import { randomSmallHistory } from '../checkers/cycle/random-small-history.js';
+import { parseBenchArgs } from './bench-args.js';
 
 const defaults = { histories: 10_000, seed: 1, 'max-txns': 5 };
-type Flag = keyof typeof defaults;
-
-function parseArgs(argv: readonly string[]): typeof defaults {
-  const options = { ...defaults };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '') ?? '';
-    const value = Number(argv[i + 1]);
-    if (!Object.hasOwn(defaults, name) || !Number.isInteger(value)) {
-      throw new Error(`bad argument ${JSON.stringify(argv.slice(i, i + 2).join(' '))}; expected ${Object.keys(defaults).map((f) => `--${f} <integer>`).join(' ')}`);
-    }
-    options[name as Flag] = value;
-  }
-  return options;
-}
-
-const options = parseArgs(process.argv.slice(2));
+const options = parseBenchArgs(process.argv.slice(2), defaults, true);
 const verdicts = new Map<string, { true: number; false: number; unknown: number }>(consistencyModels.map((m) => [m, { true: 0, false: 0, unknown: 0 }]));
 const classes = new Map<string, number>();
 const failures: string[] = [];

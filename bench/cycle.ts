@@ -6,26 +6,12 @@
 // --stale is the share of reads that miss a key's latest append, to exercise the cycle search.
 import { checkListAppend } from '../checkers/cycle/index.js';
 import { generateListAppendHistory } from './list-append-history.js';
+import { parseBenchArgs } from './bench-args.js';
 
 const defaults = { txns: 1_000_000, seed: 1, processes: 10, keys: 10, stale: 0, fail: 0, info: 0 };
-type Flag = keyof typeof defaults;
-
-function parseArgs(argv: readonly string[]): typeof defaults {
-  const options = { ...defaults };
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '') ?? '';
-    const value = Number(argv[i + 1]);
-    if (!Object.hasOwn(defaults, name) || !Number.isFinite(value)) {
-      throw new Error(`bad argument ${JSON.stringify(argv.slice(i, i + 2).join(' '))}; expected ${Object.keys(defaults).map((f) => `--${f} <number>`).join(' ')}`);
-    }
-    options[name as Flag] = value;
-  }
-  return options;
-}
-
 const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
 
-const options = parseArgs(process.argv.slice(2));
+const options = parseBenchArgs(process.argv.slice(2), defaults);
 let started = performance.now();
 const history = generateListAppendHistory({
   txns: options.txns,
