@@ -32,9 +32,14 @@ describe('preflight', () => {
   });
 
   it('refuses clock faults on the local runtime exactly when libfaketime is missing', () => {
-    const problem = capabilityProblem(spec({ nemesis: 'clock' }));
-    if (hostLibfaketime() === undefined) expect(problem).toMatch(/^--nemesis clock on the local runtime needs libfaketime, which is not installed/);
-    else expect(problem).toBeUndefined();
+    const missing = () => undefined;
+    const installed = () => '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+    expect(capabilityProblem(spec({ nemesis: 'clock' }), missing)).toMatch(/^--nemesis clock on the local runtime needs libfaketime, which is not installed .*; install it \(apt-get install libfaketime\)/);
+    expect(capabilityProblem(spec({ nemesis: 'partition,clock' }), installed)).toBeUndefined();
+    expect(capabilityProblem(spec({ nemesis: 'partition' }), missing)).toBeUndefined();
+    expect(capabilityProblem(spec({ runtime: 'docker', nemesis: 'clock' }), missing)).toBeUndefined();
+    // This machine, as `faultline test` asks it.
+    expect(capabilityProblem(spec({ nemesis: 'clock' })) === undefined).toBe(hostLibfaketime() !== undefined);
   });
 
   it('asks the Docker engine only for the docker runtime, and passes its refusal on', async () => {

@@ -44,12 +44,12 @@ export function optionProblem(spec: TestSpec, given: ReadonlySet<string>): strin
 }
 
 /** What the chosen runtime cannot do on this machine for the requested faults. */
-export function capabilityProblem(spec: TestSpec): string | undefined {
+export function capabilityProblem(spec: TestSpec, libfaketime: () => string | undefined = hostLibfaketime): string | undefined {
   for (const fault of spec.nemesis) {
     const why = runtimeCan(spec.runtime, fault);
     if (why !== true) return `--nemesis ${fault} cannot run on the ${spec.runtime} runtime: ${why}`;
   }
-  if (spec.runtime === 'local' && spec.nemesis.includes('clock') && hostLibfaketime() === undefined) {
+  if (spec.runtime === 'local' && spec.nemesis.includes('clock') && libfaketime() === undefined) {
     return '--nemesis clock on the local runtime needs libfaketime, which is not installed (no /usr/lib/*/faketime/libfaketime.so.1); install it (apt-get install libfaketime), use --runtime docker, or drop clock from --nemesis';
   }
   return undefined;
