@@ -2,12 +2,12 @@
 // runs through a proxy the controller owns, so partitions, kills and pauses are real.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { LinkProxy } from './link-proxy.js';
+import { holdNodePort } from './node-ports.js';
 import { processStartTime } from './local-reaper.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
 import type { Address, ClockSkewable, Deferred, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
@@ -31,7 +31,7 @@ export class LocalRuntime implements Runtime, ClockSkewable {
   async setup(): Promise<void> {
     // Hold each node's port until every proxy has its own, so the kernel cannot hand a node's
     // port to a proxy; the node binds it moments later.
-    const held = await Promise.all(this.nodes.map(() => holdPort()));
+    const held = await Promise.all(this.nodes.map(() => holdNodePort()));
     try {
       this.nodes.forEach((node, i) => this.listen.set(node, { host: '127.0.0.1', port: held[i]!.port }));
       for (const from of this.nodes) {
@@ -227,16 +227,4 @@ export class LocalRuntime implements Runtime, ClockSkewable {
 
 function linkKey(from: string, to: string): string {
   return `${from}->${to}`;
-}
-
-/** Binds a free loopback port and keeps it until released. */
-async function holdPort(): Promise<{ port: number; release(): Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      resolve({ port, release: () => new Promise<void>((done) => server.close(() => done())) });
-    });
-  });
 }
