@@ -10,6 +10,7 @@ import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvClient } from './client.js';
 import type { KvOp, KvResponse, KvStatusResponse } from './protocol.js';
+import { holdNodePort } from '../runtime/node-ports.js';
 
 /**
  * How long a test waits for a cluster condition: a leader, a node up, a replica caught up. Sized
@@ -65,15 +66,10 @@ function listSources(dir: string): string[] {
 
 /** Finds `count` free TCP ports on 127.0.0.1. */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
+  // From below the ephemeral range, as the local runtime's nodes: a restarted node finds its port free.
+  const held = await Promise.all(Array.from({ length: count }, () => holdNodePort()));
+  await Promise.all(held.map((h) => h.release()));
+  return held.map((h) => h.port);
 }
 
 export interface TestClusterOptions {
