@@ -1,0 +1,95 @@
+// Dependencies point inward (docs/DESIGN.md): the core names no database, workload, fault or
+// report, and the bundled store (src/kv) knows nothing of the harness. Imports that break a rule
+// today are listed below with the step of issue 13 that removes them; the list only shrinks: an
+// entry that no longer occurs fails the test until it is deleted.
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '..');
+
+/** Source files (no tests) under a directory of the repository, as paths relative to the root. */
+function sources(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...sources(path));
+    else if (/\.ts$/.test(entry.name) && !/\.(test|bench)\.ts$/.test(entry.name)) found.push(path);
+  }
+  return found;
+}
+
+/** The repository paths a file imports (static, re-exported and dynamic), relative imports only. */
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/g)].map((m) => m[1] ?? m[2] ?? '');
+  return specifiers.filter((s) => s.startsWith('.')).map((s) => relative(root, resolve(root, dirname(file), s)).replace(/\.js$/, '.ts'));
+}
+
+/** "a.ts -> b.ts" for each import of `files` whose target `forbidden` says no to. */
+function violations(files: readonly string[], forbidden: (target: string) => boolean): string[] {
+  return files.flatMap((file) => importsOf(file).filter(forbidden).map((target) => `${file} -> ${target}`)).sort();
+}
+
+/** Core files: src/ but the adapters (src/db), the bundled store (src/kv) and the edge that wires built-ins. */
+const EDGE = new Set(['src/cli.ts', 'src/builtins.ts']);
+const core = sources('src').filter((f) => !f.startsWith('src/db/') && !f.startsWith('src/kv/') && !EDGE.has(f));
+const outward = (target: string): boolean => /^(workloads|nemesis|reports)\//.test(target) || target.startsWith('src/db/');
+
+/** Imports of the core that break the rule today, and the step of issue 13 that removes each. */
+const KNOWN_CORE: Record<string, string> = {
+  'src/check-stored-run.ts -> reports/node-annotations.ts': 'rendering becomes a step after checking',
+  'src/check-stored-run.ts -> reports/render-report.ts': 'rendering becomes a step after checking',
+  'src/check-workload-files.ts -> workloads/per-key-checker.ts': 'step 3: checkers from workload definitions',
+  'src/html-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
+  'src/nightly/screenshot-pages.ts -> reports/browser-harness.ts': 'test support leaves the package',
+  'src/nightly/summary-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
+  'src/nightly/trend-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
+  'src/resolve.ts -> nemesis/index.ts': 'step 2: built-ins registered at the edge',
+  'src/resolve.ts -> nemesis/nemesis.ts': 'step 2: the fault schedule in the core',
+  'src/resolve.ts -> workloads/bank.ts': 'step 3',
+  'src/resolve.ts -> workloads/counter.ts': 'step 3',
+  'src/resolve.ts -> workloads/list-append.ts': 'step 3',
+  'src/resolve.ts -> workloads/register.ts': 'step 3',
+  'src/resolve.ts -> workloads/session.ts': 'step 3',
+  'src/resolve.ts -> workloads/set.ts': 'step 3',
+  'src/resolve.ts -> src/db/bundled.ts': 'step 4',
+  'src/resolve.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
+  'src/resolve.ts -> src/db/etcd.ts': 'step 4',
+  'src/resolve.ts -> src/db/redis.ts': 'step 4',
+  'src/resolve.ts -> src/db/zookeeper.ts': 'step 4',
+  'src/runtime/docker.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
+  'src/runtime/local.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
+  'src/runtime/runtime.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
+  'src/serve/listing-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
+  'src/serve/run-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
+  'src/serve/server.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
+  'src/workload.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
+};
+
+/** Imports of the bundled store's program outside itself that break its rule today. */
+const KNOWN_KV: Record<string, string> = {
+  'src/kv/kv-test-cluster.ts -> src/runtime/node-ports.ts': 'test support leaves the package',
+};
+
+describe('dependencies point inward', () => {
+  it('the core imports no database, workload, fault or report beyond the known list, which only shrinks', () => {
+    const found = violations(core, outward);
+    expect(found.filter((v) => !Object.hasOwn(KNOWN_CORE, v)), 'new imports from the core outward').toEqual([]);
+    expect(Object.keys(KNOWN_CORE).filter((v) => !found.includes(v)), 'fixed: delete these from KNOWN_CORE').toEqual([]);
+  });
+
+  it('the bundled store imports nothing of the harness beyond the known list, which only shrinks', () => {
+    const found = violations(sources('src/kv'), (target) => !target.startsWith('src/kv/'));
+    expect(found.filter((v) => !Object.hasOwn(KNOWN_KV, v)), 'new imports from src/kv outward').toEqual([]);
+    expect(Object.keys(KNOWN_KV).filter((v) => !found.includes(v)), 'fixed: delete these from KNOWN_KV').toEqual([]);
+  });
+
+  it('sees imports written over several lines, re-exports and dynamic imports (so the rule can fail)', () => {
+    // resolve.ts imports its workloads over one line each, the CLI imports run.js over several, and
+    // cli.ts loads runtime modules with import(): each form must be seen.
+    expect(importsOf('src/resolve.ts')).toContain('workloads/register.ts');
+    expect(importsOf('src/run.ts')).toContain('src/check-stored-run.ts');
+    expect(importsOf('src/cli.ts')).toContain('src/runtime/docker-cleanup.ts');
+  });
+});
