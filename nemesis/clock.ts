@@ -7,6 +7,7 @@ import { isClockSkewable, type ClockSkewable, type NodeClock, type Runtime } fro
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { actOnNodes, describeReasons, nodeFaultValue } from './node-faults.js';
 import { pickTargets } from './targets.js';
+import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 /** One clock fault, as data. */
 export type ClockFault =
@@ -106,3 +107,12 @@ async function apply(fault: ClockFault, nodes: readonly string[], clockOf: (node
 function offsets(runtime: Runtime & ClockSkewable, nodes: readonly string[]): Record<string, number> {
   return Object.fromEntries(nodes.map((node) => [node, Math.round(runtime.clockOffsetS(node) * 1000) / 1000]));
 }
+
+/** The clock fault, as --nemesis clock names it. */
+export const clockFault = defineFault({
+  name: 'clock',
+  description: 'shifts, jumps or skews node clocks through libfaketime and resets them',
+  healRank: HEAL_RANK.clock,
+  canRunOn: (runtime) => (isClockSkewable(runtime) ? true : `the ${runtime.name} runtime cannot fake node clocks; use --runtime docker`),
+  create: clockNemesis,
+});

@@ -1,17 +1,18 @@
-// The nemesis registry: fault kinds by name, as the CLI offers them.
-import { clockNemesis } from './clock.js';
-import { killNemesis } from './kill.js';
-import type { Nemesis, NemesisContext } from './nemesis.js';
-import { packetNemesis } from './packet.js';
-import { partitionNemesis } from './partition.js';
-import { pauseNemesis } from './pause.js';
+// The built-in faults, as --nemesis offers them. Each is a definition made with defineFault; the
+// core finds their names, runtime needs and heal order here, never in a list of its own.
+import type { FaultDefinition } from '../src/define/fault.js';
+import { clockFault } from './clock.js';
+import { killFault } from './kill.js';
+import { packetFault } from './packet.js';
+import { partitionFault } from './partition.js';
+import { pauseFault } from './pause.js';
 
-export const nemeses = {
-  partition: partitionNemesis,
-  kill: killNemesis,
-  pause: pauseNemesis,
-  clock: clockNemesis,
-  packet: packetNemesis,
-} satisfies Record<string, (ctx: NemesisContext) => Nemesis>;
+export const builtinFaults = {
+  partition: partitionFault,
+  kill: killFault,
+  pause: pauseFault,
+  clock: clockFault,
+  packet: packetFault,
+} satisfies Record<string, FaultDefinition>;
 
-export type NemesisName = keyof typeof nemeses;
+export type FaultName = keyof typeof builtinFaults;

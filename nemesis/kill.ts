@@ -3,6 +3,7 @@
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { actOnNodes, actOnNodesInTurn, nodeFaultValue } from './node-faults.js';
 import { pickTargets } from './targets.js';
+import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 export function killNemesis(ctx: NemesisContext): Nemesis {
   return {
@@ -23,3 +24,11 @@ export function killNemesis(ctx: NemesisContext): Nemesis {
     },
   };
 }
+
+/** The kill fault, as --nemesis kill names it. */
+export const killFault = defineFault({
+  name: 'kill',
+  description: 'kills random nodes or the primaries (SIGKILL, docker kill) and restarts them',
+  healRank: HEAL_RANK.kill,
+  create: killNemesis,
+});

@@ -32,11 +32,17 @@ export interface CombinedNemesis {
   healOps: OpTemplate[];
 }
 
-/** Combines fault kinds; each alternates start/stop at random intervals averaging `intervalS`. */
-export function combineNemeses(nemeses: readonly Nemesis[], intervalS: number): CombinedNemesis {
+/** A nemesis with its fault's heal rank (lower heals first), as its definition gives it. */
+export interface RankedNemesis {
+  nemesis: Nemesis;
+  healRank: number;
+}
+
+/** Combines fault kinds; each alternates start/stop at random intervals averaging `intervalS`, and heals in rank order. */
+export function combineNemeses(ranked: readonly RankedNemesis[], intervalS: number): CombinedNemesis {
+  const nemeses = ranked.map((r) => r.nemesis);
   const byFault = new Map(nemeses.map((n) => [n.fault, n]));
   const intervalNs = intervalS * 1e9;
-  const healOrder = ['pause', 'kill', 'clock', 'partition'];
   return {
     faults: nemeses.map((n) => n.fault),
     async invoke(op) {
@@ -46,15 +52,9 @@ export function combineNemeses(nemeses: readonly Nemesis[], intervalS: number): 
       return nemesis.invoke(op);
     },
     generator: any(...nemeses.map((n) => [sleep(intervalNs), stagger(intervalNs, cycle([{ f: `start-${n.fault}` }, { f: `stop-${n.fault}` }]))])),
-    healOps: [...nemeses]
-      .sort((a, b) => rank(healOrder, a.fault) - rank(healOrder, b.fault))
-      .map((n) => ({ f: `stop-${n.fault}` })),
+    // Array.prototype.sort is stable: equal ranks heal in the order the faults were given.
+    healOps: [...ranked].sort((a, b) => a.healRank - b.healRank).map((r) => ({ f: `stop-${r.nemesis.fault}` })),
   };
-}
-
-function rank(order: string[], fault: string): number {
-  const i = order.indexOf(fault);
-  return i < 0 ? order.length : i;
 }
 
 /** Target sets for node faults: one node, a minority, a majority, or all. */

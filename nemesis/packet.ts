@@ -8,6 +8,7 @@ import { isPacketShapeable, type PacketBehaviour, type PacketShape, type PacketS
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { describeReasons } from './node-faults.js';
 import { pickTargets } from './targets.js';
+import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 const BEHAVIOURS: readonly PacketBehaviour[] = ['delay', 'loss', 'duplicate', 'reorder', 'corrupt', 'rate'];
 
@@ -82,3 +83,12 @@ export function packetNemesis(ctx: NemesisContext): Nemesis {
     },
   };
 }
+
+/** The packet fault, as --nemesis packet names it. */
+export const packetFault = defineFault({
+  name: 'packet',
+  description: 'makes node networks slow, lossy, duplicating, reordering, corrupting or rate-limited (tc, iptables)',
+  healRank: HEAL_RANK.packet,
+  canRunOn: (runtime) => (isPacketShapeable(runtime) ? true : `the ${runtime.name} runtime cannot shape packets (delay, loss, rate); use --runtime docker`),
+  create: packetNemesis,
+});

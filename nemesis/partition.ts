@@ -7,6 +7,7 @@ import type { Deferred } from '../src/runtime/runtime.js';
 import { complete, describeGrudge, partitionTargets, type Grudge, type PartitionTarget } from './grudge.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { describeReasons } from './node-faults.js';
+import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 export function partitionNemesis(ctx: NemesisContext, targets: readonly PartitionTarget[] = ['one', 'halves', 'majorities-ring']): Nemesis {
   return {
@@ -47,3 +48,11 @@ function deferredValue(deferred: Deferred): { deferred?: Deferred } {
 function describeDeferred(deferred: Deferred): string {
   return Object.keys(deferred).length > 0 ? `; pending on ${describeReasons(deferred)} until they run again` : '';
 }
+
+/** The partition fault, as --nemesis partition names it. */
+export const partitionFault = defineFault({
+  name: 'partition',
+  description: 'cuts the network along a grudge (one node, halves, a majorities ring, the primaries) and heals it',
+  healRank: HEAL_RANK.partition,
+  create: (ctx) => partitionNemesis(ctx),
+});

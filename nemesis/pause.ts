@@ -4,6 +4,7 @@
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { actOnNodes, nodeFaultValue } from './node-faults.js';
 import { pickTargets } from './targets.js';
+import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 export function pauseNemesis(ctx: NemesisContext): Nemesis {
   let paused: string[] = [];
@@ -27,3 +28,11 @@ export function pauseNemesis(ctx: NemesisContext): Nemesis {
     },
   };
 }
+
+/** The pause fault, as --nemesis pause names it. */
+export const pauseFault = defineFault({
+  name: 'pause',
+  description: 'pauses random nodes or the primaries (SIGSTOP, docker pause) and resumes them',
+  healRank: HEAL_RANK.pause,
+  create: pauseNemesis,
+});

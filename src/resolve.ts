@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { convergence } from '../checkers/convergence.js';
 import { faults } from '../checkers/faults.js';
 import { stats } from '../checkers/stats.js';
-import { nemeses } from '../nemesis/index.js';
+import { builtinFaults } from '../nemesis/index.js';
 import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
 import { bankCheckers, bankWorkload, DEFAULT_BANK } from '../workloads/bank.js';
 import { counterCheckers, counterWorkload } from '../workloads/counter.js';
@@ -22,7 +22,7 @@ import type { Db, DbContext } from './db/db.js';
 import { createRandom } from './random.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';
-import { isClockSkewable, isPacketShapeable, type Runtime } from './runtime/runtime.js';
+import type { Runtime } from './runtime/runtime.js';
 import { RUN_FILES } from './store.js';
 import type { TestSpec } from './spec.js';
 import type { Workload } from './workload.js';
@@ -49,9 +49,7 @@ export function usesKeyGroups(workload: TestSpec['workload']): boolean {
 /** Whether a runtime can make a fault at all (true), or why not; the machine's own tools are checked at preflight. */
 export function runtimeCan(runtime: TestSpec['runtime'], fault: TestSpec['nemesis'][number]): true | string {
   const probe = runtimes[runtime]({ nodes: ['n1'], nemesis: [] } as unknown as TestSpec, '');
-  if (fault === 'packet' && !isPacketShapeable(probe)) return `the ${runtime} runtime cannot shape packets (delay, loss, rate); use --runtime docker`;
-  if (fault === 'clock' && !isClockSkewable(probe)) return `the ${runtime} runtime cannot fake node clocks; use --runtime docker`;
-  return true;
+  return builtinFaults[fault].canRunOn(probe);
 }
 
 const dbs = {
@@ -123,7 +121,7 @@ export function resolveTest(spec: TestSpec, runDir: string): LiveTest {
   const workload = workloads[spec.workload](spec, db, dbCtx);
   const random = createRandom(spec.seed).fork('nemesis');
   const nemesisCtx = { runtime, db, dbCtx, nodes: spec.nodes, random };
-  const nemesis = combineNemeses(spec.nemesis.map((name) => nemeses[name](nemesisCtx)), spec.nemesisIntervalS);
+  const nemesis = combineNemeses(spec.nemesis.map((name) => ({ nemesis: builtinFaults[name].create(nemesisCtx), healRank: builtinFaults[name].healRank })), spec.nemesisIntervalS);
   return { runtime, db, dbCtx, workload, nemesis };
 }
 
