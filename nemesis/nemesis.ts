@@ -1,26 +1,10 @@
 // The nemesis contract: a fault kind that performs start and stop ops, and how several combine.
-import type { Db, DbContext } from '../src/db/db.js';
 import { any, cycle, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
+import type { Nemesis } from '../src/define/fault.js';
 import type { Op } from '../src/op.js';
 import type { Random } from '../src/random.js';
-import type { Runtime } from '../src/runtime/runtime.js';
 
-/** What a nemesis may touch. */
-export interface NemesisContext {
-  runtime: Runtime;
-  db: Db;
-  dbCtx: DbContext;
-  nodes: readonly string[];
-  /** The nemesis's own stream, forked from the test seed. */
-  random: Random;
-}
-
-/** One fault kind: `start-<fault>` breaks something, `stop-<fault>` repairs it. */
-export interface Nemesis {
-  readonly fault: string;
-  /** Performs a start or stop op and returns what was done (recorded as the completion value). */
-  invoke(op: Op): Promise<unknown>;
-}
+export type { Nemesis, NemesisContext } from '../src/define/fault.js';
 
 /** A nemesis as the run uses it: all chosen fault kinds behind one invoke. */
 export interface CombinedNemesis {

@@ -41,6 +41,7 @@ const KNOWN_CORE: Record<string, string> = {
   'src/check-stored-run.ts -> reports/node-annotations.ts': 'rendering becomes a step after checking',
   'src/check-stored-run.ts -> reports/render-report.ts': 'rendering becomes a step after checking',
   'src/check-workload-files.ts -> workloads/per-key-checker.ts': 'step 3: checkers from workload definitions',
+  'src/define/fault.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
   'src/html-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/nightly/screenshot-pages.ts -> reports/browser-harness.ts': 'test support leaves the package',
   'src/nightly/summary-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',

@@ -1,12 +1,31 @@
 // A fault kind described by itself (issue 13): its name, what it needs from the runtime, where it
 // stands in the heal order, and how it is made. The built-in faults are made with defineFault,
 // as a user's fault will be; nothing else in faultline lists fault names or their heal order.
-import type { Nemesis, NemesisContext } from '../../nemesis/nemesis.js';
+import type { Db, DbContext } from '../db/db.js';
+import type { Op } from '../op.js';
+import type { Random } from '../random.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { assertSchema, type OptionSchema } from './options.js';
 
 /** Heal ranks of the built-ins: lower heals first (a paused node resumes before killed ones restart, clocks reset before partitions heal). */
 export const HEAL_RANK = { pause: 10, kill: 20, clock: 30, partition: 40, packet: 50 } as const;
+
+/** What a nemesis may touch. */
+export interface NemesisContext {
+  runtime: Runtime;
+  db: Db;
+  dbCtx: DbContext;
+  nodes: readonly string[];
+  /** The nemesis's own stream, forked from the test seed. */
+  random: Random;
+}
+
+/** One fault kind for one run: `start-<fault>` breaks something, `stop-<fault>` repairs it. */
+export interface Nemesis {
+  readonly fault: string;
+  /** Performs a start or stop op and returns what was done (recorded as the completion value). */
+  invoke(op: Op): Promise<unknown>;
+}
 
 export interface FaultDefinition {
   readonly kind: 'fault';
