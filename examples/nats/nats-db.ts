@@ -39,7 +39,7 @@ export interface NatsOptions {
 export const defaultNatsOptions: NatsOptions = { replicas: 3, read: 'leader', storage: 'file', bucket: 'faultline', casRetries: 5 };
 
 /** Standard ports where a node has an address of its own (Docker). */
-const STANDARD = { client: 4222, cluster: 6222 } as const;
+const STANDARD = { client: 4222, cluster: 6222, monitor: 8222 } as const;
 
 /** JetStream API error codes that are answered before the message is proposed: certainly not stored. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -47,11 +47,17 @@ const DEFINITE_API_ERRORS = new Set([WRONG_LAST_SEQUENCE]);
 
 type NatsDb = RegisterDb & SetDb & CounterDb;
 
-export function natsDb(options: Partial<NatsOptions> = {}): NatsDb & { clientPort(node: string, ctx: DbContext): number } {
+/** Where a node's HTTP monitoring endpoint is (/healthz, /routez, /jsz). */
+export interface Monitored {
+  monitorUrl(node: string, ctx: DbContext): string;
+}
+
+export function natsDb(options: Partial<NatsOptions> = {}): NatsDb & Monitored {
   const opts: NatsOptions = { ...defaultNatsOptions, ...options };
   // Local runtime: the runtime gives a node one port (its peers' proxies lead there), so the
   // cluster port is that one and the client port is picked here, once, and kept across restarts.
   const clientPorts = new Map<string, number>();
+  const monitorPorts = new Map<string, number>();
   const codec = JSONCodec<unknown>();
 
   function clientAddress(node: string, ctx: DbContext): { host: string; port: number } {
@@ -113,8 +119,12 @@ export function natsDb(options: Partial<NatsOptions> = {}): NatsDb & { clientPor
   const db: ReturnType<typeof natsDb> = {
     name: 'nats',
 
-    clientPort(node, ctx) {
-      return clientAddress(node, ctx).port;
+    monitorUrl(node, ctx) {
+      const { runtime } = ctx;
+      if (hasNodeAddresses(runtime)) return `http://${runtime.nodeHost(node)}:${STANDARD.monitor}`;
+      const port = monitorPorts.get(node);
+      if (port === undefined) throw new Error(`node ${node} has no monitoring port yet: start it first`);
+      return `http://127.0.0.1:${port}`;
     },
 
     async start(node, ctx) {
@@ -129,12 +139,13 @@ export function natsDb(options: Partial<NatsOptions> = {}): NatsDb & { clientPor
         listen = `${host}:${STANDARD.client}`;
         routes = runtime.nodes.filter((p) => p !== node).map((p) => `nats-route://${runtime.nodeHost(p)}:${STANDARD.cluster}`);
         clientPorts.set(node, STANDARD.client);
-        writeConfig(dir, node, listen, `${host}:${STANDARD.cluster}`, routes, dataDir);
+        writeConfig(dir, node, { listen, cluster: `${host}:${STANDARD.cluster}`, http: `${host}:${STANDARD.monitor}`, routes, dataDir });
       } else {
         if (!clientPorts.has(node)) {
-          const held = await holdNodePort();
-          clientPorts.set(node, held.port);
-          await held.release();
+          const held = await Promise.all([holdNodePort(), holdNodePort()]);
+          clientPorts.set(node, held[0].port);
+          monitorPorts.set(node, held[1].port);
+          await Promise.all(held.map((h) => h.release()));
         }
         listen = `127.0.0.1:${clientPorts.get(node)}`;
         const cluster = runtime.listenAddress(node);
@@ -143,7 +154,7 @@ export function natsDb(options: Partial<NatsOptions> = {}): NatsDb & { clientPor
           const a = runtime.peerAddress(node, p);
           return `nats-route://${a.host}:${a.port}`;
         });
-        writeConfig(dir, node, listen, `${cluster.host}:${cluster.port}`, routes, dataDir);
+        writeConfig(dir, node, { listen, cluster: `${cluster.host}:${cluster.port}`, http: `127.0.0.1:${monitorPorts.get(node)}`, routes, dataDir });
       }
       await runtime.spawn(node, {
         command: 'nats-server',
@@ -262,11 +273,13 @@ export function natsDb(options: Partial<NatsOptions> = {}): NatsDb & { clientPor
   return db;
 }
 
-/** The node's config file: client port, cluster port and routes, JetStream store. */
-function writeConfig(dir: string, node: string, listen: string, cluster: string, routes: string[], dataDir: string): void {
+/** The node's config file: client port, monitoring port, cluster port and routes, JetStream store. */
+function writeConfig(dir: string, node: string, c: { listen: string; cluster: string; http: string; routes: string[]; dataDir: string }): void {
+  const { listen, cluster, http, routes, dataDir } = c;
   const text = [
     `server_name: ${node}`,
     `listen: "${listen}"`,
+    `http: "${http}"`,
     `jetstream {`,
     `  store_dir: "${dataDir}"`,
     `}`,
