@@ -189,7 +189,7 @@ describe('NATS JetStream KV through the prototype adapter', () => {
       const kvs = await Promise.all(conns.map((c) => c.jetstream({ timeout: 3000 }).views.kv('faultline', { bindOnly: true })));
       let revision = await kvs[0]!.put('r.race', codec.encode(0));
       let doubled = 0;
-      const rounds = 30;
+      const rounds = 100;
       for (let round = 0; round < rounds; round++) {
         const results = await Promise.allSettled(kvs.map((kv, i) => kv.update('r.race', codec.encode(round * 10 + i), revision)));
         if (results.filter((r) => r.status === 'fulfilled').length > 1) doubled++;
