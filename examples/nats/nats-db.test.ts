@@ -2,34 +2,19 @@
 // local runtime (its proxies carry the routes, so a partition is real). Prints the figures NOTES.md
 // quotes. Needs `nats-server` on PATH (Debian: apt-get install nats-server).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
-import { OpFailure, type DbContext, type RegisterConnection } from 'faultline/dist/src/db/db.js';
-import { LocalRuntime } from 'faultline/dist/src/runtime/local.js';
+import { OpFailure, type RegisterConnection } from 'faultline/dist/src/db/db.js';
 import { isolate } from 'faultline/dist/nemesis/grudge.js';
-import { natsDb } from './nats-db.js';
+import { startLocalCluster, untilOk, type LocalCluster } from './local-cluster.js';
 
 const nodes = ['n1', 'n2', 'n3'];
-const root = mkdtempSync(join(tmpdir(), 'faultline-nats-'));
-const runtime = new LocalRuntime(nodes);
-const ctx: DbContext = {
-  runtime,
-  nodeDir: (node) => {
-    const dir = join(root, node);
-    mkdirSync(dir, { recursive: true });
-    return dir;
-  },
-  test: { seed: 1, opTimeoutMs: 3000 },
-};
-const db = natsDb({ read: 'leader' });
+let cluster: LocalCluster;
 const figures: Record<string, string> = {};
 const open: { close(): Promise<void> }[] = [];
 
 async function register(node: string): Promise<RegisterConnection> {
-  const c = await db.openRegister(node, ctx);
+  const c = await cluster.db.openRegister(node, cluster.ctx);
   open.push(c);
   return c;
 }
@@ -38,16 +23,10 @@ async function register(node: string): Promise<RegisterConnection> {
 const since = (start: number) => Date.now() - start;
 
 /** Retries `op` until it resolves; returns its value and how long that took. */
-async function untilOk<T>(op: () => Promise<T>, limitMs: number): Promise<{ value: T; ms: number }> {
+async function timedUntilOk<T>(op: () => Promise<T>, limitMs: number): Promise<{ value: T; ms: number }> {
   const start = Date.now();
-  for (;;) {
-    try {
-      return { value: await op(), ms: since(start) };
-    } catch (err) {
-      if (since(start) > limitMs) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  const value = await untilOk(op, limitMs);
+  return { value, ms: since(start) };
 }
 
 /** The outcome of one op as faultline would record it. */
@@ -75,9 +54,9 @@ async function latencies(label: string, count: number, op: (i: number) => Promis
   figures[label] = `p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms (${count} sequential ops)`;
 }
 
-/** The node leading the bucket's stream, as a node's JetStream API reports it. */
+/** The node leading a stream, as a node's JetStream API reports it. */
 async function streamLeader(via: string, stream = 'KV_faultline'): Promise<string> {
-  const nc: NatsConnection = await connect({ servers: clientServer(via), ignoreClusterUpdates: true });
+  const nc: NatsConnection = await connect({ servers: cluster.clientServer(via), ignoreClusterUpdates: true });
   try {
     const info = await (await nc.jetstreamManager({ timeout: 2000 })).streams.info(stream);
     return info.cluster?.leader ?? 'none';
@@ -85,12 +64,6 @@ async function streamLeader(via: string, stream = 'KV_faultline'): Promise<strin
     await nc.close();
   }
 }
-
-function clientServer(node: string): string {
-  // The client port is in the node's config; the monitoring /varz says it too.
-  return `127.0.0.1:${ports.get(node)}`;
-}
-const ports = new Map<string, number>();
 
 /** The nats-server version on PATH, read before the cluster starts (tests are declared before beforeAll runs). */
 const serverVersion = execFileSync('nats-server', ['--version'], { encoding: 'utf8' }).trim().replace(/^nats-server: v/, '');
@@ -102,29 +75,15 @@ function serverOlderThan(version: string): boolean {
 }
 
 beforeAll(async () => {
-  await runtime.setup();
-  const start = Date.now();
-  await Promise.all(nodes.map((node) => db.start(node, ctx)));
-  for (const node of nodes) {
-    const varz = await untilOk(async () => (await (await fetch(`${db.monitorUrl(node, ctx)}/varz`)).json()) as { port: number }, 10_000);
-    ports.set(node, varz.value.port);
-  }
-  // /healthz?js-enabled-only=true: JetStream is on (not that it has a meta leader or the bucket).
-  await Promise.all(nodes.map((node) => untilOk(async () => {
-    const response = await fetch(`${db.monitorUrl(node, ctx)}/healthz?js-enabled-only=true`);
-    if (!response.ok) throw new Error(`healthz ${response.status}`);
-  }, 20_000)));
-  figures['healthz js-enabled-only 200 on all 3 nodes'] = `${since(start)} ms after spawning`;
-  const healthz = await Promise.all(nodes.map(async (node) => (await fetch(`${db.monitorUrl(node, ctx)}/healthz`)).status));
-  figures['plain /healthz at that moment'] = healthz.join(', ');
-  await db.awaitReady(nodes, ctx, 30_000);
-  figures['awaitReady (bucket created R3, every node reads it)'] = `${since(start)} ms after spawning`;
+  cluster = await startLocalCluster(nodes, { read: 'leader' });
+  figures['healthz js-enabled-only 200 on all 3 nodes'] = `${cluster.healthzMs} ms after spawning`;
+  figures['plain /healthz at that moment'] = cluster.plainHealthz.join(', ');
+  figures['awaitReady (bucket created R3, every node reads it)'] = `${cluster.readyMs} ms after spawning`;
 }, 60_000);
 
 afterAll(async () => {
   await Promise.all(open.map((c) => c.close().catch(() => undefined)));
-  await runtime.teardown();
-  rmSync(root, { recursive: true, force: true });
+  await cluster?.stop();
   console.log(`\nfigures:\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${v}`).join('\n')}`);
 });
 
@@ -145,7 +104,7 @@ describe('NATS JetStream KV through the prototype adapter', () => {
   });
 
   it('refuses an update at a stale revision with wrong last sequence (err_code 10071), and stores nothing', async () => {
-    const nc = await connect({ servers: clientServer('n2'), ignoreClusterUpdates: true });
+    const nc = await connect({ servers: cluster.clientServer('n2'), ignoreClusterUpdates: true });
     try {
       const kv = await nc.jetstream().views.kv('faultline', { bindOnly: true });
       const codec = JSONCodec<number>();
@@ -161,14 +120,14 @@ describe('NATS JetStream KV through the prototype adapter', () => {
   });
 
   it('serves a set (a key per element) and a counter (a cas loop)', async () => {
-    const s1 = await db.openSet('n1', ctx);
-    const s3 = await db.openSet('n3', ctx);
+    const s1 = await cluster.db.openSet('n1', cluster.ctx);
+    const s3 = await cluster.db.openSet('n3', cluster.ctx);
     open.push(s1, s3);
     await Promise.all([1, 2, 3].map((e) => s1.add('a', e)));
     await s3.add('a', 'x');
     expect((await s3.read('a')).sort()).toEqual([1, 2, 3, 'x'].sort());
     expect(await s1.read('none')).toEqual([]);
-    const counters = await Promise.all(nodes.map((n) => db.openCounter(n, ctx)));
+    const counters = await Promise.all(nodes.map((n) => cluster.db.openCounter(n, cluster.ctx)));
     open.push(...counters);
     // One add at a time, through the nodes in turn: no race, so the sum must be exact.
     for (let j = 0; j < 10; j++) await counters[j % 3]!.add('seq', j);
@@ -184,7 +143,7 @@ describe('NATS JetStream KV through the prototype adapter', () => {
   const raceExpected = serverOlderThan('2.9.21');
   (raceExpected ? it.fails : it)('accepts at most one of three concurrent updates at one revision', async () => {
     const codec = JSONCodec<number>();
-    const conns = await Promise.all(nodes.map((n) => connect({ servers: clientServer(n), ignoreClusterUpdates: true })));
+    const conns = await Promise.all(nodes.map((n) => connect({ servers: cluster.clientServer(n), ignoreClusterUpdates: true })));
     try {
       const kvs = await Promise.all(conns.map((c) => c.jetstream({ timeout: 3000 }).views.kv('faultline', { bindOnly: true })));
       let revision = await kvs[0]!.put('r.race', codec.encode(0));
@@ -211,18 +170,18 @@ describe('NATS JetStream KV through the prototype adapter', () => {
     const onLeader = await register(leader);
     await survivor.write('kill', 0);
     const killedAt = Date.now();
-    expect(await runtime.kill(leader)).toBe('done');
+    expect(await cluster.runtime.kill(leader)).toBe('done');
     figures['op via the killed node'] = await outcome(() => onLeader.write('kill', 'x'));
-    const write = await untilOk(() => survivor.write('kill', 1), 20_000);
+    const write = await timedUntilOk(() => survivor.write('kill', 1), 20_000);
     figures['first write via a survivor after killing the stream leader'] = `${since(killedAt)} ms after the kill (retried every 100 ms, op timeout 3 s)`;
     expect(write.value).toBeUndefined();
     expect(await (await register(others[1]!)).read('kill')).toBe(1);
     figures['new stream leader'] = await streamLeader(others[0]!);
     const restartAt = Date.now();
-    await db.start(leader, ctx);
-    await db.awaitReady([leader], ctx, 30_000);
+    await cluster.db.start(leader, cluster.ctx);
+    await cluster.db.awaitReady([leader], cluster.ctx, 30_000);
     figures['restarted node ready (reads the bucket)'] = `${since(restartAt)} ms`;
-    const read = await untilOk(async () => {
+    const read = await timedUntilOk(async () => {
       const value = await onLeader.read('kill');
       if (value !== 1) throw new Error(`read ${JSON.stringify(value)}`);
       return value;
@@ -238,8 +197,8 @@ describe('NATS JetStream KV through the prototype adapter', () => {
     const isolated = await register(leader);
     // A second bucket whose stream allows direct gets: any replica answers them.
     const codec = JSONCodec<string>();
-    const rawMajority = await connect({ servers: clientServer(others[0]!), ignoreClusterUpdates: true });
-    const rawIsolated = await connect({ servers: clientServer(leader), ignoreClusterUpdates: true });
+    const rawMajority = await connect({ servers: cluster.clientServer(others[0]!), ignoreClusterUpdates: true });
+    const rawIsolated = await connect({ servers: cluster.clientServer(leader), ignoreClusterUpdates: true });
     const directMajority = await rawMajority.jetstream({ timeout: 3000 }).views.kv('direct', { replicas: 3, history: 1, allow_direct: true });
     const directIsolated = await rawIsolated.jetstream({ timeout: 3000 }).views.kv('direct', { bindOnly: true, allow_direct: true });
     await directMajority.put('p', codec.encode('before'));
@@ -248,9 +207,9 @@ describe('NATS JetStream KV through the prototype adapter', () => {
     }, 5000);
     figures['direct bucket leader before the partition'] = await streamLeader(others[0]!, 'KV_direct');
     await majority.write('p', 'before');
-    await runtime.partition(isolate(nodes, leader));
+    await cluster.runtime.partition(isolate(nodes, leader));
     const cutAt = Date.now();
-    const written = await untilOk(() => majority.write('p', 'after'), 30_000);
+    const written = await timedUntilOk(() => majority.write('p', 'after'), 30_000);
     figures['first write via the majority after isolating the stream leader'] = `${since(cutAt)} ms`;
     expect(written.value).toBeUndefined();
     figures['write via the isolated old leader'] = await outcome(() => isolated.write('p', 'lost?'));
@@ -259,8 +218,8 @@ describe('NATS JetStream KV through the prototype adapter', () => {
     const directRead = await directIsolated.get('p').then((e) => `ok ${JSON.stringify(e && codec.decode(e.value))}`, (e: unknown) => `error ${String(e)}`);
     figures['direct get via the isolated node after the majority wrote "after"'] = directRead;
     figures['new stream leader during the partition'] = await streamLeader(others[0]!).catch((e: unknown) => String(e));
-    await runtime.heal();
-    const healed = await untilOk(async () => {
+    await cluster.runtime.heal();
+    const healed = await timedUntilOk(async () => {
       const value = await isolated.read('p');
       if (value !== 'after') throw new Error(`read ${JSON.stringify(value)}`);
       return value;
