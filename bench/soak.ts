@@ -5,11 +5,11 @@
 //   npm run bench:soak                      (3600 s, 30 processes, no faults)
 //   node dist/bench/soak.js 600 -- --nemesis partition   (seconds, then extra `faultline test` options)
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
+import { streamStoredHistory } from '../src/run-history.js';
 
 const seconds = Number(process.argv[2] ?? 3600);
 const extra = process.argv.includes('--') ? process.argv.slice(process.argv.indexOf('--') + 1) : [];
@@ -53,29 +53,11 @@ console.log(`stats: ${stats ?? 'not printed'}`);
 // Client ops per second of workload, from the history itself: the check may fail on a history this
 // big (it says why on stderr), the figure of the soak does not depend on it.
 const runDir = join(store, 'latest');
-const completions = countClientCompletions(join(runDir, 'history.jsonl'));
+let completions = 0;
+for (const op of streamStoredHistory(join(runDir, 'history.jsonl'))) if (op.process !== 'nemesis' && op.type !== 'invoke') completions++;
 console.log(`client ops completed: ${completions} in ${seconds} s of workload, ${(completions / seconds).toFixed(0)} ops/s; run directory ${runDir}`);
 if (!existsSync(join(runDir, 'results.json'))) {
   console.log(`no results.json; the run's last words on stderr:\n${stderrTail.trim().split('\n').slice(-5).join('\n')}`);
-}
-
-/** Lines of a history.jsonl that complete a client op (ok, fail or info from a numbered process), read in 16 MiB chunks. */
-function countClientCompletions(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    const chunk = Buffer.alloc(16 << 20);
-    const decoder = new StringDecoder('utf8');
-    let rest = '';
-    let count = 0;
-    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
-      const lines = (rest + decoder.write(chunk.subarray(0, n))).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) if (/"process":\d/.test(line) && !line.includes('"type":"invoke"')) count++;
-    }
-    return count;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Resident set size of a process in MiB, from /proc/<pid>/status; undefined once it is gone. */

@@ -3,6 +3,7 @@
 // range can meanwhile become the source port of any outgoing connection on the machine (a client's
 // reconnect, a proxy's upstream), and the node then fails to start with EADDRINUSE. Node ports are
 // therefore taken from below that range, where the kernel never picks a port by itself.
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 
@@ -28,13 +29,15 @@ export function ephemeralPortFloor(path = '/proc/sys/net/ipv4/ip_local_port_rang
 /**
  * Binds a free loopback port below the ephemeral range, trying random ones; falls back to one the
  * kernel picks when none of `tries` is free (or the range below it is too small to pick from).
+ * The choice is deliberately not from the test's seed: two runs replaying one seed side by side
+ * must not pick the same ports.
  */
 export async function holdNodePort(options: { random?: () => number; tries?: number; ceiling?: number } = {}): Promise<HeldPort> {
-  const random = options.random ?? Math.random;
   const ceiling = options.ceiling ?? ephemeralPortFloor();
   const span = ceiling - NODE_PORT_FLOOR;
+  const pick = options.random ? () => Math.floor(options.random!() * span) : () => randomInt(span);
   for (let i = 0; span > 100 && i < (options.tries ?? 64); i++) {
-    const held = await bind(NODE_PORT_FLOOR + Math.floor(random() * span)).catch(() => undefined);
+    const held = await bind(NODE_PORT_FLOOR + pick()).catch(() => undefined);
     if (held) return held;
   }
   return bind(0);
