@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkHistory, type LinearizableOptions } from '../checkers/linearizable/index.js';
-import { corruptRead, simulateRegisterHistory, type SimulationOptions } from '../checkers/linearizable/simulate-register-history.js';
+import { corruptRead, simulateRegisterHistory, type SimulationOptions } from '../test-support/simulate-register-history.js';
 import { parseHistory } from '../src/formats/read-history.js';
 import type { History } from '../src/op.js';
 

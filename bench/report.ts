@@ -9,10 +9,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchBrowser } from '../reports/browser-harness.js';
+import { launchBrowser } from '../test-support/browser-harness.js';
 import { readNodeLogs } from '../reports/node-annotations.js';
 import { renderReport } from '../reports/render-report.js';
-import { syntheticRun } from '../reports/sample-run.js';
+import { syntheticRun } from '../test-support/sample-run.js';
 import { readJsonlHistory } from '../src/formats/jsonl.js';
 import { faultWindows } from '../src/fault-window.js';
 

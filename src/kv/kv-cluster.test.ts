@@ -3,7 +3,7 @@
 // catches up by InstallSnapshot, since the log was compacted meanwhile), then restart everyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KvClient } from './client.js';
-import { CLUSTER_DEADLINE_MS, LocalKvCluster, REPLY_DEADLINE_MS, waitUntil } from './kv-test-cluster.js';
+import { CLUSTER_DEADLINE_MS, LocalKvCluster, REPLY_DEADLINE_MS, waitUntil } from '../../test-support/kv-test-cluster.js';
 
 let cluster: LocalKvCluster;
 const clients: KvClient[] = [];

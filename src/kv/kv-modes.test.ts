@@ -2,7 +2,7 @@
 // serves its ops, refuses the ones it has not, survives a SIGKILL and recovers from its WAL.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { ask, CLUSTER_DEADLINE_MS, connectWhenUp, LocalKvCluster, sleep } from './kv-test-cluster.js';
+import { ask, CLUSTER_DEADLINE_MS, connectWhenUp, LocalKvCluster, sleep } from '../../test-support/kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

@@ -3,7 +3,7 @@
 // and replicates them; the leaderless modes refuse them.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { ask, connectWhenUp, LocalKvCluster, waitUntil } from './kv-test-cluster.js';
+import { ask, connectWhenUp, LocalKvCluster, waitUntil } from '../../test-support/kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
