@@ -3,7 +3,7 @@
 // process (as `faultline check` would, without the checkers), and opens it in headless Chromium.
 // Prints the sizes, the render time, Node's peak RSS, and first contentful paint and timeline-ready
 // times (median of three loads). Run after a build:
-//   npm run bench:report   (or: npx tsc -p tsconfig.build.json && node dist/bench/report.js [ops])
+//   npm run bench:report   (or: npx tsc -p bench/tsconfig.json && node dist/bench/report.js [ops])
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
