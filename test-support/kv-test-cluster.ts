@@ -193,6 +193,23 @@ export class LocalKvCluster {
     throw new Error(`test cluster: no leader among ${among.join(', ')} within ${timeoutMs} ms; logs in ${this.dir}\n${tails}`);
   }
 
+  /**
+   * A running node other than `leader` that names it as its leader, waiting until one does:
+   * waitForLeader needs only a majority to know, and a node that started late may not yet.
+   */
+  async followerOf(leader: string, timeoutMs = CLUSTER_DEADLINE_MS): Promise<string> {
+    let found: string | undefined;
+    await waitUntil(async () => {
+      for (const id of this.ids) {
+        if (id === leader || !this.isRunning(id) || (await this.status(id))?.leader !== leader) continue;
+        found = id;
+        return true;
+      }
+      return false;
+    }, `a node other than ${leader} names it as its leader`, timeoutMs);
+    return found as string;
+  }
+
   log(id: string): string {
     const path = this.node(id).logPath;
     return existsSync(path) ? readFileSync(path, 'utf8') : '';
