@@ -1,13 +1,13 @@
-// Compares the cycle checker with the brute-force search (checkers/cycle/compare-with-brute-force.ts)
+// Compares the cycle checker with the brute-force search (test-support/compare-with-brute-force.ts)
 // on many small random list-append histories, for every consistency model the checker accepts, and
 // prints how many agreed, with each model's verdicts and the cycle classes the histories held.
 //
 //   npm run bench:cycle-models -- [--histories 10000] [--seed 1] [--max-txns 5]
 //
 // Exits 1 when any history disagrees, printing the first few with the seed that rebuilds each.
-import { compareWithBruteForce } from '../checkers/cycle/compare-with-brute-force.js';
+import { compareWithBruteForce } from '../test-support/compare-with-brute-force.js';
 import { consistencyModels } from '../checkers/cycle/index.js';
-import { randomSmallHistory } from '../checkers/cycle/random-small-history.js';
+import { randomSmallHistory } from '../test-support/random-small-history.js';
 import { parseBenchArgs } from './bench-args.js';
 
 const defaults = { histories: 10_000, seed: 1, 'max-txns': 5 };

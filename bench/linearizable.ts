@@ -1,11 +1,11 @@
 // Benchmark of the linearizability checker: the Porcupine corpus against Porcupine's own times
 // (BASELINE.tsv), then seeded generated histories (single register with crashed ops, ok and illegal;
 // a 1,000,000-op history over 1,000 keys). Parsing is never timed. Run after a build:
-//   npm run bench:linearizable   (or: npx tsc -p tsconfig.build.json && node dist/bench/linearizable.js [--quick])
+//   npm run bench:linearizable   (or: npx tsc -p bench/tsconfig.json && node dist/bench/linearizable.js [--quick])
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { checkHistory, type LinearizableOptions } from '../checkers/linearizable/index.js';
-import { corruptRead, simulateRegisterHistory, type SimulationOptions } from '../checkers/linearizable/simulate-register-history.js';
+import { corruptRead, simulateRegisterHistory, type SimulationOptions } from '../test-support/simulate-register-history.js';
 import { parseHistory } from '../src/formats/read-history.js';
 import type { History } from '../src/op.js';
 

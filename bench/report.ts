@@ -3,16 +3,16 @@
 // process (as `faultline check` would, without the checkers), and opens it in headless Chromium.
 // Prints the sizes, the render time, Node's peak RSS, and first contentful paint and timeline-ready
 // times (median of three loads). Run after a build:
-//   npm run bench:report   (or: npx tsc -p tsconfig.build.json && node dist/bench/report.js [ops])
+//   npm run bench:report   (or: npx tsc -p bench/tsconfig.json && node dist/bench/report.js [ops])
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { launchBrowser } from '../reports/browser-harness.js';
+import { launchBrowser } from '../test-support/browser-harness.js';
 import { readNodeLogs } from '../reports/node-annotations.js';
 import { renderReport } from '../reports/render-report.js';
-import { syntheticRun } from '../reports/sample-run.js';
+import { syntheticRun } from '../test-support/sample-run.js';
 import { readJsonlHistory } from '../src/formats/jsonl.js';
 import { faultWindows } from '../src/fault-window.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkAvailability } from './availability.js';
-import { historyBuilder } from './history-builder.js';
+import { historyBuilder } from '../test-support/history-builder.js';
 
 describe('availability checker', () => {
   const h = historyBuilder()

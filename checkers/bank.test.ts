@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkBank } from './bank.js';
-import { historyBuilder } from './history-builder.js';
+import { historyBuilder } from '../test-support/history-builder.js';
 
 describe('bank checker', () => {
   it('is valid when every read sums to the total, and gives the totals over time', () => {

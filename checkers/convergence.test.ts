@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkConvergence, subsetSums } from './convergence.js';
-import { historyBuilder } from './history-builder.js';
+import { historyBuilder } from '../test-support/history-builder.js';
 
 const read = (h: ReturnType<typeof historyBuilder>, process: number, node: string, key: string, value: unknown) => h.run(process, 'read', [key, null], [key, value], 'ok', node);
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkCounter } from './counter.js';
-import { historyBuilder } from './history-builder.js';
+import { historyBuilder } from '../test-support/history-builder.js';
 
 describe('counter checker', () => {
   it('accepts reads between the definite and the possible sum', () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkBank } from './bank.js';
 import { checkCounter } from './counter.js';
-import { manifestRows, readCorpusHistory } from './elle-corpus.js';
+import { manifestRows, readCorpusHistory } from '../test-support/elle-corpus.js';
 import { checkSet } from './set.js';
 
 const models = ['bank', 'counter', 'set', 'set-full'];

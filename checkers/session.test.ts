@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { historyBuilder } from './history-builder.js';
+import { historyBuilder } from '../test-support/history-builder.js';
 import { checkSessions } from './session.js';
 
 const write = (h: ReturnType<typeof historyBuilder>, p: number, k: string, v: number, node?: string) => h.run(p, 'write', [k, v], undefined, 'ok', node);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { historyBuilder } from './history-builder.js';
+import { historyBuilder } from '../test-support/history-builder.js';
 import { checkSet } from './set.js';
 
 describe('set checker', () => {

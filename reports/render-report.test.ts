@@ -6,7 +6,7 @@ import { chartScript } from './chart-script.js';
 import { extraChartsScript } from './extra-charts-script.js';
 import { timelineScript } from './timeline-script.js';
 import { renderReport, type ReportInput } from './render-report.js';
-import { sampleRun } from './sample-run.js';
+import { sampleRun } from '../test-support/sample-run.js';
 
 const img = '<img src=x onerror=alert(1)>';
 const breakout = '</script><script>alert(1)</script>';

@@ -8,9 +8,9 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Op } from '../src/op.js';
 import { chromium, systemHas } from '../test-support/system-tests.js';
-import { launchBrowser, type BrowserSession, type Page } from './browser-harness.js';
+import { launchBrowser, type BrowserSession, type Page } from '../test-support/browser-harness.js';
 import { renderReport, type ReportInput } from './render-report.js';
-import { sampleRun, syntheticRun } from './sample-run.js';
+import { sampleRun, syntheticRun } from '../test-support/sample-run.js';
 
 const hostile = '<img src=x onerror="window.__pwned=1">';
 

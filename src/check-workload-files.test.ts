@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { elleCorpusDir } from '../checkers/elle-corpus.js';
+import { elleCorpusDir } from '../test-support/elle-corpus.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'faultline.js');
 const corpus = (file: string): string => join(elleCorpusDir, file);

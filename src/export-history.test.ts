@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { historyBuilder, type HistoryBuilder } from '../checkers/history-builder.js';
+import { historyBuilder, type HistoryBuilder } from '../test-support/history-builder.js';
 import { composeCheckers, type CheckResult } from './checker.js';
 import { exportHistory, readRunHistory } from './export-history.js';
 import { readElleJson } from './formats/elle-json.js';

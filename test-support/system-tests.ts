@@ -3,7 +3,7 @@
 // (CI) a missing one fails the suite instead, so a run there cannot pass by skipping.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chromiumPath } from '../reports/browser-harness.js';
+import { chromiumPath } from './browser-harness.js';
 
 /** The environment variable that turns a missing system need from a skip into a failure. */
 export const REQUIRE_SYSTEM_TESTS = 'FAULTLINE_REQUIRE_SYSTEM_TESTS';
@@ -18,7 +18,7 @@ export interface SystemNeed {
   missing(): Promise<string | undefined>;
 }
 
-/** Debian's headless Chromium, as reports/browser-harness.ts launches it. */
+/** Debian's headless Chromium, as browser-harness.ts launches it. */
 export const chromium: SystemNeed = {
   suites: 'browser tests',
   install: 'apt-get install chromium, or set FAULTLINE_CHROMIUM to a Chromium binary',

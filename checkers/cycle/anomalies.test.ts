@@ -1,8 +1,8 @@
 // One small hand-made history per anomaly the cycle checker finds, plus valid ones.
 import { describe, expect, it } from 'vitest';
-import { historyBuilder } from '../history-builder.js';
+import { historyBuilder } from '../../test-support/history-builder.js';
 import { checkListAppend, type CycleAnomaly } from './index.js';
-import { append, begin, end, read, txn } from './list-append-builder.js';
+import { append, begin, end, read, txn } from '../../test-support/list-append-builder.js';
 
 const cycleOf = (r: ReturnType<typeof checkListAppend>, type: string): CycleAnomaly => r.anomalies[type]![0] as CycleAnomaly;
 

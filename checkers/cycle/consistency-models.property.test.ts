@@ -1,12 +1,12 @@
-// The cycle checker agrees with the brute-force search (brute-force-cycles.ts) on small random
+// The cycle checker agrees with the brute-force search (test-support/brute-force-cycles.ts) on small random
 // list-append histories, for every consistency model it accepts: same verdict per model, every
 // reported cycle a real one of the class it is named, the same models ruled out. A few hundred
 // histories here; FAULTLINE_CYCLE_MODEL_RUNS=10000 for more, or `npm run bench:cycle-models`.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bruteForceCycleClasses, bruteForceGraph } from './brute-force-cycles.js';
-import { compareWithBruteForce } from './compare-with-brute-force.js';
-import { randomSmallHistory } from './random-small-history.js';
+import { bruteForceCycleClasses, bruteForceGraph } from '../../test-support/brute-force-cycles.js';
+import { compareWithBruteForce } from '../../test-support/compare-with-brute-force.js';
+import { randomSmallHistory } from '../../test-support/random-small-history.js';
 
 const numRuns = Number(process.env.FAULTLINE_CYCLE_MODEL_RUNS ?? 300);
 

@@ -3,13 +3,13 @@
 // Every history is also compared with the brute-force search.
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/op.js';
-import { historyBuilder, type HistoryBuilder } from '../history-builder.js';
-import { bruteForceCycleClasses, bruteForceGraph } from './brute-force-cycles.js';
-import { compareWithBruteForce } from './compare-with-brute-force.js';
+import { historyBuilder, type HistoryBuilder } from '../../test-support/history-builder.js';
+import { bruteForceCycleClasses, bruteForceGraph } from '../../test-support/brute-force-cycles.js';
+import { compareWithBruteForce } from '../../test-support/compare-with-brute-force.js';
 import { CYCLE_ANOMALIES } from './cycle-class.js';
 import { anomaliesProhibitedBy, canonicalModel, violatedModels } from './consistency-models.js';
 import { checkListAppend, consistencyModels } from './index.js';
-import { append, begin, end, read, txn } from './list-append-builder.js';
+import { append, begin, end, read, txn } from '../../test-support/list-append-builder.js';
 
 const build = (steps: (h: HistoryBuilder) => void): Op[] => {
   const h = historyBuilder();

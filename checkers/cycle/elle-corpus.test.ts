@@ -1,6 +1,6 @@
-// The elle-cli list-append histories with their known verdicts (test-data/corpus/elle; see checkers/elle-corpus.ts).
+// The elle-cli list-append histories with their known verdicts (test-data/corpus/elle; see test-support/elle-corpus.ts).
 import { describe, expect, it } from 'vitest';
-import { manifestRows, readCorpusHistory } from '../elle-corpus.js';
+import { manifestRows, readCorpusHistory } from '../../test-support/elle-corpus.js';
 import { checkListAppend } from './index.js';
 
 const rows = manifestRows().filter((row) => row.model === 'list-append');

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Op } from '../../src/op.js';
 import { checkHistory, linearizable } from './index.js';
-import { simulateRegisterHistory } from './simulate-register-history.js';
+import { simulateRegisterHistory } from '../../test-support/simulate-register-history.js';
 
 /** "p type f value" lines, value as JSON, e.g. `1 ok read [0, 3]`; the nemesis is "n". */
 function history(text: string): Op[] {

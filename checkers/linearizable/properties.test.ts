@@ -8,8 +8,8 @@ import { checkOperations } from './check-operations.js';
 import { checkHistory } from './index.js';
 import { UNKNOWN, type AnyModel, type Operation } from './model.js';
 import { models, resolveModel, type ModelName } from './models/registry.js';
-import { isLinearizableReference } from './reference-search.js';
-import { corruptRead, simulateRegisterHistory } from './simulate-register-history.js';
+import { isLinearizableReference } from '../../test-support/reference-search.js';
+import { corruptRead, simulateRegisterHistory } from '../../test-support/simulate-register-history.js';
 
 /** Random op shapes per model: f, invocation value, and a plausible result. */
 const opShapes: Record<ModelName, fc.Arbitrary<{ f: string; value: unknown; result: unknown }>> = {

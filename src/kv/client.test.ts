@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KvClient, KvClientError } from './client.js';
-import { freePorts } from './kv-test-cluster.js';
+import { freePorts } from '../../test-support/kv-test-cluster.js';
 import { LineSplitter } from './ndjson.js';
 
 /** A fake server: `onRequest` sees each parsed request and the socket to answer on. */

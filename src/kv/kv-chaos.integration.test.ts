@@ -8,7 +8,7 @@
 //  - the final value lies between #ok cas and #ok + #indefinite cas.
 import { afterEach, describe, expect, it } from 'vitest';
 import { KvClient, KvClientError } from './client.js';
-import { freePorts, LocalKvCluster, ProxyMesh, sleep } from './kv-test-cluster.js';
+import { freePorts, LocalKvCluster, ProxyMesh, sleep } from '../../test-support/kv-test-cluster.js';
 import { createPrng, type Prng } from './prng.js';
 
 interface Completed {

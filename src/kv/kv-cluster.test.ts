@@ -3,7 +3,7 @@
 // catches up by InstallSnapshot, since the log was compacted meanwhile), then restart everyone.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KvClient } from './client.js';
-import { CLUSTER_DEADLINE_MS, LocalKvCluster, REPLY_DEADLINE_MS, waitUntil } from './kv-test-cluster.js';
+import { CLUSTER_DEADLINE_MS, LocalKvCluster, REPLY_DEADLINE_MS, waitUntil } from '../../test-support/kv-test-cluster.js';
 
 let cluster: LocalKvCluster;
 const clients: KvClient[] = [];
@@ -26,7 +26,7 @@ describe('a 3-process raft cluster', () => {
 
   it('elects a leader and serves writes, reads and cas through a follower', async () => {
     leader = await cluster.waitForLeader();
-    const follower = cluster.ids.find((id) => id !== leader)!;
+    const follower = await cluster.followerOf(leader);
     const c = await clientOf(follower);
     expect(await c.request({ op: 'write', key: 'k', value: { v: 1 } }, REPLY_DEADLINE_MS)).toEqual({ id: 1, ok: true });
     expect(await c.request({ op: 'read', key: 'k' }, REPLY_DEADLINE_MS)).toEqual({ id: 2, ok: true, value: { v: 1 } });

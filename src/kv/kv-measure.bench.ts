@@ -4,7 +4,7 @@
 //   FAULTLINE_MEASURE_TRIALS=20 FAULTLINE_MEASURE_S=10 npm run bench:kv
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp } from './client.js';
-import { freePorts, LocalKvCluster, ProxyMesh, sleep } from './kv-test-cluster.js';
+import { freePorts, LocalKvCluster, ProxyMesh, sleep } from '../../test-support/kv-test-cluster.js';
 import type { ModeName } from './mode-ops.js';
 
 const trials = Number(process.env.FAULTLINE_MEASURE_TRIALS ?? 5);

@@ -2,7 +2,7 @@
 // serves its ops, refuses the ones it has not, survives a SIGKILL and recovers from its WAL.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { ask, CLUSTER_DEADLINE_MS, connectWhenUp, LocalKvCluster, sleep } from './kv-test-cluster.js';
+import { ask, CLUSTER_DEADLINE_MS, connectWhenUp, LocalKvCluster, sleep } from '../../test-support/kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -37,7 +37,7 @@ describe('primary mode', () => {
   it('elects a primary, forwards writes, fails over after a SIGKILL and keeps what it replicated', async () => {
     const cluster = await start(['--mode', 'primary', '--failover-timeout-ms', '300-500']);
     const primary = await cluster.waitForLeader();
-    const replica = cluster.ids.find((id) => id !== primary)!;
+    const replica = await cluster.followerOf(primary);
     const c = await clientOf(cluster, replica);
     expect(await ask(c, { op: 'write', key: 'k', value: 1 })).toEqual({ ok: true });
     expect(await ask(c, { op: 'cas', key: 'k', from: 1, to: 2 })).toEqual({ ok: true });

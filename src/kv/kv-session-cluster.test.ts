@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvResponse } from './client.js';
 import { KvSession } from './kv-session.js';
-import { connectWhenUp, freePorts, LocalKvCluster, ProxyMesh, REPLY_DEADLINE_MS, waitUntil } from './kv-test-cluster.js';
+import { connectWhenUp, freePorts, LocalKvCluster, ProxyMesh, REPLY_DEADLINE_MS, waitUntil } from '../../test-support/kv-test-cluster.js';
 import { compareVersions, type KvVersion, type VersionScope } from './version.js';
 
 const CATCH_UP_MS = 300;

@@ -3,7 +3,7 @@
 // and replicates them; the leaderless modes refuse them.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KvClient, KvOp, KvResponse } from './client.js';
-import { ask, connectWhenUp, LocalKvCluster, waitUntil } from './kv-test-cluster.js';
+import { ask, connectWhenUp, LocalKvCluster, waitUntil } from '../../test-support/kv-test-cluster.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -29,7 +29,7 @@ describe('txns in raft', () => {
   it('are atomic and guarded through a follower, and survive a restart of every node', async () => {
     const cluster = await start(['--snapshot-every', '5']);
     const leader = await cluster.waitForLeader();
-    const c = await clientOf(cluster, cluster.ids.find((id) => id !== leader)!);
+    const c = await clientOf(cluster, await cluster.followerOf(leader));
     expect(await ask(c, { op: 'txn', if: [['=', 'a', null]], ops: [['w', 'a', 10], ['append', 'l', 1]] })).toEqual({ ok: true, results: [['w', 'a', 10], ['append', 'l', 1]] });
     expect(await ask(c, transfer(4))).toEqual({ ok: true, results: [['add', 'a', -4], ['add', 'b', 4]] });
     expect(await ask(c, transfer(7))).toMatchObject({ ok: false, error: 'txn-aborted', definite: true, message: 'compare [">=","a",7] is false: "a" holds 6' });
@@ -49,7 +49,7 @@ describe('txns in primary', () => {
   it('are applied at the primary and replicated', async () => {
     const cluster = await start(['--mode', 'primary', '--read-mode', 'local', '--failover-timeout-ms', '300-500']);
     const primary = await cluster.waitForLeader();
-    const replica = cluster.ids.find((id) => id !== primary)!;
+    const replica = await cluster.followerOf(primary);
     const c = await clientOf(cluster, replica);
     expect(await ask(c, { op: 'txn', ops: [['w', 'a', 10], ['append', 'l', 1]] })).toMatchObject({ ok: true });
     expect(await ask(c, transfer(3))).toMatchObject({ ok: true });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
-import { buildKvForTests, freePorts, waitUntil } from './kv-test-cluster.js';
+import { buildKvForTests, freePorts, waitUntil } from '../../test-support/kv-test-cluster.js';
 import { parseParentPid, processExists } from './parent-watch.js';
 
 describe('the parent watch', () => {

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sleep } from './kv-test-cluster.js';
+import { sleep } from '../../test-support/kv-test-cluster.js';
 import { LineSplitter } from './ndjson.js';
 import { checkedLine, defaultTransportLimits, isPeerHello, parseCheckedLine, PeerTransport } from './peer-transport.js';
 

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { describe, expect, it } from 'vitest';
-import { fakeNight, fakeRun } from './fake-night.js';
+import { fakeNight, fakeRun } from '../../test-support/fake-night.js';
 import { renderJunit } from './junit.js';
 
 /** Characters XML 1.0 cannot hold (most C0 controls, lone surrogates, U+FFFE/F). */

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type BrowserSession } from '../../reports/browser-harness.js';
-import { fakeNight, fakeRun } from './fake-night.js';
+import { launchBrowser, type BrowserSession } from '../../test-support/browser-harness.js';
+import { fakeNight, fakeRun } from '../../test-support/fake-night.js';
 import { writeNight } from './nightly-command.js';
 import { chromium, systemHas } from '../../test-support/system-tests.js';
 

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fakeNight, fakeRun } from './fake-night.js';
+import { fakeNight, fakeRun } from '../../test-support/fake-night.js';
 import { buildTrend, readNightSummaries, relativeChange } from './trend.js';
 import { renderTrendPage, sparkline } from './trend-page.js';
 

@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type BrowserSession } from '../../reports/browser-harness.js';
+import { launchBrowser, type BrowserSession } from '../../test-support/browser-harness.js';
 import { renderReport } from '../../reports/render-report.js';
-import { sampleRun } from '../../reports/sample-run.js';
-import { HOSTILE, writeFixtureStore } from './fixture-store.js';
+import { sampleRun } from '../../test-support/sample-run.js';
+import { HOSTILE, writeFixtureStore } from '../../test-support/fixture-store.js';
 import { startServer, type RunningServer } from './server.js';
-import { readZip } from './zip-reader.js';
+import { readZip } from '../../test-support/zip-reader.js';
 import { chromium, systemHas } from '../../test-support/system-tests.js';
 
 let browser: BrowserSession;

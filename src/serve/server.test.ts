@@ -5,9 +5,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOSTILE, SECRET, writeFixtureStore, type FixtureStore } from './fixture-store.js';
+import { HOSTILE, SECRET, writeFixtureStore, type FixtureStore } from '../../test-support/fixture-store.js';
 import { isAllowedHost, startServer, type RunningServer } from './server.js';
-import { readZip } from './zip-reader.js';
+import { readZip } from '../../test-support/zip-reader.js';
 
 interface Reply {
   status: number;

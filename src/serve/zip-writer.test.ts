@@ -1,12 +1,12 @@
 // The zip writer against readers it does not share code with: yauzl plus Node's own CRC-32
-// (zip-reader.ts), and Info-ZIP's `unzip -t` where it is installed.
+// (test-support/zip-reader.ts), and Info-ZIP's `unzip -t` where it is installed.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readZip, readZipDetails } from './zip-reader.js';
+import { readZip, readZipDetails } from '../../test-support/zip-reader.js';
 import { zipFiles, type ZipEntry } from './zip-writer.js';
 import { systemHas, unzip } from '../../test-support/system-tests.js';
 

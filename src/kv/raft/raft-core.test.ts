@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { createPrng } from '../prng.js';
 import { RaftCore } from './raft-core.js';
-import { SimCluster } from './sim-cluster.js';
+import { SimCluster } from '../../../test-support/sim-cluster.js';
 import type { RaftMessage } from './raft-types.js';
 
 function committedData(sim: SimCluster): unknown[] {

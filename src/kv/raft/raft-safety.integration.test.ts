@@ -1,7 +1,7 @@
 // The long sweep of the randomised Raft core safety test (see raft-safety.test.ts): 2000 seeds of
 // 3000 ticks, in chunks that yield between seeds so the test runner stays responsive.
 import { describe, expect, it } from 'vitest';
-import { runSimChaos } from './sim-chaos.js';
+import { runSimChaos } from '../../../test-support/sim-chaos.js';
 
 const CHUNK = 250;
 

@@ -3,7 +3,7 @@
 // ReadIndex linearizability throughout, and recovery once faults stop. More seeds run in
 // raft-safety.integration.test.ts.
 import { describe, expect, it } from 'vitest';
-import { runSimChaos } from './sim-chaos.js';
+import { runSimChaos } from '../../../test-support/sim-chaos.js';
 
 describe('raft core safety under random faults', () => {
   it('holds for 100 seeds', () => {

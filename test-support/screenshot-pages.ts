@@ -1,9 +1,9 @@
 // Screenshots of pages for the docs, taken in headless Chromium through the browser harness:
-//   node dist/src/nightly/screenshot-pages.js nightly/trend.html docs/trend.png [page.html shot.png ...]
+//   npx tsc -p test-support/tsconfig.scripts.json && node dist/test-support/screenshot-pages.js nightly/trend.html docs/trend.png [page.html shot.png ...]
 // Fails if a page logs a console error, so a screenshot never shows a broken page.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchBrowser } from '../../reports/browser-harness.js';
+import { launchBrowser } from './browser-harness.js';
 
 const pairs = process.argv.slice(2);
 if (pairs.length === 0 || pairs.length % 2 !== 0) {

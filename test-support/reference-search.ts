@@ -1,7 +1,7 @@
 // A deliberately plain linearizability search, kept as the oracle that tests compare the fast
 // search with: depth-first over "which op takes effect next", memoising (ops placed, state) as
 // strings. No pruning, no deadlines, no forced moves. Exponential; small histories only.
-import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
+import { ILLEGAL, UNKNOWN, type Model, type Operation } from '../checkers/linearizable/model.js';
 
 /** True when some order of all definite ops, plus any subset of unknown ones, is legal and respects real time. */
 export function isLinearizableReference<S, I, O>(model: Model<S, I, O>, operations: readonly Operation<I, O>[]): boolean {

@@ -6,12 +6,12 @@
 //   - with every order edge built, each cycle it reports is a cycle of the brute-force graph, named
 //     as the brute force names it, and the models it rules out (not, alsoNot) are those the
 //     brute-force cycles rule out.
-import type { Validity } from '../../src/checker.js';
-import type { History } from '../../src/op.js';
+import type { Validity } from '../src/checker.js';
+import type { History } from '../src/op.js';
 import { bruteForceClass, bruteForceCycleClasses, bruteForceGraph, type EdgeName } from './brute-force-cycles.js';
-import { CYCLE_ANOMALIES } from './cycle-class.js';
-import { anomaliesProhibitedBy, violatedModels } from './consistency-models.js';
-import { checkListAppend, consistencyModels, type CycleAnomaly } from './index.js';
+import { CYCLE_ANOMALIES } from '../checkers/cycle/cycle-class.js';
+import { anomaliesProhibitedBy, violatedModels } from '../checkers/cycle/consistency-models.js';
+import { checkListAppend, consistencyModels, type CycleAnomaly } from '../checkers/cycle/index.js';
 
 const UNKNOWN_TYPES = new Set(['duplicate-appends', 'cycle-search-timeout', 'empty-transaction-graph']);
 const isCycleType = (type: string): boolean => CYCLE_ANOMALIES.includes(type);

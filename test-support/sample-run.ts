@@ -3,8 +3,8 @@
 import type { CheckResult, LinearizabilityFailure, WitnessOp } from '../src/checker.js';
 import { pairOps, type History, type Op, type OpPair } from '../src/op.js';
 import { createRandom } from '../src/random.js';
-import type { NodeAnnotation } from './node-annotations.js';
-import type { ReportInput } from './report-input.js';
+import type { NodeAnnotation } from '../reports/node-annotations.js';
+import type { ReportInput } from '../reports/report-input.js';
 
 const s = 1e9;
 const ms = 1e6;

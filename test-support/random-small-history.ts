@@ -7,8 +7,8 @@
 // (so reads contradict real time or each other's transactions), transactions that end in info and
 // may or may not have taken effect, and failed transactions whose appends were applied anyway. Reads
 // stay prefixes of one order per key, so the version order is always known.
-import type { Op } from '../../src/op.js';
-import { createRandom } from '../../src/random.js';
+import type { Op } from '../src/op.js';
+import { createRandom } from '../src/random.js';
 
 export interface SmallHistoryOptions {
   /** At most this many transactions (default 5). */

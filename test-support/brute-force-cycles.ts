@@ -6,7 +6,7 @@
 //
 // It expects what the random histories of random-small-history.ts hold: unique appended values and
 // reads that are all prefixes of one order per key. Anything else throws.
-import type { History } from '../../src/op.js';
+import type { History } from '../src/op.js';
 
 export type EdgeName = 'ww' | 'wr' | 'rw' | 'process' | 'realtime';
 

@@ -1,9 +1,9 @@
 // A deterministic simulated cluster for testing the Raft core: a seeded network that delays,
 // reorders, duplicates and drops messages, partitions links, crashes and restarts nodes from what
 // they persisted, and checks Election Safety, State Machine Safety and Leader Completeness as it runs.
-import { createPrng, deriveSeed, type Prng } from '../prng.js';
-import { RaftCore } from './raft-core.js';
-import type { Entry, HardState, NodeId, RaftMessage, Ready, Snapshot } from './raft-types.js';
+import { createPrng, deriveSeed, type Prng } from '../src/kv/prng.js';
+import { RaftCore } from '../src/kv/raft/raft-core.js';
+import type { Entry, HardState, NodeId, RaftMessage, Ready, Snapshot } from '../src/kv/raft/raft-types.js';
 
 /** Network and timing knobs; all probabilities are per message. */
 export interface SimOptions {

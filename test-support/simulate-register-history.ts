@@ -2,7 +2,7 @@
 // op takes effect at one instant inside its interval against a real register per key, so the
 // order of those instants is a witness. Crashed ops end `info` and take effect or not, possibly
 // after the crash was reported. `corruptRead` then makes an illegal variant.
-import type { Op } from '../../src/op.js';
+import type { Op } from '../src/op.js';
 
 export interface SimulationOptions {
   seed: number;

@@ -1,7 +1,7 @@
 // Writes the sample report (and optionally a large synthetic one) to disk, to look at in a browser:
-//   npx vite-node reports/render-sample.ts /tmp/report.html [opCount /tmp/large.html]
+//   npx tsc -p test-support/tsconfig.scripts.json && node dist/test-support/render-sample.js /tmp/report.html [opCount /tmp/large.html]
 import { writeFileSync } from 'node:fs';
-import { renderReport } from './render-report.js';
+import { renderReport } from '../reports/render-report.js';
 import { sampleRun, syntheticRun } from './sample-run.js';
 
 const [out = 'report.html', opCount, largeOut = 'report-large.html'] = process.argv.slice(2);

@@ -8,9 +8,9 @@ import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KvClient } from './client.js';
-import type { KvOp, KvResponse, KvStatusResponse } from './protocol.js';
-import { holdNodePort } from '../runtime/node-ports.js';
+import { KvClient } from '../src/kv/client.js';
+import type { KvOp, KvResponse, KvStatusResponse } from '../src/kv/protocol.js';
+import { holdNodePort } from '../src/runtime/node-ports.js';
 
 /**
  * How long a test waits for a cluster condition: a leader, a node up, a replica caught up. Sized
@@ -22,8 +22,8 @@ export const CLUSTER_DEADLINE_MS = 20_000;
 /** How long a test waits for one request's reply, for the same machine. */
 export const REPLY_DEADLINE_MS = 10_000;
 
-const KV_SRC = dirname(fileURLToPath(import.meta.url));
-const REPO = join(KV_SRC, '..', '..');
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+const KV_SRC = join(REPO, 'src', 'kv');
 
 /** Transpiles src/kv (minus tests) to JS once per source version; returns the path of main.js. */
 export async function buildKvForTests(): Promise<string> {
@@ -191,6 +191,23 @@ export class LocalKvCluster {
     }
     const tails = among.map((id) => `--- ${id}\n${this.log(id).split('\n').slice(-5).join('\n')}`).join('\n');
     throw new Error(`test cluster: no leader among ${among.join(', ')} within ${timeoutMs} ms; logs in ${this.dir}\n${tails}`);
+  }
+
+  /**
+   * A running node other than `leader` that names it as its leader, waiting until one does:
+   * waitForLeader needs only a majority to know, and a node that started late may not yet.
+   */
+  async followerOf(leader: string, timeoutMs = CLUSTER_DEADLINE_MS): Promise<string> {
+    let found: string | undefined;
+    await waitUntil(async () => {
+      for (const id of this.ids) {
+        if (id === leader || !this.isRunning(id) || (await this.status(id))?.leader !== leader) continue;
+        found = id;
+        return true;
+      }
+      return false;
+    }, `a node other than ${leader} names it as its leader`, timeoutMs);
+    return found as string;
   }
 
   log(id: string): string {

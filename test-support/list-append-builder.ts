@@ -1,7 +1,7 @@
 // Hand-made list-append histories for tests: a transaction is a list of micro-ops with reads filled
 // in; its invocation gets the same micro-ops with reads blanked, as a client would send them.
-import type { HistoryBuilder } from '../history-builder.js';
-import type { Process } from '../../src/op.js';
+import type { HistoryBuilder } from './history-builder.js';
+import type { Process } from '../src/op.js';
 
 type Mop = ['append', unknown, unknown] | ['r', unknown, unknown[] | null];
 

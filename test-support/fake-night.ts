@@ -1,5 +1,5 @@
 // Nights made up for the tests of the summary, JUnit and trend pages: any status, any figures.
-import type { NightRun, NightSummary } from './night.js';
+import type { NightRun, NightSummary } from '../src/nightly/night.js';
 
 /** A run record with sensible defaults; `over` replaces any field. */
 export function fakeRun(over: Partial<NightRun> = {}): NightRun {

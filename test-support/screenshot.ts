@@ -1,5 +1,6 @@
 // Takes a picture of a report in headless Chromium, once its charts and timeline have drawn; how
-// docs/report.png is made:  node dist/reports/screenshot.js store/latest/report.html docs/report.png [height]
+// docs/report.png is made (after `npx tsc -p test-support/tsconfig.scripts.json`):
+//   node dist/test-support/screenshot.js store/latest/report.html docs/report.png [height]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { launchBrowser } from './browser-harness.js';
