@@ -2,7 +2,7 @@
 // a bridge, or the current primaries from everyone else) and heals it. A node that is dead or
 // paused gets its part when it runs again; the op names those nodes, and fails when the
 // partition is in force on no node at all.
-import { hasPrimaries } from '../src/db/primary.js';
+import { hasPrimaries } from '../src/db-contract.js';
 import type { Deferred } from '../src/runtime/runtime.js';
 import { complete, describeGrudge, partitionTargets, type Grudge, type PartitionTarget } from './grudge.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';

@@ -1,6 +1,6 @@
 // Which nodes a node-level fault (clock, packet) hits: a random set as for kill and pause, or, when
 // the db can say who leads, the current primaries, since that is where faults hurt most.
-import { hasPrimaries } from '../src/db/primary.js';
+import { hasPrimaries } from '../src/db-contract.js';
 import { pickNodes, type NemesisContext } from './nemesis.js';
 
 export type TargetKind = 'nodes' | 'primaries';

@@ -41,7 +41,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/check-stored-run.ts -> reports/node-annotations.ts': 'rendering becomes a step after checking',
   'src/check-stored-run.ts -> reports/render-report.ts': 'rendering becomes a step after checking',
   'src/check-workload-files.ts -> workloads/per-key-checker.ts': 'step 3: checkers from workload definitions',
-  'src/define/fault.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
   'src/html-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/nightly/summary-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/nightly/trend-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
@@ -54,7 +53,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/resolve.ts -> workloads/session.ts': 'step 3',
   'src/resolve.ts -> workloads/set.ts': 'step 3',
   'src/resolve.ts -> src/db/bundled.ts': 'step 4',
-  'src/resolve.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
   'src/resolve.ts -> src/db/etcd.ts': 'step 4',
   'src/resolve.ts -> src/db/redis.ts': 'step 4',
   'src/resolve.ts -> src/db/zookeeper.ts': 'step 4',
@@ -64,7 +62,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/serve/listing-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/serve/run-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/serve/server.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
-  'src/workload.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
 };
 
 /** Imports of the bundled store's program outside itself that break its rule today. */

@@ -18,7 +18,7 @@ import { modeServes } from './kv/mode-ops.js';
 import { etcdDb } from './db/etcd.js';
 import { redisDb } from './db/redis.js';
 import { zookeeperDb } from './db/zookeeper.js';
-import type { Db, DbContext } from './db/db.js';
+import type { Db, DbContext } from './db-contract.js';
 import { createRandom } from './random.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';

@@ -1,5 +1,5 @@
 // The workload contract: a partial test made of a client, generators and a checker.
-import { OpFailure } from './db/db.js';
+import { OpFailure } from './db-contract.js';
 import type { Gen } from './generator.js';
 import type { Op } from './op.js';
 

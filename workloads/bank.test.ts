@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { composeCheckers } from '../src/checker.js';
 import { txnBank } from '../src/db/bundled-txn.js';
-import type { BankDb, Db, DbContext } from '../src/db/db.js';
+import type { BankDb, Db, DbContext } from '../src/db-contract.js';
 import { clients, timeLimit } from '../src/generator.js';
 import type { KvOp, KvResponse } from '../src/kv/client.js';
 import { commandOf, KvState, replyOf } from '../src/kv/kv-state.js';

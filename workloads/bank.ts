@@ -13,7 +13,7 @@
 // and faults make the total drift for good, so expect wrong totals, and negative balances.
 import { bank } from '../checkers/bank.js';
 import type { Checker } from '../src/checker.js';
-import { supportsBank, type BankConnection, type Db, type DbContext } from '../src/db/db.js';
+import { supportsBank, type BankConnection, type Db, type DbContext } from '../src/db-contract.js';
 import { eachThread, mix, onThreads, phases, repeat, sleep, stagger, untilOk } from '../src/generator.js';
 import type { Op } from '../src/op.js';
 import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';

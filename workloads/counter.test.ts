@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { composeCheckers } from '../src/checker.js';
-import type { CounterDb, DbContext } from '../src/db/db.js';
+import type { CounterDb, DbContext } from '../src/db-contract.js';
 import { clients, timeLimit } from '../src/generator.js';
 import type { Op } from '../src/op.js';
 import { simulate } from '../src/simulate.js';

@@ -10,7 +10,7 @@
 import { convergence } from '../checkers/convergence.js';
 import { checkCounter } from '../checkers/counter.js';
 import type { Checker } from '../src/checker.js';
-import { supportsCounter, type CounterConnection, type Db, type DbContext } from '../src/db/db.js';
+import { supportsCounter, type CounterConnection, type Db, type DbContext } from '../src/db-contract.js';
 import { eachThread, limit, mix, sleep, stagger } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { Op } from '../src/op.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collectTransactions } from '../checkers/cycle/transactions.js';
 import { composeCheckers } from '../src/checker.js';
 import { listAppendConnection } from '../src/db/bundled-txn.js';
-import type { Db, DbContext, TxnDb } from '../src/db/db.js';
+import type { Db, DbContext, TxnDb } from '../src/db-contract.js';
 import { clients, timeLimit } from '../src/generator.js';
 import type { KvOp, KvResponse, TxnMicroOp } from '../src/kv/client.js';
 import { commandOf, KvState, replyOf, type TxnCommand } from '../src/kv/kv-state.js';

@@ -10,7 +10,7 @@
 // lets the cycle checker (checkers/cycle) infer each key's version order from the reads.
 import { cycle } from '../checkers/cycle/index.js';
 import type { Checker } from '../src/checker.js';
-import { supportsTxn, type Db, type DbContext, type ListMicroOp, type TxnConnection } from '../src/db/db.js';
+import { supportsTxn, type Db, type DbContext, type ListMicroOp, type TxnConnection } from '../src/db-contract.js';
 import { eachThread, op, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import type { History, Op } from '../src/op.js';
 import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';

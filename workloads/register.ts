@@ -9,7 +9,7 @@
 // concurrent ops through every node. Final reads, after healing, read every key from every node.
 import { linearizable } from '../checkers/linearizable/index.js';
 import type { Checker } from '../src/checker.js';
-import { lacksCas, supportsRegister, type Db, type DbContext, type RegisterConnection } from '../src/db/db.js';
+import { lacksCas, supportsRegister, type Db, type DbContext, type RegisterConnection } from '../src/db-contract.js';
 import { eachThread, limit, mix, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { History, Op } from '../src/op.js';

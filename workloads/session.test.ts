@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkSessions } from '../checkers/session.js';
-import type { Db, DbContext, RegisterConnection, RegisterDb, SessionDb } from '../src/db/db.js';
+import type { Db, DbContext, RegisterConnection, RegisterDb, SessionDb } from '../src/db-contract.js';
 import { clients, timeLimit } from '../src/generator.js';
 import type { Op } from '../src/op.js';
 import { simulate } from '../src/simulate.js';

@@ -13,7 +13,7 @@
 // after healing and a quiet period, read every key through each process's own node.
 import { session as sessionChecker } from '../checkers/session.js';
 import type { Checker } from '../src/checker.js';
-import { supportsRegister, supportsSessions, type Db, type DbContext, type RegisterConnection, type SessionDb } from '../src/db/db.js';
+import { supportsRegister, supportsSessions, type Db, type DbContext, type RegisterConnection, type SessionDb } from '../src/db-contract.js';
 import { eachThread, op, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import type { Op } from '../src/op.js';
 import type { TestSpec } from '../src/spec.js';

@@ -10,7 +10,7 @@
 import { convergence } from '../checkers/convergence.js';
 import { checkSet } from '../checkers/set.js';
 import type { Checker } from '../src/checker.js';
-import { supportsSet, type Db, type DbContext, type SetConnection } from '../src/db/db.js';
+import { supportsSet, type Db, type DbContext, type SetConnection } from '../src/db-contract.js';
 import { eachThread, limit, mix, op, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { History, Op } from '../src/op.js';

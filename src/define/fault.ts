@@ -1,7 +1,7 @@
 // A fault kind described by itself (issue 13): its name, what it needs from the runtime, where it
 // stands in the heal order, and how it is made. The built-in faults are made with defineFault,
 // as a user's fault will be; nothing else in faultline lists fault names or their heal order.
-import type { Db, DbContext } from '../db/db.js';
+import type { Db, DbContext } from '../db-contract.js';
 import type { Op } from '../op.js';
 import type { Random } from '../random.js';
 import type { Runtime } from '../runtime/runtime.js';

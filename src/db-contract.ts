@@ -1,0 +1,168 @@
+// The db contract: an adapter that starts one database on a node and opens clients for it. The
+// adapters (src/db/, and a user's own) implement it; the core and the workloads use only this.
+// What a database can do beyond that (serve a register, report a primary) is an optional
+// capability, tested with a guard, never by name.
+import type { Runtime } from './runtime/runtime.js';
+
+/** What a db adapter may use while it sets up, restarts and talks to nodes. */
+export interface DbContext {
+  runtime: Runtime;
+  /** The node's directory in the run: logs and data live there. */
+  nodeDir(node: string): string;
+  /** The resolved test spec (plain data). */
+  test: Readonly<Record<string, unknown>> & { seed: number; opTimeoutMs: number };
+}
+
+export interface Db {
+  readonly name: string;
+  /** Starts the database on a node (also how a killed node is restarted). */
+  start(node: string, ctx: DbContext): Promise<void>;
+  /** Resolves once the nodes serve requests; throws naming a node and its last log lines otherwise. */
+  awaitReady(nodes: readonly string[], ctx: DbContext, deadlineMs: number): Promise<void>;
+}
+
+/**
+ * A failed operation. `definite` means it certainly did not take effect (recorded as `fail`);
+ * otherwise it may have (recorded as `info`).
+ */
+export class OpFailure extends Error {
+  constructor(message: string, readonly definite: boolean) {
+    super(message);
+    this.name = 'OpFailure';
+  }
+}
+
+/** A connection that reads and writes single registers by key. */
+export interface RegisterConnection {
+  read(key: string): Promise<unknown>;
+  write(key: string, value: unknown): Promise<void>;
+  /** True when the value was `from` and is now `to`; false when it was not `from` (nothing changed). */
+  cas(key: string, from: unknown, to: unknown): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes can serve registers. */
+export interface RegisterDb extends Db {
+  openRegister(node: string, ctx: DbContext): Promise<RegisterConnection>;
+}
+
+export function supportsRegister(db: Db): db is RegisterDb {
+  return typeof (db as Partial<RegisterDb>).openRegister === 'function';
+}
+
+/**
+ * A register db without compare-and-set (a leaderless store cannot do it atomically, so it refuses):
+ * its connections' cas always fails definitely, and the register workload leaves cas out.
+ */
+export interface CaslessRegisterDb extends RegisterDb {
+  readonly casUnsupported: true;
+}
+
+export function lacksCas(db: Db): db is CaslessRegisterDb {
+  return (db as Partial<CaslessRegisterDb>).casUnsupported === true;
+}
+
+/** One client's session: connections to any node that share what the client has written and read. */
+export interface DbSession {
+  openRegister(node: string): Promise<RegisterConnection>;
+}
+
+/**
+ * A db with client sessions (version tokens): a read through any connection of a session sees at
+ * least what the session wrote and read before, or fails definitely (the node could not catch up).
+ */
+export interface SessionDb extends RegisterDb {
+  startSession(ctx: DbContext): DbSession;
+}
+
+export function supportsSessions(db: Db): db is SessionDb {
+  return supportsRegister(db) && typeof (db as Partial<SessionDb>).startSession === 'function';
+}
+
+/** A connection that adds elements to sets and reads them, by key. */
+export interface SetConnection {
+  add(key: string, element: unknown): Promise<void>;
+  /** The set's elements (empty when the key is absent). */
+  read(key: string): Promise<unknown[]>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes can serve sets. */
+export interface SetDb extends Db {
+  openSet(node: string, ctx: DbContext): Promise<SetConnection>;
+}
+
+export function supportsSet(db: Db): db is SetDb {
+  return typeof (db as Partial<SetDb>).openSet === 'function';
+}
+
+/** A connection that adds to counters (negative amounts where the db allows) and reads them, by key. */
+export interface CounterConnection {
+  add(key: string, amount: number): Promise<void>;
+  /** The counter's value (0 when the key is absent). */
+  read(key: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes can serve counters. */
+export interface CounterDb extends Db {
+  openCounter(node: string, ctx: DbContext): Promise<CounterConnection>;
+}
+
+export function supportsCounter(db: Db): db is CounterDb {
+  return typeof (db as Partial<CounterDb>).openCounter === 'function';
+}
+
+/** A list-append micro-op (Elle's): append v to the list at k, or read that list (null until read). */
+export type ListMicroOp = ['append', string, unknown] | ['r', string, unknown[] | null];
+
+/** A connection that runs list-append transactions: all micro-ops atomically, in order. */
+export interface TxnConnection {
+  /** The micro-ops with every read filled in (a key never appended to reads []). */
+  txn(mops: readonly ListMicroOp[]): Promise<ListMicroOp[]>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes run multi-key transactions. */
+export interface TxnDb extends Db {
+  openTxn(node: string, ctx: DbContext): Promise<TxnConnection>;
+}
+
+export function supportsTxn(db: Db): db is TxnDb {
+  return typeof (db as Partial<TxnDb>).openTxn === 'function';
+}
+
+/** Bank accounts: transfers between them and reads of all their balances. */
+export interface BankConnection {
+  /** Creates the accounts with these balances unless they already exist (so a retry is harmless). */
+  createAccounts(balances: Readonly<Record<string, number>>): Promise<void>;
+  /** Moves `amount` between accounts; false (nothing changed) when `from` holds less than `amount`. */
+  transfer(from: string, to: string, amount: number): Promise<boolean>;
+  /** Every account's balance (null for an account that does not exist). */
+  read(accounts: readonly string[]): Promise<Record<string, number | null>>;
+  close(): Promise<void>;
+}
+
+/**
+ * A db that can run the bank: with transactions, a transfer and a read of all balances are each one
+ * transaction; with counters only, a transfer is a saga (bank-saga.ts: a withdrawal, a deposit, and
+ * a compensating deposit back if that certainly failed) and a read reads account after account, so
+ * reads see money in flight and faults leave the total wrong.
+ */
+export interface BankDb extends Db {
+  openBank(node: string, ctx: DbContext): Promise<BankConnection>;
+}
+
+export function supportsBank(db: Db): db is BankDb {
+  return typeof (db as Partial<BankDb>).openBank === 'function';
+}
+
+/** An optional capability: knowing which nodes are primaries right now (a leader, a master), so faults can aim at them. */
+export interface PrimaryDb extends Db {
+  /** The nodes that currently act as primary, as the cluster itself reports them (may be empty). */
+  primaries(ctx: DbContext): Promise<string[]>;
+}
+
+export function hasPrimaries(db: Db): db is PrimaryDb {
+  return typeof (db as Partial<PrimaryDb>).primaries === 'function';
+}
