@@ -113,6 +113,7 @@ export const clockFault = defineFault({
   name: 'clock',
   description: 'shifts, jumps or skews node clocks through libfaketime and resets them',
   healRank: HEAL_RANK.clock,
+  fakeClock: true,
   canRunOn: (runtime) => (isClockSkewable(runtime) ? true : `the ${runtime.name} runtime cannot fake node clocks; use --runtime docker`),
   create: clockNemesis,
 });

@@ -1,5 +1,6 @@
 // Where a stored run is checked: in this thread, or in a worker thread with its own heap limit.
 // The worker runs the compiled check (dist/, built by pretest), so both places are compared here.
+import { builtins } from './builtins.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import { resolveSpec } from './spec.js';
 /** A run directory of a register test: ok writes and reads on three keys, one stale read on key 2. */
 function storedRun(stale: boolean): string {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-check-place-'));
-  writeFileSync(join(dir, 'test.json'), JSON.stringify(resolveSpec({ workload: 'register', nemesis: 'none', seed: 1 })));
+  writeFileSync(join(dir, 'test.json'), JSON.stringify(resolveSpec({ workload: 'register', nemesis: 'none', seed: 1 }, builtins)));
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ startedAt: new Date(0).toISOString(), phase: 'teardown', end: 'complete', durationMs: 1000, historyEpochMs: 0 }));
   const ops: object[] = [];
   for (let key = 0; key < 3; key++) {
@@ -33,8 +34,8 @@ describe('checking a stored run', () => {
     it(`gives the same results and report in a worker thread as in this one (${stale ? 'invalid' : 'valid'} history)`, async () => {
       const here = storedRun(stale);
       const there = storedRun(stale);
-      const inThread = await recheckRun(here, { worker: false });
-      const inWorker = await recheckRun(there, { worker: true });
+      const inThread = await recheckRun(here, builtins, { worker: false });
+      const inWorker = await recheckRun(there, builtins, { worker: true });
       expect(inThread.exitCode).toBe(stale ? 1 : 0);
       expect(inWorker.exitCode).toBe(inThread.exitCode);
       expect(withoutWallTimes(inWorker.results)).toEqual(withoutWallTimes(inThread.results));
@@ -44,7 +45,7 @@ describe('checking a stored run', () => {
 
   it('says in one line that the check ran out of memory when the worker heap is too small', async () => {
     const dir = storedRun(false);
-    const failure = await recheckRun(dir, { worker: true, heapMb: 8 }).then(() => undefined, (err: unknown) => err);
+    const failure = await recheckRun(dir, builtins, { worker: true, heapMb: 8 }).then(() => undefined, (err: unknown) => err);
     expect(failure).toBeInstanceOf(CheckOutOfMemory);
     expect((failure as Error).message).toMatch(/^checking .* ran out of memory: its history\.jsonl is 0 MiB and the checkers' heap is limited to 8 MiB .*; check it on a machine with more memory$/);
   });
@@ -52,6 +53,6 @@ describe('checking a stored run', () => {
   it('names an error of the check made in the worker in faultline words', async () => {
     const dir = storedRun(false);
     writeFileSync(join(dir, 'history.jsonl'), '{"index":0,"time":"x","process":0,"type":"invoke","f":"read","value":null}\n');
-    await expect(recheckRun(dir, { worker: true })).rejects.toThrow(/history\.jsonl line 1: "time" is "x"; expected/);
+    await expect(recheckRun(dir, builtins, { worker: true })).rejects.toThrow(/history\.jsonl line 1: "time" is "x"; expected/);
   });
 });

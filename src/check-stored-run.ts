@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { readNodeLogs } from '../reports/node-annotations.js';
 import { renderReport } from '../reports/render-report.js';
 import { composeCheckers, type CheckResult } from './checker.js';
+import type { Registry } from './define/registry.js';
 import type { Op } from './op.js';
 import { checkersFor } from './resolve.js';
 import { markIncomplete, runIncompleteReason, type RunFacts } from './run-facts.js';
@@ -33,6 +34,8 @@ export class CheckOutOfMemory extends Error {}
 /** What the worker thread is given; see check-worker.ts. */
 export interface CheckJob {
   spec: TestSpec;
+  /** The registry's modules: the worker imports them to rebuild it. */
+  modules: readonly string[];
   dir: string;
   facts: RunFacts;
 }
@@ -41,16 +44,16 @@ export interface CheckJob {
 export type CheckAnswer = { results: string } | { error: string };
 
 /** Checks the history on disk, writes results.json and report.html, and returns the composed result. */
-export async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts, place: CheckPlace = {}): Promise<CheckResult> {
+export async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts, registry: Registry, place: CheckPlace = {}): Promise<CheckResult> {
   const historyPath = join(dir, RUN_FILES.history);
   const bytes = sizeOf(historyPath);
-  if (!(place.worker ?? bytes > WORKER_HISTORY_BYTES)) return checkRun(spec, readStoredHistory(historyPath), dir, facts);
-  return checkInWorker({ spec, dir, facts }, place.heapMb ?? defaultHeapMb(), bytes);
+  if (!(place.worker ?? bytes > WORKER_HISTORY_BYTES)) return checkRun(spec, readStoredHistory(historyPath), dir, facts, registry);
+  return checkInWorker({ spec, modules: registry.modules, dir, facts }, place.heapMb ?? defaultHeapMb(), bytes);
 }
 
 /** Checks a history, writes results.json and report.html, and returns the composed result. */
-export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts): Promise<CheckResult> {
-  const checked = await composeCheckers(checkersFor(spec))(history, { test: spec as unknown as Record<string, unknown> });
+export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts, registry: Registry): Promise<CheckResult> {
+  const checked = await composeCheckers(checkersFor(spec, registry))(history, { test: spec as unknown as Record<string, unknown> });
   const incomplete = runIncompleteReason(run);
   const results = incomplete === undefined ? checked : markIncomplete(checked, incomplete);
   writeFileWhole(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
@@ -66,7 +69,7 @@ export async function checkRun(spec: TestSpec, history: readonly Op[], dir: stri
       dir,
       startedAt: run.startedAt,
       durationMs: run.durationMs ?? 0,
-      replayCommand: replayCommand(spec),
+      replayCommand: replayCommand(spec, registry),
       recheckCommand: recheckCommand(dir),
       ...(run.crashed !== undefined && { crashed: run.crashed }),
       ...(incomplete !== undefined && { incomplete }),

@@ -1,4 +1,5 @@
 // End to end through the real command: a short chaos run on local raft nodes, then a re-check.
+import { builtins } from './builtins.js';
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -100,7 +101,7 @@ describe('faultline CLI', () => {
     // A run directory as `faultline test` leaves it, with no ops recorded.
     const run = join(dir, 'run');
     mkdirSync(run);
-    writeFileSync(join(run, 'test.json'), JSON.stringify(resolveSpec({ seed: 1, nodes: 3, concurrency: 3, nemesis: 'none', storeDir: dir })));
+    writeFileSync(join(run, 'test.json'), JSON.stringify(resolveSpec({ seed: 1, nodes: 3, concurrency: 3, nemesis: 'none', storeDir: dir }, builtins)));
     writeFileSync(join(run, 'history.jsonl'), '');
 
     it('says a missing file does not exist, with or without a checker', async () => {

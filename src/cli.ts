@@ -11,9 +11,14 @@ import type { CheckResult } from './checker.js';
 import { checkJepsenStore, isJepsenStoreDir } from './jepsen-store.js';
 import { CheckOutOfMemory } from './check-stored-run.js';
 import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
-import { ANTI_ENTROPY, DEFAULTS, DBS, NEMESES, READ_MODES, replayCommand, resolveSpec, RUNTIMES, SESSIONS, STORE_MODES, WORKLOADS } from './spec.js';
+import { builtins } from './builtins.js';
+import { partOptions } from './cli-part-options.js';
+import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 import { preflight } from './preflight.js';
+
+/** The definitions this command line can name: the built-ins. */
+const registry = builtins;
 
 const program = new Command();
 program
@@ -25,44 +30,38 @@ program
   .showHelpAfterError('(run faultline --help for usage)')
   .exitOverride();
 
-program
+const testCommand = program
   .command('test')
   .description('run a chaos test and write store/<test>/<time>/ with history.jsonl, results.json and report.html')
   .option('--nodes <n>', 'number of nodes, named n1..nN', String(DEFAULTS.nodes))
   .option('--concurrency <n>', 'client processes (a multiple of the node count keeps keys spread over nodes)', String(DEFAULTS.concurrency))
   .option('--time-limit <s>', 'seconds of workload under faults, before healing and final reads', String(DEFAULTS.timeLimitS))
-  .addOption(new Option('--workload <name>', 'what the clients do').choices([...WORKLOADS]).default(DEFAULTS.workload))
-  .option('--nemesis <list>', `faults, comma separated, or "none": ${NEMESES.join(', ')}`, DEFAULTS.nemesis)
+  .option('--workload <name>', `what the clients do: ${[...registry.workloads.keys()].join(', ')}`, DEFAULTS.workload)
+  .option('--nemesis <list>', `faults, comma separated, or "none": ${[...registry.faults.keys()].join(', ')}`, DEFAULTS.nemesis)
   .option('--nemesis-interval <s>', 'mean seconds between a fault starting and stopping', String(DEFAULTS.nemesisIntervalS))
   .option('--seed <n>', 'seed for every random choice; the same seed replays the same schedule (default: fresh)')
   .addOption(new Option('--runtime <name>', 'where nodes run').choices([...RUNTIMES]).default(DEFAULTS.runtime))
-  .addOption(new Option('--db <name>', 'the database under test').choices([...DBS]).default(DEFAULTS.db))
-  .addOption(new Option('--store-mode <mode>', 'replication mode of the bundled store: raft, primary (async, failover), quorum (leaderless, LWW), quorum-vc (vector clocks, siblings), crdt').choices([...STORE_MODES]).default(DEFAULTS.storeMode))
-  .addOption(new Option('--read-mode <mode>', 'bundled store reads: quorum (linearizable), lease (clock-dependent), local (any node, stale)').choices([...READ_MODES]).default(DEFAULTS.readMode))
-  .option('--replicas <n>', 'bundled quorum modes: replicas of each key (N)', String(DEFAULTS.replicas))
-  .option('--r <n>', 'bundled quorum modes: replicas a read waits for (default: a majority of N)')
-  .option('--w <n>', 'bundled quorum modes: replicas a write waits for (default: a majority of N)')
-  .addOption(new Option('--anti-entropy <on|off>', 'bundled leaderless modes: replicas exchange digests and repair (off: they may never converge)').choices([...ANTI_ENTROPY]).default(DEFAULTS.antiEntropy))
-  .addOption(new Option('--session <mode>', 'session workload: none (each op to a random node), sticky (a process keeps to its node), tokens (random nodes; bundled raft, primary, quorum: version tokens)').choices([...SESSIONS]).default(DEFAULTS.session))
+  .option('--db <name>', `the database under test: ${[...registry.dbs.keys()].join(', ')}`, DEFAULTS.db)
   .option('--rate <n>', 'target client ops per second, over all processes', String(DEFAULTS.rate))
   .option('--op-timeout-ms <ms>', 'deadline for each op; past it the op is recorded as info', String(DEFAULTS.opTimeoutMs))
-  .option('--ops-per-key <n>', 'register workload: ops on each key before moving to a fresh one', String(DEFAULTS.opsPerKey))
   .option('--ready-timeout <s>', 'seconds to wait for nodes to become ready', String(DEFAULTS.readyTimeoutS))
   .option('--check-timeout <s>', 'budget for each expensive checker; past it the verdict is unknown', String(DEFAULTS.checkTimeoutS))
   .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
-  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
-  .action(async (opts: Record<string, string | undefined>, command: Command) => {
-    const spec = resolveSpec({
+  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)');
+// Each database's, workload's and fault's own options, as their definitions declare them.
+for (const option of partOptions(registry)) testCommand.addOption(option);
+testCommand
+  .action(async (opts: Record<string, string | undefined>) => {
+    const flat: Record<string, unknown> = {
       nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: opts.workload,
       nemesis: opts.nemesis, nemesisIntervalS: opts.nemesisInterval, seed: opts.seed, runtime: opts.runtime,
-      db: opts.db, storeMode: opts.storeMode, readMode: opts.readMode, replicas: opts.replicas, r: opts.r, w: opts.w,
-      antiEntropy: opts.antiEntropy, session: opts.session, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs,
-      opsPerKey: opts.opsPerKey, readyTimeoutS: opts.readyTimeout, checkTimeoutS: opts.checkTimeout,
-      storeDir: opts.store, name: opts.name,
-    });
+      db: opts.db, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
+      checkTimeoutS: opts.checkTimeout, storeDir: opts.store, name: opts.name,
+    };
+    for (const key of partFlagKeys(registry)) if (opts[key] !== undefined) flat[key] = opts[key];
+    const spec = resolveSpec(flat, registry);
     // Everything that can be known before the run is checked before its directory exists.
-    const given = new Set(command.options.map((o) => o.attributeName()).filter((name) => command.getOptionValueSource(name) === 'cli'));
-    await preflight(spec, { given, pingDocker: pingDockerEngine });
+    await preflight(spec, registry, { pingDocker: pingDockerEngine });
     const abort = new AbortController();
     // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
     // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
@@ -81,8 +80,8 @@ program
     };
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
-    console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.join(',') || 'none'}`);
-    const outcome = await runTest(spec, { status: process.stderr, signal: abort.signal });
+    console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
+    const outcome = await runTest(spec, { registry, status: process.stderr, signal: abort.signal });
     printSummary(outcome.results, outcome.dir, outcome.crashed);
     if (outcome.interrupted) {
       const { phase, workloadS } = outcome.interrupted;
@@ -92,7 +91,7 @@ program
         ? `interrupted: after ${workloadS.toFixed(1)} s of its ${spec.timeLimitS} s workload; the verdict covers what ran, the replay below runs all ${spec.timeLimitS} s (exit ${INTERRUPTED_EXIT_CODE})`
         : `interrupted: after the whole workload, during ${phase}; final reads are missing (exit ${INTERRUPTED_EXIT_CODE})`);
     }
-    console.log(`replay:   ${replayCommand(spec)}`);
+    console.log(`replay:   ${replayCommand(spec, registry)}`);
     // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
     await exitWith(outcome.exitCode);
   });
@@ -118,7 +117,7 @@ program
       }
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
-      const { results, exitCode, facts } = await recheckRun(dir).catch(async (err: unknown) => {
+      const { results, exitCode, facts } = await recheckRun(dir, registry).catch(async (err: unknown) => {
         // A check that ran out of memory says so in one line and is the harness's failure: 255.
         if (!(err instanceof CheckOutOfMemory)) throw err;
         console.error(`faultline: ${err.message}`);
@@ -251,7 +250,7 @@ program
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     process.exitCode = await nightlyCommand(matrix, {
-      out: opts.out, store: opts.store, ...(budgetS !== undefined && { budgetS }), ...(opts.dryRun && { dryRun: true }),
+      registry, out: opts.out, store: opts.store, ...(budgetS !== undefined && { budgetS }), ...(opts.dryRun && { dryRun: true }),
     }, { log: (line) => console.log(line), signal: abort.signal });
   });
 

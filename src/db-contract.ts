@@ -19,6 +19,11 @@ export interface Db {
   start(node: string, ctx: DbContext): Promise<void>;
   /** Resolves once the nodes serve requests; throws naming a node and its last log lines otherwise. */
   awaitReady(nodes: readonly string[], ctx: DbContext, deadlineMs: number): Promise<void>;
+  /**
+   * True when reads may be served stale (a replica's possibly old prefix, as etcd's serializable
+   * reads or the bundled store's local reads): transactions are then serializable at best.
+   */
+  readonly staleReads?: boolean;
 }
 
 /**

@@ -1,105 +1,45 @@
-// Resolves a plain test spec into live objects: runtime, db, workload, nemesis and checkers.
-// The registries live here, typed by the names the spec allows.
+// Resolves a plain test spec into live objects: runtime, db, workload, nemesis and checkers, each
+// made by its definition from the registry. Nothing here names a database, workload or fault.
 import { join } from 'node:path';
-import { convergence } from '../checkers/convergence.js';
-import { faults } from '../checkers/faults.js';
+import { faults as faultsChecker } from '../checkers/faults.js';
 import { stats } from '../checkers/stats.js';
-import { builtinFaults } from '../nemesis/index.js';
-import { combineNemeses, type CombinedNemesis } from '../nemesis/nemesis.js';
-import { bankCheckers, bankWorkload, DEFAULT_BANK } from '../workloads/bank.js';
-import { counterCheckers, counterWorkload } from '../workloads/counter.js';
-import { DEFAULT_LIST_APPEND, listAppendCheckers, listAppendWorkload } from '../workloads/list-append.js';
-import { registerCheckers, registerWorkload } from '../workloads/register.js';
-import { sessionCheckers, sessionWorkload, DEFAULT_SESSION_KEYS } from '../workloads/session.js';
-import { setCheckers, setWorkload } from '../workloads/set.js';
 import type { Checker } from './checker.js';
-import { bundledDb } from './db/bundled.js';
-import { modeServes } from './kv/mode-ops.js';
-import { etcdDb } from './db/etcd.js';
-import { redisDb } from './db/redis.js';
-import { zookeeperDb } from './db/zookeeper.js';
 import type { Db, DbContext } from './db-contract.js';
+import type { RuntimeName } from './define/db.js';
+import type { Registry } from './define/registry.js';
+import { combineNemeses, type CombinedNemesis } from './nemesis-schedule.js';
 import { createRandom } from './random.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';
 import type { Runtime } from './runtime/runtime.js';
+import { optionsOf, partsOf, type TestSpec } from './spec.js';
 import { RUN_FILES } from './store.js';
-import type { TestSpec } from './spec.js';
 import type { Workload } from './workload.js';
 
 const runtimes = {
-  local: (spec: TestSpec): Runtime => new LocalRuntime(spec.nodes, { fakeClock: spec.nemesis.includes('clock') }),
-  docker: (spec: TestSpec, runDir: string): Runtime =>
-    new DockerRuntime({ nodes: spec.nodes, runDir, fakeClock: spec.nemesis.includes('clock'), log: (line) => process.stderr.write(`${line}\n`) }),
-} satisfies Record<TestSpec['runtime'], (spec: TestSpec, runDir: string) => Runtime>;
+  local: (nodes: readonly string[], fakeClock: boolean): Runtime => new LocalRuntime([...nodes], { fakeClock }),
+  docker: (nodes: readonly string[], fakeClock: boolean, runDir: string): Runtime =>
+    new DockerRuntime({ nodes: [...nodes], runDir, fakeClock, log: (line) => process.stderr.write(`${line}\n`) }),
+} satisfies Record<RuntimeName, (nodes: readonly string[], fakeClock: boolean, runDir: string) => Runtime>;
 
-/** Where each database can run: the bundled store is a program faultline ships; the others come in node images. */
-export const dbRuntimes: Record<TestSpec['db'], readonly TestSpec['runtime'][]> = {
-  bundled: ['local', 'docker'],
-  etcd: ['docker'],
-  redis: ['docker'],
-  zookeeper: ['docker'],
-};
-
-/** Workloads that give each key to a group of processes, one per node: concurrency must be a multiple of the group. */
-export function usesKeyGroups(workload: TestSpec['workload']): boolean {
-  return workload === 'register' || workload === 'set' || workload === 'counter';
+/** A runtime of this kind that starts nothing, to ask what it can do. */
+export function probeRuntime(runtime: RuntimeName): Runtime {
+  return runtimes[runtime](['n1'], false, '');
 }
 
-/** Whether a runtime can make a fault at all (true), or why not; the machine's own tools are checked at preflight. */
-export function runtimeCan(runtime: TestSpec['runtime'], fault: TestSpec['nemesis'][number]): true | string {
-  const probe = runtimes[runtime]({ nodes: ['n1'], nemesis: [] } as unknown as TestSpec, '');
-  return builtinFaults[fault].canRunOn(probe);
+/** Whether any of the spec's faults needs nodes to start under a fake clock. */
+export function needsFakeClock(spec: TestSpec, registry: Registry): boolean {
+  return partsOf(spec, registry).faults.some((fault) => fault.fakeClock);
 }
 
-const dbs = {
-  bundled: (spec: TestSpec): Db =>
-    bundledDb({ storeMode: spec.storeMode, readMode: spec.readMode, replicas: spec.replicas, r: spec.r, w: spec.w, antiEntropy: spec.antiEntropy }),
-  etcd: (): Db => etcdDb(),
-  redis: (): Db => redisDb(),
-  zookeeper: (): Db => zookeeperDb(),
-} satisfies Record<TestSpec['db'], (spec: TestSpec) => Db>;
-
-/** Each workload's checkers, buildable from the spec alone so a stored run can be re-checked. */
-const workloadCheckers = {
-  register: (spec: TestSpec) => ({
-    ...registerCheckers({ checkTimeoutMs: spec.checkTimeoutS * 1000 }),
-    // Registers without cas change only by writes, so convergence can name lost updates (a write
-    // acknowledged after another completed, yet overwritten by it: LWW under clock skew).
-    ...(spec.db === 'bundled' && !modeServes(spec.storeMode, 'cas') && { convergence: convergence({ type: 'register' }) }),
-  }),
-  set: () => setCheckers(),
-  counter: () => counterCheckers(),
-  bank: () => bankCheckers(DEFAULT_BANK),
-  // Local reads are a consistent but possibly stale prefix: serializable at best.
-  'list-append': (spec: TestSpec) =>
-    listAppendCheckers({ consistencyModels: [spec.db === 'bundled' && spec.readMode === 'local' ? 'serializable' : 'strict-serializable'] }),
-  session: () => sessionCheckers(),
-} satisfies Record<TestSpec['workload'], (spec: TestSpec) => Record<string, Checker>>;
-
-/** Seconds the set, counter, bank and session workloads wait after healing before their final reads (anti-entropy rounds). */
-const FINAL_QUIESCE_S = 5;
-
-const workloads = {
-  register: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    registerWorkload(db, dbCtx, {
-      nodes: spec.nodes,
-      concurrency: spec.concurrency,
-      rate: spec.rate,
-      opsPerKey: spec.opsPerKey,
-      valueRange: 5,
-    }),
-  set: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    setWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, opsPerKey: spec.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
-  counter: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    counterWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, opsPerKey: spec.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
-  bank: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    bankWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, ...DEFAULT_BANK, quiesceS: FINAL_QUIESCE_S }),
-  'list-append': (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    listAppendWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, ...DEFAULT_LIST_APPEND }),
-  session: (spec: TestSpec, db: Db, dbCtx: DbContext): Workload =>
-    sessionWorkload(db, dbCtx, { nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, session: spec.session, keys: DEFAULT_SESSION_KEYS, quiesceS: FINAL_QUIESCE_S }),
-} satisfies Record<TestSpec['workload'], (spec: TestSpec, db: Db, dbCtx: DbContext) => Workload>;
+/** The database adapter of a spec, made but not started: what it serves and how its reads behave. */
+export function dbOf(spec: TestSpec, registry: Registry): Db {
+  const { db } = partsOf(spec, registry);
+  const adapter = db.create(optionsOf(spec.db) as never);
+  const missing = ['start', 'awaitReady'].filter((method) => typeof (adapter as unknown as Record<string, unknown> | undefined)?.[method] !== 'function');
+  if (missing.length > 0) throw new Error(`db ${db.name}${db.source === undefined ? '' : ` (${db.source})`}: create() returned an adapter without ${missing.join(' and ')}; expected an object with start(node, ctx) and awaitReady(nodes, ctx, deadlineMs)`);
+  return adapter;
+}
 
 export interface LiveTest {
   runtime: Runtime;
@@ -110,22 +50,25 @@ export interface LiveTest {
 }
 
 /** Builds the live objects of a run in `runDir`. */
-export function resolveTest(spec: TestSpec, runDir: string): LiveTest {
-  const runtime = runtimes[spec.runtime](spec, runDir);
-  const db = dbs[spec.db](spec);
+export function resolveTest(spec: TestSpec, runDir: string, registry: Registry): LiveTest {
+  const parts = partsOf(spec, registry);
+  const runtime = runtimes[spec.runtime](spec.nodes, needsFakeClock(spec, registry), runDir);
+  const db = dbOf(spec, registry);
   const dbCtx: DbContext = {
     runtime,
     nodeDir: (node) => join(runDir, RUN_FILES.nodes, node),
     test: spec as unknown as DbContext['test'],
   };
-  const workload = workloads[spec.workload](spec, db, dbCtx);
+  const workload = parts.workload.create({ db, dbCtx, nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, options: optionsOf(spec.workload) as never });
   const random = createRandom(spec.seed).fork('nemesis');
   const nemesisCtx = { runtime, db, dbCtx, nodes: spec.nodes, random };
-  const nemesis = combineNemeses(spec.nemesis.map((name) => ({ nemesis: builtinFaults[name].create(nemesisCtx), healRank: builtinFaults[name].healRank })), spec.nemesisIntervalS);
+  const nemesis = combineNemeses(parts.faults.map((fault) => ({ nemesis: fault.create(nemesisCtx), healRank: fault.healRank })), spec.nemesis.intervalS);
   return { runtime, db, dbCtx, workload, nemesis };
 }
 
 /** The checkers of a spec: the workload's, then whether the requested faults happened, then stats. */
-export function checkersFor(spec: TestSpec): Record<string, Checker> {
-  return { ...workloadCheckers[spec.workload](spec), faults, stats };
+export function checkersFor(spec: TestSpec, registry: Registry): Record<string, Checker> {
+  const { workload } = partsOf(spec, registry);
+  const checkers = workload.checkers({ options: optionsOf(spec.workload) as never, db: dbOf(spec, registry), checkTimeoutMs: spec.checkTimeoutS * 1000 });
+  return { ...checkers, faults: faultsChecker, stats };
 }

@@ -2,6 +2,7 @@
 // and the same store with stale local reads must be caught. Seeds and length come from the
 // environment so CI can run a shorter version of what the issue measures by hand:
 //   FAULTLINE_IT_SEEDS=1,2,3,4,5 FAULTLINE_IT_TIME_LIMIT=60 npm run test:integration
+import { builtins } from './builtins.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,8 +20,8 @@ const perRunMs = (timeLimitS + 90) * 1000;
 const localSeeds = seeds.length >= 3 ? seeds : [...seeds, 101, 102].slice(0, 3);
 
 async function run(seed: number, readMode: 'quorum' | 'local', nemesis: string) {
-  const spec = resolveSpec({ seed, readMode, nemesis, timeLimitS, nemesisIntervalS: 5, storeDir: store });
-  return runTest(spec, { status: quiet });
+  const spec = resolveSpec({ seed, readMode, nemesis, timeLimitS, nemesisIntervalS: 5, storeDir: store }, builtins);
+  return runTest(spec, { registry: builtins, status: quiet });
 }
 
 describe('raft under faults', () => {

@@ -16,7 +16,8 @@ import { createRandom } from './random.js';
 import { resolveTest, type LiveTest } from './resolve.js';
 import { readRunFacts, writeRunFacts, type RunFacts, type RunPhase } from './run-facts.js';
 import { streamStoredHistory } from './run-history.js';
-import type { TestSpec } from './spec.js';
+import type { Registry } from './define/registry.js';
+import { optionsOf, partsOf, type TestSpec } from './spec.js';
 import { readStoredSpec } from './stored-spec.js';
 import { createRunDir, RUN_FILES, writeFileWhole } from './store.js';
 import { WorkerPool } from './worker-pool.js';
@@ -25,6 +26,8 @@ export type { RunFacts } from './run-facts.js';
 export { recheckCommand } from './check-stored-run.js';
 
 export interface RunIo {
+  /** The definitions the spec's parts name (the built-ins, and any the user loaded). */
+  registry: Registry;
   /** Progress and status lines (stderr). */
   status: NodeJS.WriteStream;
   /** Aborting interrupts the run: the workload ends, the run still heals, tears down, checks and reports. */
@@ -91,7 +94,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
     writeFileWhole(join(dir, RUN_FILES.test), JSON.stringify(spec, null, 2) + '\n');
     record('setup');
     if (stop.signal.aborted) throw new Error('interrupted before setup');
-    live = resolveTest(spec, dir);
+    live = resolveTest(spec, dir, io.registry);
     await timings.time('setup', async () => {
       // Starting nodes is never abandoned half-way: teardown must find every process it started.
       await startNodes(live!, spec, io);
@@ -166,7 +169,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   record(facts.phase);
   let results: CheckResult;
   try {
-    results = await timings.time('check', () => checkStoredRun(spec, dir, facts));
+    results = await timings.time('check', () => checkStoredRun(spec, dir, facts, io.registry));
   } catch (err) {
     // Results or report could not be written (or read back): the run crashed, its history stands.
     crashed ??= messageOf(err);
@@ -203,8 +206,8 @@ class PhaseTimings {
 
 // 2. Start the runtime and the db on every node (the run then waits until they are ready).
 async function startNodes(live: LiveTest, spec: TestSpec, io: RunIo): Promise<void> {
-  const mode = spec.db === 'bundled' ? ` (${spec.storeMode})` : '';
-  io.status.write(`starting ${spec.nodes.length} ${spec.db} nodes${mode} on the ${spec.runtime} runtime\n`);
+  const words = partsOf(spec, io.registry).db.describe(optionsOf(spec.db) as never);
+  io.status.write(`starting ${spec.nodes.length} ${spec.db.name} nodes${words.length > 0 ? ` (${words.join(' ')})` : ''} on the ${spec.runtime} runtime\n`);
   await live.runtime.setup();
   await Promise.all(spec.nodes.map((node) => live.db.start(node, live.dbCtx)));
 }
@@ -247,10 +250,10 @@ async function untilAborted<T>(step: Promise<T>, signal: AbortSignal, phase: str
 }
 
 /** Re-runs the checkers of a stored run from its test.json and history.jsonl. */
-export async function recheckRun(dir: string, place: CheckPlace = {}): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
-  const spec = readStoredSpec(dir);
+export async function recheckRun(dir: string, registry: Registry, place: CheckPlace = {}): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
+  const spec = readStoredSpec(dir, registry);
   const facts = readRunFacts(dir);
-  const results = await checkStoredRun(spec, dir, facts, place);
+  const results = await checkStoredRun(spec, dir, facts, registry, place);
   return { spec, results, exitCode: exitCodeOf(results), facts };
 }
 

@@ -1,52 +1,57 @@
-// The test spec: plain, JSON-serialisable data that fully describes a run (seed included), and
-// its resolution from CLI options with defaults and validation. test.json holds exactly this.
-import { MODE_NAMES, modeCapabilities } from './kv/mode-ops.js';
-import { VERSION_SCOPE } from './kv/version.js';
+// The test spec: plain JSON data that fully describes a run (seed included). The run's shape is at
+// the top; each part (the database, the workload, each fault) keeps its own options under it, as its
+// definition declares them. test.json holds exactly this. A spec is resolved from the command line's
+// flat flags or from a stored spec, with defaults and validation from the parts' definitions, so
+// nothing here names a database, a workload or a fault.
+import { relative } from 'node:path';
+import { CLIENT_KIND_WORDS, clientKindsOf, RUNTIME_NAMES, type ClientKind, type DbDefinition, type RuntimeName } from './define/db.js';
+import type { FaultDefinition } from './define/fault.js';
+import { flagOf, resolveOptions, type OptionSchema } from './define/options.js';
+import type { Definition, Registry } from './define/registry.js';
+import type { WorkloadDefinition } from './define/workload.js';
 import { freshSeed } from './random.js';
 
-export const RUNTIMES = ['local', 'docker'] as const;
-export const DBS = ['bundled', 'etcd', 'redis', 'zookeeper'] as const;
-export const STORE_MODES = MODE_NAMES;
-export const READ_MODES = ['quorum', 'lease', 'local'] as const;
-export const WORKLOADS = ['register', 'set', 'counter', 'bank', 'list-append', 'session'] as const;
-export const ANTI_ENTROPY = ['on', 'off'] as const;
-export const SESSIONS = ['none', 'sticky', 'tokens'] as const;
-export const NEMESES = ['partition', 'kill', 'pause', 'clock', 'packet'] as const;
+/** The version of test.json's shape; a spec without one is version 1, the flat spec (stored-spec.ts upgrades it). */
+export const SPEC_VERSION = 2;
+
+export const RUNTIMES = RUNTIME_NAMES;
+
+/** One part of a run: which definition (by name, and by path for a user's file) and its options. */
+export interface PartSpec {
+  name: string;
+  /** The file a user's definition was loaded from (absolute), so `faultline check` can load it again. */
+  path?: string;
+  [option: string]: unknown;
+}
 
 export interface TestSpec {
+  specVersion: typeof SPEC_VERSION;
   name: string;
   nodes: string[];
   concurrency: number;
   timeLimitS: number;
-  workload: (typeof WORKLOADS)[number];
-  nemesis: (typeof NEMESES)[number][];
-  nemesisIntervalS: number;
   seed: number;
-  runtime: (typeof RUNTIMES)[number];
-  db: (typeof DBS)[number];
-  storeMode: (typeof STORE_MODES)[number];
-  /** How the bundled store serves reads: quorum (ReadIndex), lease, or local (stale, from any node). */
-  readMode: (typeof READ_MODES)[number];
-  /** Bundled store, quorum modes: replicas of each key (N), and replies a read (R) and a write (W) wait for. */
-  replicas: number;
-  r: number;
-  w: number;
-  /** Bundled store, leaderless modes: anti-entropy between replicas (off: they may never converge). */
-  antiEntropy: (typeof ANTI_ENTROPY)[number];
-  /** Session workload: how a process keeps its session guarantees (none, sticky: one node, tokens: version tokens). */
-  session: (typeof SESSIONS)[number];
+  runtime: RuntimeName;
+  db: PartSpec;
+  workload: PartSpec;
+  nemesis: { faults: PartSpec[]; intervalS: number };
   /** Target client ops per second, over all processes. */
   rate: number;
   opTimeoutMs: number;
-  opsPerKey: number;
   /** Seconds to wait for the cluster to become ready, at start and after healing. */
   readyTimeoutS: number;
   checkTimeoutS: number;
   storeDir: string;
 }
 
-/** Options as they come from the CLI: strings and numbers, any of them missing. */
-export type SpecOptions = Partial<Record<keyof TestSpec, unknown>>;
+/**
+ * Options as the command line gives them: the run's shape by its spec names, the parts by name, and
+ * each part's options by their flags in camel case (--store-mode: storeMode). Any may be missing.
+ */
+export type SpecOptions = Readonly<Record<string, unknown>>;
+
+/** The spec names of the run's shape, as the command line gives them. */
+const CORE_OPTIONS = ['name', 'nodes', 'concurrency', 'timeLimitS', 'workload', 'nemesis', 'nemesisIntervalS', 'seed', 'runtime', 'db', 'rate', 'opTimeoutMs', 'readyTimeoutS', 'checkTimeoutS', 'storeDir'];
 
 export const DEFAULTS = {
   nodes: 5,
@@ -57,111 +62,253 @@ export const DEFAULTS = {
   nemesisIntervalS: 5,
   runtime: 'local',
   db: 'bundled',
-  storeMode: 'raft',
-  readMode: 'quorum',
-  replicas: 3,
-  antiEntropy: 'on',
-  session: 'none',
   rate: 100,
   opTimeoutMs: 3000,
-  opsPerKey: 100,
   readyTimeoutS: 30,
   checkTimeoutS: 60,
   storeDir: 'store',
 } as const;
 
-/** Resolves options into a full spec; throws one line naming the bad value and what was expected. */
-export function resolveSpec(options: SpecOptions): TestSpec {
-  const nodeCount = integer('nodes', options.nodes ?? DEFAULTS.nodes, 1, 15);
-  const spec: Omit<TestSpec, 'name'> = {
+/** The camel-case key of a flag, as the command line gives it (store-mode: storeMode). */
+export function flagKey(flag: string): string {
+  return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Resolves command-line options into a full spec; throws one line naming the bad value and what was expected. */
+export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec {
+  const nodeCount = integer('nodes', options['nodes'] ?? DEFAULTS.nodes, 1, 15);
+  const db = pick(registry.dbs, 'db', options['db'] ?? DEFAULTS.db);
+  const workload = pick(registry.workloads, 'workload', options['workload'] ?? DEFAULTS.workload);
+  const faults = faultList(options['nemesis'] ?? DEFAULTS.nemesis, registry).map((name) => pick(registry.faults, 'nemesis', name));
+  const parts: Definition[] = [db, workload, ...faults];
+  const given = new Map<Definition, Record<string, unknown>>(parts.map((part) => [part, {}]));
+  for (const [key, value] of Object.entries(options)) {
+    if (CORE_OPTIONS.includes(key) || value === undefined) continue;
+    const takers = parts.filter((part) => optionOfFlag(part.options, key) !== undefined);
+    if (takers.length === 0) throw new Error(notForThesePartsLine(key, registry, db, workload));
+    for (const part of takers) (given.get(part) as Record<string, unknown>)[optionOfFlag(part.options, key) as string] = value;
+  }
+  return resolveNestedSpec({
+    ...(options['name'] !== undefined && { name: String(options['name']) }),
     nodes: Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`),
-    concurrency: concurrency(options.concurrency ?? DEFAULTS.concurrency, nodeCount),
-    timeLimitS: number('time-limit', options.timeLimitS ?? DEFAULTS.timeLimitS, 1, 86_400),
-    workload: oneOf('workload', options.workload ?? DEFAULTS.workload, WORKLOADS),
-    nemesis: faultList(options.nemesis ?? DEFAULTS.nemesis).map((n) => oneOf('nemesis', n, NEMESES)),
-    nemesisIntervalS: number('nemesis-interval', options.nemesisIntervalS ?? DEFAULTS.nemesisIntervalS, 0.1, 3600),
-    seed: integer('seed', options.seed ?? freshSeed(), 0, 2 ** 31 - 1),
-    runtime: oneOf('runtime', options.runtime ?? DEFAULTS.runtime, RUNTIMES),
-    db: oneOf('db', options.db ?? DEFAULTS.db, DBS),
-    storeMode: oneOf('store-mode', options.storeMode ?? DEFAULTS.storeMode, STORE_MODES),
-    readMode: oneOf('read-mode', options.readMode ?? DEFAULTS.readMode, READ_MODES),
-    ...quorumSizes(options, nodeCount),
-    antiEntropy: oneOf('anti-entropy', options.antiEntropy ?? DEFAULTS.antiEntropy, ANTI_ENTROPY),
-    session: oneOf('session', options.session ?? DEFAULTS.session, SESSIONS),
-    rate: number('rate', options.rate ?? DEFAULTS.rate, 0.1, 100_000),
-    opTimeoutMs: integer('op-timeout-ms', options.opTimeoutMs ?? DEFAULTS.opTimeoutMs, 10, 600_000),
-    opsPerKey: integer('ops-per-key', options.opsPerKey ?? DEFAULTS.opsPerKey, 1, 1_000_000),
-    readyTimeoutS: number('ready-timeout', options.readyTimeoutS ?? DEFAULTS.readyTimeoutS, 1, 3600),
-    checkTimeoutS: number('check-timeout', options.checkTimeoutS ?? DEFAULTS.checkTimeoutS, 1, 86_400),
-    storeDir: String(options.storeDir ?? DEFAULTS.storeDir),
+    concurrency: concurrency(options['concurrency'] ?? DEFAULTS.concurrency, nodeCount),
+    timeLimitS: options['timeLimitS'] ?? DEFAULTS.timeLimitS,
+    seed: options['seed'] ?? freshSeed(),
+    runtime: options['runtime'] ?? DEFAULTS.runtime,
+    db: partSpec(db, given.get(db)),
+    workload: partSpec(workload, given.get(workload)),
+    nemesis: { faults: faults.map((fault) => partSpec(fault, given.get(fault))), intervalS: options['nemesisIntervalS'] ?? DEFAULTS.nemesisIntervalS },
+    rate: options['rate'] ?? DEFAULTS.rate,
+    opTimeoutMs: options['opTimeoutMs'] ?? DEFAULTS.opTimeoutMs,
+    readyTimeoutS: options['readyTimeoutS'] ?? DEFAULTS.readyTimeoutS,
+    checkTimeoutS: options['checkTimeoutS'] ?? DEFAULTS.checkTimeoutS,
+    storeDir: options['storeDir'] ?? DEFAULTS.storeDir,
+  }, registry);
+}
+
+/** A nested spec as test.json holds it (version 2), any field possibly wrong or missing. */
+export interface NestedSpecInput {
+  name?: unknown;
+  nodes: string[];
+  concurrency: unknown;
+  timeLimitS: unknown;
+  seed: unknown;
+  runtime: unknown;
+  db: unknown;
+  workload: unknown;
+  nemesis: unknown;
+  rate: unknown;
+  opTimeoutMs: unknown;
+  readyTimeoutS: unknown;
+  checkTimeoutS: unknown;
+  storeDir: unknown;
+}
+
+/**
+ * Validates a nested spec against the registry: every value checked, each part's options resolved
+ * by its definition (defaults filled in), and the workload's needs checked against the database.
+ */
+export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): TestSpec {
+  const nodeCount = input.nodes.length;
+  const ctx = { nodeCount };
+  const dbPart = part(input.db, 'db');
+  const db = pick(registry.dbs, 'db', dbPart.name);
+  const workloadPart = part(input.workload, 'workload');
+  const workload = pick(registry.workloads, 'workload', workloadPart.name);
+  const nemesis = input.nemesis as { faults?: unknown; intervalS?: unknown } | undefined;
+  if (typeof nemesis !== 'object' || nemesis === null || !Array.isArray(nemesis.faults)) {
+    throw new Error(`"nemesis" is ${JSON.stringify(input.nemesis)}; expected { "faults": [{ "name": ... }], "intervalS": seconds }`);
+  }
+  const faultParts = nemesis.faults.map((f) => part(f, 'nemesis fault'));
+  const faults = faultParts.map((f) => pick(registry.faults, 'nemesis', f.name));
+  const dbValues = resolveOptions(db.options, optionsOf(dbPart), ctx, `db ${db.name}`);
+  db.validate(dbValues, ctx);
+  const workloadValues = resolveOptions(workload.options, optionsOf(workloadPart), ctx, `workload ${workload.name}`);
+  const faultValues = faults.map((fault, i) => resolveOptions(fault.options, optionsOf(faultParts[i] as PartSpec), ctx, `fault ${fault.name}`));
+  assertServes(registry, db, dbValues, workload, workloadValues, nodeCount);
+  const runtime = oneOf('runtime', input.runtime, RUNTIMES);
+  if (!db.runtimes.includes(runtime)) throw new Error(`--db ${db.name} cannot run on the ${runtime} runtime; expected --runtime ${db.runtimes.join(' | ')}`);
+  const spec: Omit<TestSpec, 'name'> = {
+    specVersion: SPEC_VERSION,
+    nodes: input.nodes,
+    concurrency: concurrency(input.concurrency, nodeCount),
+    timeLimitS: number('time-limit', input.timeLimitS, 1, 86_400),
+    seed: integer('seed', input.seed, 0, 2 ** 31 - 1),
+    runtime,
+    db: withSource({ name: db.name, ...dbValues }, db),
+    workload: withSource({ name: workload.name, ...workloadValues }, workload),
+    nemesis: {
+      faults: faults.map((fault, i) => withSource({ name: fault.name, ...faultValues[i] }, fault)),
+      intervalS: number('nemesis-interval', nemesis.intervalS, 0.1, 3600),
+    },
+    rate: number('rate', input.rate, 0.1, 100_000),
+    opTimeoutMs: integer('op-timeout-ms', input.opTimeoutMs, 10, 600_000),
+    readyTimeoutS: number('ready-timeout', input.readyTimeoutS, 1, 3600),
+    checkTimeoutS: number('check-timeout', input.checkTimeoutS, 1, 86_400),
+    storeDir: String(input.storeDir ?? DEFAULTS.storeDir),
   };
-  if (spec.db === 'bundled' && !modeCapabilities(spec.storeMode)[spec.workload]) {
-    const serves = WORKLOADS.filter((w) => modeCapabilities(spec.storeMode)[w]);
-    const modes = STORE_MODES.filter((m) => modeCapabilities(m)[spec.workload]);
-    throw new Error(`--workload "${spec.workload}" needs ops that --store-mode ${spec.storeMode} does not serve; expected one of: ${serves.join(', ')} (or --store-mode ${modes.join(' | ')})`);
-  }
-  if (spec.session !== 'none' && spec.workload !== 'session') {
-    throw new Error(`--session ${spec.session} applies to --workload session only; expected --session none with --workload ${spec.workload}`);
-  }
-  if (spec.session === 'tokens' && (spec.db !== 'bundled' || VERSION_SCOPE[spec.storeMode] === null)) {
-    const modes = STORE_MODES.filter((m) => VERSION_SCOPE[m] !== null);
-    throw new Error(`--session tokens needs version tokens, which --db ${spec.db}${spec.db === 'bundled' ? ` --store-mode ${spec.storeMode}` : ''} lacks; expected --db bundled --store-mode ${modes.join(' | ')}`);
-  }
-  const bundled = spec.db === 'bundled';
-  const quorum = bundled && (spec.storeMode === 'quorum' || spec.storeMode === 'quorum-vc');
-  const leaderless = quorum || (bundled && spec.storeMode === 'crdt');
-  const name = options.name === undefined
-    ? [
-        spec.db,
-        bundled ? spec.storeMode : '',
-        quorum ? `n${spec.replicas}r${spec.r}w${spec.w}` : '',
-        leaderless && spec.antiEntropy === 'off' ? 'no-anti-entropy' : '',
-        bundled && spec.readMode !== 'quorum' ? `${spec.readMode}-reads` : '',
-        spec.workload,
-        spec.session !== 'none' ? spec.session : '',
-        spec.nemesis.join('+') || 'no-faults',
-      ].filter(Boolean).join('-')
-    : String(options.name);
-  return { name, ...spec };
+  const name = input.name === undefined
+    ? [db.name, ...db.describe(dbValues), workload.name, ...workload.describe(workloadValues), faults.map((f) => f.name).join('+') || 'no-faults'].filter(Boolean).join('-')
+    : String(input.name);
+  return { name, ...spec } as TestSpec;
+}
+
+/** The definitions of a spec's parts, looked up in the registry. */
+export function partsOf(spec: TestSpec, registry: Registry): { db: DbDefinition; workload: WorkloadDefinition; faults: FaultDefinition[] } {
+  return {
+    db: pick(registry.dbs, 'db', spec.db.name),
+    workload: pick(registry.workloads, 'workload', spec.workload.name),
+    faults: spec.nemesis.faults.map((f) => pick(registry.faults, 'nemesis', f.name)),
+  };
+}
+
+/** A part's options: its spec without the name and path. */
+export function optionsOf(part: PartSpec): Record<string, unknown> {
+  const { name: _name, path: _path, ...options } = part;
+  return options;
 }
 
 /** The command line that replays a spec exactly. */
-export function replayCommand(spec: TestSpec): string {
-  const bundled = spec.db === 'bundled';
-  const quorum = bundled && (spec.storeMode === 'quorum' || spec.storeMode === 'quorum-vc');
-  const gossips = quorum || (bundled && spec.storeMode === 'crdt');
+export function replayCommand(spec: TestSpec, registry: Registry): string {
+  const { db, workload, faults } = partsOf(spec, registry);
+  const flags = (definition: Definition, part: PartSpec) =>
+    Object.entries(definition.options).map(([key, def]) => `--${flagOf(key, def)} ${String(part[key])}`);
+  const nameOf = (part: PartSpec) => (part.path === undefined ? part.name : `./${relative(process.cwd(), part.path)}`);
   const args = [
     'npx faultline test',
     `--nodes ${spec.nodes.length}`,
     `--concurrency ${spec.concurrency}`,
     `--time-limit ${spec.timeLimitS}`,
-    `--workload ${spec.workload}`,
-    `--nemesis ${spec.nemesis.join(',') || 'none'}`,
-    `--nemesis-interval ${spec.nemesisIntervalS}`,
+    `--workload ${nameOf(spec.workload)}`,
+    ...flags(workload, spec.workload),
+    `--nemesis ${spec.nemesis.faults.map(nameOf).join(',') || 'none'}`,
+    ...faults.flatMap((fault, i) => flags(fault, spec.nemesis.faults[i] as PartSpec)),
+    `--nemesis-interval ${spec.nemesis.intervalS}`,
     `--runtime ${spec.runtime}`,
-    `--db ${spec.db}`,
-    // Options of the bundled store only where they mean something for its mode.
-    ...(bundled ? [`--store-mode ${spec.storeMode}`, `--read-mode ${spec.readMode}`] : []),
-    ...(quorum ? [`--replicas ${spec.replicas} --r ${spec.r} --w ${spec.w}`] : []),
-    ...(gossips ? [`--anti-entropy ${spec.antiEntropy}`] : []),
-    ...(spec.workload === 'session' ? [`--session ${spec.session}`] : []),
+    `--db ${nameOf(spec.db)}`,
+    ...flags(db, spec.db),
     `--rate ${spec.rate}`,
     `--op-timeout-ms ${spec.opTimeoutMs}`,
-    `--ops-per-key ${spec.opsPerKey}`,
     `--seed ${spec.seed}`,
   ];
   return args.join(' ');
 }
 
-/** N, R and W of the quorum modes: N at most the node count, R and W a majority of N unless given. */
-function quorumSizes(options: SpecOptions, nodeCount: number): Pick<TestSpec, 'replicas' | 'r' | 'w'> {
-  const replicas = integer('replicas', options.replicas ?? Math.min(DEFAULTS.replicas, nodeCount), 1, nodeCount);
-  const majority = Math.floor(replicas / 2) + 1;
-  return {
-    replicas,
-    r: integer('r', options.r ?? majority, 1, replicas),
-    w: integer('w', options.w ?? majority, 1, replicas),
-  };
+/** Every part option's flag in camel case, as the command line and a nightly matrix give them. */
+export function partFlagKeys(registry: Registry): string[] {
+  const definitions: Definition[] = [...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values()];
+  return [...new Set(definitions.flatMap((d) => Object.entries(d.options).map(([key, def]) => flagKey(flagOf(key, def)))))];
+}
+
+/** The key of the option a camel-case flag sets in a schema, if any. */
+function optionOfFlag(schema: OptionSchema, key: string): string | undefined {
+  return Object.entries(schema).find(([optionKey, def]) => flagKey(flagOf(optionKey, def)) === key)?.[0];
+}
+
+/** The refusal of a flag that none of the chosen parts has: who has it, or that nobody does. */
+function notForThesePartsLine(key: string, registry: Registry, db: DbDefinition, workload: WorkloadDefinition): string {
+  const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  const owners = [
+    ...[...registry.dbs.values()].filter((d) => optionOfFlag(d.options, key) !== undefined).map((d) => `--db ${d.name}`),
+    ...[...registry.workloads.values()].filter((w) => optionOfFlag(w.options, key) !== undefined).map((w) => `--workload ${w.name}`),
+    ...[...registry.faults.values()].filter((f) => optionOfFlag(f.options, key) !== undefined).map((f) => `--nemesis ${f.name}`),
+  ];
+  if (owners.length === 0) return `${flag} is not an option of any database, workload or fault; expected one of their flags (see faultline test --help)`;
+  return `${flag} applies to ${owners.join(', ')} only; --db ${db.name} with --workload ${workload.name} has no such setting (drop it)`;
+}
+
+/** Refuses a workload whose needs the database (with these options) does not serve, naming who does. */
+function assertServes(registry: Registry, db: DbDefinition, dbValues: Record<string, unknown>, workload: WorkloadDefinition, workloadValues: Record<string, unknown>, nodeCount: number): void {
+  const served = servedBy(db, dbValues);
+  if (served === undefined) return; // create() threw: the run's own setup reports it with the file and the message
+  const missing = workload.needs(workloadValues).filter((kind) => !served.includes(kind));
+  if (missing.length === 0) return;
+  const needs = missing.map((kind) => CLIENT_KIND_WORDS[kind]).join(' and ');
+  const who = [...registry.dbs.values()].map((other) => whereServed(other, missing, nodeCount)).filter((s): s is string => s !== undefined);
+  throw new Error(`${describePart('workload', workload, workloadValues, nodeCount)} needs ${needs}, which ${describePart('db', db, dbValues, nodeCount)} lacks; databases with ${missing.length === 1 ? 'them' : 'both'}: ${who.join(', ') || 'none of the known ones'}`);
+}
+
+/** The client kinds a database serves with these options; undefined when its create() throws. */
+function servedBy(db: DbDefinition, values: Record<string, unknown>): ClientKind[] | undefined {
+  try {
+    return clientKindsOf(db.create(values));
+  } catch {
+    return undefined;
+  }
+}
+
+/** "etcd", "bundled (--store-mode raft | primary)", or undefined when no single choice of an option serves `kinds`. */
+function whereServed(db: DbDefinition, kinds: readonly ClientKind[], nodeCount: number): string | undefined {
+  let defaults: Record<string, unknown>;
+  try {
+    defaults = resolveOptions(db.options, {}, { nodeCount }, `db ${db.name}`);
+  } catch {
+    return undefined;
+  }
+  const serves = (values: Record<string, unknown>) => (servedBy(db, values) ?? []).filter((k) => kinds.includes(k)).length === kinds.length;
+  const choices = Object.entries(db.options).flatMap(([key, def]) => {
+    const all = def.choices ?? [];
+    const good = all.filter((choice) => serves({ ...defaults, [key]: choice }));
+    // An option every choice of which serves (or none does) says nothing about where to look.
+    return good.length > 0 && good.length < all.length ? [`--${flagOf(key, def)} ${good.join(' | ')}`] : [];
+  });
+  if (choices.length === 0) return serves(defaults) ? db.name : undefined;
+  return `${db.name} (${choices.join('; ')})`;
+}
+
+/** "--db bundled --store-mode quorum": a part with the options that differ from their defaults. */
+function describePart(kind: 'db' | 'workload', definition: Definition, values: Record<string, unknown>, nodeCount: number): string {
+  let defaults: Record<string, unknown> = {};
+  try {
+    defaults = resolveOptions(definition.options, {}, { nodeCount }, `${kind} ${definition.name}`);
+  } catch {
+    // an option without a default: every option is named
+  }
+  const set = Object.entries(definition.options).filter(([key]) => values[key] !== defaults[key]).map(([key, def]) => `--${flagOf(key, def)} ${String(values[key])}`);
+  return [`--${kind} ${definition.name}`, ...set].join(' ');
+}
+
+function partSpec(definition: Definition, options: Record<string, unknown> | undefined): PartSpec {
+  return { name: definition.name, ...options };
+}
+
+function withSource(part: PartSpec, definition: Definition): PartSpec {
+  return definition.source === undefined ? part : { name: part.name, path: definition.source, ...optionsOf(part) };
+}
+
+/** A part of a nested spec: an object with a name. */
+function part(value: unknown, what: string): PartSpec {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as { name?: unknown }).name !== 'string') {
+    throw new Error(`the ${what} part is ${JSON.stringify(value)?.slice(0, 80)}; expected an object with a "name" and its options`);
+  }
+  return value as PartSpec;
+}
+
+/** A definition by name, or one line naming the value and the names known. */
+function pick<D extends Definition>(definitions: ReadonlyMap<string, D>, option: string, name: unknown): D {
+  const found = typeof name === 'string' ? definitions.get(name) : undefined;
+  if (found !== undefined) return found;
+  throw new Error(`--${option} "${String(name)}" is not known; expected one of: ${[...definitions.keys()].join(', ')}${option === 'nemesis' ? '' : `, or a path to a file made with define${option === 'db' ? 'Db' : 'Workload'}`}`);
 }
 
 const MAX_CONCURRENCY = 1000;
@@ -184,15 +331,16 @@ function concurrency(value: unknown, nodeCount: number): number {
 }
 
 /** A comma-separated fault list; `none` (alone) is no faults. An empty list or item is refused: it is a typo more often than a wish. */
-function faultList(value: unknown): string[] {
+function faultList(value: unknown, registry: Registry): string[] {
+  const known = [...registry.faults.keys()].join(', ');
   const items = Array.isArray(value) ? value.map(String) : String(value).split(',');
   if (Array.isArray(value) && value.length === 0) return [];
   const names = items.map((s) => s.trim());
   if (names.every((s) => s === '')) {
-    throw new Error(`--nemesis "${String(value)}" is an empty list; expected faults, comma separated (${NEMESES.join(', ')}), or none for no faults`);
+    throw new Error(`--nemesis "${String(value)}" is an empty list; expected faults, comma separated (${known}), or none for no faults`);
   }
   if (names.includes('')) {
-    throw new Error(`--nemesis "${String(value)}" has an empty item; expected faults separated by single commas (${NEMESES.join(', ')}), or none for no faults`);
+    throw new Error(`--nemesis "${String(value)}" has an empty item; expected faults separated by single commas (${known}), or none for no faults`);
   }
   if (names.length > 1 && names.includes('none')) {
     throw new Error(`--nemesis "${String(value)}" lists none with faults; expected none alone, or faults without none`);

@@ -2,6 +2,7 @@
 // f, keys, node names, errors and bank accounts, through the whole check and report path: every
 // checker gives a verdict of its own (no "is not a function"), the report is written, and no
 // object's prototype is touched.
+import { builtins } from './builtins.js';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,13 +57,13 @@ describe('user data named after Object.prototype properties', () => {
   for (const workload of ['register', 'set', 'counter', 'bank', 'list-append']) {
     it(`goes through check and report untouched (${workload})`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'faultline-proto-'));
-      const spec = resolveSpec({ workload, nemesis: 'none', seed: 1 });
+      const spec = resolveSpec({ workload, nemesis: 'none', seed: 1 }, builtins);
       writeFileSync(join(dir, 'test.json'), JSON.stringify(spec));
       writeFileSync(join(dir, 'run.json'), JSON.stringify({ startedAt: new Date(0).toISOString(), phase: 'teardown', end: 'complete', durationMs: 1000, historyEpochMs: 0 }));
       const lines = hostileHistory(workload).map((op, index) => JSON.stringify({ index, time: index * 1000, ...op }));
       writeFileSync(join(dir, 'history.jsonl'), lines.join('\n') + '\n');
 
-      const { results, exitCode } = await recheckRun(dir);
+      const { results, exitCode } = await recheckRun(dir, builtins);
       const text = JSON.stringify(results);
       expect(text).not.toMatch(/is not a function|Cannot read propert|is not iterable|Cannot convert|Cannot set propert/);
       expect([0, 1, 2]).toContain(exitCode);

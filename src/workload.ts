@@ -29,6 +29,9 @@ export interface Workload {
   open(node: string): Promise<Client>;
 }
 
+/** Seconds the set, counter, bank and session workloads wait after healing before their final reads (anti-entropy rounds, a deposed primary rejoining). */
+export const FINAL_QUIESCE_S = 5;
+
 /** What every workload factory may use. */
 export interface WorkloadOptions {
   nodes: readonly string[];

@@ -2,6 +2,7 @@
 // cut, garbage or binary bytes; run directories with missing, corrupt or truncated test.json,
 // run.json, history.jsonl, results.json and nodes/; Jepsen run directories; and command lines.
 // A case is plain data (files to write and the arguments), so one seed replays it.
+import { builtins } from '../src/builtins.js';
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -260,7 +261,7 @@ const runDirCase: fc.Arbitrary<FuzzCase> = fc
     nodes: fc.constantFrom('none', 'file', 'node-file', 'garbage-log', 'binary-log', 'json-log', 'proto-node'),
   })
   .chain(({ workload, seed, specField, history, historyIsDir, runEnd, runPhase, nodes }) => {
-    const spec = resolveSpec({ workload, seed, nemesis: 'none' }) as unknown as Record<string, unknown>;
+    const spec = resolveSpec({ workload, seed, nemesis: 'none' }, builtins) as unknown as Record<string, unknown>;
     if (specField) spec[specField.field] = specField.value;
     const run = JSON.stringify({ startedAt: '2025-01-01T00:00:00.000Z', phase: runPhase, ...(runEnd && { end: runEnd }), durationMs: 1000, historyEpochMs: 0 });
     return fc.record({ test: storedFileArb(JSON.stringify(spec)), run: storedFileArb(run), results: storedFileArb('{"valid":true,"results":{}}') }).map(({ test, run, results }): FuzzCase => {

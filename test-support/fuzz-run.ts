@@ -1,5 +1,6 @@
 // Running a generated case: through the real CLI (node bin/faultline.js, built), or in process
 // through the entry point the CLI would call. Each case gets its own directory as working directory.
+import { builtins } from '../src/builtins.js';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -64,7 +65,7 @@ export async function runCaseInProcess(c: FuzzCase): Promise<string[]> {
           exitCode = await checkWorkloadFiles([join(dir, call.file)], { workload: call.workload, format: call.format, json: false }, out);
           break;
         case 'recheckRun': {
-          const result = await recheckRun(join(dir, call.dir));
+          const result = await recheckRun(join(dir, call.dir), builtins);
           lines.push(JSON.stringify(result.results));
           exitCode = result.exitCode;
           break;

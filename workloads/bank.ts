@@ -13,10 +13,11 @@
 // and faults make the total drift for good, so expect wrong totals, and negative balances.
 import { bank } from '../checkers/bank.js';
 import type { Checker } from '../src/checker.js';
+import { defineWorkload } from '../src/define/workload.js';
 import { supportsBank, type BankConnection, type Db, type DbContext } from '../src/db-contract.js';
 import { eachThread, mix, onThreads, phases, repeat, sleep, stagger, untilOk } from '../src/generator.js';
 import type { Op } from '../src/op.js';
-import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
+import { failedResult, FINAL_QUIESCE_S, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
 
 export interface BankShape {
   /** Accounts are named 0..accounts-1. */
@@ -97,3 +98,12 @@ function bankClient(conn: BankConnection, accounts: readonly string[], node: str
     close: () => conn.close(),
   };
 }
+
+/** The bank workload, as --workload bank names it. */
+export default defineWorkload({
+  name: 'bank',
+  description: 'transfers between accounts and reads of every balance; the total must never change',
+  needs: ['bank'],
+  create: (ctx) => bankWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, ...DEFAULT_BANK, quiesceS: FINAL_QUIESCE_S }),
+  checkers: () => bankCheckers(DEFAULT_BANK),
+});

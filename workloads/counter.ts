@@ -10,11 +10,13 @@
 import { convergence } from '../checkers/convergence.js';
 import { checkCounter } from '../checkers/counter.js';
 import type { Checker } from '../src/checker.js';
+import { option } from '../src/define/options.js';
+import { defineWorkload } from '../src/define/workload.js';
 import { supportsCounter, type CounterConnection, type Db, type DbContext } from '../src/db-contract.js';
 import { eachThread, limit, mix, sleep, stagger } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { Op } from '../src/op.js';
-import { failedResult, type Client, type ClientResult, type Workload } from '../src/workload.js';
+import { failedResult, FINAL_QUIESCE_S, type Client, type ClientResult, type Workload } from '../src/workload.js';
 import { perKey } from './per-key-checker.js';
 import { finalReads, type SetWorkloadOptions } from './set.js';
 
@@ -61,3 +63,14 @@ function counterClient(conn: CounterConnection, node: string): Client {
     close: () => conn.close(),
   };
 }
+
+/** The counter workload, as --workload counter names it. */
+export default defineWorkload({
+  name: 'counter',
+  description: 'adds to counters and reads them; reads must lie between the acknowledged and the attempted sums',
+  options: { opsPerKey: option.integer({ min: 1, max: 1_000_000, default: 100, flag: 'ops-per-key', help: 'ops on each key before its group of processes moves to a fresh one' }) },
+  needs: ['counter'],
+  keyGroups: true,
+  create: (ctx) => counterWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, opsPerKey: ctx.options.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
+  checkers: () => counterCheckers(),
+});

@@ -10,6 +10,7 @@
 // lets the cycle checker (checkers/cycle) infer each key's version order from the reads.
 import { cycle } from '../checkers/cycle/index.js';
 import type { Checker } from '../src/checker.js';
+import { defineWorkload } from '../src/define/workload.js';
 import { supportsTxn, type Db, type DbContext, type ListMicroOp, type TxnConnection } from '../src/db-contract.js';
 import { eachThread, op, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import type { History, Op } from '../src/op.js';
@@ -108,3 +109,13 @@ function listAppendClient(conn: TxnConnection, node: string): Client {
     close: () => conn.close(),
   };
 }
+
+/** The list-append workload, as --workload list-append names it. */
+export default defineWorkload({
+  name: 'list-append',
+  description: "transactions of appends and reads on lists, checked for Elle's anomalies (cycles, aborted and intermediate reads)",
+  needs: ['txn'],
+  create: (ctx) => listAppendWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, ...DEFAULT_LIST_APPEND }),
+  // A database whose reads may be stale (a replica's prefix) is serializable at best.
+  checkers: (ctx) => listAppendCheckers({ consistencyModels: [ctx.db.staleReads === true ? 'serializable' : 'strict-serializable'] }),
+});

@@ -7,7 +7,10 @@
 //
 // Each key gets `opsPerKey` ops from a group of processes, one process per node, so a key sees
 // concurrent ops through every node. Final reads, after healing, read every key from every node.
+import { convergence } from '../checkers/convergence.js';
 import { linearizable } from '../checkers/linearizable/index.js';
+import { defineWorkload } from '../src/define/workload.js';
+import { option } from '../src/define/options.js';
 import type { Checker } from '../src/checker.js';
 import { lacksCas, supportsRegister, type Db, type DbContext, type RegisterConnection } from '../src/db-contract.js';
 import { eachThread, limit, mix, stagger, type Gen, type OpTemplate } from '../src/generator.js';
@@ -85,3 +88,19 @@ function registerClient(conn: RegisterConnection, node: string): Client {
     close: () => conn.close(),
   };
 }
+
+/** The register workload, as --workload register names it. */
+export default defineWorkload({
+  name: 'register',
+  description: 'reads, writes and compare-and-sets on independent keys, checked for linearizability per key',
+  options: { opsPerKey: option.integer({ min: 1, max: 1_000_000, default: 100, flag: 'ops-per-key', help: 'ops on each key before its group of processes moves to a fresh one' }) },
+  needs: ['register'],
+  keyGroups: true,
+  create: (ctx) => registerWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, opsPerKey: ctx.options.opsPerKey, valueRange: 5 }),
+  checkers: (ctx) => ({
+    ...registerCheckers({ checkTimeoutMs: ctx.checkTimeoutMs }),
+    // Registers without cas change only by writes, so convergence can name lost updates (a write
+    // acknowledged after another completed, yet overwritten by it: LWW under clock skew).
+    ...(lacksCas(ctx.db) && { convergence: convergence({ type: 'register' }) }),
+  }),
+});

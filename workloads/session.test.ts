@@ -5,10 +5,10 @@ import { clients, timeLimit } from '../src/generator.js';
 import type { Op } from '../src/op.js';
 import { simulate } from '../src/simulate.js';
 import type { TestSpec } from '../src/spec.js';
-import { sessionWorkload } from './session.js';
+import { sessionWorkload, type SESSIONS } from './session.js';
 
 const nodes = ['n1', 'n2', 'n3'];
-const options = (session: TestSpec['session']) => ({ nodes, concurrency: 6, rate: 1000, session, keys: 3, quiesceS: 1 });
+const options = (session: (typeof SESSIONS)[number]) => ({ nodes, concurrency: 6, rate: 1000, session, keys: 3, quiesceS: 1 });
 const connection = (): RegisterConnection => ({ read: async () => null, write: async () => {}, cas: async () => false, close: async () => {} });
 const registers: RegisterDb = { name: 'fake', start: async () => {}, awaitReady: async () => {}, openRegister: async () => connection() };
 
@@ -16,7 +16,7 @@ const registers: RegisterDb = { name: 'fake', start: async () => {}, awaitReady:
  * Runs the main phase against a store that never replicates: every node keeps only the writes made
  * through it (the extreme of asynchronous replication).
  */
-async function runIsolatedNodes(session: TestSpec['session']): Promise<Op[]> {
+async function runIsolatedNodes(session: (typeof SESSIONS)[number]): Promise<Op[]> {
   const workload = sessionWorkload(registers, {} as DbContext, options(session));
   const copies = new Map(nodes.map((n) => [n, new Map<number, unknown>()]));
   const complete = (invoke: Op) => {

@@ -16,11 +16,12 @@ import type { Checker } from '../src/checker.js';
 import { supportsRegister, supportsSessions, type Db, type DbContext, type RegisterConnection, type SessionDb } from '../src/db-contract.js';
 import { eachThread, op, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import type { Op } from '../src/op.js';
-import type { TestSpec } from '../src/spec.js';
-import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
+import { option } from '../src/define/options.js';
+import { defineWorkload } from '../src/define/workload.js';
+import { failedResult, FINAL_QUIESCE_S, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
 
 export interface SessionWorkloadOptions extends WorkloadOptions {
-  session: TestSpec['session'];
+  session: (typeof SESSIONS)[number];
   /** Keys are 0..keys-1, shared by every process. */
   keys: number;
   /** Seconds to wait after healing before the final reads (a deposed primary rejoins, replicas catch up). */
@@ -113,3 +114,19 @@ function sessionClient(openAt: (node: string) => Promise<RegisterConnection>, ho
     },
   };
 }
+
+/** How a process keeps its session guarantees. */
+export const SESSIONS = ['none', 'sticky', 'tokens'] as const;
+
+/** The session workload, as --workload session names it. */
+export default defineWorkload({
+  name: 'session',
+  description: 'writes and reads through nodes of each process\'s choosing, checked for the four session guarantees',
+  options: {
+    session: option.oneOf(SESSIONS, { default: 'none', help: 'none (each op to a random node), sticky (a process keeps to its node), tokens (random nodes, with the database\'s version tokens)' }),
+  },
+  needs: (options) => (options.session === 'tokens' ? ['register', 'session'] : ['register']),
+  describe: (options) => (options.session === 'none' ? [] : [options.session]),
+  create: (ctx) => sessionWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, session: ctx.options.session, keys: DEFAULT_SESSION_KEYS, quiesceS: FINAL_QUIESCE_S }),
+  checkers: () => sessionCheckers(),
+});

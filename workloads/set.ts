@@ -10,11 +10,13 @@
 import { convergence } from '../checkers/convergence.js';
 import { checkSet } from '../checkers/set.js';
 import type { Checker } from '../src/checker.js';
+import { option } from '../src/define/options.js';
+import { defineWorkload } from '../src/define/workload.js';
 import { supportsSet, type Db, type DbContext, type SetConnection } from '../src/db-contract.js';
 import { eachThread, limit, mix, op, sleep, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { History, Op } from '../src/op.js';
-import { failedResult, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
+import { failedResult, FINAL_QUIESCE_S, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
 import { perKey } from './per-key-checker.js';
 
 export interface SetWorkloadOptions extends WorkloadOptions {
@@ -79,3 +81,14 @@ function setClient(conn: SetConnection, node: string): Client {
     close: () => conn.close(),
   };
 }
+
+/** The set workload, as --workload set names it. */
+export default defineWorkload({
+  name: 'set',
+  description: 'adds unique elements to sets and reads them; every acknowledged add must be in the final read',
+  options: { opsPerKey: option.integer({ min: 1, max: 1_000_000, default: 100, flag: 'ops-per-key', help: 'ops on each key before its group of processes moves to a fresh one' }) },
+  needs: ['set'],
+  keyGroups: true,
+  create: (ctx) => setWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, opsPerKey: ctx.options.opsPerKey, quiesceS: FINAL_QUIESCE_S }),
+  checkers: () => setCheckers(),
+});

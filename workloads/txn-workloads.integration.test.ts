@@ -2,6 +2,7 @@
 // pass both under partitions and kills; primary and quorum show what their designs give up. Seeds
 // and length come from the environment, so CI runs a short version of what was measured by hand:
 //   FAULTLINE_TXN_SEEDS=1,2,3,4,5 FAULTLINE_TXN_TIME_LIMIT=30 npx vitest run --config vitest.integration.config.ts workloads/txn-workloads
+import { builtins } from '../src/builtins.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +21,8 @@ const runMs = (timeLimitS + 90) * 1000;
 type Results = Record<string, CheckResult & Record<string, unknown>>;
 
 async function run(options: SpecOptions): Promise<RunOutcome & { sub: Results }> {
-  const spec = resolveSpec({ timeLimitS, nemesisIntervalS: 4, storeDir: store, ...options });
-  const outcome = await runTest(spec, { status: quiet });
+  const spec = resolveSpec({ timeLimitS, nemesisIntervalS: 4, storeDir: store, ...options }, builtins);
+  const outcome = await runTest(spec, { registry: builtins, status: quiet });
   expect(outcome.crashed, `run ${spec.name} seed ${spec.seed} crashed`).toBeUndefined();
   const sub = outcome.results.results as Results;
   console.log(`${spec.name} seed ${spec.seed}: ${Object.entries(sub).map(([name, r]) => `${name} ${String(r.valid)}: ${r.summary ?? ''}`).join(' | ')}`);

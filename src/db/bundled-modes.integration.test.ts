@@ -3,6 +3,7 @@
 // length come from the environment, so CI runs a short version of what the issue measures by hand:
 //   FAULTLINE_MODES_SEEDS=1,2,3,4,5,6,7,8,9,10 FAULTLINE_MODES_TIME_LIMIT=60 npx vitest run --config vitest.integration.config.ts src/db/bundled-modes
 // (raft's register runs under partitions, kills and pauses are in src/run.integration.test.ts.)
+import { builtins } from '../builtins.js';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,8 +27,8 @@ const primarySeeds = process.env.FAULTLINE_MODES_SEEDS ? seeds : [1, 2, 3, 4, 5]
 const skewSeeds = seeds.slice(0, Math.max(2, Math.ceil(seeds.length / 2)));
 
 async function run(options: SpecOptions): Promise<RunOutcome> {
-  const spec = resolveSpec({ timeLimitS, nemesisIntervalS: 4, storeDir: store, ...options });
-  const outcome = await runTest(spec, { status: quiet });
+  const spec = resolveSpec({ timeLimitS, nemesisIntervalS: 4, storeDir: store, ...options }, builtins);
+  const outcome = await runTest(spec, { registry: builtins, status: quiet });
   expect(outcome.crashed, `run ${spec.name} seed ${spec.seed} crashed`).toBeUndefined();
   return outcome;
 }

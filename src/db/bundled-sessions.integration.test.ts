@@ -2,6 +2,7 @@
 // reads spread over all nodes, without and with version tokens. Seeds and length come from the
 // environment; CI runs a short version of what the README's figures measure by hand:
 //   FAULTLINE_SESSION_SEEDS=1,2,3,4,5 FAULTLINE_SESSION_TIME_LIMIT=20 npx vitest run --config vitest.integration.config.ts src/db/bundled-sessions
+import { builtins } from '../builtins.js';
 import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,8 +28,8 @@ interface Measured {
 async function measure(options: SpecOptions): Promise<Measured[]> {
   const measured: Measured[] = [];
   for (const seed of seeds) {
-    const spec = resolveSpec({ workload: 'session', nemesis: 'partition', nemesisIntervalS: 3, timeLimitS, storeDir: store, seed, ...options });
-    const outcome = await runTest(spec, { status: quiet });
+    const spec = resolveSpec({ workload: 'session', nemesis: 'partition', nemesisIntervalS: 3, timeLimitS, storeDir: store, seed, ...options }, builtins);
+    const outcome = await runTest(spec, { registry: builtins, status: quiet });
     expect(outcome.crashed, `run ${spec.name} seed ${seed} crashed`).toBeUndefined();
     measured.push({ seed, result: session(outcome), logs: nodeLogs(outcome) });
   }

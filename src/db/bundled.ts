@@ -8,7 +8,9 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KvClient, KvClientError, KvSession, VERSION_SCOPE, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
-import { modeCapabilities, modeServes, type ModeName } from '../kv/mode-ops.js';
+import { defineDb } from '../define/db.js';
+import { option } from '../define/options.js';
+import { MODE_NAMES, modeCapabilities, modeServes, type ModeName } from '../kv/mode-ops.js';
 import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
 import { listAppendConnection, txnBank } from './bundled-txn.js';
@@ -108,6 +110,7 @@ export function bundledDb(options: BundledOptions): Db {
       },
     }),
     ...(can.register && !modeServes(mode, 'cas') && { casUnsupported: true as const }),
+    ...(options.readMode === 'local' && { staleReads: true }),
     ...(can.set && { openSet: async (node: string, ctx: DbContext) => setConnection(mode, await openCall(node, ctx)) }),
     ...(can.counter && { openCounter: async (node: string, ctx: DbContext) => counterConnection(await openCall(node, ctx)) }),
     ...(can['list-append'] && { openTxn: async (node: string, ctx: DbContext) => listAppendConnection(await openCall(node, ctx)) }),
@@ -270,4 +273,46 @@ function valueOf(response: KvResponse): unknown {
 function toOpFailure(err: unknown): OpFailure {
   if (err instanceof KvClientError) return new OpFailure(err.message, err.definite);
   return new OpFailure(err instanceof Error ? err.message : String(err), false);
+}
+
+/** How the bundled store serves reads. */
+export const READ_MODES = ['quorum', 'lease', 'local'] as const;
+
+const LEADERLESS: readonly ModeName[] = ['quorum', 'quorum-vc', 'crdt'];
+
+/** The bundled store, as --db bundled names it. */
+export default defineDb({
+  name: 'bundled',
+  description: 'the replicated key-value store faultline ships: Raft, async primary-replica, leaderless quorums (LWW or vector clocks), CRDTs',
+  options: {
+    mode: option.oneOf(MODE_NAMES, { default: 'raft', flag: 'store-mode', help: 'replication mode: raft, primary (async, failover), quorum (leaderless, LWW), quorum-vc (vector clocks, siblings), crdt' }),
+    readMode: option.oneOf(READ_MODES, { default: 'quorum', help: 'reads: quorum (linearizable), lease (clock-dependent), local (any node, stale)' }),
+    replicas: option.integer({ min: 1, max: 15, default: ({ nodeCount }) => Math.min(3, nodeCount), help: 'quorum modes: replicas of each key (N, at most the node count)' }),
+    r: option.integer({ min: 1, max: 15, default: ({ values }) => majority(values), help: 'quorum modes: replicas a read waits for (default: a majority of N)' }),
+    w: option.integer({ min: 1, max: 15, default: ({ values }) => majority(values), help: 'quorum modes: replicas a write waits for (default: a majority of N)' }),
+    antiEntropy: option.oneOf(['on', 'off'], { default: 'on', help: 'leaderless modes: replicas exchange digests and repair (off: they may never converge)' }),
+  },
+  runtimes: ['local', 'docker'],
+  validate(options, { nodeCount }) {
+    if (options.replicas > nodeCount) throw new Error(`--replicas "${options.replicas}" is not valid; expected a whole number from 1 to ${nodeCount} (the node count)`);
+    for (const flag of ['r', 'w'] as const) {
+      if (options[flag] > options.replicas) throw new Error(`--${flag} "${options[flag]}" is not valid; expected a whole number from 1 to ${options.replicas} (--replicas)`);
+    }
+  },
+  describe(options) {
+    const quorum = options.mode === 'quorum' || options.mode === 'quorum-vc';
+    return [
+      options.mode,
+      quorum ? `n${options.replicas}r${options.r}w${options.w}` : '',
+      LEADERLESS.includes(options.mode) && options.antiEntropy === 'off' ? 'no-anti-entropy' : '',
+      options.readMode !== 'quorum' ? `${options.readMode}-reads` : '',
+    ].filter(Boolean);
+  },
+  create: (options) => bundledDb({ storeMode: options.mode, readMode: options.readMode, replicas: options.replicas, r: options.r, w: options.w, antiEntropy: options.antiEntropy }),
+});
+
+/** A majority of N: the default R and W. */
+function majority(values: Readonly<Record<string, unknown>> | undefined): number {
+  const replicas = typeof values?.['replicas'] === 'number' ? values['replicas'] : 1;
+  return Math.floor(replicas / 2) + 1;
 }

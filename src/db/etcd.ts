@@ -11,6 +11,7 @@
 // so libfaketime cannot change it and clock faults on etcd are refused, not silently ignored.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineDb } from '../define/db.js';
 import { OpFailure, type BankDb, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
 import { decode, encode, etcdBank, etcdListAppend } from './etcd-txn.js';
 import type { PrimaryDb } from './primary.js';
@@ -131,3 +132,11 @@ async function call(ctx: DbContext, node: string, path: string, body: unknown, t
   }
   return parsed;
 }
+
+/** etcd, as --db etcd names it. */
+export default defineDb({
+  name: 'etcd',
+  description: "etcd 3.4 (Debian's etcd-server): Raft, linearizable reads through the leader, multi-key transactions",
+  runtimes: ['docker'],
+  create: () => etcdDb(),
+});

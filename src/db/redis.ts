@@ -12,6 +12,7 @@
 // The primary is whichever node's server says ROLE master (two of them during a split brain).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { defineDb } from '../define/db.js';
 import { Redis, ReplyError } from 'ioredis';
 import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
@@ -161,3 +162,11 @@ async function withConnection<T>(ctx: DbContext, node: string, port: number, wha
     r.disconnect();
   }
 }
+
+/** Redis, as --db redis names it. */
+export default defineDb({
+  name: 'redis',
+  description: "Redis 7 (Debian's redis-server) with asynchronous replicas and Sentinel failover",
+  runtimes: ['docker'],
+  create: () => redisDb(),
+});

@@ -11,6 +11,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { defineDb } from '../define/db.js';
 import zookeeper from 'node-zookeeper-client';
 import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
@@ -229,3 +230,11 @@ function modeOf(ctx: DbContext, node: string): Promise<string> {
     socket.connect(CLIENT_PORT, hostOf(ctx, node, 'zookeeper'), () => socket.end('srvr'));
   });
 }
+
+/** ZooKeeper, as --db zookeeper names it. */
+export default defineDb({
+  name: 'zookeeper',
+  description: "ZooKeeper 3.8 (Debian's zookeeperd): ZAB, versioned znodes as registers",
+  runtimes: ['docker'],
+  create: () => zookeeperDb(),
+});

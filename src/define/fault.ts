@@ -5,6 +5,7 @@ import type { Db, DbContext } from '../db-contract.js';
 import type { Op } from '../op.js';
 import type { Random } from '../random.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { assertDescription, assertFunction, assertName, ownerOf } from './db.js';
 import { assertSchema, type OptionSchema } from './options.js';
 
 /** Heal ranks of the built-ins: lower heals first (a paused node resumes before killed ones restart, clocks reset before partitions heal). */
@@ -38,8 +39,12 @@ export interface FaultDefinition {
   readonly healRank: number;
   /** True when the runtime can make this fault at all, else why not (one line, ending in what to use instead). */
   canRunOn(runtime: Runtime): true | string;
+  /** Nodes must start under a fake clock (libfaketime) for this fault to move their clocks. */
+  readonly fakeClock: boolean;
   /** The fault's nemesis for one run. */
   create(ctx: NemesisContext): Nemesis;
+  /** The file the definition was loaded from, for user definitions (set by the loader). */
+  readonly source?: string;
 }
 
 export interface FaultDefinitionInput {
@@ -48,22 +53,21 @@ export interface FaultDefinitionInput {
   options?: OptionSchema;
   healRank: number;
   canRunOn?(runtime: Runtime): true | string;
+  fakeClock?: boolean;
   create(ctx: NemesisContext): Nemesis;
 }
 
 /** Makes a fault definition; a wrong one is refused here in one line naming the field and what was expected. */
 export function defineFault(input: FaultDefinitionInput): FaultDefinition {
   const given = input as unknown as Record<string, unknown>;
-  const owner = `fault ${typeof given['name'] === 'string' ? given['name'] : '(unnamed)'}`;
-  if (typeof given['name'] !== 'string' || !/^[a-z][a-z0-9-]*$/.test(given['name'])) {
-    throw new Error(`${owner}: name ${JSON.stringify(given['name'])} is not valid; expected lower-case letters, digits and dashes, starting with a letter`);
-  }
-  if (typeof given['description'] !== 'string' || given['description'] === '') throw new Error(`${owner}: description is missing; expected one line for --help`);
+  const owner = ownerOf('fault', given);
+  assertName(owner, given['name']);
+  assertDescription(owner, given['description']);
   if (typeof given['healRank'] !== 'number' || !Number.isFinite(given['healRank'])) {
     throw new Error(`${owner}: healRank ${typeof given['healRank'] === 'number' ? String(given['healRank']) : JSON.stringify(given['healRank'])} is not valid; expected a number (lower heals first; built-ins: ${Object.entries(HEAL_RANK).map(([f, r]) => `${f} ${r}`).join(', ')})`);
   }
-  if (typeof given['create'] !== 'function') throw new Error(`${owner}: create is missing; expected a function (ctx) => nemesis`);
-  if (given['canRunOn'] !== undefined && typeof given['canRunOn'] !== 'function') throw new Error(`${owner}: canRunOn is not a function; expected (runtime) => true | why not`);
+  assertFunction(owner, given, 'create', '(ctx) => nemesis');
+  assertFunction(owner, given, 'canRunOn', '(runtime) => true | why not', true);
   const options = input.options ?? {};
   assertSchema(options, owner);
   return {
@@ -73,6 +77,7 @@ export function defineFault(input: FaultDefinitionInput): FaultDefinition {
     options,
     healRank: input.healRank,
     canRunOn: input.canRunOn ?? (() => true),
+    fakeClock: input.fakeClock ?? false,
     create: input.create,
   };
 }

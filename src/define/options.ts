@@ -5,6 +5,8 @@
 /** What a default may depend on. */
 export interface OptionContext {
   nodeCount: number;
+  /** The part's options resolved so far, in declaration order (a default may follow an earlier option). */
+  values?: Readonly<Record<string, unknown>>;
 }
 
 /** One declared option with values of type T. */
@@ -107,7 +109,7 @@ export function resolveOptions<S extends OptionSchema>(schema: S, given: Readonl
   const values: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [key, def] of Object.entries(schema)) {
     const flag = flagOf(key, def);
-    const value = given[key] ?? defaultOf(def, ctx);
+    const value = given[key] ?? defaultOf(def, { ...ctx, values });
     if (value === undefined) throw new Error(`${owner} needs --${flag}: ${def.help}`);
     values[key] = def.parse(value, flag);
   }
@@ -121,6 +123,7 @@ export function resolveOptions<S extends OptionSchema>(schema: S, given: Readonl
 export function assertSchema(schema: OptionSchema, owner: string): void {
   const flags = new Map<string, string>();
   for (const [key, def] of Object.entries(schema)) {
+    if (key === 'name' || key === 'path') throw new Error(`${owner}: option "${key}" is reserved (test.json keeps the part's name and path there); expected another key`);
     if (typeof def?.parse !== 'function' || typeof def.help !== 'string' || def.help === '') {
       throw new Error(`${owner}: option "${key}" is not an option declaration; expected option.integer(...), option.oneOf(...), ...`);
     }
@@ -128,11 +131,15 @@ export function assertSchema(schema: OptionSchema, owner: string): void {
     const other = flags.get(flag);
     if (other !== undefined) throw new Error(`${owner}: options "${other}" and "${key}" both use --${flag}`);
     flags.set(flag, key);
-    for (let nodeCount = 1; nodeCount <= 15; nodeCount++) {
-      const value = defaultOf(def, { nodeCount });
-      if (value === undefined) continue;
+  }
+  for (let nodeCount = 1; nodeCount <= 15; nodeCount++) {
+    const values: Record<string, unknown> = {};
+    for (const [key, def] of Object.entries(schema)) {
+      const flag = flagOf(key, def);
+      let value: unknown;
       try {
-        def.parse(value, flag);
+        value = defaultOf(def, { nodeCount, values });
+        if (value !== undefined) values[key] = def.parse(value, flag);
       } catch (err) {
         throw new Error(`${owner}: the default of option "${key}" on ${nodeCount} node${nodeCount === 1 ? '' : 's'} is refused by its own check: ${err instanceof Error ? err.message : String(err)}`);
       }

@@ -1,10 +1,11 @@
 // Parsing a nightly matrix (one-line errors naming the bad value) and expanding it into runs.
+import { builtins } from '../builtins.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crossProduct, parseMatrix, planRuns } from './matrix.js';
 
-const plan = (matrix: object, newSeed?: () => number) => planRuns(parseMatrix(JSON.stringify(matrix), 'm.json'), 'm.json', 'store', newSeed);
+const plan = (matrix: object, newSeed?: () => number) => planRuns(parseMatrix(JSON.stringify(matrix), 'm.json', builtins), 'm.json', 'store', builtins, newSeed);
 
 describe('parseMatrix', () => {
   it.each([
@@ -21,9 +22,9 @@ describe('parseMatrix', () => {
     ['a bad checker expectation', '{"tests":[{"expect":{"counter":"stale"}}]}', /^m\.json: tests\[0\]\.expect: \{"counter":"stale"\} is not known;/],
     ['a bad default', '{"defaults":{"rates":5},"tests":[{}]}', /^m\.json: defaults\.rates: unknown key;/],
   ])('rejects %s in one line', (_, text, error) => {
-    expect(() => parseMatrix(text, 'm.json')).toThrow(error);
+    expect(() => parseMatrix(text, 'm.json', builtins)).toThrow(error);
     try {
-      parseMatrix(text, 'm.json');
+      parseMatrix(text, 'm.json', builtins);
     } catch (err) {
       expect((err as Error).message.split('\n')).toHaveLength(1);
     }
@@ -75,7 +76,7 @@ describe('planRuns', () => {
 
   it('expands the example matrix into at least six tests that all resolve', () => {
     const path = join(import.meta.dirname, '..', '..', 'examples', 'nightly-matrix.json');
-    const runs = planRuns(parseMatrix(readFileSync(path, 'utf8'), path), path, 'store');
+    const runs = planRuns(parseMatrix(readFileSync(path, 'utf8'), path, builtins), path, 'store', builtins);
     expect(new Set(runs.map((r) => r.test)).size).toBeGreaterThanOrEqual(6);
     expect(runs.filter((r) => r.expect === 'invalid').length).toBeGreaterThanOrEqual(1);
   });

@@ -2,7 +2,8 @@
 // product of its list-valued options (db x store mode x workload x nemesis x ...), and each of those
 // runs once per seed. Parsed strictly: an unknown key or a bad value is one line that names it.
 import { freshSeed } from '../random.js';
-import { resolveSpec, type SpecOptions, type TestSpec } from '../spec.js';
+import type { Registry } from '../define/registry.js';
+import { partFlagKeys, resolveSpec, type SpecOptions, type TestSpec } from '../spec.js';
 
 export const EXPECTATIONS = ['valid', 'invalid'] as const;
 export const CHECKER_EXPECTATIONS = ['valid', 'invalid', 'any'] as const;
@@ -18,17 +19,23 @@ export function describeExpectation(expect: Expectation): string {
   return typeof expect === 'string' ? expect : Object.entries(expect).map(([checker, want]) => `${checker} ${want}`).join(', ');
 }
 
-/** `faultline test` flags of the spec fields a matrix may set; `seed` comes from `seeds`, `storeDir` from --store. */
-const FLAGS = {
+/**
+ * `faultline test` flags of the run's shape that a matrix may set; `seed` comes from `seeds`,
+ * `storeDir` from --store. The parts' options are set by their flags in camel case (storeMode).
+ */
+const CORE_FLAGS: Readonly<Record<string, `--${string}`>> = {
   name: '--name', nodes: '--nodes', concurrency: '--concurrency', timeLimitS: '--time-limit', workload: '--workload',
-  nemesis: '--nemesis', nemesisIntervalS: '--nemesis-interval', runtime: '--runtime', db: '--db', storeMode: '--store-mode',
-  readMode: '--read-mode', replicas: '--replicas', r: '--r', w: '--w', antiEntropy: '--anti-entropy', rate: '--rate',
-  opTimeoutMs: '--op-timeout-ms', opsPerKey: '--ops-per-key', readyTimeoutS: '--ready-timeout', checkTimeoutS: '--check-timeout',
-  session: '--session',
-} as const satisfies Partial<Record<keyof TestSpec, `--${string}`>>;
-type OptionKey = keyof typeof FLAGS;
+  nemesis: '--nemesis', nemesisIntervalS: '--nemesis-interval', runtime: '--runtime', db: '--db', rate: '--rate',
+  opTimeoutMs: '--op-timeout-ms', readyTimeoutS: '--ready-timeout', checkTimeoutS: '--check-timeout',
+};
+type OptionKey = string;
 
-const ENTRY_KEYS = ['seeds', 'expect', 'testTimeoutS', ...Object.keys(FLAGS)];
+/** The flag of a matrix key: the run's own, or a part option's in kebab case. */
+function flagOfKey(key: string): string {
+  return CORE_FLAGS[key] ?? `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+const ENTRY_KEYS = ['seeds', 'expect', 'testTimeoutS', ...Object.keys(CORE_FLAGS)];
 const TOP_KEYS = ['description', 'budgetS', 'testTimeoutS', 'defaults', 'tests'];
 
 type Scalar = string | number | boolean;
@@ -63,7 +70,8 @@ export interface PlannedRun {
 }
 
 /** Parses matrix JSON; throws one line naming `source`, the place and the bad value. */
-export function parseMatrix(text: string, source: string): Matrix {
+export function parseMatrix(text: string, source: string, registry: Registry): Matrix {
+  const entryKeys = [...ENTRY_KEYS, ...partFlagKeys(registry)];
   const fail = (where: string, message: string): never => {
     throw new Error(`${source}: ${where}${message}`);
   };
@@ -78,16 +86,18 @@ export function parseMatrix(text: string, source: string): Matrix {
   const budgetS = raw.budgetS === undefined ? 3600 : positive(raw.budgetS, 'budgetS', fail);
   const defaults = raw.defaults === undefined ? {} : raw.defaults;
   if (!isObject(defaults)) return fail('defaults: ', `expected an object of test options, got ${JSON.stringify(defaults)}`);
-  checkKeys(defaults, ENTRY_KEYS, 'defaults.', fail);
+  checkKeys(defaults, entryKeys, 'defaults.', fail);
   if (!Array.isArray(raw.tests) || raw.tests.length === 0) return fail('tests: ', `expected a non-empty list of test entries, got ${JSON.stringify(raw.tests)}`);
   const topTimeout = raw.testTimeoutS === undefined ? undefined : positive(raw.testTimeoutS, 'testTimeoutS', fail);
   const entries = raw.tests.map((test: unknown, i: number) => {
     const where = `tests[${i}]`;
     if (!isObject(test)) return fail(`${where}: `, `expected an object of test options, got ${JSON.stringify(test)}`);
-    checkKeys(test, ENTRY_KEYS, `${where}.`, fail);
+    checkKeys(test, entryKeys, `${where}.`, fail);
     const merged: Record<string, unknown> = { ...(topTimeout !== undefined && { testTimeoutS: topTimeout }), ...defaults, ...test };
     const options: MatrixEntry['options'] = {};
-    for (const key of Object.keys(FLAGS) as OptionKey[]) {
+    // The run's shape first, in a fixed order, then the parts' options as written: the order of the cross product.
+    const keys = [...Object.keys(CORE_FLAGS), ...Object.keys(merged).filter((k) => !ENTRY_KEYS.includes(k))];
+    for (const key of keys) {
       if (merged[key] !== undefined) options[key] = optionValue(merged[key], `${where}.${key}`, fail);
     }
     return {
@@ -101,7 +111,7 @@ export function parseMatrix(text: string, source: string): Matrix {
 }
 
 /** Expands entries into runs, validating every spec; throws one line naming the entry. */
-export function planRuns(matrix: Matrix, source: string, storeDir: string, newSeed: () => number = freshSeed): PlannedRun[] {
+export function planRuns(matrix: Matrix, source: string, storeDir: string, registry: Registry, newSeed: () => number = freshSeed): PlannedRun[] {
   const runs: PlannedRun[] = [];
   const specOf = new Map<string, { where: string; key: string }>();
   matrix.entries.forEach((entry, i) => {
@@ -110,7 +120,7 @@ export function planRuns(matrix: Matrix, source: string, storeDir: string, newSe
     for (const options of crossProduct(entry.options)) {
       let spec: TestSpec;
       try {
-        spec = resolveSpec({ ...(options as SpecOptions), seed: seeds[0] ?? 0, storeDir });
+        spec = resolveSpec({ ...(options as SpecOptions), seed: seeds[0] ?? 0, storeDir }, registry);
       } catch (err) {
         throw new Error(`${where}: ${(err as Error).message}`);
       }
@@ -141,8 +151,8 @@ export function planRuns(matrix: Matrix, source: string, storeDir: string, newSe
 function testArgs(options: Partial<Record<OptionKey, Scalar>>, spec: TestSpec): string[] {
   const args = ['test'];
   for (const key of Object.keys(options) as OptionKey[]) {
-    const value = key === 'nodes' ? spec.nodes.length : key === 'nemesis' ? spec.nemesis.join(',') || 'none' : spec[key];
-    args.push(FLAGS[key], String(value));
+    const value = key === 'nodes' ? spec.nodes.length : key === 'nemesis' ? spec.nemesis.faults.map((f) => f.name).join(',') || 'none' : options[key];
+    args.push(flagOfKey(key), String(value));
   }
   args.push('--seed', String(spec.seed), '--store', spec.storeDir);
   return args;

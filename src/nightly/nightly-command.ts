@@ -3,6 +3,7 @@
 // night so far. Returns the night's exit code.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { Registry } from '../define/registry.js';
 import { describeExpectation, parseMatrix, planRuns } from './matrix.js';
 import { exitWord, worstExitCode, type NightSummary } from './night.js';
 import { renderJunit } from './junit.js';
@@ -13,6 +14,8 @@ import { buildTrend, readNightSummaries } from './trend.js';
 import { renderTrendPage } from './trend-page.js';
 
 export interface NightlyOptions {
+  /** The definitions the matrix may name (the built-ins, and any the user loaded). */
+  registry: Registry;
   out: string;
   store: string;
   /** Overrides the matrix's budgetS. */
@@ -30,8 +33,8 @@ export interface NightlyIo {
 
 export async function nightlyCommand(matrixPath: string, options: NightlyOptions, io: NightlyIo): Promise<number> {
   if (!existsSync(matrixPath)) throw new Error(`matrix file ${matrixPath} does not exist; expected a JSON file like examples/nightly-matrix.json`);
-  const matrix = parseMatrix(readFileSync(matrixPath, 'utf8'), matrixPath);
-  const plan = planRuns(matrix, matrixPath, options.store);
+  const matrix = parseMatrix(readFileSync(matrixPath, 'utf8'), matrixPath, options.registry);
+  const plan = planRuns(matrix, matrixPath, options.store, options.registry);
   const budgetS = options.budgetS ?? matrix.budgetS;
   if (options.dryRun) {
     for (const run of plan) io.log(`[${run.index}/${plan.length}] ${run.test} seed ${run.seed} (expect ${describeExpectation(run.expect)}, cap ${run.capS} s): npx faultline ${run.args.join(' ')}`);

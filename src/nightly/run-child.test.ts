@@ -1,5 +1,6 @@
 // One test of the night as a real child process (the built CLI): a verdict, bad input counted as
 // crashed with its one-line reason, and a run past its cap stopped and counted as crashed.
+import { builtins } from '../builtins.js';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,7 @@ import { runChild } from './run-child.js';
 function plannedRun(test: object, capS?: number) {
   const store = mkdtempSync(join(tmpdir(), 'faultline-child-'));
   const matrix = { tests: [{ nodes: 3, concurrency: 6, seeds: [5], ...test, ...(capS && { testTimeoutS: capS }) }] };
-  const [run] = planRuns(parseMatrix(JSON.stringify(matrix), 'm.json'), 'm.json', store);
+  const [run] = planRuns(parseMatrix(JSON.stringify(matrix), 'm.json', builtins), 'm.json', store, builtins);
   return { run: run!, log: join(store, 'run.log') };
 }
 

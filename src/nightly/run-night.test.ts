@@ -1,5 +1,6 @@
 // Running a night with a made-up test runner and clock: carrying on after crashes, the budget,
 // stopping, and the files a night writes (two nights, so the trend has two columns).
+import { builtins } from '../builtins.js';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +12,7 @@ import type { ChildResult } from './run-child.js';
 import { runNight } from './run-night.js';
 
 const matrix = (tests: object[], budgetS = 1000) => ({ budgetS, defaults: { timeLimitS: 10, seeds: [1] }, tests });
-const plan = (tests: object[]) => planRuns(parseMatrix(JSON.stringify(matrix(tests)), 'm.json'), 'm.json', 'store');
+const plan = (tests: object[]) => planRuns(parseMatrix(JSON.stringify(matrix(tests)), 'm.json', builtins), 'm.json', 'store', builtins);
 
 /** A runner whose runs take their time limit plus `overheadS` on a fake clock. */
 function fakeRunner(results: Record<number, Partial<ChildResult> | Error>, overheadS = 5) {
@@ -89,9 +90,9 @@ describe('nightlyCommand', () => {
     };
     const lines: string[] = [];
     const at = (iso: string) => () => new Date(iso);
-    const first = await nightlyCommand(matrixPath, { out, store }, { log: (l) => lines.push(l), runOne: runOne([true, true, false]), now: at('2026-11-23T02:00:00Z') });
+    const first = await nightlyCommand(matrixPath, { registry: builtins, out, store }, { log: (l) => lines.push(l), runOne: runOne([true, true, false]), now: at('2026-11-23T02:00:00Z') });
     expect(first).toBe(0);
-    const second = await nightlyCommand(matrixPath, { out, store }, { log: () => {}, runOne: runOne([true, false, true]), now: at('2026-11-23T03:00:00Z') });
+    const second = await nightlyCommand(matrixPath, { registry: builtins, out, store }, { log: () => {}, runOne: runOne([true, false, true]), now: at('2026-11-23T03:00:00Z') });
     expect(second).toBe(1);
 
     const nights = ['2026-11-23', '2026-11-23-2'].map((n) => join(out, n));
@@ -116,7 +117,7 @@ describe('nightlyCommand', () => {
     const matrixPath = join(root, 'matrix.json');
     writeFileSync(matrixPath, JSON.stringify(matrix([{ workload: ['register', 'set'], seeds: [3, 4] }])));
     const lines: string[] = [];
-    const code = await nightlyCommand(matrixPath, { out: join(root, 'nightly'), store: 'store', dryRun: true }, { log: (l) => lines.push(l), runOne: () => Promise.reject(new Error('ran')) });
+    const code = await nightlyCommand(matrixPath, { registry: builtins, out: join(root, 'nightly'), store: 'store', dryRun: true }, { log: (l) => lines.push(l), runOne: () => Promise.reject(new Error('ran')) });
     expect(code).toBe(0);
     expect(lines).toHaveLength(5);
     expect(lines[0]).toBe('[1/4] bundled-raft-register-partition seed 3 (expect valid, cap 190 s): npx faultline test --time-limit 10 --workload register --seed 3 --store store');

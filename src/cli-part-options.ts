@@ -1,0 +1,25 @@
+// The command line's flags for the options of databases, workloads and faults, made from their
+// definitions: one flag per name, its help naming who has it and the default.
+import { Option } from 'commander';
+import type { OptionDef } from './define/options.js';
+import { flagOf } from './define/options.js';
+import type { Definition, Registry } from './define/registry.js';
+
+/** One commander option per part flag; a flag several parts share is listed once, naming them all. */
+export function partOptions(registry: Registry): Option[] {
+  const byFlag = new Map<string, { def: OptionDef<unknown>; owners: string[] }>();
+  const definitions: Definition[] = [...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values()];
+  for (const definition of definitions) {
+    for (const [key, def] of Object.entries(definition.options)) {
+      const flag = flagOf(key, def);
+      const entry = byFlag.get(flag) ?? { def, owners: [] };
+      entry.owners.push(`${definition.kind === 'fault' ? 'nemesis' : definition.kind} ${definition.name}`);
+      byFlag.set(flag, entry);
+    }
+  }
+  return [...byFlag].map(([flag, { def, owners }]) => {
+    const shown = typeof def.default === 'function' || def.default === undefined ? '' : `; default ${String(def.default)}`;
+    const value = def.choices ? `<${def.choices.join('|')}>` : `<${def.kind === 'boolean' ? 'on|off' : def.kind === 'string' ? 'text' : 'n'}>`;
+    return new Option(`--${flag} ${value}`, `${owners.join(', ')}: ${def.help}${shown}`);
+  });
+}

@@ -1,0 +1,62 @@
+// The definitions a run can name: the built-ins (listed at the edge, src/builtins.ts) and any a user
+// loads by path or through faultline.config.ts. The core looks parts up here and nowhere else.
+import type { DbDefinition } from './db.js';
+import type { FaultDefinition } from './fault.js';
+import type { WorkloadDefinition } from './workload.js';
+
+export type Definition = DbDefinition | WorkloadDefinition | FaultDefinition;
+
+export interface Registry {
+  readonly dbs: ReadonlyMap<string, DbDefinition>;
+  readonly workloads: ReadonlyMap<string, WorkloadDefinition>;
+  readonly faults: ReadonlyMap<string, FaultDefinition>;
+  /**
+   * The modules that hold these definitions (file URLs or paths), so another thread can rebuild the
+   * registry by importing them (see loadRegistry).
+   */
+  readonly modules: readonly string[];
+}
+
+/** Whether a value is a definition made by defineDb, defineWorkload or defineFault. */
+export function isDefinition(value: unknown): value is Definition {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  return typeof value === 'object' && value !== null && (kind === 'db' || kind === 'workload' || kind === 'fault') && typeof (value as { name?: unknown }).name === 'string';
+}
+
+/** A registry of these definitions; the same name twice in one kind is refused in one line naming both sources. */
+export function createRegistry(definitions: readonly Definition[], modules: readonly string[] = []): Registry {
+  const dbs = new Map<string, DbDefinition>();
+  const workloads = new Map<string, WorkloadDefinition>();
+  const faults = new Map<string, FaultDefinition>();
+  for (const definition of definitions) {
+    const into: Map<string, Definition> = definition.kind === 'db' ? dbs : definition.kind === 'workload' ? workloads : faults;
+    const other = into.get(definition.name);
+    if (other === definition) continue;
+    if (other !== undefined) {
+      throw new Error(`${definition.kind} "${definition.name}" is defined twice: ${where(other)} and ${where(definition)}; expected one name per ${definition.kind}`);
+    }
+    into.set(definition.name, definition);
+  }
+  return { dbs, workloads, faults, modules: [...new Set(modules)] };
+}
+
+/** A registry with more definitions (a user's) added to it. */
+export function extendRegistry(registry: Registry, definitions: readonly Definition[], modules: readonly string[]): Registry {
+  return createRegistry([...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values(), ...definitions], [...registry.modules, ...modules]);
+}
+
+/** The definitions a module exports: named or default exports that are definitions, or lists of them. */
+export function definitionsIn(exports: Readonly<Record<string, unknown>>): Definition[] {
+  return Object.values(exports).flatMap((value) => (Array.isArray(value) ? value : [value])).filter(isDefinition);
+}
+
+/** Rebuilds a registry from its modules (in a worker thread); `load` imports one (TypeScript files need the loader). */
+export async function loadRegistry(modules: readonly string[], load: (module: string) => Promise<Record<string, unknown>> = (m) => import(m) as Promise<Record<string, unknown>>): Promise<Registry> {
+  const definitions: Definition[] = [];
+  for (const module of modules) definitions.push(...definitionsIn(await load(module)));
+  return createRegistry(definitions, modules);
+}
+
+function where(definition: Definition): string {
+  return definition.source ?? 'faultline (built in)';
+}
