@@ -19,6 +19,8 @@ export const LABELS = {
   /** On images: which definition (base, etcd, ...) and the hash of that definition. */
   image: 'faultline.image',
   hash: 'faultline.hash',
+  /** On images a user's definition ships: where that definition is (`dir:<path>` or `packages:<list>`). */
+  source: 'faultline.source',
 } as const;
 
 /** This controller's owner label. */

@@ -1,5 +1,6 @@
-// Node images: built from the definitions in docker/, once, and cached by a hash of each
-// definition (its files, its parent's hash, and for `bundled` the Node binary it copies in).
+// Node images: built from their definitions (node-image.ts: faultline's own in docker/, or those a
+// user's definition ships), once, and cached by a hash of each definition (its files, its
+// parent's hash, and for `bundled` the Node binary it copies in).
 //
 // The base comes from one of two places. Without a registry (the default, and the case on
 // faultline's own machines) it is a Debian rootfs made by debootstrap and imported; node images
@@ -8,18 +9,20 @@
 // the base is built from docker/base/Dockerfile (FROM debian:bookworm-slim) and node images
 // install their packages from Debian's mirror inside the build.
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import { execa } from 'execa';
 import { engineCall } from './docker-call.js';
 import { connectDocker, LABELS } from './docker-engine.js';
+import { BUILTIN_IMAGE_NAMES, contextFiles, isBuiltin, nodeImage, packagesOf, toNodeImage, type BuiltinImageName, type NodeImage, type NodeImageDir } from './node-image.js';
 
-/** Every image definition, parents before children. */
-export const IMAGE_NAMES = ['base', 'bundled', 'etcd', 'redis', 'zookeeper'] as const;
-export type ImageName = (typeof IMAGE_NAMES)[number];
+/** faultline's own image definitions (docker/<name>), parents before children. */
+export const IMAGE_NAMES = BUILTIN_IMAGE_NAMES;
+export type ImageName = BuiltinImageName;
+/** An image as callers name it: a built-in's name, or a NodeImage. */
+export type ImageRef = ImageName | NodeImage;
 
 export const BASE_SOURCES = ['debootstrap', 'registry'] as const;
 export type BaseSource = (typeof BASE_SOURCES)[number];
@@ -37,45 +40,59 @@ export interface BuildOptions {
 const REGISTRY_BASE = 'debian:bookworm-slim';
 const DEBIAN_MIRROR = process.env.FAULTLINE_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
 
-/** The faultline checkout this module belongs to (the directory holding its package.json). */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'docker'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the faultline package (package.json and docker/) above ${fileURLToPath(import.meta.url)}`);
-    dir = parent;
-  }
-  return dir;
-}
-
 /** Where faultline keeps its rootfs and build logs. */
 export function cacheDir(): string {
   return process.env.FAULTLINE_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'faultline');
 }
 
-function definitionDir(name: ImageName): string {
-  return join(packageRoot(), 'docker', name);
+/** The built-in base (docker/base). */
+function base(): NodeImageDir {
+  return nodeImage.builtin('base');
+}
+
+/** The built-in base, which has no parent; every other image is built FROM it. */
+function isBase(image: NodeImage): boolean {
+  return image.name === 'base' && isBuiltin(image);
 }
 
 /** The hash of an image's definition; it changes whenever the image must be rebuilt. */
-export function imageHash(name: ImageName): string {
+export function imageHash(ref: ImageRef): string {
+  const image = toNodeImage(ref);
   const hash = createHash('sha256');
-  const dir = definitionDir(name);
-  for (const file of readdirSync(dir).sort()) {
-    hash.update(`${file}\0`).update(readFileSync(join(dir, file))).update('\0');
-  }
-  if (name !== 'base') hash.update(`base:${imageHash('base')}\0`);
-  if (name === 'bundled') hash.update(`node:${process.version}:${statSync(process.execPath).size}\0`);
+  // The same bytes as when only docker/'s flat directories existed, so their built images stay current.
+  for (const file of contextFiles(image)) hash.update(`${file.path}\0`).update(file.content).update('\0');
+  if (!isBase(image)) hash.update(`base:${imageHash(base())}\0`);
+  if (bundlesNode(image)) hash.update(`node:${process.version}:${statSync(process.execPath).size}\0`);
   return hash.digest('hex');
 }
 
 /** The tag of an image's current definition, e.g. faultline/etcd:3f2a9c01b7d4. */
-export function imageTag(name: ImageName): string {
-  return `faultline/${name}:${imageHash(name).slice(0, 12)}`;
+export function imageTag(ref: ImageRef): string {
+  return `faultline/${toNodeImage(ref).name}:${imageHash(ref).slice(0, 12)}`;
 }
 
-function parentOf(name: ImageName): ImageName | undefined {
-  return name === 'base' ? undefined : 'base';
+/** The built-in bundled image copies in this machine's Node binary. */
+function bundlesNode(image: NodeImage): boolean {
+  return image.name === 'bundled' && isBuiltin(image);
+}
+
+/**
+ * Where a user image's definition is, as its `faultline.source` label says: `dir:<path>` or
+ * `packages:<a,b>`. Built-ins carry none: their definition is in this package.
+ */
+export function sourceLabel(image: NodeImage): string | undefined {
+  if (isBuiltin(image)) return undefined;
+  return 'packages' in image ? `packages:${packagesOf(image).join(',')}` : `dir:${image.dir}`;
+}
+
+/** The image a label set describes, so its current tag can be computed again; throws when its definition is gone. */
+export function imageFromLabels(labels: Record<string, string>): NodeImage {
+  const name = labels[LABELS.image] ?? '';
+  const source = labels[LABELS.source];
+  if (source === undefined) return toNodeImage(name);
+  if (source.startsWith('dir:')) return toNodeImage({ name, dir: source.slice('dir:'.length) });
+  if (source.startsWith('packages:')) return toNodeImage({ name, packages: source.slice('packages:'.length).split(',') });
+  throw new Error(`label ${LABELS.source}="${source}" is not known; expected dir:<path> or packages:<list>`);
 }
 
 /** Asks the engine for an image by tag, within the call deadline (a list, because image inspect cannot be aborted). */
@@ -88,16 +105,16 @@ async function imageExists(docker: Docker, tag: string): Promise<boolean> {
 const building = new Map<string, Promise<string>>();
 
 /** Returns the tag of an image's current definition, building it (and its base) if missing. */
-export function ensureImage(name: ImageName, options: BuildOptions = {}): Promise<string> {
-  const tag = imageTag(name);
+export function ensureImage(ref: ImageRef, options: BuildOptions = {}): Promise<string> {
+  const image = toNodeImage(ref);
+  const tag = imageTag(image);
   let pending = building.get(tag);
   if (!pending) {
     pending = (async () => {
       const docker = options.docker ?? (await connectDocker());
       if (!options.force && (await imageExists(docker, tag))) return tag;
-      const parent = parentOf(name);
-      if (parent) await ensureImage(parent, { ...options, force: false });
-      await buildImage(docker, name, tag, options);
+      if (!isBase(image)) await ensureImage(base(), { ...options, force: false });
+      await buildImage(docker, image, tag, options);
       return tag;
     })();
     building.set(tag, pending);
@@ -106,22 +123,22 @@ export function ensureImage(name: ImageName, options: BuildOptions = {}): Promis
   return pending;
 }
 
-async function buildImage(docker: Docker, name: ImageName, tag: string, options: BuildOptions): Promise<void> {
+async function buildImage(docker: Docker, image: NodeImage, tag: string, options: BuildOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
   const baseFrom = options.baseFrom ?? 'debootstrap';
   const started = Date.now();
   mkdirSync(cacheDir(), { recursive: true });
   log(`building image ${tag} (base from ${baseFrom}; cached afterwards)`);
-  if (name === 'base' && baseFrom === 'debootstrap') {
+  if (isBase(image) && baseFrom === 'debootstrap') {
     const rootfs = await ensureRootfs(log);
     await importRootfs(docker, rootfs, tag);
   } else {
-    const context = mkdtempSync(join(cacheDir(), `context-${name}-`));
+    const context = mkdtempSync(join(cacheDir(), `context-${image.name}-`));
     try {
-      prepareContext(name, context);
-      if (name !== 'base' && baseFrom === 'debootstrap' && readPackages(name).length > 0) await downloadPackages(name, join(context, 'debs'), log);
-      if (name === 'base') await pull(docker, REGISTRY_BASE, log);
-      await dockerBuild(docker, name, tag, context, baseFrom === 'debootstrap', log);
+      prepareContext(image, context);
+      if (!isBase(image) && baseFrom === 'debootstrap' && packagesOf(image).length > 0) await downloadPackages(image, join(context, 'debs'), log);
+      if (isBase(image)) await pull(docker, REGISTRY_BASE, log);
+      await dockerBuild(docker, image, tag, context, baseFrom === 'debootstrap', log);
     } finally {
       rmSync(context, { recursive: true, force: true });
     }
@@ -131,7 +148,7 @@ async function buildImage(docker: Docker, name: ImageName, tag: string, options:
 
 /** A debootstrapped Debian rootfs with the base packages and faultline's scripts, cached by the base hash. */
 async function ensureRootfs(log: (line: string) => void): Promise<string> {
-  const rootfs = join(cacheDir(), `rootfs-${imageHash('base').slice(0, 12)}`);
+  const rootfs = join(cacheDir(), `rootfs-${imageHash(base()).slice(0, 12)}`);
   const complete = join(rootfs, '.faultline-complete');
   if (existsSync(complete)) return rootfs;
   if (process.getuid?.() !== 0) throw new Error(`building the base image needs root (debootstrap and chroot); running as uid ${process.getuid?.()}`);
@@ -140,15 +157,15 @@ async function ensureRootfs(log: (line: string) => void): Promise<string> {
   await execa('umount', [join(partial, 'proc')], { reject: false });
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(dirname(partial), { recursive: true });
-  const packages = readPackages('base');
+  const packages = packagesOf(base());
   log(`debootstrap bookworm with ${packages.join(', ')} into ${partial} (about a minute)`);
   await run('debootstrap', ['--variant=minbase', `--include=${packages.join(',')}`, 'bookworm', partial, DEBIAN_MIRROR]);
   for (const script of ['faultline-run', 'install-packages']) {
     const target = join(partial, 'usr/local/bin', script);
-    copyFileSync(join(definitionDir('base'), script), target);
+    copyFileSync(join(base().dir, script), target);
     chmodSync(target, 0o755);
   }
-  writeFileSync(join(partial, '.faultline-complete'), `${imageHash('base')}\n`);
+  writeFileSync(join(partial, '.faultline-complete'), `${imageHash(base())}\n`);
   rmSync(rootfs, { recursive: true, force: true });
   renameSync(partial, rootfs);
   return rootfs;
@@ -166,7 +183,7 @@ async function importRootfs(docker: Docker, rootfs: string, tag: string): Promis
   const stream = await docker.importImage(tar.stdout as unknown as NodeJS.ReadableStream, {
     repo,
     tag: version,
-    changes: [`LABEL ${LABELS.image}=base`, `LABEL ${LABELS.hash}=${imageHash('base')}`, 'CMD ["/bin/bash"]'],
+    changes: [`LABEL ${LABELS.image}=base`, `LABEL ${LABELS.hash}=${imageHash(base())}`, 'CMD ["/bin/bash"]'],
   } as unknown as Parameters<Docker['importImage']>[1]);
   const output = await followProgress(docker, stream, `importing ${tag}`);
   await tar;
@@ -174,10 +191,11 @@ async function importRootfs(docker: Docker, rootfs: string, tag: string): Promis
 }
 
 /** Downloads the .deb files an image needs (with all dependencies missing from the base) using the rootfs's apt. */
-async function downloadPackages(name: ImageName, into: string, log: (line: string) => void): Promise<void> {
+async function downloadPackages(image: NodeImage, into: string, log: (line: string) => void): Promise<void> {
   const rootfs = await ensureRootfs(log);
-  const packages = readPackages(name);
-  const inside = `/var/cache/faultline-debs/${name}`;
+  const packages = packagesOf(image);
+  // Per definition, so two images of one name (two versions of a user's image) never share it.
+  const inside = `/var/cache/faultline-debs/${image.name}-${imageHash(image).slice(0, 12)}`;
   const archives = join(rootfs, inside);
   rmSync(archives, { recursive: true, force: true });
   mkdirSync(join(archives, 'partial'), { recursive: true });
@@ -189,18 +207,26 @@ async function downloadPackages(name: ImageName, into: string, log: (line: strin
   rmSync(archives, { recursive: true, force: true });
 }
 
-function prepareContext(name: ImageName, context: string): void {
-  cpSync(definitionDir(name), context, { recursive: true });
+/** Writes an image's definition into a build context, with an empty debs/ for the packages to come. */
+function prepareContext(image: NodeImage, context: string): void {
+  for (const file of contextFiles(image)) {
+    const target = join(context, file.path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, file.content);
+    if ('dir' in image) chmodSync(target, statSync(join(image.dir, file.path)).mode & 0o7777);
+  }
   mkdirSync(join(context, 'debs'), { recursive: true });
-  if (name === 'bundled') copyFileSync(process.execPath, join(context, 'node'));
+  if (bundlesNode(image)) copyFileSync(process.execPath, join(context, 'node'));
 }
 
-async function dockerBuild(docker: Docker, name: ImageName, tag: string, context: string, offline: boolean, log: (line: string) => void): Promise<void> {
+async function dockerBuild(docker: Docker, image: NodeImage, tag: string, context: string, offline: boolean, log: (line: string) => void): Promise<void> {
+  const name = image.name;
+  const source = sourceLabel(image);
   const tar = execa('tar', ['-C', context, '-c', '.'], { stdout: 'pipe', buffer: false });
   const stream = await docker.buildImage(tar.stdout as unknown as NodeJS.ReadableStream, {
     t: tag,
-    buildargs: name === 'base' ? {} : { BASE: imageTag('base') },
-    labels: { [LABELS.image]: name, [LABELS.hash]: imageHash(name) },
+    buildargs: isBase(image) ? {} : { BASE: imageTag(base()) },
+    labels: { [LABELS.image]: name, [LABELS.hash]: imageHash(image), ...(source !== undefined && { [LABELS.source]: source }) },
     rm: true,
     forcerm: true,
     ...(offline && { networkmode: 'none' }),
@@ -262,16 +288,6 @@ function followProgress(docker: Docker, stream: NodeJS.ReadableStream, what: str
   });
 }
 
-/** The Debian packages an image installs (none when it has no packages.txt). */
-function readPackages(name: ImageName): string[] {
-  const list = join(definitionDir(name), 'packages.txt');
-  if (!existsSync(list)) return [];
-  return readFileSync(list, 'utf8')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('#'));
-}
-
 /** Runs a host tool (argument array); throws one line with the end of its output on failure. */
 async function run(command: string, args: string[]): Promise<void> {
   const result = await execa(command, args, { all: true, reject: false, env: { DEBIAN_FRONTEND: 'noninteractive' } });
@@ -287,15 +303,31 @@ export interface ImageInfo {
   id: string;
   sizeMb: number;
   createdAt: string;
-  /** True when its hash is that of the current definition. */
+  /** Where a user image's definition is (`dir:<path>` or `packages:<list>`); none for built-ins. */
+  source?: string;
+  /** True when its tag is that of its definition as it is now (false when that definition is gone). */
   current: boolean;
 }
 
-/** Every faultline image on the engine, current ones first. */
-export async function listImages(): Promise<ImageInfo[]> {
-  const docker = await connectDocker();
-  const images = await docker.listImages({ filters: JSON.stringify({ label: [LABELS.image] }) } as unknown as Docker.ListImagesOptions);
-  const current = new Set(IMAGE_NAMES.map((n) => imageTag(n)));
+/** Every faultline image on the engine (built-ins and users' images, found by label), current ones first. */
+export async function listImages(options: { docker?: Docker } = {}): Promise<ImageInfo[]> {
+  const docker = options.docker ?? (await connectDocker());
+  const images = await engineCall('`list` of faultline images', (abortSignal) => docker.listImages({ filters: JSON.stringify({ label: [LABELS.image] }), abortSignal } as unknown as Docker.ListImagesOptions));
+  const tags = new Map<string, string | undefined>();
+  // The tag its definition has now: undefined when the definition is gone or no longer valid.
+  const currentTag = (labels: Record<string, string>): string | undefined => {
+    const key = `${labels[LABELS.image]}\0${labels[LABELS.source] ?? ''}`;
+    if (!tags.has(key)) {
+      let tag: string | undefined;
+      try {
+        tag = imageTag(imageFromLabels(labels));
+      } catch {
+        tag = undefined;
+      }
+      tags.set(key, tag);
+    }
+    return tags.get(key);
+  };
   return images
     .flatMap((image) => (image.RepoTags ?? ['<none>:<none>']).map((tag) => ({
       name: image.Labels?.[LABELS.image] ?? '?',
@@ -303,7 +335,8 @@ export async function listImages(): Promise<ImageInfo[]> {
       id: image.Id.replace(/^sha256:/, '').slice(0, 12),
       sizeMb: Math.round(image.Size / 1e6),
       createdAt: new Date(image.Created * 1000).toISOString(),
-      current: current.has(tag),
+      ...(image.Labels?.[LABELS.source] !== undefined && { source: image.Labels[LABELS.source] }),
+      current: currentTag(image.Labels ?? {}) === tag,
     })))
     .sort((a, b) => Number(b.current) - Number(a.current) || a.name.localeCompare(b.name));
 }

@@ -14,7 +14,9 @@ import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { tailLines } from '../log-tail.js';
 import { EngineError, engineCall, ENGINE_DEADLINES_MS, isBeingRemoved, isWrongState, type EngineDeadlines } from './docker-call.js';
 import { connectDocker, demux, DOCKER_SOCKET, execIn, execOk, isNotFound, LABELS, ownerLabel, pingEngine, type ExecResult } from './docker-engine.js';
-import { ensureImage, IMAGE_NAMES, packageRoot, type ImageName } from './docker-images.js';
+import { ensureImage } from './docker-images.js';
+import { toNodeImage, type NodeImage } from './node-image.js';
+import { packageRoot } from './package-root.js';
 import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
 import { partitionCommands, partitionSetupCommands } from './docker-partition.js';
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
@@ -67,7 +69,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   private docker: Docker | undefined;
   private network: RunNetwork | undefined;
   private readonly containers = new Map<string, NodeContainer>();
-  private readonly images = new Map<ImageName, Promise<string>>();
+  /** Image tags by definition (its JSON), each built or found once per run. */
+  private readonly images = new Map<string, Promise<string>>();
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly unfakeable = new Map<string, string>();
   private grudge: Grudge = {};
@@ -113,11 +116,12 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   }
 
   /** Builds (or finds) an image once per run, however many nodes start at the same time. */
-  private image(name: ImageName): Promise<string> {
-    let ready = this.images.get(name);
+  private image(image: NodeImage): Promise<string> {
+    const key = JSON.stringify(image);
+    let ready = this.images.get(key);
     if (!ready) {
-      ready = ensureImage(name, { ...(this.options.log && { log: this.options.log }), ...(this.options.docker && { docker: this.options.docker }) });
-      this.images.set(name, ready);
+      ready = ensureImage(image, { ...(this.options.log && { log: this.options.log }), ...(this.options.docker && { docker: this.options.docker }) });
+      this.images.set(key, ready);
     }
     return ready;
   }
@@ -127,7 +131,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     this.assertEngine();
     const current = this.containers.get(node);
     if (current?.running) throw new Error(`node ${node} is already running (container ${current.name})`);
-    const image = await this.image(imageName(spec.image ?? 'bundled'));
+    const image = await this.image(toNodeImage(spec.image ?? 'bundled'));
     const nodeDir = resolve(dirname(logPath));
     mkdirSync(nodeDir, { recursive: true });
 
@@ -623,11 +627,6 @@ function describeLeft(left: readonly string[]): string {
 
 function messageOf(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-function imageName(name: string): ImageName {
-  if ((IMAGE_NAMES as readonly string[]).includes(name)) return name as ImageName;
-  throw new Error(`no node image "${name}"; expected one of ${IMAGE_NAMES.filter((n) => n !== 'base').join(', ')} (docker/<name>)`);
 }
 
 function ignoreNotFound(err: unknown): void {

@@ -1,6 +1,7 @@
 // The runtime contract: where nodes live and how faults reach them. Nothing outside a runtime's
 // own files knows whether nodes are local processes or containers.
 import type { Grudge } from '../../nemesis/grudge.js';
+import type { NodeImage } from './node-image.js';
 
 export interface Address {
   host: string;
@@ -12,8 +13,11 @@ export interface ProcessSpec {
   command: string;
   args: string[];
   env?: Record<string, string>;
-  /** The node image it needs where nodes are containers (docker/<image>); default `bundled`. */
-  image?: string;
+  /**
+   * The node image it needs where nodes are containers: a built-in's name (docker/<image>) or a
+   * NodeImage its definition ships (node-image.ts); default `bundled`.
+   */
+  image?: string | NodeImage;
   /** Why a clock fault cannot reach this process, if it cannot (e.g. a Go program bypasses libc's clock). */
   clockUnfakeable?: string;
 }
