@@ -22,9 +22,9 @@ export interface FaultsResult extends CheckResult {
   neverApplied: string[];
 }
 
-/** Checks the nemesis ops of a history against the faults the test requested (ctx.test.nemesis). */
+/** Checks the nemesis ops of a history against the faults the test requested (ctx.test.nemesis.faults). */
 export const faults: Checker = (history: History, ctx): FaultsResult => {
-  const requested = Array.isArray(ctx.test?.['nemesis']) ? (ctx.test['nemesis'] as unknown[]).filter((f): f is string => typeof f === 'string') : [];
+  const requested = requestedFaults(ctx.test?.['nemesis']);
   const counts = new Map<string, FaultCount>(requested.map((f) => [f, emptyCount()]));
   for (const op of history) {
     if (op.process !== 'nemesis' || op.type === 'invoke') continue;
@@ -60,4 +60,11 @@ export const faults: Checker = (history: History, ctx): FaultsResult => {
 
 function emptyCount(): FaultCount {
   return { applied: 0, failed: 0, stopped: 0, stopFailed: 0, errors: [] };
+}
+
+/** The fault names a spec requested: `{ faults: [{ name }] }`, or a list of names (a test.json from before specVersion 2). */
+function requestedFaults(nemesis: unknown): string[] {
+  const list = Array.isArray(nemesis) ? nemesis : (nemesis as { faults?: unknown } | undefined)?.faults;
+  if (!Array.isArray(list)) return [];
+  return list.map((f: unknown) => (typeof f === 'string' ? f : (f as { name?: unknown } | null)?.name)).filter((f): f is string => typeof f === 'string');
 }
