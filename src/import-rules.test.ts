@@ -44,18 +44,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/html-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/nightly/summary-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/nightly/trend-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
-  'src/resolve.ts -> nemesis/index.ts': 'step 2: built-ins registered at the edge',
-  'src/resolve.ts -> nemesis/nemesis.ts': 'step 2: the fault schedule in the core',
-  'src/resolve.ts -> workloads/bank.ts': 'step 3',
-  'src/resolve.ts -> workloads/counter.ts': 'step 3',
-  'src/resolve.ts -> workloads/list-append.ts': 'step 3',
-  'src/resolve.ts -> workloads/register.ts': 'step 3',
-  'src/resolve.ts -> workloads/session.ts': 'step 3',
-  'src/resolve.ts -> workloads/set.ts': 'step 3',
-  'src/resolve.ts -> src/db/bundled.ts': 'step 4',
-  'src/resolve.ts -> src/db/etcd.ts': 'step 4',
-  'src/resolve.ts -> src/db/redis.ts': 'step 4',
-  'src/resolve.ts -> src/db/zookeeper.ts': 'step 4',
   'src/runtime/docker.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
   'src/runtime/local.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
   'src/runtime/runtime.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
@@ -82,9 +70,9 @@ describe('dependencies point inward', () => {
   });
 
   it('sees imports written over several lines, re-exports and dynamic imports (so the rule can fail)', () => {
-    // resolve.ts imports its workloads over one line each, the CLI imports run.js over several, and
+    // builtins.ts imports its workloads over one line each, the CLI imports run.js over several, and
     // cli.ts loads runtime modules with import(): each form must be seen.
-    expect(importsOf('src/resolve.ts')).toContain('workloads/register.ts');
+    expect(importsOf('src/builtins.ts')).toContain('workloads/register.ts');
     expect(importsOf('src/run.ts')).toContain('src/check-stored-run.ts');
     expect(importsOf('src/cli.ts')).toContain('src/runtime/docker-cleanup.ts');
   });
