@@ -42,9 +42,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/check-stored-run.ts -> reports/render-report.ts': 'rendering becomes a step after checking',
   'src/check-workload-files.ts -> workloads/per-key-checker.ts': 'step 3: checkers from workload definitions',
   'src/define/fault.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
-  'src/html-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
-  'src/nightly/summary-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
-  'src/nightly/trend-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/resolve.ts -> nemesis/index.ts': 'step 2: built-ins registered at the edge',
   'src/resolve.ts -> nemesis/nemesis.ts': 'step 2: the fault schedule in the core',
   'src/resolve.ts -> workloads/bank.ts': 'step 3',
@@ -61,9 +58,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/runtime/docker.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
   'src/runtime/local.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
   'src/runtime/runtime.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
-  'src/serve/listing-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
-  'src/serve/run-page.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
-  'src/serve/server.ts -> reports/html-escape.ts': 'HTML escaping moves to the core',
   'src/workload.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
 };
 
