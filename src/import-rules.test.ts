@@ -55,9 +55,6 @@ const KNOWN_CORE: Record<string, string> = {
   'src/resolve.ts -> src/db/etcd.ts': 'step 4',
   'src/resolve.ts -> src/db/redis.ts': 'step 4',
   'src/resolve.ts -> src/db/zookeeper.ts': 'step 4',
-  'src/runtime/docker.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
-  'src/runtime/local.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
-  'src/runtime/runtime.ts -> nemesis/grudge.ts': 'grudges are runtime vocabulary',
   'src/workload.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
 };
 
