@@ -1,17 +1,10 @@
 // The worker thread that checks a big stored run (see check-stored-run.ts): it reads the history
 // itself, so the history never crosses threads, and answers with results.json's text or one line.
-import { parentPort, workerData } from 'node:worker_threads';
-import { checkRun, type CheckAnswer, type CheckJob } from './check-stored-run.js';
+import { workerData } from 'node:worker_threads';
+import { answerParent, checkRun, type CheckJob } from './check-stored-run.js';
 import { readStoredHistory } from './run-history.js';
 import { RUN_FILES } from './store.js';
 import { join } from 'node:path';
 
 const job = workerData as CheckJob;
-let answer: CheckAnswer;
-try {
-  const results = await checkRun(job.spec, readStoredHistory(join(job.dir, RUN_FILES.history)), job.dir, job.facts);
-  answer = { results: JSON.stringify(results) };
-} catch (err) {
-  answer = { error: err instanceof Error ? err.message : String(err) };
-}
-parentPort?.postMessage(answer);
+await answerParent(async () => JSON.stringify(await checkRun(job.spec, readStoredHistory(join(job.dir, RUN_FILES.history)), job.dir, job.facts)));

@@ -38,8 +38,6 @@ const outward = (target: string): boolean => /^(workloads|nemesis|reports)\//.te
 
 /** Imports of the core that break the rule today, and the step of issue 13 that removes each. */
 const KNOWN_CORE: Record<string, string> = {
-  'src/check-stored-run.ts -> reports/node-annotations.ts': 'rendering becomes a step after checking',
-  'src/check-stored-run.ts -> reports/render-report.ts': 'rendering becomes a step after checking',
   'src/check-workload-files.ts -> workloads/per-key-checker.ts': 'step 3: checkers from workload definitions',
   'src/define/fault.ts -> src/db/db.ts': 'step 4: the client contracts move to the core',
   'src/resolve.ts -> nemesis/index.ts': 'step 2: built-ins registered at the edge',
