@@ -3,8 +3,9 @@
 // paused gets its part when it runs again; the op names those nodes, and fails when the
 // partition is in force on no node at all.
 import { hasPrimaries } from '../src/db-contract.js';
+import { complete, describeGrudge, type Grudge } from '../src/runtime/grudge.js';
 import type { Deferred } from '../src/runtime/runtime.js';
-import { complete, describeGrudge, partitionTargets, type Grudge, type PartitionTarget } from './grudge.js';
+import { partitionTargets, type PartitionTarget } from './partition-targets.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { describeReasons } from './node-faults.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';

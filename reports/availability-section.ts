@@ -2,7 +2,7 @@
 // and in each fault window (the chart above shows the same per window).
 import type { Availability, AvailabilityResult } from '../checkers/availability.js';
 import type { CheckResult } from '../src/checker.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { formatCount } from './time-format.js';
 
 export const availabilityKeys = ['valid', 'summary', 'error', 'overall', 'outsideFaults', 'windows', 'byF'];

@@ -1,6 +1,6 @@
 // The markup around the charts; the drawing itself is chart-script.ts and extra-charts-script.ts, in the browser.
+import { escapeHtml } from '../src/html-escape.js';
 import type { ChartData } from './chart-data.js';
-import { escapeHtml } from './html-escape.js';
 
 /** Renders the charts' canvases with notes that stay readable without JavaScript. */
 export function renderChartsSection(data: ChartData): string {

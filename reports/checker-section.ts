@@ -2,13 +2,13 @@
 // report knows for its shape (linearizability failures, cycles, lost elements, ...), else as escaped JSON.
 import type { CheckResult, Validity } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
+import { anchorId, escapeHtml } from '../src/html-escape.js';
 import { availabilityKeys, isAvailabilityResult, renderAvailabilityBody } from './availability-section.js';
 import { bankKeys, isBankResult, renderBankBody } from './bank-section.js';
 import { convergenceKeys, isConvergenceResult, renderConvergenceBody } from './convergence-section.js';
 import { counterKeys, isCounterResult, renderCounterBody } from './counter-section.js';
 import { cycleKeys, isCycleResult, renderCycleBody } from './cycle-section.js';
 import type { FaultColor } from './fault-colors.js';
-import { anchorId, escapeHtml } from './html-escape.js';
 import { isLinearizableResult, linearizableKeys, renderLinearizableBody } from './linearizable-section.js';
 import { isSessionResult, renderSessionBody, sessionKeys } from './session-section.js';
 import { isSetResult, renderSetBody, setKeys } from './set-section.js';

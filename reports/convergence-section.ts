@@ -2,7 +2,7 @@
 // read that returned them), then keys whose replicas disagree, then nodes missing final reads.
 import type { ConvergenceResult } from '../checkers/convergence.js';
 import type { CheckResult } from '../src/checker.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { formatCount } from './time-format.js';
 import { opLink } from './witness-table.js';
 

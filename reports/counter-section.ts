@@ -3,8 +3,8 @@
 import type { CounterResult } from '../checkers/counter.js';
 import type { CheckResult } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
+import { escapeHtml } from '../src/html-escape.js';
 import type { FaultColor } from './fault-colors.js';
-import { escapeHtml } from './html-escape.js';
 import { renderTimePlot } from './svg-plot.js';
 import { formatCount } from './time-format.js';
 import { witnessTable } from './witness-table.js';

@@ -1,7 +1,7 @@
 // A cycle anomaly drawn as a small SVG graph: the transactions T1..Tn on a circle, one arrow per
 // dependency, coloured and labelled by its kind (ww, wr, rw, process, realtime) and key.
 import type { CycleAnomaly } from '../checkers/cycle/index.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 
 const edgeColors: Record<string, string> = { ww: '#0969da', wr: '#1a7f37', rw: '#cf222e', process: '#57606a', realtime: '#8250df' };
 const nodeR = 20;

@@ -2,8 +2,8 @@
 // transactions and dependencies), then every anomaly type with its count and explanations.
 import type { CycleAnomaly, CycleResult, TxnAnomaly } from '../checkers/cycle/index.js';
 import type { CheckResult } from '../src/checker.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { renderCycleGraph } from './cycle-graph.js';
-import { escapeHtml } from './html-escape.js';
 import { opLink, witnessTable } from './witness-table.js';
 
 export const cycleKeys = ['valid', 'summary', 'error', 'anomalyTypes', 'anomalies', 'anomalyCounts', 'not', 'alsoNot', 'consistencyModels'];

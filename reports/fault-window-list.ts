@@ -1,7 +1,7 @@
 // The fault windows of a run as a table: which fault, what exactly, from when to when.
 import type { FaultWindow } from '../src/fault-window.js';
+import { escapeHtml } from '../src/html-escape.js';
 import type { FaultColor } from './fault-colors.js';
-import { escapeHtml } from './html-escape.js';
 import { formatSeconds } from './time-format.js';
 
 /** Renders one row per window, with the colour it has on the charts; an open window says so. */

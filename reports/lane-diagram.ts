@@ -6,8 +6,8 @@
 // events, and a proportional axis would shrink a 2 ms op next to a 1 s timeout to a hairline.
 import type { WitnessOp } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
+import { escapeHtml } from '../src/html-escape.js';
 import type { FaultColor } from './fault-colors.js';
-import { escapeHtml } from './html-escape.js';
 
 /** An op to draw: `order` is its 1-based position in the linearization; `stuck` marks an op that could not be linearized. */
 export interface LaneOp {

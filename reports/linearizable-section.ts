@@ -2,9 +2,9 @@
 // partial linearization that led there, then a lane diagram of the ops involved.
 import type { CheckResult, LinearizabilityFailure, WitnessOp } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
+import { anchorId, escapeHtml } from '../src/html-escape.js';
 import type { ChartMarker } from './chart-data.js';
 import type { FaultColor } from './fault-colors.js';
-import { anchorId, escapeHtml } from './html-escape.js';
 import { renderLaneDiagram, type LaneOp } from './lane-diagram.js';
 import { formatSeconds } from './time-format.js';
 import { opCell, opLink } from './witness-table.js';

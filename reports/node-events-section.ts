@@ -1,7 +1,7 @@
 // The nodes' own account of the run: links to each node's log and a table of the events they
 // logged (role changes, elections, failovers, repairs), each time opening the timeline there.
+import { escapeHtml } from '../src/html-escape.js';
 import { nodeEventColor } from './fault-colors.js';
-import { escapeHtml } from './html-escape.js';
 import type { NodeAnnotation, NodeLogLink } from './node-annotations.js';
 import { formatCount } from './time-format.js';
 

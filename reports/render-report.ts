@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckResult } from '../src/checker.js';
 import { faultWindows } from '../src/fault-window.js';
+import { anchorId, escapeHtml, jsonForScript } from '../src/html-escape.js';
 import { chartData, type ChartData, type ChartMarker } from './chart-data.js';
 import { chartJsSource } from './chart-js-source.js';
 import { chartScript } from './chart-script.js';
@@ -12,7 +13,6 @@ import { renderCheckerSection, validityWord } from './checker-section.js';
 import { extraChartsScript } from './extra-charts-script.js';
 import { faultColors } from './fault-colors.js';
 import { renderFaultWindowList } from './fault-window-list.js';
-import { anchorId, escapeHtml, jsonForScript } from './html-escape.js';
 import { firstStuckLine, isLinearizableResult, stuckMarkers, type LinearizableResult } from './linearizable-section.js';
 import { renderNodeEventsSection } from './node-events-section.js';
 import { renderHeader } from './report-header.js';

@@ -1,8 +1,8 @@
 // The top of the report: the verdict, one line per checker, what was run, and how to replay it.
 import type { CheckResult } from '../src/checker.js';
+import { anchorId, escapeHtml } from '../src/html-escape.js';
 import type { History } from '../src/op.js';
 import { validityBadge, validityWord } from './checker-section.js';
-import { anchorId, escapeHtml } from './html-escape.js';
 import type { ReportInput } from './report-input.js';
 import { formatCount, formatDurationMs } from './time-format.js';
 

@@ -2,7 +2,7 @@
 // the write it saw and the write it should have seen, then the counts.
 import type { SessionResult, SessionViolation } from '../checkers/session.js';
 import type { CheckResult } from '../src/checker.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { formatCount } from './time-format.js';
 import { witnessTable, type WitnessRow } from './witness-table.js';
 

@@ -2,7 +2,7 @@
 // then unexpected elements, the outcome counts, and the stale elements.
 import type { SetElementReport, SetResult } from '../checkers/set.js';
 import type { CheckResult } from '../src/checker.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { formatSeconds, formatCount, formatMs } from './time-format.js';
 import { opCell, opLink } from './witness-table.js';
 

@@ -1,5 +1,5 @@
 // The resolved test spec as a two-column table, so a reader sees exactly what was run.
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 
 /** Longest value shown inline; longer values (e.g. big nested options) are cut with a note. */
 const maxValueChars = 4_000;

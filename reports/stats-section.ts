@@ -1,6 +1,6 @@
 // The stats checker's result as a table: per f, how many ops ended ok / fail / info and their latency percentiles.
 import type { CheckResult } from '../src/checker.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { formatCount, formatMs } from './time-format.js';
 
 type Counts = { ok?: number; fail?: number; info?: number };

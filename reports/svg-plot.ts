@@ -2,8 +2,8 @@
 // bank's total per read, a counter's reads within their bounds): no script, fault windows shaded,
 // long series thinned to the extremes of each pixel column so no spike is lost.
 import type { FaultWindow } from '../src/fault-window.js';
+import { escapeHtml } from '../src/html-escape.js';
 import type { FaultColor } from './fault-colors.js';
-import { escapeHtml } from './html-escape.js';
 
 export interface PlotSeries {
   label: string;

@@ -2,9 +2,9 @@
 // timeline-script.ts from compact columns (timeline-data.ts), with fault windows, node events
 // (elections, failovers, ...) linked to the node logs, and the failures' ops marked.
 import type { FaultWindow } from '../src/fault-window.js';
+import { escapeHtml } from '../src/html-escape.js';
 import type { History } from '../src/op.js';
 import { nodeEventColor, type FaultColor } from './fault-colors.js';
-import { escapeHtml } from './html-escape.js';
 import type { NodeAnnotation, NodeLogLink } from './node-annotations.js';
 import { timelineData, type TimelineData } from './timeline-data.js';
 import { formatCount } from './time-format.js';

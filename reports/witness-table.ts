@@ -1,7 +1,7 @@
 // Witness ops in checker sections: one table shape for every checker's evidence, each op linked
 // to the timeline (the timeline script opens an op from any `data-op` link).
 import type { WitnessOp } from '../src/checker.js';
-import { escapeHtml } from './html-escape.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { formatSeconds } from './time-format.js';
 
 /** A link that opens the op on the timeline; plain text when the index is not a number. */

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { renderStoredRun } from '../reports/render-stored-run.js';
 import { CheckOutOfMemory } from './check-stored-run.js';
 import { recheckRun } from './run.js';
 import { resolveSpec } from './spec.js';
@@ -34,8 +35,8 @@ describe('checking a stored run', () => {
     it(`gives the same results and report in a worker thread as in this one (${stale ? 'invalid' : 'valid'} history)`, async () => {
       const here = storedRun(stale);
       const there = storedRun(stale);
-      const inThread = await recheckRun(here, builtins, { worker: false });
-      const inWorker = await recheckRun(there, builtins, { worker: true });
+      const inThread = await recheckRun(here, builtins, { worker: false }, renderStoredRun);
+      const inWorker = await recheckRun(there, builtins, { worker: true }, renderStoredRun);
       expect(inThread.exitCode).toBe(stale ? 1 : 0);
       expect(inWorker.exitCode).toBe(inThread.exitCode);
       expect(withoutWallTimes(inWorker.results)).toEqual(withoutWallTimes(inThread.results));

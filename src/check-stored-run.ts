@@ -1,24 +1,24 @@
-// Checking a stored run: read its history.jsonl, run the checkers of its test, write results.json
-// and report.html. An ordinary history is checked in this thread. A big one (a long soak writes
-// millions of ops) is checked in a worker thread whose heap may use most of the machine's memory,
-// far above Node's default of about 4 GiB; if even that is not enough, the worker alone runs out
-// of memory and the check fails in one line naming the sizes, instead of V8 aborting the process.
+// Checking a stored run: read its history.jsonl, run the checkers of its test, write results.json.
+// The report is a step after checking, made from the stored run by the edge (a ReportStep). An
+// ordinary history is checked in this thread. A big one (a long soak writes millions of ops) is
+// checked in a worker thread whose heap may use most of the machine's memory, far above Node's
+// default of about 4 GiB; if even that is not enough, the worker alone runs out of memory and the
+// check fails in one line naming the sizes, instead of V8 aborting the process. A report step over
+// a big history runs in such a worker too (runInWorker).
 import { statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
-import { Worker } from 'node:worker_threads';
-import { readNodeLogs } from '../reports/node-annotations.js';
-import { renderReport } from '../reports/render-report.js';
+import { parentPort, Worker } from 'node:worker_threads';
 import { composeCheckers, type CheckResult } from './checker.js';
-import type { Registry } from './define/registry.js';
+import { loadRegistry, type Registry } from './define/registry.js';
 import type { Op } from './op.js';
 import { checkersFor } from './resolve.js';
 import { markIncomplete, runIncompleteReason, type RunFacts } from './run-facts.js';
 import { readStoredHistory } from './run-history.js';
-import { replayCommand, type TestSpec } from './spec.js';
+import type { TestSpec } from './spec.js';
 import { RUN_FILES, writeFileWhole } from './store.js';
 
-/** A history.jsonl bigger than this is checked in a worker thread with a larger heap. */
+/** A history.jsonl bigger than this is checked (and its report made) in a worker thread with a larger heap. */
 export const WORKER_HISTORY_BYTES = 64 * 2 ** 20;
 
 export interface CheckPlace {
@@ -28,7 +28,7 @@ export interface CheckPlace {
   heapMb?: number;
 }
 
-/** The error of a check that needed more memory than its worker's heap limit. */
+/** The error of a check (or of its report) that needed more memory than its worker's heap limit. */
 export class CheckOutOfMemory extends Error {}
 
 /** What the worker thread is given; see check-worker.ts. */
@@ -40,69 +40,94 @@ export interface CheckJob {
   facts: RunFacts;
 }
 
-/** What the worker thread answers: results.json's text, or the error of the check in one line. */
-export type CheckAnswer = { results: string } | { error: string };
+/** What a worker thread answers: its result as text (results.json's, for the check), or its error in one line. */
+export type WorkerAnswer = { answer: string } | { error: string };
 
-/** Checks the history on disk, writes results.json and report.html, and returns the composed result. */
+/**
+ * The step after checking, given by the edge (the core names no renderer): writes report.html from
+ * the checked run stored in `dir`, in this thread or a worker thread as `place` and the history's size say.
+ */
+export type ReportStep = (dir: string, registry: Registry, place?: CheckPlace) => Promise<void>;
+
+/** Checks the history on disk, writes results.json, and returns the composed result. */
 export async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts, registry: Registry, place: CheckPlace = {}): Promise<CheckResult> {
   const historyPath = join(dir, RUN_FILES.history);
-  const bytes = sizeOf(historyPath);
-  if (!(place.worker ?? bytes > WORKER_HISTORY_BYTES)) return checkRun(spec, readStoredHistory(historyPath), dir, facts, registry);
-  return checkInWorker({ spec, modules: registry.modules, dir, facts }, place.heapMb ?? defaultHeapMb(), bytes);
+  const worker = workerPlace(historyPath, place);
+  if (worker === undefined) return checkRun(spec, readStoredHistory(historyPath), dir, facts, registry);
+  const job: CheckJob = { spec, modules: registry.modules, dir, facts };
+  const answer = await runInWorker(checkWorkerUrl(), job, worker, { doing: `checking ${dir}`, step: `the check of ${dir}`, heap: "the checkers' heap" });
+  return JSON.parse(answer) as CheckResult;
 }
 
-/** Checks a history, writes results.json and report.html, and returns the composed result. */
+/** Checks a history, writes results.json, and returns the composed result. */
 export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts, registry: Registry): Promise<CheckResult> {
   const checked = await composeCheckers(checkersFor(spec, registry))(history, { test: spec as unknown as Record<string, unknown> });
   const incomplete = runIncompleteReason(run);
   const results = incomplete === undefined ? checked : markIncomplete(checked, incomplete);
   writeFileWhole(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
-  const nodeLogs = readNodeLogs(dir, run.historyEpochMs, history);
-  const html = renderReport({
-    test: spec as unknown as Record<string, unknown>,
-    history,
-    results,
-    nodeEvents: nodeLogs.events,
-    nodeLogs: nodeLogs.logs,
-    ...(nodeLogs.note !== undefined && { nodeEventsNote: nodeLogs.note }),
-    run: {
-      dir,
-      startedAt: run.startedAt,
-      durationMs: run.durationMs ?? 0,
-      replayCommand: replayCommand(spec, registry),
-      recheckCommand: recheckCommand(dir),
-      ...(run.crashed !== undefined && { crashed: run.crashed }),
-      ...(incomplete !== undefined && { incomplete }),
-    },
-  });
-  writeFileWhole(join(dir, RUN_FILES.report), html);
   return results;
 }
 
+/** The command that re-checks the run in `dir` (and makes its report again). */
 export function recheckCommand(dir: string): string {
   return `npx faultline check ${relative(process.cwd(), dir) || '.'}`;
 }
 
-function checkInWorker(job: CheckJob, heapMb: number, bytes: number): Promise<CheckResult> {
-  const worker = new Worker(workerUrl(), { workerData: job, resourceLimits: { maxOldGenerationSizeMb: heapMb }, stdout: false, stderr: false });
-  return new Promise<CheckResult>((resolve, reject) => {
-    let answer: CheckAnswer | undefined;
-    worker.on('message', (message: CheckAnswer) => (answer = message));
+/** Where a step over a big history runs: a worker thread with this heap, for a history of this size. */
+export interface WorkerPlace {
+  heapMb: number;
+  bytes: number;
+}
+
+/** The worker thread for a step over the history at `historyPath`, or undefined to take it in this thread. */
+export function workerPlace(historyPath: string, place: CheckPlace): WorkerPlace | undefined {
+  const bytes = sizeOf(historyPath);
+  if (!(place.worker ?? bytes > WORKER_HISTORY_BYTES)) return undefined;
+  return { heapMb: place.heapMb ?? defaultHeapMb(), bytes };
+}
+
+/** How a step in a worker is named in its errors: `doing` ran out of memory, `step` ended without an answer, `heap` is limited. */
+export interface WorkerStepNames {
+  doing: string;
+  step: string;
+  heap: string;
+}
+
+/**
+ * Runs a compiled worker module (`url`, given `job` as its workerData) with the heap of `at`, and
+ * resolves with the text it answers (see WorkerAnswer); its error, or CheckOutOfMemory, in one line.
+ */
+export function runInWorker(url: URL, job: unknown, at: WorkerPlace, names: WorkerStepNames): Promise<string> {
+  const worker = new Worker(url, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: at.heapMb }, stdout: false, stderr: false });
+  return new Promise<string>((resolve, reject) => {
+    let answer: WorkerAnswer | undefined;
+    worker.on('message', (message: WorkerAnswer) => (answer = message));
     worker.on('error', (err: Error & { code?: string }) => {
       reject(err.code === 'ERR_WORKER_OUT_OF_MEMORY'
-        ? new CheckOutOfMemory(`checking ${job.dir} ran out of memory: its history.jsonl is ${mib(bytes)} MiB and the checkers' heap is limited to ${heapMb} MiB (three quarters of this machine's ${mib(totalmem())} MiB); check it on a machine with more memory`)
+        ? new CheckOutOfMemory(`${names.doing} ran out of memory: its history.jsonl is ${mib(at.bytes)} MiB and ${names.heap} is limited to ${at.heapMb} MiB (three quarters of this machine's ${mib(totalmem())} MiB); check it on a machine with more memory`)
         : err);
     });
     worker.on('exit', (code) => {
-      if (answer === undefined) reject(new Error(`the check of ${job.dir} ended without an answer (worker exit code ${code})`));
+      if (answer === undefined) reject(new Error(`${names.step} ended without an answer (worker exit code ${code})`));
       else if ('error' in answer) reject(new Error(answer.error));
-      else resolve(JSON.parse(answer.results) as CheckResult);
+      else resolve(answer.answer);
     });
   });
 }
 
-/** The compiled worker: beside this module in dist, or in dist when this module runs from source (vitest). */
-function workerUrl(): URL {
+/** In a worker thread: takes `step` and posts its answer (or its error in one line) to the thread that started it. */
+export async function answerParent(step: () => Promise<string> | string): Promise<void> {
+  let answer: WorkerAnswer;
+  try {
+    answer = { answer: await step() };
+  } catch (err) {
+    answer = { error: err instanceof Error ? err.message : String(err) };
+  }
+  parentPort?.postMessage(answer);
+}
+
+/** The compiled check worker: beside this module in dist, or in dist when this module runs from source (vitest). */
+function checkWorkerUrl(): URL {
   return import.meta.url.endsWith('.ts') ? new URL('../dist/src/check-worker.js', import.meta.url) : new URL('./check-worker.js', import.meta.url);
 }
 
@@ -120,4 +145,12 @@ function sizeOf(path: string): number {
 
 function mib(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
+}
+
+/** The registry a worker thread rebuilds from its modules; faultline's own source modules (tests run from them) are imported from dist. */
+export function registryInWorker(modules: readonly string[]): Promise<Registry> {
+  return loadRegistry(modules.map((module) => {
+    const match = /^(file:\/\/.*)\/(src|workloads|nemesis|checkers)\/(.*)\.ts$/.exec(module);
+    return match === null || module.includes('/dist/') ? module : `${match[1]}/dist/${match[2]}/${match[3]}.js`;
+  }));
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
+import { renderStoredRun } from '../reports/render-stored-run.js';
 import { assertCheckFormat, assertHistoryFiles, CHECK_FORMATS, refuseRunDirOptions } from './check-args.js';
 import { checkFiles } from './check-files.js';
 import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
@@ -81,7 +82,7 @@ testCommand
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
     console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
-    const outcome = await runTest(spec, { registry, status: process.stderr, signal: abort.signal });
+    const outcome = await runTest(spec, { registry, status: process.stderr, signal: abort.signal, report: renderStoredRun });
     printSummary(outcome.results, outcome.dir, outcome.crashed);
     if (outcome.interrupted) {
       const { phase, workloadS } = outcome.interrupted;
@@ -117,7 +118,7 @@ program
       }
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
-      const { results, exitCode, facts } = await recheckRun(dir, registry).catch(async (err: unknown) => {
+      const { results, exitCode, facts } = await recheckRun(dir, registry, {}, renderStoredRun).catch(async (err: unknown) => {
         // A check that ran out of memory says so in one line and is the harness's failure: 255.
         if (!(err instanceof CheckOutOfMemory)) throw err;
         console.error(`faultline: ${err.message}`);

@@ -1,7 +1,7 @@
 // The page shell of faultline's own pages (serve, nightly summary, trend): one stylesheet pinned by
 // its hash in a strict Content-Security-Policy, no scripts at all, nothing fetched.
 import { createHash } from 'node:crypto';
-import { escapeHtml } from '../reports/html-escape.js';
+import { escapeHtml } from './html-escape.js';
 
 /** Verdict words shared by every page: a class name each, coloured by the stylesheet. */
 export type VerdictClass = 'valid' | 'invalid' | 'unknown' | 'crashed' | 'incomplete' | 'skipped';

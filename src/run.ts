@@ -7,7 +7,7 @@
 // rewritten at every phase, so a controller that dies leaves a run that re-checks as incomplete.
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
-import { checkStoredRun, type CheckPlace } from './check-stored-run.js';
+import { checkStoredRun, type CheckPlace, type ReportStep } from './check-stored-run.js';
 import { any, clients, nemesis, timeLimit } from './generator.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
@@ -32,6 +32,8 @@ export interface RunIo {
   status: NodeJS.WriteStream;
   /** Aborting interrupts the run: the workload ends, the run still heals, tears down, checks and reports. */
   signal?: AbortSignal;
+  /** The step after checking: writes report.html from the stored run (the CLI gives the HTML report's); without it, no report. */
+  report?: ReportStep;
 }
 
 export interface RunOutcome {
@@ -169,7 +171,11 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   record(facts.phase);
   let results: CheckResult;
   try {
-    results = await timings.time('check', () => checkStoredRun(spec, dir, facts, io.registry));
+    results = await timings.time('check', async () => {
+      const checked = await checkStoredRun(spec, dir, facts, io.registry);
+      await io.report?.(dir, io.registry);
+      return checked;
+    });
   } catch (err) {
     // Results or report could not be written (or read back): the run crashed, its history stands.
     crashed ??= messageOf(err);
@@ -249,11 +255,12 @@ async function untilAborted<T>(step: Promise<T>, signal: AbortSignal, phase: str
   }
 }
 
-/** Re-runs the checkers of a stored run from its test.json and history.jsonl. */
-export async function recheckRun(dir: string, registry: Registry, place: CheckPlace = {}): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
+/** Re-runs the checkers of a stored run from its test.json and history.jsonl, then `report` (if given) from what they wrote. */
+export async function recheckRun(dir: string, registry: Registry, place: CheckPlace = {}, report?: ReportStep): Promise<{ spec: TestSpec; results: CheckResult; exitCode: number; facts: RunFacts }> {
   const spec = readStoredSpec(dir, registry);
   const facts = readRunFacts(dir);
   const results = await checkStoredRun(spec, dir, facts, registry, place);
+  await report?.(dir, registry, place);
   return { spec, results, exitCode: exitCodeOf(results), facts };
 }
 

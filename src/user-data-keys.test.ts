@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Op } from './op.js';
 import { checkAvailability } from '../checkers/availability.js';
 import { clockSteps } from '../reports/clock-offsets.js';
+import { renderStoredRun } from '../reports/render-stored-run.js';
 import { recheckRun } from './run.js';
 import { readRunSummary } from './run-summary.js';
 import { resolveSpec } from './spec.js';
@@ -63,7 +64,7 @@ describe('user data named after Object.prototype properties', () => {
       const lines = hostileHistory(workload).map((op, index) => JSON.stringify({ index, time: index * 1000, ...op }));
       writeFileSync(join(dir, 'history.jsonl'), lines.join('\n') + '\n');
 
-      const { results, exitCode } = await recheckRun(dir, builtins);
+      const { results, exitCode } = await recheckRun(dir, builtins, {}, renderStoredRun);
       const text = JSON.stringify(results);
       expect(text).not.toMatch(/is not a function|Cannot read propert|is not iterable|Cannot convert|Cannot set propert/);
       expect([0, 1, 2]).toContain(exitCode);

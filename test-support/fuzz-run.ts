@@ -9,6 +9,7 @@ import { checkFiles } from '../src/check-files.js';
 import { checkWorkloadFiles } from '../src/check-workload-files.js';
 import { checkJepsenStore } from '../src/jepsen-store.js';
 import { recheckRun } from '../src/run.js';
+import { renderStoredRun } from '../reports/render-stored-run.js';
 import type { FuzzCase } from './fuzz-inputs.js';
 import { writeCase } from './fuzz-inputs.js';
 import { judgeCli, judgeInProcess, type CliOutcome } from './fuzz-judge.js';
@@ -65,7 +66,7 @@ export async function runCaseInProcess(c: FuzzCase): Promise<string[]> {
           exitCode = await checkWorkloadFiles([join(dir, call.file)], { workload: call.workload, format: call.format, json: false }, out);
           break;
         case 'recheckRun': {
-          const result = await recheckRun(join(dir, call.dir), builtins);
+          const result = await recheckRun(join(dir, call.dir), builtins, {}, renderStoredRun);
           lines.push(JSON.stringify(result.results));
           exitCode = result.exitCode;
           break;

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
 import { OpFailure, type RegisterConnection } from 'faultline/dist/src/db/db.js';
-import { isolate } from 'faultline/dist/nemesis/grudge.js';
+import { isolate } from 'faultline/dist/nemesis/partition-targets.js';
 import { startLocalCluster, untilOk, type LocalCluster } from './local-cluster.js';
 
 const nodes = ['n1', 'n2', 'n3'];

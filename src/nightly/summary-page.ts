@@ -1,7 +1,7 @@
 // One night's summary page (<out>/<night>/summary.html): the night's exit code, then one row per
 // run with its verdict against what was expected, timings, throughput, latency, its checkers and
 // links to its report and console log. Links are relative, so the page works from the artifact.
-import { escapeHtml } from '../../reports/html-escape.js';
+import { escapeHtml } from '../html-escape.js';
 import { badge, renderPage, type VerdictClass } from '../html-page.js';
 import { describeExpectation } from './matrix.js';
 import { exitWord, type NightRun, type NightSummary } from './night.js';

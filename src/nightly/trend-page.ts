@@ -1,7 +1,7 @@
 // The trend page (<out>/trend.html): a verdict grid of tests over nights, then throughput and
 // latency per test over nights with each night's change from the one before and a sparkline.
 // Static HTML with inline SVG: no scripts, so it works from a CI artifact or a file:// URL.
-import { escapeHtml } from '../../reports/html-escape.js';
+import { escapeHtml } from '../html-escape.js';
 import { badge, renderPage } from '../html-page.js';
 import { exitWord } from './night.js';
 import { relativeChange, type Trend, type TrendCell } from './trend.js';

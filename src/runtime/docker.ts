@@ -10,7 +10,6 @@ import { dirname, join, resolve } from 'node:path';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
-import { drops, type Grudge } from '../../nemesis/grudge.js';
 import { tailLines } from '../log-tail.js';
 import { EngineError, engineCall, ENGINE_DEADLINES_MS, isBeingRemoved, isWrongState, type EngineDeadlines } from './docker-call.js';
 import { connectDocker, demux, DOCKER_SOCKET, execIn, execOk, isNotFound, LABELS, ownerLabel, pingEngine, type ExecResult } from './docker-engine.js';
@@ -21,6 +20,7 @@ import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
 import { partitionCommands, partitionSetupCommands } from './docker-partition.js';
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
+import { drops, type Grudge } from './grudge.js';
 import type { Address, ClockSkewable, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */

@@ -5,7 +5,7 @@ import { appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { drops, type Grudge } from '../../nemesis/grudge.js';
+import { drops, type Grudge } from './grudge.js';
 import { LinkProxy } from './link-proxy.js';
 import { holdNodePort } from './node-ports.js';
 import { processStartTime } from './local-reaper.js';

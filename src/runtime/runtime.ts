@@ -1,6 +1,6 @@
 // The runtime contract: where nodes live and how faults reach them. Nothing outside a runtime's
 // own files knows whether nodes are local processes or containers.
-import type { Grudge } from '../../nemesis/grudge.js';
+import type { Grudge } from './grudge.js';
 import type { NodeImage } from './node-image.js';
 
 export interface Address {

@@ -2,7 +2,7 @@
 // summaries and links, filtered by test name and verdict through query parameters (no scripts).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { escapeHtml } from '../../reports/html-escape.js';
+import { escapeHtml } from '../html-escape.js';
 import { badge, renderPage } from '../html-page.js';
 import type { RunVerdict } from '../run-summary.js';
 import { RUN_FILES } from '../store.js';

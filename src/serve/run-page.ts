@@ -1,7 +1,7 @@
 // One run's page in `faultline serve`: its verdict and checkers, links to the report and the zip,
 // the command that re-checks it, and every file of the run directory.
 import { join } from 'node:path';
-import { escapeHtml } from '../../reports/html-escape.js';
+import { escapeHtml } from '../html-escape.js';
 import { badge, renderPage } from '../html-page.js';
 import { RUN_FILES } from '../store.js';
 import { zipHref } from './listing-page.js';

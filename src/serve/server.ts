@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import sendStream from 'send';
-import { escapeHtml } from '../../reports/html-escape.js';
+import { escapeHtml } from '../html-escape.js';
 import { PAGE_CSP, renderPage } from '../html-page.js';
 import { readRunSummary } from '../run-summary.js';
 import { BINARY, contentTypeOf } from './content-type.js';

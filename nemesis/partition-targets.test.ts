@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { bisect, bridge, complete, describeGrudge, drops, isolate, majoritiesRing, partitionTargets } from './grudge.js';
+import { bisect, bridge, isolate, majoritiesRing, partitionTargets } from './partition-targets.js';
 import { createRandom } from '../src/random.js';
+import { complete, describeGrudge, drops } from '../src/runtime/grudge.js';
 
 const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
 const nodeLists = fc.integer({ min: 2, max: 9 }).map((n) => Array.from({ length: n }, (_, i) => `n${i + 1}`));
 
-describe('grudges', () => {
+describe('partition targets', () => {
   it('isolate cuts one node off both ways', () => {
     const g = isolate(five, 'n3');
     expect(g.n3).toEqual(['n1', 'n2', 'n4', 'n5']);
