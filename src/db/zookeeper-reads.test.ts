@@ -70,6 +70,18 @@ describe('a ZooKeeper register read under each mode', () => {
     expect((err as OpFailure).message).toBe('read of /r/k via n1: the register changed under three reads in a row');
   });
 
+  it('sync and local: a znode never created reads as null (they create nothing: that would need the leader)', async () => {
+    for (const mode of ['sync', 'local'] as const) {
+      const { requests, calls } = fakeRequests(undefined);
+      requests.getData = async (path) => {
+        calls.push(`getData ${path}`);
+        throw new OpFailure('getData via n1: Exception: NO_NODE[-101]', true);
+      };
+      expect(await readZnode(requests, '/r/k', mode, 'n1')).toBeNull();
+      expect(calls).toEqual(mode === 'sync' ? ['sync /r/k', 'getData /r/k'] : ['getData /r/k']);
+    }
+  });
+
   it('sync: a failed sync fails the read before any getData is sent', async () => {
     const { requests, calls } = fakeRequests(Buffer.from('1'));
     requests.sync = async () => {

@@ -67,6 +67,7 @@ export function sync(client: zookeeper.Client, path: string, done: (err: Error |
 
 /** The requests a register read is made of, on one session. */
 export interface ZnodeReads {
+  /** The znode's data and version; an OpFailure naming NO_NODE when it does not exist. */
   getData(path: string): Promise<[Buffer | undefined, { version: number }]>;
   /** A multi holding only check(path, version); an OpFailure naming BAD_VERSION when the version moved. */
   check(path: string, version: number): Promise<void>;
@@ -76,7 +77,15 @@ export interface ZnodeReads {
 /** Reads a register's value as `reads` says (the modes are explained in zookeeper.ts's opening comment). */
 export async function readZnode(requests: ZnodeReads, path: string, reads: ZooKeeperReads, node: string): Promise<unknown> {
   if (reads === 'sync') await requests.sync(path);
-  if (reads !== 'checked') return parse((await requests.getData(path))[0]);
+  if (reads !== 'checked') {
+    try {
+      return parse((await requests.getData(path))[0]);
+    } catch (err) {
+      // Never created: a register nobody wrote holds null (a checked read creates it first instead).
+      if (err instanceof OpFailure && err.message.includes('NO_NODE')) return null;
+      throw err;
+    }
+  }
   for (let attempt = 0; attempt < 3; attempt++) {
     const [data, stat] = await requests.getData(path);
     try {

@@ -25,6 +25,7 @@
 //   syncs until it notices, so this is not strictly linearizable (discussed in Jepsen's issue 399;
 //   ZOOKEEPER-3600 asks ZooKeeper for a fully linearizable read).
 // - local: getData alone: ZooKeeper's own default read, sequentially consistent, may be stale.
+// Sync and local reads create no znode (a create needs the leader): a missing one reads as null.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -119,7 +120,9 @@ class ZooKeeperRegister implements RegisterConnection {
   constructor(private readonly address: string, private readonly node: string, private readonly timeoutMs: number, private readonly reads: ZooKeeperReads) {}
 
   async read(key: string): Promise<unknown> {
-    const path = await this.ensure(key);
+    // Creating a missing register is a write, which only the leader can order: a local or synced
+    // read must not depend on it, so those read a missing znode as null instead.
+    const path = this.reads === 'checked' ? await this.ensure(key) : `${ROOT}/${key}`;
     return readZnode({
       getData: (p) => this.call('getData', (c, cb) => c.getData(p, (e, d, s) => cb(e, [d, s]))),
       check: (p, version) => this.call('check', (c, cb) => c.transaction().check(p, version).commit((e) => cb(e, undefined))),
