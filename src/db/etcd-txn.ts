@@ -4,11 +4,16 @@
 // since" (mod_revision equal to what was read; 0 for a key that did not exist). A read-only
 // transaction is just the first txn. A guard that fails changed nothing: the transaction fails
 // definitely (another transaction got there first). The bank works the same way: a transfer reads
-// both accounts, then commits both new balances guarded by their mod revisions.
+// both accounts, then commits both new balances guarded by their mod revisions. With serializable
+// reads (etcd.ts's `reads` knob) the first txn is answered by the member alone and may be stale:
+// a commit's guard still catches that, a read-only transaction does not.
 import { OpFailure, type BankConnection, type ListMicroOp, type TxnConnection } from './db.js';
 
 /** POSTs one request to the node's JSON gateway (etcd.ts's `call`, bound to a node and timeout). */
 export type EtcdCall = (path: string, body: unknown) => Promise<unknown>;
+
+/** How reads are served: through the leader and a quorum, or by the member alone (may be stale). */
+export type EtcdReads = 'linearizable' | 'serializable';
 
 interface RangeResponse {
   kvs?: { value?: string; mod_revision?: string }[];
@@ -22,11 +27,11 @@ interface TxnResponse {
 /** Where lists live in etcd's key space, apart from registers. */
 const listKey = (key: string): string => encode(`la/${key}`);
 
-export function etcdListAppend(call: EtcdCall): TxnConnection {
+export function etcdListAppend(call: EtcdCall, reads: EtcdReads = 'linearizable'): TxnConnection {
   return {
     async txn(mops) {
       const keys = [...new Set(mops.map(([, key]) => key))];
-      const read = await readKeys(call, keys.map(listKey));
+      const read = await readKeys(call, keys.map(listKey), reads);
       const lists = new Map(keys.map((k, i) => [k, read[i]!.value === undefined ? [] : parseList(read[i]!.value!, k)]));
       const appended = new Set<string>();
       const results = mops.map(([f, key, value]): ListMicroOp => {
@@ -48,7 +53,7 @@ export function etcdListAppend(call: EtcdCall): TxnConnection {
 }
 
 /** Bank accounts as JSON numbers under bank/<account>: a transfer reads both, then commits guarded. */
-export function etcdBank(call: EtcdCall): BankConnection {
+export function etcdBank(call: EtcdCall, reads: EtcdReads = 'linearizable'): BankConnection {
   const accountKey = (account: string): string => encode(`bank/${account}`);
   return {
     async createAccounts(balances) {
@@ -57,7 +62,7 @@ export function etcdBank(call: EtcdCall): BankConnection {
       await commitIf(call, accounts.map((a) => ({ key: accountKey(a), mod: '0' })), accounts.map((a) => ({ key: accountKey(a), value: JSON.stringify(balances[a]) })));
     },
     async transfer(from, to, amount) {
-      const [source, target] = await readKeys(call, [accountKey(from), accountKey(to)]);
+      const [source, target] = await readKeys(call, [accountKey(from), accountKey(to)], reads);
       const balance = (kv: KeyRead, account: string): number => {
         const value = kv.value === undefined ? undefined : (JSON.parse(kv.value) as unknown);
         if (typeof value !== 'number') throw new OpFailure(`account ${account} holds ${kv.value ?? 'nothing'}; expected a balance`, true);
@@ -72,7 +77,7 @@ export function etcdBank(call: EtcdCall): BankConnection {
       return true;
     },
     async read(accounts) {
-      const read = await readKeys(call, accounts.map(accountKey));
+      const read = await readKeys(call, accounts.map(accountKey), reads);
       return Object.fromEntries(accounts.map((a, i) => {
         const value = read[i]!.value === undefined ? null : (JSON.parse(read[i]!.value!) as unknown);
         return [a, typeof value === 'number' ? value : null];
@@ -88,9 +93,10 @@ interface KeyRead {
   mod: string;
 }
 
-/** Reads encoded keys in one etcd txn: one linearizable snapshot. */
-async function readKeys(call: EtcdCall, keys: readonly string[]): Promise<KeyRead[]> {
-  const read = (await call('/v3/kv/txn', { success: keys.map((key) => ({ requestRange: { key } })) })) as TxnResponse;
+/** Reads encoded keys in one etcd txn: one snapshot, linearizable unless every range asks to be serializable. */
+async function readKeys(call: EtcdCall, keys: readonly string[], reads: EtcdReads): Promise<KeyRead[]> {
+  const range = (key: string) => (reads === 'serializable' ? { key, serializable: true } : { key });
+  const read = (await call('/v3/kv/txn', { success: keys.map((key) => ({ requestRange: range(key) })) })) as TxnResponse;
   return keys.map((_, i) => {
     // The gateway leaves out fields that hold their default: an absent key has no kvs.
     const kv = read.responses?.[i]?.response_range?.kvs?.[0];

@@ -1,7 +1,7 @@
 // etcd as a db: one etcd 3.4 member per node (a static cluster, usually 3 or 5 members), and a
 // client speaking etcd's HTTP JSON API (the gRPC gateway on the client port), bound to its node.
 //
-//   read  -> POST /v3/kv/range  (linearizable: etcd's default, a ReadIndex through the leader)
+//   read  -> POST /v3/kv/range  (linearizable by default; `serializable: true` under --etcd-reads serializable)
 //   write -> POST /v3/kv/put
 //   cas   -> POST /v3/kv/txn    compare value == from, then put to
 //   list-append and bank: read in one txn, commit in a second guarded by mod revisions (etcd-txn.ts)
@@ -9,11 +9,26 @@
 // Keys and values travel base64-encoded; a register's value is its JSON text. The leader is
 // reported as the primary. etcd is a Go program: Go reads the clock through the vDSO, not libc,
 // so libfaketime cannot change it and clock faults on etcd are refused, not silently ignored.
+//
+// The knob, `reads` (--etcd-reads), from etcd's own manual (present in etcd 3.0 on, so in Debian's 3.4):
+// - linearizable (etcd's default and today's): the member confirms with the leader, which confirms
+//   with a quorum, how far the log is committed (ReadIndex), and answers once it has applied that far.
+//   A member cut off from a quorum cannot serve it: the read times out.
+// - serializable: the RangeRequest field `serializable` (etcd v3 API reference, RangeRequest,
+//   https://etcd.io/docs/v3.4/dev-guide/api_reference_v3/) makes the member answer from its own store
+//   without asking the cluster: faster and available on a minority, but it may return stale data.
+//   The KV API guarantees page (https://etcd.io/docs/v3.3/learning/api_guarantees/) adds that such
+//   a read may see data stale with respect to the quorum, in exchange for not depending on live
+//   consensus: linearizability is promised for the default only.
+//   A txn whose every operation is a serializable range is served the same way (etcd's
+//   isTxnSerializable), so list-append's and bank's reads follow the knob too; their commits
+//   are guarded by mod revisions and stay safe, read-only transactions may see the past.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
+import { option, resolveOptions, type OptionValues } from '../define/options.js';
 import { OpFailure, type BankDb, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
-import { decode, encode, etcdBank, etcdListAppend } from './etcd-txn.js';
+import { decode, encode, etcdBank, etcdListAppend, type EtcdCall, type EtcdReads } from './etcd-txn.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 
@@ -23,9 +38,25 @@ const PEER_PORT = 2380;
 /** Errors etcd returns before a request is proposed: it certainly did not happen. */
 const DEFINITE_ERRORS = ['etcdserver: too many requests', 'etcdserver: request is too large', 'etcdserver: mvcc: required revision has been compacted'];
 
-export function etcdDb(): RegisterDb & TxnDb & BankDb & PrimaryDb {
+/** etcd's consistency knobs, declared for the CLI and test.json. */
+export const etcdOptions = {
+  reads: option.oneOf<EtcdReads>(['linearizable', 'serializable'], {
+    default: 'linearizable',
+    flag: 'etcd-reads',
+    help: 'how reads are served: linearizable (through the leader and a quorum, etcd\'s default) or serializable (from the member\'s own store: may be stale)',
+  }),
+};
+
+/** The resolved values of etcdOptions. */
+export type EtcdOptions = OptionValues<typeof etcdOptions>;
+
+export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & BankDb & PrimaryDb {
+  // No default here depends on the cluster, so any node count resolves them alike.
+  const { reads } = resolveOptions(etcdOptions, given, { nodeCount: 1 }, 'db etcd');
   return {
     name: 'etcd',
+    // A serializable read is the member's own answer, possibly behind the leader.
+    ...(reads === 'serializable' && { staleReads: true }),
 
     async start(node, ctx) {
       const host = hostOf(ctx, node, 'etcd');
@@ -71,37 +102,40 @@ export function etcdDb(): RegisterDb & TxnDb & BankDb & PrimaryDb {
     },
 
     async openRegister(node, ctx) {
-      const timeoutMs = ctx.test.opTimeoutMs;
-      const key = (k: string) => encode(`r/${k}`);
-      const connection: RegisterConnection = {
-        async read(k) {
-          const response = (await call(ctx, node, '/v3/kv/range', { key: key(k) }, timeoutMs)) as { kvs?: { value?: string }[] };
-          const value = response.kvs?.[0]?.value;
-          return value === undefined ? null : (JSON.parse(decode(value)) as unknown);
-        },
-        async write(k, value) {
-          await call(ctx, node, '/v3/kv/put', { key: key(k), value: encode(JSON.stringify(value)) }, timeoutMs);
-        },
-        async cas(k, from, to) {
-          const response = (await call(ctx, node, '/v3/kv/txn', {
-            compare: [{ key: key(k), target: 'VALUE', result: 'EQUAL', value: encode(JSON.stringify(from)) }],
-            success: [{ requestPut: { key: key(k), value: encode(JSON.stringify(to)) } }],
-          }, timeoutMs)) as { succeeded?: boolean };
-          // The gateway leaves out fields that hold their default: no `succeeded` means false.
-          return response.succeeded === true;
-        },
-        async close() {},
-      };
-      return connection;
+      return etcdRegister((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs), reads);
     },
 
     async openTxn(node, ctx) {
-      return etcdListAppend((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs));
+      return etcdListAppend((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs), reads);
     },
 
     async openBank(node, ctx) {
-      return etcdBank((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs));
+      return etcdBank((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs), reads);
     },
+  };
+}
+
+/** Registers under r/<key>: reads ask for the chosen consistency, writes and cas always go through the leader. */
+export function etcdRegister(call: EtcdCall, reads: EtcdReads): RegisterConnection {
+  const key = (k: string) => encode(`r/${k}`);
+  return {
+    async read(k) {
+      const response = (await call('/v3/kv/range', { key: key(k), ...(reads === 'serializable' && { serializable: true }) })) as { kvs?: { value?: string }[] };
+      const value = response.kvs?.[0]?.value;
+      return value === undefined ? null : (JSON.parse(decode(value)) as unknown);
+    },
+    async write(k, value) {
+      await call('/v3/kv/put', { key: key(k), value: encode(JSON.stringify(value)) });
+    },
+    async cas(k, from, to) {
+      const response = (await call('/v3/kv/txn', {
+        compare: [{ key: key(k), target: 'VALUE', result: 'EQUAL', value: encode(JSON.stringify(from)) }],
+        success: [{ requestPut: { key: key(k), value: encode(JSON.stringify(to)) } }],
+      })) as { succeeded?: boolean };
+      // The gateway leaves out fields that hold their default: no `succeeded` means false.
+      return response.succeeded === true;
+    },
+    async close() {},
   };
 }
 
@@ -137,6 +171,8 @@ async function call(ctx: DbContext, node: string, path: string, body: unknown, t
 export default defineDb({
   name: 'etcd',
   description: "etcd 3.4 (Debian's etcd-server): Raft, linearizable reads through the leader, multi-key transactions",
+  options: etcdOptions,
   runtimes: ['docker'],
-  create: () => etcdDb(),
+  describe: (options) => (options.reads === 'linearizable' ? [] : [`${options.reads}-reads`]),
+  create: (options) => etcdDb(options),
 });

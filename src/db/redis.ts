@@ -3,28 +3,93 @@
 // (ioredis) asks Sentinels for the primary, its own node's first, and follows failovers.
 //
 //   read  -> GET k
-//   write -> SET k v
-//   cas   -> EVAL: if GET k == from then SET k to (atomic on the primary)
+//   write -> SET k v                                      (then WAIT, under --redis-wait)
+//   cas   -> EVAL: if GET k == from then SET k to (atomic on the primary; then WAIT if it wrote)
 //
 // Replication is asynchronous, so this is the configuration Jepsen showed can lose acknowledged
-// writes in a partition; `min-replicas-to-write 1` (the documented mitigation) narrows that window.
-// Persistence is an fsync'd append-only file, so a killed node restarts with what it acknowledged.
-// The primary is whichever node's server says ROLE master (two of them during a split brain).
+// writes in a partition. Persistence is an fsync'd append-only file, so a killed node restarts with
+// what it acknowledged. The primary is whichever node's server says ROLE master (two of them
+// during a split brain).
+//
+// The knobs, from Redis's own manual (all in Debian's Redis 7.0: WAIT since 3.0, min-replicas-*
+// since 2.8, named min-slaves-* before 5.0):
+// - wait (--redis-wait, with --redis-wait-timeout-ms): WAIT numreplicas timeout
+//   (https://redis.io/docs/latest/commands/wait/) blocks until the connection's earlier writes are
+//   acknowledged by that many replicas or the timeout passes, and returns how many did. Sent in the
+//   same pipeline as the write, so both travel on one connection. A write that WAIT confirms on too
+//   few replicas (or whose WAIT fails) did happen on the primary and may or may not survive: it is
+//   recorded as unknown (info), never as ok or fail. The same page warns that WAIT does not make Redis
+//   strongly consistent: a failover may still promote a replica that lacks a write, so writes WAIT
+//   acknowledged can be lost; it only makes that less likely. 0 replicas (the default) sends no WAIT.
+// - minReplicasToWrite and minReplicasMaxLagS (--redis-min-replicas, --redis-min-replicas-max-lag),
+//   written to every node's redis.conf as min-replicas-to-write and min-replicas-max-lag. The
+//   redis.conf Debian ships with 7.0 documents them: a primary stops accepting writes when fewer than
+//   N replicas are online with a lag (time since their last ping, sent about every second) of at
+//   most M seconds; this does not guarantee that N replicas get a write, it limits to M seconds the
+//   window in which writes can be lost when replicas are gone. A refused write gets NOREPLICAS
+//   (https://redis.io/docs/latest/develop/reference/errors/common/noreplicas/): recorded as fail.
+//   0 replicas turns the check off; the default, 1 replica within 10 s, is what the adapter always set.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { defineDb } from '../define/db.js';
-import { Redis, ReplyError } from 'ioredis';
-import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
+import { option, resolveOptions, type OptionValues } from '../define/options.js';
+import type { DbContext, RegisterConnection, RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
+import { redisRegister, type RedisLink, type Settled } from './redis-register.js';
 
 const SERVER_PORT = 6379;
 const SENTINEL_PORT = 26379;
 const MASTER = 'faultline';
 
-const CAS_SCRIPT = "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2]) return 1 end return 0";
+/** Redis's consistency knobs, declared for the CLI and test.json. */
+export const redisOptions = {
+  wait: option.integer({
+    min: 0, max: 14, default: 0, flag: 'redis-wait',
+    help: 'replicas that must acknowledge each write (WAIT) before it counts as ok; fewer in time makes it unknown (0: no WAIT)',
+  }),
+  waitTimeoutMs: option.integer({
+    min: 1, max: 600_000, default: 1000, flag: 'redis-wait-timeout-ms',
+    help: 'how long WAIT waits for --redis-wait replicas, in milliseconds (keep it under --op-timeout-ms)',
+  }),
+  minReplicasToWrite: option.integer({
+    min: 0, max: 14, default: 1, flag: 'redis-min-replicas',
+    help: 'min-replicas-to-write: the primary refuses writes (NOREPLICAS) unless this many replicas are in touch (0: off)',
+  }),
+  minReplicasMaxLagS: option.integer({
+    min: 1, max: 3600, default: 10, flag: 'redis-min-replicas-max-lag',
+    help: 'min-replicas-max-lag: seconds since its last ping within which a replica counts for --redis-min-replicas',
+  }),
+};
 
-export function redisDb(): RegisterDb & PrimaryDb {
+/** The resolved values of redisOptions. */
+export type RedisOptions = OptionValues<typeof redisOptions>;
+
+/** A node's redis.conf: where it listens and keeps data, fsync'd AOF, the min-replicas knobs, whom it replicates. */
+export function redisServerConf(host: string, dataDir: string, primary: string | undefined, options: Pick<RedisOptions, 'minReplicasToWrite' | 'minReplicasMaxLagS'>): string {
+  return [
+    `bind ${host}`, `port ${SERVER_PORT}`, 'protected-mode no', 'daemonize no', 'logfile ""', `dir ${dataDir}`,
+    'appendonly yes', 'appendfsync always', 'save ""',
+    `min-replicas-to-write ${options.minReplicasToWrite}`, `min-replicas-max-lag ${options.minReplicasMaxLagS}`,
+    ...(primary === undefined ? [] : [`replicaof ${primary} ${SERVER_PORT}`]),
+  ].join('\n') + '\n';
+}
+
+/** Refuses, in one line, knobs that a cluster of this size can never satisfy (every write would fail or be unknown). */
+export function assertReachable(options: Pick<RedisOptions, 'wait' | 'minReplicasToWrite'>, nodeCount: number): void {
+  const replicas = nodeCount - 1;
+  const needs = (flag: string, n: number) => `--${flag} ${n} needs ${n} replica${n === 1 ? '' : 's'}, but ${nodeCount} node${nodeCount === 1 ? ' has' : 's have'} ${replicas}`;
+  if (options.wait > replicas) throw new Error(`redis: ${needs('redis-wait', options.wait)}: every write would be unknown; expected at most ${replicas}`);
+  // A single node has no replicas to count: it is let through as before, whatever the setting.
+  if (replicas > 0 && options.minReplicasToWrite > replicas) {
+    throw new Error(`redis: ${needs('redis-min-replicas', options.minReplicasToWrite)}: the primary would refuse every write (NOREPLICAS); expected at most ${replicas}`);
+  }
+}
+
+export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & PrimaryDb {
+  // No default here depends on the cluster, so any node count resolves them alike.
+  const options = resolveOptions(redisOptions, given, { nodeCount: 1 }, 'db redis');
   return {
     name: 'redis',
 
@@ -33,17 +98,13 @@ export function redisDb(): RegisterDb & PrimaryDb {
       const dataDir = join(ctx.nodeDir(node), 'data');
       mkdirSync(dataDir, { recursive: true });
       const nodes = ctx.runtime.nodes;
+      assertReachable(options, nodes.length);
       const first = nodes[0] as string;
       // Written once: Sentinel rewrites both files when it fails over, and a restart must keep that.
       const serverConf = join(dataDir, 'redis.conf');
       const sentinelConf = join(dataDir, 'sentinel.conf');
       if (!existsSync(serverConf)) {
-        writeFileSync(serverConf, [
-          `bind ${host}`, `port ${SERVER_PORT}`, 'protected-mode no', 'daemonize no', 'logfile ""', `dir ${dataDir}`,
-          'appendonly yes', 'appendfsync always', 'save ""',
-          'min-replicas-to-write 1', 'min-replicas-max-lag 10',
-          ...(node === first ? [] : [`replicaof ${hostOf(ctx, first, 'redis')} ${SERVER_PORT}`]),
-        ].join('\n') + '\n');
+        writeFileSync(serverConf, redisServerConf(host, dataDir, node === first ? undefined : hostOf(ctx, first, 'redis'), options));
       }
       if (!existsSync(sentinelConf)) {
         const quorum = Math.floor(nodes.length / 2) + 1;
@@ -68,8 +129,10 @@ export function redisDb(): RegisterDb & PrimaryDb {
         if (!primary) return `its Sentinel names ${address.join(':')}, which is no node`;
         const role = (await withConnection(ctx, primary, SERVER_PORT, (r) => r.call('ROLE'))) as [string, number, unknown[]];
         if (role[0] !== 'master') return `its Sentinel names ${primary} as primary, but ${primary} is a ${role[0]}`;
-        // min-replicas-to-write 1: the primary refuses writes until a replica is in sync.
-        if (ctx.runtime.nodes.length > 1 && (role[2]?.length ?? 0) < 1) return `its primary ${primary} has no replica in sync yet`;
+        // min-replicas-to-write: the primary refuses writes until that many replicas are in sync.
+        const inSync = role[2]?.length ?? 0;
+        const needed = Math.min(options.minReplicasToWrite, ctx.runtime.nodes.length - 1);
+        if (inSync < needed) return `its primary ${primary} has ${inSync} replica(s) in sync, fewer than min-replicas-to-write ${needed}`;
         return true;
       });
     },
@@ -108,27 +171,29 @@ export function redisDb(): RegisterDb & PrimaryDb {
       client.on('error', () => undefined); // connection errors surface through the ops
       const reconnect = () => client.connect().catch(() => undefined); // a node down now may be up for the next op
       await reconnect();
-      const key = (k: string) => `r/${k}`;
-      const run = async <T>(what: () => Promise<T>): Promise<T> => {
+      const ready = async () => {
         if (client.status === 'end' && !closed) await reconnect();
-        try {
-          return await what();
-        } catch (err) {
-          throw toOpFailure(err, node);
-        }
+      };
+      const link: RedisLink = {
+        async send([name, ...args]) {
+          await ready();
+          return client.call(name, ...args);
+        },
+        async pipeline(commands) {
+          await ready();
+          try {
+            const results = await client.pipeline(commands.map(([name, ...args]) => [name.toLowerCase(), ...args])).exec();
+            return commands.map((_, i): Settled => {
+              const [error, value] = results?.[i] ?? [new Error('the pipeline returned no reply'), undefined];
+              return error ? { ok: false, error } : { ok: true, value };
+            });
+          } catch (error) {
+            return commands.map((): Settled => ({ ok: false, error }));
+          }
+        },
       };
       const connection: RegisterConnection = {
-        async read(k) {
-          const value = await run(() => client.get(key(k)));
-          return value === null ? null : (JSON.parse(value) as unknown);
-        },
-        async write(k, value) {
-          await run(() => client.set(key(k), JSON.stringify(value)));
-        },
-        async cas(k, from, to) {
-          const changed = await run(() => client.eval(CAS_SCRIPT, 1, key(k), JSON.stringify(from), JSON.stringify(to)));
-          return changed === 1;
-        },
+        ...redisRegister(link, node, { replicas: options.wait, timeoutMs: options.waitTimeoutMs }),
         async close() {
           closed = true;
           client.disconnect();
@@ -137,18 +202,6 @@ export function redisDb(): RegisterDb & PrimaryDb {
       return connection;
     },
   };
-}
-
-/**
- * An error reply means Redis refused the command as a whole (READONLY on a replica, NOREPLICAS,
- * MASTERDOWN, LOADING): definite. A command that was never written (no connection) is definite
- * too. A timeout or a connection lost with the command in flight may have been applied.
- */
-function toOpFailure(err: unknown, node: string): OpFailure {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof ReplyError) return new OpFailure(`redis via ${node}: ${message}`, true);
-  const neverSent = /Stream isn't writeable/.test(message);
-  return new OpFailure(`redis via ${node}: ${message}`, neverSent);
 }
 
 /** Opens a short-lived plain connection to one node's server or Sentinel, runs `what`, closes it. */
@@ -167,6 +220,9 @@ async function withConnection<T>(ctx: DbContext, node: string, port: number, wha
 export default defineDb({
   name: 'redis',
   description: "Redis 7 (Debian's redis-server) with asynchronous replicas and Sentinel failover",
+  options: redisOptions,
   runtimes: ['docker'],
-  create: () => redisDb(),
+  validate: (options, { nodeCount }) => assertReachable(options, nodeCount),
+  describe: (options) => [options.wait > 0 ? `wait${options.wait}` : '', options.minReplicasToWrite !== 1 ? `min-replicas${options.minReplicasToWrite}` : ''].filter(Boolean),
+  create: (options) => redisDb(options),
 });

@@ -1,21 +1,41 @@
 // ZooKeeper as a db: an ensemble with one server per node, and a client (node-zookeeper-client)
 // whose session is bound to its own node's server. Each register is a znode /r/<key>.
 //
-//   read  -> getData, then a multi holding only check(version): the check goes through the
-//            leader's total order, so a read that passes it is linearizable at that point (a plain
-//            getData may be stale: ZooKeeper serves reads from the local replica)
+//   read  -> as the `reads` knob says (below): checked, sync or local
 //   write -> setData (create when the znode does not exist yet)
 //   cas   -> getData; if the value is `from`, setData with that version (refused if it moved)
 //
 // Requests are never retried by the client, so an op is sent at most once. The leader is the primary.
+//
+// The knob, `reads` (--zk-reads). ZooKeeper's Programmer's Guide (Consistency Guarantees,
+// https://zookeeper.apache.org/doc/r3.8.0/zookeeperProgrammers.html#ch_zkGuarantees) promises that
+// a client's updates apply in order, that a client never sees an older view than one it saw, and
+// that its view lags by at most some tens of seconds; it warns that it does not promise two clients
+// the same view at the same time: a server answers reads from its own replica, so a client may read
+// a value older than one another client already wrote, and the remedy it names is calling sync()
+// before the read. The Internals page (https://zookeeper.apache.org/doc/current/zookeeperInternals.html#sc_consistency)
+// says it outright: reads are not quorum operations, may be stale, and are sequentially consistent,
+// not linearizable. All three modes work on Debian's ZooKeeper 3.8 (sync and multi predate it).
+// - checked (the default, as before): getData, then a multi holding only check(version). The check
+//   is a write-path request, ordered by the leader and committed by a quorum, so a read that passes
+//   it held the current version at that point; if the version moved, the read is tried again.
+// - sync: sync(path), then getData on the same session (zookeeper-reads.ts sends the sync: the
+//   client library has no call for it). The server answers the read only after catching up with
+//   the leader as of the sync. Not a quorum round, though: a leader cut off from its quorum answers
+//   syncs until it notices, so this is not strictly linearizable (discussed in Jepsen's issue 399;
+//   ZOOKEEPER-3600 asks ZooKeeper for a fully linearizable read).
+// - local: getData alone: ZooKeeper's own default read, sequentially consistent, may be stale.
+// Sync and local reads create no znode (a create needs the leader): a missing one reads as null.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
 import zookeeper from 'node-zookeeper-client';
+import { option, resolveOptions, type OptionValues } from '../define/options.js';
 import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
+import { parse, readZnode, sync, type ZooKeeperReads } from './zookeeper-reads.js';
 
 const CLIENT_PORT = 2181;
 const ROOT = '/r';
@@ -24,9 +44,25 @@ const { Exception } = zookeeper;
 /** Outcomes the server decided: the request certainly had no other effect. */
 const DEFINITE_CODES: readonly number[] = [Exception.NO_NODE, Exception.NODE_EXISTS, Exception.BAD_VERSION, Exception.NO_CHILDREN_FOR_EPHEMERALS, Exception.NOT_EMPTY, Exception.BAD_ARGUMENTS];
 
-export function zookeeperDb(): RegisterDb & PrimaryDb {
+/** ZooKeeper's consistency knobs, declared for the CLI and test.json. */
+export const zookeeperOptions = {
+  reads: option.oneOf<ZooKeeperReads>(['checked', 'sync', 'local'], {
+    default: 'checked',
+    flag: 'zk-reads',
+    help: 'how a read is made: checked (getData, then a version check committed by a quorum), sync (sync() first, as the manual advises) or local (getData alone: may be stale)',
+  }),
+};
+
+/** The resolved values of zookeeperOptions. */
+export type ZooKeeperOptions = OptionValues<typeof zookeeperOptions>;
+
+export function zookeeperDb(given: Partial<ZooKeeperOptions> = {}): RegisterDb & PrimaryDb {
+  // No default here depends on the cluster, so any node count resolves them alike.
+  const { reads } = resolveOptions(zookeeperOptions, given, { nodeCount: 1 }, 'db zookeeper');
   return {
     name: 'zookeeper',
+    // A local read is the follower's own answer, possibly behind the leader.
+    ...(reads === 'local' && { staleReads: true }),
 
     async start(node, ctx) {
       const host = hostOf(ctx, node, 'zookeeper');
@@ -74,7 +110,7 @@ export function zookeeperDb(): RegisterDb & PrimaryDb {
     },
 
     async openRegister(node, ctx) {
-      return new ZooKeeperRegister(`${hostOf(ctx, node, 'zookeeper')}:${CLIENT_PORT}`, node, ctx.test.opTimeoutMs);
+      return new ZooKeeperRegister(`${hostOf(ctx, node, 'zookeeper')}:${CLIENT_PORT}`, node, ctx.test.opTimeoutMs, reads);
     },
   };
 }
@@ -84,20 +120,17 @@ class ZooKeeperRegister implements RegisterConnection {
   private client: zookeeper.Client | undefined;
   private rootReady = false;
 
-  constructor(private readonly address: string, private readonly node: string, private readonly timeoutMs: number) {}
+  constructor(private readonly address: string, private readonly node: string, private readonly timeoutMs: number, private readonly reads: ZooKeeperReads) {}
 
   async read(key: string): Promise<unknown> {
-    const path = await this.ensure(key);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const [data, stat] = await this.call<[Buffer | undefined, zookeeper.Stat]>('getData', (c, cb) => c.getData(path, (e, d, s) => cb(e, [d, s])));
-      try {
-        await this.call('check', (c, cb) => c.transaction().check(path, stat.version).commit((e) => cb(e, undefined)));
-        return parse(data);
-      } catch (err) {
-        if (!(err instanceof OpFailure && err.message.includes('BAD_VERSION'))) throw err;
-      }
-    }
-    throw new OpFailure(`read of ${path} via ${this.node}: the register changed under three reads in a row`, true);
+    // Creating a missing register is a write, which only the leader can order: a local or synced
+    // read must not depend on it, so those read a missing znode as null instead.
+    const path = this.reads === 'checked' ? await this.ensure(key) : `${ROOT}/${key}`;
+    return readZnode({
+      getData: (p) => this.call('getData', (c, cb) => c.getData(p, (e, d, s) => cb(e, [d, s]))),
+      check: (p, version) => this.call('check', (c, cb) => c.transaction().check(p, version).commit((e) => cb(e, undefined))),
+      sync: (p) => this.call('sync', (c, cb) => sync(c, p, (e) => cb(e, undefined))),
+    }, path, this.reads, this.node);
   }
 
   async write(key: string, value: unknown): Promise<void> {
@@ -204,10 +237,6 @@ function guardAgainstUnparsableReplies(client: zookeeper.Client): void {
   };
 }
 
-function parse(data: Buffer | undefined): unknown {
-  return data === undefined || data.length === 0 ? null : (JSON.parse(data.toString('utf8')) as unknown);
-}
-
 /** The server's mode from the `srvr` four-letter command: leader, follower, standalone, or why not. */
 function modeOf(ctx: DbContext, node: string): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -235,6 +264,8 @@ function modeOf(ctx: DbContext, node: string): Promise<string> {
 export default defineDb({
   name: 'zookeeper',
   description: "ZooKeeper 3.8 (Debian's zookeeperd): ZAB, versioned znodes as registers",
+  options: zookeeperOptions,
   runtimes: ['docker'],
-  create: () => zookeeperDb(),
+  describe: (options) => (options.reads === 'checked' ? [] : [`${options.reads}-reads`]),
+  create: (options) => zookeeperDb(options),
 });
