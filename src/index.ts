@@ -1,0 +1,12 @@
+// faultline's public API: `import { defineFault, option } from 'faultline'`. Everything exported here
+// is covered by semantic versioning; modules reached any other way are internal and may change.
+// Definitions in a user's repository are made with these functions, as the built-ins are.
+
+export { defineFault, HEAL_RANK } from './define/fault.js';
+export type { FaultDefinition, FaultDefinitionInput, Nemesis, NemesisContext } from './define/fault.js';
+
+export { option } from './define/options.js';
+export type { OptionContext, OptionDef, OptionSchema, OptionValues } from './define/options.js';
+
+// To be added by the lead as they land (issue 13, docs/DESIGN.md "Steps"):
+// defineDb and its types, defineWorkload and its types, runTest, checkHistory, generators, models.
