@@ -8,5 +8,9 @@ export type { FaultDefinition, FaultDefinitionInput, Nemesis, NemesisContext } f
 export { option } from './define/options.js';
 export type { OptionContext, OptionDef, OptionSchema, OptionValues } from './define/options.js';
 
+// What a user's files export, loaded by path (--db ./x.ts) or named in faultline.config.ts.
+export type { Definition, DefinitionKind, DefinitionOf } from './define/definition.js';
+export type { FaultlineConfig } from './define/config.js';
+
 // To be added by the lead as they land (issue 13, docs/DESIGN.md "Steps"):
 // defineDb and its types, defineWorkload and its types, runTest, checkHistory, generators, models.
