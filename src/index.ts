@@ -8,6 +8,13 @@ export type { FaultDefinition, FaultDefinitionInput, Nemesis, NemesisContext } f
 export { option } from './define/options.js';
 export type { OptionContext, OptionDef, OptionSchema, OptionValues } from './define/options.js';
 
+// The contract a fault's nemesis works with (NemesisContext): the run's nodes, database and randomness.
+export type { Op, OpType, Process } from './op.js';
+export type { Random } from './random.js';
+export type { Address, Deferred, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime/runtime.js';
+// Db and DbContext (NemesisContext.db, .dbCtx) are exported when defineDb moves the db contract into
+// the core (step 4): src/db/ is outside the core, and the import rule test keeps the core from it.
+
 // What a user's files export, loaded by path (--db ./x.ts) or named in faultline.config.ts.
 export type { Definition, DefinitionKind, DefinitionOf } from './define/definition.js';
 export type { FaultlineConfig } from './define/config.js';
