@@ -10,7 +10,8 @@ import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parentPort, Worker } from 'node:worker_threads';
 import { composeCheckers, type CheckResult } from './checker.js';
-import { loadRegistry, type Registry } from './define/registry.js';
+import { importFile } from './define/import-file.js';
+import { createRegistry, definitionsIn, type Definition, type Registry } from './define/registry.js';
 import type { Op } from './op.js';
 import { checkersFor } from './resolve.js';
 import { markIncomplete, runIncompleteReason, type RunFacts } from './run-facts.js';
@@ -147,10 +148,22 @@ function mib(bytes: number): number {
   return Math.round(bytes / 2 ** 20);
 }
 
-/** The registry a worker thread rebuilds from its modules; faultline's own source modules (tests run from them) are imported from dist. */
-export function registryInWorker(modules: readonly string[]): Promise<Registry> {
-  return loadRegistry(modules.map((module) => {
-    const match = /^(file:\/\/.*)\/(src|workloads|nemesis|checkers)\/(.*)\.ts$/.exec(module);
-    return match === null || module.includes('/dist/') ? module : `${match[1]}/dist/${match[2]}/${match[3]}.js`;
-  }));
+/**
+ * The registry a worker thread rebuilds from its modules: faultline's own (tests run them from
+ * source, so they are imported from dist) and a user's files by path, through the TypeScript loader,
+ * each definition keeping its file as its source.
+ */
+export async function registryInWorker(modules: readonly string[]): Promise<Registry> {
+  const definitions: Definition[] = [];
+  for (const module of modules) {
+    if (module.startsWith('file:')) {
+      const match = /^(file:\/\/.*)\/(src|workloads|nemesis|checkers)\/(.*)\.ts$/.exec(module);
+      const compiled = match === null || module.includes('/dist/') ? module : `${match[1]}/dist/${match[2]}/${match[3]}.js`;
+      definitions.push(...definitionsIn((await import(compiled)) as Record<string, unknown>));
+    } else {
+      const found = definitionsIn(await importFile(module, module, process.cwd()));
+      definitions.push(...found.map((d) => ({ ...d, source: module }) as Definition));
+    }
+  }
+  return createRegistry(definitions, modules);
 }

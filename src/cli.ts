@@ -13,13 +13,20 @@ import { checkJepsenStore, isJepsenStoreDir } from './jepsen-store.js';
 import { CheckOutOfMemory } from './check-stored-run.js';
 import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
 import { builtins } from './builtins.js';
+import { commandLineRegistry, storedRunRegistry } from './cli-registry.js';
 import { partOptions } from './cli-part-options.js';
 import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 import { preflight } from './preflight.js';
 
-/** The definitions this command line can name: the built-ins. */
-const registry = builtins;
+/**
+ * The definitions this command line can name: the built-ins, a faultline.config.ts here, and the
+ * files `test` names by path. A file that cannot be loaded is refused before anything else.
+ */
+const { registry, nameOf } = await (process.argv[2] === 'test' ? commandLineRegistry(builtins, process.argv.slice(3), process.cwd()) : Promise.resolve({ registry: builtins, nameOf: (v: string) => v })).catch((err: unknown) => {
+  console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
+  return process.exit(254);
+});
 
 const program = new Command();
 program
@@ -37,12 +44,12 @@ const testCommand = program
   .option('--nodes <n>', 'number of nodes, named n1..nN', String(DEFAULTS.nodes))
   .option('--concurrency <n>', 'client processes (a multiple of the node count keeps keys spread over nodes)', String(DEFAULTS.concurrency))
   .option('--time-limit <s>', 'seconds of workload under faults, before healing and final reads', String(DEFAULTS.timeLimitS))
-  .option('--workload <name>', `what the clients do: ${[...registry.workloads.keys()].join(', ')}`, DEFAULTS.workload)
-  .option('--nemesis <list>', `faults, comma separated, or "none": ${[...registry.faults.keys()].join(', ')}`, DEFAULTS.nemesis)
+  .option('--workload <name>', `what the clients do: ${[...registry.workloads.keys()].join(', ')}, or a file made with defineWorkload (./my-workload.ts)`, DEFAULTS.workload)
+  .option('--nemesis <list>', `faults, comma separated, or "none": ${[...registry.faults.keys()].join(', ')}, or files made with defineFault`, DEFAULTS.nemesis)
   .option('--nemesis-interval <s>', 'mean seconds between a fault starting and stopping', String(DEFAULTS.nemesisIntervalS))
   .option('--seed <n>', 'seed for every random choice; the same seed replays the same schedule (default: fresh)')
   .addOption(new Option('--runtime <name>', 'where nodes run').choices([...RUNTIMES]).default(DEFAULTS.runtime))
-  .option('--db <name>', `the database under test: ${[...registry.dbs.keys()].join(', ')}`, DEFAULTS.db)
+  .option('--db <name>', `the database under test: ${[...registry.dbs.keys()].join(', ')}, or a file made with defineDb (./my-db.ts)`, DEFAULTS.db)
   .option('--rate <n>', 'target client ops per second, over all processes', String(DEFAULTS.rate))
   .option('--op-timeout-ms <ms>', 'deadline for each op; past it the op is recorded as info', String(DEFAULTS.opTimeoutMs))
   .option('--ready-timeout <s>', 'seconds to wait for nodes to become ready', String(DEFAULTS.readyTimeoutS))
@@ -54,9 +61,9 @@ for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
   .action(async (opts: Record<string, string | undefined>) => {
     const flat: Record<string, unknown> = {
-      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: opts.workload,
-      nemesis: opts.nemesis, nemesisIntervalS: opts.nemesisInterval, seed: opts.seed, runtime: opts.runtime,
-      db: opts.db, rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
+      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf(opts.workload ?? DEFAULTS.workload),
+      nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf(item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
+      seed: opts.seed, runtime: opts.runtime, db: nameOf(opts.db ?? DEFAULTS.db), rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
       checkTimeoutS: opts.checkTimeout, storeDir: opts.store, name: opts.name,
     };
     for (const key of partFlagKeys(registry)) if (opts[key] !== undefined) flat[key] = opts[key];
@@ -118,7 +125,8 @@ program
       }
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
-      const { results, exitCode, facts } = await recheckRun(dir, registry, {}, renderStoredRun).catch(async (err: unknown) => {
+      const stored = await storedRunRegistry(registry, dir);
+      const { results, exitCode, facts } = await recheckRun(dir, stored, {}, renderStoredRun).catch(async (err: unknown) => {
         // A check that ran out of memory says so in one line and is the harness's failure: 255.
         if (!(err instanceof CheckOutOfMemory)) throw err;
         console.error(`faultline: ${err.message}`);

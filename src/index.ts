@@ -1,23 +1,53 @@
-// faultline's public API: `import { defineFault, option } from 'faultline'`. Everything exported here
-// is covered by semantic versioning; modules reached any other way are internal and may change.
-// Definitions in a user's repository are made with these functions, as the built-ins are.
+// faultline's public API: `import { defineDb, defineWorkload, defineFault, runTest } from 'faultline'`.
+// Everything exported here is covered by semantic versioning; modules reached any other way are
+// internal and may change. Definitions in a user's repository are made with these functions, as
+// the built-ins are.
 
+// Databases: what a node needs, how it starts and becomes ready, and the clients it serves.
+export { defineDb, CLIENT_KINDS, RUNTIME_NAMES } from './define/db.js';
+export type { ClientKind, DbDefinition, DbDefinitionInput, RuntimeName } from './define/db.js';
+export { OpFailure, hasPrimaries } from './db-contract.js';
+export type {
+  BankConnection, BankDb, CounterConnection, CounterDb, Db, DbContext, DbSession, ListMicroOp, PrimaryDb,
+  RegisterConnection, RegisterDb, SessionDb, SetConnection, SetDb, TxnConnection, TxnDb,
+} from './db-contract.js';
+export { nodeImage } from './runtime/node-image.js';
+export type { NodeImage, NodeImageDir, NodeImagePackages } from './runtime/node-image.js';
+export { awaitNodes, hostOf, nodeLog } from './db/readiness.js';
+
+// Workloads: generators of client ops, the clients that perform them, and their checkers.
+export { defineWorkload } from './define/workload.js';
+export type { CheckerContext, WorkloadContext, WorkloadDefinition, WorkloadDefinitionInput } from './define/workload.js';
+export { failedResult, FINAL_QUIESCE_S } from './workload.js';
+export type { Client, ClientResult, Workload, WorkloadOptions } from './workload.js';
+export * as generators from './generator.js';
+export type { CheckContext, Checker, CheckResult, Validity } from './checker.js';
+export { checkHistory, linearizable, models } from '../checkers/linearizable/index.js';
+export { ILLEGAL, UNKNOWN } from '../checkers/linearizable/index.js';
+export type { AnyModel, Keyed, KeyOutcome, LinearizableOptions, LinearizableResult, Model, Operation, OpView, Outcome, UnknownCause } from '../checkers/linearizable/index.js';
+export type { LinearizabilityFailure, WitnessOp } from './checker.js';
+
+// Faults: what a fault needs from the runtime, how it starts and heals, and its heal order.
 export { defineFault, HEAL_RANK } from './define/fault.js';
 export type { FaultDefinition, FaultDefinitionInput, Nemesis, NemesisContext } from './define/fault.js';
 
+// Options of any part: declared once, they give the flag, its help, its default and its check.
 export { option } from './define/options.js';
 export type { OptionContext, OptionDef, OptionSchema, OptionValues } from './define/options.js';
 
-// The contract a fault's nemesis works with (NemesisContext): the run's nodes, database and randomness.
-export type { Op, OpType, Process } from './op.js';
+// Running and checking from code, with the built-ins and the caller's definitions.
+export { recheckRun, registryWith, runTest } from './api.js';
+export type { RunOptions } from './api.js';
+export type { RunFacts, RunOutcome } from './run.js';
+export type { Registry } from './define/registry.js';
+export type { SpecOptions, TestSpec, PartSpec } from './spec.js';
+
+// What the contracts above mention.
+export type { History, Op, OpDraft, OpType, Process } from './op.js';
 export type { Random } from './random.js';
 export type { Address, Deferred, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime/runtime.js';
-// Db and DbContext (NemesisContext.db, .dbCtx) are exported when defineDb moves the db contract into
-// the core (step 4): src/db/ is outside the core, and the import rule test keeps the core from it.
+export type { Grudge } from './runtime/grudge.js';
 
 // What a user's files export, loaded by path (--db ./x.ts) or named in faultline.config.ts.
-export type { Definition, DefinitionKind, DefinitionOf } from './define/definition.js';
+export type { AnyDefinition, Definition, DefinitionKind, DefinitionOf } from './define/definition.js';
 export type { FaultlineConfig } from './define/config.js';
-
-// To be added by the lead as they land (issue 13, docs/DESIGN.md "Steps"):
-// defineDb and its types, defineWorkload and its types, runTest, checkHistory, generators, models.

@@ -1,8 +1,10 @@
 // What a user's file may export: a database, workload or fault definition, recognised by its `kind`
 // and checked field by field, so that an object that only looks like one (written by hand, or by
 // another tool) is refused in one line naming the missing field and the function that makes it.
+import type { DbDefinition } from './db.js';
 import type { FaultDefinition } from './fault.js';
 import type { OptionSchema } from './options.js';
+import type { WorkloadDefinition } from './workload.js';
 
 /** The kinds of definition: `--db`, `--workload` and the faults of `--nemesis`. */
 export type DefinitionKind = 'db' | 'workload' | 'fault';
@@ -15,18 +17,17 @@ export interface Definition {
   readonly options: OptionSchema;
 }
 
-/**
- * The definition type of each kind.
- * The lead replaces `db` and `workload` with DbDefinition and WorkloadDefinition when defineDb and
- * defineWorkload land (and their fields in KINDS below).
- */
+/** The definition type of each kind. */
 export interface DefinitionOf {
-  db: Definition & { readonly kind: 'db' };
-  workload: Definition & { readonly kind: 'workload' };
+  db: DbDefinition;
+  workload: WorkloadDefinition;
   fault: FaultDefinition;
 }
 
-type FieldType = 'string' | 'number' | 'function' | 'object';
+/** Any definition: a database, a workload or a fault. */
+export type AnyDefinition = DefinitionOf[DefinitionKind];
+
+type FieldType = 'string' | 'number' | 'boolean' | 'function' | 'object';
 
 interface KindFacts {
   /** The word in messages: "database", "workload", "fault". */
@@ -42,11 +43,17 @@ const COMMON_FIELDS = { name: 'string', description: 'string', options: 'object'
 
 /** Facts about each kind, for recognising definitions and for error messages. */
 export const KINDS: Readonly<Record<DefinitionKind, KindFacts>> = {
-  db: { noun: 'database', plural: 'databases', maker: 'defineDb', fields: COMMON_FIELDS },
-  workload: { noun: 'workload', plural: 'workloads', maker: 'defineWorkload', fields: COMMON_FIELDS },
+  db: {
+    noun: 'database', plural: 'databases', maker: 'defineDb',
+    fields: { ...COMMON_FIELDS, runtimes: 'object', validate: 'function', describe: 'function', create: 'function' },
+  },
+  workload: {
+    noun: 'workload', plural: 'workloads', maker: 'defineWorkload',
+    fields: { ...COMMON_FIELDS, needs: 'function', keyGroups: 'boolean', describe: 'function', create: 'function', checkers: 'function' },
+  },
   fault: {
     noun: 'fault', plural: 'faults', maker: 'defineFault',
-    fields: { ...COMMON_FIELDS, healRank: 'number', canRunOn: 'function', create: 'function' },
+    fields: { ...COMMON_FIELDS, healRank: 'number', canRunOn: 'function', fakeClock: 'boolean', create: 'function' },
   },
 };
 
@@ -54,7 +61,7 @@ export const KINDS: Readonly<Record<DefinitionKind, KindFacts>> = {
 const DEFINITION_FIELDS = new Set(['description', 'options', 'create', 'healRank', 'canRunOn', 'runtimes', 'ready', 'clients', 'needs', 'checkers']);
 
 /** A value seen in a module: a definition, a would-be definition with what is wrong with it, or something else. */
-export type Recognised = { definition: Definition; problem?: undefined } | { definition?: undefined; problem: string } | undefined;
+export type Recognised = { definition: AnyDefinition; problem?: undefined } | { definition?: undefined; problem: string } | undefined;
 
 /** "made with defineDb(...)" for one kind, or with any of the makers when the kind is not known. */
 export function madeWith(kind?: DefinitionKind): string {
@@ -84,7 +91,7 @@ export function recognise(value: unknown, where: string, expected?: DefinitionKi
     if (got === undefined) return { problem: `${owner} has no field "${field}"; expected ${article(type)}, as ${facts.maker}(...) sets it` };
     if (typeOf(got) !== type) return { problem: `${owner}: field "${field}" is ${describe(got)}; expected ${article(type)}, as ${facts.maker}(...) sets it` };
   }
-  return { definition: value as Definition };
+  return { definition: value as AnyDefinition };
 }
 
 /** A short description of any value for messages: "a string", "a number (3)", "an array", "undefined". */
@@ -102,7 +109,7 @@ function isKind(value: unknown): value is DefinitionKind {
 }
 
 function typeOf(value: unknown): string {
-  return value === null || Array.isArray(value) ? 'other' : typeof value;
+  return value === null ? 'other' : Array.isArray(value) ? 'object' : typeof value;
 }
 
 function article(type: string): string {

@@ -1,10 +1,12 @@
 // The definitions a run can name: the built-ins (listed at the edge, src/builtins.ts) and any a user
 // loads by path or through faultline.config.ts. The core looks parts up here and nowhere else.
 import type { DbDefinition } from './db.js';
+import { recognise, type AnyDefinition } from './definition.js';
 import type { FaultDefinition } from './fault.js';
 import type { WorkloadDefinition } from './workload.js';
 
-export type Definition = DbDefinition | WorkloadDefinition | FaultDefinition;
+/** A database, workload or fault definition. */
+export type Definition = AnyDefinition;
 
 export interface Registry {
   readonly dbs: ReadonlyMap<string, DbDefinition>;
@@ -19,8 +21,7 @@ export interface Registry {
 
 /** Whether a value is a definition made by defineDb, defineWorkload or defineFault. */
 export function isDefinition(value: unknown): value is Definition {
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  return typeof value === 'object' && value !== null && (kind === 'db' || kind === 'workload' || kind === 'fault') && typeof (value as { name?: unknown }).name === 'string';
+  return recognise(value, 'a value')?.definition !== undefined;
 }
 
 /** A registry of these definitions; the same name twice in one kind is refused in one line naming both sources. */
@@ -48,13 +49,6 @@ export function extendRegistry(registry: Registry, definitions: readonly Definit
 /** The definitions a module exports: named or default exports that are definitions, or lists of them. */
 export function definitionsIn(exports: Readonly<Record<string, unknown>>): Definition[] {
   return Object.values(exports).flatMap((value) => (Array.isArray(value) ? value : [value])).filter(isDefinition);
-}
-
-/** Rebuilds a registry from its modules (in a worker thread); `load` imports one (TypeScript files need the loader). */
-export async function loadRegistry(modules: readonly string[], load: (module: string) => Promise<Record<string, unknown>> = (m) => import(m) as Promise<Record<string, unknown>>): Promise<Registry> {
-  const definitions: Definition[] = [];
-  for (const module of modules) definitions.push(...definitionsIn(await load(module)));
-  return createRegistry(definitions, modules);
 }
 
 function where(definition: Definition): string {
