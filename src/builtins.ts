@@ -1,24 +1,28 @@
-// The built-in definitions: the one list of the databases, workloads and faults faultline ships.
-// The CLI starts from this registry and adds a user's definitions to it; the core never imports it.
-import bundled from './db/bundled.js';
-import etcd from './db/etcd.js';
-import redis from './db/redis.js';
-import zookeeper from './db/zookeeper.js';
-import { createRegistry, type Definition, type Registry } from './define/registry.js';
-import { builtinFaults } from '../nemesis/index.js';
-import bank from '../workloads/bank.js';
-import counter from '../workloads/counter.js';
-import listAppend from '../workloads/list-append.js';
-import register from '../workloads/register.js';
-import session from '../workloads/session.js';
-import set from '../workloads/set.js';
+// The built-in definitions: every database in src/db/, workload in workloads/ and fault in nemesis/
+// that a module there exports, found by reading those directories. So a new built-in is one file
+// (and its test): nothing else lists it. The CLI starts from this registry and adds a user's
+// definitions to it; the core never imports it.
+import { readdirSync } from 'node:fs';
+import { createRegistry, definitionsIn, type Definition, type Registry } from './define/registry.js';
 
-/** Every built-in definition, in the order --help lists them. */
-export const builtinDefinitions: readonly Definition[] = [
-  bundled, etcd, redis, zookeeper,
-  register, set, counter, bank, listAppend, session,
-  ...Object.values(builtinFaults),
-];
+/** Where built-in definitions live, relative to this module (in src/ and in dist/src/ alike). */
+const DIRECTORIES = ['./db/', '../workloads/', '../nemesis/'];
+
+/** A module of a built-in directory: source or compiled, never a test, bench or declaration file. */
+const MODULE = /^[a-z0-9-]+\.(ts|js)$/;
+
+async function discover(): Promise<Definition[]> {
+  const found: Definition[] = [];
+  for (const directory of DIRECTORIES) {
+    const url = new URL(directory, import.meta.url);
+    const files = readdirSync(url).filter((file) => MODULE.test(file)).sort();
+    for (const file of files) found.push(...definitionsIn((await import(new URL(file, url).href)) as Record<string, unknown>));
+  }
+  return found;
+}
+
+/** Every built-in definition, databases first, each kind in file-name order. */
+export const builtinDefinitions: readonly Definition[] = await discover();
 
 /** The built-ins as a registry; its module is this file, so a worker thread can rebuild it. */
 export const builtins: Registry = createRegistry(builtinDefinitions, [import.meta.url]);

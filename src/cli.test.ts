@@ -53,7 +53,7 @@ describe('faultline CLI', () => {
   it('rejects a bad option value in one line that names it', async () => {
     const r = await execa('node', [bin, 'test', '--nemesis', 'meteor'], { reject: false });
     expect(r.exitCode).toBe(254);
-    expect(r.stderr.trim()).toMatch(/^faultline: --nemesis "meteor" is not known; expected one of: partition, kill, pause/);
+    expect(r.stderr.trim()).toMatch(/^faultline: --nemesis "meteor" is not known; expected one of: clock, kill, packet, partition, pause/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
@@ -137,7 +137,7 @@ describe('faultline CLI', () => {
 
   it('refuses an empty --nemesis list or item before starting anything', async () => {
     const store = mkdtempSync(join(tmpdir(), 'faultline-nemesis-'));
-    expectUsageError(await faultline('test', '--nemesis', '', '--store', store), '--nemesis "" is an empty list; expected faults, comma separated (partition, kill, pause, clock, packet), or none for no faults');
+    expectUsageError(await faultline('test', '--nemesis', '', '--store', store), '--nemesis "" is an empty list; expected faults, comma separated (clock, kill, packet, partition, pause), or none for no faults');
     expectUsageError(await faultline('test', '--nemesis', 'partition,,kill', '--store', store), /^--nemesis "partition,,kill" has an empty item; /);
     expect(existsSync(join(store, 'latest'))).toBe(false);
   });

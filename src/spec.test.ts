@@ -20,7 +20,7 @@ describe('test spec', () => {
   });
 
   it('refuses an empty fault list or an empty item, pointing at none', () => {
-    expect(() => resolveSpec({ nemesis: '' }, builtins)).toThrow('--nemesis "" is an empty list; expected faults, comma separated (partition, kill, pause, clock, packet), or none for no faults');
+    expect(() => resolveSpec({ nemesis: '' }, builtins)).toThrow('--nemesis "" is an empty list; expected faults, comma separated (clock, kill, packet, partition, pause), or none for no faults');
     expect(() => resolveSpec({ nemesis: ' , ' }, builtins)).toThrow(/is an empty list; .*or none for no faults$/);
     for (const value of ['partition,,kill', 'partition,', ',kill', 'partition, ,kill']) {
       expect(() => resolveSpec({ nemesis: value }, builtins), value).toThrow(`--nemesis "${value}" has an empty item; expected faults separated by single commas`);
@@ -45,7 +45,7 @@ describe('test spec', () => {
   });
 
   it('rejects bad values naming the value and what was expected', () => {
-    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: partition, kill, pause/);
+    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, kill, packet, partition, pause/);
     expect(() => resolveSpec({ nodes: 'five' }, builtins)).toThrow(/--nodes "five" is not valid; expected a number/);
     expect(() => resolveSpec({ concurrency: '2.5' }, builtins)).toThrow(/whole number/);
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');

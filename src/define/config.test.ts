@@ -76,7 +76,7 @@ describe('loadConfig', () => {
 
   it('names the config and the entry when an entry is wrong', async () => {
     const cwd = newProject({
-      'w.ts': `export default { kind: 'workload', name: 'bank', description: 'transfers', options: {} };\n`,
+      'w.ts': `import { defineWorkload } from './define/workload.js';\nexport default defineWorkload({ name: 'bank', description: 'transfers', needs: ['bank'], create: () => { throw new Error('unused'); }, checkers: () => ({}) });\n`,
       'missing.config.ts': `export default { dbs: ['./nowhere.ts'] };\n`,
       'kind.config.ts': `import bank from './w.js';\nexport default { dbs: [bank] };\n`,
       'path-kind.config.ts': `export default { dbs: ['./w.ts'] };\n`,

@@ -100,8 +100,8 @@ describe('loadDefinitions', () => {
   it('refuses an object that looks like a definition but was not made by a define function, naming the field', async () => {
     const cwd = project.write({
       'no-kind.ts': `export default { name: 'lag', description: 'd', healRank: 3, create: () => ({}) };\n`,
-      'no-create.ts': `export default { kind: 'fault', name: 'lag', description: 'd', options: {}, healRank: 3, canRunOn: () => true };\n`,
-      'bad-type.ts': `export const lag = { kind: 'fault', name: 'lag', description: 'd', options: {}, healRank: '3', canRunOn: () => true, create: () => ({}) };\n`,
+      'no-create.ts': `export default { kind: 'fault', name: 'lag', description: 'd', options: {}, healRank: 3, canRunOn: () => true, fakeClock: false };\n`,
+      'bad-type.ts': `export const lag = { kind: 'fault', name: 'lag', description: 'd', options: {}, healRank: '3', canRunOn: () => true, fakeClock: false, create: () => ({}) };\n`,
       'bad-kind.ts': `export default { kind: 'database', name: 'nats', description: 'd', options: {} };\n`,
     });
     expect(await refusal(() => loadDefinition('no-kind.ts', 'fault', '--nemesis', { cwd }))).toBe('--nemesis no-kind.ts: the default export has no field "kind"; expected an object made with defineFault(...)');
@@ -129,7 +129,7 @@ describe('loadDefinition', () => {
 
   it('refuses a definition of another kind, naming what the file exports and what the flag wanted', async () => {
     const cwd = project.write({
-      'w.ts': `export default { kind: 'workload', name: 'bank', description: 'transfers', options: {} };\n`,
+      'w.ts': `import { defineWorkload } from './define/workload.js';\nexport default defineWorkload({ name: 'bank', description: 'transfers', needs: ['bank'], create: () => { throw new Error('unused'); }, checkers: () => ({}) });\n`,
       'f.ts': `${header}export default ${faultSource('lag')};\n`,
     });
     expect(await refusal(() => loadDefinition('./w.ts', 'db', '--db', { cwd }))).toBe('--db ./w.ts exports workload "bank", expected a database made with defineDb');
