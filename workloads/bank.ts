@@ -102,7 +102,7 @@ function bankClient(conn: BankConnection, accounts: readonly string[], node: str
 /** The bank workload, as --workload bank names it. */
 export default defineWorkload({
   name: 'bank',
-  description: 'transfers between accounts and reads of every balance; the total must never change',
+  description: "Jepsen's bank: transfers between 5 accounts of 20 and reads of every balance; the total stays 100 and no balance goes negative",
   needs: ['bank'],
   create: (ctx) => bankWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, ...DEFAULT_BANK, quiesceS: FINAL_QUIESCE_S }),
   checkers: () => bankCheckers(DEFAULT_BANK),

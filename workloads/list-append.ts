@@ -113,7 +113,7 @@ function listAppendClient(conn: TxnConnection, node: string): Client {
 /** The list-append workload, as --workload list-append names it. */
 export default defineWorkload({
   name: 'list-append',
-  description: "transactions of appends and reads on lists, checked for Elle's anomalies (cycles, aborted and intermediate reads)",
+  description: "transactions of appends and reads on lists, checked for Elle's anomalies: strict-serializable, or serializable where the database's reads may be stale",
   needs: ['txn'],
   create: (ctx) => listAppendWorkload(ctx.db, ctx.dbCtx, { nodes: ctx.nodes, concurrency: ctx.concurrency, rate: ctx.rate, ...DEFAULT_LIST_APPEND }),
   // A database whose reads may be stale (a replica's prefix) is serializable at best.

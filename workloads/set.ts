@@ -85,7 +85,7 @@ function setClient(conn: SetConnection, node: string): Client {
 /** The set workload, as --workload set names it. */
 export default defineWorkload({
   name: 'set',
-  description: 'adds unique elements to sets and reads them; every acknowledged add must be in the final read',
+  description: 'adds unique elements to sets and reads them (set-full and convergence); every acknowledged add must be in the final reads',
   options: { opsPerKey: option.integer({ min: 1, max: 1_000_000, default: 100, flag: 'ops-per-key', help: 'ops on each key before its group of processes moves to a fresh one' }) },
   needs: ['set'],
   keyGroups: true,
