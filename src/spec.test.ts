@@ -20,7 +20,7 @@ describe('test spec', () => {
   });
 
   it('refuses an empty fault list or an empty item, pointing at none', () => {
-    expect(() => resolveSpec({ nemesis: '' }, builtins)).toThrow('--nemesis "" is an empty list; expected faults, comma separated (clock, kill, packet, partition, pause), or none for no faults');
+    expect(() => resolveSpec({ nemesis: '' }, builtins)).toThrow(`--nemesis "" is an empty list; expected faults, comma separated (${[...builtins.faults.keys()].join(', ')}), or none for no faults`);
     expect(() => resolveSpec({ nemesis: ' , ' }, builtins)).toThrow(/is an empty list; .*or none for no faults$/);
     for (const value of ['partition,,kill', 'partition,', ',kill', 'partition, ,kill']) {
       expect(() => resolveSpec({ nemesis: value }, builtins), value).toThrow(`--nemesis "${value}" has an empty item; expected faults separated by single commas`);
