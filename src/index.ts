@@ -29,7 +29,7 @@ export type { LinearizabilityFailure, WitnessOp } from './checker.js';
 
 // Faults: what a fault needs from the runtime, how it starts and heals, and its heal order.
 export { defineFault, HEAL_RANK } from './define/fault.js';
-export type { FaultDefinition, FaultDefinitionInput, Nemesis, NemesisContext } from './define/fault.js';
+export type { FaultContext, FaultDefinition, FaultDefinitionInput, Nemesis, NemesisContext } from './define/fault.js';
 
 // Options of any part: declared once, they give the flag, its help, its default and its check.
 export { option } from './define/options.js';

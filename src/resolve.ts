@@ -12,7 +12,7 @@ import { createRandom } from './random.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';
 import type { Runtime } from './runtime/runtime.js';
-import { optionsOf, partsOf, type TestSpec } from './spec.js';
+import { optionsOf, partsOf, type PartSpec, type TestSpec } from './spec.js';
 import { RUN_FILES } from './store.js';
 import type { Workload } from './workload.js';
 
@@ -62,7 +62,7 @@ export function resolveTest(spec: TestSpec, runDir: string, registry: Registry):
   const workload = parts.workload.create({ db, dbCtx, nodes: spec.nodes, concurrency: spec.concurrency, rate: spec.rate, options: optionsOf(spec.workload) as never });
   const random = createRandom(spec.seed).fork('nemesis');
   const nemesisCtx = { runtime, db, dbCtx, nodes: spec.nodes, random };
-  const nemesis = combineNemeses(parts.faults.map((fault) => ({ nemesis: fault.create(nemesisCtx), healRank: fault.healRank })), spec.nemesis.intervalS);
+  const nemesis = combineNemeses(parts.faults.map((fault, i) => ({ nemesis: fault.create({ ...nemesisCtx, options: optionsOf(spec.nemesis.faults[i] as PartSpec) as never }), healRank: fault.healRank })), spec.nemesis.intervalS);
   return { runtime, db, dbCtx, workload, nemesis };
 }
 

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { builtins } from '../builtins.js';
+import { resolveTest } from '../resolve.js';
+import { resolveSpec } from '../spec.js';
+import { extendRegistry } from './registry.js';
 import { combineNemeses } from '../nemesis-schedule.js';
 import type { Nemesis } from './fault.js';
 import { LocalRuntime } from '../runtime/local.js';
@@ -33,4 +39,25 @@ describe('fault definitions', () => {
     expect(fault('packet').canRunOn(local)).toBe('the local runtime cannot shape packets (delay, loss, rate); use --runtime docker');
     expect(fault('partition').canRunOn(local)).toBe(true);
   });
+
+  it('get their own options from the spec: flag, default, check, and the value in create()', () => {
+    const seen: number[] = [];
+    const lag = defineFault({
+      name: 'lag', description: 'adds lag', healRank: 45,
+      options: { ms: option.integer({ min: 1, max: 1000, default: 100, flag: 'lag-ms', help: 'added delay' }) },
+      create: (ctx) => {
+        seen.push(ctx.options.ms);
+        return noop('lag');
+      },
+    });
+    const registry = extendRegistry(builtins, [lag], []);
+    const spec = resolveSpec({ seed: 1, nemesis: 'lag,partition', lagMs: '250' }, registry);
+    expect(spec.nemesis.faults).toEqual([{ name: 'lag', ms: 250 }, { name: 'partition' }]);
+    expect(resolveSpec({ seed: 1, nemesis: 'lag' }, registry).nemesis.faults).toEqual([{ name: 'lag', ms: 100 }]);
+    expect(() => resolveSpec({ seed: 1, nemesis: 'lag', lagMs: '0' }, registry)).toThrow('--lag-ms "0" is not valid; expected a whole number from 1 to 1000');
+    expect(() => resolveSpec({ seed: 1, nemesis: 'partition', lagMs: '5' }, registry)).toThrow('--lag-ms applies to --nemesis lag only; --db bundled with --workload register has no such setting (drop it)');
+    resolveTest(spec, mkdtempSync(join(tmpdir(), 'faultline-lag-')), registry);
+    expect(seen).toEqual([250]);
+  });
 });
+

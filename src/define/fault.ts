@@ -6,7 +6,7 @@ import type { Op } from '../op.js';
 import type { Random } from '../random.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { assertDescription, assertFunction, assertName, ownerOf } from './db.js';
-import { assertSchema, type OptionSchema } from './options.js';
+import { assertSchema, type OptionSchema, type OptionValues } from './options.js';
 
 /** Heal ranks of the built-ins: lower heals first (a paused node resumes before killed ones restart, clocks reset before partitions heal). */
 export const HEAL_RANK = { pause: 10, kill: 20, clock: 30, partition: 40, packet: 50 } as const;
@@ -22,19 +22,22 @@ export interface NemesisContext {
 }
 
 /** One fault kind for one run: `start-<fault>` breaks something, `stop-<fault>` repairs it. */
+/** What a fault's create() gets: the nemesis context and the fault's own options from the spec. */
+export type FaultContext<V> = NemesisContext & { options: V };
+
 export interface Nemesis {
   readonly fault: string;
   /** Performs a start or stop op and returns what was done (recorded as the completion value). */
   invoke(op: Op): Promise<unknown>;
 }
 
-export interface FaultDefinition {
+export interface FaultDefinition<S extends OptionSchema = OptionSchema> {
   readonly kind: 'fault';
   /** The name in --nemesis and in op names: start-<name>, stop-<name>. */
   readonly name: string;
   /** One line for --help and the README's table. */
   readonly description: string;
-  readonly options: OptionSchema;
+  readonly options: S;
   /** Heal order: the final phase stops faults in increasing rank; equal ranks in the order given. */
   readonly healRank: number;
   /** True when the runtime can make this fault at all, else why not (one line, ending in what to use instead). */
@@ -42,23 +45,23 @@ export interface FaultDefinition {
   /** Nodes must start under a fake clock (libfaketime) for this fault to move their clocks. */
   readonly fakeClock: boolean;
   /** The fault's nemesis for one run. */
-  create(ctx: NemesisContext): Nemesis;
+  create(ctx: FaultContext<OptionValues<S>>): Nemesis;
   /** The file the definition was loaded from, for user definitions (set by the loader). */
   readonly source?: string;
 }
 
-export interface FaultDefinitionInput {
+export interface FaultDefinitionInput<S extends OptionSchema> {
   name: string;
   description: string;
-  options?: OptionSchema;
+  options?: S;
   healRank: number;
   canRunOn?(runtime: Runtime): true | string;
   fakeClock?: boolean;
-  create(ctx: NemesisContext): Nemesis;
+  create(ctx: FaultContext<OptionValues<S>>): Nemesis;
 }
 
 /** Makes a fault definition; a wrong one is refused here in one line naming the field and what was expected. */
-export function defineFault(input: FaultDefinitionInput): FaultDefinition {
+export function defineFault<S extends OptionSchema = Record<string, never>>(input: FaultDefinitionInput<S>): FaultDefinition<S> {
   const given = input as unknown as Record<string, unknown>;
   const owner = ownerOf('fault', given);
   assertName(owner, given['name']);
@@ -68,7 +71,7 @@ export function defineFault(input: FaultDefinitionInput): FaultDefinition {
   }
   assertFunction(owner, given, 'create', '(ctx) => nemesis');
   assertFunction(owner, given, 'canRunOn', '(runtime) => true | why not', true);
-  const options = input.options ?? {};
+  const options = (input.options ?? {}) as S;
   assertSchema(options, owner);
   return {
     kind: 'fault',
