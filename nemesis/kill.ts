@@ -1,7 +1,7 @@
 // The kill nemesis: SIGKILLs (or docker kills) random nodes or the current primaries, and restarts every dead node on stop.
 // Each op names the nodes it really killed or restarted; a node already dead is skipped and named.
 import type { Nemesis, NemesisContext } from './nemesis.js';
-import { actOnNodes, actOnNodesInTurn, nodeFaultValue } from './node-faults.js';
+import { actOnNodes, nodeFaultValue, restartDeadNodes } from './node-faults.js';
 import { pickTargets } from './targets.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
@@ -9,15 +9,7 @@ export function killNemesis(ctx: NemesisContext): Nemesis {
   return {
     fault: 'kill',
     async invoke(op) {
-      if (op.f === 'stop-kill') {
-        const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
-        const result = await actOnNodesInTurn(dead, async (node) => {
-          await ctx.db.start(node, ctx.dbCtx);
-          return 'done';
-        });
-        const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, result, false);
-        return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };
-      }
+      if (op.f === 'stop-kill') return restartDeadNodes(ctx);
       const { kind, nodes } = await pickTargets(ctx);
       const value = nodeFaultValue({ verb: 'kill', past: 'killed' }, await actOnNodes(nodes, (n) => ctx.runtime.kill(n)), true);
       return { target: kind, ...value, description: `${value.description}${kind === 'primaries' ? ' (primaries)' : ''}` };

@@ -3,6 +3,7 @@
 // be paused), or failed and why. An op that failed on a node, or that had to reach a node and
 // reached none, throws, so the history records it as failed with the reason, never as applied.
 import type { Deferred, NodeFaultOutcome } from '../src/runtime/runtime.js';
+import type { NemesisContext } from './nemesis.js';
 
 /** What one node fault op did to each of its targets. */
 export interface NodeFaultResult {
@@ -77,4 +78,14 @@ export function describeReasons(reasons: Deferred): string {
   const byReason = new Map<string, string[]>();
   for (const [node, why] of Object.entries(reasons).sort(([a], [b]) => a.localeCompare(b))) byReason.set(why, [...(byReason.get(why) ?? []), node]);
   return [...byReason].map(([why, nodes]) => `${nodes.join(', ')} (${why})`).join(', ');
+}
+
+/** Starts the database again on every dead node, one at a time (a stop op of kill and restart). */
+export async function restartDeadNodes(ctx: NemesisContext): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
+  const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
+  const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, await actOnNodesInTurn(dead, async (node) => {
+    await ctx.db.start(node, ctx.dbCtx);
+    return 'done';
+  }), false);
+  return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };
 }

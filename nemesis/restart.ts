@@ -3,21 +3,14 @@
 // member for long: recovery from the node's own data directory, over and over. Jepsen's kill, with
 // no time down. A node that does not come back is named, and restarted again when the fault heals.
 import type { Nemesis, NemesisContext } from './nemesis.js';
-import { actOnNodesInTurn, nodeFaultValue } from './node-faults.js';
+import { restartDeadNodes } from './node-faults.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 export function restartNemesis(ctx: NemesisContext): Nemesis {
   return {
     fault: 'restart',
     async invoke(op) {
-      if (op.f === 'stop-restart') {
-        const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
-        const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, await actOnNodesInTurn(dead, async (node) => {
-          await ctx.db.start(node, ctx.dbCtx);
-          return 'done';
-        }), false);
-        return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };
-      }
+      if (op.f === 'stop-restart') return restartDeadNodes(ctx);
       const running = ctx.nodes.filter((n) => ctx.runtime.isRunning(n));
       if (running.length === 0) throw new Error('restart: no node is running; expected one to kill and start again');
       const node = ctx.random.pick(running);
