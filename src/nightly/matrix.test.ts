@@ -65,7 +65,7 @@ describe('planRuns', () => {
   });
 
   it('names the entry whose options the spec rejects', () => {
-    expect(() => plan({ tests: [{}, { workload: 'regster' }] })).toThrow(/^m\.json: tests\[1\]: --workload "regster" is not known; expected one of: register/);
+    expect(() => plan({ tests: [{}, { workload: 'regster' }] })).toThrow(/^m\.json: tests\[1\]: --workload "regster" is not known; expected one of: [a-z, -]*\bregister\b/);
     expect(() => plan({ tests: [{ storeMode: 'crdt', workload: 'register' }] })).toThrow(/^m\.json: tests\[0\]: --workload register needs registers \(read, write, cas\), which --db bundled --store-mode crdt lacks/);
     expect(() => plan({ tests: [{ db: 'etcd', runtime: 'docker', storeMode: 'raft' }] })).toThrow(/^m\.json: tests\[0\]: --store-mode applies to --db bundled only/);
   });
