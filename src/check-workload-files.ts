@@ -8,7 +8,7 @@ import { checkBank } from '../checkers/bank.js';
 import { checkCounter } from '../checkers/counter.js';
 import { checkListAppend } from '../checkers/cycle/index.js';
 import { checkSet } from '../checkers/set.js';
-import { perKey } from '../workloads/per-key-checker.js';
+import { perKey } from '../checkers/per-key.js';
 import type { CheckResult, Validity } from './checker.js';
 import { readElleJson } from './formats/elle-json.js';
 import { formatOfFile, withFormatNote } from './formats/format-of-file.js';

@@ -17,7 +17,7 @@ import { eachThread, limit, mix, sleep, stagger } from '../src/generator.js';
 import { independentKeys } from '../src/independent.js';
 import type { Op } from '../src/op.js';
 import { failedResult, FINAL_QUIESCE_S, type Client, type ClientResult, type Workload } from '../src/workload.js';
-import { perKey } from './per-key-checker.js';
+import { perKey } from '../checkers/per-key.js';
 import { finalReads, type SetWorkloadOptions } from './set.js';
 
 export type CounterWorkloadOptions = SetWorkloadOptions;

@@ -17,7 +17,7 @@ import { eachThread, limit, mix, op, sleep, stagger, type Gen, type OpTemplate }
 import { independentKeys } from '../src/independent.js';
 import type { History, Op } from '../src/op.js';
 import { failedResult, FINAL_QUIESCE_S, type Client, type ClientResult, type Workload, type WorkloadOptions } from '../src/workload.js';
-import { perKey } from './per-key-checker.js';
+import { perKey } from '../checkers/per-key.js';
 
 export interface SetWorkloadOptions extends WorkloadOptions {
   /** Ops on each key before its group moves on to a fresh key. */

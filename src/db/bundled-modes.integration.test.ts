@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSet } from '../../checkers/set.js';
-import { splitByKey } from '../../workloads/per-key-checker.js';
+import { splitByKey } from '../../checkers/per-key.js';
 import type { CheckResult, LinearizabilityFailure } from '../checker.js';
 import { readJsonlHistory } from '../formats/jsonl.js';
 import { runTest, type RunOutcome } from '../run.js';
