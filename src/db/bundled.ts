@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { KvClient, KvClientError, KvSession, VERSION_SCOPE, type Json, type KvOp, type KvResponse, type KvStatusResponse } from '../kv/client.js';
 import { defineDb } from '../define/db.js';
 import { option } from '../define/options.js';
-import { MODE_NAMES, modeCapabilities, modeServes, type ModeName } from '../kv/mode-ops.js';
+import type { ClientKind } from '../define/db.js';
+import { MODE_NAMES, modeServes, type ModeName } from '../kv/mode-ops.js';
 import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
 import { listAppendConnection, txnBank } from './bundled-txn.js';
@@ -43,7 +44,7 @@ type Call = (req: KvOp) => Promise<KvResponse>;
 export function bundledDb(options: BundledOptions): Db {
   const mode = options.storeMode;
   const leaderless = mode === 'quorum' || mode === 'quorum-vc' || mode === 'crdt';
-  const can = modeCapabilities(mode);
+  const can = clientsOf(mode);
   const scope = VERSION_SCOPE[mode];
   const db: Db & Partial<PrimaryDb> = {
     name: 'bundled',
@@ -113,7 +114,7 @@ export function bundledDb(options: BundledOptions): Db {
     ...(options.readMode === 'local' && { staleReads: true }),
     ...(can.set && { openSet: async (node: string, ctx: DbContext) => setConnection(mode, await openCall(node, ctx)) }),
     ...(can.counter && { openCounter: async (node: string, ctx: DbContext) => counterConnection(await openCall(node, ctx)) }),
-    ...(can['list-append'] && { openTxn: async (node: string, ctx: DbContext) => listAppendConnection(await openCall(node, ctx)) }),
+    ...(can.txn && { openTxn: async (node: string, ctx: DbContext) => listAppendConnection(await openCall(node, ctx)) }),
     ...(can.bank && { openBank: async (node: string, ctx: DbContext) => bankConnection(mode, await openCall(node, ctx)) }),
   });
 }
@@ -315,4 +316,22 @@ export default defineDb({
 function majority(values: Readonly<Record<string, unknown>> | undefined): number {
   const replicas = typeof values?.['replicas'] === 'number' ? values['replicas'] : 1;
   return Math.floor(replicas / 2) + 1;
+}
+
+/**
+ * The clients a mode can serve, from the ops it serves: registers (read/write/cas), sets (add +
+ * read), counters (add + read), list-append transactions (txns), the bank (txns, or else a saga over
+ * counters whose accounts are created by writes: without isolation, by design), sessions where the
+ * mode has version tokens.
+ */
+function clientsOf(mode: ModeName): Record<ClientKind, boolean> {
+  const counter = modeServes(mode, 'counter-add') && modeServes(mode, 'read');
+  return {
+    register: modeServes(mode, 'read') && modeServes(mode, 'write'),
+    set: modeServes(mode, 'set-add') && modeServes(mode, 'read'),
+    counter,
+    txn: modeServes(mode, 'txn'),
+    bank: modeServes(mode, 'txn') || (counter && modeServes(mode, 'write')),
+    session: VERSION_SCOPE[mode] !== null,
+  };
 }

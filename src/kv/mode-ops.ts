@@ -1,6 +1,6 @@
 // Which client ops each mode serves. The server answers any other op with `unsupported` (definite),
-// and the harness reads this table to know which workloads a mode can run. No mode code is imported
-// here, so the table is cheap to load.
+// and the adapter (src/db/bundled.ts) reads this table to know which clients a mode can serve. No
+// mode code is imported here, so the table is cheap to load.
 import type { KvOpName } from './protocol.js';
 
 /** The replication modes, by the name --mode takes. */
@@ -30,23 +30,6 @@ export const MODE_OPS: Record<ModeName, readonly KvOpName[]> = {
 /** True when `mode` serves `op` (status is served by every mode). */
 export function modeServes(mode: ModeName, op: KvOpName): boolean {
   return op === 'status' || MODE_OPS[mode].includes(op);
-}
-
-/**
- * What the harness's workloads need: registers (read/write/cas), sets (add + read), counters (add +
- * read), list-append (txns), bank (txns, or else a saga over counters whose accounts are created by
- * writes: without isolation, by design), session (reads and writes of registers).
- */
-export function modeCapabilities(mode: ModeName): { register: boolean; set: boolean; counter: boolean; 'list-append': boolean; bank: boolean; session: boolean } {
-  const counter = modeServes(mode, 'counter-add') && modeServes(mode, 'read');
-  return {
-    register: modeServes(mode, 'read') && modeServes(mode, 'write'),
-    set: modeServes(mode, 'set-add') && modeServes(mode, 'read'),
-    counter,
-    'list-append': modeServes(mode, 'txn'),
-    bank: modeServes(mode, 'txn') || (counter && modeServes(mode, 'write')),
-    session: modeServes(mode, 'read') && modeServes(mode, 'write'),
-  };
 }
 
 export function isModeName(name: string): name is ModeName {
