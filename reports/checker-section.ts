@@ -1,5 +1,6 @@
 // One section per checker: its verdict and summary, then its evidence in the richest form the
 // report knows for its shape (linearizability failures, cycles, lost elements, ...), else as escaped JSON.
+import type { ReportSection } from '../src/define/workload.js';
 import type { CheckResult, Validity } from '../src/checker.js';
 import type { FaultWindow } from '../src/fault-window.js';
 import { anchorId, escapeHtml } from '../src/html-escape.js';
@@ -48,14 +49,15 @@ const views: View[] = [
 ];
 
 /** Renders one checker's section, anchored at `#checker-<name>`: verdict, summary, evidence (smallest witness first). */
-export function renderCheckerSection(name: string, result: CheckResult, windows: readonly FaultWindow[], colors: ReadonlyMap<string, FaultColor>): string {
+export function renderCheckerSection(name: string, result: CheckResult, windows: readonly FaultWindow[], colors: ReadonlyMap<string, FaultColor>, own?: ReportSection): string {
   const parts = [
     `<section class="checker" id="${anchorId('checker', name)}">`,
     `<h2><code>${escapeHtml(name)}</code> ${validityBadge(result.valid)}</h2>`,
   ];
   if (result.summary !== undefined) parts.push(`<p class="summary">${escapeHtml(result.summary)}</p>`);
   if (result.error !== undefined) parts.push(`<pre class="error">${escapeHtml(result.error)}</pre>`);
-  const view = views.find((v) => v.matches(result));
+  // A workload's own section for its checker comes first; the result's other fields still show as JSON.
+  const view = own !== undefined ? { keys: ['valid', 'summary', 'error'], render: (r: CheckResult) => own(r) } : views.find((v) => v.matches(result));
   let rendered: readonly string[] = ['valid', 'summary', 'error'];
   if (view) {
     try {

@@ -7,6 +7,7 @@ import { historyBuilder } from '../test-support/history-builder.js';
 import { checkListAppend } from '../checkers/cycle/index.js';
 import { append, read, txn } from '../test-support/list-append-builder.js';
 import { checkSet } from '../checkers/set.js';
+import { escapeHtml } from '../src/html-escape.js';
 import { renderCheckerSection } from './checker-section.js';
 import { witnessMarks } from './witness-marks.js';
 
@@ -61,4 +62,17 @@ describe('checker sections', () => {
     const h = historyBuilder().run(0, 'add', 1).run(0, 'add', 2).run(1, 'read', null, [1, 2]).run(1, 'read', null, [1]);
     expect(witnessMarks({ set: checkSet(h.history) })).toEqual([{ opIndex: 6, label: expect.stringContaining('set: read that lost an element') }]);
   });
+
+  it("a workload's own section for its checker: its evidence first, its other fields as JSON, its escaping its own", () => {
+    const result = { valid: false as const, summary: 'two leaders in term 3', leaders: ['n1', '<n2>'], term: 3 };
+    const own = (r: typeof result | Record<string, unknown>) => `<ul>${((r as typeof result).leaders).map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
+    const html = renderCheckerSection('split-brain', result, [], new Map(), own as never);
+    expect(html).toContain('<ul><li>n1</li><li>&lt;n2&gt;</li></ul>');
+    expect(html.indexOf('<ul>')).toBeLessThan(html.indexOf('other fields (JSON)'));
+    expect(html).toContain('&quot;term&quot;: 3');
+    expect(html).not.toContain('<n2>');
+    // Without its own section, an unknown result is shown as JSON, opened because it failed.
+    expect(section('split-brain', result)).toContain('<details open><summary>result (JSON)</summary>');
+  });
 });
+

@@ -71,7 +71,7 @@ export function renderReport(input: ReportInput): string {
     `<nav>${nav.join('')}</nav>`,
     chartsHtml,
     timelineHtml,
-    ...Object.entries(checkers).map(([checker, result]) => guarded(`checker ${checker}`, () => renderCheckerSection(checker, result, windows, colors))),
+    ...Object.entries(checkers).map(([checker, result]) => guarded(`checker ${checker}`, () => renderCheckerSection(checker, result, windows, colors, input.sections?.[checker]))),
     nodeEventsHtml,
     `<section id="spec"><h2>Test spec</h2>${guarded('Test spec', () => renderSpecTable(input.test))}</section>`,
     `<section id="faults"><h2>Fault windows</h2>${guarded('Fault windows', () => renderFaultWindowList(windows, colors))}</section>`,

@@ -11,7 +11,7 @@ import { ioMessage } from '../src/io-error.js';
 import type { History } from '../src/op.js';
 import { readRunFacts, runIncompleteReason, type RunFacts } from '../src/run-facts.js';
 import { readStoredHistory } from '../src/run-history.js';
-import { replayCommand, type TestSpec } from '../src/spec.js';
+import { partsOf, replayCommand, type TestSpec } from '../src/spec.js';
 import { readStoredSpec } from '../src/stored-spec.js';
 import { RUN_FILES, writeFileWhole } from '../src/store.js';
 import { readNodeLogs } from './node-annotations.js';
@@ -55,6 +55,7 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
     nodeEvents: nodeLogs.events,
     nodeLogs: nodeLogs.logs,
     ...(nodeLogs.note !== undefined && { nodeEventsNote: nodeLogs.note }),
+    sections: partsOf(spec, registry).workload.report,
     run: {
       dir,
       startedAt: run.startedAt,

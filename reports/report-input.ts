@@ -1,4 +1,5 @@
 // What the report is rendered from: the resolved spec, the history, the composed results and facts about the run.
+import type { ReportSection } from '../src/define/workload.js';
 import type { CheckResult } from '../src/checker.js';
 import type { History } from '../src/op.js';
 import type { NodeAnnotation, NodeLogLink } from './node-annotations.js';
@@ -29,4 +30,6 @@ export interface ReportInput {
   nodeLogs?: NodeLogLink[];
   /** Why node events are missing, when they are. */
   nodeEventsNote?: string;
+  /** The workload's own report sections, by checker name (its definition's `report`). */
+  sections?: Readonly<Record<string, ReportSection>>;
 }

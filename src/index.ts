@@ -17,7 +17,8 @@ export { awaitNodes, hostOf, nodeLog } from './db/readiness.js';
 
 // Workloads: generators of client ops, the clients that perform them, and their checkers.
 export { defineWorkload } from './define/workload.js';
-export type { CheckerContext, WorkloadContext, WorkloadDefinition, WorkloadDefinitionInput } from './define/workload.js';
+export type { CheckerContext, ReportSection, WorkloadContext, WorkloadDefinition, WorkloadDefinitionInput } from './define/workload.js';
+export { escapeHtml } from './html-escape.js';
 export { failedResult, FINAL_QUIESCE_S } from './workload.js';
 export type { Client, ClientResult, Workload, WorkloadOptions } from './workload.js';
 export * as generators from './generator.js';

@@ -49,7 +49,7 @@ export const KINDS: Readonly<Record<DefinitionKind, KindFacts>> = {
   },
   workload: {
     noun: 'workload', plural: 'workloads', maker: 'defineWorkload',
-    fields: { ...COMMON_FIELDS, needs: 'function', keyGroups: 'boolean', describe: 'function', create: 'function', checkers: 'function' },
+    fields: { ...COMMON_FIELDS, needs: 'function', keyGroups: 'boolean', describe: 'function', create: 'function', checkers: 'function', report: 'object' },
   },
   fault: {
     noun: 'fault', plural: 'faults', maker: 'defineFault',

@@ -1,7 +1,7 @@
 // A workload described by itself (issue 13): its name, options, the clients it needs from a
 // database, how it makes its generators and clients, and its checkers. The built-in workloads are
 // made with defineWorkload, as a user's workload is.
-import type { Checker } from '../checker.js';
+import type { Checker, CheckResult } from '../checker.js';
 import type { Db, DbContext } from '../db-contract.js';
 import type { Workload } from '../workload.js';
 import { assertDescription, assertFunction, assertName, CLIENT_KINDS, ownerOf, type ClientKind } from './db.js';
@@ -27,6 +27,12 @@ export interface CheckerContext<V> {
   checkTimeoutMs: number;
 }
 
+/**
+ * A report section of a workload's own checker: the HTML of its evidence, shown under the checker's
+ * verdict and summary. Everything that came from the database must be escaped (escapeHtml).
+ */
+export type ReportSection = (result: CheckResult) => string;
+
 export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> {
   readonly kind: 'workload';
   /** The name in --workload and in test.json. */
@@ -42,6 +48,8 @@ export interface WorkloadDefinition<S extends OptionSchema = OptionSchema> {
   describe(values: OptionValues<S>): string[];
   create(ctx: WorkloadContext<OptionValues<S>>): Workload;
   checkers(ctx: CheckerContext<OptionValues<S>>): Record<string, Checker>;
+  /** Report sections of its own checkers, by checker name (the report has views of faultline's checkers' results already). */
+  readonly report: Readonly<Record<string, ReportSection>>;
   /** The file the definition was loaded from, for user definitions (set by the loader). */
   readonly source?: string;
 }
@@ -55,6 +63,7 @@ export interface WorkloadDefinitionInput<S extends OptionSchema> {
   describe?(values: OptionValues<S>): string[];
   create(ctx: WorkloadContext<OptionValues<S>>): Workload;
   checkers(ctx: CheckerContext<OptionValues<S>>): Record<string, Checker>;
+  report?: Readonly<Record<string, ReportSection>>;
 }
 
 /** Makes a workload definition; a wrong one is refused here in one line naming the field and what was expected. */
@@ -73,6 +82,10 @@ export function defineWorkload<S extends OptionSchema = Record<string, never>>(i
   assertFunction(owner, given, 'create', '(ctx) => workload (generator, open)');
   assertFunction(owner, given, 'checkers', '(ctx) => { name: checker }');
   assertFunction(owner, given, 'describe', '(options) => words for the run name', true);
+  const report = given['report'];
+  if (report !== undefined && (typeof report !== 'object' || report === null || !Object.values(report).every((r) => typeof r === 'function'))) {
+    throw new Error(`${owner}: report is not valid; expected { checkerName: (result) => html }`);
+  }
   const options = (input.options ?? {}) as S;
   assertSchema(options, owner);
   const fixed = input.needs;
@@ -86,5 +99,6 @@ export function defineWorkload<S extends OptionSchema = Record<string, never>>(i
     describe: input.describe ?? (() => []),
     create: input.create,
     checkers: input.checkers,
+    report: input.report ?? {},
   };
 }
