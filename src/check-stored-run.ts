@@ -10,7 +10,7 @@ import { totalmem } from 'node:os';
 import { join, relative } from 'node:path';
 import { parentPort, Worker } from 'node:worker_threads';
 import { composeCheckers, type CheckResult } from './checker.js';
-import { importFile } from './define/import-file.js';
+import { loadFileDefinitions } from './define/config.js';
 import { createRegistry, definitionsIn, type Definition, type Registry } from './define/registry.js';
 import type { Op } from './op.js';
 import { checkersFor } from './resolve.js';
@@ -161,8 +161,7 @@ export async function registryInWorker(modules: readonly string[]): Promise<Regi
       const compiled = match === null || module.includes('/dist/') ? module : `${match[1]}/dist/${match[2]}/${match[3]}.js`;
       definitions.push(...definitionsIn((await import(compiled)) as Record<string, unknown>));
     } else {
-      const found = definitionsIn(await importFile(module, module, process.cwd()));
-      definitions.push(...found.map((d) => ({ ...d, source: module }) as Definition));
+      definitions.push(...(await loadFileDefinitions(module)).map((l) => ({ ...l.definition, source: l.path }) as Definition));
     }
   }
   return createRegistry(definitions, modules);

@@ -2,7 +2,8 @@
 // in the working directory, and the files `--db`, `--workload` and `--nemesis` name by path. A
 // stored run's test.json names its user definitions by path too, so `check` loads them the same way.
 // Every definition loaded from a file keeps that file as its source, which the spec records.
-import { findConfig, loadConfig } from './define/config.js';
+import { basename, dirname } from 'node:path';
+import { CONFIG_FILES, findConfig, loadConfig } from './define/config.js';
 import type { DefinitionKind } from './define/definition.js';
 import { loadDefinition, type LoadedDefinition } from './define/load.js';
 import { extendRegistry, type Definition, type Registry } from './define/registry.js';
@@ -48,7 +49,7 @@ export async function commandLineRegistry(base: Registry, argv: readonly string[
   return { registry: withSources(base, loaded), nameOf: (value) => names.get(value) ?? value };
 }
 
-/** The registry a stored run needs: `base` and the files its test.json names by path. */
+/** The registry a stored run needs: `base` and the files its test.json names by path (a config file, or a definition's own). */
 export async function storedRunRegistry(base: Registry, dir: string): Promise<Registry> {
   const spec = upgradeSpec(readStoredSpecObject(dir));
   const parts: [unknown, DefinitionKind][] = [
@@ -58,8 +59,17 @@ export async function storedRunRegistry(base: Registry, dir: string): Promise<Re
   ];
   const loaded: LoadedDefinition[] = [];
   for (const [part, kind] of parts) {
-    const path = (part as { path?: unknown } | null)?.path;
-    if (typeof path === 'string') loaded.push(await loadDefinition(path, kind, `test.json's ${kind} path`));
+    const { path, name } = (part ?? {}) as { path?: unknown; name?: unknown };
+    if (typeof path !== 'string') continue;
+    const flag = `test.json's ${kind} path`;
+    if (!CONFIG_FILES.includes(basename(path))) {
+      loaded.push(await loadDefinition(path, kind, flag));
+      continue;
+    }
+    const config = await loadConfig(path, { cwd: dirname(path) });
+    const found = { db: config.dbs, workload: config.workloads, fault: config.faults }[kind].get(String(name));
+    if (found === undefined) throw new Error(`${flag} ${path} defines no ${kind} named ${JSON.stringify(name)}; expected the config the run was made with`);
+    loaded.push(found);
   }
   return withSources(base, loaded);
 }

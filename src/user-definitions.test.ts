@@ -6,6 +6,9 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { userProject } from '../test-support/user-project.js';
+import { builtins } from './builtins.js';
+import { storedRunRegistry } from './cli-registry.js';
+import { recheckRun } from './run.js';
 
 const bin = join(import.meta.dirname, '..', 'bin', 'faultline.js');
 const project = userProject({ 'node_modules/faultline': resolve(import.meta.dirname, '..') });
@@ -82,4 +85,32 @@ describe('a user definition given by path', () => {
     // No run directory was made: nothing started.
     expect(existsSync(join(project.dir, 'store')) ? readdirSync(join(project.dir, 'store')).length : 0).toBe(before);
   }, 120_000);
+
+  it('comes from faultline.config.ts too, as values or paths, and a stored run re-checks in a worker thread from those files', async () => {
+    const configured = userProject({ 'node_modules/faultline': resolve(import.meta.dirname, '..') });
+    try {
+      configured.write({
+        'hiccup.ts': HICCUP,
+        'pick.ts': `export const pickOne = (random: { pick<T>(xs: readonly T[]): T }, nodes: readonly string[]): string => random.pick(nodes);\n`,
+        'faultline.config.ts': `import { defineFault, HEAL_RANK, type FaultlineConfig } from 'faultline';
+const nothing = defineFault({ name: 'nothing', description: 'does nothing, on a schedule', healRank: HEAL_RANK.partition, create: () => ({ fault: 'nothing', invoke: async () => 'nothing done' }) });
+export default { faults: [nothing, './hiccup.ts'] } satisfies FaultlineConfig;
+`,
+      });
+      const run = await execa('node', [bin, 'test', '--nodes', '3', '--time-limit', '3', '--nemesis', 'nothing,hiccup', '--nemesis-interval', '1', '--seed', '2'], { cwd: configured.dir, reject: false });
+      expect(run.stderr).not.toMatch(/faultline: /);
+      expect(run.stdout).toMatch(/^ {2}faults +VALID +applied nothing \d+x, hiccup \d+x/m);
+      const dir = join(configured.dir, 'store', 'latest');
+      const spec = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as { nemesis: { faults: unknown[] } };
+      expect(spec.nemesis.faults).toEqual([{ name: 'nothing', path: join(configured.dir, 'faultline.config.ts') }, { name: 'hiccup', path: join(configured.dir, 'hiccup.ts') }]);
+      const registry = await storedRunRegistry(builtins, dir);
+      const inWorker = await recheckRun(dir, registry, { worker: true });
+      const inThread = await recheckRun(dir, registry, { worker: false });
+      expect(inWorker.results.valid).toBe(inThread.results.valid);
+      expect(JSON.stringify((inWorker.results.results as Record<string, unknown>)['faults'])).toContain('applied nothing');
+    } finally {
+      configured.remove();
+    }
+  }, 60_000);
 });
+

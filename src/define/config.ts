@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KINDS, describe, recognise, type DefinitionKind, type DefinitionOf } from './definition.js';
 import { importFile, resolveFile, shownPath } from './import-file.js';
-import { loadDefinition, type LoadedDefinition } from './load.js';
+import { loadDefinition, loadDefinitions, type LoadedDefinition } from './load.js';
 
 /** The names a config file may have, looked for in the working directory. */
 export const CONFIG_FILES: readonly string[] = ['faultline.config.ts', 'faultline.config.mts', 'faultline.config.js', 'faultline.config.mjs'];
@@ -109,4 +109,11 @@ function inline<K extends DefinitionKind>(entry: unknown, kind: K, at: string, {
 /** Where a registered definition came from, for the duplicate refusal: "./a.ts" or "faultline.config.ts (dbs[0])". */
 function source(loaded: LoadedDefinition, cwd: string): string {
   return `${shownPath(loaded.path, cwd)} (${loaded.exportName})`;
+}
+
+/** Every definition a file gives: a config file's, or a definition file's own; each with the file it came from. */
+export async function loadFileDefinitions(path: string): Promise<LoadedDefinition[]> {
+  if (!CONFIG_FILES.some((name) => path.endsWith(`/${name}`))) return loadDefinitions(path, { cwd: dirname(path) });
+  const config = await loadConfig(path, { cwd: dirname(path) });
+  return [...config.dbs.values(), ...config.workloads.values(), ...config.faults.values()];
 }

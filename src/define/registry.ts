@@ -32,7 +32,8 @@ export function createRegistry(definitions: readonly Definition[], modules: read
   for (const definition of definitions) {
     const into: Map<string, Definition> = definition.kind === 'db' ? dbs : definition.kind === 'workload' ? workloads : faults;
     const other = into.get(definition.name);
-    if (other === definition) continue;
+    // The same definition, or the same file's loaded twice (named by a config and by a path).
+    if (other === definition || (other !== undefined && other.source !== undefined && other.source === definition.source)) continue;
     if (other !== undefined) {
       throw new Error(`${definition.kind} "${definition.name}" is defined twice: ${where(other)} and ${where(definition)}; expected one name per ${definition.kind}`);
     }
