@@ -20,10 +20,14 @@ import { resolveRunDir, RUN_FILES } from './store.js';
 import { preflight } from './preflight.js';
 
 /**
- * The definitions this command line can name: the built-ins, a faultline.config.ts here, and the
- * files `test` names by path. A file that cannot be loaded is refused before anything else.
+ * The definitions this command line can name: the built-ins, a faultline.config.ts here (for test
+ * and nightly), and the files `test` names by path. A file that cannot be loaded is refused before
+ * anything else.
  */
-const { registry, nameOf } = await (process.argv[2] === 'test' ? commandLineRegistry(builtins, process.argv.slice(3), process.cwd()) : Promise.resolve({ registry: builtins, nameOf: (v: string) => v })).catch((err: unknown) => {
+const command = process.argv[2];
+const { registry, nameOf } = await (command === 'test' || command === 'nightly'
+  ? commandLineRegistry(builtins, command === 'test' ? process.argv.slice(3) : [], process.cwd())
+  : Promise.resolve({ registry: builtins, nameOf: (v: string) => v })).catch((err: unknown) => {
   console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
   return process.exit(254);
 });
