@@ -1,0 +1,36 @@
+// The library's entry points: a test run from code with a caller's own definition beside the
+// built-ins, and its stored run checked again, as `faultline test` and `faultline check` would.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { recheckRun, runTest } from './api.js';
+import { defineFault, HEAL_RANK } from './define/fault.js';
+
+const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
+
+const nothing = defineFault({
+  name: 'nothing', description: 'does nothing, on a schedule', healRank: HEAL_RANK.partition,
+  create: () => ({ fault: 'nothing', invoke: async () => 'nothing done' }),
+});
+
+describe('runTest and recheckRun from code', () => {
+  it("run a test with the caller's definitions, write its report, and check it again", async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
+    const outcome = await runTest({ nodes: 3, timeLimitS: 3, nemesis: 'nothing', nemesisIntervalS: 1, seed: 5, storeDir }, { definitions: [nothing], status: quiet });
+    expect(outcome.spec.nemesis.faults).toEqual([{ name: 'nothing' }]);
+    expect(outcome.exitCode).toBe(0);
+    expect(existsSync(join(outcome.dir, 'report.html'))).toBe(true);
+    const again = await recheckRun(outcome.dir, { definitions: [nothing] });
+    expect(again.results.valid).toBe(true);
+    // Without the definition the stored run names a fault nobody knows: one line saying so.
+    await expect(recheckRun(outcome.dir)).rejects.toThrow(/--nemesis "nothing" is not known; expected one of: .*partition/);
+  }, 60_000);
+
+  it('refuses what cannot run before starting anything', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
+    await expect(runTest({ db: 'etcd', workload: 'register', storeDir }, { status: quiet })).rejects.toThrow('--db etcd cannot run on the local runtime; expected --runtime docker');
+    await expect(runTest({ nodes: 3, concurrency: 4, storeDir }, { status: quiet })).rejects.toThrow(/^--concurrency 4 is not a multiple of 3/);
+  });
+});
