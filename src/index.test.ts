@@ -38,6 +38,20 @@ describe("import ... from 'faultline'", () => {
     expect(unexported.stderr).toMatch(/ERR_PACKAGE_PATH_NOT_EXPORTED/);
   }, 30_000);
 
+  it('gives a definition the ports and address guard a node with several listeners needs', async () => {
+    const script = `import { holdNodePort, hasNodeAddresses } from 'faultline';
+const held = await holdNodePort();
+await held.release();
+console.log(JSON.stringify({ port: held.port, addressed: hasNodeAddresses({ nodeHost: () => '10.0.0.2' }), local: hasNodeAddresses({ name: 'local' }) }));
+`;
+    const cwd = project.write({ 'package.json': '{ "type": "module" }\n', 'ports.mjs': script });
+    const { stdout } = await execa(process.execPath, ['ports.mjs'], { cwd });
+    const seen = JSON.parse(stdout) as { port: number; addressed: boolean; local: boolean };
+    expect(seen.port).toBeGreaterThanOrEqual(10_000);
+    expect(seen.port).toBeLessThan(65_536);
+    expect({ addressed: seen.addressed, local: seen.local }).toEqual({ addressed: true, local: false });
+  }, 30_000);
+
   it("loads a user's .ts definition importing 'faultline' with the CLI's own copy of it", async () => {
     const cwd = project.write({
       'lag.ts': faultFile,

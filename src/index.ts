@@ -47,6 +47,13 @@ export type { SpecOptions, TestSpec, PartSpec } from './spec.js';
 export type { History, Op, OpDraft, OpType, Process } from './op.js';
 export type { Random } from './random.js';
 export type { Address, Deferred, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime/runtime.js';
+// A database with more listeners than the one port the local runtime gives a node (a client port
+// beside its cluster port) picks the others with holdNodePort; hasNodeAddresses says whether the
+// node has an address of its own instead (containers), where it can use its usual ports.
+export { hasNodeAddresses } from './runtime/runtime.js';
+export type { NodeAddressed } from './runtime/runtime.js';
+export { holdNodePort } from './runtime/node-ports.js';
+export type { HeldPort } from './runtime/node-ports.js';
 export type { Grudge } from './runtime/grudge.js';
 
 // What a user's files export, loaded by path (--db ./x.ts) or named in faultline.config.ts.

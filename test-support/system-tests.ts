@@ -42,6 +42,20 @@ export const dockerEngine: SystemNeed = {
   },
 };
 
+/** Debian's nats-server on PATH, for the NATS example (examples/nats/) on the local runtime. */
+export const natsServer: SystemNeed = {
+  suites: 'NATS example tests on the local runtime',
+  install: 'apt-get install nats-server',
+  async missing() {
+    try {
+      execFileSync('nats-server', ['--version'], { stdio: 'ignore' });
+      return undefined;
+    } catch {
+      return 'nats-server not found on PATH';
+    }
+  },
+};
+
 /** Info-ZIP's `unzip`, a zip reader that shares no code with faultline's writer. */
 export const unzip: SystemNeed = {
   suites: 'unzip tests of the zip writer',
