@@ -19,7 +19,7 @@ import { renderReport } from './render-report.js';
 
 /** Writes report.html of the checked run in `dir`: in this thread, or in a worker thread when its history is big (or `place` says so). */
 export async function renderStoredRun(dir: string, registry: Registry, place: CheckPlace = {}): Promise<void> {
-  const worker = workerPlace(join(dir, RUN_FILES.history), place);
+  const worker = registry.rebuildable ? workerPlace(join(dir, RUN_FILES.history), place) : undefined;
   if (worker === undefined) return renderStoredRunHere(dir, registry);
   const job: RenderJob = { dir, modules: registry.modules };
   await runInWorker(renderWorkerUrl(), job, worker, { doing: `rendering the report of ${dir}`, step: `the report of ${dir}`, heap: "the report's heap" });

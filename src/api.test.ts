@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { recheckRun, runTest } from './api.js';
+import { recheckRun, registryWith, runTest } from './api.js';
+import { recheckRun as recheckStoredRun } from './run.js';
 import { defineFault, HEAL_RANK } from './define/fault.js';
 
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -24,6 +25,10 @@ describe('runTest and recheckRun from code', () => {
     expect(existsSync(join(outcome.dir, 'report.html'))).toBe(true);
     const again = await recheckRun(outcome.dir, { definitions: [nothing] });
     expect(again.results.valid).toBe(true);
+    // A definition given in code has no file a worker thread could import: big histories are checked here.
+    const registry = registryWith([nothing]);
+    expect(registry.rebuildable).toBe(false);
+    expect((await recheckStoredRun(outcome.dir, registry, { worker: true })).results.valid).toBe(true);
     // Without the definition the stored run names a fault nobody knows: one line saying so.
     await expect(recheckRun(outcome.dir)).rejects.toThrow(/--nemesis "nothing" is not known; expected one of: .*partition/);
   }, 60_000);

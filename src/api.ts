@@ -2,6 +2,7 @@
 // definitions the caller adds: what `faultline test` and `faultline check` do, without the CLI.
 import { renderStoredRun } from '../reports/render-stored-run.js';
 import { builtins } from './builtins.js';
+import { storedRunRegistry } from './cli-registry.js';
 import { extendRegistry, type Definition, type Registry } from './define/registry.js';
 import { preflight } from './preflight.js';
 import { recheckRun as recheckStoredRun, runTest as runResolvedTest, type RunOutcome } from './run.js';
@@ -39,7 +40,11 @@ export async function runTest(options: SpecOptions, run: RunOptions = {}): Promi
   return { ...outcome, spec };
 }
 
-/** Checks a stored run again (`faultline check <dir>`): its checkers, results.json and report.html. */
-export function recheckRun(dir: string, run: Pick<RunOptions, 'definitions'> = {}): ReturnType<typeof recheckStoredRun> {
-  return recheckStoredRun(dir, registryWith(run.definitions), {}, renderStoredRun);
+/**
+ * Checks a stored run again (`faultline check <dir>`): its checkers, results.json and report.html.
+ * Definitions its test.json names by path are loaded from there; ones a run was given in code
+ * (which test.json cannot name) must be given again.
+ */
+export async function recheckRun(dir: string, run: Pick<RunOptions, 'definitions'> = {}): ReturnType<typeof recheckStoredRun> {
+  return recheckStoredRun(dir, await storedRunRegistry(registryWith(run.definitions), dir), {}, renderStoredRun);
 }

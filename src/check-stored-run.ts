@@ -53,7 +53,7 @@ export type ReportStep = (dir: string, registry: Registry, place?: CheckPlace) =
 /** Checks the history on disk, writes results.json, and returns the composed result. */
 export async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts, registry: Registry, place: CheckPlace = {}): Promise<CheckResult> {
   const historyPath = join(dir, RUN_FILES.history);
-  const worker = workerPlace(historyPath, place);
+  const worker = registry.rebuildable ? workerPlace(historyPath, place) : undefined;
   if (worker === undefined) return checkRun(spec, readStoredHistory(historyPath), dir, facts, registry);
   const job: CheckJob = { spec, modules: registry.modules, dir, facts };
   const answer = await runInWorker(checkWorkerUrl(), job, worker, { doing: `checking ${dir}`, step: `the check of ${dir}`, heap: "the checkers' heap" });

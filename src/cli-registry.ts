@@ -13,8 +13,8 @@ import { readStoredSpecObject } from './stored-spec.js';
 /** A registry, and the names that paths given on the command line stand for. */
 export interface CommandLineRegistry {
   registry: Registry;
-  /** `--db ./nats.ts` gives the name of the definition loaded from ./nats.ts. */
-  nameOf(value: string): string;
+  /** `--db ./nats.ts` gives the name of the database loaded from ./nats.ts (a name stays as it is). */
+  nameOf(kind: DefinitionKind, value: string): string;
 }
 
 /** Whether a --db, --workload or --nemesis value is a path to a file rather than a name. */
@@ -40,13 +40,14 @@ export async function commandLineRegistry(base: Registry, argv: readonly string[
   for (const [flag, value] of flagValues(argv)) {
     const kind = PATH_FLAGS[flag] as DefinitionKind;
     for (const item of kind === 'fault' ? value.split(',').map((s) => s.trim()) : [value]) {
-      if (!isPath(item) || names.has(item)) continue;
+      // One file may give a database and a workload: a path names one definition per kind.
+      if (!isPath(item) || names.has(`${kind}\0${item}`)) continue;
       const found = await loadDefinition(item, kind, flag, { cwd });
       loaded.push(found);
-      names.set(item, found.definition.name);
+      names.set(`${kind}\0${item}`, found.definition.name);
     }
   }
-  return { registry: withSources(base, loaded), nameOf: (value) => names.get(value) ?? value };
+  return { registry: withSources(base, loaded), nameOf: (kind, value) => names.get(`${kind}\0${value}`) ?? value };
 }
 
 /** The registry a stored run needs: `base` and the files its test.json names by path (a config file, or a definition's own). */
@@ -77,8 +78,14 @@ export async function storedRunRegistry(base: Registry, dir: string): Promise<Re
 /** `base` with the loaded definitions added, each carrying the file it came from. */
 function withSources(base: Registry, loaded: readonly LoadedDefinition[]): Registry {
   if (loaded.length === 0) return base;
-  // The same file named twice (in the config and by --db) is one definition.
-  const unique = [...new Map(loaded.map((l) => [`${l.definition.kind}\0${l.definition.name}\0${l.path}`, l])).values()];
+  // One definition reached twice (a config names it as a value, and --db gives its file; or one
+  // file named twice) is kept once, with its own file rather than the config's.
+  const byDefinition = new Map<unknown, LoadedDefinition>();
+  for (const l of loaded) {
+    const seen = byDefinition.get(l.definition);
+    if (seen === undefined || (CONFIG_FILES.includes(basename(seen.path)) && !CONFIG_FILES.includes(basename(l.path)))) byDefinition.set(l.definition, l);
+  }
+  const unique = [...new Map([...byDefinition.values()].map((l) => [`${l.definition.kind}\0${l.definition.name}\0${l.path}`, l])).values()];
   const definitions = unique.map((l) => ({ ...l.definition, source: l.path }) as Definition);
   return extendRegistry(base, definitions, [...new Set(loaded.map((l) => l.path))]);
 }

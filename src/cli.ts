@@ -27,7 +27,7 @@ import { preflight } from './preflight.js';
 const command = process.argv[2];
 const { registry, nameOf } = await (command === 'test' || command === 'nightly'
   ? commandLineRegistry(builtins, command === 'test' ? process.argv.slice(3) : [], process.cwd())
-  : Promise.resolve({ registry: builtins, nameOf: (v: string) => v })).catch((err: unknown) => {
+  : Promise.resolve({ registry: builtins, nameOf: (_kind: string, v: string) => v })).catch((err: unknown) => {
   console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
   return process.exit(254);
 });
@@ -65,9 +65,9 @@ for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
   .action(async (opts: Record<string, string | undefined>) => {
     const flat: Record<string, unknown> = {
-      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf(opts.workload ?? DEFAULTS.workload),
-      nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf(item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
-      seed: opts.seed, runtime: opts.runtime, db: nameOf(opts.db ?? DEFAULTS.db), rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
+      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
+      nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf('fault', item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
+      seed: opts.seed, runtime: opts.runtime, db: nameOf('db', opts.db ?? DEFAULTS.db), rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
       checkTimeoutS: opts.checkTimeout, storeDir: opts.store, name: opts.name,
     };
     for (const key of partFlagKeys(registry)) if (opts[key] !== undefined) flat[key] = opts[key];

@@ -35,9 +35,15 @@ export function needsFakeClock(spec: TestSpec, registry: Registry): boolean {
 /** The database adapter of a spec, made but not started: what it serves and how its reads behave. */
 export function dbOf(spec: TestSpec, registry: Registry): Db {
   const { db } = partsOf(spec, registry);
-  const adapter = db.create(optionsOf(spec.db) as never);
+  const where = `db ${db.name}${db.source === undefined ? '' : ` (${db.source})`}`;
+  let adapter: Db;
+  try {
+    adapter = db.create(optionsOf(spec.db) as never);
+  } catch (err) {
+    throw new Error(`${where}: create() threw: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const missing = ['start', 'awaitReady'].filter((method) => typeof (adapter as unknown as Record<string, unknown> | undefined)?.[method] !== 'function');
-  if (missing.length > 0) throw new Error(`db ${db.name}${db.source === undefined ? '' : ` (${db.source})`}: create() returned an adapter without ${missing.join(' and ')}; expected an object with start(node, ctx) and awaitReady(nodes, ctx, deadlineMs)`);
+  if (missing.length > 0) throw new Error(`${where}: create() returned an adapter without ${missing.join(' and ')}; expected an object with start(node, ctx) and awaitReady(nodes, ctx, deadlineMs)`);
   return adapter;
 }
 

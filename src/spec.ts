@@ -3,7 +3,8 @@
 // definition declares them. test.json holds exactly this. A spec is resolved from the command line's
 // flat flags or from a stored spec, with defaults and validation from the parts' definitions, so
 // nothing here names a database, a workload or a fault.
-import { relative } from 'node:path';
+import { basename, relative } from 'node:path';
+import { CONFIG_FILES } from './define/config-files.js';
 import { CLIENT_KIND_WORDS, clientKindsOf, RUNTIME_NAMES, type ClientKind, type DbDefinition, type RuntimeName } from './define/db.js';
 import type { FaultDefinition } from './define/fault.js';
 import { flagOf, resolveOptions, type OptionSchema } from './define/options.js';
@@ -193,7 +194,8 @@ export function replayCommand(spec: TestSpec, registry: Registry): string {
   const { db, workload, faults } = partsOf(spec, registry);
   const flags = (definition: Definition, part: PartSpec) =>
     Object.entries(definition.options).map(([key, def]) => `--${flagOf(key, def)} ${String(part[key])}`);
-  const nameOf = (part: PartSpec) => (part.path === undefined ? part.name : `./${relative(process.cwd(), part.path)}`);
+  // A definition written in faultline.config.ts is replayed by name: the config is found again in the working directory.
+  const nameOf = (part: PartSpec) => (part.path === undefined || CONFIG_FILES.includes(basename(part.path)) ? part.name : `./${relative(process.cwd(), part.path)}`);
   const args = [
     'npx faultline test',
     `--nodes ${spec.nodes.length}`,

@@ -48,6 +48,7 @@ export default defineWorkload({
   'needs-txn.ts': `import { defineWorkload } from 'faultline';
 export default defineWorkload({ name: 'txn-thing', description: 'transactions', needs: ['txn'], create: () => { throw new Error('unused'); }, checkers: () => ({}) });\n`,
   'throws.ts': `import { defineDb } from 'faultline';\nif (process.env.NOPE === undefined) throw new Error('NOPE is not set: expected the port');\nexport default defineDb({ name: 'x', description: 'x', runtimes: ['local'], create: () => ({}) as never });\n`,
+  'create-throws.ts': `import { defineDb } from 'faultline';\nexport default defineDb({ name: 'boom', description: 'throws when made', runtimes: ['local'], create: () => { throw new Error('no port given'); } });\n`,
   'no-start.ts': `import { defineDb } from 'faultline';\nexport default defineDb({ name: 'half', description: 'serves registers, starts nothing', runtimes: ['local'], create: () => ({ name: 'half', openRegister: async () => ({}) }) as never });\n`,
 });
 
@@ -73,6 +74,7 @@ describe('a user definition given by path', () => {
       [['--db', './missing.ts'], `faultline: --db ./missing.ts: no such file (looked at ${join(project.dir, 'missing.ts')})`],
       [['--db', './throws.ts'], 'faultline: --db ./throws.ts: importing it threw: NOPE is not set: expected the port (at ./throws.ts:2)'],
       [['--db', './needs-txn.ts'], 'faultline: --db ./needs-txn.ts exports workload "txn-thing", expected a database made with defineDb'],
+      [['--db', './create-throws.ts'], 'faultline: db boom (' + join(project.dir, 'create-throws.ts') + '): create() threw: no port given'],
       [['--db', './no-start.ts'], 'faultline: db half (' + join(project.dir, 'no-start.ts') + '): create() returned an adapter without start and awaitReady; expected an object with start(node, ctx) and awaitReady(nodes, ctx, deadlineMs)'],
     ];
     const before = existsSync(join(project.dir, 'store')) ? readdirSync(join(project.dir, 'store')).length : 0;
@@ -86,23 +88,29 @@ describe('a user definition given by path', () => {
     expect(existsSync(join(project.dir, 'store')) ? readdirSync(join(project.dir, 'store')).length : 0).toBe(before);
   }, 120_000);
 
-  it('comes from faultline.config.ts too, as values or paths, and a stored run re-checks in a worker thread from those files', async () => {
+  it('comes from faultline.config.ts too, and a stored run re-checks in a worker thread from those files', async () => {
     const configured = userProject({ 'node_modules/faultline': resolve(import.meta.dirname, '..') });
     try {
       configured.write({
         'hiccup.ts': HICCUP,
         'pick.ts': `export const pickOne = (random: { pick<T>(xs: readonly T[]): T }, nodes: readonly string[]): string => random.pick(nodes);\n`,
         'faultline.config.ts': `import { defineFault, HEAL_RANK, type FaultlineConfig } from 'faultline';
+import hiccup from './hiccup.ts';
 const nothing = defineFault({ name: 'nothing', description: 'does nothing, on a schedule', healRank: HEAL_RANK.partition, create: () => ({ fault: 'nothing', invoke: async () => 'nothing done' }) });
-export default { faults: [nothing, './hiccup.ts'] } satisfies FaultlineConfig;
+export default { faults: [nothing, hiccup] } satisfies FaultlineConfig;
 `,
       });
+      // The same definition named by the config and given by path is one definition, kept with its own file.
+      const both = await execa('node', [bin, 'test', '--nodes', '3', '--time-limit', '1', '--nemesis', 'nothing,./hiccup.ts', '--seed', '2', '--store', 'both'], { cwd: configured.dir, reject: false });
+      expect(both.stderr).not.toMatch(/faultline: /);
+      // A definition written in the config is replayed by name, one from its own file by path.
+      expect(both.stdout).toMatch(/^replay: .* --nemesis nothing,\.\/hiccup\.ts /m);
       const run = await execa('node', [bin, 'test', '--nodes', '3', '--time-limit', '3', '--nemesis', 'nothing,hiccup', '--nemesis-interval', '1', '--seed', '2'], { cwd: configured.dir, reject: false });
       expect(run.stderr).not.toMatch(/faultline: /);
       expect(run.stdout).toMatch(/^ {2}faults +VALID +applied nothing \d+x, hiccup \d+x/m);
       const dir = join(configured.dir, 'store', 'latest');
       const spec = JSON.parse(readFileSync(join(dir, 'test.json'), 'utf8')) as { nemesis: { faults: unknown[] } };
-      expect(spec.nemesis.faults).toEqual([{ name: 'nothing', path: join(configured.dir, 'faultline.config.ts') }, { name: 'hiccup', path: join(configured.dir, 'hiccup.ts') }]);
+      expect(spec.nemesis.faults).toEqual([{ name: 'nothing', path: join(configured.dir, 'faultline.config.ts') }, { name: 'hiccup', path: join(configured.dir, 'faultline.config.ts') }]);
       const registry = await storedRunRegistry(builtins, dir);
       const inWorker = await recheckRun(dir, registry, { worker: true });
       const inThread = await recheckRun(dir, registry, { worker: false });

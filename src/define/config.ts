@@ -4,11 +4,11 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KINDS, describe, recognise, type DefinitionKind, type DefinitionOf } from './definition.js';
+import { CONFIG_FILES } from './config-files.js';
 import { importFile, resolveFile, shownPath } from './import-file.js';
 import { loadDefinition, loadDefinitions, type LoadedDefinition } from './load.js';
 
-/** The names a config file may have, looked for in the working directory. */
-export const CONFIG_FILES: readonly string[] = ['faultline.config.ts', 'faultline.config.mts', 'faultline.config.js', 'faultline.config.mjs'];
+export { CONFIG_FILES } from './config-files.js';
 
 /** What a config file's default export is: `export default { dbs: [nats, './other.ts'] } satisfies FaultlineConfig`. */
 export interface FaultlineConfig {

@@ -6,16 +6,16 @@ const bundled = {
   mode: option.oneOf(['raft', 'primary', 'quorum'], { default: 'raft', flag: 'store-mode', help: 'replication mode' }),
   replicas: option.integer({ min: 1, max: 15, default: (ctx) => Math.min(3, ctx.nodeCount), help: 'replicas of each key (N)' }),
   antiEntropy: option.boolean({ default: true, help: 'replicas repair each other' }),
-  rate: option.number({ min: 0.1, max: 100_000, default: 100, help: 'ops per second' }),
+  gossipRate: option.number({ min: 0.1, max: 100_000, default: 100, help: 'ops per second' }),
 };
 
 describe('declared options', () => {
   it('fill defaults (some from the node count) and parse CLI strings and JSON values alike', () => {
-    expect(resolveOptions(bundled, {}, { nodeCount: 5 }, 'db bundled')).toEqual({ mode: 'raft', replicas: 3, antiEntropy: true, rate: 100 });
+    expect(resolveOptions(bundled, {}, { nodeCount: 5 }, 'db bundled')).toEqual({ mode: 'raft', replicas: 3, antiEntropy: true, gossipRate: 100 });
     expect(resolveOptions(bundled, {}, { nodeCount: 1 }, 'db bundled').replicas).toBe(1);
-    const fromCli = resolveOptions(bundled, { mode: 'quorum', replicas: '5', antiEntropy: 'off', rate: '2.5' }, { nodeCount: 5 }, 'db bundled');
-    const fromJson = resolveOptions(bundled, { mode: 'quorum', replicas: 5, antiEntropy: false, rate: 2.5 }, { nodeCount: 5 }, 'db bundled');
-    expect(fromCli).toEqual({ mode: 'quorum', replicas: 5, antiEntropy: false, rate: 2.5 });
+    const fromCli = resolveOptions(bundled, { mode: 'quorum', replicas: '5', antiEntropy: 'off', gossipRate: '2.5' }, { nodeCount: 5 }, 'db bundled');
+    const fromJson = resolveOptions(bundled, { mode: 'quorum', replicas: 5, antiEntropy: false, gossipRate: 2.5 }, { nodeCount: 5 }, 'db bundled');
+    expect(fromCli).toEqual({ mode: 'quorum', replicas: 5, antiEntropy: false, gossipRate: 2.5 });
     expect(fromJson).toEqual(fromCli);
   });
 
@@ -25,8 +25,8 @@ describe('declared options', () => {
     expect(resolve({ replicas: '2.5' })).toThrow('--replicas "2.5" is not valid; expected a whole number from 1 to 15');
     expect(resolve({ replicas: '' })).toThrow('--replicas "" is not valid; expected a whole number from 1 to 15');
     expect(resolve({ antiEntropy: 'maybe' })).toThrow('--anti-entropy "maybe" is not valid; expected on or off (true or false)');
-    expect(resolve({ rate: { n: 1 } })).toThrow('--rate "{"n":1}" is not valid; expected a number from 0.1 to 100000');
-    expect(resolve({ replica: 3 })).toThrow('db bundled has no option "replica"; expected one of: mode, replicas, antiEntropy, rate');
+    expect(resolve({ gossipRate: { n: 1 } })).toThrow('--gossip-rate "{"n":1}" is not valid; expected a number from 0.1 to 100000');
+    expect(resolve({ replica: 3 })).toThrow('db bundled has no option "replica"; expected one of: mode, replicas, antiEntropy, gossipRate');
   });
 
   it('name a required option that was not given', () => {
@@ -42,7 +42,7 @@ describe('declared options', () => {
   });
 
   it('take their flag from the key in kebab case unless they name one', () => {
-    expect(flagOf('opsPerKey', bundled.rate)).toBe('ops-per-key');
+    expect(flagOf('opsPerKey', bundled.gossipRate)).toBe('ops-per-key');
     expect(flagOf('mode', bundled.mode)).toBe('store-mode');
   });
 
@@ -53,6 +53,12 @@ describe('declared options', () => {
     const clash = { readMode: option.oneOf(['a'], { default: 'a', help: 'x' }), other: option.oneOf(['a'], { default: 'a', flag: 'read-mode', help: 'y' }) };
     expect(() => assertSchema(clash, 'db x')).toThrow('db x: options "readMode" and "other" both use --read-mode');
     expect(() => assertSchema({ n: 3 } as never, 'workload y')).toThrow('workload y: option "n" is not an option declaration; expected option.integer(...), option.oneOf(...), ...');
+    // faultline test's own flags, and keys that would set the run's own fields, are not a part's.
+    const rate = { rate: option.number({ min: 1, max: 10, default: 1, help: 'r' }) };
+    expect(() => assertSchema(rate, 'db x')).toThrow(`db x: option "rate" would use --rate, which is faultline test's own; expected another flag (flag: '...')`);
+    const timeout = { checkTimeoutS: option.number({ min: 1, max: 10, default: 1, help: 't' }) };
+    expect(() => assertSchema(timeout, 'workload w')).toThrow(/^workload w: option "checkTimeoutS" would use --check-timeout-s, which is faultline test's own/);
+    expect(() => assertSchema({ checkTimeoutS: option.number({ min: 1, max: 10, default: 1, flag: 'w-timeout', help: 't' }) }, 'workload w')).not.toThrow();
   });
 
   it('accept exactly the integers in range, from strings and numbers (property)', () => {

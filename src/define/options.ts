@@ -90,6 +90,13 @@ export const option = {
   },
 };
 
+/**
+ * The flags of `faultline test` itself, and their camel-case keys: a part's option may use neither
+ * (`--rate` is the run's; `--check-timeout-s` would set `checkTimeoutS`, the run's check timeout).
+ */
+const RESERVED_FLAGS = ['name', 'nodes', 'concurrency', 'time-limit', 'workload', 'nemesis', 'nemesis-interval', 'seed', 'runtime', 'db', 'rate', 'op-timeout-ms', 'ready-timeout', 'check-timeout', 'store', 'help', 'version'];
+const RESERVED_KEYS = ['timeLimitS', 'nemesisIntervalS', 'readyTimeoutS', 'checkTimeoutS', 'storeDir'];
+
 /** The flag of an option: its own, or its key in kebab case. */
 export function flagOf(key: string, def: OptionDef<unknown>): string {
   return def.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -128,6 +135,10 @@ export function assertSchema(schema: OptionSchema, owner: string): void {
       throw new Error(`${owner}: option "${key}" is not an option declaration; expected option.integer(...), option.oneOf(...), ...`);
     }
     const flag = flagOf(key, def);
+    const camel = flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    if (RESERVED_FLAGS.includes(flag) || RESERVED_KEYS.includes(camel)) {
+      throw new Error(`${owner}: option "${key}" would use --${flag}, which is faultline test's own; expected another flag (flag: '...')`);
+    }
     const other = flags.get(flag);
     if (other !== undefined) throw new Error(`${owner}: options "${other}" and "${key}" both use --${flag}`);
     flags.set(flag, key);

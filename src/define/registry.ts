@@ -17,6 +17,11 @@ export interface Registry {
    * registry by importing them (see loadRegistry).
    */
   readonly modules: readonly string[];
+  /**
+   * False when a definition was given in code, with no file to import it from: another thread
+   * cannot rebuild this registry, so big histories are checked in this one.
+   */
+  readonly rebuildable: boolean;
 }
 
 /** Whether a value is a definition made by defineDb, defineWorkload or defineFault. */
@@ -25,7 +30,7 @@ export function isDefinition(value: unknown): value is Definition {
 }
 
 /** A registry of these definitions; the same name twice in one kind is refused in one line naming both sources. */
-export function createRegistry(definitions: readonly Definition[], modules: readonly string[] = []): Registry {
+export function createRegistry(definitions: readonly Definition[], modules: readonly string[] = [], rebuildable = true): Registry {
   const dbs = new Map<string, DbDefinition>();
   const workloads = new Map<string, WorkloadDefinition>();
   const faults = new Map<string, FaultDefinition>();
@@ -39,12 +44,13 @@ export function createRegistry(definitions: readonly Definition[], modules: read
     }
     into.set(definition.name, definition);
   }
-  return { dbs, workloads, faults, modules: [...new Set(modules)] };
+  return { dbs, workloads, faults, modules: [...new Set(modules)], rebuildable };
 }
 
 /** A registry with more definitions (a user's) added to it. */
 export function extendRegistry(registry: Registry, definitions: readonly Definition[], modules: readonly string[]): Registry {
-  return createRegistry([...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values(), ...definitions], [...registry.modules, ...modules]);
+  const rebuildable = registry.rebuildable && definitions.every((d) => d.source !== undefined);
+  return createRegistry([...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values(), ...definitions], [...registry.modules, ...modules], rebuildable);
 }
 
 /** The definitions a module exports: named or default exports that are definitions, or lists of them. */
