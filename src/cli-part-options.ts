@@ -3,13 +3,12 @@
 import { Option } from 'commander';
 import type { OptionDef } from './define/options.js';
 import { flagOf } from './define/options.js';
-import type { Definition, Registry } from './define/registry.js';
+import { allDefinitions, type Registry } from './define/registry.js';
 
 /** One commander option per part flag; a flag several parts share is listed once, naming them all. */
 export function partOptions(registry: Registry): Option[] {
   const byFlag = new Map<string, { def: OptionDef<unknown>; owners: string[] }>();
-  const definitions: Definition[] = [...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values()];
-  for (const definition of definitions) {
+  for (const definition of allDefinitions(registry)) {
     for (const [key, def] of Object.entries(definition.options)) {
       const flag = flagOf(key, def);
       const entry = byFlag.get(flag) ?? { def, owners: [] };

@@ -7,8 +7,8 @@ import { basename, relative } from 'node:path';
 import { CONFIG_FILES } from './define/config-files.js';
 import { CLIENT_KIND_WORDS, clientKindsOf, RUNTIME_NAMES, type ClientKind, type DbDefinition, type RuntimeName } from './define/db.js';
 import type { FaultDefinition } from './define/fault.js';
-import { flagOf, resolveOptions, type OptionSchema } from './define/options.js';
-import type { Definition, Registry } from './define/registry.js';
+import { flagKey, flagOf, resolveOptions, type OptionSchema } from './define/options.js';
+import { allDefinitions, type Definition, type Registry } from './define/registry.js';
 import type { WorkloadDefinition } from './define/workload.js';
 import { freshSeed } from './random.js';
 
@@ -70,10 +70,7 @@ export const DEFAULTS = {
   storeDir: 'store',
 } as const;
 
-/** The camel-case key of a flag, as the command line gives it (store-mode: storeMode). */
-export function flagKey(flag: string): string {
-  return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-}
+export { flagKey } from './define/options.js';
 
 /** Resolves command-line options into a full spec; throws one line naming the bad value and what was expected. */
 export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec {
@@ -218,8 +215,7 @@ export function replayCommand(spec: TestSpec, registry: Registry): string {
 
 /** Every part option's flag in camel case, as the command line and a nightly matrix give them. */
 export function partFlagKeys(registry: Registry): string[] {
-  const definitions: Definition[] = [...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values()];
-  return [...new Set(definitions.flatMap((d) => Object.entries(d.options).map(([key, def]) => flagKey(flagOf(key, def)))))];
+  return [...new Set(allDefinitions(registry).flatMap((d) => Object.entries(d.options).map(([key, def]) => flagKey(flagOf(key, def)))))];
 }
 
 /** The key of the option a camel-case flag sets in a schema, if any. */

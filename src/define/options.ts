@@ -97,6 +97,11 @@ export const option = {
 const RESERVED_FLAGS = ['name', 'nodes', 'concurrency', 'time-limit', 'workload', 'nemesis', 'nemesis-interval', 'seed', 'runtime', 'db', 'rate', 'op-timeout-ms', 'ready-timeout', 'check-timeout', 'store', 'help', 'version'];
 const RESERVED_KEYS = ['timeLimitS', 'nemesisIntervalS', 'readyTimeoutS', 'checkTimeoutS', 'storeDir'];
 
+/** The camel-case key of a flag, as the command line gives it (store-mode: storeMode). */
+export function flagKey(flag: string): string {
+  return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+}
+
 /** The flag of an option: its own, or its key in kebab case. */
 export function flagOf(key: string, def: OptionDef<unknown>): string {
   return def.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
@@ -135,8 +140,7 @@ export function assertSchema(schema: OptionSchema, owner: string): void {
       throw new Error(`${owner}: option "${key}" is not an option declaration; expected option.integer(...), option.oneOf(...), ...`);
     }
     const flag = flagOf(key, def);
-    const camel = flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-    if (RESERVED_FLAGS.includes(flag) || RESERVED_KEYS.includes(camel)) {
+    if (RESERVED_FLAGS.includes(flag) || RESERVED_KEYS.includes(flagKey(flag))) {
       throw new Error(`${owner}: option "${key}" would use --${flag}, which is faultline test's own; expected another flag (flag: '...')`);
     }
     const other = flags.get(flag);

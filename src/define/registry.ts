@@ -24,6 +24,11 @@ export interface Registry {
   readonly rebuildable: boolean;
 }
 
+/** Every definition of a registry: databases, then workloads, then faults. */
+export function allDefinitions(registry: Registry): Definition[] {
+  return [...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values()];
+}
+
 /** Whether a value is a definition made by defineDb, defineWorkload or defineFault. */
 export function isDefinition(value: unknown): value is Definition {
   return recognise(value, 'a value')?.definition !== undefined;
@@ -50,7 +55,7 @@ export function createRegistry(definitions: readonly Definition[], modules: read
 /** A registry with more definitions (a user's) added to it. */
 export function extendRegistry(registry: Registry, definitions: readonly Definition[], modules: readonly string[]): Registry {
   const rebuildable = registry.rebuildable && definitions.every((d) => d.source !== undefined);
-  return createRegistry([...registry.dbs.values(), ...registry.workloads.values(), ...registry.faults.values(), ...definitions], [...registry.modules, ...modules], rebuildable);
+  return createRegistry([...allDefinitions(registry), ...definitions], [...registry.modules, ...modules], rebuildable);
 }
 
 /** The definitions a module exports: named or default exports that are definitions, or lists of them. */
