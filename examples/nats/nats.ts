@@ -157,6 +157,7 @@ export function natsDb(options: NatsOptions) {
         command: 'nats-server',
         args: ['--config', file],
         image: natsImage,
+        dataDir: storeDir,
         clockUnfakeable: 'nats-server is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it',
       }, nodeLog(ctx, node));
     },

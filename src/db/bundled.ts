@@ -71,7 +71,7 @@ export function bundledDb(options: BundledOptions): Db {
         '--seed', String((ctx.test.seed + runtime.nodes.indexOf(node)) | 0),
         ...modeArgs(options, ctx.test.opTimeoutMs),
       ];
-      await runtime.spawn(node, { command: process.execPath, args }, logPath(ctx, node));
+      await runtime.spawn(node, { command: process.execPath, args, dataDir }, logPath(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {

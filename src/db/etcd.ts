@@ -80,6 +80,7 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
         command: 'etcd',
         args,
         image: 'etcd',
+        dataDir,
         clockUnfakeable: 'etcd is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it',
       }, nodeLog(ctx, node));
     },

@@ -116,7 +116,7 @@ export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & Primary
           `sentinel parallel-syncs ${MASTER} 1`,
         ].join('\n') + '\n');
       }
-      await ctx.runtime.spawn(node, { command: 'faultline-redis-node', args: [serverConf, sentinelConf], image: 'redis' }, nodeLog(ctx, node));
+      await ctx.runtime.spawn(node, { command: 'faultline-redis-node', args: [serverConf, sentinelConf], image: 'redis', dataDir }, nodeLog(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {

@@ -93,7 +93,7 @@ export function zookeeperDb(given: Partial<ZooKeeperOptions> = {}): RegisterDb &
       // too (`env -u`); and a JDK 17 thread in a timed wait can then hang for good unless libfaketime
       // applies its "monotonic fix" (libfaketime issue #460). Without a clock fault both are inert.
       const env = { FAKETIME_FORCE_MONOTONIC_FIX: '1' };
-      await ctx.runtime.spawn(node, { command: 'env', args: ['-u', 'FAKETIME_DONT_FAKE_MONOTONIC', 'java', ...args], env, image: 'zookeeper' }, nodeLog(ctx, node));
+      await ctx.runtime.spawn(node, { command: 'env', args: ['-u', 'FAKETIME_DONT_FAKE_MONOTONIC', 'java', ...args], env, image: 'zookeeper', dataDir }, nodeLog(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {

@@ -8,8 +8,12 @@ import type { Runtime } from '../runtime/runtime.js';
 import { assertDescription, assertFunction, assertName, ownerOf } from './db.js';
 import { assertSchema, type OptionSchema, type OptionValues } from './options.js';
 
-/** Heal ranks of the built-ins: lower heals first (a paused node resumes before killed ones restart, clocks reset before partitions heal). */
-export const HEAL_RANK = { pause: 10, kill: 20, clock: 30, partition: 40, packet: 50 } as const;
+/**
+ * Heal ranks of the built-ins: lower heals first. A paused node resumes, memory and disk are freed,
+ * then dead nodes restart (a node cannot start on a full disk); clocks reset before partitions
+ * heal, and membership is restored last, when every node runs and hears the others.
+ */
+export const HEAL_RANK = { pause: 10, memory: 12, disk: 15, kill: 20, corrupt: 22, 'lose-unsynced': 24, clock: 30, partition: 40, packet: 50, membership: 60 } as const;
 
 /** What a nemesis may touch. */
 export interface NemesisContext {

@@ -20,6 +20,12 @@ export interface ProcessSpec {
   image?: string | NodeImage;
   /** Why a clock fault cannot reach this process, if it cannot (e.g. a Go program bypasses libc's clock). */
   clockUnfakeable?: string;
+  /**
+   * The directory the database keeps its data in, a path on the controller's filesystem (inside
+   * the node's directory, which a container sees at the same path). Disk faults (full disks,
+   * corrupt files, lost unsynced writes) act there; a process that names none cannot have them.
+   */
+  dataDir?: string;
 }
 
 export interface Runtime {
