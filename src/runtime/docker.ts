@@ -21,7 +21,7 @@ import { partitionCommands, partitionSetupCommands } from './docker-partition.js
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
-import type { Address, ClockSkewable, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
+import type { Address, ClockSkewable, DataDirs, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
 const DEFAULT_PORT = 7000;
@@ -61,7 +61,7 @@ interface NodeContainer {
 /** What a container holds after a rule change failed half-way: unknown, so the next change redoes it all. */
 const UNKNOWN = '?';
 
-export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable {
+export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable, DataDirs {
   readonly name = 'docker';
   readonly nodes: readonly string[];
   /** Names this run's containers and network: unique per controller process and start time. */
@@ -72,6 +72,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   /** Image tags by definition (its JSON), each built or found once per run. */
   private readonly images = new Map<string, Promise<string>>();
   private readonly clocks = new Map<string, FaketimeClock>();
+  private readonly dataDirs = new Map<string, string>();
   private readonly unfakeable = new Map<string, string>();
   private grudge: Grudge = {};
   private readonly shapes = new Map<string, PacketShape>();
@@ -134,6 +135,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     const image = await this.image(toNodeImage(spec.image ?? 'bundled'));
     const nodeDir = resolve(dirname(logPath));
     mkdirSync(nodeDir, { recursive: true });
+    if (spec.dataDir !== undefined) this.dataDirs.set(node, resolve(spec.dataDir));
 
     const clock = this.prepareClock(node, spec, nodeDir);
     // The bundled store is started as this machine's Node binary; in a container that is the image's node.
@@ -172,6 +174,10 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
       }
       throw err;
     }
+  }
+
+  dataDir(node: string): string | undefined {
+    return this.dataDirs.get(node);
   }
 
   isRunning(node: string): boolean {

@@ -10,14 +10,15 @@ import { LinkProxy } from './link-proxy.js';
 import { holdNodePort } from './node-ports.js';
 import { processStartTime } from './local-reaper.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
-import type { Address, ClockSkewable, Deferred, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
+import type { Address, ClockSkewable, DataDirs, Deferred, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
 
-export class LocalRuntime implements Runtime, ClockSkewable {
+export class LocalRuntime implements Runtime, ClockSkewable, DataDirs {
   readonly name = 'local';
   private readonly listen = new Map<string, Address>();
   private readonly proxies = new Map<string, LinkProxy>();
   private readonly processes = new Map<string, ResultPromise>();
   private readonly paused = new Set<string>();
+  private readonly dataDirs = new Map<string, string>();
   /** Clock faults: libfaketime preloaded into node processes, when installed and asked for. */
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly libfaketime: string | undefined;
@@ -78,6 +79,7 @@ export class LocalRuntime implements Runtime, ClockSkewable {
     });
     this.processes.set(node, child);
     this.paused.delete(node);
+    if (spec.dataDir !== undefined) this.dataDirs.set(node, spec.dataDir);
     this.killOnExit();
     this.recordForReaper(child.pid);
     void child.then(() => {
@@ -87,6 +89,10 @@ export class LocalRuntime implements Runtime, ClockSkewable {
 
   isRunning(node: string): boolean {
     return this.processes.has(node);
+  }
+
+  dataDir(node: string): string | undefined {
+    return this.dataDirs.get(node);
   }
 
   async kill(node: string): Promise<NodeFaultOutcome> {

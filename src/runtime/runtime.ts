@@ -81,6 +81,16 @@ export function hasNodeAddresses(runtime: Runtime): runtime is Runtime & NodeAdd
   return typeof (runtime as Partial<NodeAddressed>).nodeHost === 'function';
 }
 
+/** Nodes' data directories are files the controller can reach (local processes; containers bind-mount them). */
+export interface DataDirs {
+  /** The data directory of the node's process as its last spawn gave it (ProcessSpec.dataDir), if any. */
+  dataDir(node: string): string | undefined;
+}
+
+export function hasDataDirs(runtime: Runtime): runtime is Runtime & DataDirs {
+  return typeof (runtime as Partial<DataDirs>).dataDir === 'function';
+}
+
 /** A node's clock as a clock fault sets it: ahead of the real clock by `offsetS`, running at `rate`. */
 export interface NodeClock {
   offsetS: number;
