@@ -9,6 +9,11 @@ const palette = [
   [127, 127, 127], // grey
   [227, 119, 194], // pink
   [31, 119, 180], // blue
+  [255, 152, 48], // orange
+  [197, 176, 213], // lavender
+  [102, 102, 51], // dark olive
+  [158, 218, 229], // light teal
+  [196, 156, 148], // rose brown
 ] as const;
 
 /** A band colour for a fault kind: solid `rgb(...)` for swatches, and a translucent fill for bands. */

@@ -49,7 +49,7 @@ const testCommand = program
   .option('--concurrency <n>', 'client processes (a multiple of the node count keeps keys spread over nodes)', String(DEFAULTS.concurrency))
   .option('--time-limit <s>', 'seconds of workload under faults, before healing and final reads', String(DEFAULTS.timeLimitS))
   .option('--workload <name>', `what the clients do: ${[...registry.workloads.keys()].join(', ')}, or a file made with defineWorkload (./my-workload.ts)`, DEFAULTS.workload)
-  .option('--nemesis <list>', `faults, comma separated, or "none": ${[...registry.faults.keys()].join(', ')}, or files made with defineFault`, DEFAULTS.nemesis)
+  .option('--nemesis <list>', `faults, comma separated: ${[...registry.faults.keys()].join(', ')}, or files made with defineFault; "all" for every fault this runtime and database can have; "none" for none`, DEFAULTS.nemesis)
   .option('--nemesis-interval <s>', 'mean seconds between a fault starting and stopping', String(DEFAULTS.nemesisIntervalS))
   .option('--seed <n>', 'seed for every random choice; the same seed replays the same schedule (default: fresh)')
   .addOption(new Option('--runtime <name>', 'where nodes run').choices([...RUNTIMES]).default(DEFAULTS.runtime))

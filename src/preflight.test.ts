@@ -1,6 +1,7 @@
 import { builtins } from './builtins.js';
 import { describe, expect, it } from 'vitest';
 import { defineDb } from './define/db.js';
+import { defineFault } from './define/fault.js';
 import { extendRegistry } from './define/registry.js';
 import { capabilityProblem, optionProblem, preflight } from './preflight.js';
 import { hostLibfaketime } from './runtime/faketime.js';
@@ -21,6 +22,13 @@ describe('preflight', () => {
     expect(optionProblem(spec({ nodes: 3, concurrency: 2 }), builtins)).toBeUndefined(); // fewer processes than nodes: one group
     expect(optionProblem(spec({ nodes: 3, concurrency: 10, workload: 'bank' }), builtins)).toBeUndefined(); // no key groups
     expect(optionProblem(spec({ nodes: 3 }), builtins)).toBeUndefined(); // the default, 2n
+  });
+
+  it('refuses a fault the database cannot have, in its own words', () => {
+    const magic = defineFault({ name: 'magic', description: 'needs a magic db', healRank: 1, canTest: (db) => ('magic' in db ? true : 'it has no magic() method'), create: () => ({ fault: 'magic', invoke: async () => 'done' }) });
+    const registry = extendRegistry(builtins, [magic], []);
+    expect(optionProblem(resolveSpec({ seed: 1, nemesis: 'partition,magic' }, registry), registry)).toBe('--nemesis magic cannot test --db bundled: it has no magic() method');
+    expect(optionProblem(resolveSpec({ seed: 1, nemesis: 'partition' }, registry), registry)).toBeUndefined();
   });
 
   it('refuses faults the runtime cannot make', () => {

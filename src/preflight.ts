@@ -3,6 +3,7 @@
 // lacks (libfaketime for clock faults, a runtime that can shape packets, a Docker engine, a
 // runtime that can start the chosen database), is refused in one line (exit 254), instead of a
 // run that crashes after setup or quietly tests less than it says.
+import type { Db } from './db-contract.js';
 import type { Registry } from './define/registry.js';
 import { dbOf, needsFakeClock, probeRuntime } from './resolve.js';
 import { hostLibfaketime } from './runtime/faketime.js';
@@ -22,12 +23,17 @@ export async function preflight(spec: TestSpec, registry: Registry, options: Pre
 
 /** Option combinations that cannot work, whatever the machine (the spec itself refuses the rest). */
 export function optionProblem(spec: TestSpec, registry: Registry): string | undefined {
+  let db: Db;
   try {
-    dbOf(spec, registry);
+    db = dbOf(spec, registry);
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   }
-  const { workload } = partsOf(spec, registry);
+  const { workload, faults } = partsOf(spec, registry);
+  for (const fault of faults) {
+    const why = fault.canTest(db);
+    if (why !== true) return `--nemesis ${fault.name} cannot test --db ${spec.db.name}: ${why}`;
+  }
   if (workload.keyGroups) {
     const group = Math.min(spec.nodes.length, spec.concurrency);
     if (spec.concurrency % group !== 0) {

@@ -22,10 +22,7 @@ const runtimes = {
     new DockerRuntime({ nodes: [...nodes], runDir, fakeClock, log: (line) => process.stderr.write(`${line}\n`) }),
 } satisfies Record<RuntimeName, (nodes: readonly string[], fakeClock: boolean, runDir: string) => Runtime>;
 
-/** A runtime of this kind that starts nothing, to ask what it can do. */
-export function probeRuntime(runtime: RuntimeName): Runtime {
-  return runtimes[runtime](['n1'], false, '');
-}
+export { probeRuntime } from './runtime/probe.js';
 
 /** Whether any of the spec's faults needs nodes to start under a fake clock. */
 export function needsFakeClock(spec: TestSpec, registry: Registry): boolean {

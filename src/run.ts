@@ -214,6 +214,11 @@ class PhaseTimings {
 async function startNodes(live: LiveTest, spec: TestSpec, io: RunIo): Promise<void> {
   const words = partsOf(spec, io.registry).db.describe(optionsOf(spec.db) as never);
   io.status.write(`starting ${spec.nodes.length} ${spec.db.name} nodes${words.length > 0 ? ` (${words.join(' ')})` : ''} on the ${spec.runtime} runtime\n`);
+  const { leftOut } = spec.nemesis;
+  if (leftOut !== undefined) {
+    const without = Object.entries(leftOut).map(([fault, why]) => `${fault} (${why})`);
+    io.status.write(`--nemesis all: ${spec.nemesis.faults.map((f) => f.name).join(', ') || 'no fault'}${without.length > 0 ? `; left out: ${without.join('; ')}` : ''}\n`);
+  }
   await live.runtime.setup();
   await Promise.all(spec.nodes.map((node) => live.db.start(node, live.dbCtx)));
 }

@@ -1,7 +1,9 @@
 import { builtins } from './builtins.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { replayCommand, resolveSpec, type TestSpec } from './spec.js';
+import { defineFault } from './define/fault.js';
+import { extendRegistry } from './define/registry.js';
+import { replayCommand, resolveNestedSpec, resolveSpec, type TestSpec } from './spec.js';
 
 const faultsOf = (spec: TestSpec) => spec.nemesis.faults.map((f) => f.name);
 
@@ -21,13 +23,37 @@ describe('test spec', () => {
 
   it('refuses an empty fault list or an empty item, pointing at none', () => {
     expect(() => resolveSpec({ nemesis: '' }, builtins)).toThrow(`--nemesis "" is an empty list; expected faults, comma separated (${[...builtins.faults.keys()].join(', ')}), or none for no faults`);
-    expect(() => resolveSpec({ nemesis: ' , ' }, builtins)).toThrow(/is an empty list; .*or none for no faults$/);
+    expect(() => resolveSpec({ nemesis: ' , ' }, builtins)).toThrow(/is an empty list; .*or none for no faults, or all$/);
     for (const value of ['partition,,kill', 'partition,', ',kill', 'partition, ,kill']) {
       expect(() => resolveSpec({ nemesis: value }, builtins), value).toThrow(`--nemesis "${value}" has an empty item; expected faults separated by single commas`);
     }
     expect(() => resolveSpec({ nemesis: 'none,kill' }, builtins)).toThrow('--nemesis "none,kill" lists none with faults; expected none alone, or faults without none');
     expect(faultsOf(resolveSpec({ nemesis: ' partition , kill ' }, builtins))).toEqual(['partition', 'kill']);
     expect(faultsOf(resolveSpec({ nemesis: [] }, builtins))).toEqual([]);
+  });
+
+  it('expands --nemesis all to the faults this runtime and database can have, naming the others and why', () => {
+    const quiet = (name: string, extra: Record<string, unknown>) => defineFault({ name, description: 'does nothing', healRank: 1, create: () => ({ fault: name, invoke: async () => 'nothing' }), ...extra });
+    const registry = extendRegistry(builtins, [
+      quiet('wipe', { leftOutOfAll: 'it destroys data by design' }),
+      quiet('needs-docker', { canRunOn: (runtime: { name: string }) => (runtime.name === 'docker' ? true : 'containers only; use --runtime docker') }),
+      quiet('needs-magic', { canTest: (db: object) => ('magic' in db ? true : 'it has no magic') }),
+    ], []);
+    const spec = resolveSpec({ nemesis: 'all', seed: 3 }, registry);
+    const names = faultsOf(spec);
+    expect(names).toEqual(expect.arrayContaining(['partition', 'kill', 'pause']));
+    expect(names).not.toEqual(expect.arrayContaining(['wipe']));
+    expect(spec.nemesis.leftOut).toMatchObject({
+      wipe: 'it destroys data by design',
+      'needs-docker': 'the local runtime cannot make it: containers only; use --runtime docker',
+      'needs-magic': '--db bundled cannot have it: it has no magic',
+    });
+    expect([...names, ...Object.keys(spec.nemesis.leftOut ?? {})].sort()).toEqual([...registry.faults.keys()].sort());
+    expect(spec.name).toBe('bundled-raft-register-all');
+    // Stored and read back, the spec keeps what all left out; the replay names the faults it chose.
+    expect(resolveNestedSpec(JSON.parse(JSON.stringify(spec)), registry)).toEqual(spec);
+    expect(replayCommand(spec, registry)).toContain(`--nemesis ${names.join(',')} `);
+    expect(() => resolveSpec({ nemesis: 'all,kill' }, registry)).toThrow('--nemesis "all,kill" lists all with faults; expected all alone');
   });
 
   it('reads Jepsen\'s Nn concurrency as N times the node count, and keeps the number', () => {

@@ -4,6 +4,7 @@
 // flat flags or from a stored spec, with defaults and validation from the parts' definitions, so
 // nothing here names a database, a workload or a fault.
 import { basename, relative } from 'node:path';
+import type { Db } from './db-contract.js';
 import { CONFIG_FILES } from './define/config-files.js';
 import { CLIENT_KIND_WORDS, clientKindsOf, RUNTIME_NAMES, type ClientKind, type DbDefinition, type RuntimeName } from './define/db.js';
 import type { FaultDefinition } from './define/fault.js';
@@ -11,6 +12,8 @@ import { flagKey, flagOf, resolveOptions, type OptionSchema } from './define/opt
 import { allDefinitions, type Definition, type Registry } from './define/registry.js';
 import type { WorkloadDefinition } from './define/workload.js';
 import { freshSeed } from './random.js';
+import { hostLibfaketime } from './runtime/faketime.js';
+import { probeRuntime } from './runtime/probe.js';
 
 /** The version of test.json's shape; a spec without one is version 1, the flat spec (stored-spec.ts upgrades it). */
 export const SPEC_VERSION = 2;
@@ -35,7 +38,12 @@ export interface TestSpec {
   runtime: RuntimeName;
   db: PartSpec;
   workload: PartSpec;
-  nemesis: { faults: PartSpec[]; intervalS: number };
+  nemesis: {
+    faults: PartSpec[];
+    intervalS: number;
+    /** Set when the faults were chosen by `--nemesis all`: the faults it left out, and why (this runtime or database cannot have them). */
+    leftOut?: Record<string, string>;
+  };
   /** Target client ops per second, over all processes. */
   rate: number;
   opTimeoutMs: number;
@@ -77,7 +85,11 @@ export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec 
   const nodeCount = integer('nodes', options['nodes'] ?? DEFAULTS.nodes, 1, 15);
   const db = pick(registry.dbs, 'db', options['db'] ?? DEFAULTS.db);
   const workload = pick(registry.workloads, 'workload', options['workload'] ?? DEFAULTS.workload);
-  const faults = faultList(options['nemesis'] ?? DEFAULTS.nemesis, registry).map((name) => pick(registry.faults, 'nemesis', name));
+  const requested = faultList(options['nemesis'] ?? DEFAULTS.nemesis, registry);
+  const all = requested.length === 1 && requested[0] === ALL && !registry.faults.has(ALL);
+  const leftOut: Record<string, string> = {};
+  const runtimeName = oneOf('runtime', options['runtime'] ?? DEFAULTS.runtime, RUNTIMES);
+  const faults = all ? faultsForAll(registry, runtimeName, leftOut) : requested.map((name) => pick(registry.faults, 'nemesis', name));
   const parts: Definition[] = [db, workload, ...faults];
   const given = new Map<Definition, Record<string, unknown>>(parts.map((part) => [part, {}]));
   for (const [key, value] of Object.entries(options)) {
@@ -86,7 +98,7 @@ export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec 
     if (takers.length === 0) throw new Error(notForThesePartsLine(key, registry, db, workload));
     for (const part of takers) (given.get(part) as Record<string, unknown>)[optionOfFlag(part.options, key) as string] = value;
   }
-  return resolveNestedSpec({
+  const spec = resolveNestedSpec({
     ...(options['name'] !== undefined && { name: String(options['name']) }),
     nodes: Array.from({ length: nodeCount }, (_, i) => `n${i + 1}`),
     concurrency: concurrency(options['concurrency'] ?? DEFAULTS.concurrency, nodeCount),
@@ -95,13 +107,52 @@ export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec 
     runtime: options['runtime'] ?? DEFAULTS.runtime,
     db: partSpec(db, given.get(db)),
     workload: partSpec(workload, given.get(workload)),
-    nemesis: { faults: faults.map((fault) => partSpec(fault, given.get(fault))), intervalS: options['nemesisIntervalS'] ?? DEFAULTS.nemesisIntervalS },
+    nemesis: {
+      faults: faults.map((fault) => partSpec(fault, given.get(fault))),
+      intervalS: options['nemesisIntervalS'] ?? DEFAULTS.nemesisIntervalS,
+      ...(all && { leftOut }),
+    },
     rate: options['rate'] ?? DEFAULTS.rate,
     opTimeoutMs: options['opTimeoutMs'] ?? DEFAULTS.opTimeoutMs,
     readyTimeoutS: options['readyTimeoutS'] ?? DEFAULTS.readyTimeoutS,
     checkTimeoutS: options['checkTimeoutS'] ?? DEFAULTS.checkTimeoutS,
     storeDir: options['storeDir'] ?? DEFAULTS.storeDir,
   }, registry);
+  return all ? withoutUntestable(spec, registry) : spec;
+}
+
+/** `--nemesis all`: every fault there is, but none other. */
+const ALL = 'all';
+
+/** The faults `--nemesis all` picks on this runtime; the others go to `leftOut` with the reason. */
+function faultsForAll(registry: Registry, runtime: RuntimeName, leftOut: Record<string, string>): FaultDefinition[] {
+  const probe = probeRuntime(runtime);
+  return [...registry.faults.values()].filter((fault) => {
+    const canRun = fault.canRunOn(probe);
+    const why = fault.leftOutOfAll
+      ?? (canRun !== true ? `the ${runtime} runtime cannot make it: ${canRun}` : undefined)
+      ?? (fault.fakeClock && runtime === 'local' && hostLibfaketime() === undefined ? 'it needs libfaketime on the local runtime, which is not installed (apt-get install libfaketime)' : undefined);
+    if (why !== undefined) leftOut[fault.name] = why;
+    return why === undefined;
+  });
+}
+
+/** Drops from an `all` spec the faults its database cannot have, naming them in `leftOut`. */
+function withoutUntestable(spec: TestSpec, registry: Registry): TestSpec {
+  const db = pick(registry.dbs, 'db', spec.db.name);
+  let adapter: Db;
+  try {
+    adapter = db.create(optionsOf(spec.db) as never);
+  } catch {
+    return spec; // the run's own checks name a database that cannot be made
+  }
+  const leftOut = { ...spec.nemesis.leftOut };
+  const faults = spec.nemesis.faults.filter((part) => {
+    const why = pick(registry.faults, 'nemesis', part.name).canTest(adapter);
+    if (why !== true) leftOut[part.name] = `--db ${db.name} cannot have it: ${why}`;
+    return why === true;
+  });
+  return { ...spec, nemesis: { ...spec.nemesis, faults, leftOut } };
 }
 
 /** A nested spec as test.json holds it (version 2), any field possibly wrong or missing. */
@@ -133,7 +184,7 @@ export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): T
   const db = pick(registry.dbs, 'db', dbPart.name);
   const workloadPart = part(input.workload, 'workload');
   const workload = pick(registry.workloads, 'workload', workloadPart.name);
-  const nemesis = input.nemesis as { faults?: unknown; intervalS?: unknown } | undefined;
+  const nemesis = input.nemesis as { faults?: unknown; intervalS?: unknown; leftOut?: unknown } | undefined;
   if (typeof nemesis !== 'object' || nemesis === null || !Array.isArray(nemesis.faults)) {
     throw new Error(`"nemesis" is ${JSON.stringify(input.nemesis)}; expected { "faults": [{ "name": ... }], "intervalS": seconds }`);
   }
@@ -158,6 +209,7 @@ export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): T
     nemesis: {
       faults: faults.map((fault, i) => withSource({ name: fault.name, ...faultValues[i] }, fault)),
       intervalS: number('nemesis-interval', nemesis.intervalS, 0.1, 3600),
+      ...(nemesis.leftOut !== undefined && { leftOut: reasons(nemesis.leftOut) }),
     },
     rate: number('rate', input.rate, 0.1, 100_000),
     opTimeoutMs: integer('op-timeout-ms', input.opTimeoutMs, 10, 600_000),
@@ -166,7 +218,7 @@ export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): T
     storeDir: String(input.storeDir ?? DEFAULTS.storeDir),
   };
   const name = input.name === undefined
-    ? [db.name, ...db.describe(dbValues), workload.name, ...workload.describe(workloadValues), faults.map((f) => f.name).join('+') || 'no-faults'].filter(Boolean).join('-')
+    ? [db.name, ...db.describe(dbValues), workload.name, ...workload.describe(workloadValues), (nemesis.leftOut !== undefined ? ALL : faults.map((f) => f.name).join('+')) || 'no-faults'].filter(Boolean).join('-')
     : String(input.name);
   return { name, ...spec } as TestSpec;
 }
@@ -328,6 +380,14 @@ function concurrency(value: unknown, nodeCount: number): number {
   return times * nodeCount;
 }
 
+/** `nemesis.leftOut` as test.json holds it: fault names and one-line reasons. */
+function reasons(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.values(value).every((v) => typeof v === 'string')) {
+    throw new Error(`"nemesis.leftOut" is ${JSON.stringify(value)}; expected an object of fault names and reasons`);
+  }
+  return { ...(value as Record<string, string>) };
+}
+
 /** A comma-separated fault list; `none` (alone) is no faults. An empty list or item is refused: it is a typo more often than a wish. */
 function faultList(value: unknown, registry: Registry): string[] {
   const known = [...registry.faults.keys()].join(', ');
@@ -335,13 +395,16 @@ function faultList(value: unknown, registry: Registry): string[] {
   if (Array.isArray(value) && value.length === 0) return [];
   const names = items.map((s) => s.trim());
   if (names.every((s) => s === '')) {
-    throw new Error(`--nemesis "${String(value)}" is an empty list; expected faults, comma separated (${known}), or none for no faults`);
+    throw new Error(`--nemesis "${String(value)}" is an empty list; expected faults, comma separated (${known}), or none for no faults, or all`);
   }
   if (names.includes('')) {
-    throw new Error(`--nemesis "${String(value)}" has an empty item; expected faults separated by single commas (${known}), or none for no faults`);
+    throw new Error(`--nemesis "${String(value)}" has an empty item; expected faults separated by single commas (${known}), or none for no faults, or all`);
   }
   if (names.length > 1 && names.includes('none')) {
     throw new Error(`--nemesis "${String(value)}" lists none with faults; expected none alone, or faults without none`);
+  }
+  if (names.length > 1 && names.includes(ALL) && !registry.faults.has(ALL)) {
+    throw new Error(`--nemesis "${String(value)}" lists all with faults; expected all alone (every fault this runtime and database can have), or faults without all`);
   }
   return names[0] === 'none' ? [] : names;
 }

@@ -46,6 +46,10 @@ export interface FaultDefinition<S extends OptionSchema = OptionSchema> {
   readonly healRank: number;
   /** True when the runtime can make this fault at all, else why not (one line, ending in what to use instead). */
   canRunOn(runtime: Runtime): true | string;
+  /** True when the database (an adapter made, not started) can have this fault, else why not (one line naming what it lacks). */
+  canTest(db: Db): true | string;
+  /** Why `--nemesis all` leaves this fault out though it could run (it destroys data by design, say); unset: all includes it. */
+  readonly leftOutOfAll?: string;
   /** Nodes must start under a fake clock (libfaketime) for this fault to move their clocks. */
   readonly fakeClock: boolean;
   /** The fault's nemesis for one run. */
@@ -60,6 +64,8 @@ export interface FaultDefinitionInput<S extends OptionSchema> {
   options?: S;
   healRank: number;
   canRunOn?(runtime: Runtime): true | string;
+  canTest?(db: Db): true | string;
+  leftOutOfAll?: string;
   fakeClock?: boolean;
   create(ctx: FaultContext<OptionValues<S>>): Nemesis;
 }
@@ -75,6 +81,10 @@ export function defineFault<S extends OptionSchema = Record<string, never>>(inpu
   }
   assertFunction(owner, given, 'create', '(ctx) => nemesis');
   assertFunction(owner, given, 'canRunOn', '(runtime) => true | why not', true);
+  assertFunction(owner, given, 'canTest', '(db) => true | why not', true);
+  if (given['leftOutOfAll'] !== undefined && (typeof given['leftOutOfAll'] !== 'string' || given['leftOutOfAll'].trim() === '')) {
+    throw new Error(`${owner}: leftOutOfAll ${JSON.stringify(given['leftOutOfAll'])} is not valid; expected a one-line reason why --nemesis all leaves the fault out, or no field`);
+  }
   const options = (input.options ?? {}) as S;
   assertSchema(options, owner);
   return {
@@ -84,6 +94,8 @@ export function defineFault<S extends OptionSchema = Record<string, never>>(inpu
     options,
     healRank: input.healRank,
     canRunOn: input.canRunOn ?? (() => true),
+    canTest: input.canTest ?? (() => true),
+    ...(input.leftOutOfAll !== undefined && { leftOutOfAll: input.leftOutOfAll }),
     fakeClock: input.fakeClock ?? false,
     create: input.create,
   };
