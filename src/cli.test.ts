@@ -137,7 +137,7 @@ describe('faultline CLI', () => {
 
   it('refuses an empty --nemesis list or item before starting anything', async () => {
     const store = mkdtempSync(join(tmpdir(), 'faultline-nemesis-'));
-    expectUsageError(await faultline('test', '--nemesis', '', '--store', store), `--nemesis "" is an empty list; expected faults, comma separated (${[...builtins.faults.keys()].join(', ')}), or none for no faults`);
+    expectUsageError(await faultline('test', '--nemesis', '', '--store', store), `--nemesis "" is an empty list; expected faults, comma separated (${[...builtins.faults.keys()].join(', ')}), or none for no faults, or all`);
     expectUsageError(await faultline('test', '--nemesis', 'partition,,kill', '--store', store), /^--nemesis "partition,,kill" has an empty item; /);
     expect(existsSync(join(store, 'latest'))).toBe(false);
   });
