@@ -6,7 +6,7 @@ import type { Random } from '../src/random.js';
 import { isClockSkewable, type ClockSkewable, type NodeClock, type Runtime } from '../src/runtime/runtime.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { actOnNodes, describeReasons, nodeFaultValue } from './node-faults.js';
-import { pickTargets } from './targets.js';
+import { NODE_TARGETS, nodeTargetOptions, pickTargets, type NodeTarget } from './targets.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 /** One clock fault, as data. */
@@ -39,7 +39,7 @@ export function describeClockFault(fault: ClockFault): string {
   }
 }
 
-export function clockNemesis(ctx: NemesisContext): Nemesis {
+export function clockNemesis(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS): Nemesis {
   const { runtime } = ctx;
   if (!isClockSkewable(runtime)) {
     throw new Error(`the clock nemesis needs a runtime that can fake clocks; runtime "${runtime.name}" cannot (use --runtime docker)`);
@@ -64,7 +64,7 @@ export function clockNemesis(ctx: NemesisContext): Nemesis {
         return { ...value, offsetsS: offsets(runtime, ctx.nodes), description: value.nodes.length ? `reset ${value.description}` : 'nothing to reset' };
       }
       const fault = planClockFault(ctx.random);
-      const { kind, nodes } = await pickTargets(ctx);
+      const { kind, nodes } = await pickTargets(ctx, targets);
       // Each running target is first set to the clock it has: a node whose clock cannot be faked fails here, alone.
       const result = await actOnNodes(nodes, async (node) => {
         if (!runtime.isRunning(node)) return 'not running';
@@ -115,5 +115,6 @@ export const clockFault = defineFault({
   healRank: HEAL_RANK.clock,
   fakeClock: true,
   canRunOn: (runtime) => (isClockSkewable(runtime) ? true : `the ${runtime.name} runtime cannot fake node clocks; use --runtime docker`),
-  create: clockNemesis,
+  options: nodeTargetOptions,
+  create: (ctx) => clockNemesis(ctx, ctx.options.targets),
 });

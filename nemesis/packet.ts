@@ -7,7 +7,7 @@ import type { Random } from '../src/random.js';
 import { isPacketShapeable, type PacketBehaviour, type PacketShape, type PacketSupport } from '../src/runtime/runtime.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { describeReasons } from './node-faults.js';
-import { pickTargets } from './targets.js';
+import { NODE_TARGETS, nodeTargetOptions, pickTargets, type NodeTarget } from './targets.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 const BEHAVIOURS: readonly PacketBehaviour[] = ['delay', 'loss', 'duplicate', 'reorder', 'corrupt', 'rate'];
@@ -48,7 +48,7 @@ export function describePacketShape(shape: PacketShape): string {
   return parts.join(', ');
 }
 
-export function packetNemesis(ctx: NemesisContext): Nemesis {
+export function packetNemesis(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS): Nemesis {
   const { runtime } = ctx;
   if (!isPacketShapeable(runtime)) {
     throw new Error(`the packet nemesis needs a runtime that can shape packets; runtime "${runtime.name}" cannot (use --runtime docker)`);
@@ -64,7 +64,7 @@ export function packetNemesis(ctx: NemesisContext): Nemesis {
       }
       support ??= await runtime.packetSupport();
       const { behaviour, shape } = planPacketShape(ctx.random, Object.keys(support.available) as PacketBehaviour[]);
-      const { kind, nodes } = await pickTargets(ctx);
+      const { kind, nodes } = await pickTargets(ctx, targets);
       const deferred = await runtime.shapePackets(nodes, shape);
       const reached = nodes.filter((n) => deferred[n] === undefined);
       if (reached.length === 0) throw new Error(`packet fault ${describePacketShape(shape)} reached no node: ${describeReasons(deferred)}; it lands when they run again`);
@@ -90,5 +90,6 @@ export const packetFault = defineFault({
   description: 'makes node networks slow, lossy, duplicating, reordering, corrupting or rate-limited (tc, iptables)',
   healRank: HEAL_RANK.packet,
   canRunOn: (runtime) => (isPacketShapeable(runtime) ? true : `the ${runtime.name} runtime cannot shape packets (delay, loss, rate); use --runtime docker`),
-  create: packetNemesis,
+  options: nodeTargetOptions,
+  create: (ctx) => packetNemesis(ctx, ctx.options.targets),
 });

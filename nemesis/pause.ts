@@ -3,10 +3,10 @@
 // (a kill took it down) cannot be paused: the op names it as skipped, and fails if it paused no node at all.
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { actOnNodes, nodeFaultValue } from './node-faults.js';
-import { pickTargets } from './targets.js';
+import { NODE_TARGETS, nodeTargetOptions, pickTargets, type NodeTarget } from './targets.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
-export function pauseNemesis(ctx: NemesisContext): Nemesis {
+export function pauseNemesis(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS): Nemesis {
   let paused: string[] = [];
   return {
     fault: 'pause',
@@ -18,7 +18,7 @@ export function pauseNemesis(ctx: NemesisContext): Nemesis {
         const value = nodeFaultValue({ verb: 'resume', past: 'resumed' }, result, false);
         return { ...value, description: value.nodes.length ? `resumed ${value.description}` : value.description };
       }
-      const { kind, nodes: picked } = await pickTargets(ctx);
+      const { kind, nodes: picked } = await pickTargets(ctx, targets);
       // A node paused by an earlier op is skipped as `already paused`: this op did nothing to it.
       const result = await actOnNodes(picked, (n) => ctx.runtime.pause(n));
       // What was paused is remembered even when the op fails on another node: stop must resume it.
@@ -34,5 +34,6 @@ export const pauseFault = defineFault({
   name: 'pause',
   description: 'pauses random nodes or the primaries (SIGSTOP, docker pause) and resumes them',
   healRank: HEAL_RANK.pause,
-  create: pauseNemesis,
+  options: nodeTargetOptions,
+  create: (ctx) => pauseNemesis(ctx, ctx.options.targets),
 });

@@ -36,7 +36,8 @@ describe('faults aimed at primaries', () => {
       targets.add(value.target);
       if (value.target === 'primaries') expect(value.nodes).toEqual(['n2']);
     }
-    expect(targets).toEqual(new Set(['primaries', 'nodes']));
+    expect(targets.has('primaries')).toBe(true);
+    expect([...targets].some((t) => ['one', 'minority', 'majority', 'all'].includes(t))).toBe(true);
   });
 
   it('partition sometimes cuts the primaries off from everyone else', async () => {

@@ -45,7 +45,7 @@ function optionCells(options: OptionSchema): string {
   const entries = Object.entries(options);
   if (entries.length === 0) return '';
   return entries.map(([key, def]) => {
-    const shown = typeof def.default === 'function' || def.default === undefined ? '' : ` (default ${String(def.default)})`;
+    const shown = typeof def.default === 'function' || def.default === undefined ? '' : ` (default ${Array.isArray(def.default) ? def.default.join(',') : String(def.default)})`;
     return `\`--${flagOf(key, def)}\`${shown}: ${def.help}`;
   }).join('<br>');
 }

@@ -262,7 +262,8 @@ export function replayCommand(spec: TestSpec, registry: Registry): string {
     `--op-timeout-ms ${spec.opTimeoutMs}`,
     `--seed ${spec.seed}`,
   ];
-  return args.join(' ');
+  // A flag several faults share (--nemesis-targets) is given once when the command line set it for all.
+  return [...new Set(args)].join(' ');
 }
 
 /** Every part option's flag in camel case, as the command line and a nightly matrix give them. */

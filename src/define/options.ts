@@ -11,12 +11,12 @@ export interface OptionContext {
 
 /** One declared option with values of type T. */
 export interface OptionDef<T> {
-  readonly kind: 'integer' | 'number' | 'one-of' | 'boolean' | 'string';
+  readonly kind: 'integer' | 'number' | 'one-of' | 'list' | 'boolean' | 'string';
   /** One line for --help and the README's tables. */
   readonly help: string;
   /** The CLI flag without its dashes; default: the key in kebab case (opsPerKey: ops-per-key). */
   readonly flag?: string;
-  /** The allowed values of a one-of option, for --help and shell completion. */
+  /** The allowed values of a one-of or list option, for --help and shell completion. */
   readonly choices?: readonly string[];
   /** The value when none is given; a function when it depends on the cluster (undefined: required). */
   readonly default?: T | ((ctx: OptionContext) => T);
@@ -66,6 +66,22 @@ export const option = {
       parse(value, flag) {
         if (typeof value === 'string' && (choices as readonly string[]).includes(value)) return value as C;
         throw new Error(`--${flag} "${show(value)}" is not known; expected one of: ${choices.join(', ')}`);
+      },
+    };
+  },
+  /** A comma-separated list (or a JSON array) of distinct choices, at least one. */
+  list<const C extends string>(choices: readonly C[], spec: Common<readonly C[]>): OptionDef<readonly C[]> {
+    return {
+      kind: 'list', help: spec.help, choices, ...optional(spec),
+      parse(value, flag) {
+        const items = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').map((item) => item.trim()) : undefined;
+        const expected = `expected one or more of ${choices.join(', ')}, comma separated`;
+        if (items === undefined || items.length === 0) throw new Error(`--${flag} "${show(value)}" is not valid; ${expected}`);
+        for (const item of items) {
+          if (typeof item !== 'string' || !(choices as readonly string[]).includes(item)) throw new Error(`--${flag} "${show(value)}" names "${show(item)}", which is not known; ${expected}`);
+        }
+        if (new Set(items).size !== items.length) throw new Error(`--${flag} "${show(value)}" names an item twice; ${expected}`);
+        return items as C[];
       },
     };
   },
