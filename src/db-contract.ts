@@ -171,3 +171,27 @@ export interface PrimaryDb extends Db {
 export function hasPrimaries(db: Db): db is PrimaryDb {
   return typeof (db as Partial<PrimaryDb>).primaries === 'function';
 }
+
+/** One membership change: a voting member leaves the cluster, or a node (back) joins it. */
+export interface MembershipChange {
+  op: 'remove' | 'add';
+  node: string;
+}
+
+/**
+ * A db whose cluster membership can change while it runs (Raft configuration changes, etcd's
+ * member remove/add). The membership fault asks it which changes are legal now, so it never
+ * draws one the db would refuse by design (removing the last voter, adding a member twice).
+ */
+export interface MembershipDb extends Db {
+  /** The voting members now, as the cluster itself reports them (sorted node names). */
+  members(ctx: DbContext): Promise<string[]>;
+  /** The changes the db can make now, one at a time; empty while a change is still in flight. */
+  legalMembershipChanges(ctx: DbContext): Promise<MembershipChange[]>;
+  /** Makes one change and resolves once the cluster committed it; throws one line otherwise. */
+  changeMembership(change: MembershipChange, ctx: DbContext): Promise<void>;
+}
+
+export function hasMembership(db: Db): db is MembershipDb {
+  return typeof (db as Partial<MembershipDb>).changeMembership === 'function';
+}
