@@ -18,7 +18,7 @@ export function partOptions(registry: Registry): Option[] {
   }
   return [...byFlag].map(([flag, { def, owners }]) => {
     const shown = typeof def.default === 'function' || def.default === undefined ? '' : `; default ${Array.isArray(def.default) ? def.default.join(',') : String(def.default)}`;
-    const value = def.kind === 'list' ? `<${def.choices?.join(',')}>` : def.choices ? `<${def.choices.join('|')}>` : `<${def.kind === 'boolean' ? 'on|off' : def.kind === 'string' ? 'text' : 'n'}>`;
+    const value = def.kind === 'list' ? `<${def.choices?.join(',')}>` : def.choices ? `<${def.choices.join('|')}>` : `<${def.kind === 'boolean' ? 'on|off' : def.kind === 'string' ? 'text' : def.kind === 'integers' ? 'n,...' : 'n'}>`;
     return new Option(`--${flag} ${value}`, `${owners.join(', ')}: ${def.help}${shown}`);
   });
 }

@@ -44,7 +44,6 @@ describe('faultline CLI', () => {
 
   it('refuses, before creating the run directory, a run the machine or the options cannot make', async () => {
     const store = join(mkdtempSync(join(tmpdir(), 'faultline-preflight-')), 'store');
-    expectUsageError(await faultline('test', '--nemesis', 'partition,packet', '--store', store), '--nemesis packet cannot run on the local runtime: the local runtime cannot shape packets (delay, loss, rate); use --runtime docker');
     expectUsageError(await faultline('test', '--db', 'etcd', '--store', store), '--db etcd cannot run on the local runtime; expected --runtime docker');
     expectUsageError(await faultline('test', '--nodes', '3', '--concurrency', '10', '--store', store), /^--concurrency 10 is not a multiple of 3/);
     expect(existsSync(store)).toBe(false);

@@ -11,7 +11,7 @@ export interface OptionContext {
 
 /** One declared option with values of type T. */
 export interface OptionDef<T> {
-  readonly kind: 'integer' | 'number' | 'one-of' | 'list' | 'boolean' | 'string';
+  readonly kind: 'integer' | 'integers' | 'number' | 'one-of' | 'list' | 'boolean' | 'string';
   /** One line for --help and the README's tables. */
   readonly help: string;
   /** The CLI flag without its dashes; default: the key in kebab case (opsPerKey: ops-per-key). */
@@ -47,6 +47,20 @@ export const option = {
           throw new Error(`--${flag} "${show(value)}" is not valid; expected a whole number from ${spec.min} to ${spec.max}`);
         }
         return n;
+      },
+    };
+  },
+  /** One whole number or several, comma separated (a JSON array in test.json): a magnitude a fault draws among. */
+  integers(spec: Common<readonly number[]> & { min: number; max: number }): OptionDef<readonly number[]> {
+    return {
+      kind: 'integers', help: spec.help, ...optional(spec),
+      parse(value, flag) {
+        const items = Array.isArray(value) ? value : typeof value === 'string' || typeof value === 'number' ? String(value).split(',') : [];
+        const numbers = items.map((item) => toNumber(item));
+        if (numbers.length === 0 || numbers.some((n) => n === undefined || !Number.isInteger(n) || n < spec.min || n > spec.max)) {
+          throw new Error(`--${flag} "${show(value)}" is not valid; expected whole numbers from ${spec.min} to ${spec.max}, comma separated`);
+        }
+        return numbers as number[];
       },
     };
   },

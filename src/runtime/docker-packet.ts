@@ -1,8 +1,9 @@
 // Packet faults inside containers: tc netem for delay, jitter, loss, duplication, reordering and
-// corruption, and rate limits. Kernels without the netem qdisc (faultline's own machines) still
+// corruption, and rate limits; connection resets through an iptables REJECT with tcp-reset on a
+// `statistic` share of packets. Kernels without the netem qdisc (faultline's own machines) still
 // get loss, through an iptables `statistic` rule in faultline's own chain, and rate limits,
 // through tbf; the other behaviours are reported unavailable, never silently skipped.
-import type { PacketBehaviour, PacketShape, PacketSupport } from './runtime.js';
+import { assertShapeSupported, type PacketShape, type PacketSupport } from './runtime.js';
 
 export const LOSS_CHAIN = 'FAULTLINE-LOSS';
 const DEVICE = 'eth0';
@@ -12,6 +13,8 @@ export interface KernelPacketTools {
   netem: boolean;
   tbf: boolean;
   statistic: boolean;
+  /** iptables' REJECT target with --reject-with tcp-reset. */
+  reject: boolean;
 }
 
 /** Commands that try each tool and undo it; each command's success says whether the tool works. */
@@ -19,7 +22,13 @@ export const PROBES: Record<keyof KernelPacketTools, { probe: string[]; undo: st
   netem: { probe: ['tc', 'qdisc', 'add', 'dev', DEVICE, 'root', 'netem', 'delay', '1ms'], undo: ['tc', 'qdisc', 'del', 'dev', DEVICE, 'root'] },
   tbf: { probe: ['tc', 'qdisc', 'add', 'dev', DEVICE, 'root', 'tbf', 'rate', '100mbit', 'burst', '32kbit', 'latency', '400ms'], undo: ['tc', 'qdisc', 'del', 'dev', DEVICE, 'root'] },
   statistic: { probe: ['iptables', '-w', '-A', LOSS_CHAIN, '-m', 'statistic', '--mode', 'random', '--probability', '0', '-j', 'DROP'], undo: ['iptables', '-w', '-F', LOSS_CHAIN] },
+  reject: { probe: resetRule(0), undo: ['iptables', '-w', '-F', LOSS_CHAIN] },
 };
+
+/** The rule that resets the TCP connection of a share (0 to 1) of the packets a node receives. */
+function resetRule(probability: number): string[] {
+  return ['iptables', '-w', '-A', LOSS_CHAIN, '-p', 'tcp', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'REJECT', '--reject-with', 'tcp-reset'];
+}
 
 /** Creates the loss chain and sends incoming traffic on the node's interface through it. */
 export function lossSetupCommands(): string[][] {
@@ -43,29 +52,17 @@ export function packetSupport(tools: KernelPacketTools): PacketSupport {
   if (tools.netem) support.available.rate = 'tc netem';
   else if (tools.tbf) support.available.rate = 'tc tbf';
   else support.unavailable.rate = `${noNetem} and no tbf qdisc`;
+  support.unavailable.stall = 'tc and iptables rules hold no bytes for a while and then deliver them (a partition drops them; use partition for a cut link)';
+  if (tools.statistic && tools.reject) support.available.reset = 'iptables REJECT with tcp-reset (statistic)';
+  else support.unavailable.reset = 'iptables has no statistic match or no REJECT target';
   return support;
-}
-
-/** The behaviours a shape asks for. */
-export function behavioursOf(shape: PacketShape): PacketBehaviour[] {
-  const wanted: PacketBehaviour[] = [];
-  if (shape.delayMs !== undefined || shape.jitterMs !== undefined) wanted.push('delay');
-  if (shape.lossPercent !== undefined) wanted.push('loss');
-  if (shape.duplicatePercent !== undefined) wanted.push('duplicate');
-  if (shape.reorderPercent !== undefined) wanted.push('reorder');
-  if (shape.corruptPercent !== undefined) wanted.push('corrupt');
-  if (shape.rateKbit !== undefined) wanted.push('rate');
-  return wanted;
 }
 
 /** The commands that give a node's traffic `shape`; run clearPacketCommands first. */
 export function packetCommands(shape: PacketShape, tools: KernelPacketTools): string[][] {
-  const support = packetSupport(tools);
-  const missing = behavioursOf(shape).filter((b) => support.unavailable[b] !== undefined);
-  if (missing.length > 0) {
-    throw new Error(`packet behaviours ${missing.join(', ')} are unavailable (${[...new Set(missing.map((b) => support.unavailable[b]))].join('; ')}); available: ${Object.keys(support.available).join(', ') || 'none'}`);
-  }
+  assertShapeSupported(shape, packetSupport(tools));
   const commands: string[][] = [];
+  if (shape.resetPercent !== undefined) commands.push(resetRule(shape.resetPercent / 100));
   if (tools.netem) {
     const args: string[] = [];
     if (shape.delayMs !== undefined || shape.jitterMs !== undefined) {

@@ -127,6 +127,19 @@ describe.runIf(hasDocker)('docker runtime: partitions and packet faults', () => 
     expect(await reaches(runtime, 'n2', 'n1')).toBe(true);
   });
 
+  it('resets connections through a REJECT tcp-reset rule where iptables has one; clearing removes it; stalls are unavailable', async () => {
+    const support = await runtime.packetSupport();
+    expect(support.unavailable.stall).toMatch(/hold no bytes/);
+    if (support.unavailable.reset) return expect(support.unavailable.reset).toMatch(/REJECT/);
+    const rules = async () => (await execOk(await container(runtime, 'n1'), ['iptables', '-S', 'FAULTLINE-LOSS'])).trim().split('\n');
+    await runtime.shapePackets(['n1'], { resetPercent: 100 });
+    expect(await rules()).toEqual(['-N FAULTLINE-LOSS', '-A FAULTLINE-LOSS -p tcp -m statistic --mode random --probability 1.00000000000 -j REJECT --reject-with tcp-reset']);
+    expect(await reaches(runtime, 'n2', 'n1')).toBe(false);
+    await runtime.clearPackets();
+    expect(await rules()).toEqual(['-N FAULTLINE-LOSS']);
+    expect(await reaches(runtime, 'n2', 'n1')).toBe(true);
+  });
+
   it('kills and restarts a node through the Docker API, keeping its partition', async () => {
     await runtime.partition({ n1: ['n2'], n2: ['n1'] });
     await runtime.kill('n1');

@@ -601,7 +601,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     this.tools ??= (async () => {
       const entry = [...this.containers.values()].find((e) => e.running && !e.paused);
       if (!entry) throw new Error('cannot probe packet tools: no node container is running');
-      const tools = { netem: false, tbf: false, statistic: false };
+      const tools = { netem: false, tbf: false, statistic: false, reject: false };
       for (const [tool, { probe, undo }] of Object.entries(PROBES) as [keyof KernelPacketTools, (typeof PROBES)[keyof KernelPacketTools]][]) {
         tools[tool] = (await this.execStatus(entry, probe)).exitCode === 0;
         if (tools[tool]) await this.exec(entry, undo);

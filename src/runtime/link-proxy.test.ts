@@ -9,7 +9,10 @@ afterEach(async () => {
 });
 
 async function echoServer(): Promise<number> {
-  const server: Server = createServer((s) => s.pipe(s));
+  const server: Server = createServer((s) => {
+    s.on('error', () => {}); // a reset reaches the server too
+    s.pipe(s);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   cleanup.push(() => new Promise((r) => server.close(r)));
@@ -79,5 +82,58 @@ describe('link proxy', () => {
     expect(await receive(socket, 200)).toBe('');
     proxy.setBlock({ forward: false, backward: false });
     expect(await receive(socket, 300)).toBe('early');
+  });
+
+  it('a delay slows every round trip, in order; removing the shape restores the speed at once', async () => {
+    const { proxy, socket } = await proxied();
+    proxy.setShaping({ delayMs: 150 });
+    const started = performance.now();
+    const echoed = receive(socket, 600);
+    socket.write('a');
+    setTimeout(() => socket.write('b'), 20);
+    expect(await echoed).toBe('ab');
+    const rtt = async () => {
+      const t0 = performance.now();
+      socket.write('x');
+      await once(socket, 'data');
+      return performance.now() - t0;
+    };
+    expect(await rtt()).toBeGreaterThanOrEqual(290); // both directions delayed
+    expect(performance.now() - started).toBeGreaterThan(600);
+    proxy.setShaping(undefined);
+    expect(proxy.shaped).toBe(false);
+    expect(await rtt()).toBeLessThan(100);
+  });
+
+  it('a stall holds bytes, then delivers them without closing the connection', async () => {
+    const { proxy, socket } = await proxied();
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    proxy.setShaping({ stallMs: 400 });
+    socket.write('held');
+    expect(await receive(socket, 250)).toBe('');
+    expect(await receive(socket, 500)).toBe('held');
+    expect(closed).toBe(false);
+  });
+
+  it('a rate limit throttles the stream', async () => {
+    const { proxy, socket } = await proxied();
+    proxy.setShaping({ rateKbit: 256 }); // 32 bytes per ms, each way
+    const payload = Buffer.alloc(16_000, 1);
+    const t0 = performance.now();
+    let got = 0;
+    socket.write(payload);
+    await new Promise<void>((resolve) => socket.on('data', (chunk: Buffer) => ((got += chunk.length) >= payload.length ? resolve() : undefined)));
+    // (16000 - 4096 burst) / 32 bytes per ms, each way: at least 370 ms each way.
+    expect(performance.now() - t0).toBeGreaterThan(600);
+  });
+
+  it('a reset ends the connection with RST', async () => {
+    const { proxy, socket } = await proxied();
+    proxy.setShaping({ resetPercent: 100 });
+    const error = once(socket, 'error');
+    socket.write('doomed');
+    const [err] = (await error) as [NodeJS.ErrnoException];
+    expect(err.code).toBe('ECONNRESET');
   });
 });

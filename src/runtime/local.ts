@@ -1,5 +1,6 @@
 // The local runtime: each node is a child process on a loopback port, and every node-to-node link
-// runs through a proxy the controller owns, so partitions, kills and pauses are real.
+// runs through a proxy the controller owns, so partitions, kills and pauses are real, and packet
+// faults are what a TCP proxy can make of them (link-shaping.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,18 +8,21 @@ import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { drops, type Grudge } from './grudge.js';
 import { LinkProxy } from './link-proxy.js';
+import { combineLinkShapes, linkShapeOf, proxyPacketSupport } from './link-shaping.js';
 import { holdNodePort } from './node-ports.js';
 import { processStartTime } from './local-reaper.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
-import type { Address, ClockSkewable, DataDirs, Deferred, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
+import { assertShapeSupported, type Address, type ClockSkewable, type DataDirs, type Deferred, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 
-export class LocalRuntime implements Runtime, ClockSkewable, DataDirs {
+export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketShapeable {
   readonly name = 'local';
   private readonly listen = new Map<string, Address>();
   private readonly proxies = new Map<string, LinkProxy>();
   private readonly processes = new Map<string, ResultPromise>();
   private readonly paused = new Set<string>();
   private readonly dataDirs = new Map<string, string>();
+  /** Packet faults: each shaped node's shape, applied to both directions of every link to or from it. */
+  private readonly shapes = new Map<string, PacketShape>();
   /** Clock faults: libfaketime preloaded into node processes, when installed and asked for. */
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly libfaketime: string | undefined;
@@ -127,6 +131,38 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs {
 
   async heal(): Promise<Deferred> {
     return this.partition({});
+  }
+
+  async packetSupport(): Promise<PacketSupport> {
+    return proxyPacketSupport();
+  }
+
+  /** The proxies are the controller's: a shape is in force at once, whatever the nodes' state. */
+  async shapePackets(nodes: readonly string[], shape: PacketShape): Promise<Deferred> {
+    assertShapeSupported(shape, proxyPacketSupport());
+    for (const node of nodes) this.listenAddress(node); // throws naming an unknown node
+    for (const node of nodes) this.shapes.set(node, shape);
+    this.applyShapes();
+    return {};
+  }
+
+  async clearPackets(): Promise<Deferred> {
+    this.shapes.clear();
+    this.applyShapes();
+    return {};
+  }
+
+  /** The links that carry a shape now ("n1->n2"), for tests and checks that nothing is left. */
+  shapedLinks(): string[] {
+    return [...this.proxies].filter(([, proxy]) => proxy.shaped).map(([key]) => key);
+  }
+
+  private applyShapes(): void {
+    const shapeOf = (node: string) => {
+      const shape = this.shapes.get(node);
+      return shape && linkShapeOf(shape);
+    };
+    for (const proxy of this.proxies.values()) proxy.setShaping(combineLinkShapes(shapeOf(proxy.from), shapeOf(proxy.to)));
   }
 
   async teardown(): Promise<void> {

@@ -110,7 +110,7 @@ export function isClockSkewable(runtime: Runtime): runtime is Runtime & ClockSke
   return typeof (runtime as Partial<ClockSkewable>).setClock === 'function';
 }
 
-/** Packet behaviours a packet fault can combine; each is applied to every packet a node sends or receives. */
+/** Packet behaviours a packet fault can combine; each is applied to the traffic a node sends or receives. */
 export interface PacketShape {
   delayMs?: number;
   jitterMs?: number;
@@ -119,9 +119,36 @@ export interface PacketShape {
   reorderPercent?: number;
   corruptPercent?: number;
   rateKbit?: number;
+  /** The link stops for stallMs, then flows for stallMs, and so on, keeping the bytes. */
+  stallMs?: number;
+  /** The share of traffic, in percent, that ends its connection with a TCP reset. */
+  resetPercent?: number;
 }
 
-export type PacketBehaviour = 'delay' | 'loss' | 'duplicate' | 'reorder' | 'corrupt' | 'rate';
+export const PACKET_BEHAVIOURS = ['delay', 'loss', 'duplicate', 'reorder', 'corrupt', 'rate', 'stall', 'reset'] as const;
+export type PacketBehaviour = (typeof PACKET_BEHAVIOURS)[number];
+
+/** The behaviours a shape asks for. */
+export function behavioursOf(shape: PacketShape): PacketBehaviour[] {
+  const wanted: PacketBehaviour[] = [];
+  if (shape.delayMs !== undefined || shape.jitterMs !== undefined) wanted.push('delay');
+  if (shape.lossPercent !== undefined) wanted.push('loss');
+  if (shape.duplicatePercent !== undefined) wanted.push('duplicate');
+  if (shape.reorderPercent !== undefined) wanted.push('reorder');
+  if (shape.corruptPercent !== undefined) wanted.push('corrupt');
+  if (shape.rateKbit !== undefined) wanted.push('rate');
+  if (shape.stallMs !== undefined) wanted.push('stall');
+  if (shape.resetPercent !== undefined) wanted.push('reset');
+  return wanted;
+}
+
+/** Refuses a shape that asks for behaviours `support` lacks, in one line naming them, why, and what is available. */
+export function assertShapeSupported(shape: PacketShape, support: PacketSupport): void {
+  const missing = behavioursOf(shape).filter((b) => support.unavailable[b] !== undefined || support.available[b] === undefined);
+  if (missing.length === 0) return;
+  const reasons = [...new Set(missing.map((b) => support.unavailable[b] ?? 'not offered'))];
+  throw new Error(`packet behaviours ${missing.join(', ')} are unavailable (${reasons.join('; ')}); available: ${Object.keys(support.available).join(', ') || 'none'}`);
+}
 
 /** Which behaviours this runtime can make, how, and which it cannot and why. */
 export interface PacketSupport {
@@ -129,7 +156,7 @@ export interface PacketSupport {
   unavailable: Partial<Record<PacketBehaviour, string>>;
 }
 
-/** Packet faults: delay, loss, duplication, reordering, corruption and rate limits on nodes' traffic. */
+/** Packet faults: delay, loss, duplication, reordering, corruption, rate limits, stalls and resets on nodes' traffic. */
 export interface PacketShapeable {
   packetSupport(): Promise<PacketSupport>;
   /**
