@@ -9,8 +9,8 @@
 //
 // Membership: single-server changes (Raft dissertation §4.1). A configuration entry takes effect on
 // a node when it is appended; a leader accepts a change only once an entry of its own term is
-// committed and the previous change is committed. A node outside its configuration never
-// campaigns, and a voter ignores vote requests from nodes outside its configuration (§4.2.3).
+// committed and the previous change is committed. A node whose removal is committed never
+// campaigns; one that missed its removal is kept out by PreVote and stickiness (§4.2.3).
 import type { Prng } from '../prng.js';
 import { RaftLog } from './raft-log.js';
 import { configOf } from './raft-types.js';
@@ -168,8 +168,7 @@ export class RaftCore {
     }
     if (this.electionElapsed >= this.opts.electionTicksMin) this.bootGuard = false;
     if (this.electionElapsed < this.electionTimeout) return;
-    // A node outside its configuration never campaigns: it waits to be added back (or repaired).
-    if (this.voters.has(this.id)) this.campaign('pre');
+    if (this.mayCampaign()) this.campaign('pre');
     else this.becomeFollower(this.term, this.leader);
   }
 
@@ -219,6 +218,16 @@ export class RaftCore {
     return [...voters];
   }
 
+  /**
+   * A node campaigns while it is a voter, and also while a configuration that removes it is not yet
+   * known to be committed: its log may be the only complete one (a leader that appended its own
+   * removal and crashed), and it would then lead only to commit that removal and step down. Once
+   * its removal is committed it never campaigns again, until a change adds it back.
+   */
+  private mayCampaign(): boolean {
+    return this.voters.has(this.id) || this.lastConfigIndex() > this.commitIndex;
+  }
+
   /** True when this node is a voter in its current configuration. */
   isVoter(): boolean {
     return this.voters.has(this.id);
@@ -245,9 +254,6 @@ export class RaftCore {
   /** Processes one message from a peer. Messages not addressed to this node are ignored. */
   step(m: RaftMessage): void {
     if (m.to !== this.id || m.from === this.id) return;
-    // The disruptive-server rule (§4.2.3), stronger: a voter never answers, nor adopts the term of, a
-    // vote request from a node outside its configuration (a removed server that did not learn it).
-    if ((m.type === 'vote' || m.type === 'preVote') && !this.voters.has(m.from) && this.voters.has(this.id)) return;
     if (m.term > this.term) {
       if ((m.type === 'vote' || m.type === 'preVote') && this.inLease()) return;
       const keepsTerm = m.type === 'preVote' || (m.type === 'preVoteResp' && m.granted);
@@ -410,7 +416,8 @@ export class RaftCore {
       this.hardStateDirty = true;
     }
     this.resetElectionTimer();
-    this.votes = new Map([[this.id, true]]);
+    // Votes count only from the voters; a candidate outside its (uncommitted) configuration does not count itself.
+    this.votes = new Map(this.voters.has(this.id) ? [[this.id, true]] : []);
     if (this.votes.size >= this.quorum()) {
       if (kind === 'pre') this.campaign('real');
       else this.becomeLeader();
