@@ -184,8 +184,8 @@ function parseOp(id: KvRequestId, r: Record<string, unknown>): { request: KvRequ
     case 'txn':
       return parseTxn(id, r);
     case 'member': {
-      if (r.action !== 'add' && r.action !== 'remove') return { id, problem: `request ${id} (op member) has action ${quote(JSON.stringify(r.action) ?? 'undefined')}; expected add | remove` };
-      if (typeof r.node !== 'string' || r.node === '') return { id, problem: `request ${id} (op member) has node ${quote(JSON.stringify(r.node) ?? 'undefined')}; expected a node id` };
+      if (r.action !== 'add' && r.action !== 'remove') return { id, problem: `request ${id} (op member) has action ${JSON.stringify(r.action) ?? 'undefined'}; expected add | remove` };
+      if (typeof r.node !== 'string' || r.node === '') return { id, problem: `request ${id} (op member) has node ${JSON.stringify(r.node) ?? 'undefined'}; expected a node id` };
       return { request: { id, op: 'member', action: r.action, node: r.node } };
     }
     default:

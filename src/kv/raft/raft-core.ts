@@ -242,7 +242,7 @@ export class RaftCore {
     if (this.role !== 'leader') return false;
     if (!this.committedInTerm) {
       this.readsAwaitingCommit.push(ctx);
-    } else if (this.progress.size === 0 && this.voters.has(this.id)) {
+    } else if (this.voterPeers().length === 0 && this.voters.has(this.id)) {
       this.readStates.push({ ctx, index: this.commitIndex });
     } else {
       this.pendingReads.push({ ctx, index: this.commitIndex, seq: this.seq + 1 });
@@ -357,7 +357,7 @@ export class RaftCore {
   /** The highest heartbeat round acknowledged by a majority (this leader counts itself). */
   quorumAckedSeq(): number {
     if (this.role !== 'leader') return 0;
-    const acked = [...(this.voters.has(this.id) ? [this.seq] : []), ...[...this.progress.values()].map((pr) => pr.ackedSeq)].sort((a, b) => b - a);
+    const acked = [...(this.voters.has(this.id) ? [this.seq] : []), ...this.voterProgress().map((pr) => pr.ackedSeq)].sort((a, b) => b - a);
     return acked[this.quorum() - 1] ?? 0;
   }
 
@@ -451,7 +451,7 @@ export class RaftCore {
   private tickLeader(): void {
     if (this.electionElapsed >= this.opts.electionTicksMin) {
       this.electionElapsed = 0;
-      const active = (this.voters.has(this.id) ? 1 : 0) + [...this.progress.values()].filter((pr) => pr.recentActive).length;
+      const active = (this.voters.has(this.id) ? 1 : 0) + this.voterProgress().filter((pr) => pr.recentActive).length;
       if (active < this.quorum()) {
         this.becomeFollower(this.term, null);
         return;
@@ -640,11 +640,24 @@ export class RaftCore {
     return [...this.voters].filter((v) => v !== this.id);
   }
 
-  /** Leader: keeps a progress entry for exactly the other voters (a new one starts probing at the end of the log). */
+  /** The leader's progress of the other voters: what commits, confirms reads and keeps it leader. */
+  private voterProgress(): Progress[] {
+    return [...this.progress].filter(([peer]) => this.voters.has(peer)).map(([, pr]) => pr);
+  }
+
+  /**
+   * Leader: keeps a progress entry for the other voters (a new one starts probing at the end of the
+   * log) and for the node the latest change removed, never counted, so that it receives its own
+   * removal and hears it committed, and then stops campaigning.
+   */
   private trackVoters(): void {
-    for (const peer of [...this.progress.keys()]) if (!this.voters.has(peer)) this.progress.delete(peer);
+    const latest = this.configEntries.at(-1);
+    const previous = latest ? (this.configEntries.at(-2)?.voters ?? this.snapshotVoters) : [];
+    const removed = previous.filter((id) => !this.voters.has(id) && id !== this.id);
+    const tracked = [...this.voterPeers(), ...removed];
+    for (const peer of [...this.progress.keys()]) if (!tracked.includes(peer)) this.progress.delete(peer);
     const next = this.log.lastIndex() + 1;
-    for (const peer of this.voterPeers()) {
+    for (const peer of tracked) {
       if (this.progress.has(peer)) continue;
       this.progress.set(peer, {
         match: 0,
@@ -737,7 +750,7 @@ export class RaftCore {
   private maybeCommit(): void {
     // A leader outside its configuration (removing itself) manages the cluster but does not count itself.
     const own = this.voters.has(this.id) ? [this.log.lastIndex()] : [];
-    const matches = [...own, ...[...this.progress.values()].map((pr) => pr.match)].sort((a, b) => b - a);
+    const matches = [...own, ...this.voterProgress().map((pr) => pr.match)].sort((a, b) => b - a);
     const candidate = matches[this.quorum() - 1] ?? 0;
     // Only entries of the current term are committed by counting replicas (Raft §5.4.2).
     if (candidate <= this.commitIndex || this.log.term(candidate) !== this.term) return;
@@ -763,7 +776,7 @@ export class RaftCore {
       pr.sentCommit = Math.max(pr.sentCommit, commit);
       this.send<Heartbeat>({ type: 'heartbeat', to: peer, commit, seq: this.seq });
     }
-    if (this.progress.size === 0) this.releaseReads();
+    if (this.voterPeers().length === 0) this.releaseReads();
   }
 
   private commitNotifyNeeded(): boolean {
