@@ -3,7 +3,7 @@
 // they persisted, and checks Election Safety, State Machine Safety and Leader Completeness as it runs.
 import { createPrng, deriveSeed, type Prng } from '../src/kv/prng.js';
 import { RaftCore } from '../src/kv/raft/raft-core.js';
-import type { Entry, HardState, NodeId, RaftMessage, Ready, Snapshot } from '../src/kv/raft/raft-types.js';
+import type { ConfigChange, Entry, HardState, NodeId, RaftMessage, Ready, Snapshot } from '../src/kv/raft/raft-types.js';
 
 /** Network and timing knobs; all probabilities are per message. */
 export interface SimOptions {
@@ -140,15 +140,27 @@ export class SimCluster {
     throw new Error(`sim seed ${this.opts.seed}: no stable leader within ${maxTicks} ticks`);
   }
 
-  /** The live leader with the highest term, if a majority of live nodes follow it in that term. */
+  /** The live leader with the highest term, if a majority of its configuration follows it in that term. */
   stableLeader(): NodeId | undefined {
     let best: RaftCore | undefined;
     for (const node of this.nodes.values()) {
       if (node.core?.role === 'leader' && (!best || node.core.term > best.term)) best = node.core;
     }
     if (!best) return undefined;
-    const followers = [...this.nodes.values()].filter((n) => n.core && n.core.term === best.term && n.core.leader === best.id);
-    return followers.length >= Math.floor(this.ids.length / 2) + 1 ? best.id : undefined;
+    const voters = best.configAt(best.log.lastIndex());
+    const followers = voters.filter((id) => {
+      const core = this.nodes.get(id)?.core;
+      return core && core.term === best.term && core.leader === best.id;
+    });
+    return followers.length >= Math.floor(voters.length / 2) + 1 ? best.id : undefined;
+  }
+
+  /** Proposes a membership change on `id` and drains its output (see RaftCore.proposeConfChange). */
+  changeMembership(id: NodeId, change: ConfigChange): ReturnType<RaftCore['proposeConfChange']> {
+    const node = this.node(id);
+    const placed = node.core?.proposeConfChange(change) ?? null;
+    if (node.core) this.drain(node);
+    return placed;
   }
 
   /** Proposes on `id` and drains its output; returns the index or null when it is not the leader. */
@@ -290,7 +302,7 @@ export class SimCluster {
     const core = node.core!;
     const every = this.opts.snapshotEvery;
     if (every <= 0 || node.appliedIndex - core.log.snapshotIndex < every) return;
-    const snap: Snapshot = { index: node.appliedIndex, term: core.log.term(node.appliedIndex)!, data: { index: node.appliedIndex } };
+    const snap: Snapshot = { index: node.appliedIndex, term: core.log.term(node.appliedIndex)!, data: { index: node.appliedIndex }, config: core.configAt(node.appliedIndex) };
     core.compact(snap);
     node.disk.snapshot = snap;
     node.disk.entries = node.disk.entries.filter((e) => e.index > snap.index);

@@ -4,6 +4,7 @@
 // openCounter, openTxn, openBank and primaries where the mode has them. The bank is transactional
 // in raft and primary, and a saga over counters in quorum (bank-saga.ts: no isolation, by design).
 // Client sessions (startSession: version tokens) exist where the mode has versions (src/kv/version.ts).
+// Membership changes (members, legalMembershipChanges, changeMembership) exist in raft only.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import type { ClientKind } from '../define/db.js';
 import { MODE_NAMES, modeServes, type ModeName } from '../kv/mode-ops.js';
 import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
+import { raftMembership, removedByLeader } from './bundled-membership.js';
 import { listAppendConnection, txnBank } from './bundled-txn.js';
 import { OpFailure, type BankConnection, type CounterConnection, type Db, type DbContext, type DbSession, type RegisterConnection, type SetConnection } from './db.js';
 import type { PrimaryDb } from './primary.js';
@@ -83,6 +85,8 @@ export function bundledDb(options: BundledOptions): Db {
           // Leader-based modes are ready once a node knows its leader; leaderless ones once it reaches every peer.
           const s = status?.ok ? (status as KvStatusResponse) : undefined;
           if (s && (leaderless ? (s.connected?.length ?? 0) >= peerCount : s.leader)) break;
+          // A raft node removed from the cluster hears from no leader; it is as ready as it will be.
+          if (s && modeServes(mode, 'member') && (await removedByLeader(node, ctx))) break;
           if (!ctx.runtime.isRunning(node)) {
             const why = lastLoggedError(logPath(ctx, node));
             throw new Error(`node ${node} exited while starting${why ? ` (${why})` : ''}; last log lines:\n${tailLines(logPath(ctx, node))}`);
@@ -116,6 +120,7 @@ export function bundledDb(options: BundledOptions): Db {
     ...(can.counter && { openCounter: async (node: string, ctx: DbContext) => counterConnection(await openCall(node, ctx)) }),
     ...(can.txn && { openTxn: async (node: string, ctx: DbContext) => listAppendConnection(await openCall(node, ctx)) }),
     ...(can.bank && { openBank: async (node: string, ctx: DbContext) => bankConnection(mode, await openCall(node, ctx)) }),
+    ...(modeServes(mode, 'member') && raftMembership()),
   });
 }
 

@@ -44,11 +44,13 @@ describe('parseRequest', () => {
     expect(parseRequest('{"id":1,"op":"read","key":"k"}')).toEqual({ request: { id: 1, op: 'read', key: 'k' } });
     expect(parseRequest('{"id":"a","op":"cas","key":"k","from":null,"to":2}')).toEqual({ request: { id: 'a', op: 'cas', key: 'k', from: null, to: 2 } });
     expect(parseRequest('{"id":2,"op":"write","key":"k"}')).toEqual({ id: 2, problem: 'request 2 (op write) needs a "value"' });
-    expect(parseRequest('{"id":3,"op":"delete","key":"k"}')).toEqual({ id: 3, problem: 'request 3 has op "delete"; expected read | write | cas | set-add | set-remove | counter-add | txn | status' });
+    expect(parseRequest('{"id":3,"op":"delete","key":"k"}')).toEqual({ id: 3, problem: 'request 3 has op "delete"; expected read | write | cas | set-add | set-remove | counter-add | txn | member | status' });
     expect(parseRequest('{"id":4,"op":"counter-add","key":"c","delta":-1,"type":"g-counter"}')).toEqual({ id: 4, problem: 'request 4 (op counter-add) adds -1 to a g-counter; expected a delta >= 0' });
     expect(parseRequest('{"id":5,"op":"counter-add","key":"c","delta":1.5}')).toEqual({ id: 5, problem: 'request 5 (op counter-add) has delta "1.5"; expected an integer' });
     expect(parseRequest('{"id":6,"op":"set-add","key":"s"}')).toEqual({ id: 6, problem: 'request 6 (op set-add) needs an "element"' });
     expect(parseRequest('{"id":7,"op":"write","key":"k","value":1,"context":"abc"}')).toEqual({ request: { id: 7, op: 'write', key: 'k', value: 1, context: 'abc' } });
+    expect(parseRequest('{"id":8,"op":"member","action":"remove","node":"n2"}')).toEqual({ request: { id: 8, op: 'member', action: 'remove', node: 'n2' } });
+    expect(parseRequest('{"id":9,"op":"member","action":"drop","node":"n2"}')).toEqual({ id: 9, problem: 'request 9 (op member) has action \"drop\"; expected add | remove' });
     expect(parseRequest('nope')).toEqual({ id: null, problem: 'request "nope" is not JSON' });
   });
 });

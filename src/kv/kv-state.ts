@@ -18,7 +18,7 @@ export type KvCommandResult =
 export type TxnCommand = Extract<KvCommand, { op: 'txn' }>;
 
 /** The command a client op makes (for the ops that change state). */
-export function commandOf(op: Exclude<KvOp, { op: 'read' | 'status' }>): KvCommand {
+export function commandOf(op: Exclude<KvOp, { op: 'read' | 'status' | 'member' }>): KvCommand {
   switch (op.op) {
     case 'write':
       return { op: 'write', key: op.key, value: op.value };

@@ -20,7 +20,7 @@ const set: KvOpName[] = ['set-add', 'set-remove'];
  * primary) have txns: a leaderless store cannot apply several keys atomically without one.
  */
 export const MODE_OPS: Record<ModeName, readonly KvOpName[]> = {
-  raft: [...register, ...set, 'counter-add', 'txn'],
+  raft: [...register, ...set, 'counter-add', 'txn', 'member'],
   primary: [...register, ...set, 'counter-add', 'txn'],
   quorum: ['read', 'write', 'set-add', 'counter-add'],
   'quorum-vc': ['read', 'write', 'set-add'],

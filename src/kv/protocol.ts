@@ -26,6 +26,8 @@ export type KvOp =
   | { op: 'counter-add'; key: string; delta: number; type?: CounterType }
   /** Micro-ops applied atomically, in order, if every compare in `if` holds (txn.ts). */
   | { op: 'txn'; ops: TxnMicroOp[]; if?: TxnCompare[] }
+  /** raft: add a node to the voting members or remove one, one at a time (README "Membership"). */
+  | { op: 'member'; action: 'add' | 'remove'; node: string }
   | { op: 'status' };
 
 /** The op names, as `op` takes them. */
@@ -55,7 +57,8 @@ export type KvErrorCode =
   | 'unsupported'
   | 'wrong-type'
   | 'txn-aborted'
-  | 'stale';
+  | 'stale'
+  | 'member-refused';
 
 /**
  * A node's view of the cluster, as `status` returns it. Leaderless modes (quorum, quorum-vc, crdt)
@@ -71,6 +74,10 @@ export interface KvStatus {
   appliedIndex: number;
   /** The peers this node has a connection to (added by the server to every mode's status). */
   connected?: string[];
+  /** raft: the voting members as of this node's commit index. */
+  members?: string[];
+  /** raft: the voters of a configuration entry this node appended but has not seen committed (else null). */
+  membersPending?: string[] | null;
 }
 
 export interface KvOkResponse {
@@ -176,8 +183,13 @@ function parseOp(id: KvRequestId, r: Record<string, unknown>): { request: KvRequ
     }
     case 'txn':
       return parseTxn(id, r);
+    case 'member': {
+      if (r.action !== 'add' && r.action !== 'remove') return { id, problem: `request ${id} (op member) has action ${JSON.stringify(r.action) ?? 'undefined'}; expected add | remove` };
+      if (typeof r.node !== 'string' || r.node === '') return { id, problem: `request ${id} (op member) has node ${JSON.stringify(r.node) ?? 'undefined'}; expected a node id` };
+      return { request: { id, op: 'member', action: r.action, node: r.node } };
+    }
     default:
-      return { id, problem: `request ${id} has op ${JSON.stringify(r.op)}; expected read | write | cas | set-add | set-remove | counter-add | txn | status` };
+      return { id, problem: `request ${id} has op ${JSON.stringify(r.op)}; expected read | write | cas | set-add | set-remove | counter-add | txn | member | status` };
   }
 }
 

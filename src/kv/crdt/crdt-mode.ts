@@ -70,7 +70,7 @@ class CrdtReplica implements KvMode {
 
   async handle(op: KvOp): Promise<KvReply> {
     if (this.stopped) return failure('shutting-down', true, 'node is stopping');
-    const current = op.op === 'status' || op.op === 'txn' ? null : this.store.get(op.key);
+    const current = op.op === 'status' || op.op === 'txn' || op.op === 'member' ? null : this.store.get(op.key);
     switch (op.op) {
       case 'status':
         return { ok: true, ...this.status() };

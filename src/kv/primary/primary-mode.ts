@@ -94,7 +94,7 @@ class PrimaryReplica implements KvMode {
     }
     if (read) return this.serveReadAfter(read);
     // Not a read: the check above returned for every read.
-    return this.write(op as Exclude<KvOp, { op: 'read' | 'status' }>);
+    return this.write(op as Exclude<KvOp, { op: 'read' | 'status' | 'member' }>);
   }
 
   status(): KvStatus {
@@ -114,7 +114,7 @@ class PrimaryReplica implements KvMode {
 
   // ---- primary: writes and replication
 
-  private async write(op: Exclude<KvOp, { op: 'read' | 'status' }>): Promise<KvReply> {
+  private async write(op: Exclude<KvOp, { op: 'read' | 'status' | 'member' }>): Promise<KvReply> {
     const { result, entry } = this.data.propose(commandOf(op));
     if (!result.ok) return replyOf(result);
     this.catchUp.poke();

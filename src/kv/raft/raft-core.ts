@@ -6,10 +6,17 @@
 // that heard from a leader within the minimum election timeout ignores vote requests). Stickiness
 // is what makes lease reads sound; a restarted node is sticky for its first timeout too, since it
 // may have acknowledged a lease before it crashed.
+//
+// Membership: single-server changes (Raft dissertation §4.1). A configuration entry takes effect on
+// a node when it is appended; a leader accepts a change only once an entry of its own term is
+// committed and the previous change is committed. A node whose removal is committed never
+// campaigns; one that missed its removal is kept out by PreVote and stickiness (§4.2.3).
 import type { Prng } from '../prng.js';
 import { RaftLog } from './raft-log.js';
+import { configOf } from './raft-types.js';
 import type {
   AppendRequest,
+  ConfigChange,
   AppendResponse,
   Entry,
   Heartbeat,
@@ -29,7 +36,7 @@ import type {
 /** Fully resolved settings for one core; times are in ticks of the caller's clock. */
 export interface RaftCoreOptions {
   id: NodeId;
-  /** The other members of the cluster. */
+  /** Every other node that may ever be a member; all of them are voters until a change says otherwise. */
   peers: NodeId[];
   /** Election timeouts are drawn uniformly from [min, max] ticks. */
   electionTicksMin: number;
@@ -77,6 +84,16 @@ export interface CoreStatus {
   snapshotIndex: number;
   /** Leader only: an entry of the current term is committed, so commitIndex is up to date. */
   committedInTerm: boolean;
+  /** The voters as of commitIndex (sorted). */
+  members: NodeId[];
+  /** The voters of an appended but uncommitted configuration entry, if there is one. */
+  membersPending: NodeId[] | null;
+}
+
+/** A configuration entry still in the log: it sets the voters from `index` on. */
+interface ConfigEntry {
+  index: number;
+  voters: NodeId[];
 }
 
 export class RaftCore {
@@ -93,7 +110,12 @@ export class RaftCore {
   snapshot: Snapshot | null;
 
   private readonly opts: RaftCoreOptions;
-  private readonly quorum: number;
+  /** The voters in effect: the last configuration entry in the log, else the snapshot's. */
+  private voters: Set<NodeId>;
+  /** The voters as of the snapshot point. */
+  private snapshotVoters: NodeId[];
+  /** Configuration entries after the snapshot point, in log order. */
+  private configEntries: ConfigEntry[] = [];
   private tickCount = 0;
   private electionElapsed = 0;
   private heartbeatElapsed = 0;
@@ -123,12 +145,14 @@ export class RaftCore {
     this.opts = opts;
     this.id = opts.id;
     this.peers = [...opts.peers];
-    this.quorum = Math.floor((this.peers.length + 1) / 2) + 1;
     const { hardState, snapshot, entries } = opts.recovered;
     this.term = hardState.term;
     this.vote = hardState.vote;
     this.snapshot = snapshot;
     this.log = new RaftLog(snapshot?.index ?? 0, snapshot?.term ?? 0, entries);
+    this.snapshotVoters = snapshot?.config ? [...snapshot.config].sort() : [this.id, ...this.peers].sort();
+    this.voters = new Set(this.snapshotVoters);
+    this.noteConfigEntries(entries);
     this.commitIndex = this.log.snapshotIndex;
     this.appliedIndex = this.log.snapshotIndex;
     this.resetElectionTimer();
@@ -143,7 +167,9 @@ export class RaftCore {
       return;
     }
     if (this.electionElapsed >= this.opts.electionTicksMin) this.bootGuard = false;
-    if (this.electionElapsed >= this.electionTimeout) this.campaign('pre');
+    if (this.electionElapsed < this.electionTimeout) return;
+    if (this.mayCampaign()) this.campaign('pre');
+    else this.becomeFollower(this.term, this.leader);
   }
 
   /** Proposes a command; returns where it was appended, or null when this node is not the leader. */
@@ -152,8 +178,59 @@ export class RaftCore {
     const entry: Entry = { index: this.log.lastIndex() + 1, term: this.term, data };
     this.appendLocal([entry]);
     this.maybeCommit();
-    for (const peer of this.peers) this.maybeSendAppend(peer);
+    if (this.role === 'leader') for (const peer of this.progress.keys()) this.maybeSendAppend(peer);
     return { index: entry.index, term: entry.term };
+  }
+
+  /**
+   * Proposes a single-server membership change. Returns where its configuration entry was appended
+   * (it takes effect at once), a one-line reason it was refused, or null when this node is not the
+   * leader. Refused while the leader has not committed an entry of its own term (the no-op rule:
+   * otherwise a change appended by an earlier leader and not yet known to be committed could
+   * overlap with this one) and while the previous change is uncommitted.
+   */
+  proposeConfChange(change: ConfigChange): { index: number; term: number } | { refused: string } | null {
+    if (this.role !== 'leader') return null;
+    const universe = [this.id, ...this.peers];
+    if (!universe.includes(change.node)) return { refused: `node "${change.node}" is not one of the cluster's nodes ${universe.sort().join(', ')}` };
+    if (!this.committedInTerm) return { refused: `leader ${this.id} has not yet committed an entry of term ${this.term}` };
+    const pending = this.lastConfigIndex();
+    if (pending > this.commitIndex) return { refused: `the configuration change at index ${pending} is not committed yet` };
+    const voters = new Set(this.voters);
+    if (change.action === 'add') {
+      if (voters.has(change.node)) return { refused: `node "${change.node}" is already a member` };
+      voters.add(change.node);
+    } else {
+      if (!voters.has(change.node)) return { refused: `node "${change.node}" is not a member` };
+      if (voters.size === 1) return { refused: `node "${change.node}" is the last member` };
+      voters.delete(change.node);
+    }
+    return this.propose({ config: [...voters].sort() });
+  }
+
+  /** The voters in effect at `index` (at least the snapshot point), sorted. */
+  configAt(index: number): NodeId[] {
+    let voters = this.snapshotVoters;
+    for (const c of this.configEntries) {
+      if (c.index > index) break;
+      voters = c.voters;
+    }
+    return [...voters];
+  }
+
+  /**
+   * A node campaigns while it is a voter, and also while a configuration that removes it is not yet
+   * known to be committed: its log may be the only complete one (a leader that appended its own
+   * removal and crashed), and it would then lead only to commit that removal and step down. Once
+   * its removal is committed it never campaigns again, until a change adds it back.
+   */
+  private mayCampaign(): boolean {
+    return this.voters.has(this.id) || this.lastConfigIndex() > this.commitIndex;
+  }
+
+  /** True when this node is a voter in its current configuration. */
+  isVoter(): boolean {
+    return this.voters.has(this.id);
   }
 
   /**
@@ -165,7 +242,7 @@ export class RaftCore {
     if (this.role !== 'leader') return false;
     if (!this.committedInTerm) {
       this.readsAwaitingCommit.push(ctx);
-    } else if (this.peers.length === 0) {
+    } else if (this.voterPeers().length === 0 && this.voters.has(this.id)) {
       this.readStates.push({ ctx, index: this.commitIndex });
     } else {
       this.pendingReads.push({ ctx, index: this.commitIndex, seq: this.seq + 1 });
@@ -224,8 +301,11 @@ export class RaftCore {
     if (snapshot.index <= this.log.snapshotIndex) return;
     const term = this.log.term(snapshot.index);
     if (term !== snapshot.term) throw new Error(`raft: snapshot term ${snapshot.term} at index ${snapshot.index}; the log has term ${String(term)}`);
+    const config = this.configAt(snapshot.index);
     this.log.compact(snapshot.index);
-    this.snapshot = snapshot;
+    this.snapshot = { ...snapshot, config };
+    this.snapshotVoters = config;
+    this.configEntries = this.configEntries.filter((c) => c.index > snapshot.index);
   }
 
   /** True when ready() has something for the caller. */
@@ -277,8 +357,8 @@ export class RaftCore {
   /** The highest heartbeat round acknowledged by a majority (this leader counts itself). */
   quorumAckedSeq(): number {
     if (this.role !== 'leader') return 0;
-    const acked = [this.seq, ...this.peers.map((p) => this.progress.get(p)!.ackedSeq)].sort((a, b) => b - a);
-    return acked[this.quorum - 1]!;
+    const acked = [...(this.voters.has(this.id) ? [this.seq] : []), ...this.voterProgress().map((pr) => pr.ackedSeq)].sort((a, b) => b - a);
+    return acked[this.quorum() - 1] ?? 0;
   }
 
   /** The number of the latest heartbeat round this leader has started. */
@@ -296,6 +376,8 @@ export class RaftCore {
       lastIndex: this.log.lastIndex(),
       snapshotIndex: this.log.snapshotIndex,
       committedInTerm: this.role === 'leader' && this.committedInTerm,
+      members: this.configAt(this.commitIndex),
+      membersPending: this.lastConfigIndex() > this.commitIndex ? [...this.voters].sort() : null,
     };
   }
 
@@ -334,14 +416,15 @@ export class RaftCore {
       this.hardStateDirty = true;
     }
     this.resetElectionTimer();
-    this.votes = new Map([[this.id, true]]);
-    if (this.votes.size >= this.quorum) {
+    // Votes count only from the voters; a candidate outside its (uncommitted) configuration does not count itself.
+    this.votes = new Map(this.voters.has(this.id) ? [[this.id, true]] : []);
+    if (this.votes.size >= this.quorum()) {
       if (kind === 'pre') this.campaign('real');
       else this.becomeLeader();
       return;
     }
     const term = kind === 'pre' ? this.term + 1 : this.term;
-    for (const peer of this.peers) {
+    for (const peer of this.voterPeers()) {
       this.messages.push({
         type: kind === 'pre' ? 'preVote' : 'vote',
         from: this.id,
@@ -360,21 +443,7 @@ export class RaftCore {
     this.electionElapsed = 0;
     this.committedInTerm = false;
     this.progress.clear();
-    const next = this.log.lastIndex() + 1;
-    for (const peer of this.peers) {
-      this.progress.set(peer, {
-        match: 0,
-        next,
-        state: 'probe',
-        probeSent: false,
-        lastProgressTick: this.tickCount,
-        snapshotIndex: 0,
-        snapshotSentTick: 0,
-        recentActive: true,
-        ackedSeq: 0,
-        sentCommit: 0,
-      });
-    }
+    this.trackVoters();
     // The no-op: committing it commits every earlier entry and makes commitIndex current (§8).
     this.propose(null);
   }
@@ -382,8 +451,8 @@ export class RaftCore {
   private tickLeader(): void {
     if (this.electionElapsed >= this.opts.electionTicksMin) {
       this.electionElapsed = 0;
-      const active = 1 + this.peers.filter((p) => this.progress.get(p)!.recentActive).length;
-      if (active < this.quorum) {
+      const active = (this.voters.has(this.id) ? 1 : 0) + this.voterProgress().filter((pr) => pr.recentActive).length;
+      if (active < this.quorum()) {
         this.becomeFollower(this.term, null);
         return;
       }
@@ -394,8 +463,7 @@ export class RaftCore {
     this.heartbeatElapsed = 0;
     this.broadcastHeartbeat();
     const last = this.log.lastIndex();
-    for (const peer of this.peers) {
-      const pr = this.progress.get(peer)!;
+    for (const [peer, pr] of this.progress) {
       if (pr.state === 'replicate' && pr.match < last && this.tickCount - pr.lastProgressTick >= this.opts.electionTicksMin / 2) {
         // Appends were probably lost: fall back to probing from the last known match.
         this.toProbe(pr, pr.match + 1);
@@ -441,13 +509,14 @@ export class RaftCore {
     const campaigning = m.type === 'preVoteResp' ? this.role === 'pre-candidate' : this.role === 'candidate';
     if (!campaigning) return;
     if (m.type === 'preVoteResp' && m.granted && m.term !== this.term + 1) return;
+    if (!this.voters.has(m.from)) return;
     this.votes.set(m.from, m.granted);
     const granted = [...this.votes.values()].filter(Boolean).length;
     const rejected = this.votes.size - granted;
-    if (granted >= this.quorum) {
+    if (granted >= this.quorum()) {
       if (m.type === 'preVoteResp') this.campaign('real');
       else this.becomeLeader();
-    } else if (rejected >= this.quorum) {
+    } else if (rejected >= this.quorum()) {
       this.becomeFollower(this.term, null);
     }
   }
@@ -518,6 +587,9 @@ export class RaftCore {
     } else {
       this.log.reset(snap.index, snap.term);
       this.snapshot = snap;
+      this.snapshotVoters = snap.config ? [...snap.config].sort() : [this.id, ...this.peers].sort();
+      this.configEntries = [];
+      this.voters = new Set(this.snapshotVoters);
       this.snapshotToInstall = snap;
       this.unstableFrom = Infinity;
       this.commitIndex = snap.index;
@@ -532,6 +604,74 @@ export class RaftCore {
   private appendLocal(entries: Entry[]): void {
     this.log.append(entries);
     this.unstableFrom = Math.min(this.unstableFrom, entries[0]!.index);
+    this.noteConfigEntries(entries);
+  }
+
+  // ---- membership
+
+  /** Records the configuration entries among freshly appended ones (dropping any they replaced). */
+  private noteConfigEntries(entries: Entry[]): void {
+    const first = entries[0];
+    if (!first) return;
+    const before = this.configEntries.length;
+    this.configEntries = this.configEntries.filter((c) => c.index < first.index);
+    let changed = this.configEntries.length !== before;
+    for (const e of entries) {
+      const voters = configOf(e.data);
+      if (voters) {
+        this.configEntries.push({ index: e.index, voters: [...voters].sort() });
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    this.voters = new Set(this.configEntries.at(-1)?.voters ?? this.snapshotVoters);
+    if (this.role === 'leader') this.trackVoters();
+  }
+
+  private lastConfigIndex(): number {
+    return this.configEntries.at(-1)?.index ?? this.log.snapshotIndex;
+  }
+
+  private quorum(): number {
+    return Math.floor(this.voters.size / 2) + 1;
+  }
+
+  private voterPeers(): NodeId[] {
+    return [...this.voters].filter((v) => v !== this.id);
+  }
+
+  /** The leader's progress of the other voters: what commits, confirms reads and keeps it leader. */
+  private voterProgress(): Progress[] {
+    return [...this.progress].filter(([peer]) => this.voters.has(peer)).map(([, pr]) => pr);
+  }
+
+  /**
+   * Leader: keeps a progress entry for the other voters (a new one starts probing at the end of the
+   * log) and for the node the latest change removed, never counted, so that it receives its own
+   * removal and hears it committed, and then stops campaigning.
+   */
+  private trackVoters(): void {
+    const latest = this.configEntries.at(-1);
+    const previous = latest ? (this.configEntries.at(-2)?.voters ?? this.snapshotVoters) : [];
+    const removed = previous.filter((id) => !this.voters.has(id) && id !== this.id);
+    const tracked = [...this.voterPeers(), ...removed];
+    for (const peer of [...this.progress.keys()]) if (!tracked.includes(peer)) this.progress.delete(peer);
+    const next = this.log.lastIndex() + 1;
+    for (const peer of tracked) {
+      if (this.progress.has(peer)) continue;
+      this.progress.set(peer, {
+        match: 0,
+        next,
+        state: 'probe',
+        probeSent: false,
+        lastProgressTick: this.tickCount,
+        snapshotIndex: 0,
+        snapshotSentTick: 0,
+        recentActive: true,
+        ackedSeq: 0,
+        sentCommit: 0,
+      });
+    }
   }
 
   // ---- leader side of replication
@@ -553,7 +693,7 @@ export class RaftCore {
       }
       pr.probeSent = false;
       this.maybeCommit();
-      if (pr.next <= this.log.lastIndex()) this.maybeSendAppend(m.from);
+      if (this.role === 'leader' && pr.next <= this.log.lastIndex()) this.maybeSendAppend(m.from);
       return;
     }
     const stale =
@@ -608,11 +748,19 @@ export class RaftCore {
   }
 
   private maybeCommit(): void {
-    const matches = [this.log.lastIndex(), ...this.peers.map((p) => this.progress.get(p)!.match)].sort((a, b) => b - a);
-    const candidate = matches[this.quorum - 1]!;
+    // A leader outside its configuration (removing itself) manages the cluster but does not count itself.
+    const own = this.voters.has(this.id) ? [this.log.lastIndex()] : [];
+    const matches = [...own, ...this.voterProgress().map((pr) => pr.match)].sort((a, b) => b - a);
+    const candidate = matches[this.quorum() - 1] ?? 0;
     // Only entries of the current term are committed by counting replicas (Raft §5.4.2).
     if (candidate <= this.commitIndex || this.log.term(candidate) !== this.term) return;
     this.commitIndex = candidate;
+    if (!this.voters.has(this.id) && this.lastConfigIndex() <= this.commitIndex) {
+      // Our own removal is committed: tell the voters, then step down (§4.2.2).
+      this.notifyCommit();
+      this.becomeFollower(this.term, null);
+      return;
+    }
     if (!this.committedInTerm) {
       this.committedInTerm = true;
       const waiting = this.readsAwaitingCommit;
@@ -623,13 +771,12 @@ export class RaftCore {
 
   private broadcastHeartbeat(): void {
     this.seq++;
-    for (const peer of this.peers) {
-      const pr = this.progress.get(peer)!;
+    for (const [peer, pr] of this.progress) {
       const commit = Math.min(pr.match, this.commitIndex);
       pr.sentCommit = Math.max(pr.sentCommit, commit);
       this.send<Heartbeat>({ type: 'heartbeat', to: peer, commit, seq: this.seq });
     }
-    if (this.peers.length === 0) this.releaseReads();
+    if (this.voterPeers().length === 0) this.releaseReads();
   }
 
   private commitNotifyNeeded(): boolean {
@@ -642,8 +789,7 @@ export class RaftCore {
 
   /** Tells followers about a commit index they have the entries for, without starting a new round. */
   private notifyCommit(): void {
-    for (const peer of this.peers) {
-      const pr = this.progress.get(peer)!;
+    for (const [peer, pr] of this.progress) {
       const commit = Math.min(pr.match, this.commitIndex);
       if (commit <= pr.sentCommit) continue;
       pr.sentCommit = commit;

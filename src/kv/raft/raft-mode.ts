@@ -8,7 +8,8 @@
 // anything: the entry may still commit under the next leader, so the op waits for its index until the
 // request timeout (`timeout`, indefinite). Reads change nothing, so every failed read is definite.
 // A txn that writes goes through the log like a write (its compares decided when applied, in log
-// order: strictly serializable); a txn of reads only is served like a read.
+// order: strictly serializable); a txn of reads only is served like a read. A `member` op (add or
+// remove one voter) goes through the log as a configuration entry and is answered like a write.
 import type { Logger } from 'pino';
 import type { KvMode, ModeContext } from '../mode.js';
 import { commandOf, KvState, replyOf, serveRead, type KvCommand } from '../kv-state.js';
@@ -22,7 +23,7 @@ import { compareVersions, withVersion, type KvVersion } from '../version.js';
 import { LeaseClock } from './lease-clock.js';
 import { RaftCore } from './raft-core.js';
 import { RaftStorage } from './raft-storage.js';
-import type { Entry, RaftMessage, RecoveredState, Role, Snapshot } from './raft-types.js';
+import { configOf, type Entry, type RaftMessage, type RecoveredState, type Role, type Snapshot } from './raft-types.js';
 
 /** Tick length and the core's timeouts in ticks, derived from the flags. */
 export interface RaftTiming {
@@ -129,7 +130,17 @@ export class RaftReplica implements KvMode {
 
   status(): KvStatus {
     const s = this.core.status();
-    return { node: this.options.id, mode: 'raft', role: s.role, term: s.term, leader: s.leader, commitIndex: s.commitIndex, appliedIndex: s.appliedIndex };
+    return {
+      node: this.options.id,
+      mode: 'raft',
+      role: s.role,
+      term: s.term,
+      leader: s.leader,
+      commitIndex: s.commitIndex,
+      appliedIndex: s.appliedIndex,
+      members: s.members,
+      membersPending: s.membersPending,
+    };
   }
 
   async stop(): Promise<void> {
@@ -157,6 +168,8 @@ export class RaftReplica implements KvMode {
         return this.read(op, forwarded);
       case 'txn':
         return isReadOnly(op) ? this.read(op, forwarded) : this.propose(op, forwarded);
+      case 'member':
+        return this.changeMembers(op, forwarded);
       default:
         return this.propose(op, forwarded);
     }
@@ -210,11 +223,26 @@ export class RaftReplica implements KvMode {
     });
   }
 
-  private propose(op: Exclude<KvOp, { op: 'read' | 'status' }>, forwarded: boolean): Promise<KvReply> {
+  private propose(op: Exclude<KvOp, { op: 'read' | 'status' | 'member' }>, forwarded: boolean): Promise<KvReply> {
     if (this.core.role !== 'leader') return this.notLeader(op, forwarded);
     const command: KvCommand = commandOf(op);
     const placed = this.core.propose(command);
     if (!placed) return this.notLeader(op, forwarded);
+    return this.awaitApplied(placed);
+  }
+
+  /** A single-server membership change at the leader; refused (definite) when it cannot be made now. */
+  private changeMembers(op: Extract<KvOp, { op: 'member' }>, forwarded: boolean): Promise<KvReply> {
+    if (this.core.role !== 'leader') return this.notLeader(op, forwarded);
+    const placed = this.core.proposeConfChange({ action: op.action, node: op.node });
+    if (!placed) return this.notLeader(op, forwarded);
+    if ('refused' in placed) return Promise.resolve(failure('member-refused', true, `${op.action} ${op.node}: ${placed.refused}`));
+    this.log.info({ event: 'member', action: op.action, node: op.node, index: placed.index, term: placed.term }, `membership change proposed: ${op.action} ${op.node}`);
+    return this.awaitApplied(placed);
+  }
+
+  /** Answers once the entry at `placed` is applied (or replaced, or the request times out). */
+  private awaitApplied(placed: { index: number; term: number }): Promise<KvReply> {
     return new Promise((resolve) => {
       const proposal: Proposal = {
         term: placed.term,
@@ -305,7 +333,9 @@ export class RaftReplica implements KvMode {
   }
 
   private apply(entry: Entry): void {
-    const result = entry.data === null ? null : this.state.apply(entry.data as KvCommand);
+    const config = configOf(entry.data);
+    if (config) this.log.info({ event: 'members', members: config, index: entry.index, term: entry.term }, `members are ${config.join(', ')}`);
+    const result = entry.data === null || config ? null : this.state.apply(entry.data as KvCommand);
     const waiting = this.proposals.get(entry.index);
     if (!waiting) return;
     this.proposals.delete(entry.index);
@@ -339,7 +369,7 @@ export class RaftReplica implements KvMode {
     const every = this.options.snapshotEvery;
     const applied = this.core.appliedIndex;
     if (every <= 0 || applied - this.core.log.snapshotIndex < every || this.core.hasReady()) return;
-    const snapshot: Snapshot = { index: applied, term: this.core.log.term(applied)!, data: this.state.snapshot() };
+    const snapshot: Snapshot = { index: applied, term: this.core.log.term(applied)!, data: this.state.snapshot(), config: this.core.configAt(applied) };
     this.storage.compact(snapshot, { term: this.core.term, vote: this.core.vote }, this.core.log.slice(applied + 1, this.core.log.lastIndex()));
     this.core.compact(snapshot);
     this.log.info({ index: snapshot.index, term: snapshot.term, keys: this.state.size }, 'snapshot taken; log compacted');

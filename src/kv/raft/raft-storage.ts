@@ -162,5 +162,7 @@ function parseSnapshot(path: string): Snapshot {
   if (typeof raw.index !== 'number' || typeof raw.term !== 'number') {
     throw new Error(`raft storage: ${path} has no numeric index and term`);
   }
-  return { index: raw.index, term: raw.term, data: raw.data ?? null };
+  const snap: Snapshot = { index: raw.index, term: raw.term, data: raw.data ?? null };
+  if (Array.isArray(raw.config)) snap.config = raw.config.map(String);
+  return snap;
 }

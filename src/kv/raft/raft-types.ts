@@ -20,6 +20,29 @@ export interface Snapshot {
   index: number;
   term: number;
   data: unknown;
+  /** The voters in effect at `index` (absent in snapshots older than membership changes: every node). */
+  config?: NodeId[];
+}
+
+/**
+ * A configuration entry's data: the voting members from this entry on. It takes effect on a node
+ * as soon as the node appends it, committed or not (single-server changes, README "Membership").
+ */
+export interface ConfigData {
+  config: NodeId[];
+}
+
+/** One single-server membership change, as a client asks for it. */
+export interface ConfigChange {
+  action: 'add' | 'remove';
+  node: NodeId;
+}
+
+/** The voters a configuration entry sets, or null for any other entry. */
+export function configOf(data: unknown): NodeId[] | null {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return null;
+  const config = (data as Partial<ConfigData>).config;
+  return Array.isArray(config) && !('op' in data) ? config : null;
 }
 
 /** The persistent state a core starts from (empty for a fresh node). */
