@@ -4,7 +4,7 @@
 // source), mounts it over a directory, speaks its stdin/stdout control protocol, and unmounts it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { execa, execaSync } from 'execa';
@@ -227,6 +227,18 @@ export async function unmountLazily(dir: string): Promise<void> {
   if (fuse.exitCode === 0 || !mountedFaultfs().includes(dir)) return;
   const plain = await execa('umount', ['-l', dir], { reject: false });
   if (plain.exitCode !== 0 && mountedFaultfs().includes(dir)) throw new Error(`cannot unmount faultfs from ${dir}: ${fuse.stderr.trim() || plain.stderr.trim()}`);
+}
+
+/** faultfs mounts whose faultfs is gone (killed with SIGKILL): the kernel answers ENOTCONN there. */
+export function staleFaultfs(points = mountedFaultfs()): string[] {
+  return points.filter((point) => {
+    try {
+      statSync(point);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOTCONN';
+    }
+  });
 }
 
 /** Unmounts every faultfs under `root` (a run's directory), or every faultfs there is; returns the mount points. */
