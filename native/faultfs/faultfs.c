@@ -55,7 +55,7 @@ struct entry {
   size_t slots;        // length of pages[]
   size_t cached;       // pages held
   long long written;   // bytes written since the last sync
-  int truncated;       // a truncation since the last sync
+  int truncated;       // a truncation (that changed the size) since the last sync
   char *path;          // a path it was written under, for reports
   struct entry *next;
 };
@@ -207,6 +207,12 @@ static int take_room(off_t bytes) {
   if (bytes > room) return 0;
   room -= bytes;
   return 1;
+}
+
+/** True when `fd`'s file has no entry and already is `size` long: truncating it changes nothing. */
+static int unchanged(int fd, off_t size) {
+  struct stat st;
+  return fstat(fd, &st) == 0 && !find(st.st_dev, st.st_ino) && st.st_size == size;
 }
 
 /** Sets the size as the database sees it; the backing file changes at the next sync. */
@@ -410,7 +416,7 @@ static int fs_truncate(const char *path, off_t size, struct fuse_file_info *fi) 
   if (fd < 0) return -errno;
   pthread_mutex_lock(&lock);
   int err = 0;
-  struct entry *e = entry_of(fd, fi ? ((struct handle *)(uintptr_t)fi->fh)->path : path, &err);
+  struct entry *e = unchanged(fd, size) ? NULL : entry_of(fd, fi ? ((struct handle *)(uintptr_t)fi->fh)->path : path, &err);
   if (e) err = truncate_entry(e, size);
   pthread_mutex_unlock(&lock);
   if (!fi) close(fd);
@@ -437,7 +443,7 @@ static int open_file(const char *path, int flags, mode_t mode, int create, struc
   if ((flags & O_TRUNC) && access != O_RDONLY) {
     pthread_mutex_lock(&lock);
     int err = 0;
-    struct entry *e = entry_of(fd, path, &err);
+    struct entry *e = unchanged(fd, 0) ? NULL : entry_of(fd, path, &err);
     if (e) err = truncate_entry(e, 0);
     pthread_mutex_unlock(&lock);
     if (err) {
