@@ -88,6 +88,7 @@ describe('lose-unsynced', () => {
     expect(formatBytes(3_400_000)).toBe('3.4 MB');
     expect(describeLoss('n1', { files: 0, bytes: 0, truncations: 0, paths: [] })).toBe('n1 nothing unsynced');
     expect(describeLoss('n2', { files: 20, bytes: 5000, truncations: 1, paths: ['a', 'b'] })).toBe('n2 5.0 kB in 20 files (a, b, 18 more)');
+    expect(describeLoss('n3', { files: 1, bytes: 0, truncations: 1, paths: ['wal/0.tmp'] })).toBe('n3 the size change of 1 file (wal/0.tmp)');
   });
 });
 

@@ -13,7 +13,9 @@ import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 export function describeLoss(node: string, lost: LostWrites): string {
   if (lost.files === 0) return `${node} nothing unsynced`;
   const more = lost.files > lost.paths.length ? `, ${lost.files - lost.paths.length} more` : '';
-  return `${node} ${formatBytes(lost.bytes)} in ${lost.files} file${lost.files === 1 ? '' : 's'} (${lost.paths.join(', ')}${more})`;
+  const files = `${lost.files} file${lost.files === 1 ? '' : 's'} (${lost.paths.join(', ')}${more})`;
+  // Only sizes changed (a truncation, a preallocation): no written byte was lost.
+  return lost.bytes === 0 ? `${node} the size change of ${files}` : `${node} ${formatBytes(lost.bytes)} in ${files}`;
 }
 
 /** 512 B, 2.1 kB, 3.4 MB. */

@@ -97,7 +97,7 @@ export interface LostWrites {
   files: number;
   /** Bytes written to them since their last fsync. */
   bytes: number;
-  /** Of those files, how many had been truncated or created empty since their last fsync. */
+  /** Of those files, how many had their size changed (truncated, or extended without writing) since their last fsync. */
   truncations: number;
   /** Some of their paths, relative to the data directory. */
   paths: string[];
