@@ -533,9 +533,11 @@ static int fs_fsync(const char *path, int datasync, struct fuse_file_info *fi) {
   struct handle *h = (struct handle *)(uintptr_t)fi->fh;
   pthread_mutex_lock(&lock);
   struct entry *e = find_fd(h->fd);
-  int res = e ? sync_entry(e) : 0;
+  int cached = e != NULL;
+  int res = cached ? sync_entry(e) : 0;
   pthread_mutex_unlock(&lock);
-  if (res == 0 && (datasync ? fdatasync(h->fd) : fsync(h->fd)) != 0) res = -errno;
+  // sync_entry fdatasyncs what it wrote; without an entry (or for metadata) sync as asked.
+  if (res == 0 && (!cached || !datasync) && (datasync ? fdatasync(h->fd) : fsync(h->fd)) != 0) res = -errno;
   return res;
 }
 

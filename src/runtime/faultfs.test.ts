@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fuse, systemHas } from '../../test-support/system-tests.js';
-import { buildFaultfs, FaultfsMount, mountedFaultfs } from './faultfs.js';
+import { buildFaultfs, FaultfsMount, mountedFaultfs, staleFaultfs } from './faultfs.js';
+import { unmountRecorded } from './local-reaper.js';
 
 describe('mountedFaultfs', () => {
   it('reads faultfs mount points from /proc/mounts, undoing its octal escapes, and nothing else', () => {
@@ -121,6 +122,18 @@ describe.runIf(hasFuse)('faultfs', () => {
     mount = undefined;
     expect(mountedFaultfs()).not.toContain(dir);
     expect(readFileSync(join(dir, 'a'), 'utf8')).toBe('written back');
+  });
+
+  it('leaves a dead mount when faultfs itself is SIGKILLed, which the reaper and cleanup find and unmount', async () => {
+    const { dir, fs } = await mounted();
+    process.kill(fs.pid!, 'SIGKILL');
+    for (let i = 0; i < 50 && !staleFaultfs().includes(dir); i++) await sleep(50);
+    expect(staleFaultfs()).toContain(dir);
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'reaper-')), 'pids');
+    writeFileSync(pidFile, `12345 1\nmount ${dir}\nmount /nowhere/mounted\n`);
+    expect(unmountRecorded(pidFile)).toEqual([dir]);
+    expect(mountedFaultfs()).not.toContain(dir);
+    mount = undefined;
   });
 
   it('unmounts itself when the process that started it dies (SIGKILL)', async () => {
