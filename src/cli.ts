@@ -215,7 +215,7 @@ program
 
 program
   .command('cleanup')
-  .description('remove the containers and networks (and so the fault rules inside them) of runs whose controller died, found by label')
+  .description('remove the containers and networks (and so the fault rules inside them) of runs whose controller died, found by label, and unmount their faultfs mounts')
   .option('--all', 'also remove those of runs that are still running')
   .action(async (opts: { all?: boolean }) => {
     const { cleanup } = await import('./runtime/docker-cleanup.js');
@@ -224,7 +224,7 @@ program
       console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
       return exitWith(CRASHED_EXIT_CODE);
     });
-    console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}`);
+    console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}; unmounted ${report.mounts.length} faultfs mounts${report.mounts.length ? ` (${report.mounts.join(' ')})` : ''}`);
     if (report.spared.length) console.log(`spared running: ${report.spared.join(', ')} (use --all to remove them too)`);
   });
 

@@ -16,17 +16,28 @@ import { optionsOf, partsOf, type PartSpec, type TestSpec } from './spec.js';
 import { RUN_FILES } from './store.js';
 import type { Workload } from './workload.js';
 
+/** What a run's faults need of its runtime from the first node's start. */
+interface RuntimeNeeds {
+  fakeClock: boolean;
+  faultyDisks: boolean;
+}
+
 const runtimes = {
-  local: (nodes: readonly string[], fakeClock: boolean): Runtime => new LocalRuntime([...nodes], { fakeClock }),
-  docker: (nodes: readonly string[], fakeClock: boolean, runDir: string): Runtime =>
-    new DockerRuntime({ nodes: [...nodes], runDir, fakeClock, log: (line) => process.stderr.write(`${line}\n`) }),
-} satisfies Record<RuntimeName, (nodes: readonly string[], fakeClock: boolean, runDir: string) => Runtime>;
+  local: (nodes: readonly string[], needs: RuntimeNeeds): Runtime => new LocalRuntime([...nodes], needs),
+  docker: (nodes: readonly string[], needs: RuntimeNeeds, runDir: string): Runtime =>
+    new DockerRuntime({ nodes: [...nodes], runDir, ...needs, log: (line) => process.stderr.write(`${line}\n`) }),
+} satisfies Record<RuntimeName, (nodes: readonly string[], needs: RuntimeNeeds, runDir: string) => Runtime>;
 
 export { probeRuntime } from './runtime/probe.js';
 
 /** Whether any of the spec's faults needs nodes to start under a fake clock. */
 export function needsFakeClock(spec: TestSpec, registry: Registry): boolean {
   return partsOf(spec, registry).faults.some((fault) => fault.fakeClock);
+}
+
+/** Whether any of the spec's faults needs the nodes' data directories under faultfs. */
+export function needsFaultyDisks(spec: TestSpec, registry: Registry): boolean {
+  return partsOf(spec, registry).faults.some((fault) => fault.faultyDisk);
 }
 
 /** The database adapter of a spec, made but not started: what it serves and how its reads behave. */
@@ -55,7 +66,7 @@ export interface LiveTest {
 /** Builds the live objects of a run in `runDir`. */
 export function resolveTest(spec: TestSpec, runDir: string, registry: Registry): LiveTest {
   const parts = partsOf(spec, registry);
-  const runtime = runtimes[spec.runtime](spec.nodes, needsFakeClock(spec, registry), runDir);
+  const runtime = runtimes[spec.runtime](spec.nodes, { fakeClock: needsFakeClock(spec, registry), faultyDisks: needsFaultyDisks(spec, registry) }, runDir);
   const db = dbOf(spec, registry);
   const dbCtx: DbContext = {
     runtime,

@@ -12,7 +12,7 @@ describe('test spec', () => {
     const spec = resolveSpec({ seed: 7 }, builtins);
     expect(spec.nodes).toEqual(['n1', 'n2', 'n3', 'n4', 'n5']);
     expect(spec).toMatchObject({ specVersion: 2, workload: { name: 'register', opsPerKey: 100 }, nemesis: { faults: [{ name: 'partition' }], intervalS: 5 }, timeLimitS: 30, seed: 7 });
-    expect(spec.db).toEqual({ name: 'bundled', mode: 'raft', readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on' });
+    expect(spec.db).toEqual({ name: 'bundled', mode: 'raft', readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on', fsync: 'always' });
     expect(spec.name).toBe('bundled-raft-register-partition');
   });
 
@@ -71,7 +71,7 @@ describe('test spec', () => {
   });
 
   it('rejects bad values naming the value and what was expected', () => {
-    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, kill, packet, partition, pause/);
+    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, disk, kill, lose-unsynced, packet, partition, pause, restart/);
     expect(() => resolveSpec({ nodes: 'five' }, builtins)).toThrow(/--nodes "five" is not valid; expected a number/);
     expect(() => resolveSpec({ concurrency: '2.5' }, builtins)).toThrow(/whole number/);
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');

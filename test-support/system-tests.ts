@@ -84,3 +84,13 @@ export async function systemHas(need: SystemNeed): Promise<boolean> {
   console.log(`skipping ${need.suites}: ${missing}; install it (${need.install}) to run them`);
   return false;
 }
+
+/** FUSE and a C compiler, for faultfs (disk faults): /dev/fuse, fusermount3, gcc and the fuse3 headers. */
+export const fuse: SystemNeed = {
+  suites: 'faultfs tests (disk faults)',
+  install: 'apt-get install fuse3 libfuse3-dev gcc pkg-config, and run as root where /dev/fuse is',
+  async missing() {
+    const { faultfsMissing } = await import('../src/runtime/faultfs.js');
+    return faultfsMissing();
+  },
+};

@@ -17,7 +17,7 @@ describe('legal membership changes', () => {
   });
 
   it('exist in raft only', () => {
-    const options = { readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on' } as const;
+    const options = { readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on', fsync: 'always' } as const;
     expect(hasMembership(bundledDb({ ...options, storeMode: 'raft' }))).toBe(true);
     for (const storeMode of ['primary', 'quorum', 'quorum-vc', 'crdt'] as const) expect(hasMembership(bundledDb({ ...options, storeMode }))).toBe(false);
   });
@@ -35,7 +35,7 @@ describe('a 5-process raft cluster changing its membership', () => {
       test: { seed: 1, opTimeoutMs: 5000 },
       nodeDir: () => cluster.dir,
     } as unknown as DbContext;
-    const made = bundledDb({ storeMode: 'raft', readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on' });
+    const made = bundledDb({ storeMode: 'raft', readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on', fsync: 'always' });
     if (!hasMembership(made) || !supportsRegister(made)) throw new Error('bundled raft has membership and registers');
     db = made as MembershipDb & RegisterDb;
     await cluster.waitForLeader();

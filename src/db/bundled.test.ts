@@ -36,7 +36,7 @@ describe('bundled adapter connections', () => {
       runtime: { clientAddress: () => ({ host: '127.0.0.1', port: node.port }) },
       test: { seed: 1, opTimeoutMs: 1000 },
     } as unknown as DbContext;
-    const db = bundledDb({ storeMode: 'raft', readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on' });
+    const db = bundledDb({ storeMode: 'raft', readMode: 'quorum', replicas: 3, r: 2, w: 2, antiEntropy: 'on', fsync: 'always' });
     if (!supportsRegister(db)) throw new Error('bundled raft serves registers');
     const conn = await db.openRegister('n1', ctx);
     expect(await conn.read('k')).toBe(1);

@@ -13,6 +13,7 @@ import { defineDb } from '../define/db.js';
 import { option } from '../define/options.js';
 import type { ClientKind } from '../define/db.js';
 import { MODE_NAMES, modeServes, type ModeName } from '../kv/mode-ops.js';
+import { FSYNC_MODES, type FsyncMode } from '../kv/server-options.js';
 import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
 import { raftMembership, removedByLeader } from './bundled-membership.js';
@@ -38,6 +39,8 @@ export interface BundledOptions {
   w: number;
   /** Leaderless modes: periodic anti-entropy (off: replicas may never converge). */
   antiEntropy: 'on' | 'off';
+  /** When the store's write-ahead log is fsynced: before acknowledging, every 100 ms, or never. */
+  fsync: FsyncMode;
 }
 
 type Call = (req: KvOp) => Promise<KvResponse>;
@@ -70,6 +73,7 @@ export function bundledDb(options: BundledOptions): Db {
         '--data-dir', dataDir,
         '--mode', mode,
         '--read-mode', options.readMode,
+        '--fsync', options.fsync,
         '--seed', String((ctx.test.seed + runtime.nodes.indexOf(node)) | 0),
         ...modeArgs(options, ctx.test.opTimeoutMs),
       ];
@@ -297,6 +301,7 @@ export default defineDb({
     r: option.integer({ min: 1, max: 15, default: ({ values }) => majority(values), help: 'quorum modes: replicas a read waits for (default: a majority of N)' }),
     w: option.integer({ min: 1, max: 15, default: ({ values }) => majority(values), help: 'quorum modes: replicas a write waits for (default: a majority of N)' }),
     antiEntropy: option.oneOf(['on', 'off'], { default: 'on', help: 'leaderless modes: replicas exchange digests and repair (off: they may never converge)' }),
+    fsync: option.oneOf(FSYNC_MODES, { default: 'always', help: 'when the write-ahead log is fsynced: always (before acknowledging), interval (every 100 ms), never (lose-unsynced shows the cost)' }),
   },
   runtimes: ['local', 'docker'],
   validate(options, { nodeCount }) {
@@ -312,9 +317,10 @@ export default defineDb({
       quorum ? `n${options.replicas}r${options.r}w${options.w}` : '',
       LEADERLESS.includes(options.mode) && options.antiEntropy === 'off' ? 'no-anti-entropy' : '',
       options.readMode !== 'quorum' ? `${options.readMode}-reads` : '',
+      options.fsync !== 'always' ? `fsync-${options.fsync}` : '',
     ].filter(Boolean);
   },
-  create: (options) => bundledDb({ storeMode: options.mode, readMode: options.readMode, replicas: options.replicas, r: options.r, w: options.w, antiEntropy: options.antiEntropy }),
+  create: (options) => bundledDb({ storeMode: options.mode, readMode: options.readMode, replicas: options.replicas, r: options.r, w: options.w, antiEntropy: options.antiEntropy, fsync: options.fsync }),
 });
 
 /** A majority of N: the default R and W. */

@@ -6,7 +6,8 @@ import type { PeerAddress } from './peer-transport.js';
 export type ReadMode = 'quorum' | 'lease' | 'local';
 
 /** When appended log records become durable: before every reply, every interval, or when the OS likes. */
-export type FsyncMode = 'always' | 'interval' | 'never';
+export const FSYNC_MODES = ['always', 'interval', 'never'] as const;
+export type FsyncMode = (typeof FSYNC_MODES)[number];
 
 /** Everything the server needs, resolved from flags. */
 export interface ServerOptions {
@@ -122,7 +123,7 @@ export function parseServerOptions(argv: string[]): ServerOptions {
     dataDir: required(values['data-dir'], '--data-dir'),
     mode: parseMode(values.mode ?? 'raft'),
     readMode: oneOf(values['read-mode'] ?? 'quorum', '--read-mode', ['quorum', 'lease', 'local'] as const),
-    fsync: oneOf(values.fsync ?? 'always', '--fsync', ['always', 'interval', 'never'] as const),
+    fsync: oneOf(values.fsync ?? 'always', '--fsync', FSYNC_MODES),
     electionTimeoutMs,
     heartbeatMs,
     clockOffsetMs: parseInteger(values['clock-offset-ms'] ?? '0', '--clock-offset-ms'),

@@ -2,7 +2,9 @@
 // controller died (SIGKILL, a crash, a lost machine), found by faultline's labels. The iptables
 // and tc rules faultline made live inside those containers, so they go with them. Runs whose
 // controller is still alive on this machine are spared unless `all` is asked for. Each removal has
-// its own deadline; cleanup goes on past one that fails and names it at the end.
+// its own deadline; cleanup goes on past one that fails and names it at the end. It also unmounts
+// faultfs mounts (disk faults) whose faultfs was killed, or with `all` every faultfs mount.
+import { mountedFaultfs, staleFaultfs, unmountLazily } from './faultfs.js';
 import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import { engineCall, ENGINE_DEADLINES_MS, isBeingRemoved } from './docker-call.js';
@@ -11,6 +13,8 @@ import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
 export interface CleanupReport {
   containers: string[];
   networks: string[];
+  /** faultfs mount points it unmounted. */
+  mounts: string[];
   /** Runs left alone because their controller is alive, as "<run> (pid N)". */
   spared: string[];
 }
@@ -33,9 +37,13 @@ function isAlive(pid: number): boolean {
 
 /** Removes what dead runs (or the one `run`) left; throws one line naming what it removed and what it could not. */
 export async function cleanup(options: { all?: boolean; run?: string } = {}): Promise<CleanupReport> {
-  const docker = await connectDocker();
-  const report: CleanupReport = { containers: [], networks: [], spared: [] };
+  const report: CleanupReport = { containers: [], networks: [], mounts: [], spared: [] };
   const left: string[] = [];
+  // A live faultfs belongs to a live controller (it dies with it); only `all` unmounts those.
+  for (const point of options.all ? mountedFaultfs() : staleFaultfs()) {
+    await unmountLazily(point).then(() => report.mounts.push(point), (err: unknown) => left.push(err instanceof Error ? err.message : String(err)));
+  }
+  const docker = await connectDocker();
   const spare = (labels: Record<string, string> | undefined): boolean => {
     if (options.all || options.run !== undefined || !ownerAlive(labels?.[LABELS.owner])) return false;
     const entry = `${labels?.[LABELS.run]} (pid ${labels?.[LABELS.owner]?.split('/').pop()})`;
@@ -68,7 +76,7 @@ export async function cleanup(options: { all?: boolean; run?: string } = {}): Pr
     if (await remove(`network ${info.Name}`, (abortSignal) => removeNetwork(docker.getNetwork(info.Id), abortSignal, wait))) report.networks.push(info.Name);
   }
   if (left.length > 0) {
-    const removed = `removed ${report.containers.length} containers and ${report.networks.length} networks`;
+    const removed = `removed ${report.containers.length} containers, ${report.networks.length} networks and ${report.mounts.length} faultfs mounts`;
     throw new Error(`${removed}, but could not remove ${left.length} (${left.join('; ')})`);
   }
   return report;

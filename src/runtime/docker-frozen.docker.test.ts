@@ -151,7 +151,7 @@ describe('docker runtime: a container whose engine calls hang', () => {
 
     // While it is frozen, cleanup cannot remove it either, and says so within the removal deadline.
     const stuck = await timed(cleanup({ run: runtime.runId }));
-    expect(stuck.error).toMatch(new RegExp(`^removed 0 containers and 0 networks, but could not remove 2 \\(the Docker engine did not answer \`remove\` of container ${n2} within 15 s; `));
+    expect(stuck.error).toMatch(new RegExp(`^removed 0 containers, 0 networks and 0 faultfs mounts, but could not remove 2 \\(the Docker engine did not answer \`remove\` of container ${n2} within 15 s; `));
     expect(stuck.s).toBeLessThan(40);
 
     await thaw();

@@ -21,7 +21,8 @@ import { partitionCommands, partitionSetupCommands } from './docker-partition.js
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
-import type { Address, ClockSkewable, DataDirs, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
+import { faultfsMissing, FaultyDiskMounts } from './faultfs.js';
+import type { Address, ClockSkewable, DataDirs, Deferred, FaultyDisks, LostWrites, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
 const DEFAULT_PORT = 7000;
@@ -32,6 +33,8 @@ export interface DockerRuntimeOptions {
   runDir: string;
   /** Preload libfaketime into nodes' processes, so clock faults can reach them. */
   fakeClock: boolean;
+  /** Mount faultfs over nodes' data directories (disk faults); see FaultyDisks in runtime.ts. */
+  faultyDisks?: boolean;
   /** Progress lines (image builds). */
   log?: (line: string) => void;
   /** Deadlines of engine calls, if not the defaults (tests use short ones). */
@@ -61,7 +64,7 @@ interface NodeContainer {
 /** What a container holds after a rule change failed half-way: unknown, so the next change redoes it all. */
 const UNKNOWN = '?';
 
-export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable, DataDirs {
+export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable, DataDirs, FaultyDisks {
   readonly name = 'docker';
   readonly nodes: readonly string[];
   /** Names this run's containers and network: unique per controller process and start time. */
@@ -83,15 +86,27 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   /** Why the engine is known to have stopped answering; from then on nodes' states are unknown. */
   private engineLost: string | undefined;
   private readonly deadlines: EngineDeadlines;
+  /**
+   * Disk faults: faultfs runs on this machine, mounted over the node's data directory (inside the
+   * node's directory) before the container first starts. The container's bind mount of the node's
+   * directory is recursive (Docker's default rbind), so it carries the FUSE mount in, and each
+   * restart's fresh mount namespace gets it again; a mount made after the start would not reach
+   * the container (rprivate propagation), hence before. The container's process runs as its own
+   * user: faultfs is mounted with allow_other (we are root; else user_allow_other in /etc/fuse.conf).
+   * The image needs nothing from FUSE, and the container no /dev/fuse or CAP_SYS_ADMIN.
+   */
+  private readonly disks: FaultyDiskMounts | undefined;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.nodes = options.nodes;
+    this.disks = options.faultyDisks ? new FaultyDiskMounts({ allowOther: true }) : undefined;
     this.deadlines = { ...ENGINE_DEADLINES_MS, ...options.deadlinesMs };
     // Every call in flight listens for the closing; each stops listening when it settles.
     setMaxListeners(0, this.closing.signal);
   }
 
   async setup(): Promise<void> {
+    await this.disks?.prepare();
     this.docker = this.options.docker ?? (await connectDocker());
     this.network = await createRunNetwork(this.docker, this.runId, this.closing.signal);
   }
@@ -136,6 +151,12 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     const nodeDir = resolve(dirname(logPath));
     mkdirSync(nodeDir, { recursive: true });
     if (spec.dataDir !== undefined) this.dataDirs.set(node, resolve(spec.dataDir));
+    if (this.disks) {
+      if (spec.dataDir !== undefined && !resolve(spec.dataDir).startsWith(`${nodeDir}/`)) {
+        throw new Error(`disk faults on the docker runtime need ${node}'s data directory inside its node directory ${nodeDir}; it is ${resolve(spec.dataDir)}`);
+      }
+      await this.disks.mountFor(node, spec.dataDir);
+    }
 
     const clock = this.prepareClock(node, spec, nodeDir);
     // The bundled store is started as this machine's Node binary; in a container that is the image's node.
@@ -178,6 +199,28 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
 
   dataDir(node: string): string | undefined {
     return this.dataDirs.get(node);
+  }
+
+  faultyDiskSupport(): true | string {
+    return faultfsMissing() ?? true;
+  }
+
+  async loseUnsynced(node: string): Promise<LostWrites> {
+    if (this.isRunning(node)) throw new Error(`cannot lose the unsynced writes of ${node} while it runs; expected it killed first`);
+    return this.faultyDisk(node).loseUnsynced();
+  }
+
+  async fillDisk(node: string, roomBytes: number): Promise<void> {
+    await this.faultyDisk(node).fill(roomBytes);
+  }
+
+  async freeDisk(node: string): Promise<void> {
+    await this.faultyDisk(node).free();
+  }
+
+  private faultyDisk(node: string) {
+    if (!this.disks) throw new Error(`${node} has no faulty disk: no fault of this run asked for one when it started`);
+    return this.disks.of(node);
   }
 
   isRunning(node: string): boolean {
@@ -326,6 +369,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     } finally {
       this.closing.abort('the docker runtime was torn down');
     }
+    // After the containers: a running one holds its copy of the mount.
+    await this.disks?.unmountAll().catch((err: unknown) => failed('faultfs mounts', err));
     if (left.length > 0) {
       throw new Error(`could not remove ${describeLeft(left.sort())} (${reasons.join('; ')}); \`npx faultline cleanup\` removes them`);
     }

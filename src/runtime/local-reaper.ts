@@ -2,8 +2,11 @@
 // controller killed with SIGKILL. When the controller is gone it ends the node processes the
 // controller recorded in its pid file, SIGCONT first (a node paused with SIGSTOP cannot notice
 // anything by itself) and then SIGKILL. A pid is signalled only while its start time still
-// matches the recorded one, so a reused pid is never touched.
-//   node local-reaper.js <controller pid> <pid file>     (lines: "<pid> <start time>")
+// matches the recorded one, so a reused pid is never touched. Lines "mount <dir>" name faultfs
+// mounts (disk faults): faultfs unmounts itself when the controller dies, and the reaper unmounts
+// lazily what one killed with SIGKILL left behind.
+//   node local-reaper.js <controller pid> <pid file>     (lines: "<pid> <start time>" or "mount <dir>")
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -23,6 +26,7 @@ export function reapRecorded(pidFile: string): number[] {
   if (!existsSync(pidFile)) return [];
   const reaped: number[] = [];
   for (const line of readFileSync(pidFile, 'utf8').split('\n')) {
+    if (line.startsWith('mount ')) continue;
     const [pidText, startTime] = line.trim().split(' ');
     const pid = Number(pidText);
     if (!Number.isInteger(pid) || pid < 2 || startTime === undefined || processStartTime(pid) !== startTime) continue;
@@ -36,6 +40,26 @@ export function reapRecorded(pidFile: string): number[] {
     reaped.push(pid);
   }
   return reaped;
+}
+
+/** Unmounts (lazily) every recorded faultfs mount still mounted; returns their paths. */
+export function unmountRecorded(pidFile: string, mounts = () => readFileSync('/proc/mounts', 'utf8')): string[] {
+  if (!existsSync(pidFile)) return [];
+  const recorded = readFileSync(pidFile, 'utf8').split('\n').filter((l) => l.startsWith('mount ')).map((l) => l.slice('mount '.length));
+  if (recorded.length === 0) return [];
+  // /proc/mounts writes a space in a path as \040.
+  const mounted = new Set(mounts().split('\n').filter((l) => l.split(' ')[2] === 'fuse.faultfs').map((l) => (l.split(' ')[1] ?? '').replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))));
+  const unmounted: string[] = [];
+  for (const dir of recorded) {
+    if (!mounted.has(dir)) continue;
+    try {
+      execFileSync('fusermount3', ['-u', '-z', dir], { stdio: 'ignore' });
+      unmounted.push(dir);
+    } catch {
+      // not ours to fix further: `faultline cleanup` names what is left
+    }
+  }
+  return unmounted;
 }
 
 function controllerAlive(pid: number): boolean {
@@ -58,6 +82,10 @@ if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLTo
     if (controllerAlive(controller)) return;
     clearInterval(timer);
     reapRecorded(pidFile);
-    rmSync(pidFile, { force: true });
+    // faultfs unmounts itself as its parent dies; give it a moment before forcing what is left.
+    setTimeout(() => {
+      unmountRecorded(pidFile);
+      rmSync(pidFile, { force: true });
+    }, 1000);
   }, 500);
 }

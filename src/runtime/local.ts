@@ -2,7 +2,7 @@
 // runs through a proxy the controller owns, so partitions, kills and pauses are real, and packet
 // faults are what a TCP proxy can make of them (link-shaping.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, rmSync } from 'node:fs';
+import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -12,9 +12,10 @@ import { combineLinkShapes, linkShapeOf, proxyPacketSupport } from './link-shapi
 import { holdNodePort } from './node-ports.js';
 import { processStartTime } from './local-reaper.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
-import { assertShapeSupported, type Address, type ClockSkewable, type DataDirs, type Deferred, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
+import { faultfsMissing, FaultyDiskMounts } from './faultfs.js';
+import { assertShapeSupported, type Address, type ClockSkewable, type DataDirs, type Deferred, type FaultyDisks, type LostWrites, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 
-export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketShapeable {
+export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketShapeable, FaultyDisks {
   readonly name = 'local';
   private readonly listen = new Map<string, Address>();
   private readonly proxies = new Map<string, LinkProxy>();
@@ -26,14 +27,19 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
   /** Clock faults: libfaketime preloaded into node processes, when installed and asked for. */
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly libfaketime: string | undefined;
+  /** Disk faults: faultfs over each node's data directory, when the run's faults ask for it. */
+  private readonly disks: FaultyDiskMounts | undefined;
   private reaper: ChildProcess | undefined;
   private pidFile: string | undefined;
 
-  constructor(readonly nodes: readonly string[], options: { fakeClock?: boolean } = {}) {
+  constructor(readonly nodes: readonly string[], options: { fakeClock?: boolean; faultyDisks?: boolean } = {}) {
     this.libfaketime = options.fakeClock ? hostLibfaketime() : undefined;
+    // Node processes run as the controller's user: no allow_other needed.
+    this.disks = options.faultyDisks ? new FaultyDiskMounts({ allowOther: false }) : undefined;
   }
 
   async setup(): Promise<void> {
+    await this.disks?.prepare();
     // Hold each node's port until every proxy has its own, so the kernel cannot hand a node's
     // port to a proxy; the node binds it moments later.
     const held = await Promise.all(this.nodes.map(() => holdNodePort()));
@@ -70,6 +76,11 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
 
   async spawn(node: string, spec: ProcessSpec, logPath: string): Promise<void> {
     if (this.isRunning(node)) throw new Error(`node ${node} is already running (pid ${this.processes.get(node)?.pid})`);
+    if (this.disks) {
+      await this.disks.mountFor(node, spec.dataDir);
+      this.killOnExit();
+      this.recordMountsForReaper();
+    }
     const child = execa(spec.command, spec.args, {
       stdin: 'ignore',
       stdout: { file: logPath, append: true },
@@ -170,8 +181,34 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
     await Promise.all([...this.processes.keys()].map((node) => this.kill(node)));
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
     this.proxies.clear();
-    process.off('exit', this.exitHook);
-    this.stopReaper();
+    try {
+      await this.disks?.unmountAll();
+    } finally {
+      process.off('exit', this.exitHook);
+      this.stopReaper();
+    }
+  }
+
+  faultyDiskSupport(): true | string {
+    return faultfsMissing() ?? true;
+  }
+
+  async loseUnsynced(node: string): Promise<LostWrites> {
+    if (this.isRunning(node)) throw new Error(`cannot lose the unsynced writes of ${node} while it runs; expected it killed first`);
+    return this.faultyDisk(node).loseUnsynced();
+  }
+
+  async fillDisk(node: string, roomBytes: number): Promise<void> {
+    await this.faultyDisk(node).fill(roomBytes);
+  }
+
+  async freeDisk(node: string): Promise<void> {
+    await this.faultyDisk(node).free();
+  }
+
+  private faultyDisk(node: string) {
+    if (!this.disks) throw new Error(`${node} has no faulty disk: no fault of this run asked for one when it started`);
+    return this.disks.of(node);
   }
 
   /**
@@ -183,6 +220,20 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
     if (pid === undefined) return;
     const startTime = processStartTime(pid);
     if (startTime === undefined) return; // already gone, or no /proc
+    this.startReaper();
+    appendFileSync(this.pidFile as string, `${pid} ${startTime}\n`);
+  }
+
+  /** faultfs unmounts itself when the controller dies; the reaper unmounts what a faultfs killed with SIGKILL left. */
+  private recordMountsForReaper(): void {
+    this.startReaper();
+    const recorded = readFileSync(this.pidFile as string, 'utf8');
+    for (const point of this.disks?.points() ?? []) {
+      if (!recorded.includes(`mount ${point}\n`)) appendFileSync(this.pidFile as string, `mount ${point}\n`);
+    }
+  }
+
+  private startReaper(): void {
     if (!this.reaper) {
       this.pidFile = join(tmpdir(), `faultline-local-${process.pid}-${Date.now()}.pids`);
       appendFileSync(this.pidFile, '');
@@ -190,7 +241,6 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
       this.reaper = spawn(process.execPath, [script, String(process.pid), this.pidFile], { detached: true, stdio: 'ignore' });
       this.reaper.unref();
     }
-    appendFileSync(this.pidFile as string, `${pid} ${startTime}\n`);
   }
 
   private stopReaper(): void {
@@ -218,6 +268,7 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
 
   private readonly exitHook = (): void => {
     this.stopReaper();
+    this.disks?.signalExit();
     for (const child of this.processes.values()) {
       if (child.pid === undefined) continue;
       try {

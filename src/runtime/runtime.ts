@@ -91,6 +91,38 @@ export function hasDataDirs(runtime: Runtime): runtime is Runtime & DataDirs {
   return typeof (runtime as Partial<DataDirs>).dataDir === 'function';
 }
 
+/** What losing a node's unsynced writes dropped (faultfs's count). */
+export interface LostWrites {
+  /** Files that had data or size changes not fsynced. */
+  files: number;
+  /** Bytes written to them since their last fsync. */
+  bytes: number;
+  /** Of those files, how many had their size changed (truncated, or extended without writing) since their last fsync. */
+  truncations: number;
+  /** Some of their paths, relative to the data directory. */
+  paths: string[];
+}
+
+/**
+ * Disk faults through faultfs (native/faultfs), a FUSE layer the runtime mounts over each node's
+ * data directory (ProcessSpec.dataDir) before the database first starts, when the run's faults
+ * ask for it (FaultDefinition.faultyDisk). It keeps what the database did not fsync in memory.
+ */
+export interface FaultyDisks {
+  /** True when faultfs can be built and mounted here, else why not (one line naming what to install). */
+  faultyDiskSupport(): true | string;
+  /** Drops every write the node's database did not fsync, as a power failure would; call it once the node is dead. */
+  loseUnsynced(node: string): Promise<LostWrites>;
+  /** Fills the node's disk but `roomBytes`: writes that grow its files beyond fail with ENOSPC, and statfs shows it full. */
+  fillDisk(node: string, roomBytes: number): Promise<void>;
+  /** Undoes fillDisk. */
+  freeDisk(node: string): Promise<void>;
+}
+
+export function hasFaultyDisks(runtime: Runtime): runtime is Runtime & FaultyDisks {
+  return typeof (runtime as Partial<FaultyDisks>).loseUnsynced === 'function';
+}
+
 /** A node's clock as a clock fault sets it: ahead of the real clock by `offsetS`, running at `rate`. */
 export interface NodeClock {
   offsetS: number;
