@@ -1,6 +1,9 @@
 // A TCP proxy for one directed link between two nodes (the connecting side `from`, the listening
 // side `to`). Partitions are real: a blocked direction stops forwarding bytes (held, like packets
 // that TCP will retransmit), so connections hang instead of being reset; healing delivers them.
+// A one-way cut blocks one direction only: connections still open (as TCP's handshake and acks
+// still pass the Docker runtime's one-way rule) and bytes flow the other way, so the deaf side
+// hears nothing while the other side hears everything it is sent.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Address } from './runtime.js';
 
@@ -94,7 +97,7 @@ export class LinkProxy {
       conn.forward?.setBlocked(block.forward);
       conn.backward?.setBlocked(block.backward);
     }
-    if (!block.forward && !block.backward) {
+    if (!isCut(block)) {
       for (const release of [...this.waiting]) release();
     }
   }
@@ -118,7 +121,8 @@ export class LinkProxy {
       conn.upstream?.destroy();
       this.connections.delete(conn);
     });
-    // A handshake needs both directions: while either is cut, the connection attempt just hangs.
+    // A handshake needs both directions: while both are cut, the connection attempt just hangs.
+    // Cut one way, it opens, and only the other direction's bytes flow.
     const open = (): void => {
       this.waiting.delete(open);
       if (client.destroyed) return;
@@ -131,7 +135,12 @@ export class LinkProxy {
       conn.forward.setBlocked(this.block.forward);
       conn.backward.setBlocked(this.block.backward);
     };
-    if (this.block.forward || this.block.backward) this.waiting.add(open);
+    if (isCut(this.block)) this.waiting.add(open);
     else open();
   }
+}
+
+/** Both directions blocked: nothing, not even a handshake, gets through. */
+function isCut(block: LinkBlock): boolean {
+  return block.forward && block.backward;
 }
