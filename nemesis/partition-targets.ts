@@ -69,8 +69,9 @@ export function oneWay(nodes: readonly string[], deaf: readonly string[], heard:
 
 /**
  * The majorities ring cut one way: of each pair that drop each other in the ring, only the node
- * that sees the other nearer clockwise keeps its grudge (on a tie, the one earlier in `nodes`).
- * Each node still hears at least the majority it hears in the ring, and no pair is cut both ways.
+ * that sees the other nearer clockwise keeps its grudge (on a tie, the one earlier in `nodes`);
+ * a pair the ring already cuts one way (on 3 or 6 nodes, say) stays as it is. Each node still
+ * hears at least the majority it hears in the ring, and no pair is cut both ways.
  */
 export function oneWayMajoritiesRing(nodes: readonly string[]): Grudge {
   const n = nodes.length;
@@ -78,8 +79,10 @@ export function oneWayMajoritiesRing(nodes: readonly string[]): Grudge {
   const grudge: Grudge = {};
   nodes.forEach((node, i) => {
     grudge[node] = (ring[node] ?? []).filter((peer) => {
-      const clockwise = (nodes.indexOf(peer) - i + n) % n;
-      return clockwise < n - clockwise || (clockwise === n - clockwise && i < nodes.indexOf(peer));
+      if (!(ring[peer] ?? []).includes(node)) return true;
+      const j = nodes.indexOf(peer);
+      const clockwise = (j - i + n) % n;
+      return clockwise < n - clockwise || (clockwise === n - clockwise && i < j);
     });
   });
   return grudge;
