@@ -22,8 +22,10 @@ export function partitionNemesis(ctx: NemesisContext, targets: readonly Partitio
       }
       const { target, grudge } = await drawGrudge(ctx, targets);
       const deferred = inForce(grudge, await ctx.runtime.partition(grudge));
-      const label = target === 'primaries' ? ' (primaries cut off)' : target.startsWith('one-way-') || target === 'bridge' ? ` (${target})` : '';
-      return { target, grudge, ...deferredValue(deferred), description: `${describeGrudge(grudge)}${label}${describeDeferred(deferred)}` };
+      // A clean split reads as its components; any other grudge (who drops whom) names its shape.
+      const described = describeGrudge(grudge);
+      const shape = target === 'primaries' ? ' (primaries cut off)' : described.includes(' | ') ? '' : ` (${target})`;
+      return { target, grudge, ...deferredValue(deferred), description: `${described}${shape}${describeDeferred(deferred)}` };
     },
   };
 }
