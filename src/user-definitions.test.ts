@@ -60,7 +60,7 @@ describe('a user definition given by path', () => {
     expect(run.stdout).toMatch(/^ {2}faults +VALID +applied hiccup \d+x, partition \d+x/m);
     expect(run.stdout).toMatch(/^replay: +npx faultline test .*--nemesis \.\/hiccup\.ts,partition /m);
     const spec = JSON.parse(readFileSync(join(project.dir, 'store', 'latest', 'test.json'), 'utf8')) as { nemesis: { faults: unknown[] } };
-    expect(spec.nemesis.faults).toEqual([{ name: 'hiccup', path: join(project.dir, 'hiccup.ts') }, { name: 'partition' }]);
+    expect(spec.nemesis.faults).toEqual([{ name: 'hiccup', path: join(project.dir, 'hiccup.ts') }, { name: 'partition', targets: ['one', 'minority-third', 'halves', 'majorities-ring', 'bridge', 'primaries'] }]);
     const recheck = await execa('node', [bin, 'check', join(project.dir, 'store', 'latest')], { cwd: '/', reject: false });
     expect(recheck.exitCode).toBe(run.exitCode);
     expect(recheck.stdout).toMatch(/^ {2}faults +VALID +applied hiccup/m);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { packetCommands, packetSupport } from './docker-packet.js';
-import { partitionCommands } from './docker-partition.js';
 
 const noNetem = { netem: false, tbf: true, statistic: true, reject: true };
 const full = { netem: true, tbf: true, statistic: true, reject: true };
@@ -32,11 +31,4 @@ describe('packet faults', () => {
     ]);
   });
 
-  it('partitions flush faultline’s chain, then drop the grudge’s peers in one rule', () => {
-    expect(partitionCommands(['10.213.1.12', '10.213.1.13'])).toEqual([
-      ['iptables', '-w', '-F', 'FAULTLINE'],
-      ['iptables', '-w', '-A', 'FAULTLINE', '-s', '10.213.1.12,10.213.1.13', '-j', 'DROP'],
-    ]);
-    expect(partitionCommands([])).toEqual([['iptables', '-w', '-F', 'FAULTLINE']]);
-  });
 });

@@ -1,5 +1,5 @@
 // The docker runtime against a real engine: partitions really block traffic between containers
-// and healing restores it; a clock fault shifts only the target process's clock; loss falls back
+// (one-way ones in one direction only) and healing restores it; a clock fault shifts only the target process's clock; loss falls back
 // to iptables where the kernel has no netem. Needs Docker (npm run test:docker); without it the
 // suite skips with one line, or fails under FAULTLINE_REQUIRE_SYSTEM_TESTS=1 (CI).
 import { mkdtempSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDocker, execIn, execOk } from './docker-engine.js';
 import { DockerRuntime } from './docker.js';
+import { TCP_PAYLOAD_BPF } from './docker-partition.js';
 import { dockerEngine, systemHas } from '../../test-support/system-tests.js';
 
 const hasDocker = await systemHas(dockerEngine);
@@ -44,6 +45,28 @@ async function container(runtime: DockerRuntime, node: string) {
 async function reaches(runtime: DockerRuntime, from: string, to: string): Promise<boolean> {
   const { output } = await execIn(await container(runtime, from), ['node', '-e', PROBE, runtime.nodeHost(to)]);
   return output.trim() === 'ok';
+}
+
+// Run inside a container: connects to argv[1]:7000 and prints whether it connected and what it got in 1.5 s.
+const FETCH = "let got = '', connected = false; const s = require('net').connect(7000, process.argv[1], () => (connected = true)); s.on('data', (d) => (got += d)); s.on('error', () => {}); setTimeout(() => { console.log(JSON.stringify({ connected, got })); process.exit(0); }, 1500);";
+// Run inside a container: listens on argv[1]:7001 for argv[2] ms and prints what it heard.
+const HEAR = "let heard = ''; require('net').createServer((s) => { s.on('error', () => {}); s.on('data', (d) => (heard += d)); }).listen(7001, process.argv[1]); setTimeout(() => { console.log(JSON.stringify(heard)); process.exit(0); }, Number(process.argv[2]));";
+// Run inside a container: after 500 ms, connects to argv[1]:7001, writes argv[2], and prints whether it connected.
+const SAY = "let connected = false; setTimeout(() => { const s = require('net').connect(7001, process.argv[1], () => { connected = true; s.write(process.argv[2]); }); s.on('error', () => {}); }, 500); setTimeout(() => { console.log(String(connected)); process.exit(0); }, 2000);";
+
+/** What `from`'s container gets when it connects to `to`'s server. */
+async function fetch(runtime: DockerRuntime, from: string, to: string): Promise<{ connected: boolean; got: string }> {
+  const { output } = await execIn(await container(runtime, from), ['node', '-e', FETCH, runtime.nodeHost(to)]);
+  return JSON.parse(output.trim()) as { connected: boolean; got: string };
+}
+
+/** `from` connects to a listener in `to`'s container and writes "from <from>": did it connect, and what did `to` hear? */
+async function tell(runtime: DockerRuntime, from: string, to: string): Promise<{ connected: boolean; heard: string }> {
+  const [heard, said] = await Promise.all([
+    execIn(await container(runtime, to), ['node', '-e', HEAR, runtime.nodeHost(to), '2500']),
+    execIn(await container(runtime, from), ['node', '-e', SAY, runtime.nodeHost(to), `from ${from}`]),
+  ]);
+  return { connected: said.output.trim() === 'true', heard: JSON.parse(heard.output.trim()) as string };
 }
 
 /** The time as the node's server process sees it. */
@@ -90,17 +113,28 @@ describe.runIf(hasDocker)('docker runtime: partitions and packet faults', () => 
     expect(await reaches(runtime, 'n2', 'n1')).toBe(true);
   });
 
-  it('a one-way partition puts rules only on the node that holds the grudge; healing removes exactly them', async () => {
-    await runtime.partition({ n1: ['n2'] });
+  it('one way: n1 stops hearing n2 while n2 still hears n1; only n1 gets rules, which drop bytes, not handshakes', async () => {
+    await runtime.partition({ n1: ['n2'], n2: [], n3: [] });
+    const n2 = runtime.nodeHost('n2');
     const rules = async (node: string) => (await execOk(await container(runtime, node), ['iptables', '-S', 'FAULTLINE'])).trim().split('\n');
-    expect(await rules('n1')).toEqual(['-N FAULTLINE', `-A FAULTLINE -s ${runtime.nodeHost('n2')}/32 -j DROP`]);
+    expect(await rules('n1')).toEqual([
+      '-N FAULTLINE',
+      `-A FAULTLINE -s ${n2}/32 -p tcp -m bpf --bytecode "${TCP_PAYLOAD_BPF}" -j DROP`,
+      `-A FAULTLINE -s ${n2}/32 ! -p tcp -j DROP`,
+    ]);
     expect(await rules('n2')).toEqual(['-N FAULTLINE']);
-    expect(await reaches(runtime, 'n2', 'n1')).toBe(false);
+    // n2 hears n1 whichever side opens the connection; n1 hears nothing n2 sends, on connections that still open.
+    expect(await fetch(runtime, 'n2', 'n1')).toMatchObject({ connected: true, got: expect.stringMatching(/^\d+$/) });
+    expect(await fetch(runtime, 'n1', 'n2')).toEqual({ connected: true, got: '' });
+    expect(await tell(runtime, 'n1', 'n2')).toEqual({ connected: true, heard: 'from n1' });
+    expect(await tell(runtime, 'n2', 'n1')).toEqual({ connected: true, heard: '' });
+    expect(await fetch(runtime, 'n3', 'n1')).toMatchObject({ connected: true, got: expect.stringMatching(/^\d+$/) });
     await runtime.heal();
     expect(await rules('n1')).toEqual(['-N FAULTLINE']);
     // Docker's own rules in the container are untouched: only faultline's chains were ever changed.
     expect(await execOk(await container(runtime, 'n1'), ['iptables', '-S', 'INPUT'])).toMatch(/-j FAULTLINE/);
-    expect(await reaches(runtime, 'n2', 'n1')).toBe(true);
+    expect(await fetch(runtime, 'n1', 'n2')).toMatchObject({ connected: true, got: expect.stringMatching(/^\d+$/) });
+    expect(await tell(runtime, 'n2', 'n1')).toEqual({ connected: true, heard: 'from n2' });
   });
 
   it('a partition made while a node is paused lands when it resumes', async () => {

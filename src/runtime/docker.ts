@@ -17,7 +17,7 @@ import { ensureImage } from './docker-images.js';
 import { toNodeImage, type NodeImage } from './node-image.js';
 import { packageRoot } from './package-root.js';
 import { createRunNetwork, nodeIp, type RunNetwork } from './docker-network.js';
-import { partitionCommands, partitionSetupCommands } from './docker-partition.js';
+import { dropsKey, partitionCommands, partitionSetupCommands, type PartitionDrops } from './docker-partition.js';
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
@@ -56,7 +56,7 @@ interface NodeContainer {
   generation: number;
   /** Partition and packet rules must be re-applied (it was paused or dead when they changed). */
   stale: boolean;
-  /** What is in effect inside it now: the addresses it drops, and its packet shape as JSON (UNKNOWN after a failed change). */
+  /** What is in effect inside it now: what it drops (dropsKey), and its packet shape as JSON (UNKNOWN after a failed change). */
   dropping: string;
   shaped: string;
 }
@@ -592,16 +592,21 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     return pending ? (entry.running ? 'paused' : 'not running') : undefined;
   }
 
-  private dropFrom(node: string): string {
-    return this.nodes.filter((peer) => peer !== node && drops(this.grudge, node, peer)).map((peer) => this.nodeHost(peer)).join(',');
+  /** What a node drops under the current grudge: peers that drop it too are cut both ways, the others one way. */
+  private dropsOf(node: string): PartitionDrops {
+    const dropped = this.nodes.filter((peer) => peer !== node && drops(this.grudge, node, peer));
+    return {
+      from: dropped.filter((peer) => drops(this.grudge, peer, node)).map((peer) => this.nodeHost(peer)),
+      bytesFrom: dropped.filter((peer) => !drops(this.grudge, peer, node)).map((peer) => this.nodeHost(peer)),
+    };
   }
 
   private rulesDiffer(node: string, entry: NodeContainer): boolean {
-    return this.dropFrom(node) !== entry.dropping || JSON.stringify(this.shapes.get(node) ?? null) !== entry.shaped;
+    return dropsKey(this.dropsOf(node)) !== entry.dropping || JSON.stringify(this.shapes.get(node) ?? null) !== entry.shaped;
   }
 
   private wantsRules(node: string): boolean {
-    return this.dropFrom(node) !== '' || this.shapes.has(node);
+    return dropsKey(this.dropsOf(node)) !== '' || this.shapes.has(node);
   }
 
   /** Makes the rules inside a node's container match the current grudge and packet shape; every command's exit code counts. */
@@ -610,11 +615,11 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     if (!entry) return;
     entry.stale = false;
     try {
-      const dropFrom = this.dropFrom(node);
-      if (dropFrom !== entry.dropping) {
+      const dropping = this.dropsOf(node);
+      if (dropsKey(dropping) !== entry.dropping) {
         entry.dropping = UNKNOWN;
-        for (const cmd of partitionCommands(dropFrom === '' ? [] : dropFrom.split(','))) await this.exec(entry, cmd);
-        entry.dropping = dropFrom;
+        for (const cmd of partitionCommands(dropping)) await this.exec(entry, cmd);
+        entry.dropping = dropsKey(dropping);
       }
       const shape = this.shapes.get(node);
       const wanted = JSON.stringify(shape ?? null);

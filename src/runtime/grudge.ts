@@ -30,7 +30,13 @@ export function describeGrudge(grudge: Grudge): string {
   if (groups.every((g) => g.every((n) => (grudge[n] ?? []).length === nodes.length - g.length))) {
     return groups.map((g) => g.join(' ')).join(' | ');
   }
-  return nodes.filter((n) => (grudge[n] ?? []).length > 0).map((n) => `${n} drops ${(grudge[n] ?? []).join(',')}`).join('; ');
+  // Otherwise nodes that drop the same peers are named together: "n1 n2 drop n4,n5; n4 n5 drop n1,n2".
+  const byDrops = new Map<string, string[]>();
+  for (const node of nodes.filter((n) => (grudge[n] ?? []).length > 0)) {
+    const key = [...(grudge[node] ?? [])].sort().join(',');
+    byDrops.set(key, [...(byDrops.get(key) ?? []), node]);
+  }
+  return [...byDrops].map(([dropped, holders]) => `${holders.join(' ')} ${holders.length === 1 ? 'drops' : 'drop'} ${dropped}`).join('; ');
 }
 
 function sameView(grudge: Grudge, a: string, b: string): boolean {

@@ -70,6 +70,32 @@ describe('link proxy', () => {
     expect(await receive(socket, 200)).toBe('ping');
   });
 
+  it('cut one way, a new connection opens and bytes flow the other way only', async () => {
+    // The listening side greets each connection and records what it hears.
+    const heard: string[] = [];
+    const server: Server = createServer((s) => {
+      s.write('greeting');
+      s.on('data', (chunk: Buffer) => heard.push(chunk.toString()));
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    const proxy = new LinkProxy('n1', 'n2', { host: '127.0.0.1', port: (server.address() as { port: number }).port });
+    const { port } = await proxy.start();
+    cleanup.push(() => proxy.stop());
+    proxy.setBlock({ forward: true, backward: false }); // n2 stops hearing n1; n1 still hears n2
+    const socket = connect(port, '127.0.0.1');
+    cleanup.push(() => socket.destroy());
+    await once(socket, 'connect');
+    const greeted = receive(socket, 300);
+    socket.write('from n1');
+    expect(await greeted).toBe('greeting');
+    expect(heard).toEqual([]);
+    proxy.setBlock({ forward: false, backward: false });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heard.join('')).toBe('from n1');
+  });
+
   it('a new connection during a partition hangs until healed', async () => {
     const proxy = new LinkProxy('n1', 'n2', { host: '127.0.0.1', port: await echoServer() });
     const { port } = await proxy.start();

@@ -2,6 +2,9 @@
 // side `to`). Partitions are real: a blocked direction stops forwarding bytes (held, like packets
 // that TCP will retransmit), so connections hang instead of being reset; healing delivers them.
 // Packet faults are link shapes (link-shaping.ts): each chunk delayed, throttled, stalled or reset.
+// A one-way cut blocks one direction only: connections still open (as TCP's handshake and acks
+// still pass the Docker runtime's one-way rule) and bytes flow the other way, so the deaf side
+// hears nothing while the other side hears everything it is sent.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createRandom } from '../random.js';
 import { LinkSchedule, type LinkShape } from './link-shaping.js';
@@ -161,7 +164,7 @@ export class LinkProxy {
       conn.forward?.setBlocked(block.forward);
       conn.backward?.setBlocked(block.backward);
     }
-    if (!block.forward && !block.backward) {
+    if (!isCut(block)) {
       for (const release of [...this.waiting]) release();
     }
   }
@@ -212,7 +215,8 @@ export class LinkProxy {
       conn.upstream?.destroy();
       this.connections.delete(conn);
     });
-    // A handshake needs both directions: while either is cut, the connection attempt just hangs.
+    // A handshake needs both directions: while both are cut, the connection attempt just hangs.
+    // Cut one way, it opens, and only the other direction's bytes flow.
     const open = (): void => {
       this.waiting.delete(open);
       if (client.destroyed) return;
@@ -232,7 +236,7 @@ export class LinkProxy {
       conn.forward.setBlocked(this.block.forward);
       conn.backward.setBlocked(this.block.backward);
     };
-    if (this.block.forward || this.block.backward) this.waiting.add(open);
+    if (isCut(this.block)) this.waiting.add(open);
     else open();
   }
 }
@@ -250,4 +254,9 @@ function seedOf(label: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < label.length; i++) hash = Math.imul(hash ^ label.charCodeAt(i), 0x01000193) >>> 0;
   return hash;
+}
+
+/** Both directions blocked: nothing, not even a handshake, gets through. */
+function isCut(block: LinkBlock): boolean {
+  return block.forward && block.backward;
 }
