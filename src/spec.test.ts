@@ -48,6 +48,7 @@ describe('test spec', () => {
       'needs-docker': 'the local runtime cannot make it: containers only; use --runtime docker',
       'needs-magic': '--db bundled cannot have it: it has no magic',
     });
+    expect(spec.nemesis.leftOut?.['corrupt']).toMatch(/^it destroys data a node acknowledged/);
     expect([...names, ...Object.keys(spec.nemesis.leftOut ?? {})].sort()).toEqual([...registry.faults.keys()].sort());
     expect(spec.name).toBe('bundled-raft-register-all');
     // Stored and read back, the spec keeps what all left out; the replay names the faults it chose.
@@ -71,7 +72,7 @@ describe('test spec', () => {
   });
 
   it('rejects bad values naming the value and what was expected', () => {
-    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, kill, packet, partition, pause/);
+    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, corrupt, kill, packet, partition, pause/);
     expect(() => resolveSpec({ nodes: 'five' }, builtins)).toThrow(/--nodes "five" is not valid; expected a number/);
     expect(() => resolveSpec({ concurrency: '2.5' }, builtins)).toThrow(/whole number/);
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');

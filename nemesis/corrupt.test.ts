@@ -1,0 +1,120 @@
+// The corrupt fault kills its target before touching its files, changes exactly the planned bytes
+// and records them, restarts the node on stop, and is refused where it cannot act honestly.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Db } from '../src/db-contract.js';
+import type { Op } from '../src/op.js';
+import { createRandom } from '../src/random.js';
+import type { NodeFaultOutcome } from '../src/runtime/runtime.js';
+import { corruptFault, corruptNemesis, listDataFiles, type CorruptionEvidence } from './corrupt.js';
+import type { NemesisContext } from './nemesis.js';
+
+const nodes = ['n1', 'n2', 'n3'];
+const op = (f: string): Op => ({ index: 0, time: 0, process: 'nemesis', type: 'invoke', f, value: null });
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function setup() {
+  const root = mkdtempSync(join(tmpdir(), 'corrupt-test-'));
+  dirs.push(root);
+  const original = Buffer.from(Array.from({ length: 200 }, (_, i) => i));
+  for (const node of nodes) {
+    mkdirSync(join(root, node, 'sub'), { recursive: true });
+    writeFileSync(join(root, node, 'raft.wal'), original);
+    writeFileSync(join(root, node, 'redis.conf'), 'port 1\n');
+    writeFileSync(join(root, node, 'sub', 'x.log'), 'abc');
+  }
+  const dead = new Set<string>();
+  const events: string[] = [];
+  const runtime = {
+    name: 'fake',
+    nodes,
+    isRunning: (n: string) => !dead.has(n),
+    kill: async (n: string): Promise<NodeFaultOutcome> => {
+      events.push(`kill ${n}`);
+      if (dead.has(n)) return 'not running';
+      dead.add(n);
+      return 'done';
+    },
+    dataDir: (n: string) => join(root, n),
+  };
+  const db = {
+    name: 'fake',
+    dataFiles: ['*.wal'],
+    start: async (n: string) => {
+      events.push(`start ${n}`);
+      dead.delete(n);
+    },
+    awaitReady: async () => {},
+  };
+  const ctx = { runtime, db, nodes, dbCtx: {}, random: createRandom(3) } as unknown as NemesisContext;
+  return { root, original, dead, events, ctx };
+}
+
+describe('corrupt nemesis', () => {
+  it('lists data files recursively with /-separated paths and sizes', () => {
+    const { root } = setup();
+    expect(listDataFiles(join(root, 'n1'))).toEqual([{ path: 'raft.wal', bytes: 200 }, { path: 'redis.conf', bytes: 7 }, { path: 'sub/x.log', bytes: 3 }]);
+  });
+
+  it('kills one node, flips the recorded bits of a data file (never its config), and restarts it on stop', async () => {
+    const { root, original, dead, events, ctx } = setup();
+    const nemesis = corruptNemesis(ctx, { files: ['**'], modes: ['bitflip'], flipBytes: 3, truncateBytes: 10 }, ['one']);
+    const value = (await nemesis.invoke(op('start-corrupt'))) as { nodes: string[]; corruptions: Record<string, CorruptionEvidence> };
+    expect(value.nodes).toHaveLength(1);
+    const node = value.nodes[0] as string;
+    expect([...dead]).toEqual([node]);
+    const evidence = value.corruptions[node];
+    if (evidence?.mode !== 'bitflip') throw new Error('expected a bitflip');
+    expect(evidence.file).toBe('raft.wal');
+    const now = readFileSync(join(root, node, 'raft.wal'));
+    const changed = [...now.keys()].filter((i) => now[i] !== original[i]);
+    expect(changed).toEqual(evidence.flips.map((f) => f.offset));
+    for (const f of evidence.flips) {
+      expect(f.before).toBe(`0x${(original[f.offset] as number).toString(16).padStart(2, '0')}`);
+      expect(now[f.offset]).toBe(Number(f.after));
+      expect((original[f.offset] as number) ^ (now[f.offset] as number)).toBe(1 << f.bit);
+    }
+    expect(readFileSync(join(root, node, 'redis.conf'), 'utf8')).toBe('port 1\n');
+    expect(events).toEqual([`kill ${node}`]);
+    await nemesis.invoke(op('stop-corrupt'));
+    expect(dead.size).toBe(0);
+    expect(events).toEqual([`kill ${node}`, `start ${node}`]);
+  });
+
+  it('truncates within the bound and records the bytes it cut', async () => {
+    const { root, original, ctx } = setup();
+    const nemesis = corruptNemesis(ctx, { files: ['raft.*'], modes: ['truncate'], flipBytes: 1, truncateBytes: 10 }, ['all']);
+    const value = (await nemesis.invoke(op('start-corrupt'))) as { nodes: string[]; corruptions: Record<string, CorruptionEvidence> };
+    expect(value.nodes).toEqual(nodes);
+    for (const node of nodes) {
+      const e = value.corruptions[node];
+      if (e?.mode !== 'truncate') throw new Error('expected a truncation');
+      expect(statSync(join(root, node, 'raft.wal')).size).toBe(e.toBytes);
+      expect(200 - e.toBytes).toBeGreaterThanOrEqual(1);
+      expect(200 - e.toBytes).toBeLessThanOrEqual(10);
+      expect(e.cut).toBe(original.subarray(e.toBytes).toString('hex'));
+    }
+  });
+
+  it('fails in one line when no data file matches, after the kill (stop restarts the node)', async () => {
+    const { ctx, dead } = setup();
+    const nemesis = corruptNemesis(ctx, { files: ['*.aof'], modes: ['bitflip'], flipBytes: 1, truncateBytes: 10 }, ['one']);
+    await expect(nemesis.invoke(op('start-corrupt'))).rejects.toThrow(/^nothing corrupted: n\d \(no non-empty data file matches \*\.wal and --corrupt-files \*\.aof/);
+    expect(dead.size).toBe(1);
+    await nemesis.invoke(op('stop-corrupt'));
+    expect(dead.size).toBe(0);
+  });
+
+  it('refuses a db that does not name its data files, a runtime without data dirs, and stays out of --nemesis all', () => {
+    const db: Db = { name: 'plain', start: async () => {}, awaitReady: async () => {} };
+    expect(corruptFault.canTest(db)).toMatch(/does not name its data files/);
+    expect(corruptFault.canTest({ ...db, dataFiles: ['*.wal'] } as Db)).toBe(true);
+    expect(corruptFault.canRunOn({ name: 'bare' } as never)).toBe('the bare runtime cannot reach node data directories');
+    expect(corruptFault.leftOutOfAll).toMatch(/acknowledged/);
+  });
+});
