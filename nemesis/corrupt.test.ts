@@ -18,7 +18,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function setup() {
+function setup(opts: { refuseDamage?: boolean } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'corrupt-test-'));
   dirs.push(root);
   const original = Buffer.from(Array.from({ length: 200 }, (_, i) => i));
@@ -47,9 +47,13 @@ function setup() {
     dataFiles: ['*.wal'],
     start: async (n: string) => {
       events.push(`start ${n}`);
-      dead.delete(n);
+      // A careful db: it exits at once when its log is not what it wrote.
+      if (!opts.refuseDamage || readFileSync(join(root, n, 'raft.wal')).equals(original)) dead.delete(n);
     },
-    awaitReady: async () => {},
+    awaitReady: async (ready: string[]) => {
+      const down = ready.filter((n) => dead.has(n));
+      if (down.length > 0) throw new Error(`node ${down.join(' ')} exited while starting (raft.wal is corrupt)\nlast log lines: ...`);
+    },
   };
   const ctx = { runtime, db, nodes, dbCtx: {}, random: createRandom(3) } as unknown as NemesisContext;
   return { root, original, dead, events, ctx };
@@ -84,6 +88,23 @@ describe('corrupt nemesis', () => {
     await nemesis.invoke(op('stop-corrupt'));
     expect(dead.size).toBe(0);
     expect(events).toEqual([`kill ${node}`, `start ${node}`]);
+  });
+
+  it('records a node that refuses its damaged files, puts the original bytes back and starts it', async () => {
+    const { root, original, dead, events, ctx } = setup({ refuseDamage: true });
+    const nemesis = corruptNemesis(ctx, { files: ['**'], modes: ['bitflip', 'truncate'], flipBytes: 2, truncateBytes: 50 }, ['majority']);
+    const value = (await nemesis.invoke(op('start-corrupt'))) as { nodes: string[] };
+    expect(value.nodes).toHaveLength(2);
+    const stopped = (await nemesis.invoke(op('stop-corrupt'))) as { nodes: string[]; refused: Record<string, string>; description: string };
+    expect(dead.size).toBe(0);
+    expect(stopped.nodes).toEqual(value.nodes);
+    expect(Object.keys(stopped.refused)).toEqual(value.nodes);
+    expect(stopped.refused[value.nodes[0] as string]).toBe(`node ${value.nodes[0]} exited while starting (raft.wal is corrupt)`);
+    expect(stopped.description).toMatch(/refused its damaged files .*; put the original bytes back and started it/);
+    for (const node of value.nodes) {
+      expect(readFileSync(join(root, node, 'raft.wal')).equals(original)).toBe(true);
+      expect(events.filter((e) => e === `start ${node}`)).toHaveLength(2);
+    }
   });
 
   it('truncates within the bound and records the bytes it cut', async () => {

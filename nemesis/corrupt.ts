@@ -3,11 +3,16 @@
 // damage at restart. Jepsen's bitflip and truncate-file. Each op records the file, the offsets and
 // the bytes before and after, so the history holds the evidence of what was done.
 //
+// A database that notices the damage and refuses to start is doing its job: stop records that it
+// refused (the line it died with), puts the original bytes back, as an operator restores a
+// backup, and starts it again, so the run goes on with every node and the history says which
+// corruptions were caught and which the node started on regardless.
+//
 // Only one node by default: corrupting a majority of a Raft cluster may lose acknowledged writes
 // legitimately (the data is gone from a quorum), so a verdict would say nothing of the database.
 // Even one node may: a truncated log forgets entries the node acknowledged, which Raft assumes
 // never happens; that is why `--nemesis all` leaves this fault out.
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, lstatSync, openSync, readdirSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { hasDataFiles } from '../src/db-contract.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
@@ -15,7 +20,7 @@ import { option } from '../src/define/options.js';
 import { hasDataDirs } from '../src/runtime/runtime.js';
 import { CORRUPT_MODES, describeCorruption, planCorruption, type CorruptBounds, type DataFile, type FileCorruption } from './corrupt-plan.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
-import { describeReasons, restartDeadNodes } from './node-faults.js';
+import { describeReasons } from './node-faults.js';
 import { NODE_TARGETS, pickTargets, type NodeTarget } from './targets.js';
 
 /** The bytes a corruption changed, as the op records them (hex). */
@@ -40,18 +45,26 @@ export function listDataFiles(dir: string): DataFile[] {
 
 const hex = (byte: number): string => `0x${byte.toString(16).padStart(2, '0')}`;
 
+/** A corruption done, with what undoes it: the bytes cut off, or the flips (flipping again restores). */
+export interface Damage {
+  dir: string;
+  evidence: CorruptionEvidence;
+  cut?: Buffer;
+}
+
 /** Does a planned corruption to the file under `dir` and returns the bytes it changed. */
-export function applyCorruption(dir: string, c: FileCorruption): CorruptionEvidence {
+export function applyCorruption(dir: string, c: FileCorruption): Damage {
   const path = join(dir, c.file);
   const size = statSync(path).size;
   if (size !== c.bytes) throw new Error(`${c.file} is ${size} bytes, not the ${c.bytes} planned; expected it unchanged while its node is down`);
   const fd = openSync(path, 'r+');
   try {
     if (c.mode === 'truncate') {
-      const cut = Buffer.alloc(Math.min(32, c.bytes - c.toBytes));
+      const cut = Buffer.alloc(c.bytes - c.toBytes);
       readSync(fd, cut, 0, cut.length, c.toBytes);
       truncateSync(path, c.toBytes);
-      return { mode: 'truncate', file: c.file, bytes: c.bytes, toBytes: c.toBytes, cut: `${cut.toString('hex')}${c.bytes - c.toBytes > cut.length ? '...' : ''}` };
+      const shown = `${cut.subarray(0, 32).toString('hex')}${cut.length > 32 ? '...' : ''}`;
+      return { dir, evidence: { mode: 'truncate', file: c.file, bytes: c.bytes, toBytes: c.toBytes, cut: shown }, cut };
     }
     const flips = c.flips.map(({ offset, bit }) => {
       const byte = Buffer.alloc(1);
@@ -61,20 +74,95 @@ export function applyCorruption(dir: string, c: FileCorruption): CorruptionEvide
       writeSync(fd, byte, 0, 1, offset);
       return { offset, bit, before: hex(before), after: hex(byte[0] as number) };
     });
-    return { mode: 'bitflip', file: c.file, bytes: c.bytes, flips };
+    return { dir, evidence: { mode: 'bitflip', file: c.file, bytes: c.bytes, flips } };
   } finally {
     closeSync(fd);
   }
 }
 
+/** Puts back the bytes a corruption changed; says why not when the file changed since (the node rewrote it). */
+export function undoCorruption(damage: Damage): true | string {
+  const { evidence: e } = damage;
+  const path = join(damage.dir, e.file);
+  const size = statSync(path).size;
+  if (e.mode === 'truncate') {
+    if (size !== e.toBytes) return `${e.file} is ${size} bytes, no longer the ${e.toBytes} it was cut to`;
+    appendFileSync(path, damage.cut ?? Buffer.alloc(0));
+    return true;
+  }
+  if (size !== e.bytes) return `${e.file} is ${size} bytes, no longer ${e.bytes}`;
+  const fd = openSync(path, 'r+');
+  try {
+    const byte = Buffer.alloc(1);
+    for (const f of e.flips) {
+      readSync(fd, byte, 0, 1, f.offset);
+      if (hex(byte[0] as number) !== f.after) return `byte ${f.offset} of ${e.file} is ${hex(byte[0] as number)}, no longer ${f.after}`;
+    }
+    for (const f of e.flips) writeSync(fd, Buffer.from([Number(f.before)]), 0, 1, f.offset);
+    return true;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** How long stop waits for a restarted node before it counts as started (a node that refuses its files exits sooner). */
+const REFUSAL_WAIT_MS = 5000;
+
 export function corruptNemesis(ctx: NemesisContext, bounds: CorruptBounds, targets: readonly NodeTarget[]): Nemesis {
   const { runtime, db } = ctx;
   if (!hasDataDirs(runtime)) throw new Error(`the corrupt nemesis needs a runtime whose data directories the controller can reach; runtime "${runtime.name}" has none`);
   if (!hasDataFiles(db)) throw new Error(`the corrupt nemesis needs a db that names its data files (dataFiles); db "${db.name}" names none`);
+  // What each node's files suffered since it last started, to put back if it refuses them.
+  const damages = new Map<string, Damage[]>();
+
+  /** Why the node exited after a start (the db's readiness error, first line), or undefined while it runs. */
+  const refusal = async (node: string): Promise<string | undefined> => {
+    try {
+      await db.awaitReady([node], ctx.dbCtx, REFUSAL_WAIT_MS);
+      return undefined;
+    } catch (err) {
+      return runtime.isRunning(node) ? undefined : (err instanceof Error ? err.message : String(err)).split('\n')[0];
+    }
+  };
+
+  /** Starts every dead node, one at a time; one that refuses its damaged files gets them back and starts again. */
+  const restart = async () => {
+    const restarted: string[] = [];
+    const refused: Record<string, string> = {};
+    const failed: Record<string, string> = {};
+    for (const node of ctx.nodes.filter((n) => !runtime.isRunning(n))) {
+      try {
+        await db.start(node, ctx.dbCtx);
+        const why = damages.has(node) ? await refusal(node) : undefined;
+        if (why !== undefined) {
+          refused[node] = why;
+          const undone = (damages.get(node) ?? []).reverse().map(undoCorruption).filter((r): r is string => r !== true);
+          if (undone.length > 0) throw new Error(`refused its damaged files (${why}), and they could not be put back: ${undone.join('; ')}`);
+          damages.delete(node);
+          await db.start(node, ctx.dbCtx);
+          const again = await refusal(node);
+          if (again !== undefined) throw new Error(`refused its damaged files (${why}), and did not start on the original bytes either (${again})`);
+        }
+        // Once the node has run on its files, they are its own: a later stop does not roll them back.
+        damages.delete(node);
+        restarted.push(node);
+      } catch (err) {
+        failed[node] = err instanceof Error ? err.message : String(err);
+      }
+    }
+    const caught = Object.keys(refused).filter((n) => failed[n] === undefined);
+    const parts = [
+      restarted.length > 0 ? `restarted ${restarted.join(' ')}` : 'nothing to restart',
+      ...caught.map((n) => `${n} refused its damaged files (${refused[n]}); put the original bytes back and started it`),
+    ];
+    if (Object.keys(failed).length > 0) throw new Error(`could not restart ${describeReasons(failed)}${restarted.length > 0 ? `; ${parts.join('; ')}` : ''}`);
+    return { nodes: restarted, ...(caught.length > 0 && { refused: Object.fromEntries(caught.map((n) => [n, refused[n]])) }), description: parts.join('; ') };
+  };
+
   return {
     fault: 'corrupt',
     async invoke(op) {
-      if (op.f === 'stop-corrupt') return restartDeadNodes(ctx);
+      if (op.f === 'stop-corrupt') return restart();
       const { kind, nodes } = await pickTargets(ctx, targets);
       const corruptions: Record<string, CorruptionEvidence> = {};
       const skipped: Record<string, string> = {};
@@ -87,7 +175,11 @@ export function corruptNemesis(ctx: NemesisContext, bounds: CorruptBounds, targe
           await runtime.kill(node);
           const plan = planCorruption(listDataFiles(dir), db.dataFiles, bounds, ctx.random);
           if (typeof plan === 'string') skipped[node] = plan;
-          else corruptions[node] = applyCorruption(dir, plan);
+          else {
+            const d = applyCorruption(dir, plan);
+            damages.set(node, [...(damages.get(node) ?? []), d]);
+            corruptions[node] = d.evidence;
+          }
         } catch (err) {
           failed[node] = err instanceof Error ? err.message : String(err);
         }
