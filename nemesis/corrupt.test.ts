@@ -52,7 +52,7 @@ function setup(opts: { refuseDamage?: boolean } = {}) {
     },
     awaitReady: async (ready: string[]) => {
       const down = ready.filter((n) => dead.has(n));
-      if (down.length > 0) throw new Error(`node ${down.join(' ')} exited while starting (raft.wal is corrupt)\nlast log lines: ...`);
+      if (down.length > 0) throw new Error(`node ${down.join(' ')} exited while starting (raft.wal is corrupt); last log lines:\n...`);
     },
   };
   const ctx = { runtime, db, nodes, dbCtx: {}, random: createRandom(3) } as unknown as NemesisContext;

@@ -121,7 +121,7 @@ export function corruptNemesis(ctx: NemesisContext, bounds: CorruptBounds, targe
       await db.awaitReady([node], ctx.dbCtx, REFUSAL_WAIT_MS);
       return undefined;
     } catch (err) {
-      return runtime.isRunning(node) ? undefined : (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      return runtime.isRunning(node) ? undefined : (err instanceof Error ? err.message : String(err)).split('\n')[0]?.replace(/;? *last log lines:$/, '');
     }
   };
 
