@@ -4,9 +4,9 @@ import { createRandom } from '../src/random.js';
 import { eligibleFiles, globToRegExp, planCorruption, type CorruptBounds, type DataFile } from './corrupt-plan.js';
 
 const dataFiles = fc.array(
-  fc.record({ path: fc.constantFrom('raft.wal', 'snapshot.json', 'member/wal/0.wal', 'member/snap/db', 'redis.conf', 'myid'), bytes: fc.integer({ min: 0, max: 5000 }) }),
+  fc.record({ path: fc.constantFrom('raft.wal', 'snapshot.json', 'member/wal/0.wal', 'member/snap/db', 'redis.conf', 'myid'), bytes: fc.integer({ min: 0, max: 5000 }), zeros: fc.nat() }),
   { minLength: 1, maxLength: 6 },
-).map((files) => [...new Map(files.map((f) => [f.path, f])).values()]);
+).map((files) => [...new Map(files.map(({ path, bytes, zeros }) => [path, { path, bytes, dataBytes: bytes - (zeros % (bytes + 1)) }])).values()]);
 
 const bounds = fc.record({
   files: fc.constant(['**']),
@@ -25,16 +25,17 @@ describe('corrupt plan', () => {
       const file = files.find((f) => f.path === plan.file) as DataFile;
       expect(file.bytes).toBe(plan.bytes);
       expect(b.modes).toContain(plan.mode);
+      const extent = file.dataBytes as number;
       if (plan.mode === 'truncate') {
         expect(plan.toBytes).toBeGreaterThanOrEqual(0);
-        expect(plan.toBytes).toBeLessThan(file.bytes);
-        expect(file.bytes - plan.toBytes).toBeLessThanOrEqual(b.truncateBytes);
+        expect(plan.toBytes).toBeLessThan(extent);
+        expect(extent - plan.toBytes).toBeLessThanOrEqual(b.truncateBytes);
       } else {
-        expect(plan.flips.length).toBe(Math.min(b.flipBytes, file.bytes));
+        expect(plan.flips.length).toBe(Math.min(b.flipBytes, extent));
         expect(new Set(plan.flips.map((f) => f.offset)).size).toBe(plan.flips.length);
         for (const f of plan.flips) {
           expect(f.offset).toBeGreaterThanOrEqual(0);
-          expect(f.offset).toBeLessThan(file.bytes);
+          expect(f.offset).toBeLessThan(extent);
           expect(f.bit).toBeGreaterThanOrEqual(0);
           expect(f.bit).toBeLessThan(8);
         }
@@ -59,7 +60,17 @@ describe('corrupt plan', () => {
 
   it('says why there is nothing to corrupt', () => {
     const plan = planCorruption([{ path: 'myid', bytes: 2 }], ['version-2/log.*'], { files: ['**'], modes: ['truncate'], flipBytes: 1, truncateBytes: 10 }, createRandom(1));
-    expect(plan).toBe('no non-empty data file matches version-2/log.* and --corrupt-files **: its files are myid (2 B)');
+    expect(plan).toBe('no data file with non-zero bytes matches version-2/log.* and --corrupt-files **: its files are myid (2 B)');
+  });
+
+  it('damages a preallocated file where its data is, not in the zeros after it', () => {
+    const files = [{ path: 'member/wal/0.wal', bytes: 64_000_000, dataBytes: 3000 }];
+    for (let seed = 0; seed < 100; seed++) {
+      const plan = planCorruption(files, ['*.wal'], { files: ['**'], modes: ['bitflip', 'truncate'], flipBytes: 4, truncateBytes: 64 }, createRandom(seed));
+      if (typeof plan === 'string') throw new Error(plan);
+      if (plan.mode === 'truncate') expect(plan.toBytes).toBeGreaterThanOrEqual(3000 - 64);
+      else for (const f of plan.flips) expect(f.offset).toBeLessThan(3000);
+    }
   });
 
   it('matches globs: * stays in a directory, ** crosses them, a bare name matches in any directory', () => {

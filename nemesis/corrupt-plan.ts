@@ -6,11 +6,19 @@ import type { Random } from '../src/random.js';
 export const CORRUPT_MODES = ['bitflip', 'truncate'] as const;
 export type CorruptMode = (typeof CORRUPT_MODES)[number];
 
-/** A file in a node's data directory: its path relative to the directory, '/'-separated, and its size. */
+/**
+ * A file in a node's data directory: its path relative to the directory, '/'-separated, its size,
+ * and where its written data ends: the bytes up to its last non-zero byte. A log preallocated with
+ * zeros (etcd's WAL is 64 MB from the start) is damaged where it holds data, not in the zeros.
+ */
 export interface DataFile {
   path: string;
   bytes: number;
+  /** Bytes up to and including the last non-zero one (default: all of them). */
+  dataBytes?: number;
 }
+
+const written = (f: DataFile): number => Math.min(f.bytes, f.dataBytes ?? f.bytes);
 
 /** What the user bounds (resolved options of the corrupt fault). */
 export interface CorruptBounds {
@@ -23,7 +31,7 @@ export interface CorruptBounds {
   truncateBytes: number;
 }
 
-/** One planned damage to one file. */
+/** One planned damage to one file; offsets and the cut fall within its written bytes. */
 export type FileCorruption =
   | { mode: 'bitflip'; file: string; bytes: number; flips: { offset: number; bit: number }[] }
   | { mode: 'truncate'; file: string; bytes: number; toBytes: number };
@@ -57,7 +65,7 @@ export function matchesAny(path: string, globs: readonly string[]): boolean {
 /** The files a corruption may hit: the db's data files the user's globs keep, with at least one byte. */
 export function eligibleFiles(files: readonly DataFile[], dataGlobs: readonly string[], bounds: Pick<CorruptBounds, 'files'>): DataFile[] {
   return files
-    .filter((f) => f.bytes > 0 && matchesAny(f.path, dataGlobs) && matchesAny(f.path, bounds.files))
+    .filter((f) => written(f) > 0 && matchesAny(f.path, dataGlobs) && matchesAny(f.path, bounds.files))
     .sort((a, b) => a.path.localeCompare(b.path));
 }
 
@@ -69,21 +77,22 @@ export function planCorruption(files: readonly DataFile[], dataGlobs: readonly s
   const eligible = eligibleFiles(files, dataGlobs, bounds);
   if (eligible.length === 0) {
     const seen = files.length === 0 ? 'the data directory has no files' : `its files are ${files.slice(0, 8).map((f) => `${f.path} (${f.bytes} B)`).join(', ')}${files.length > 8 ? ', ...' : ''}`;
-    return `no non-empty data file matches ${dataGlobs.join(',')} and --corrupt-files ${bounds.files.join(',')}: ${seen}`;
+    return `no data file with non-zero bytes matches ${dataGlobs.join(',')} and --corrupt-files ${bounds.files.join(',')}: ${seen}`;
   }
   const target = random.pick(eligible);
   const mode = random.pick(bounds.modes.length > 0 ? bounds.modes : CORRUPT_MODES);
+  const extent = written(target);
   if (mode === 'truncate') {
-    const cut = random.between(1, Math.min(bounds.truncateBytes, target.bytes));
-    return { mode, file: target.path, bytes: target.bytes, toBytes: target.bytes - cut };
+    const cut = random.between(1, Math.min(bounds.truncateBytes, extent));
+    return { mode, file: target.path, bytes: target.bytes, toBytes: extent - cut };
   }
-  const count = Math.min(bounds.flipBytes, target.bytes);
+  const count = Math.min(bounds.flipBytes, extent);
   const offsets = new Set<number>();
   // Distinct offsets: rejection while sparse, a shuffle of all offsets when most are taken.
-  if (count * 2 > target.bytes) {
-    for (const o of random.shuffle(Array.from({ length: target.bytes }, (_, i) => i)).slice(0, count)) offsets.add(o);
+  if (count * 2 > extent) {
+    for (const o of random.shuffle(Array.from({ length: extent }, (_, i) => i)).slice(0, count)) offsets.add(o);
   } else {
-    while (offsets.size < count) offsets.add(random.int(target.bytes));
+    while (offsets.size < count) offsets.add(random.int(extent));
   }
   const flips = [...offsets].sort((a, b) => a - b).map((offset) => ({ offset, bit: random.int(8) }));
   return { mode, file: target.path, bytes: target.bytes, flips };

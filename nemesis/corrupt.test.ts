@@ -62,7 +62,9 @@ function setup(opts: { refuseDamage?: boolean } = {}) {
 describe('corrupt nemesis', () => {
   it('lists data files recursively with /-separated paths and sizes', () => {
     const { root } = setup();
-    expect(listDataFiles(join(root, 'n1'))).toEqual([{ path: 'raft.wal', bytes: 200 }, { path: 'redis.conf', bytes: 7 }, { path: 'sub/x.log', bytes: 3 }]);
+    expect(listDataFiles(join(root, 'n1'))).toEqual([{ path: 'raft.wal', bytes: 200, dataBytes: 200 }, { path: 'redis.conf', bytes: 7, dataBytes: 7 }, { path: 'sub/x.log', bytes: 3, dataBytes: 3 }]);
+    writeFileSync(join(root, 'n1', 'pre.wal'), Buffer.concat([Buffer.from('ab'), Buffer.alloc(3_000_000)]));
+    expect(listDataFiles(join(root, 'n1')).find((f) => f.path === 'pre.wal')).toEqual({ path: 'pre.wal', bytes: 3_000_002, dataBytes: 2 });
   });
 
   it('kills one node, flips the recorded bits of a data file (never its config), and restarts it on stop', async () => {
@@ -125,7 +127,7 @@ describe('corrupt nemesis', () => {
   it('fails in one line when no data file matches, after the kill (stop restarts the node)', async () => {
     const { ctx, dead } = setup();
     const nemesis = corruptNemesis(ctx, { files: ['*.aof'], modes: ['bitflip'], flipBytes: 1, truncateBytes: 10 }, ['one']);
-    await expect(nemesis.invoke(op('start-corrupt'))).rejects.toThrow(/^nothing corrupted: n\d \(no non-empty data file matches \*\.wal and --corrupt-files \*\.aof/);
+    await expect(nemesis.invoke(op('start-corrupt'))).rejects.toThrow(/^nothing corrupted: n\d \(no data file with non-zero bytes matches \*\.wal and --corrupt-files \*\.aof/);
     expect(dead.size).toBe(1);
     await nemesis.invoke(op('stop-corrupt'));
     expect(dead.size).toBe(0);

@@ -36,11 +36,28 @@ export function listDataFiles(dir: string): DataFile[] {
       const path = join(at, name);
       const stat = lstatSync(path);
       if (stat.isDirectory()) walk(path);
-      else if (stat.isFile()) files.push({ path: relative(dir, path).split(sep).join('/'), bytes: stat.size });
+      else if (stat.isFile()) files.push({ path: relative(dir, path).split(sep).join('/'), bytes: stat.size, dataBytes: writtenBytes(path, stat.size) });
     }
   };
   walk(dir);
   return files;
+}
+
+/** The bytes of a file up to and including its last non-zero byte (0 for a file of zeros). */
+export function writtenBytes(path: string, size: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    for (let end = size; end > 0;) {
+      const start = Math.max(0, end - chunk.length);
+      const n = readSync(fd, chunk, 0, end - start, start);
+      for (let i = n - 1; i >= 0; i--) if (chunk[i] !== 0) return start + i + 1;
+      end = start;
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const hex = (byte: number): string => `0x${byte.toString(16).padStart(2, '0')}`;
@@ -220,8 +237,8 @@ const corruptOptions = {
     pattern: /^[^,\s]+(,[^,\s]+)*$/,
     expected: 'comma-separated globs, e.g. *.wal,member/snap/*',
   }),
-  flipBytes: option.integer({ flag: 'corrupt-bytes', min: 1, max: 1_000_000, default: 1, help: 'bytes of the chosen file that get one bit flipped each' }),
-  truncateBytes: option.integer({ flag: 'corrupt-truncate-bytes', min: 1, max: 1_000_000_000, default: 64, help: 'a truncation cuts between 1 and this many bytes off the end of the chosen file' }),
+  flipBytes: option.integer({ flag: 'corrupt-bytes', min: 1, max: 1_000_000, default: 1, help: 'bytes of the chosen file\'s data (up to its last non-zero byte) that get one bit flipped each' }),
+  truncateBytes: option.integer({ flag: 'corrupt-truncate-bytes', min: 1, max: 1_000_000_000, default: 64, help: 'a truncation cuts between 1 and this many bytes off the end of the chosen file\'s data (zeros a log was preallocated with go too)' }),
 };
 
 /** The corrupt fault, as --nemesis corrupt names it. */
