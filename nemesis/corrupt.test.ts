@@ -18,7 +18,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-function setup(opts: { refuseDamage?: boolean } = {}) {
+function setup(opts: { refuseDamage?: boolean; startThrows?: boolean } = {}) {
   const root = mkdtempSync(join(tmpdir(), 'corrupt-test-'));
   dirs.push(root);
   const original = Buffer.from(Array.from({ length: 200 }, (_, i) => i));
@@ -49,6 +49,7 @@ function setup(opts: { refuseDamage?: boolean } = {}) {
       events.push(`start ${n}`);
       // A careful db: it exits at once when its log is not what it wrote.
       if (!opts.refuseDamage || readFileSync(join(root, n, 'raft.wal')).equals(original)) dead.delete(n);
+      else if (opts.startThrows) throw new Error(`node ${n}'s process exited with status 1 right after it started; last log lines:\nwal: crc mismatch`);
     },
     awaitReady: async (ready: string[]) => {
       const down = ready.filter((n) => dead.has(n));
@@ -107,6 +108,27 @@ describe('corrupt nemesis', () => {
       expect(readFileSync(join(root, node, 'raft.wal')).equals(original)).toBe(true);
       expect(events.filter((e) => e === `start ${node}`)).toHaveLength(2);
     }
+  });
+
+  it('counts a start that throws on the damaged files as a refusal too', async () => {
+    const { root, original, dead, ctx } = setup({ refuseDamage: true, startThrows: true });
+    const nemesis = corruptNemesis(ctx, { files: ['**'], modes: ['truncate'], flipBytes: 1, truncateBytes: 50 }, ['one']);
+    const value = (await nemesis.invoke(op('start-corrupt'))) as { nodes: string[] };
+    const node = value.nodes[0] as string;
+    const stopped = (await nemesis.invoke(op('stop-corrupt'))) as { refused: Record<string, string> };
+    expect(stopped.refused).toEqual({ [node]: `node ${node}'s process exited with status 1 right after it started` });
+    expect(dead.size).toBe(0);
+    expect(readFileSync(join(root, node, 'raft.wal')).equals(original)).toBe(true);
+  });
+
+  it('fails stop in one line when the refused files changed since and cannot be put back', async () => {
+    const { root, dead, ctx } = setup({ refuseDamage: true });
+    const nemesis = corruptNemesis(ctx, { files: ['**'], modes: ['bitflip'], flipBytes: 1, truncateBytes: 50 }, ['one']);
+    const value = (await nemesis.invoke(op('start-corrupt'))) as { nodes: string[] };
+    const node = value.nodes[0] as string;
+    writeFileSync(join(root, node, 'raft.wal'), 'repaired by the db');
+    await expect(nemesis.invoke(op('stop-corrupt'))).rejects.toThrow(new RegExp(`^could not restart ${node} \\(refused its damaged files \\(node ${node} exited while starting \\(raft.wal is corrupt\\)\\), and they could not be put back: raft.wal is 18 bytes, no longer 200\\)$`));
+    expect(dead.has(node)).toBe(true);
   });
 
   it('truncates within the bound and records the bytes it cut', async () => {

@@ -132,13 +132,17 @@ export function corruptNemesis(ctx: NemesisContext, bounds: CorruptBounds, targe
   // What each node's files suffered since it last started, to put back if it refuses them.
   const damages = new Map<string, Damage[]>();
 
-  /** Why the node exited after a start (the db's readiness error, first line), or undefined while it runs. */
-  const refusal = async (node: string): Promise<string | undefined> => {
+  const firstLine = (err: unknown): string => ((err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '').replace(/;? *last log lines:$/, '');
+
+  /** Starts the node: undefined once it runs (or is still starting), else why it exited (a start that throws, or readiness, first line). */
+  const startOrRefusal = async (node: string): Promise<string | undefined> => {
     try {
+      await db.start(node, ctx.dbCtx);
       await db.awaitReady([node], ctx.dbCtx, REFUSAL_WAIT_MS);
       return undefined;
     } catch (err) {
-      return runtime.isRunning(node) ? undefined : (err instanceof Error ? err.message : String(err)).split('\n')[0]?.replace(/;? *last log lines:$/, '');
+      if (runtime.isRunning(node)) return undefined;
+      return firstLine(err);
     }
   };
 
@@ -149,15 +153,14 @@ export function corruptNemesis(ctx: NemesisContext, bounds: CorruptBounds, targe
     const failed: Record<string, string> = {};
     for (const node of ctx.nodes.filter((n) => !runtime.isRunning(n))) {
       try {
-        await db.start(node, ctx.dbCtx);
-        const why = damages.has(node) ? await refusal(node) : undefined;
+        if (!damages.has(node)) await db.start(node, ctx.dbCtx);
+        const why = damages.has(node) ? await startOrRefusal(node) : undefined;
         if (why !== undefined) {
           refused[node] = why;
           const undone = (damages.get(node) ?? []).reverse().map(undoCorruption).filter((r): r is string => r !== true);
           if (undone.length > 0) throw new Error(`refused its damaged files (${why}), and they could not be put back: ${undone.join('; ')}`);
           damages.delete(node);
-          await db.start(node, ctx.dbCtx);
-          const again = await refusal(node);
+          const again = await startOrRefusal(node);
           if (again !== undefined) throw new Error(`refused its damaged files (${why}), and did not start on the original bytes either (${again})`);
         }
         // Once the node has run on its files, they are its own: a later stop does not roll them back.
