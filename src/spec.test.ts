@@ -57,6 +57,12 @@ describe('test spec', () => {
     expect(() => resolveSpec({ nemesis: 'all,kill' }, registry)).toThrow('--nemesis "all,kill" lists all with faults; expected all alone');
   });
 
+  it('quotes a replayed option value the shell would change (a glob), and only such values', () => {
+    const replay = replayCommand(resolveSpec({ nemesis: 'corrupt', corruptFiles: "**,it's.wal", seed: 1 }, builtins), builtins);
+    expect(replay).toContain(`--corrupt-files '**,it'\\''s.wal' `);
+    expect(replay).toContain(' --corrupt-mode bitflip,truncate ');
+  });
+
   it('reads Jepsen\'s Nn concurrency as N times the node count, and keeps the number', () => {
     expect(resolveSpec({ nodes: 3, concurrency: '2n' }, builtins).concurrency).toBe(6);
     expect(resolveSpec({ concurrency: '1n' }, builtins).concurrency).toBe(5);
