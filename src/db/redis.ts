@@ -92,8 +92,9 @@ export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & Primary
   const options = resolveOptions(redisOptions, given, { nodeCount: 1 }, 'db redis');
   return {
     name: 'redis',
-    // start() reuses the data directory; redis.conf and sentinel.conf beside the data are configuration.
-    dataFiles: ['appendonlydir/*', '*.rdb'],
+    // start() reuses the data directory; redis.conf and sentinel.conf beside the data are configuration,
+    // and with appendonly on Redis starts from the AOF alone (a replica's dump.rdb is not read).
+    dataFiles: ['appendonlydir/*'],
 
     async start(node, ctx) {
       const host = hostOf(ctx, node, 'redis');
