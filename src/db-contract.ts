@@ -172,6 +172,21 @@ export function hasPrimaries(db: Db): db is PrimaryDb {
   return typeof (db as Partial<PrimaryDb>).primaries === 'function';
 }
 
+/**
+ * A db whose start() keeps the node's data directory as it was (a restart recovers from it), and
+ * that names the files in it holding its data, as opposed to configuration it writes at start
+ * (redis.conf, ZooKeeper's myid). Faults that change files while a node is down (corrupt) need it.
+ */
+export interface DataFilesDb extends Db {
+  /** Globs, relative to the data directory ('/'-separated; `**` crosses directories), of the data files. */
+  readonly dataFiles: readonly string[];
+}
+
+export function hasDataFiles(db: Db): db is DataFilesDb {
+  const files = (db as Partial<DataFilesDb>).dataFiles;
+  return Array.isArray(files) && files.length > 0 && files.every((f) => typeof f === 'string' && f !== '');
+}
+
 /** One membership change: a voting member leaves the cluster, or a node (back) joins it. */
 export interface MembershipChange {
   op: 'remove' | 'add';

@@ -48,12 +48,19 @@ describe('test spec', () => {
       'needs-docker': 'the local runtime cannot make it: containers only; use --runtime docker',
       'needs-magic': '--db bundled cannot have it: it has no magic',
     });
+    expect(spec.nemesis.leftOut?.['corrupt']).toMatch(/^it destroys data a node acknowledged/);
     expect([...names, ...Object.keys(spec.nemesis.leftOut ?? {})].sort()).toEqual([...registry.faults.keys()].sort());
     expect(spec.name).toBe('bundled-raft-register-all');
     // Stored and read back, the spec keeps what all left out; the replay names the faults it chose.
     expect(resolveNestedSpec(JSON.parse(JSON.stringify(spec)), registry)).toEqual(spec);
     expect(replayCommand(spec, registry)).toContain(`--nemesis ${names.join(',')} `);
     expect(() => resolveSpec({ nemesis: 'all,kill' }, registry)).toThrow('--nemesis "all,kill" lists all with faults; expected all alone');
+  });
+
+  it('quotes a replayed option value the shell would change (a glob), and only such values', () => {
+    const replay = replayCommand(resolveSpec({ nemesis: 'corrupt', corruptFiles: "**,it's.wal", seed: 1 }, builtins), builtins);
+    expect(replay).toContain(`--corrupt-files '**,it'\\''s.wal' `);
+    expect(replay).toContain(' --corrupt-mode bitflip,truncate ');
   });
 
   it('reads Jepsen\'s Nn concurrency as N times the node count, and keeps the number', () => {
@@ -71,7 +78,7 @@ describe('test spec', () => {
   });
 
   it('rejects bad values naming the value and what was expected', () => {
-    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, disk, kill, lose-unsynced, packet, partition, pause, restart/);
+    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, corrupt, disk, kill, lose-unsynced, packet, partition, pause, restart/);
     expect(() => resolveSpec({ nodes: 'five' }, builtins)).toThrow(/--nodes "five" is not valid; expected a number/);
     expect(() => resolveSpec({ concurrency: '2.5' }, builtins)).toThrow(/whole number/);
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');

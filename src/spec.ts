@@ -238,11 +238,16 @@ export function optionsOf(part: PartSpec): Record<string, unknown> {
   return options;
 }
 
+/** A value as one shell word: as it is when plain, else single-quoted (a glob such as ** must not expand). */
+function shellWord(value: string): string {
+  return /^[\w.,:=@%+/-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The command line that replays a spec exactly. */
 export function replayCommand(spec: TestSpec, registry: Registry): string {
   const { db, workload, faults } = partsOf(spec, registry);
   const flags = (definition: Definition, part: PartSpec) =>
-    Object.entries(definition.options).map(([key, def]) => `--${flagOf(key, def)} ${String(part[key])}`);
+    Object.entries(definition.options).map(([key, def]) => `--${flagOf(key, def)} ${shellWord(String(part[key]))}`);
   // A definition written in faultline.config.ts is replayed by name: the config is found again in the working directory.
   const nameOf = (part: PartSpec) => (part.path === undefined || CONFIG_FILES.includes(basename(part.path)) ? part.name : `./${relative(process.cwd(), part.path)}`);
   const args = [

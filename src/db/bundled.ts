@@ -18,7 +18,7 @@ import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
 import { raftMembership, removedByLeader } from './bundled-membership.js';
 import { listAppendConnection, txnBank } from './bundled-txn.js';
-import { OpFailure, type BankConnection, type CounterConnection, type Db, type DbContext, type DbSession, type RegisterConnection, type SetConnection } from './db.js';
+import { OpFailure, type BankConnection, type CounterConnection, type DataFilesDb, type Db, type DbContext, type DbSession, type RegisterConnection, type SetConnection } from './db.js';
 import type { PrimaryDb } from './primary.js';
 
 /** The store's entry point: beside this file when built, or in dist/ when this runs from source (tests). */
@@ -51,8 +51,10 @@ export function bundledDb(options: BundledOptions): Db {
   const leaderless = mode === 'quorum' || mode === 'quorum-vc' || mode === 'crdt';
   const can = clientsOf(mode);
   const scope = VERSION_SCOPE[mode];
-  const db: Db & Partial<PrimaryDb> = {
+  const db: DataFilesDb & Partial<PrimaryDb> = {
     name: 'bundled',
+    // start() reuses the data directory; each mode keeps a write-ahead log and a JSON snapshot (src/kv/README.md).
+    dataFiles: ['*.wal', '*.json'],
 
     async start(node, ctx) {
       const { runtime } = ctx;

@@ -27,7 +27,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
-import { OpFailure, type BankDb, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
+import { OpFailure, type BankDb, type DataFilesDb, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
 import { decode, encode, etcdBank, etcdListAppend, type EtcdCall, type EtcdReads } from './etcd-txn.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
@@ -50,11 +50,13 @@ export const etcdOptions = {
 /** The resolved values of etcdOptions. */
 export type EtcdOptions = OptionValues<typeof etcdOptions>;
 
-export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & BankDb & PrimaryDb {
+export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & BankDb & PrimaryDb & DataFilesDb {
   // No default here depends on the cluster, so any node count resolves them alike.
   const { reads } = resolveOptions(etcdOptions, given, { nodeCount: 1 }, 'db etcd');
   return {
     name: 'etcd',
+    // start() reuses the data directory (etcd ignores --initial-cluster-state new once it has a WAL).
+    dataFiles: ['member/wal/*.wal', 'member/snap/*'],
     // A serializable read is the member's own answer, possibly behind the leader.
     ...(reads === 'serializable' && { staleReads: true }),
 

@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { defineDb } from '../define/db.js';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
-import type { DbContext, RegisterConnection, RegisterDb } from './db.js';
+import type { DataFilesDb, DbContext, RegisterConnection, RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 import { redisRegister, type RedisLink, type Settled } from './redis-register.js';
@@ -87,11 +87,14 @@ export function assertReachable(options: Pick<RedisOptions, 'wait' | 'minReplica
   }
 }
 
-export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & PrimaryDb {
+export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & PrimaryDb & DataFilesDb {
   // No default here depends on the cluster, so any node count resolves them alike.
   const options = resolveOptions(redisOptions, given, { nodeCount: 1 }, 'db redis');
   return {
     name: 'redis',
+    // start() reuses the data directory; redis.conf and sentinel.conf beside the data are configuration,
+    // and with appendonly on Redis starts from the AOF alone (a replica's dump.rdb is not read).
+    dataFiles: ['appendonlydir/*'],
 
     async start(node, ctx) {
       const host = hostOf(ctx, node, 'redis');

@@ -32,7 +32,7 @@ import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
 import zookeeper from 'node-zookeeper-client';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
-import { OpFailure, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
+import { OpFailure, type DataFilesDb, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 import { parse, readZnode, sync, type ZooKeeperReads } from './zookeeper-reads.js';
@@ -56,11 +56,13 @@ export const zookeeperOptions = {
 /** The resolved values of zookeeperOptions. */
 export type ZooKeeperOptions = OptionValues<typeof zookeeperOptions>;
 
-export function zookeeperDb(given: Partial<ZooKeeperOptions> = {}): RegisterDb & PrimaryDb {
+export function zookeeperDb(given: Partial<ZooKeeperOptions> = {}): RegisterDb & PrimaryDb & DataFilesDb {
   // No default here depends on the cluster, so any node count resolves them alike.
   const { reads } = resolveOptions(zookeeperOptions, given, { nodeCount: 1 }, 'db zookeeper');
   return {
     name: 'zookeeper',
+    // start() reuses the data directory (it rewrites only myid, which is configuration).
+    dataFiles: ['version-2/log.*', 'version-2/snapshot.*'],
     // A local read is the follower's own answer, possibly behind the leader.
     ...(reads === 'local' && { staleReads: true }),
 

@@ -1,6 +1,8 @@
 // An append-only file of CRC-checked records ([u32 length][u32 crc32][payload]) for write-ahead logs.
 // Reading stops at the first incomplete or corrupt record: after a SIGKILL mid-write only the tail
-// can be torn, and the caller truncates it away before appending again.
+// can be torn, and the caller truncates it away before appending again. A bad record with a valid
+// one after it is no torn tail but damage in the middle (a flipped bit): reading refuses the file
+// rather than drop the records after it, which the node may have acknowledged.
 import { closeSync, existsSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -34,7 +36,28 @@ export function scanRecords(path: string): RecordScan {
     records.push(payload);
     offset = end;
   }
+  if (offset < bytes.length) {
+    const next = nextValidRecord(bytes, offset + 1);
+    if (next !== undefined) {
+      throw new Error(`${path}: the record at byte ${offset} (after ${records.length} valid records) is corrupt, but a valid record follows at byte ${next}: the file is damaged in the middle, not torn at its end; refusing to drop the ${bytes.length - offset} bytes after it`);
+    }
+  }
   return { records, validBytes: offset, tornBytes: bytes.length - offset };
+}
+
+/**
+ * The offset of the first complete record with a matching checksum at or after `from`, if any.
+ * Empty records do not count (a zeroed region would be full of them); a payload is JSON text in
+ * both logs, so few offsets read as a plausible length and the search stays close to linear.
+ */
+function nextValidRecord(bytes: Buffer, from: number): number | undefined {
+  for (let at = from; at + HEADER_BYTES < bytes.length; at++) {
+    const length = bytes.readUInt32BE(at);
+    const end = at + HEADER_BYTES + length;
+    if (length === 0 || end > bytes.length) continue;
+    if (crc32(bytes.subarray(at + HEADER_BYTES, end)) === bytes.readUInt32BE(at + 4)) return at;
+  }
+  return undefined;
 }
 
 /** Frames payloads as records, ready to append in one write. */

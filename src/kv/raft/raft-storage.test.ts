@@ -67,6 +67,19 @@ describe('RaftStorage', () => {
     expect(recovered.entries.map((e) => e.index)).toEqual([1, 2]);
   });
 
+  it('refuses to open a log with a flipped bit before its last record, rather than drop what follows', () => {
+    const dir = freshDir();
+    const { storage } = RaftStorage.open(dir, 'never', log);
+    storage.save(ready({ entries: entries(1, 2, 1) }));
+    storage.save(ready({ entries: entries(3, 3, 1) }));
+    storage.close();
+    const wal = join(dir, 'raft.wal');
+    const bytes = readFileSync(wal);
+    bytes.writeUInt8(bytes.readUInt8(20) ^ 0x04, 20);
+    writeFileSync(wal, bytes);
+    expect(() => RaftStorage.open(dir, 'never', log)).toThrow(/raft\.wal: the record at byte 0 \(after 0 valid records\) is corrupt, but a valid record follows/);
+  });
+
   it('compaction keeps the snapshot and the entries after it', () => {
     const dir = freshDir();
     const { storage } = RaftStorage.open(dir, 'always', log);
