@@ -16,11 +16,17 @@ import { optionsOf, partsOf, type PartSpec, type TestSpec } from './spec.js';
 import { RUN_FILES } from './store.js';
 import type { Workload } from './workload.js';
 
+/** What the run's faults need of how nodes start. */
+interface NodeNeeds {
+  fakeClock: boolean;
+  memoryLimits: boolean;
+}
+
 const runtimes = {
-  local: (nodes: readonly string[], fakeClock: boolean): Runtime => new LocalRuntime([...nodes], { fakeClock }),
-  docker: (nodes: readonly string[], fakeClock: boolean, runDir: string): Runtime =>
-    new DockerRuntime({ nodes: [...nodes], runDir, fakeClock, log: (line) => process.stderr.write(`${line}\n`) }),
-} satisfies Record<RuntimeName, (nodes: readonly string[], fakeClock: boolean, runDir: string) => Runtime>;
+  local: (nodes: readonly string[], needs: NodeNeeds): Runtime => new LocalRuntime([...nodes], needs),
+  docker: (nodes: readonly string[], needs: NodeNeeds, runDir: string): Runtime =>
+    new DockerRuntime({ nodes: [...nodes], runDir, fakeClock: needs.fakeClock, log: (line) => process.stderr.write(`${line}\n`) }),
+} satisfies Record<RuntimeName, (nodes: readonly string[], needs: NodeNeeds, runDir: string) => Runtime>;
 
 export { probeRuntime } from './runtime/probe.js';
 
@@ -55,7 +61,8 @@ export interface LiveTest {
 /** Builds the live objects of a run in `runDir`. */
 export function resolveTest(spec: TestSpec, runDir: string, registry: Registry): LiveTest {
   const parts = partsOf(spec, registry);
-  const runtime = runtimes[spec.runtime](spec.nodes, needsFakeClock(spec, registry), runDir);
+  const needs = { fakeClock: needsFakeClock(spec, registry), memoryLimits: parts.faults.some((fault) => fault.memoryLimits) };
+  const runtime = runtimes[spec.runtime](spec.nodes, needs, runDir);
   const db = dbOf(spec, registry);
   const dbCtx: DbContext = {
     runtime,

@@ -52,6 +52,8 @@ export interface FaultDefinition<S extends OptionSchema = OptionSchema> {
   readonly leftOutOfAll?: string;
   /** Nodes must start under a fake clock (libfaketime) for this fault to move their clocks. */
   readonly fakeClock: boolean;
+  /** Nodes must start where their memory can be limited (the local runtime puts each in a cgroup of its own). */
+  readonly memoryLimits: boolean;
   /** The fault's nemesis for one run. */
   create(ctx: FaultContext<OptionValues<S>>): Nemesis;
   /** The file the definition was loaded from, for user definitions (set by the loader). */
@@ -67,6 +69,7 @@ export interface FaultDefinitionInput<S extends OptionSchema> {
   canTest?(db: Db): true | string;
   leftOutOfAll?: string;
   fakeClock?: boolean;
+  memoryLimits?: boolean;
   create(ctx: FaultContext<OptionValues<S>>): Nemesis;
 }
 
@@ -97,6 +100,7 @@ export function defineFault<S extends OptionSchema = Record<string, never>>(inpu
     canTest: input.canTest ?? (() => true),
     ...(input.leftOutOfAll !== undefined && { leftOutOfAll: input.leftOutOfAll }),
     fakeClock: input.fakeClock ?? false,
+    memoryLimits: input.memoryLimits ?? false,
     create: input.create,
   };
 }
