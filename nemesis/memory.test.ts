@@ -60,7 +60,7 @@ describe('memory fault planning', () => {
     const [event] = parseNodeEvents(oomEventLine('n2', 1_000_500, 12_000_000));
     expect(event).toMatchObject({ timeMs: 1_000_500, node: 'n2', event: 'oom-killed', message: "the kernel's OOM killer killed n2's process under its memory limit of 12.0 MB" });
     // n2's clock was 100 s ahead: its own events are moved back, the controller's are not.
-    const steps = [{ atNs: 0, offsetsS: { n2: 100 } }];
+    const steps = [{ atNs: 0, offsetsS: { n2: 100 }, label: 'bump' }];
     expect(placeNodeEvents([event!], 1_000_000, steps)[0]!.atNs).toBe(500e6);
   });
 
