@@ -53,7 +53,7 @@ export const KINDS: Readonly<Record<DefinitionKind, KindFacts>> = {
   },
   fault: {
     noun: 'fault', plural: 'faults', maker: 'defineFault',
-    fields: { ...COMMON_FIELDS, healRank: 'number', canRunOn: 'function', fakeClock: 'boolean', memoryLimits: 'boolean', create: 'function', canTest: 'function' },
+    fields: { ...COMMON_FIELDS, healRank: 'number', canRunOn: 'function', fakeClock: 'boolean', create: 'function', canTest: 'function' },
   },
 };
 
