@@ -3,7 +3,7 @@
 // no cgroup of the run is left afterwards, whether the run ends, or its controller is SIGKILLed.
 import { describe, expect, it } from 'vitest';
 import { execa } from 'execa';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -106,6 +106,22 @@ describe.runIf(await systemHas(memoryCgroups))('the memory fault on the local ru
     // It died mid-run (the run never ended); a cgroup is removed only once no process is in it.
     expect(readFileSync(join(store, 'latest', 'run.json'), 'utf8')).not.toContain('"end"');
     await until('the removal of the run\'s cgroups', () => runsOf(child.pid!).length === 0, 20_000);
+  });
+
+  it('`faultline cleanup` removes the cgroups of a run whose controller is gone, and spares a live one', async () => {
+    // No process has pid 4194304 (above pid_max's largest value): its run is dead.
+    const dead = join(top, '4194304-1');
+    const live = join(top, runCgroupName());
+    for (const dir of [top, dead, join(dead, 'n1'), live]) if (!existsSync(dir)) mkdirSync(dir);
+    try {
+      const result = await execa('node', [bin, 'cleanup'], { reject: false });
+      expect(result.stdout).toContain(`removed 1 memory cgroups (${dead})`);
+      expect(existsSync(dead)).toBe(false);
+      expect(existsSync(live)).toBe(true);
+    } finally {
+      rmdirSync(live);
+      if (subdirs(top).length === 0) rmdirSync(top);
+    }
   });
 
   it('after SIGINT the run heals, tears down and leaves no cgroup of its own', async () => {

@@ -327,7 +327,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
       const at = Math.max(asked, Math.ceil(held / 4096) * 4096 + attempt * 1024 * 1024);
       if (await this.tryMemoryLimit(entry, at)) {
         this.memoryLimits.set(node, at);
-        return { limitBytes: at, raised: `cgroup v1 could not reclaim below the ${formatBytes(held)} the container held, so the limit is set there (it cannot grow)` };
+        return { limitBytes: at, raised: `cgroup v1 could not reclaim below the ${formatBytes(held)} the container held, so the limit is set there, where it cannot grow` };
       }
     }
     throw new Error(`cannot limit the memory of ${node}: the engine refused ${asked} bytes and the container's own usage (the kernel could not reclaim)`);

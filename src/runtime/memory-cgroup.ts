@@ -104,7 +104,7 @@ export class MemoryCgroups {
     for (let attempt = 0; attempt < 5; attempt++) {
       const held = Number(readFileSync(join(dir, 'memory.usage_in_bytes'), 'utf8').trim());
       const at = Math.ceil(held / PAGE) * PAGE + attempt * MIB;
-      if (this.tryLimitV1(dir, at)) return { limitBytes: at, raised: `cgroup v1 could not reclaim below the ${formatBytes(held)} the node held, so the limit is set there (it cannot grow)` };
+      if (this.tryLimitV1(dir, at)) return { limitBytes: at, raised: `cgroup v1 could not reclaim below the ${formatBytes(held)} the node held, so the limit is set there, where it cannot grow` };
     }
     throw new Error(`cannot limit the memory of ${node}: cgroup v1 refused ${asked} bytes and the node's own usage (EBUSY: the kernel could not reclaim)`);
   }
