@@ -41,6 +41,7 @@ const eventColors: Record<string, string> = {
   role: '#0969da',
   leader: '#1a7f37',
   resync: '#8250df',
+  'oom-killed': '#a40e26',
 };
 
 /** The colour of a node event kind (log `event` field) on the timeline and the charts. */

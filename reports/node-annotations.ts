@@ -82,7 +82,9 @@ function readNodeLogsPlaced(raw: NodeEvent[], logs: NodeLogLink[], historyEpochM
 export function placeNodeEvents(events: readonly NodeEvent[], historyEpochMs: number, steps: readonly ClockStep[]): NodeAnnotation[] {
   return events
     .map((e) => {
-      const atNs = Math.round(trueTimeNs((e.timeMs - historyEpochMs) * 1e6, e.node, steps));
+      // An event the controller wrote (an OOM kill) carries the controller's real time.
+      const loggedNs = (e.timeMs - historyEpochMs) * 1e6;
+      const atNs = Math.round(e.detail['clock'] === 'controller' ? loggedNs : trueTimeNs(loggedNs, e.node, steps));
       return { atNs, node: e.node, event: e.event, message: e.message, detail: e.detail };
     })
     .sort((a, b) => a.atNs - b.atNs);

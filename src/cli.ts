@@ -215,9 +215,14 @@ program
 
 program
   .command('cleanup')
-  .description('remove the containers and networks (and so the fault rules inside them) of runs whose controller died, found by label, and unmount their faultfs mounts')
-  .option('--all', 'also remove those of runs that are still running')
+  .description('remove the containers and networks (and so the fault rules inside them), the local memory cgroups and the faultfs mounts of runs whose controller died')
+  .option('--all', 'also remove the containers, networks and faultfs mounts of runs that are still running')
   .action(async (opts: { all?: boolean }) => {
+    // Local runs' memory cgroups (a run killed with SIGKILL whose reaper was killed too): never a live run's.
+    const { sweepDeadRunsCgroups } = await import('./runtime/local-reaper.js');
+    const cgroups = await sweepDeadRunsCgroups();
+    if (cgroups.removed.length > 0) console.log(`removed ${cgroups.removed.length} memory cgroups (${cgroups.removed.join(' ')})`);
+    if (cgroups.left.length > 0) console.error(`faultline: could not remove the memory cgroups ${cgroups.left.join(', ')}: processes are still in them`);
     const { cleanup } = await import('./runtime/docker-cleanup.js');
     // What could not be removed is the engine's failure, not bad input: 255, like a crashed run.
     const report = await cleanup({ all: Boolean(opts.all) }).catch(async (err: unknown) => {

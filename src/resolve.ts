@@ -20,12 +20,13 @@ import type { Workload } from './workload.js';
 interface RuntimeNeeds {
   fakeClock: boolean;
   faultyDisks: boolean;
+  memoryLimits: boolean;
 }
 
 const runtimes = {
   local: (nodes: readonly string[], needs: RuntimeNeeds): Runtime => new LocalRuntime([...nodes], needs),
   docker: (nodes: readonly string[], needs: RuntimeNeeds, runDir: string): Runtime =>
-    new DockerRuntime({ nodes: [...nodes], runDir, ...needs, log: (line) => process.stderr.write(`${line}\n`) }),
+    new DockerRuntime({ nodes: [...nodes], runDir, fakeClock: needs.fakeClock, faultyDisks: needs.faultyDisks, log: (line) => process.stderr.write(`${line}\n`) }),
 } satisfies Record<RuntimeName, (nodes: readonly string[], needs: RuntimeNeeds, runDir: string) => Runtime>;
 
 export { probeRuntime } from './runtime/probe.js';
@@ -66,7 +67,8 @@ export interface LiveTest {
 /** Builds the live objects of a run in `runDir`. */
 export function resolveTest(spec: TestSpec, runDir: string, registry: Registry): LiveTest {
   const parts = partsOf(spec, registry);
-  const runtime = runtimes[spec.runtime](spec.nodes, { fakeClock: needsFakeClock(spec, registry), faultyDisks: needsFaultyDisks(spec, registry) }, runDir);
+  const needs = { fakeClock: needsFakeClock(spec, registry), faultyDisks: needsFaultyDisks(spec, registry), memoryLimits: parts.faults.some((fault) => fault.memoryLimits) };
+  const runtime = runtimes[spec.runtime](spec.nodes, needs, runDir);
   const db = dbOf(spec, registry);
   const dbCtx: DbContext = {
     runtime,

@@ -94,3 +94,14 @@ export const fuse: SystemNeed = {
     return faultfsMissing();
   },
 };
+
+/** Memory cgroups faultline can make (root, a writable cgroup v1 or v2 memory hierarchy), for memory faults on the local runtime. */
+export const memoryCgroups: SystemNeed = {
+  suites: 'memory fault tests on the local runtime',
+  install: 'run as root on a machine with a writable cgroup memory controller under /sys/fs/cgroup',
+  async missing() {
+    const { findMemoryCgroups } = await import('../src/runtime/memory-cgroup.js');
+    const found = findMemoryCgroups();
+    return typeof found === 'string' ? found : undefined;
+  },
+};

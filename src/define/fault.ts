@@ -54,6 +54,8 @@ export interface FaultDefinition<S extends OptionSchema = OptionSchema> {
   readonly fakeClock: boolean;
   /** Nodes' data directories must be under faultfs (FaultyDisks) from their first start for this fault to reach their disks. */
   readonly faultyDisk: boolean;
+  /** Nodes must start where their memory can be limited (the local runtime puts each in a cgroup of its own). */
+  readonly memoryLimits: boolean;
   /** The fault's nemesis for one run. */
   create(ctx: FaultContext<OptionValues<S>>): Nemesis;
   /** The file the definition was loaded from, for user definitions (set by the loader). */
@@ -70,6 +72,7 @@ export interface FaultDefinitionInput<S extends OptionSchema> {
   leftOutOfAll?: string;
   fakeClock?: boolean;
   faultyDisk?: boolean;
+  memoryLimits?: boolean;
   create(ctx: FaultContext<OptionValues<S>>): Nemesis;
 }
 
@@ -101,6 +104,7 @@ export function defineFault<S extends OptionSchema = Record<string, never>>(inpu
     ...(input.leftOutOfAll !== undefined && { leftOutOfAll: input.leftOutOfAll }),
     fakeClock: input.fakeClock ?? false,
     faultyDisk: input.faultyDisk ?? false,
+    memoryLimits: input.memoryLimits ?? false,
     create: input.create,
   };
 }

@@ -1,6 +1,6 @@
 // The docker runtime: each node is a container on a private network of the run, with fixed
 // addresses. Faults happen inside the containers with the kernel's own tools (iptables, tc) and
-// libfaketime, or through the Docker API (kill, start, pause, unpause). Only NET_ADMIN is added;
+// libfaketime, or through the Docker API (kill, start, pause, unpause, memory limits). Only NET_ADMIN is added;
 // containers are never privileged, and nothing here touches the machine's clock. Every engine call
 // has a deadline (docker-call.ts): a frozen container or a stalled engine makes the fault that
 // needed it fail with the reason, and once the engine stops answering, the runtime says so
@@ -22,10 +22,19 @@ import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, 
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
 import { faultfsMissing, FaultyDiskMounts } from './faultfs.js';
-import type { Address, ClockSkewable, DataDirs, Deferred, FaultyDisks, LostWrites, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
+import { formatBytes } from './memory-cgroup.js';
+import { recordOomKill } from './oom-event.js';
+import type { Address, ClockSkewable, DataDirs, Deferred, FaultyDisks, LostWrites, MemoryLimit, MemoryLimitable, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
 const DEFAULT_PORT = 7000;
+/**
+ * A lifted memory limit: the kernel's own "no limit" (its largest page count, in bytes). The
+ * engine's update cannot go back to 0 (0 means "unchanged"), and refuses -1.
+ */
+const NO_MEMORY_LIMIT = 9223372036854771712;
+/** The engine refuses memory limits below 6 MB. */
+const MIN_MEMORY_LIMIT = 6 * 1024 * 1024;
 
 export interface DockerRuntimeOptions {
   nodes: readonly string[];
@@ -59,12 +68,14 @@ interface NodeContainer {
   /** What is in effect inside it now: what it drops (dropsKey), and its packet shape as JSON (UNKNOWN after a failed change). */
   dropping: string;
   shaped: string;
+  /** Settles once the last exit is noticed and, under a memory limit, an OOM kill counted. */
+  exitNoted: Promise<void>;
 }
 
 /** What a container holds after a rule change failed half-way: unknown, so the next change redoes it all. */
 const UNKNOWN = '?';
 
-export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable, DataDirs, FaultyDisks {
+export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable, DataDirs, FaultyDisks, MemoryLimitable {
   readonly name = 'docker';
   readonly nodes: readonly string[];
   /** Names this run's containers and network: unique per controller process and start time. */
@@ -80,6 +91,11 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
   private grudge: Grudge = {};
   private readonly shapes = new Map<string, PacketShape>();
   private tools: Promise<KernelPacketTools> | undefined;
+  /** Memory limits in force, by node; a node once limited has its exits checked for OOM kills. */
+  private readonly memoryLimits = new Map<string, number>();
+  private readonly memoryLimited = new Set<string>();
+  private readonly oomCounts = new Map<string, number>();
+  private readonly logPaths = new Map<string, string>();
   private tornDown = false;
   /** Aborted at the end of teardown: whatever still waits on the engine (exit watchers) lets go. */
   private readonly closing = new AbortController();
@@ -157,6 +173,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
       }
       await this.disks.mountFor(node, spec.dataDir);
     }
+    this.logPaths.set(node, resolve(logPath));
 
     const clock = this.prepareClock(node, spec, nodeDir);
     // The bundled store is started as this machine's Node binary; in a container that is the image's node.
@@ -169,7 +186,7 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     if (!entry || entry.configKey !== configKey) {
       if (entry) await this.removeContainer(entry);
       const name = this.containerName(node);
-      entry = { container: await this.create(docker, node, name, image, cmd, env, nodeDir), name, configKey, running: false, paused: false, generation: 0, stale: true, dropping: '', shaped: 'null' };
+      entry = { container: await this.create(docker, node, name, image, cmd, env, nodeDir), name, configKey, running: false, paused: false, generation: 0, stale: true, dropping: '', shaped: 'null', exitNoted: Promise.resolve() };
       this.containers.set(node, entry);
     }
     if (clock) this.clocks.get(node)?.processStarting();
@@ -317,6 +334,85 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     const shaped = [...this.shapes.keys()];
     this.shapes.clear();
     return this.refreshAll(shaped, 'packet clearing');
+  }
+
+  memoryLimitSupport(): true {
+    return true;
+  }
+
+  async memoryUsage(node: string): Promise<number | undefined> {
+    this.assertEngine();
+    const entry = this.containers.get(node);
+    if (!entry?.running) return undefined;
+    const memory = (await this.stats(entry)).memory_stats;
+    // As `docker stats` counts: usage less the inactive file cache (v1 total_inactive_file, v2 inactive_file).
+    const stats = (memory.stats ?? {}) as unknown as Record<string, number | undefined>;
+    return Math.max(0, (memory.usage ?? 0) - (stats['total_inactive_file'] ?? stats['inactive_file'] ?? 0));
+  }
+
+  /**
+   * Sets the container's limit (memory and memory + swap alike, so it cannot swap). On cgroup v1
+   * the kernel refuses a limit below what it cannot reclaim: the limit is then set at what the
+   * container holds now, so that it cannot grow, and the result says so.
+   */
+  async limitMemory(node: string, bytes: number): Promise<MemoryLimit> {
+    this.assertEngine();
+    const entry = this.containers.get(node);
+    if (!entry) throw new Error(`cannot limit the memory of ${node}: it has no container yet`);
+    const asked = Math.max(MIN_MEMORY_LIMIT, Math.ceil(bytes / 4096) * 4096);
+    this.memoryLimited.add(node);
+    if (await this.tryMemoryLimit(entry, asked)) {
+      this.memoryLimits.set(node, asked);
+      return { limitBytes: asked };
+    }
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const held = (await this.stats(entry)).memory_stats.usage ?? 0;
+      const at = Math.max(asked, Math.ceil(held / 4096) * 4096 + attempt * 1024 * 1024);
+      if (await this.tryMemoryLimit(entry, at)) {
+        this.memoryLimits.set(node, at);
+        return { limitBytes: at, raised: `cgroup v1 could not reclaim below the ${formatBytes(held)} the container held, so the limit is set there, where it cannot grow` };
+      }
+    }
+    throw new Error(`cannot limit the memory of ${node}: the engine refused ${asked} bytes and the container's own usage (the kernel could not reclaim)`);
+  }
+
+  async unlimitMemory(node: string): Promise<void> {
+    this.assertEngine();
+    const entry = this.containers.get(node);
+    if (!entry || !this.memoryLimits.has(node)) return;
+    await this.call(`\`update\` of container ${entry.name}`, (abortSignal) => entry.container.update({ Memory: NO_MEMORY_LIMIT, MemorySwap: NO_MEMORY_LIMIT, abortSignal })).catch(ignoreNotFound);
+    this.memoryLimits.delete(node);
+  }
+
+  async oomKills(node: string): Promise<number> {
+    const entry = this.containers.get(node);
+    if (entry && !entry.running) await entry.exitNoted;
+    return this.oomCounts.get(node) ?? 0;
+  }
+
+  /** One update of the container's memory limit; false when the kernel could not reclaim down to it. */
+  private async tryMemoryLimit(entry: NodeContainer, bytes: number): Promise<boolean> {
+    try {
+      await this.call(`\`update\` of container ${entry.name}`, (abortSignal) => entry.container.update({ Memory: bytes, MemorySwap: bytes, abortSignal }));
+      return true;
+    } catch (err) {
+      if (/unable to set memory limit|resource busy/i.test(messageOf(err))) return false;
+      throw err;
+    }
+  }
+
+  private stats(entry: NodeContainer): Promise<Docker.ContainerStats> {
+    return this.call(`\`stats\` of container ${entry.name}`, (abortSignal) => entry.container.stats({ stream: false, 'one-shot': true, abortSignal } as never) as unknown as Promise<Docker.ContainerStats>);
+  }
+
+  /** After a limited container's exit: whether the kernel's OOM killer ended it, counted and written to its log. */
+  private async noteOomKill(node: string, entry: NodeContainer): Promise<void> {
+    if (!this.memoryLimited.has(node)) return;
+    const state = await this.inspect(entry).catch(() => undefined);
+    if (!state?.OOMKilled) return;
+    this.oomCounts.set(node, (this.oomCounts.get(node) ?? 0) + 1);
+    const logPath = this.logPaths.get(node);
+    if (logPath !== undefined) recordOomKill(logPath, node, this.memoryLimits.get(node));
   }
 
   async setClock(node: string, clock: NodeClock): Promise<void> {
@@ -497,6 +593,8 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
         // The node's directory at its own path (logs, data, clock file); this checkout read-only
         // at its own path, so the bundled store's code is the one being tested.
         Binds: [`${nodeDir}:${nodeDir}`, `${root}:${root}:ro`],
+        // A container made again (a new spec) keeps the memory limit a fault set.
+        ...(this.memoryLimits.has(node) && { Memory: this.memoryLimits.get(node), MemorySwap: this.memoryLimits.get(node) }),
       },
       NetworkingConfig: { EndpointsConfig: { [network.name]: { IPAMConfig: { IPv4Address: this.nodeHost(node) } } } },
       abortSignal,
@@ -534,19 +632,22 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
    */
   private watchExit(node: string, entry: NodeContainer): void {
     const generation = entry.generation;
+    let noted = () => {};
+    entry.exitNoted = new Promise((resolve) => (noted = resolve));
     void this.call(`the exit of container ${entry.name}`, (abortSignal) => entry.container.wait({ condition: 'not-running', abortSignal }), 'none').then(
       async () => {
         if (entry.generation === generation) {
           entry.running = false;
           entry.paused = false;
         }
+        await this.noteOomKill(node, entry).finally(noted);
         for (const delayMs of [0, 3_000, 12_000]) {
           if (delayMs > 0) await sleep(delayMs, undefined, { signal: this.closing.signal, ref: false }).catch(() => undefined);
           if (this.closing.signal.aborted || this.engineLost !== undefined) return;
           await this.confirmEngine().catch(() => undefined);
         }
       },
-      () => undefined, // torn down, or the engine went away (noted by call)
+      () => noted(), // torn down, or the engine went away (noted by call)
     );
   }
 

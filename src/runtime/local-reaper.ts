@@ -4,11 +4,13 @@
 // anything by itself) and then SIGKILL. A pid is signalled only while its start time still
 // matches the recorded one, so a reused pid is never touched. Lines "mount <dir>" name faultfs
 // mounts (disk faults): faultfs unmounts itself when the controller dies, and the reaper unmounts
-// lazily what one killed with SIGKILL left behind.
-//   node local-reaper.js <controller pid> <pid file>     (lines: "<pid> <start time>" or "mount <dir>")
+// lazily what one killed with SIGKILL left behind. With a memory fault in the run it then removes
+// the run's memory cgroups, once their processes are gone.
+//   node local-reaper.js <controller pid> <pid file> [<cgroup dir>]     (lines: "<pid> <start time>" or "mount <dir>")
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { findMemoryCgroups, removeCgroupTree, sweepLeftoverCgroups } from './memory-cgroup.js';
 
 /** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined if it is gone. */
 export function processStartTime(pid: number): string | undefined {
@@ -62,6 +64,21 @@ export function unmountRecorded(pidFile: string, mounts = () => readFileSync('/p
   return unmounted;
 }
 
+/** The name of a run's cgroup directory: its controller's pid and start time, so a reused pid is never taken for it. */
+export function runCgroupName(pid = process.pid): string {
+  return `${pid}-${processStartTime(pid) ?? 0}`;
+}
+
+/** Removes the memory cgroups of local runs whose controller is gone; none where this machine has no cgroups of ours. */
+export async function sweepDeadRunsCgroups(): Promise<{ removed: string[]; left: string[] }> {
+  const layout = findMemoryCgroups();
+  if (typeof layout === 'string') return { removed: [], left: [] };
+  return sweepLeftoverCgroups(layout, (name) => {
+    const [pid, startTime] = name.split('-');
+    return pid !== undefined && /^\d+$/.test(pid) && processStartTime(Number(pid)) === startTime;
+  });
+}
+
 function controllerAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -74,6 +91,7 @@ function controllerAlive(pid: number): boolean {
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const controller = Number(process.argv[2]);
   const pidFile = process.argv[3] ?? '';
+  const cgroupDir = process.argv[4];
   if (!Number.isInteger(controller) || controller < 2 || pidFile === '') {
     process.stderr.write(`local-reaper: expected <controller pid> <pid file>, got ${JSON.stringify(process.argv.slice(2))}\n`);
     process.exit(2);
@@ -87,5 +105,6 @@ if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLTo
       unmountRecorded(pidFile);
       rmSync(pidFile, { force: true });
     }, 1000);
+    if (cgroupDir !== undefined) void removeCgroupTree(cgroupDir, 10_000);
   }, 500);
 }

@@ -1,6 +1,7 @@
 // The local runtime: each node is a child process on a loopback port, and every node-to-node link
 // runs through a proxy the controller owns, so partitions, kills and pauses are real, and packet
-// faults are what a TCP proxy can make of them (link-shaping.ts).
+// faults are what a TCP proxy can make of them (link-shaping.ts). With a memory fault in the run,
+// each node's process starts in a memory cgroup of its own (root only).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,12 +11,17 @@ import { drops, type Grudge } from './grudge.js';
 import { LinkProxy } from './link-proxy.js';
 import { combineLinkShapes, linkShapeOf, proxyPacketSupport } from './link-shaping.js';
 import { holdNodePort } from './node-ports.js';
-import { processStartTime } from './local-reaper.js';
+import { processStartTime, runCgroupName, sweepDeadRunsCgroups } from './local-reaper.js';
+import { findMemoryCgroups, MemoryCgroups } from './memory-cgroup.js';
+import { recordOomKill } from './oom-event.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
 import { faultfsMissing, FaultyDiskMounts } from './faultfs.js';
-import { assertShapeSupported, type Address, type ClockSkewable, type DataDirs, type Deferred, type FaultyDisks, type LostWrites, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
+import { assertShapeSupported, type Address, type ClockSkewable, type DataDirs, type Deferred, type FaultyDisks, type LostWrites, type MemoryLimit, type MemoryLimitable, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 
-export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketShapeable, FaultyDisks {
+/** Puts the shell in the cgroup whose cgroup.procs is $0, then becomes the node's command: everything it allocates is charged there. */
+const IN_CGROUP = 'echo $$ > "$0" && exec "$@"';
+
+export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketShapeable, FaultyDisks, MemoryLimitable {
   readonly name = 'local';
   private readonly listen = new Map<string, Address>();
   private readonly proxies = new Map<string, LinkProxy>();
@@ -31,15 +37,29 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
   private readonly disks: FaultyDiskMounts | undefined;
   private reaper: ChildProcess | undefined;
   private pidFile: string | undefined;
+  private readonly memoryLimits: boolean;
+  /** Memory faults: the run's cgroups, one per node (set up when asked for). */
+  private cgroups: MemoryCgroups | undefined;
+  private readonly logPaths = new Map<string, string>();
+  /** OOM kills of each node already written to its log. */
+  private readonly oomLogged = new Map<string, number>();
 
-  constructor(readonly nodes: readonly string[], options: { fakeClock?: boolean; faultyDisks?: boolean } = {}) {
+  constructor(readonly nodes: readonly string[], options: { fakeClock?: boolean; faultyDisks?: boolean; memoryLimits?: boolean } = {}) {
     this.libfaketime = options.fakeClock ? hostLibfaketime() : undefined;
     // Node processes run as the controller's user: no allow_other needed.
     this.disks = options.faultyDisks ? new FaultyDiskMounts({ allowOther: false }) : undefined;
+    this.memoryLimits = options.memoryLimits ?? false;
   }
 
   async setup(): Promise<void> {
     await this.disks?.prepare();
+    if (this.memoryLimits) {
+      const layout = findMemoryCgroups();
+      if (typeof layout === 'string') throw new Error(`memory faults on the local runtime: ${layout}`);
+      // Cgroups a killed controller left behind go first (its reaper normally removes them).
+      await sweepDeadRunsCgroups();
+      this.cgroups = new MemoryCgroups(layout, runCgroupName());
+    }
     // Hold each node's port until every proxy has its own, so the kernel cannot hand a node's
     // port to a proxy; the node binds it moments later.
     const held = await Promise.all(this.nodes.map(() => holdNodePort()));
@@ -81,7 +101,9 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
       this.killOnExit();
       this.recordMountsForReaper();
     }
-    const child = execa(spec.command, spec.args, {
+    // In its cgroup from its first instruction: a process moved in later leaves its memory charged outside.
+    const [command, args] = this.cgroups ? ['/bin/sh', ['-c', IN_CGROUP, this.cgroups.create(node), spec.command, ...spec.args]] : [spec.command, spec.args];
+    const child = execa(command, args, {
       stdin: 'ignore',
       stdout: { file: logPath, append: true },
       stderr: { file: logPath, append: true },
@@ -93,12 +115,14 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
       detached: true,
     });
     this.processes.set(node, child);
+    this.logPaths.set(node, logPath);
     this.paused.delete(node);
     if (spec.dataDir !== undefined) this.dataDirs.set(node, spec.dataDir);
     this.killOnExit();
     this.recordForReaper(child.pid);
     void child.then(() => {
       if (this.processes.get(node) === child) this.processes.delete(node);
+      this.noteOomKills(node);
     });
   }
 
@@ -181,11 +205,15 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
     await Promise.all([...this.processes.keys()].map((node) => this.kill(node)));
     await Promise.all([...this.proxies.values()].map((proxy) => proxy.stop()));
     this.proxies.clear();
+    process.off('exit', this.exitHook);
     try {
       await this.disks?.unmountAll();
     } finally {
-      process.off('exit', this.exitHook);
-      this.stopReaper();
+      try {
+        await this.cgroups?.remove();
+      } finally {
+        this.stopReaper();
+      }
     }
   }
 
@@ -209,6 +237,49 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
   private faultyDisk(node: string) {
     if (!this.disks) throw new Error(`${node} has no faulty disk: no fault of this run asked for one when it started`);
     return this.disks.of(node);
+  }
+
+  memoryLimitSupport(): true | string {
+    const layout = findMemoryCgroups();
+    return typeof layout === 'string' ? layout : true;
+  }
+
+  async memoryUsage(node: string): Promise<number | undefined> {
+    const cgroups = this.memoryCgroups();
+    return this.isRunning(node) ? cgroups.usage(node) : undefined;
+  }
+
+  async limitMemory(node: string, bytes: number): Promise<MemoryLimit> {
+    const cgroups = this.memoryCgroups();
+    cgroups.create(node);
+    return cgroups.setLimit(node, bytes);
+  }
+
+  async unlimitMemory(node: string): Promise<void> {
+    this.memoryCgroups().unlimit(node);
+  }
+
+  async oomKills(node: string): Promise<number> {
+    return this.memoryCgroups().oomKills(node);
+  }
+
+  private memoryCgroups(): MemoryCgroups {
+    if (!this.cgroups) throw new Error('memory faults on the local runtime need the nodes started in cgroups of their own: the run must have --nemesis memory from its start');
+    return this.cgroups;
+  }
+
+  /** After a node's process ended: an OOM kill the kernel counted since the last one logged goes to the node's log. */
+  private noteOomKills(node: string): void {
+    const cgroups = this.cgroups;
+    const logPath = this.logPaths.get(node);
+    if (!cgroups || logPath === undefined) return;
+    try {
+      const kills = cgroups.oomKills(node);
+      for (let k = this.oomLogged.get(node) ?? 0; k < kills; k++) recordOomKill(logPath, node, cgroups.limit(node));
+      this.oomLogged.set(node, kills);
+    } catch {
+      // the cgroup is gone (teardown): nothing more to note
+    }
   }
 
   /**
@@ -238,7 +309,8 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
       this.pidFile = join(tmpdir(), `faultline-local-${process.pid}-${Date.now()}.pids`);
       appendFileSync(this.pidFile, '');
       const script = new URL('./local-reaper.js', import.meta.url).pathname;
-      this.reaper = spawn(process.execPath, [script, String(process.pid), this.pidFile], { detached: true, stdio: 'ignore' });
+      const cgroupDir = this.cgroups ? [this.cgroups.dir] : [];
+      this.reaper = spawn(process.execPath, [script, String(process.pid), this.pidFile, ...cgroupDir], { detached: true, stdio: 'ignore' });
       this.reaper.unref();
     }
   }
@@ -267,7 +339,8 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
   }
 
   private readonly exitHook = (): void => {
-    this.stopReaper();
+    // With cgroups the reaper stays: it removes them once these processes are gone.
+    if (!this.cgroups) this.stopReaper();
     this.disks?.signalExit();
     for (const child of this.processes.values()) {
       if (child.pid === undefined) continue;

@@ -203,3 +203,31 @@ export interface PacketShapeable {
 export function isPacketShapeable(runtime: Runtime): runtime is Runtime & PacketShapeable {
   return typeof (runtime as Partial<PacketShapeable>).shapePackets === 'function';
 }
+
+/** A memory limit as it was set: the bytes in force, and why they are above what was asked, if they are. */
+export interface MemoryLimit {
+  limitBytes: number;
+  /** Set when the kernel would not go as low as asked (cgroup v1 refuses a limit below what it cannot reclaim). */
+  raised?: string;
+}
+
+/** Memory faults: a node's memory can be measured and limited while it runs (cgroups), and OOM kills are counted. */
+export interface MemoryLimitable {
+  /** True when node memory can be limited on this machine, else why not (one line ending in what to use instead). */
+  memoryLimitSupport(): true | string;
+  /** Bytes the node holds now (anonymous memory and page cache in use; inactive file cache left out); undefined when it is not running. */
+  memoryUsage(node: string): Promise<number | undefined>;
+  /** Limits the node's memory to `bytes`, for its process now and after restarts, until unlimitMemory. */
+  limitMemory(node: string, bytes: number): Promise<MemoryLimit>;
+  /** Lifts the node's limit; a node with none is left as it is. */
+  unlimitMemory(node: string): Promise<void>;
+  /**
+   * How many times the kernel's OOM killer killed the node's process in this run. Each kill is also
+   * written to the node's log as an `oom-killed` event, for the report.
+   */
+  oomKills(node: string): Promise<number>;
+}
+
+export function isMemoryLimitable(runtime: Runtime): runtime is Runtime & MemoryLimitable {
+  return typeof (runtime as Partial<MemoryLimitable>).limitMemory === 'function';
+}
