@@ -2,8 +2,12 @@
 // says what really happened to each: done, skipped and why (a node a kill just took down cannot
 // be paused), or failed and why. An op that failed on a node, or that had to reach a node and
 // reached none, throws, so the history records it as failed with the reason, never as applied.
+import { hasMembership } from '../src/db-contract.js';
 import type { Deferred, NodeFaultOutcome } from '../src/runtime/runtime.js';
 import type { NemesisContext } from './nemesis.js';
+
+/** What a fault did to one node: the runtime's outcomes, or a node left alone because it is no member of the cluster now. */
+export type NodeOutcome = NodeFaultOutcome | 'not a member';
 
 /** What one node fault op did to each of its targets. */
 export interface NodeFaultResult {
@@ -22,7 +26,7 @@ export interface FaultVerb {
 }
 
 /** Acts on every node at once and collects what happened to each; never throws. */
-export async function actOnNodes(nodes: readonly string[], act: (node: string) => Promise<NodeFaultOutcome>): Promise<NodeFaultResult> {
+export async function actOnNodes(nodes: readonly string[], act: (node: string) => Promise<NodeOutcome>): Promise<NodeFaultResult> {
   const result: NodeFaultResult = { done: [], skipped: {}, failed: {} };
   await Promise.all(nodes.map(async (node) => {
     try {
@@ -44,7 +48,7 @@ function withoutNodePrefix(message: string, node: string): string {
 }
 
 /** Like actOnNodes, one node after the other (restarts, whose order can matter to a database). */
-export async function actOnNodesInTurn(nodes: readonly string[], act: (node: string) => Promise<NodeFaultOutcome>): Promise<NodeFaultResult> {
+export async function actOnNodesInTurn(nodes: readonly string[], act: (node: string) => Promise<NodeOutcome>): Promise<NodeFaultResult> {
   const result: NodeFaultResult = { done: [], skipped: {}, failed: {} };
   for (const node of nodes) {
     const one = await actOnNodes([node], act);
@@ -80,10 +84,17 @@ export function describeReasons(reasons: Deferred): string {
   return [...byReason].map(([why, nodes]) => `${nodes.join(', ')} (${why})`).join(', ');
 }
 
-/** Starts the database again on every dead node, one at a time (a stop op of kill and restart). */
+/**
+ * Starts the database again on every dead node, one at a time (a stop op of kill and restart). A
+ * node the membership fault took out of the cluster is skipped, named: it comes back when that
+ * fault adds it back, as a new member. When the db cannot say who its members are now, every
+ * dead node is started.
+ */
 export async function restartDeadNodes(ctx: NemesisContext): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
   const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
+  const members = dead.length > 0 && hasMembership(ctx.db) ? await ctx.db.members(ctx.dbCtx).catch(() => undefined) : undefined;
   const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, await actOnNodesInTurn(dead, async (node) => {
+    if (members && !members.includes(node)) return 'not a member';
     await ctx.db.start(node, ctx.dbCtx);
     return 'done';
   }), false);
