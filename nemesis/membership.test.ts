@@ -154,22 +154,22 @@ describe('the membership fault', () => {
 
 describe('restarting dead nodes beside the membership fault', () => {
   it('skips a dead node that is no member (the membership fault adds it back), and starts the rest', async () => {
-    const { ctx, members } = fakeCluster(['n1', 'n2', 'n3']);
+    const { ctx, db: cluster, members } = fakeCluster(['n1', 'n2', 'n3']);
     const dead = new Set(['n2', 'n3']);
     const started: string[] = [];
     members.delete('n3');
     const runtime = { ...ctx.runtime, isRunning: (n: string) => !dead.has(n), kill: async (): Promise<NodeFaultOutcome> => 'done' } as unknown as Runtime;
-    const db = { ...ctx.db, start: async (n: string) => void started.push(n) } as MembershipDb;
+    const db: MembershipDb = { ...cluster, start: async (n: string) => void started.push(n) };
     const value = await restartDeadNodes({ ...ctx, runtime, db });
     expect(started).toEqual(['n2']);
     expect(value).toEqual({ nodes: ['n2'], skipped: { n3: 'not a member' }, description: 'restarted n2; skipped n3 (not a member)' });
   });
 
   it('starts every dead node when the db cannot say who its members are now', async () => {
-    const { ctx } = fakeCluster(['n1', 'n2', 'n3']);
+    const { ctx, db: cluster } = fakeCluster(['n1', 'n2', 'n3']);
     const started: string[] = [];
     const runtime = { ...ctx.runtime, isRunning: (n: string) => n === 'n1' } as unknown as Runtime;
-    const db = { ...ctx.db, start: async (n: string) => void started.push(n), members: async () => Promise.reject(new Error('no leader')) } as MembershipDb;
+    const db: MembershipDb = { ...cluster, start: async (n: string) => void started.push(n), members: async () => Promise.reject(new Error('no leader')) };
     await restartDeadNodes({ ...ctx, runtime, db });
     expect(started).toEqual(['n2', 'n3']);
   });

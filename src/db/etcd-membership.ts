@@ -16,8 +16,15 @@ import { hostOf, nodeLog } from './readiness.js';
 
 export const PEER_PORT = 2380;
 
-/** How long a node added back has to serve a linearizable read before the add is called failed. */
-const JOIN_DEADLINE_MS = 20_000;
+/** How long a node added back has to serve a linearizable read, and how long a change refused as "unhealthy cluster" is asked again. */
+export interface EtcdMembershipPacing {
+  joinMs: number;
+  unhealthyMs: number;
+  pollMs: number;
+}
+
+/** etcd calls a cluster unhealthy until every member has been connected for its health interval (5 s). */
+const PACING: EtcdMembershipPacing = { joinMs: 20_000, unhealthyMs: 10_000, pollMs: 250 };
 
 /** A member as the cluster API lists it; a member added but not started yet has no name. */
 export interface EtcdMember {
@@ -77,7 +84,12 @@ export class EtcdMembership {
   /** The --initial-cluster of each node added back, which joins an existing cluster. */
   private readonly joining = new Map<string, string>();
 
-  constructor(private readonly call: NodeCall, private readonly startNode: (node: string, ctx: DbContext) => Promise<void>, private readonly ready: (node: string, ctx: DbContext) => Promise<void>) {}
+  constructor(
+    private readonly call: NodeCall,
+    private readonly startNode: (node: string, ctx: DbContext) => Promise<void>,
+    private readonly ready: (node: string, ctx: DbContext) => Promise<void>,
+    private readonly pacing: EtcdMembershipPacing = PACING,
+  ) {}
 
   /** How the node starts: as a founder of a new cluster, or joining the existing one. Throws for a removed node. */
   startState(node: string): { state: 'new' } | { state: 'existing'; initialCluster: string } {
@@ -107,7 +119,7 @@ export class EtcdMembership {
     const { byNode, via } = await this.list(ctx, node);
     const member = byNode.get(node);
     if (!member?.ID) throw new Error(`cannot remove ${node}: it is not a member (members ${[...byNode.keys()].sort().join(' ')})`);
-    await this.call(ctx, via, '/v3/cluster/member/remove', { ID: member.ID }, 10_000);
+    await this.reconfigure(ctx, via, '/v3/cluster/member/remove', { ID: member.ID });
     // Committed: the node is no member now, whether or not it has heard. It must not start again as itself.
     this.removed.add(node);
     this.joining.delete(node);
@@ -122,7 +134,7 @@ export class EtcdMembership {
     if (existing?.name) throw new Error(`cannot add ${node}: it is a member already (as ${existing.name}, id ${existing.ID ?? '?'})`);
     // A member added before but never started (its add answered late, or it did not catch up) is started, not added twice.
     if (!existing) {
-      const added = (await this.call(ctx, listed.via, '/v3/cluster/member/add', { peerURLs: [peerUrlOf(ctx, node)] }, 10_000)) as { members?: EtcdMember[] };
+      const added = (await this.reconfigure(ctx, listed.via, '/v3/cluster/member/add', { peerURLs: [peerUrlOf(ctx, node)] })) as { members?: EtcdMember[] };
       members = membersByNode(added.members ?? [], nodeOfPeerUrl(ctx));
       if (!members.has(node)) throw new Error(`added ${node}, but etcd's answer does not list it among the members (${[...members.keys()].join(' ')})`);
     }
@@ -131,13 +143,30 @@ export class EtcdMembership {
     if (ctx.runtime.isRunning(node)) await ctx.runtime.kill(node);
     wipeDataDir(ctx, node);
     await this.startNode(node, ctx);
-    const deadline = Date.now() + JOIN_DEADLINE_MS;
+    const deadline = Date.now() + this.pacing.joinMs;
     for (;;) {
       const answer = await this.ready(node, ctx).then(() => true as const, (err: unknown) => (err instanceof Error ? err.message : String(err)));
       if (answer === true) return;
       if (!ctx.runtime.isRunning(node)) throw new Error(`added ${node} to the cluster, but its etcd exited while joining (${lastLoggedError(nodeLog(ctx, node)) ?? answer})`);
-      if (Date.now() > deadline) throw new Error(`added ${node} to the cluster and started it, but it did not serve a linearizable read within ${JOIN_DEADLINE_MS / 1000} s (${answer})`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+      if (Date.now() > deadline) throw new Error(`added ${node} to the cluster and started it, but it did not serve a linearizable read within ${this.pacing.joinMs / 1000} s (${answer})`);
+      await sleep(this.pacing.pollMs);
+    }
+  }
+
+  /**
+   * A member add or remove. With --strict-reconfig-check (etcd's default) etcd refuses one, before
+   * proposing it, while some member has not been connected for its health interval (5 s): right
+   * after another change, say. That refusal ("unhealthy cluster") is asked again for a while.
+   */
+  private async reconfigure(ctx: DbContext, via: string, path: string, body: unknown): Promise<unknown> {
+    const deadline = Date.now() + this.pacing.unhealthyMs;
+    for (;;) {
+      try {
+        return await this.call(ctx, via, path, body, 10_000);
+      } catch (err) {
+        if (!(err instanceof Error && err.message.includes('etcdserver: unhealthy cluster')) || Date.now() > deadline) throw err;
+      }
+      await sleep(this.pacing.pollMs);
     }
   }
 
@@ -161,6 +190,8 @@ export class EtcdMembership {
     return { byNode: membersByNode(best.members, nodeOfPeerUrl(ctx)), via: best.node };
   }
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function nodeOfPeerUrl(ctx: DbContext): (url: string) => string | undefined {
   const byUrl = new Map(ctx.runtime.nodes.map((n) => [peerUrlOf(ctx, n), n]));
