@@ -95,6 +95,12 @@ describe('the membership fault', () => {
     expect(log).toEqual([]);
   });
 
+  it('names the change it tried when the db fails it', async () => {
+    const { nemesis, db } = fakeCluster(['n1', 'n2', 'n3']);
+    db.changeMembership = async () => Promise.reject(new Error('TimeoutError; the change may still take effect'));
+    await expect(nemesis.invoke(op('start-membership'))).rejects.toThrow(/^remove n\d: TimeoutError; the change may still take effect$/);
+  });
+
   it('heals by adding every node back, one at a time, each committed before the next', async () => {
     const { nemesis, members, log, state } = fakeCluster(['n1', 'n2', 'n3', 'n4', 'n5']);
     members.delete('n4');

@@ -52,7 +52,11 @@ export function membershipNemesis(ctx: NemesisContext, pacing: RestorePacing = P
         const members = await db.members(dbCtx).catch(() => undefined);
         throw new Error(`no membership change is legal now${members ? ` (members ${members.join(' ') || 'none'})` : ''}; nothing was changed`);
       }
-      await db.changeMembership(change, dbCtx);
+      try {
+        await db.changeMembership(change, dbCtx);
+      } catch (err) {
+        throw new Error(`${describeChange(change)}: ${err instanceof Error ? err.message : String(err)}`);
+      }
       const members = await db.members(dbCtx);
       return { change, members, description: `${describeChange(change)}; members ${members.join(' ')}` };
     },

@@ -53,7 +53,7 @@ describe('faultline CLI', () => {
   it('rejects a bad option value in one line that names it', async () => {
     const r = await execa('node', [bin, 'test', '--nemesis', 'meteor'], { reject: false });
     expect(r.exitCode).toBe(254);
-    expect(r.stderr.trim()).toMatch(/^faultline: --nemesis "meteor" is not known; expected one of: clock, kill, packet, partition, pause/);
+    expect(r.stderr.trim()).toMatch(/^faultline: --nemesis "meteor" is not known; expected one of: clock, kill, membership, packet, partition, pause/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 

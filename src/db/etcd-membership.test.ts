@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { DbContext } from './db.js';
+import { OpFailure, type DbContext } from './db.js';
 import { EtcdMembership, initialClusterOf, legalEtcdChanges, membersByNode, type EtcdMember } from './etcd-membership.js';
 import { etcdDb } from './etcd.js';
 import { hasMembership } from '../db-contract.js';
@@ -150,6 +150,20 @@ describe('etcd membership changes', () => {
     etcd.unhealthy.count = 1e9;
     await expect(etcd.membership.change({ op: 'add', node: 'n3' }, etcd.ctx)).rejects.toThrow('/v3/cluster/member/add on n2: etcdserver: unhealthy cluster');
     expect(() => etcd.membership.startState('n3')).toThrow(/was removed/);
+  });
+
+  it('says when a change that got no answer may still take effect, and not when etcd refused it', async () => {
+    const etcd = fakeEtcd();
+    const failing = (message: string, definite: boolean) =>
+      new EtcdMembership(async (_ctx, node, path) => {
+        if (path === '/v3/maintenance/status') return { raftIndex: '1' };
+        if (path === '/v3/cluster/member/list') return { members: three.map((n) => member(n)[1]) };
+        throw new OpFailure(`${path} on ${node}: ${message}`, definite);
+      }, async () => undefined, async () => undefined, { joinMs: 100, unhealthyMs: 0, pollMs: 5 });
+    await expect(failing('TimeoutError', false).change({ op: 'remove', node: 'n3' }, etcd.ctx)).rejects.toThrow('/v3/cluster/member/remove on n1: TimeoutError; the change may still take effect');
+    await expect(failing('etcdserver: request timed out', false).change({ op: 'remove', node: 'n3' }, etcd.ctx)).rejects.toThrow(/request timed out; the change may still take effect$/);
+    await expect(failing('etcdserver: re-configuration failed due to not enough started members', false).change({ op: 'remove', node: 'n3' }, etcd.ctx)).rejects.toThrow(/not enough started members$/);
+    await expect(failing('ECONNREFUSED', true).change({ op: 'remove', node: 'n3' }, etcd.ctx)).rejects.toThrow(/ECONNREFUSED$/);
   });
 
   it('refuses, in one line, a remove of a non-member, an add of a member and an unknown node', async () => {

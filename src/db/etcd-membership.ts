@@ -11,7 +11,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { lastLoggedError } from '../log-tail.js';
-import type { DbContext, MembershipChange } from './db.js';
+import { OpFailure, type DbContext, type MembershipChange } from './db.js';
 import { hostOf, nodeLog } from './readiness.js';
 
 export const PEER_PORT = 2380;
@@ -164,7 +164,10 @@ export class EtcdMembership {
       try {
         return await this.call(ctx, via, path, body, 10_000);
       } catch (err) {
-        if (!(err instanceof Error && err.message.includes('etcdserver: unhealthy cluster')) || Date.now() > deadline) throw err;
+        const message = err instanceof Error ? err.message : String(err);
+        if (!message.includes('etcdserver: unhealthy cluster') || Date.now() > deadline) {
+          throw mayHaveHappened(err) ? new Error(`${message}; the change may still take effect`) : err;
+        }
       }
       await sleep(this.pacing.pollMs);
     }
@@ -189,6 +192,12 @@ export class EtcdMembership {
     if (!best) throw new Error(`no etcd member answered a member list (asked ${asked.join(' ') || 'none: no member runs'})`);
     return { byNode: membersByNode(best.members, nodeOfPeerUrl(ctx)), via: best.node };
   }
+}
+
+/** A request that timed out or broke off may have been proposed; etcd's own refusals ("etcdserver: unhealthy cluster") were not. */
+function mayHaveHappened(err: unknown): boolean {
+  if (!(err instanceof OpFailure) || err.definite) return false;
+  return !/: etcdserver: /.test(err.message) || /timed out|leader changed|unknown reason/.test(err.message);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
