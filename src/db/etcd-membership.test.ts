@@ -56,7 +56,7 @@ function fakeEtcd() {
   let members: EtcdMember[] = three.map((n) => member(n)[1]);
   let nextId = 1000;
   const sent: string[] = [];
-  const unhealthy = { count: 0 };
+  const unhealthy = { count: 0, failStarts: 0 };
   const alive = new Set(three);
   const started: string[] = [];
   const runtime = {
@@ -92,11 +92,15 @@ function fakeEtcd() {
     async (node) => {
       membership.startState(node);
       started.push(node);
+      if (unhealthy.failStarts > 0) {
+        unhealthy.failStarts--;
+        throw new Error(`node ${node}'s process (etcd) exited with status 1 right after it started; last log lines:\n...`);
+      }
       alive.add(node);
       members = members.map((m) => (m.peerURLs?.[0] === url(node) ? { ...m, name: node } : m));
     },
     async () => undefined,
-    { joinMs: 100, unhealthyMs: 100, pollMs: 5 },
+    { joinMs: 1500, unhealthyMs: 100, pollMs: 5 },
   );
   return { membership, ctx, sent, alive, started, root, unhealthy, members: () => members };
 }
@@ -127,6 +131,19 @@ describe('etcd membership changes', () => {
     expect(etcd.membership.startState('n3')).toEqual({ state: 'existing', initialCluster: three.map((n) => `${n}=${url(n)}`).join(',') });
     expect(etcd.membership.startState('n1')).toEqual({ state: 'new' });
     expect(await etcd.membership.members(etcd.ctx)).toEqual(three);
+  });
+
+  it('starts a joining node again when it exits (a peer that had not applied the add yet), and names the last reason at the deadline', async () => {
+    const etcd = fakeEtcd();
+    await etcd.membership.change({ op: 'remove', node: 'n3' }, etcd.ctx);
+    etcd.unhealthy.failStarts = 1;
+    await etcd.membership.change({ op: 'add', node: 'n3' }, etcd.ctx);
+    expect(etcd.started).toEqual(['n3', 'n3']);
+    await etcd.membership.change({ op: 'remove', node: 'n3' }, etcd.ctx);
+    etcd.unhealthy.failStarts = 1e9;
+    await expect(etcd.membership.change({ op: 'add', node: 'n3' }, etcd.ctx)).rejects.toThrow(
+      /^added n3 to the cluster, but it did not join within 1\.5 s \(started \d+ times; last: node n3's process \(etcd\) exited with status 1 right after it started; last log lines:\); it stays a member that has not started$/,
+    );
   });
 
   it('completes an add whose member exists but never started, without adding it twice', async () => {

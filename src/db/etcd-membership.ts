@@ -10,7 +10,7 @@
 // of the grown cluster runs. etcd refuses the rest itself, and the op fails with its reason.
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { lastLoggedError } from '../log-tail.js';
+import { tailLines } from '../log-tail.js';
 import { OpFailure, type DbContext, type MembershipChange } from './db.js';
 import { hostOf, nodeLog } from './readiness.js';
 
@@ -24,7 +24,10 @@ export interface EtcdMembershipPacing {
 }
 
 /** etcd calls a cluster unhealthy until every member has been connected for its health interval (5 s). */
-const PACING: EtcdMembershipPacing = { joinMs: 20_000, unhealthyMs: 10_000, pollMs: 250 };
+const PACING: EtcdMembershipPacing = { joinMs: 15_000, unhealthyMs: 8_000, pollMs: 250 };
+
+/** How long after a joining node exited it is started again (a peer that had not applied the add yet refuses it). */
+const RESTART_AFTER_MS = 1000;
 
 /** A member as the cluster API lists it; a member added but not started yet has no name. */
 export interface EtcdMember {
@@ -141,14 +144,37 @@ export class EtcdMembership {
     this.removed.delete(node);
     this.joining.set(node, initialClusterOf(members));
     if (ctx.runtime.isRunning(node)) await ctx.runtime.kill(node);
-    wipeDataDir(ctx, node);
-    await this.startNode(node, ctx);
+    await this.join(node, ctx);
+  }
+
+  /**
+   * Starts a node added to the cluster, from an empty data dir, until it serves a linearizable read.
+   * A joining etcd exits when the peer it asks has not applied the add yet ("member count is
+   * unequal") or when it reaches no peer (a partition), before it writes anything: it is started
+   * again, until the deadline.
+   */
+  private async join(node: string, ctx: DbContext): Promise<void> {
     const deadline = Date.now() + this.pacing.joinMs;
+    let starts = 0;
+    let why = 'not started';
+    wipeDataDir(ctx, node);
     for (;;) {
-      const answer = await this.ready(node, ctx).then(() => true as const, (err: unknown) => (err instanceof Error ? err.message : String(err)));
-      if (answer === true) return;
-      if (!ctx.runtime.isRunning(node)) throw new Error(`added ${node} to the cluster, but its etcd exited while joining (${lastLoggedError(nodeLog(ctx, node)) ?? answer})`);
-      if (Date.now() > deadline) throw new Error(`added ${node} to the cluster and started it, but it did not serve a linearizable read within ${this.pacing.joinMs / 1000} s (${answer})`);
+      if (!ctx.runtime.isRunning(node)) {
+        if (starts > 0) why = lastEtcdError(nodeLog(ctx, node)) ?? why;
+        if (starts > 0) await sleep(RESTART_AFTER_MS);
+        // No wipe here: a node that got as far as writing its log restarts as the member it became.
+        starts++;
+        await this.startNode(node, ctx).catch((err: unknown) => {
+          why = lastEtcdError(nodeLog(ctx, node)) ?? (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
+        });
+      } else {
+        const answer = await this.ready(node, ctx).then(() => true as const, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+        if (answer === true) return;
+        why = answer;
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`added ${node} to the cluster, but it did not join within ${this.pacing.joinMs / 1000} s (started ${starts} time${starts === 1 ? '' : 's'}; last: ${why}); it stays a member that has not started`);
+      }
       await sleep(this.pacing.pollMs);
     }
   }
@@ -198,6 +224,21 @@ export class EtcdMembership {
 function mayHaveHappened(err: unknown): boolean {
   if (!(err instanceof OpFailure) || err.definite) return false;
   return !/: etcdserver: /.test(err.message) || /timed out|leader changed|unknown reason/.test(err.message);
+}
+
+/** The last fatal or error line etcd logged (zap JSON), in one line: its msg and error. */
+function lastEtcdError(path: string): string | undefined {
+  for (const line of tailLines(path, 50).split('\n').reverse()) {
+    try {
+      const entry = JSON.parse(line) as { level?: unknown; msg?: unknown; error?: unknown };
+      if (entry.level === 'fatal' || entry.level === 'panic' || entry.level === 'error') {
+        return [entry.msg, entry.error].filter((p) => typeof p === 'string').join(': ').slice(0, 240);
+      }
+    } catch {
+      // not a JSON line (etcd's own early output)
+    }
+  }
+  return undefined;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
