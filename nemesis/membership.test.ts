@@ -171,6 +171,24 @@ describe('restarting dead nodes beside the membership fault', () => {
     expect(value).toEqual({ nodes: ['n2'], skipped: { n3: 'not a member' }, description: 'restarted n2; skipped n3 (not a member)' });
   });
 
+  it('asks again once a node started when every node was dead, so it does not start a node that left', async () => {
+    const { ctx, db: cluster, members } = fakeCluster(['n1', 'n2', 'n3']);
+    members.delete('n3');
+    const alive = new Set<string>();
+    const started: string[] = [];
+    const runtime = { ...ctx.runtime, isRunning: (n: string) => alive.has(n) } as unknown as Runtime;
+    // Only a running node answers who the members are.
+    const db: MembershipDb = {
+      ...cluster,
+      start: async (n: string) => void (started.push(n), alive.add(n)),
+      members: async () => (alive.size > 0 ? [...members].sort() : Promise.reject(new Error('no etcd member answered a member list'))),
+    };
+    const value = await restartDeadNodes({ ...ctx, runtime, db }, 100);
+    // n1 is started blind (no node could say), then the members are known: n2 is one, n3 is not.
+    expect(started).toEqual(['n1', 'n2']);
+    expect(value).toEqual({ nodes: ['n1', 'n2'], skipped: { n3: 'not a member' }, description: 'restarted n1 n2; skipped n3 (not a member)' });
+  });
+
   it('starts every dead node when the db cannot say who its members are now', async () => {
     const { ctx, db: cluster } = fakeCluster(['n1', 'n2', 'n3']);
     const started: string[] = [];

@@ -87,15 +87,33 @@ export function describeReasons(reasons: Deferred): string {
 /**
  * Starts the database again on every dead node, one at a time (a stop op of kill and restart). A
  * node the membership fault took out of the cluster is skipped, named: it comes back when that
- * fault adds it back, as a new member. When the db cannot say who its members are now, every
- * dead node is started.
+ * fault adds it back, as a new member. When no node can say who the members are (all of them
+ * dead), it asks again once the first node started, for a few seconds, before the next one; if
+ * still none can say, every dead node is started.
  */
-export async function restartDeadNodes(ctx: NemesisContext): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
+export async function restartDeadNodes(ctx: NemesisContext, membersWaitMs = 5000): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
+  const { db } = ctx;
   const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
-  const members = dead.length > 0 && hasMembership(ctx.db) ? await ctx.db.members(ctx.dbCtx).catch(() => undefined) : undefined;
+  const askMembers = async (waitMs: number): Promise<string[] | undefined> => {
+    if (!hasMembership(db)) return undefined;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const members = await db.members(ctx.dbCtx).catch(() => undefined);
+      if (members !== undefined || Date.now() >= deadline) return members;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  let members = dead.length > 0 ? await askMembers(0) : undefined;
+  let askedAgain = false;
+  let started = 0;
   const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, await actOnNodesInTurn(dead, async (node) => {
+    if (members === undefined && started > 0 && !askedAgain) {
+      askedAgain = true;
+      members = await askMembers(membersWaitMs);
+    }
     if (members && !members.includes(node)) return 'not a member';
-    await ctx.db.start(node, ctx.dbCtx);
+    await db.start(node, ctx.dbCtx);
+    started++;
     return 'done';
   }), false);
   return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };
