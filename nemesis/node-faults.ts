@@ -88,10 +88,10 @@ export function describeReasons(reasons: Deferred): string {
  * Starts the database again on every dead node, one at a time (a stop op of kill and restart). A
  * node the membership fault took out of the cluster is skipped, named: it comes back when that
  * fault adds it back, as a new member. When no node can say who the members are (all of them
- * dead), it asks again once the first node started, for a few seconds, before the next one; if
- * still none can say, every dead node is started.
+ * dead), it asks again once the first node started (waiting a few seconds for it to answer) and
+ * before each later one; a node started while none could say is started blind.
  */
-export async function restartDeadNodes(ctx: NemesisContext, membersWaitMs = 5000): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
+export async function restartDeadNodes(ctx: NemesisContext, membersWaitMs = 8000): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
   const { db } = ctx;
   const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
   const askMembers = async (waitMs: number): Promise<string[] | undefined> => {
@@ -107,9 +107,9 @@ export async function restartDeadNodes(ctx: NemesisContext, membersWaitMs = 5000
   let askedAgain = false;
   let started = 0;
   const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, await actOnNodesInTurn(dead, async (node) => {
-    if (members === undefined && started > 0 && !askedAgain) {
+    if (members === undefined && started > 0) {
+      members = await askMembers(askedAgain ? 0 : membersWaitMs);
       askedAgain = true;
-      members = await askMembers(membersWaitMs);
     }
     if (members && !members.includes(node)) return 'not a member';
     await db.start(node, ctx.dbCtx);
