@@ -14,7 +14,7 @@ import type { NemesisContext } from './nemesis.js';
 import { restartDeadNodes } from './node-faults.js';
 
 const op = (f: string): Op => ({ index: 0, time: 0, process: 'nemesis', type: 'invoke', f, value: null });
-const pacing = { waitMs: 200, pollMs: 5 };
+const pacing = { waitMs: 200, retryMs: 50, pollMs: 5 };
 
 /** A cluster of `nodes` as a db that can change its membership; `inFlight` asks counts down before changes are legal again. */
 function fakeCluster(nodes: readonly string[], seed = 1) {
@@ -121,6 +121,19 @@ describe('the membership fault', () => {
     members.delete('n3');
     state.inFlight = 1e9;
     await expect(nemesis.invoke(op('stop-membership'))).rejects.toThrow(/^could not add n3 back: the db allowed no add within 0\.2 s \(members n1 n2\)$/);
+  });
+
+  it('tries a failed add again while the op is young', async () => {
+    const { nemesis, members, db, log } = fakeCluster(['n1', 'n2', 'n3']);
+    members.delete('n2');
+    const change = db.changeMembership.bind(db);
+    let failures = 2;
+    db.changeMembership = async (c, ctx) => {
+      if (failures-- > 0) throw new Error('TimeoutError');
+      await change(c, ctx);
+    };
+    expect(((await nemesis.invoke(op('stop-membership'))) as { description: string }).description).toBe('added n2; members n1 n2 n3');
+    expect(log).toEqual(['add n2']);
   });
 
   it('names what it added when a later add fails', async () => {

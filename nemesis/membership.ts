@@ -7,13 +7,18 @@ import type { Random } from '../src/random.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
-/** How long a stop op waits for the db to allow the next add (a change still in flight), and how often it asks. */
+/**
+ * How long a stop op waits for the db to allow the next add (a change still in flight), how long
+ * into the op a failed add is tried again (the final heal is the last chance to restore the
+ * cluster, and a nemesis op has 60 s), and how often it asks.
+ */
 export interface RestorePacing {
   waitMs: number;
+  retryMs: number;
   pollMs: number;
 }
 
-const PACING: RestorePacing = { waitMs: 15_000, pollMs: 500 };
+const PACING: RestorePacing = { waitMs: 15_000, retryMs: 20_000, pollMs: 500 };
 
 /** "remove n3" / "add n3". */
 export function describeChange(change: MembershipChange): string {
@@ -66,9 +71,10 @@ export function membershipNemesis(ctx: NemesisContext, pacing: RestorePacing = P
 /** Adds back every node that left, one at a time; throws one line naming what was added and what was not. */
 async function restoreMembership(ctx: NemesisContext, db: MembershipDb, pacing: RestorePacing): Promise<{ added: string[]; members: string[]; description: string }> {
   const added: string[] = [];
+  const began = Date.now();
   let waitingSince: number | undefined;
-  // Each node is added at most once per stop op; the bound keeps a db that never settles from looping.
-  for (let steps = 0; steps <= ctx.nodes.length; ) {
+  // A few tries per node at most; the bound keeps a db that never settles from looping.
+  for (let steps = 0; steps <= 3 * ctx.nodes.length; ) {
     const [members, legal] = await Promise.all([db.members(ctx.dbCtx), db.legalMembershipChanges(ctx.dbCtx)]);
     const step = nextRestoreStep(ctx.nodes, members, legal);
     if (step === 'done') {
@@ -80,6 +86,11 @@ async function restoreMembership(ctx: NemesisContext, db: MembershipDb, pacing: 
       try {
         await db.changeMembership({ op: 'add', node: step.add }, ctx.dbCtx);
       } catch (err) {
+        // Tried again from a fresh look: the add may have been made after all, and only the node's start is left.
+        if (Date.now() - began < pacing.retryMs) {
+          await new Promise((resolve) => setTimeout(resolve, pacing.pollMs));
+          continue;
+        }
         throw new Error(`could not add ${step.add} back (${err instanceof Error ? err.message : String(err)})${added.length > 0 ? `; added ${added.join(' ')}` : ''}`);
       }
       added.push(step.add);

@@ -188,7 +188,7 @@ export class EtcdMembership {
     const deadline = Date.now() + this.pacing.unhealthyMs;
     for (;;) {
       try {
-        return await this.call(ctx, via, path, body, 10_000);
+        return await this.call(ctx, via, path, body, 8000);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         if (!message.includes('etcdserver: unhealthy cluster') || Date.now() > deadline) {
