@@ -2,8 +2,12 @@
 // says what really happened to each: done, skipped and why (a node a kill just took down cannot
 // be paused), or failed and why. An op that failed on a node, or that had to reach a node and
 // reached none, throws, so the history records it as failed with the reason, never as applied.
+import { hasMembership } from '../src/db-contract.js';
 import type { Deferred, NodeFaultOutcome } from '../src/runtime/runtime.js';
 import type { NemesisContext } from './nemesis.js';
+
+/** What a fault did to one node: the runtime's outcomes, or a node left alone because it is no member of the cluster now. */
+export type NodeOutcome = NodeFaultOutcome | 'not a member';
 
 /** What one node fault op did to each of its targets. */
 export interface NodeFaultResult {
@@ -22,7 +26,7 @@ export interface FaultVerb {
 }
 
 /** Acts on every node at once and collects what happened to each; never throws. */
-export async function actOnNodes(nodes: readonly string[], act: (node: string) => Promise<NodeFaultOutcome>): Promise<NodeFaultResult> {
+export async function actOnNodes(nodes: readonly string[], act: (node: string) => Promise<NodeOutcome>): Promise<NodeFaultResult> {
   const result: NodeFaultResult = { done: [], skipped: {}, failed: {} };
   await Promise.all(nodes.map(async (node) => {
     try {
@@ -44,7 +48,7 @@ function withoutNodePrefix(message: string, node: string): string {
 }
 
 /** Like actOnNodes, one node after the other (restarts, whose order can matter to a database). */
-export async function actOnNodesInTurn(nodes: readonly string[], act: (node: string) => Promise<NodeFaultOutcome>): Promise<NodeFaultResult> {
+export async function actOnNodesInTurn(nodes: readonly string[], act: (node: string) => Promise<NodeOutcome>): Promise<NodeFaultResult> {
   const result: NodeFaultResult = { done: [], skipped: {}, failed: {} };
   for (const node of nodes) {
     const one = await actOnNodes([node], act);
@@ -80,11 +84,36 @@ export function describeReasons(reasons: Deferred): string {
   return [...byReason].map(([why, nodes]) => `${nodes.join(', ')} (${why})`).join(', ');
 }
 
-/** Starts the database again on every dead node, one at a time (a stop op of kill and restart). */
-export async function restartDeadNodes(ctx: NemesisContext): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
+/**
+ * Starts the database again on every dead node, one at a time (a stop op of kill and restart). A
+ * node the membership fault took out of the cluster is skipped, named: it comes back when that
+ * fault adds it back, as a new member. When no node can say who the members are (all of them
+ * dead), it asks again once the first node started (waiting a few seconds for it to answer) and
+ * before each later one; a node started while none could say is started blind.
+ */
+export async function restartDeadNodes(ctx: NemesisContext, membersWaitMs = 8000): Promise<{ nodes: string[]; skipped?: Record<string, string>; description: string }> {
+  const { db } = ctx;
   const dead = ctx.nodes.filter((n) => !ctx.runtime.isRunning(n));
+  const askMembers = async (waitMs: number): Promise<string[] | undefined> => {
+    if (!hasMembership(db)) return undefined;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const members = await db.members(ctx.dbCtx).catch(() => undefined);
+      if (members !== undefined || Date.now() >= deadline) return members;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  };
+  let members = dead.length > 0 ? await askMembers(0) : undefined;
+  let askedAgain = false;
+  let started = 0;
   const value = nodeFaultValue({ verb: 'restart', past: 'restarted' }, await actOnNodesInTurn(dead, async (node) => {
-    await ctx.db.start(node, ctx.dbCtx);
+    if (members === undefined && started > 0) {
+      members = await askMembers(askedAgain ? 0 : membersWaitMs);
+      askedAgain = true;
+    }
+    if (members && !members.includes(node)) return 'not a member';
+    await db.start(node, ctx.dbCtx);
+    started++;
     return 'done';
   }), false);
   return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };

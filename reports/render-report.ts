@@ -13,6 +13,7 @@ import { renderCheckerSection, validityWord } from './checker-section.js';
 import { extraChartsScript } from './extra-charts-script.js';
 import { faultColors } from './fault-colors.js';
 import { renderFaultWindowList } from './fault-window-list.js';
+import { membershipSteps, renderMembershipSection } from './membership-section.js';
 import { firstStuckLine, isLinearizableResult, stuckMarkers, type LinearizableResult } from './linearizable-section.js';
 import { renderNodeEventsSection } from './node-events-section.js';
 import { renderHeader } from './report-header.js';
@@ -54,6 +55,8 @@ export function renderReport(input: ReportInput): string {
     timelineHtml = failedSection('Timeline', err);
   }
   const nodeEventsHtml = guarded('Node logs and events', () => renderNodeEventsSection(events, input.nodeLogs ?? [], input.nodeEventsNote));
+  const testNodes = Array.isArray(input.test.nodes) ? input.test.nodes.filter((n): n is string => typeof n === 'string') : [];
+  const membershipHtml = guarded('Membership', () => renderMembershipSection(membershipSteps(input.history), testNodes));
 
   const name = String(input.test.name ?? 'unnamed test');
   const verdict = input.run.crashed !== undefined ? 'crashed' : validityWord(input.results.valid);
@@ -62,6 +65,7 @@ export function renderReport(input: ReportInput): string {
     ['timeline', 'timeline'],
     ...Object.keys(checkers).map((c) => [anchorId('checker', c), c]),
     ...(nodeEventsHtml ? [['node-events', 'node logs']] : []),
+    ...(membershipHtml ? [['membership', 'membership']] : []),
     ['spec', 'test spec'],
     ['faults', 'fault windows'],
   ].map(([id, text]) => `<a href="#${id}">${escapeHtml(text)}</a>`);
@@ -73,6 +77,7 @@ export function renderReport(input: ReportInput): string {
     timelineHtml,
     ...Object.entries(checkers).map(([checker, result]) => guarded(`checker ${checker}`, () => renderCheckerSection(checker, result, windows, colors, input.sections?.[checker]))),
     nodeEventsHtml,
+    membershipHtml,
     `<section id="spec"><h2>Test spec</h2>${guarded('Test spec', () => renderSpecTable(input.test))}</section>`,
     `<section id="faults"><h2>Fault windows</h2>${guarded('Fault windows', () => renderFaultWindowList(windows, colors))}</section>`,
     `<footer>faultline report \u00b7 run directory <code>${escapeHtml(input.run.dir)}</code></footer>`,

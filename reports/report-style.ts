@@ -80,6 +80,9 @@ footer { margin-top: 40px; font-size: 12px; color: var(--muted); }
 .timeline-detail b { font-weight: 600; }
 .timeline-detail a { margin-left: 8px; }
 table.events td.event { white-space: nowrap; }
+table.membership td.member, table.membership th.member { text-align: center; }
+table.membership td.in { color: #1a7f37; }
+table.membership td.out { color: #cf222e; }
 .event-dot { display: inline-block; width: 9px; height: 9px; margin-right: 5px; transform: rotate(45deg); }
 svg.plot { display: block; font: 11px system-ui, -apple-system, "Segoe UI", sans-serif; }
 svg.plot .axis { stroke: #8c959f; }

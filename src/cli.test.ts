@@ -52,7 +52,7 @@ describe('faultline CLI', () => {
   it('rejects a bad option value in one line that names it', async () => {
     const r = await execa('node', [bin, 'test', '--nemesis', 'meteor'], { reject: false });
     expect(r.exitCode).toBe(254);
-    expect(r.stderr.trim()).toMatch(/^faultline: --nemesis "meteor" is not known; expected one of: clock, corrupt, disk, kill, lose-unsynced, memory, packet, partition, pause, restart/);
+    expect(r.stderr.trim()).toMatch(/^faultline: --nemesis "meteor" is not known; expected one of: clock, corrupt, disk, kill, lose-unsynced, membership, memory, packet, partition, pause, restart/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 

@@ -78,7 +78,7 @@ describe('test spec', () => {
   });
 
   it('rejects bad values naming the value and what was expected', () => {
-    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, corrupt, disk, kill, lose-unsynced, memory, packet, partition, pause, restart/);
+    expect(() => resolveSpec({ nemesis: 'partition,meteor' }, builtins)).toThrow(/--nemesis "meteor" is not known; expected one of: clock, corrupt, disk, kill, lose-unsynced, membership, memory, packet, partition, pause, restart/);
     expect(() => resolveSpec({ nodes: 'five' }, builtins)).toThrow(/--nodes "five" is not valid; expected a number/);
     expect(() => resolveSpec({ concurrency: '2.5' }, builtins)).toThrow(/whole number/);
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');

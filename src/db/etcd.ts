@@ -10,6 +10,9 @@
 // reported as the primary. etcd is a Go program: Go reads the clock through the vDSO, not libc,
 // so libfaketime cannot change it and clock faults on etcd are refused, not silently ignored.
 //
+// Membership (the membership fault): members are listed, removed and added through the gateway's
+// cluster API; etcd-membership.ts keeps which nodes left and which join an existing cluster.
+//
 // The knob, `reads` (--etcd-reads), from etcd's own manual (present in etcd 3.0 on, so in Debian's 3.4):
 // - linearizable (etcd's default and today's): the member confirms with the leader, which confirms
 //   with a quorum, how far the log is committed (ReadIndex), and answers once it has applied that far.
@@ -27,13 +30,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
-import { OpFailure, type BankDb, type DataFilesDb, type DbContext, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
+import { OpFailure, type BankDb, type DataFilesDb, type DbContext, type MembershipDb, type RegisterConnection, type RegisterDb, type TxnDb } from './db.js';
+import { EtcdMembership, PEER_PORT } from './etcd-membership.js';
 import { decode, encode, etcdBank, etcdListAppend, type EtcdCall, type EtcdReads } from './etcd-txn.js';
 import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 
 const CLIENT_PORT = 2379;
-const PEER_PORT = 2380;
 
 /** Errors etcd returns before a request is proposed: it certainly did not happen. */
 const DEFINITE_ERRORS = ['etcdserver: too many requests', 'etcdserver: request is too large', 'etcdserver: mvcc: required revision has been compacted'];
@@ -50,10 +53,17 @@ export const etcdOptions = {
 /** The resolved values of etcdOptions. */
 export type EtcdOptions = OptionValues<typeof etcdOptions>;
 
-export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & BankDb & PrimaryDb & DataFilesDb {
+export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & BankDb & PrimaryDb & DataFilesDb & MembershipDb {
   // No default here depends on the cluster, so any node count resolves them alike.
   const { reads } = resolveOptions(etcdOptions, given, { nodeCount: 1 }, 'db etcd');
-  return {
+  const membership = new EtcdMembership(
+    call,
+    (node, ctx) => db.start(node, ctx),
+    async (node, ctx) => {
+      await call(ctx, node, '/v3/kv/range', { key: encode('faultline/ready') }, 2000);
+    },
+  );
+  const db: RegisterDb & TxnDb & BankDb & PrimaryDb & DataFilesDb & MembershipDb = {
     name: 'etcd',
     // start() reuses the data directory (etcd ignores --initial-cluster-state new once it has a WAL).
     dataFiles: ['member/wal/*.wal', 'member/snap/*'],
@@ -64,7 +74,10 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
       const host = hostOf(ctx, node, 'etcd');
       const dataDir = join(ctx.nodeDir(node), 'data');
       mkdirSync(dataDir, { recursive: true });
-      const peers = ctx.runtime.nodes.map((peer) => `${peer}=http://${hostOf(ctx, peer, 'etcd')}:${PEER_PORT}`);
+      // A node added back by the membership fault joins the cluster as it is now; the others found it.
+      // (With a data dir of its own, etcd ignores both flags and restarts as the member it was.)
+      const joining = membership.startState(node);
+      const peers = joining.state === 'existing' ? joining.initialCluster : ctx.runtime.nodes.map((peer) => `${peer}=http://${hostOf(ctx, peer, 'etcd')}:${PEER_PORT}`).join(',');
       const args = [
         '--name', node,
         '--data-dir', dataDir,
@@ -72,8 +85,8 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
         '--initial-advertise-peer-urls', `http://${host}:${PEER_PORT}`,
         '--listen-client-urls', `http://${host}:${CLIENT_PORT}`,
         '--advertise-client-urls', `http://${host}:${CLIENT_PORT}`,
-        '--initial-cluster', peers.join(','),
-        '--initial-cluster-state', 'new',
+        '--initial-cluster', peers,
+        '--initial-cluster-state', joining.state,
         '--initial-cluster-token', 'faultline',
         '--logger', 'zap',
         '--log-outputs', 'stderr',
@@ -104,6 +117,10 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
       return statuses.filter((s) => s.id !== undefined && leaders.has(s.id)).map((s) => s.node);
     },
 
+    members: (ctx) => membership.members(ctx),
+    legalMembershipChanges: (ctx) => membership.legalChanges(ctx),
+    changeMembership: (change, ctx) => membership.change(change, ctx),
+
     async openRegister(node, ctx) {
       return etcdRegister((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs), reads);
     },
@@ -116,6 +133,7 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
       return etcdBank((path, body) => call(ctx, node, path, body, ctx.test.opTimeoutMs), reads);
     },
   };
+  return db;
 }
 
 /** Registers under r/<key>: reads ask for the chosen consistency, writes and cas always go through the leader. */
