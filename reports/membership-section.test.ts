@@ -57,12 +57,13 @@ describe('membership over time', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
   });
 
+  // The stop at 34 s failed (n3 not added back): the window stays open until the stop at 36 s that added it.
   it('is a section of the report, with the membership windows among the fault windows', () => {
     const sample = sampleRun();
     const page = renderReport({ ...sample, test: { ...sample.test, nodes: ['n1', 'n2', 'n3'] }, history: [...sample.history, ...history.map((op, i) => ({ ...op, index: 10_000 + i, time: op.time + 30e9 }))] });
     expect(page).toContain('<a href="#membership">membership</a>');
     expect(page).toContain('<section id="membership"><h2>Membership</h2>');
-    expect(page).toMatch(/<td><span class="swatch"[^>]*><\/span>membership<\/td><td>membership remove n3; members n1 n2<\/td><td class="num">31\.500<\/td><td class="num">34\.000<\/td>/);
+    expect(page).toMatch(/<td><span class="swatch"[^>]*><\/span>membership<\/td><td>membership remove n3; members n1 n2<\/td><td class="num">31\.500<\/td><td class="num">36\.000<\/td>/);
     expect(renderReport(sample)).not.toContain('id="membership"');
   });
 });

@@ -2,8 +2,9 @@
 //
 // Convention: a fault kind K is started by a nemesis op with f = `start-K` and ended by `stop-K`
 // (e.g. start-partition / stop-partition, start-kill / stop-kill, which restarts the nodes).
-// A window runs from the completion of its start op to the completion of its stop op; a fault
-// still active when the history ends has `end: null`.
+// A window runs from the completion of its start op to the completion of a stop op that did not
+// fail (a failed stop may have left the fault in effect: its window stays open until a later stop
+// succeeds); a fault still active when the history ends has `end: null`.
 import type { History, Op } from './op.js';
 
 export interface FaultWindow {
@@ -33,6 +34,7 @@ export function faultWindows(history: History): FaultWindow[] {
       windows.push(window);
       open.set(fault, [...(open.get(fault) ?? []), window]);
     } else {
+      if (op.type === 'fail' || op.error !== undefined) continue; // the fault may still be in effect
       for (const window of open.get(fault) ?? []) window.end = op.time;
       open.delete(fault);
     }
