@@ -7,7 +7,14 @@ import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { faultfsMissing } from './runtime/faultfs.js';
+import { findMemoryCgroups } from './runtime/memory-cgroup.js';
 import { leftoversOf } from '../test-support/leftovers.js';
+
+// Where this machine can make them, --nemesis all mounts faultfs on every node and starts every
+// node in a memory cgroup: the live run must show them, so their absence afterwards means something.
+const withFaultfs = faultfsMissing() === undefined;
+const withCgroups = typeof findMemoryCgroups() !== 'string';
 
 const bin = join(import.meta.dirname, '../bin/faultline.js');
 const args = ['test', '--db', 'bundled', '--store-mode', 'raft', '--workload', 'register', '--nodes', '5', '--nemesis', 'all',
@@ -67,8 +74,11 @@ describe('nothing outlives a run', () => {
       if (started >= 6 || child.exitCode !== null || Date.now() > deadline) break;
       await sleep(100);
     }
-    // The check sees a live run's node processes, so an empty list after it means they are gone.
-    expect(leftoversOf(store, child.pid!).filter((l) => l.startsWith('process ')).length).toBeGreaterThanOrEqual(5);
+    // The check sees a live run's node processes, mounts and cgroups, so an empty list after it means they are gone.
+    const live = leftoversOf(store, child.pid!);
+    expect(live.filter((l) => l.startsWith('process ')).length).toBeGreaterThanOrEqual(5);
+    if (withFaultfs) expect(live.filter((l) => l.startsWith('mount ')).length).toBe(5);
+    if (withCgroups) expect(live.filter((l) => l.startsWith('cgroup ')).length).toBeGreaterThanOrEqual(1);
     child.kill('SIGINT');
     const result = await child;
     expect(result.exitCode, result.all?.slice(-2000)).not.toBe(0);
