@@ -5,6 +5,7 @@ import { oomEventLine } from '../src/runtime/oom-event.js';
 import { parseNodeEvents } from '../src/kv/node-events.js';
 import { placeNodeEvents } from '../reports/node-annotations.js';
 import { describeSqueeze, memoryFault, memoryFractionOption, planMemoryLimit } from './memory.js';
+import { HEAL_RANK } from '../src/define/fault.js';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -66,6 +67,7 @@ describe('memory fault planning', () => {
 
   it('starts nodes where their memory can be limited', () => {
     expect(memoryFault.memoryLimits).toBe(true);
-    expect(memoryFault.healRank).toBe(12);
+    // Lifted before paused nodes resume and dead ones restart: a node squeezed when it runs again dies at once.
+    expect(memoryFault.healRank).toBeLessThan(HEAL_RANK.pause);
   });
 });

@@ -9,11 +9,12 @@ import { assertDescription, assertFunction, assertName, ownerOf } from './db.js'
 import { assertSchema, type OptionSchema, type OptionValues } from './options.js';
 
 /**
- * Heal ranks of the built-ins: lower heals first. A paused node resumes, memory and disk are freed,
- * then dead nodes restart (a node cannot start on a full disk); clocks reset before partitions
+ * Heal ranks of the built-ins: lower heals first. Memory limits lift and full disks are freed
+ * before a paused node resumes (resumed on a full disk, a node dies of ENOSPC the moment it writes,
+ * after the checks that would restart it), then dead nodes restart; clocks reset before partitions
  * heal, and membership is restored last, when every node runs and hears the others.
  */
-export const HEAL_RANK = { pause: 10, memory: 12, disk: 15, kill: 20, corrupt: 22, 'lose-unsynced': 24, clock: 30, partition: 40, packet: 50, membership: 60 } as const;
+export const HEAL_RANK = { memory: 6, disk: 8, pause: 10, kill: 20, corrupt: 22, 'lose-unsynced': 24, clock: 30, partition: 40, packet: 50, membership: 60 } as const;
 
 /** What a nemesis may touch. */
 export interface NemesisContext {
