@@ -19,6 +19,8 @@ export interface RestorePacing {
 }
 
 const PACING: RestorePacing = { waitMs: 15_000, retryMs: 20_000, pollMs: 500 };
+/** How long a start op asks again while no change is legal (no leader now, a change in flight). */
+const START_WAIT_MS = 5_000;
 
 /** "remove n3" / "add n3". */
 export function describeChange(change: MembershipChange): string {
@@ -51,7 +53,13 @@ export function membershipNemesis(ctx: NemesisContext, pacing: RestorePacing = P
     fault: 'membership',
     async invoke(op) {
       if (op.f === 'stop-membership') return restoreMembership(ctx, db, pacing);
-      const legal = await db.legalMembershipChanges(dbCtx);
+      // A cluster between leaders, or with a change in flight, allows none now: ask again for a while.
+      const waitUntil = Date.now() + Math.min(pacing.waitMs, START_WAIT_MS);
+      let legal = await db.legalMembershipChanges(dbCtx);
+      while (legal.length === 0 && Date.now() < waitUntil) {
+        await sleep(pacing.pollMs);
+        legal = await db.legalMembershipChanges(dbCtx);
+      }
       const change = planMembershipChange(legal, ctx.random);
       if (!change) {
         const members = await db.members(dbCtx).catch(() => undefined);
@@ -113,3 +121,7 @@ export const membershipFault = defineFault({
   canTest: (db) => (hasMembership(db) ? true : 'it cannot change its cluster membership (no members, legalMembershipChanges, changeMembership)'),
   create: (ctx) => membershipNemesis(ctx),
 });
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
