@@ -186,7 +186,7 @@ describe('restarting dead nodes beside the membership fault', () => {
     members.delete('n3');
     const runtime = { ...ctx.runtime, isRunning: (n: string) => !dead.has(n), kill: async (): Promise<NodeFaultOutcome> => 'done' } as unknown as Runtime;
     const db: MembershipDb = { ...cluster, start: async (n: string) => void started.push(n) };
-    const value = await restartDeadNodes({ ...ctx, runtime, db });
+    const value = await restartDeadNodes({ ...ctx, runtime, db }, 100);
     expect(started).toEqual(['n2']);
     expect(value).toEqual({ nodes: ['n2'], skipped: { n3: 'not a member' }, description: 'restarted n2; skipped n3 (not a member)' });
   });
@@ -207,6 +207,22 @@ describe('restarting dead nodes beside the membership fault', () => {
     // n1 is started blind (no node could say), then the members are known: n2 is one, n3 is not.
     expect(started).toEqual(['n1', 'n2']);
     expect(value).toEqual({ nodes: ['n1', 'n2'], skipped: { n3: 'not a member' }, description: 'restarted n1 n2; skipped n3 (not a member)' });
+  });
+
+  it('asks again once the others run, and starts a node a stale view left out that the cluster counts as a member', async () => {
+    const { ctx, db: cluster } = fakeCluster(['n1', 'n2', 'n3']);
+    const alive = new Set<string>();
+    const started: string[] = [];
+    const runtime = { ...ctx.runtime, isRunning: (n: string) => alive.has(n) } as unknown as Runtime;
+    // While one node runs it answers with its own old configuration (n3 removed); with two, the leader's (all three).
+    const db: MembershipDb = {
+      ...cluster,
+      start: async (n: string) => void (started.push(n), alive.add(n)),
+      members: async () => (alive.size === 0 ? Promise.reject(new Error('none answered')) : alive.size === 1 ? ['n1', 'n2'] : ['n1', 'n2', 'n3']),
+    };
+    const value = await restartDeadNodes({ ...ctx, runtime, db }, 2000);
+    expect(started).toEqual(['n1', 'n2', 'n3']);
+    expect(value).toEqual({ nodes: ['n1', 'n2', 'n3'], description: 'restarted n1 n2 n3' });
   });
 
   it('starts every dead node when the db cannot say who its members are now', async () => {

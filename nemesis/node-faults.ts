@@ -116,5 +116,21 @@ export async function restartDeadNodes(ctx: NemesisContext, membersWaitMs = 8000
     started++;
     return 'done';
   }), false);
-  return { ...value, description: value.nodes.length ? `restarted ${value.description}` : 'nothing to restart' };
+  // A view asked while most nodes were down may be one node's stale configuration: once the
+  // others run, ask again for a while and start a skipped node the cluster now counts as a member.
+  const skipped = Object.entries(value.skipped ?? {}).filter(([, why]) => why === 'not a member').map(([node]) => node);
+  const deadline = Date.now() + Math.min(membersWaitMs, 3000);
+  while (skipped.length > 0 && started > 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = await askMembers(0);
+    for (const node of skipped.filter((n) => now?.includes(n) && !ctx.runtime.isRunning(n))) {
+      await db.start(node, ctx.dbCtx);
+      skipped.splice(skipped.indexOf(node), 1);
+      value.nodes.push(node);
+      delete value.skipped?.[node];
+    }
+  }
+  if (value.skipped && Object.keys(value.skipped).length === 0) delete value.skipped;
+  const description = [value.nodes.length ? `restarted ${value.nodes.join(' ')}` : 'nothing to restart', value.skipped ? `skipped ${describeReasons(value.skipped)}` : ''].filter(Boolean).join('; ');
+  return { ...value, description };
 }
