@@ -21,7 +21,7 @@ import { dropsKey, partitionCommands, partitionSetupCommands, type PartitionDrop
 import { clearPacketCommands, lossSetupCommands, packetCommands, packetSupport, PROBES, type KernelPacketTools } from './docker-packet.js';
 import { childStartMs, CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
-import { faultfsMissing, FaultyDiskMounts } from './faultfs.js';
+import { FaultyDiskMounts, faultyDisksOver } from './faultfs.js';
 import { formatBytes } from './memory-cgroup.js';
 import { recordOomKill } from './oom-event.js';
 import type { Address, ClockSkewable, DataDirs, Deferred, FaultyDisks, LostWrites, MemoryLimit, MemoryLimitable, NodeAddressed, NodeClock, NodeFaultOutcome, PacketShape, PacketShapeable, PacketSupport, ProcessSpec, Runtime } from './runtime.js';
@@ -112,10 +112,12 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
    * The image needs nothing from FUSE, and the container no /dev/fuse or CAP_SYS_ADMIN.
    */
   private readonly disks: FaultyDiskMounts | undefined;
+  private readonly diskFaults: FaultyDisks;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.nodes = options.nodes;
     this.disks = options.faultyDisks ? new FaultyDiskMounts({ allowOther: true }) : undefined;
+    this.diskFaults = faultyDisksOver(this.disks, (node) => this.isRunning(node));
     this.deadlines = { ...ENGINE_DEADLINES_MS, ...options.deadlinesMs };
     // Every call in flight listens for the closing; each stops listening when it settles.
     setMaxListeners(0, this.closing.signal);
@@ -218,26 +220,21 @@ export class DockerRuntime implements Runtime, NodeAddressed, ClockSkewable, Pac
     return this.dataDirs.get(node);
   }
 
+  // FaultyDisks: faultfs on the host over each node's data directory (faultfs.ts).
   faultyDiskSupport(): true | string {
-    return faultfsMissing() ?? true;
+    return this.diskFaults.faultyDiskSupport();
   }
 
-  async loseUnsynced(node: string): Promise<LostWrites> {
-    if (this.isRunning(node)) throw new Error(`cannot lose the unsynced writes of ${node} while it runs; expected it killed first`);
-    return this.faultyDisk(node).loseUnsynced();
+  loseUnsynced(node: string): Promise<LostWrites> {
+    return this.diskFaults.loseUnsynced(node);
   }
 
-  async fillDisk(node: string, roomBytes: number): Promise<void> {
-    await this.faultyDisk(node).fill(roomBytes);
+  fillDisk(node: string, roomBytes: number): Promise<void> {
+    return this.diskFaults.fillDisk(node, roomBytes);
   }
 
-  async freeDisk(node: string): Promise<void> {
-    await this.faultyDisk(node).free();
-  }
-
-  private faultyDisk(node: string) {
-    if (!this.disks) throw new Error(`${node} has no faulty disk: no fault of this run asked for one when it started`);
-    return this.disks.of(node);
+  freeDisk(node: string): Promise<void> {
+    return this.diskFaults.freeDisk(node);
   }
 
   isRunning(node: string): boolean {

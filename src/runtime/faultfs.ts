@@ -10,7 +10,7 @@ import { createInterface } from 'node:readline';
 import { execa, execaSync } from 'execa';
 import { cacheDir } from './docker-images.js';
 import { packageRoot } from './package-root.js';
-import type { LostWrites } from './runtime.js';
+import type { FaultyDisks, LostWrites } from './runtime.js';
 
 /** What faultfs holds now. */
 export interface FaultfsStatus {
@@ -304,4 +304,28 @@ export class FaultyDiskMounts {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/**
+ * The FaultyDisks capability of a runtime over its run's mounts (`undefined` when no fault of the
+ * run asked for faulty disks): both runtimes expose it alike, since faultfs always runs on the host.
+ */
+export function faultyDisksOver(disks: FaultyDiskMounts | undefined, isRunning: (node: string) => boolean): FaultyDisks {
+  const disk = (node: string): FaultfsMount => {
+    if (!disks) throw new Error(`${node} has no faulty disk: no fault of this run asked for one when it started`);
+    return disks.of(node);
+  };
+  return {
+    faultyDiskSupport: () => faultfsMissing() ?? true,
+    async loseUnsynced(node) {
+      if (isRunning(node)) throw new Error(`cannot lose the unsynced writes of ${node} while it runs; expected it killed first`);
+      return disk(node).loseUnsynced();
+    },
+    async fillDisk(node, roomBytes) {
+      await disk(node).fill(roomBytes);
+    },
+    async freeDisk(node) {
+      await disk(node).free();
+    },
+  };
 }

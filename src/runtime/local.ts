@@ -15,7 +15,7 @@ import { processStartTime, runCgroupName, sweepDeadRunsCgroups } from './local-r
 import { findMemoryCgroups, MemoryCgroups } from './memory-cgroup.js';
 import { recordOomKill } from './oom-event.js';
 import { CLOCK_FILE, faketimeEnv, FaketimeClock, hostLibfaketime } from './faketime.js';
-import { faultfsMissing, FaultyDiskMounts } from './faultfs.js';
+import { FaultyDiskMounts, faultyDisksOver } from './faultfs.js';
 import { assertShapeSupported, type Address, type ClockSkewable, type DataDirs, type Deferred, type FaultyDisks, type LostWrites, type MemoryLimit, type MemoryLimitable, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 
 /** Puts the shell in the cgroup whose cgroup.procs is $0, then becomes the node's command: everything it allocates is charged there. */
@@ -35,6 +35,7 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
   private readonly libfaketime: string | undefined;
   /** Disk faults: faultfs over each node's data directory, when the run's faults ask for it. */
   private readonly disks: FaultyDiskMounts | undefined;
+  private readonly diskFaults: FaultyDisks;
   private reaper: ChildProcess | undefined;
   private pidFile: string | undefined;
   private readonly memoryLimits: boolean;
@@ -48,6 +49,7 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
     this.libfaketime = options.fakeClock ? hostLibfaketime() : undefined;
     // Node processes run as the controller's user: no allow_other needed.
     this.disks = options.faultyDisks ? new FaultyDiskMounts({ allowOther: false }) : undefined;
+    this.diskFaults = faultyDisksOver(this.disks, (node) => this.isRunning(node));
     this.memoryLimits = options.memoryLimits ?? false;
   }
 
@@ -217,26 +219,21 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
     }
   }
 
+  // FaultyDisks: faultfs on the host over each node's data directory (faultfs.ts).
   faultyDiskSupport(): true | string {
-    return faultfsMissing() ?? true;
+    return this.diskFaults.faultyDiskSupport();
   }
 
-  async loseUnsynced(node: string): Promise<LostWrites> {
-    if (this.isRunning(node)) throw new Error(`cannot lose the unsynced writes of ${node} while it runs; expected it killed first`);
-    return this.faultyDisk(node).loseUnsynced();
+  loseUnsynced(node: string): Promise<LostWrites> {
+    return this.diskFaults.loseUnsynced(node);
   }
 
-  async fillDisk(node: string, roomBytes: number): Promise<void> {
-    await this.faultyDisk(node).fill(roomBytes);
+  fillDisk(node: string, roomBytes: number): Promise<void> {
+    return this.diskFaults.fillDisk(node, roomBytes);
   }
 
-  async freeDisk(node: string): Promise<void> {
-    await this.faultyDisk(node).free();
-  }
-
-  private faultyDisk(node: string) {
-    if (!this.disks) throw new Error(`${node} has no faulty disk: no fault of this run asked for one when it started`);
-    return this.disks.of(node);
+  freeDisk(node: string): Promise<void> {
+    return this.diskFaults.freeDisk(node);
   }
 
   memoryLimitSupport(): true | string {
