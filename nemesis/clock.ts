@@ -64,7 +64,7 @@ export function clockNemesis(ctx: NemesisContext, targets: readonly NodeTarget[]
         return { ...value, offsetsS: offsets(runtime, ctx.nodes), description: value.nodes.length ? `reset ${value.description}` : 'nothing to reset' };
       }
       const fault = planClockFault(ctx.random);
-      const { kind, nodes } = await pickTargets(ctx, targets);
+      const { kind, nodes } = await pickTargets(ctx, targets, 'running');
       // Each running target is first set to the clock it has: a node whose clock cannot be faked fails here, alone.
       const result = await actOnNodes(nodes, async (node) => {
         if (!runtime.isRunning(node)) return 'not running';

@@ -85,7 +85,7 @@ export function memoryNemesis(ctx: NemesisContext, targets: readonly NodeTarget[
         return { ...value, oomKilled, restarted: restarted.nodes, description };
       }
       const fraction = ctx.random.pick(fractions);
-      const { kind, nodes: picked } = await pickTargets(ctx, targets);
+      const { kind, nodes: picked } = await pickTargets(ctx, targets, 'running');
       const squeezes: Record<string, NodeSqueeze> = {};
       const fresh = picked.filter((n) => !limited.has(n));
       const result = await actOnNodes(fresh, async (node) => {

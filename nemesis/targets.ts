@@ -34,24 +34,31 @@ export function targetSize(target: Exclude<NodeTarget, 'primaries'>, count: numb
   }
 }
 
-/** Random nodes of one of the sizes among `targets` (the primaries left out). */
-export function pickNodes(nodes: readonly string[], random: Random, targets: readonly NodeTarget[] = NODE_TARGETS): { kind: TargetKind; nodes: string[] } {
+/**
+ * Random nodes of one of the sizes among `targets` (the primaries left out), drawn from `nodes`;
+ * a size is a share of `clusterSize` (all of `nodes` unless told), so drawing among the running
+ * nodes of a cluster with some down still means a minority of the cluster, or as many as run.
+ */
+export function pickNodes(nodes: readonly string[], random: Random, targets: readonly NodeTarget[] = NODE_TARGETS, clusterSize = nodes.length): { kind: TargetKind; nodes: string[] } {
   const sizes = targets.filter((t): t is Exclude<NodeTarget, 'primaries'> => t !== 'primaries');
   const shuffled = random.shuffle(nodes);
   const kind = random.pick(sizes.length > 0 ? sizes : (['one'] as const));
-  return { kind, nodes: shuffled.slice(0, targetSize(kind, nodes.length)).sort() };
+  return { kind, nodes: shuffled.slice(0, targetSize(kind, clusterSize)).sort() };
 }
 
 /**
  * Picks the targets of one fault op and says how they were chosen. Where `primaries` is allowed
  * and the db names them, half the ops (all of them when it is the only target) hit the primaries;
- * when the db names none now, a random node stands in.
+ * when the db names none now, a random node stands in. `running`: random nodes are drawn among the running ones.
  */
-export async function pickTargets(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS): Promise<{ kind: TargetKind; nodes: string[] }> {
+export async function pickTargets(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS, among: 'running' | 'any' = 'any'): Promise<{ kind: TargetKind; nodes: string[] }> {
   const onlyPrimaries = targets.length === 1 && targets[0] === 'primaries';
   if (targets.includes('primaries') && hasPrimaries(ctx.db) && (onlyPrimaries || ctx.random.chance(0.5))) {
     const primaries = await ctx.db.primaries(ctx.dbCtx).catch(() => []);
     if (primaries.length > 0) return { kind: 'primaries', nodes: [...primaries].sort() };
   }
-  return pickNodes(ctx.nodes, ctx.random, targets);
+  // A pause, a clock or a memory limit drawn onto a node that is down would not act: those draw
+  // among the running nodes, if any run. Disk faults may hit dead nodes too (a power failure does).
+  const running = among === 'running' ? ctx.nodes.filter((node) => ctx.runtime.isRunning(node)) : [];
+  return pickNodes(running.length > 0 ? running : ctx.nodes, ctx.random, targets, ctx.nodes.length);
 }
