@@ -167,7 +167,8 @@ describe('crdt: always available, converging after healing', () => {
 
 describe('raft: sets and counters', () => {
   it.each(['set', 'counter'] as const)('%s: valid under partitions, kills and pauses, nothing acknowledged lost', async (workload) => {
-    const outcome = await run({ storeMode: 'raft', workload, nemesis: 'partition,kill,pause', seed: seeds[0]! });
+    // Node faults never take down every node at once: a pause after a kill of all would have no node to act on.
+    const outcome = await run({ storeMode: 'raft', workload, nemesis: 'partition,kill,pause', nemesisTargets: 'one,minority,majority,primaries', seed: seeds[0]! });
     for (const [name, result] of Object.entries(outcome.results.results as Record<string, CheckResult>)) expect(result.valid, `${name}: ${result.summary}`).toBe(true);
   }, runMs);
 });
