@@ -41,19 +41,7 @@ export function runSimChaos(seed: number, ticks = 1500): ChaosStats {
     }
   };
   for (let t = 0; t < ticks; t++) {
-    const roll = r.next();
-    if (roll < 0.01) {
-      const shuffled = [...sim.ids].sort(() => r.next() - 0.5);
-      const cut = r.int(1, sim.ids.length - 1);
-      sim.partition([shuffled.slice(0, cut), shuffled.slice(cut)]);
-    } else if (roll < 0.02) {
-      sim.heal();
-    } else if (roll < 0.027) {
-      const victim = sim.ids[r.int(0, sim.ids.length - 1)]!;
-      if (sim.node(victim).core) sim.crash(victim);
-    } else if (roll < 0.04) {
-      for (const id of sim.ids) if (!sim.node(id).core) sim.restart(id);
-    }
+    injectFault(sim);
     if (r.next() < 0.3) {
       const leaders = sim.ids.filter((id) => sim.node(id).core?.role === 'leader');
       const target = leaders[r.int(0, Math.max(0, leaders.length - 1))];
@@ -92,4 +80,25 @@ export function runSimChaos(seed: number, ticks = 1500): ChaosStats {
     reads,
     terms: sim.leaders.size,
   };
+}
+
+/**
+ * One tick's fault, drawn from the cluster's random stream: now and then a random split, a heal,
+ * a crash of one node, or every crashed node restarted; most ticks nothing.
+ */
+export function injectFault(sim: SimCluster): void {
+  const r = sim.random;
+  const roll = r.next();
+  if (roll < 0.01) {
+    const shuffled = [...sim.ids].sort(() => r.next() - 0.5);
+    const cut = r.int(1, sim.ids.length - 1);
+    sim.partition([shuffled.slice(0, cut), shuffled.slice(cut)]);
+  } else if (roll < 0.02) {
+    sim.heal();
+  } else if (roll < 0.027) {
+    const victim = sim.ids[r.int(0, sim.ids.length - 1)]!;
+    if (sim.node(victim).core) sim.crash(victim);
+  } else if (roll < 0.04) {
+    for (const id of sim.ids) if (!sim.node(id).core) sim.restart(id);
+  }
 }

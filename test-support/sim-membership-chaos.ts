@@ -4,6 +4,7 @@
 // at the end every removed node is added back and every node's applied log must equal the others'.
 // Throws on any violation, naming the seed; `runSimMembershipChaos(seed)` replays it exactly.
 import type { NodeId } from '../src/kv/raft/raft-types.js';
+import { injectFault } from './sim-chaos.js';
 import { SimCluster } from './sim-cluster.js';
 
 /** What one run did, for sanity checks that the schedule exercised something. */
@@ -36,19 +37,7 @@ export function runSimMembershipChaos(seed: number, ticks = 1500): MembershipCha
   let refused = 0;
   const leaders = (): NodeId[] => sim.ids.filter((id) => sim.node(id).core?.role === 'leader');
   for (let t = 0; t < ticks; t++) {
-    const roll = r.next();
-    if (roll < 0.01) {
-      const shuffled = [...sim.ids].sort(() => r.next() - 0.5);
-      const cut = r.int(1, sim.ids.length - 1);
-      sim.partition([shuffled.slice(0, cut), shuffled.slice(cut)]);
-    } else if (roll < 0.02) {
-      sim.heal();
-    } else if (roll < 0.027) {
-      const victim = sim.ids[r.int(0, sim.ids.length - 1)]!;
-      if (sim.node(victim).core) sim.crash(victim);
-    } else if (roll < 0.04) {
-      for (const id of sim.ids) if (!sim.node(id).core) sim.restart(id);
-    }
+    injectFault(sim);
     if (r.next() < 0.3) {
       const all = leaders();
       const target = all[r.int(0, Math.max(0, all.length - 1))];
