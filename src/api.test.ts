@@ -33,6 +33,24 @@ describe('runTest and recheckRun from code', () => {
     await expect(recheckRun(outcome.dir)).rejects.toThrow(/--nemesis "nothing" is not known; expected one of: .*partition/);
   }, 60_000);
 
+  it('records a cluster that does not recover after healing as a finding, not a crash', async () => {
+    // Its heal kills every node, so the final phase finds no cluster to wait for.
+    const wreck = defineFault({
+      name: 'wreck', description: 'kills every node when healed', healRank: HEAL_RANK.partition,
+      create: (ctx) => ({
+        fault: 'wreck',
+        invoke: async (op) => (op.f === 'stop-wreck' ? Promise.all(ctx.nodes.map((node) => ctx.runtime.kill(node))) : 'waiting'),
+      }),
+    });
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
+    const outcome = await runTest({ nodes: 3, timeLimitS: 2, nemesis: 'wreck', nemesisIntervalS: 1, seed: 5, readyTimeoutS: 2, storeDir }, { definitions: [wreck], status: quiet });
+    expect(outcome.crashed).toBeUndefined();
+    expect(outcome.exitCode).toBe(2);
+    expect(outcome.results.incomplete).toMatch(/^the cluster did not recover after healing \(node n\d exited before it was ready[^\n]*\), so its final reads may not show its final state$/);
+    const again = await recheckRun(outcome.dir, { definitions: [wreck] });
+    expect(again.results.incomplete).toBe(outcome.results.incomplete);
+  }, 60_000);
+
   it('refuses what cannot run before starting anything', async () => {
     const storeDir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
     await expect(runTest({ db: 'etcd', workload: 'register', storeDir }, { status: quiet })).rejects.toThrow('--db etcd cannot run on the local runtime; expected --runtime docker');

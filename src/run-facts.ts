@@ -27,6 +27,8 @@ export interface RunFacts {
   interrupted?: { phase: RunPhase; workloadS: number };
   /** Ops that happened but could not be written to history.jsonl. */
   lostOps?: number;
+  /** Why the cluster was not ready after healing (the final reads ran against it anyway). */
+  unrecovered?: string;
 }
 
 export function writeRunFacts(dir: string, facts: RunFacts): void {
@@ -65,6 +67,7 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   if (typeof o['historyEpochMs'] === 'number' && Number.isFinite(o['historyEpochMs'])) facts.historyEpochMs = o['historyEpochMs'];
   if (typeof o['crashed'] === 'string') facts.crashed = o['crashed'];
   if (typeof o['lostOps'] === 'number' && o['lostOps'] > 0) facts.lostOps = o['lostOps'];
+  if (typeof o['unrecovered'] === 'string') facts.unrecovered = o['unrecovered'];
   const interrupted = o['interrupted'] as Record<string, unknown> | undefined;
   if (typeof interrupted === 'object' && interrupted !== null && typeof interrupted['workloadS'] === 'number') {
     facts.interrupted = { phase: (RUN_PHASES as readonly unknown[]).includes(interrupted['phase']) ? (interrupted['phase'] as RunPhase) : 'workload', workloadS: interrupted['workloadS'] };
@@ -92,7 +95,8 @@ export function runIncompleteReason(facts: RunFacts & { problem?: string }): str
     case 'crashed':
       return `the run crashed: ${facts.crashed ?? 'no reason recorded'}`;
     case 'complete':
-      return undefined;
+      // The final reads of a cluster that never came back prove little about its final state.
+      return facts.unrecovered === undefined ? undefined : `the cluster did not recover after healing (${facts.unrecovered}), so its final reads may not show its final state`;
   }
 }
 

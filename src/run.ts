@@ -136,7 +136,11 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       if (!stop.signal.aborted) {
         record('final');
         progress.setPhase('final');
-        await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
+        const unready = await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
+        if (unready !== undefined) {
+          facts.unrecovered = unready;
+          io.status.write(`the cluster did not recover after healing: ${unready}; the final reads ran against it as it was\n`);
+        }
       }
     } finally {
       progress.stop();
@@ -231,11 +235,22 @@ async function runMainPhase(interpreter: Interpreter, live: LiveTest, spec: Test
 
 // 4. After healing: wait for the cluster to recover, then the workload's final ops. The final
 // generator sees the history as it is on disk, read as a stream: the controller keeps no history.
-async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<void> {
-  await untilAborted(live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'final');
+// A cluster that does not recover (a node that died after the heal, a leader never elected) is a
+// finding about the database, not a crash of the run: its reason is returned, and the final reads
+// still run against whatever answers, so the history shows what a client would have seen.
+async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<string | undefined> {
+  let unready: string | undefined;
+  try {
+    await untilAborted(live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'final');
+  } catch (err) {
+    if (err instanceof Interrupted || signal.aborted) throw err;
+    // The first line: the rest is the node's log, which is in the run directory.
+    unready = messageOf(err).split('\n')[0];
+  }
   writer.flush();
   const final = live.workload.finalGenerator?.(streamStoredHistory(historyPath));
   if (final) await interpreter.run(clients(final), signal);
+  return unready;
 }
 
 /** Thrown when an interrupt ends a step that cannot stop by itself (waiting for nodes to start). */

@@ -95,7 +95,7 @@ export function bundledDb(options: BundledOptions): Db {
           if (s && modeServes(mode, 'member') && (await removedByLeader(node, ctx))) break;
           if (!ctx.runtime.isRunning(node)) {
             const why = lastLoggedError(logPath(ctx, node));
-            throw new Error(`node ${node} exited while starting${why ? ` (${why})` : ''}; last log lines:\n${tailLines(logPath(ctx, node))}`);
+            throw new Error(`node ${node} exited before it was ready${why ? ` (${why})` : ''}; last log lines:\n${tailLines(logPath(ctx, node))}`);
           }
           if (Date.now() > deadline) {
             const seen = status ? JSON.stringify(status) : 'no answer';

@@ -35,7 +35,7 @@ export async function awaitNodes(
       const answer = await probe(node).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
       if (answer === true) break;
       if (!ctx.runtime.isRunning(node)) {
-        throw new Error(`node ${node} exited while starting (${lastLoggedError(nodeLog(ctx, node)) ?? answer}); last log lines:\n${tailLines(nodeLog(ctx, node))}`);
+        throw new Error(`node ${node} exited before it was ready (${lastLoggedError(nodeLog(ctx, node)) ?? answer}); last log lines:\n${tailLines(nodeLog(ctx, node))}`);
       }
       if (Date.now() > deadline) {
         throw new Error(`node ${node} was not ready within ${deadlineMs / 1000} s (${answer}); last log lines:\n${tailLines(nodeLog(ctx, node))}`);
