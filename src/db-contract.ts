@@ -137,6 +137,25 @@ export function supportsTxn(db: Db): db is TxnDb {
   return typeof (db as Partial<TxnDb>).openTxn === 'function';
 }
 
+/** An rw-register micro-op (Elle's): write v to the register at k, or read it (null until read; null read: never written). */
+export type RegisterMicroOp = ['w', string, unknown] | ['r', string, unknown];
+
+/** A connection that runs rw-register transactions: all micro-ops atomically (at the db's isolation level), in order. */
+export interface RwRegisterConnection {
+  /** The micro-ops with every read filled in (a key never written reads null). */
+  txn(mops: readonly RegisterMicroOp[]): Promise<RegisterMicroOp[]>;
+  close(): Promise<void>;
+}
+
+/** A db whose nodes run multi-key read/write transactions over registers. */
+export interface RwRegisterDb extends Db {
+  openRwRegister(node: string, ctx: DbContext): Promise<RwRegisterConnection>;
+}
+
+export function supportsRwRegister(db: Db): db is RwRegisterDb {
+  return typeof (db as Partial<RwRegisterDb>).openRwRegister === 'function';
+}
+
 /** Bank accounts: transfers between them and reads of all their balances. */
 export interface BankConnection {
   /** Creates the accounts with these balances unless they already exist (so a retry is harmless). */

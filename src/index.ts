@@ -9,7 +9,7 @@ export type { ClientKind, DbDefinition, DbDefinitionInput, RuntimeName } from '.
 export { OpFailure, hasDataFiles, hasMembership, hasPrimaries } from './db-contract.js';
 export type {
   BankConnection, BankDb, CounterConnection, CounterDb, DataFilesDb, Db, DbContext, DbSession, ListMicroOp, MembershipChange, MembershipDb, PrimaryDb,
-  RegisterConnection, RegisterDb, SessionDb, SetConnection, SetDb, TxnConnection, TxnDb,
+  RegisterConnection, RegisterDb, RegisterMicroOp, RwRegisterConnection, RwRegisterDb, SessionDb, SetConnection, SetDb, TxnConnection, TxnDb,
 } from './db-contract.js';
 export { nodeImage } from './runtime/node-image.js';
 export type { NodeImage, NodeImageDir, NodeImagePackages } from './runtime/node-image.js';

@@ -2,7 +2,7 @@
 // transaction is one txn request, a bank transfer one txn guarded by the funds check, and a bank
 // read one read-only txn of every account, so each is atomic where the mode makes txns atomic.
 import type { Json, KvOp, KvResponse, TxnMicroOp, TxnResult } from '../kv/client.js';
-import { OpFailure, type BankConnection, type ListMicroOp, type TxnConnection } from './db.js';
+import { OpFailure, type BankConnection, type ListMicroOp, type RegisterMicroOp, type RwRegisterConnection, type TxnConnection } from './db.js';
 
 type Call = ((req: KvOp) => Promise<KvResponse>) & { close(): void };
 
@@ -18,6 +18,20 @@ export function listAppendConnection(call: Call): TxnConnection {
         if (value !== null && !Array.isArray(value)) throw new OpFailure(`txn read ${key} as ${JSON.stringify(value)}; expected a list`, false);
         return ['r', key, value ?? []];
       });
+    },
+    async close() {
+      call.close();
+    },
+  };
+}
+
+/** rw-register transactions: writes and reads of registers, in one txn (a key never written reads null). */
+export function rwRegisterConnection(call: Call): RwRegisterConnection {
+  return {
+    async txn(mops) {
+      const ops = mops.map(([f, key, value]): TxnMicroOp => (f === 'r' ? ['r', key, null] : ['w', key, value as Json]));
+      const results = resultsOf(await call({ op: 'txn', ops }), ops.length);
+      return results.map(([f, key, value], i): RegisterMicroOp => (f === 'r' ? ['r', key, value ?? null] : mops[i]!));
     },
     async close() {
       call.close();

@@ -17,7 +17,7 @@ import { FSYNC_MODES, type FsyncMode } from '../kv/server-options.js';
 import { lastLoggedError, tailLines } from '../log-tail.js';
 import { sagaBank } from './bank-saga.js';
 import { raftMembership, removedByLeader } from './bundled-membership.js';
-import { listAppendConnection, txnBank } from './bundled-txn.js';
+import { listAppendConnection, rwRegisterConnection, txnBank } from './bundled-txn.js';
 import { OpFailure, type BankConnection, type CounterConnection, type DataFilesDb, type Db, type DbContext, type DbSession, type RegisterConnection, type SetConnection } from './db.js';
 import type { PrimaryDb } from './primary.js';
 
@@ -125,6 +125,7 @@ export function bundledDb(options: BundledOptions): Db {
     ...(can.set && { openSet: async (node: string, ctx: DbContext) => setConnection(mode, await openCall(node, ctx)) }),
     ...(can.counter && { openCounter: async (node: string, ctx: DbContext) => counterConnection(await openCall(node, ctx)) }),
     ...(can.txn && { openTxn: async (node: string, ctx: DbContext) => listAppendConnection(await openCall(node, ctx)) }),
+    ...(can['rw-register'] && { openRwRegister: async (node: string, ctx: DbContext) => rwRegisterConnection(await openCall(node, ctx)) }),
     ...(can.bank && { openBank: async (node: string, ctx: DbContext) => bankConnection(mode, await openCall(node, ctx)) }),
     ...(modeServes(mode, 'member') && raftMembership()),
   });
@@ -333,7 +334,7 @@ function majority(values: Readonly<Record<string, unknown>> | undefined): number
 
 /**
  * The clients a mode can serve, from the ops it serves: registers (read/write/cas), sets (add +
- * read), counters (add + read), list-append transactions (txns), the bank (txns, or else a saga over
+ * read), counters (add + read), list-append and rw-register transactions (txns), the bank (txns, or else a saga over
  * counters whose accounts are created by writes: without isolation, by design), sessions where the
  * mode has version tokens.
  */
@@ -344,6 +345,7 @@ function clientsOf(mode: ModeName): Record<ClientKind, boolean> {
     set: modeServes(mode, 'set-add') && modeServes(mode, 'read'),
     counter,
     txn: modeServes(mode, 'txn'),
+    'rw-register': modeServes(mode, 'txn'),
     bank: modeServes(mode, 'txn') || (counter && modeServes(mode, 'write')),
     session: VERSION_SCOPE[mode] !== null,
   };

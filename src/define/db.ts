@@ -2,7 +2,7 @@
 // adapter it makes from resolved options. What clients it serves is read from the adapter (the
 // methods it has), so a workload's needs are checked against the database before any node starts.
 // The built-in databases are made with defineDb, as a user's database is.
-import { supportsBank, supportsCounter, supportsRegister, supportsSessions, supportsSet, supportsTxn, type Db } from '../db-contract.js';
+import { supportsBank, supportsCounter, supportsRegister, supportsSessions, supportsSet, supportsTxn, supportsRwRegister, type Db } from '../db-contract.js';
 import { assertSchema, type OptionContext, type OptionSchema, type OptionValues } from './options.js';
 
 /** Where nodes run. */
@@ -15,6 +15,7 @@ export const CLIENT_KINDS = {
   set: 'openSet',
   counter: 'openCounter',
   txn: 'openTxn',
+  'rw-register': 'openRwRegister',
   bank: 'openBank',
   session: 'startSession',
 } as const;
@@ -26,6 +27,7 @@ export const CLIENT_KIND_WORDS: Record<ClientKind, string> = {
   set: 'sets (add, read)',
   counter: 'counters (add, read)',
   txn: 'list-append transactions',
+  'rw-register': 'read/write register transactions',
   bank: 'bank accounts (transfer, read all)',
   session: 'client sessions (version tokens)',
 };
@@ -37,6 +39,7 @@ export function clientKindsOf(db: Db): ClientKind[] {
     set: supportsSet,
     counter: supportsCounter,
     txn: supportsTxn,
+    'rw-register': supportsRwRegister,
     bank: supportsBank,
     session: supportsSessions,
   };
