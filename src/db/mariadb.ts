@@ -92,6 +92,21 @@ async function galeraState(ctx: DbContext, node: string): Promise<true | string>
   return `wsrep_ready ${status['wsrep_ready']}, cluster ${status['wsrep_cluster_status']} of size ${status['wsrep_cluster_size']}, state ${status['wsrep_local_state_comment']}`;
 }
 
+/** Waits for the first node to form the cluster; it may not even be spawned yet (all nodes start at once). */
+async function awaitFirst(ctx: DbContext, first: string, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  let seenRunning = false;
+  for (;;) {
+    const answer = await galeraState(ctx, first).catch((err: unknown) => (err instanceof Error ? err.message : String(err)));
+    if (answer === true) return;
+    const running = ctx.runtime.isRunning(first);
+    if (seenRunning && !running) throw new Error(`node ${first} exited before it formed the cluster (${answer}), so the others cannot join it`);
+    seenRunning ||= running;
+    if (Date.now() > deadline) throw new Error(`node ${first} had not formed the cluster within ${deadlineMs / 1000} s (${answer}), so the others cannot join it`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
 /** The clients of either db: a session per connection, bound to its own node. */
 function clients(db: string, isolation: IsolationLevel) {
   const session = (node: string, ctx: DbContext) => new MariaDbSession({ host: hostOf(ctx, node, db), node, password: PASSWORD, isolation, timeoutMs: ctx.test.opTimeoutMs });
@@ -152,8 +167,7 @@ export function galeraDb(given: Partial<MariaDbOptions> = {}): MariaDb {
       if (how === 'new-cluster') return spawnNode(ctx, node, 'galera', cluster, true, ['--wsrep-new-cluster']);
       if (how === 'join-first') {
         // Joining before n1 has formed the cluster would find no primary component and give up.
-        const readyMs = Number(ctx.test['readyTimeoutS'] ?? 60) * 1000;
-        await awaitNodes([nodes[0] as string], ctx, readyMs, (n) => galeraState(ctx, n));
+        await awaitFirst(ctx, nodes[0] as string, Number(ctx.test['readyTimeoutS'] ?? 60) * 1000);
       }
       if (how === 'bootstrap') {
         // Galera refuses --wsrep-new-cluster on a node not marked safe: this is the manual's own step.
