@@ -11,7 +11,7 @@
 //   register     read / write as above on cells; cas -> UPDATE cells SET v = to WHERE k = ? AND v = from
 import { OpFailure, type BankConnection, type ListMicroOp, type RegisterConnection, type RegisterMicroOp, type RwRegisterConnection, type TxnConnection } from './db.js';
 import { TABLES } from './mariadb-config.js';
-import type { MariaDbSession, Row } from './mariadb-session.js';
+import type { Row, TxnRunner } from './mariadb-session.js';
 
 /** A list element as stored: its JSON, which must not hold the separator. */
 export function encodeElement(element: unknown): string {
@@ -31,7 +31,7 @@ function valueOf(rows: Row[]): unknown {
   return typeof v === 'string' ? (JSON.parse(v) as unknown) : null;
 }
 
-export function listAppendClient(session: MariaDbSession): TxnConnection {
+export function listAppendClient(session: TxnRunner): TxnConnection {
   return {
     txn: (mops) => session.transaction(async (scope) => {
       const done: ListMicroOp[] = [];
@@ -51,7 +51,7 @@ export function listAppendClient(session: MariaDbSession): TxnConnection {
   };
 }
 
-export function rwRegisterClient(session: MariaDbSession): RwRegisterConnection {
+export function rwRegisterClient(session: TxnRunner): RwRegisterConnection {
   return {
     txn: (mops) => session.transaction(async (scope) => {
       const done: RegisterMicroOp[] = [];
@@ -69,7 +69,7 @@ export function rwRegisterClient(session: MariaDbSession): RwRegisterConnection 
   };
 }
 
-export function bankClient(session: MariaDbSession): BankConnection {
+export function bankClient(session: TxnRunner): BankConnection {
   const read = async (scope: { query(sql: string, values?: unknown[]): Promise<Row[]> }, accounts: readonly string[]) => {
     const rows = accounts.length === 0 ? [] : await scope.query(`SELECT id, balance FROM ${TABLES.accounts} WHERE id IN (${accounts.map(() => '?').join(', ')})`, accounts.map(String));
     const balances: Record<string, number | null> = Object.fromEntries(accounts.map((a) => [String(a), null]));
@@ -96,7 +96,7 @@ export function bankClient(session: MariaDbSession): BankConnection {
   };
 }
 
-export function registerClient(session: MariaDbSession): RegisterConnection {
+export function registerClient(session: TxnRunner): RegisterConnection {
   return {
     read: (key) => session.transaction(async (scope) => valueOf(await scope.query(`SELECT v FROM ${TABLES.cells} WHERE k = ?`, [String(key)]))),
     write: (key, value) => session.transaction(async (scope) => {

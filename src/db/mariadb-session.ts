@@ -48,6 +48,12 @@ export interface TxnScope {
   execute(sql: string, values?: unknown[]): Promise<number>;
 }
 
+/** What the clients need of a session: one transaction at a time, and closing it. */
+export interface TxnRunner {
+  transaction<T>(body: (scope: TxnScope) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
 export interface SessionOptions {
   host: string;
   node: string;
@@ -57,7 +63,7 @@ export interface SessionOptions {
 }
 
 /** A connection to one node, opened on first use and again after a failure. */
-export class MariaDbSession {
+export class MariaDbSession implements TxnRunner {
   private connection: mysql.Connection | undefined;
 
   constructor(private readonly options: SessionOptions) {}
