@@ -183,19 +183,6 @@ export function galeraDb(given: Partial<MariaDbOptions> = {}): MariaDb {
   };
 }
 
-/** A single MariaDB server, as --db mariadb names it. */
-export const mariadb = defineDb({
-  name: 'mariadb',
-  description: "MariaDB 10.11 (Debian's mariadb-server), one server, transactions at --isolation",
-  options: mariadbOptions,
-  runtimes: ['docker'],
-  validate: (_options, { nodeCount }) => {
-    if (nodeCount !== 1) throw new Error(`db mariadb is a single server: --nodes ${nodeCount} is not valid; expected --nodes 1 (use --db galera for a cluster)`);
-  },
-  describe: (options) => [options.isolation],
-  create: (options) => mariadbDb(options),
-});
-
 /** A Galera cluster, as --db galera names it. */
 export const galera = defineDb({
   name: 'galera',
@@ -207,4 +194,17 @@ export const galera = defineDb({
   },
   describe: (options) => [options.isolation],
   create: (options) => galeraDb(options),
+});
+
+/** A single MariaDB server, as --db mariadb names it. */
+export const mariadb = defineDb({
+  name: 'mariadb',
+  description: "MariaDB 10.11 (Debian's mariadb-server), one server, transactions at --isolation",
+  options: mariadbOptions,
+  runtimes: ['docker'],
+  validate: (_options, { nodeCount }) => {
+    if (nodeCount !== 1) throw new Error(`db mariadb is a single server: --nodes ${nodeCount} is not valid; expected --nodes 1 (use --db galera for a cluster)`);
+  },
+  describe: (options) => [options.isolation],
+  create: (options) => mariadbDb(options),
 });
