@@ -111,8 +111,10 @@ async function awaitFirst(ctx: DbContext, first: string, deadlineMs: number): Pr
 function clients(db: string, isolation: IsolationLevel) {
   const session = (node: string, ctx: DbContext) => new MariaDbSession({ host: hostOf(ctx, node, db), node, password: PASSWORD, isolation, timeoutMs: ctx.test.opTimeoutMs });
   return {
-    // start() keeps the data directory; my.cnf and init.sql beside it are configuration.
-    dataFiles: ['ibdata1', 'ib_logfile*', 'faultline/*.ibd', 'grastate.dat', 'galera.cache'],
+    // start() keeps the data directory; my.cnf and init.sql beside it are configuration, and so is
+    // Galera's grastate.dat and gvwstate.dat (state, which the restart logic reads). The tables live
+    // in faultline/*.ibd, the redo log in ib_logfile0, Galera's write-set cache in galera.cache.
+    dataFiles: ['ibdata1', 'ib_logfile*', 'faultline/*.ibd', 'galera.cache'],
     openTxn: async (node: string, ctx: DbContext) => listAppendClient(session(node, ctx)),
     openRwRegister: async (node: string, ctx: DbContext) => rwRegisterClient(session(node, ctx)),
     openBank: async (node: string, ctx: DbContext) => bankClient(session(node, ctx)),
