@@ -30,7 +30,8 @@ async function run(name: string, flags: string[]) {
   return { stdout: result.stdout, history };
 }
 
-describe.runIf(hasDocker)('--db galera in containers', () => {
+// The two clusters run side by side: most of each run is the cluster forming and the final reads.
+describe.runIf(hasDocker).concurrent('--db galera in containers', () => {
   it('runs list-append on 3 nodes under partitions and kills to a verdict, with ok transactions that read appends', async () => {
     const { stdout, history } = await run('galera-la', ['--db', 'galera', '--isolation', 'serializable', '--workload', 'list-append', '--nodes', '3', '--concurrency', '6',
       '--time-limit', '10', '--nemesis', 'partition,kill', '--nemesis-interval', '2']);
