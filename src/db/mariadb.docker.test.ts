@@ -4,7 +4,7 @@
 // its own (rw-register's workload lands separately): a transaction reads back what it just wrote. The verdict is MariaDB's business (repeatable-read shows G2-item
 // even on one server). Needs Docker: without it the suite skips with one line, or fails under
 // FAULTLINE_REQUIRE_SYSTEM_TESTS=1 (CI).
-import { mkdtempSync, readFileSync, realpathSync } from 'node:fs';
+import { mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -27,6 +27,8 @@ async function run(name: string, flags: string[]) {
   expect(result.stdout, result.stderr).toMatch(/verdict: +(VALID|INVALID|UNKNOWN)/);
   expect([0, 1, 2]).toContain(result.exitCode);
   const history = readFileSync(join(realpathSync(join(store, 'latest')), 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  // A Galera node's data directory holds some 200 MB (redo log, gcache): not left behind.
+  rmSync(store, { recursive: true, force: true });
   return { stdout: result.stdout, history };
 }
 
@@ -106,6 +108,7 @@ describe.runIf(hasDocker)('--db mariadb: rw-register transactions', () => {
     expect(outcome.crashed).toBeUndefined();
     expect(outcome.results.valid, JSON.stringify(outcome.results)).toBe(true);
     const history = readFileSync(join(outcome.dir, 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Op);
+    rmSync(store, { recursive: true, force: true });
     const ok = history.filter((op) => op.type === 'ok' && op.f === 'txn');
     expect(ok.length).toBeGreaterThan(20);
     // Some read of another key saw a value a transaction wrote (a number, never null once written).
