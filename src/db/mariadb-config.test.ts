@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chooseBootstrap, initSql, isolationSql, myCnf, parseGrastate, type GraState } from './mariadb-config.js';
-import { galera, galeraStart, mariadb, quorumToReset } from './mariadb.js';
+import { galera, galeraStart, mariadb } from './mariadb.js';
 import { resolveOptions } from '../define/options.js';
 
 const paths = { dataDir: '/run/n1/data', socket: '/run/mysqld/mysqld.sock', pidFile: '/run/n1/mysqld.pid' };
@@ -112,20 +112,6 @@ describe('galeraStart', () => {
 
   it('a node that never got data joins (SST)', () => {
     expect(galeraStart('n2', nodes, facts({ hasData: (n) => n !== 'n2' }))).toBe('join');
-  });
-});
-
-describe('quorumToReset', () => {
-  const status = (cluster: string, size: number, committed: number) => ({ wsrep_cluster_status: cluster, wsrep_cluster_size: String(size), wsrep_last_committed: String(committed) });
-
-  it('bootstraps the most advanced node when every node is up, together, and none is primary', () => {
-    expect(quorumToReset(new Map([['n1', status('non-Primary', 3, 318)], ['n2', status('non-Primary', 3, 320)], ['n3', status('non-Primary', 3, 320)]]))).toBe('n2');
-  });
-
-  it('does nothing while a node is primary, unreachable, or not with all the others', () => {
-    expect(quorumToReset(new Map([['n1', status('Primary', 3, 5)], ['n2', status('non-Primary', 3, 9)], ['n3', status('non-Primary', 3, 9)]]))).toBeNull();
-    expect(quorumToReset(new Map([['n1', undefined], ['n2', status('non-Primary', 3, 9)], ['n3', status('non-Primary', 3, 9)]]))).toBeNull();
-    expect(quorumToReset(new Map([['n1', status('non-Primary', 1, 5)], ['n2', status('non-Primary', 2, 9)], ['n3', status('non-Primary', 2, 9)]]))).toBeNull();
   });
 });
 

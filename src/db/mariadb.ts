@@ -18,7 +18,7 @@
 //   other node committed alone may be lost: the checkers would say so.
 // - Until then, and while a partition leaves a node outside the primary component, the node refuses
 //   SQL with WSREP not ready (1047): those ops fail definitely.
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { defineDb } from '../define/db.js';
@@ -84,55 +84,12 @@ async function probe(ctx: DbContext, node: string, db: string, sql: string): Pro
   }
 }
 
-/** A Galera node's wsrep status variables. */
-async function galeraStatus(ctx: DbContext, node: string): Promise<Record<string, string>> {
-  const rows = await probe(ctx, node, 'galera', "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_cluster_status', 'wsrep_local_state_comment', 'wsrep_cluster_size', 'wsrep_last_committed')");
-  return Object.fromEntries(rows.map((r) => [String(r['Variable_name']), String(r['Value'])]));
-}
-
 /** A Galera node is ready when it is Synced in a primary component: it then takes reads and writes. */
 async function galeraState(ctx: DbContext, node: string): Promise<true | string> {
-  const status = await galeraStatus(ctx, node);
+  const rows = await probe(ctx, node, 'galera', "SHOW GLOBAL STATUS WHERE Variable_name IN ('wsrep_ready', 'wsrep_cluster_status', 'wsrep_local_state_comment', 'wsrep_cluster_size')");
+  const status = Object.fromEntries(rows.map((r) => [String(r['Variable_name']), String(r['Value'])]));
   if (status['wsrep_ready'] === 'ON' && status['wsrep_cluster_status'] === 'Primary' && status['wsrep_local_state_comment'] === 'Synced') return true;
   return `wsrep_ready ${status['wsrep_ready']}, cluster ${status['wsrep_cluster_status']} of size ${status['wsrep_cluster_size']}, state ${status['wsrep_local_state_comment']}`;
-}
-
-/** How long every node must sit together outside any primary component before the quorum is reset. */
-const STUCK_MS = 10_000;
-
-/**
- * Galera's manual "Resetting the Quorum": after a majority died, a cluster whose nodes are all back
- * and see each other can still have no primary component (the restarted nodes are new members,
- * not the old ones pc.recovery would wait for), and it stays so until an operator sets
- * pc.bootstrap=YES on the most advanced node. Only when every node answered, none is in a primary
- * component, and each sees all of them in one component: then no partition can make a second one.
- * The most advanced is the highest wsrep_last_committed; ties go to node order.
- */
-export function quorumToReset(statuses: ReadonlyMap<string, Record<string, string> | undefined>): string | null {
-  const all = [...statuses];
-  if (all.some(([, s]) => s === undefined || s['wsrep_cluster_status'] === 'Primary' || Number(s['wsrep_cluster_size']) !== all.length)) return null;
-  let best: [string, number] | undefined;
-  for (const [node, s] of all) {
-    const committed = Number(s?.['wsrep_last_committed']);
-    if (Number.isFinite(committed) && (!best || committed > best[1])) best = [node, committed];
-  }
-  return best ? best[0] : null;
-}
-
-/** Resets the quorum (quorumToReset) once the cluster has been stuck for STUCK_MS; says so in the node's log. */
-async function resetQuorumIfStuck(ctx: DbContext, stuck: { since?: number }): Promise<void> {
-  const nodes = ctx.runtime.nodes;
-  const statuses = new Map(await Promise.all(nodes.map(async (n) => [n, await galeraStatus(ctx, n).catch(() => undefined)] as const)));
-  const chosen = quorumToReset(statuses);
-  if (chosen === null) {
-    delete stuck.since;
-    return;
-  }
-  stuck.since ??= Date.now();
-  if (Date.now() - stuck.since < STUCK_MS) return;
-  delete stuck.since;
-  appendFileSync(nodeLog(ctx, chosen), `faultline: every node is up and together without a primary component for ${STUCK_MS / 1000} s: pc.bootstrap=YES on ${chosen} (wsrep_last_committed ${statuses.get(chosen)?.['wsrep_last_committed']}), as Galera's manual says to reset the quorum\n`);
-  await probe(ctx, chosen, 'galera', "SET GLOBAL wsrep_provider_options='pc.bootstrap=YES'");
 }
 
 /** Waits for the first node to form the cluster; it may not even be spawned yet (all nodes start at once). */
@@ -223,14 +180,7 @@ export function galeraDb(given: Partial<MariaDbOptions> = {}): MariaDb {
       return spawnNode(ctx, node, 'galera', cluster, false, []);
     },
     async awaitReady(nodes, ctx, deadlineMs) {
-      // awaitReady runs at setup and after the final heal, with no fault in force: the only times
-      // the adapter steps in as an operator would (resetQuorumIfStuck).
-      const stuck: { since?: number } = {};
-      await awaitNodes(nodes, ctx, deadlineMs, async (node) => {
-        const state = await galeraState(ctx, node);
-        if (state !== true) await resetQuorumIfStuck(ctx, stuck);
-        return state;
-      });
+      await awaitNodes(nodes, ctx, deadlineMs, (node) => galeraState(ctx, node));
     },
   };
 }
