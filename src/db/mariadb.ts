@@ -16,6 +16,9 @@
 //   grastate.dat, else the one with the highest seqno, bootstraps (its safe_to_bootstrap set to 1),
 //   and the others join it. When no node knows its seqno, the first node bootstraps, and writes any
 //   other node committed alone may be lost: the checkers would say so.
+// - Not handled: a majority killed and restarted can come back with no primary component (the
+//   restarted nodes are new members), and a restarted node then never opens its SQL port; the
+//   manual's remedy (stop all, bootstrap the most advanced) is not done, so the run is unrecovered.
 // - Until then, and while a partition leaves a node outside the primary component, the node refuses
 //   SQL with WSREP not ready (1047): those ops fail definitely.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
