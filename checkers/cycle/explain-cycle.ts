@@ -50,13 +50,14 @@ export function describeCycleClass(anomaly: string): string {
 /** A transaction as a witness, described by its micro-ops. */
 export function txnWitness(txns: Transactions, t: number): WitnessOp {
   const status = txns.status[t] === OK ? '' : txns.complete[t]?.type === 'fail' ? ' (failed)' : ' (unknown outcome)';
-  return witnessOp(txns.invoke[t]!, txns.complete[t], `${txns.mops[t]!.map(describeMop).join(', ')}${status}`);
+  const nil = txns.kind === 'rw-register' && txns.status[t] === OK ? 'nil' : '?';
+  return witnessOp(txns.invoke[t]!, txns.complete[t], `${txns.mops[t]!.map((mop) => describeMop(mop, nil)).join(', ')}${status}`);
 }
 
-/** "append x 3", "r x [1, 2, 3]", "w x 3" or "r x 3" (a register read; "r x nil": never written). */
-export function describeMop([f, key, value]: MicroOp): string {
+/** "append x 3", "r x [1, 2, 3]", "w x 3" or "r x 3" (a register read); a null read shows as `nil` ("?": not known). */
+export function describeMop([f, key, value]: MicroOp, nil = '?'): string {
   if (f === 'append' || f === 'w') return `${f} ${showKey(key)} ${showElement(value)}`;
-  return `r ${showKey(key)} ${value === null ? '?' : Array.isArray(value) ? showList(value) : showElement(value)}`;
+  return `r ${showKey(key)} ${value === null ? nil : Array.isArray(value) ? showList(value) : showElement(value)}`;
 }
 
 export function showKey(key: unknown): string {

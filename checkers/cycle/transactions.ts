@@ -23,6 +23,7 @@ export const INFO = 1;
 export const FAIL = 2;
 
 export interface Transactions {
+  kind: TxnKind;
   count: number;
   invoke: Op[];
   /** undefined when the history ended before the transaction completed (treated as info). */
@@ -138,7 +139,7 @@ export function collectTransactions(history: History, f = 'txn', kind: TxnKind =
     return status[t] === OK ? complete[t]! : invoke[t]!;
   }
   return {
-    count, invoke, complete, status, mops, invokeAt: new Int32Array(invokeAt), completeAt: new Int32Array(completeAt),
+    kind, count, invoke, complete, status, mops, invokeAt: new Int32Array(invokeAt), completeAt: new Int32Array(completeAt),
     processPrevious: new Int32Array(processPrevious), mopStart, mopKey, keys, keyIdOf, committedWrites, okReads,
   };
 }
