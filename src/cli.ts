@@ -115,11 +115,14 @@ program
   .option('--format <format>', `history file format: ${CHECK_FORMATS.join(', ')} (json: elle-cli; default: by extension, .edn .jsonl .json; else jsonl)`)
   .option('--model <name>', 'linearizability model for history files: register, cas-register, kv, mutex, set, fifo-queue')
   .option('--workload <name>', `check history files with a workload's checker instead: ${fileWorkloadNames.join(', ')} (formats edn, json, jsonl)`)
-  .option('--consistency-models <list>', 'list-append: the models the history must satisfy, comma-separated (default strict-serializable)')
+  .option('--consistency-models <list>', 'list-append, rw-register: the models the history must satisfy, comma-separated (default strict-serializable)')
+  .option('--sequential-keys', 'rw-register: each key is sequentially consistent (versions ordered along each process)')
+  .option('--linearizable-keys', 'rw-register: each key is linearizable (versions ordered along real time)')
+  .option('--wfr-keys', 'rw-register: within a transaction writes follow reads')
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; sequentialKeys?: boolean; linearizableKeys?: boolean; wfrKeys?: boolean; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
@@ -149,6 +152,9 @@ program
         format: opts.format,
         json: Boolean(opts.json),
         negativeAllowed: Boolean(opts.negativeAllowed),
+        sequentialKeys: Boolean(opts.sequentialKeys),
+        linearizableKeys: Boolean(opts.linearizableKeys),
+        wfrKeys: Boolean(opts.wfrKeys),
         ...(consistencyModels !== undefined && { consistencyModels }),
       }, (line) => console.log(line));
       return;
