@@ -173,3 +173,8 @@ export function strongestNotRuledOut(ruledOut: Iterable<string>): string[] {
   const left = Object.keys(STRONGER_THAN).filter((m) => !out.has(m));
   return left.filter((m) => !(WEAKER_THAN[m] ?? []).some((stronger) => !out.has(stronger))).sort();
 }
+
+/** The models a model implies, itself included (serializable: repeatable-read, snapshot-isolation, ...). */
+export function modelsImpliedBy(model: string): Set<string> {
+  return closure([canonicalModel(model)], (m) => STRONGER_THAN[m] ?? []);
+}

@@ -52,7 +52,9 @@ export function checkRwRegister(history: History, options: RwRegisterOptions = {
   for (const c of index.cyclicVersions) {
     const steps = c.steps.map((s) => `${show(s.value)} < ${show(s.next)} because ${versionReason(txns, s.source, s.a, s.b, c.key, s.value, s.next)}`);
     anomalies.add('cyclic-versions', () => ({
-      key: c.key, values: c.values, sources: c.sources, ops: [...new Set(c.steps.flatMap((s) => [s.a, s.b]).filter((t) => t >= 0))].map(w),
+      key: c.key, values: c.values, sources: c.sources,
+      order: c.steps.map((s) => ({ value: s.value, next: s.next, source: s.source, ops: [s.a, s.b].filter((t) => t >= 0).map((t) => txns.invoke[t]!.index) })),
+      ops: [...new Set(c.steps.flatMap((s) => [s.a, s.b]).filter((t) => t >= 0))].map(w),
       explanation: [`key ${showKey(c.key)}'s versions form a cycle under ${c.sources.join(', ')} (so no order of its versions exists; ${c.sources.at(-1)} was left out of the inference):`, ...steps, `So ${[...c.values, c.values[0]].map(show).join(' < ')}.`].join('\n'),
     }));
   }
