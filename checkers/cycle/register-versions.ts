@@ -218,24 +218,69 @@ export function forEachExternalKey(txns: Transactions, index: RegisterIndex, t: 
   }
 }
 
-/** A growing list of version edges. */
+/** A growing list of version edges, in typed arrays (millions of them; plain arrays keep the collector busy). */
 class EdgeList {
-  from: number[] = [];
-  to: number[] = [];
-  source: number[] = [];
-  a: number[] = [];
-  b: number[] = [];
+  length = 0;
+  from = new Int32Array(1024);
+  to = new Int32Array(1024);
+  source = new Uint8Array(1024);
+  a = new Int32Array(1024);
+  b = new Int32Array(1024);
+
   push(from: number, to: number, source: number, a: number, b: number): void {
     if (from === to) return;
-    this.from.push(from);
-    this.to.push(to);
-    this.source.push(source);
-    this.a.push(a);
-    this.b.push(b);
+    if (this.length === this.from.length) this.grow();
+    const i = this.length++;
+    this.from[i] = from;
+    this.to[i] = to;
+    this.source[i] = source;
+    this.a[i] = a;
+    this.b[i] = b;
   }
-  append(other: EdgeList): void {
-    for (let i = 0; i < other.from.length; i++) this.push(other.from[i]!, other.to[i]!, other.source[i]!, other.a[i]!, other.b[i]!);
+
+  private grow(): void {
+    const size = this.from.length * 2;
+    const copy = <T extends Int32Array | Uint8Array>(old: T, made: T): T => {
+      made.set(old);
+      return made;
+    };
+    this.from = copy(this.from, new Int32Array(size));
+    this.to = copy(this.to, new Int32Array(size));
+    this.source = copy(this.source, new Uint8Array(size));
+    this.a = copy(this.a, new Int32Array(size));
+    this.b = copy(this.b, new Int32Array(size));
   }
+}
+
+/** The edges of several lists by source version (CSR, repeats kept): edge e is lists[list[e]] entry item[e]. */
+interface RawGraph {
+  offsets: Int32Array;
+  targets: Int32Array;
+  list: Uint8Array;
+  item: Int32Array;
+}
+
+function rawGraph(nodes: number, lists: readonly EdgeList[]): RawGraph {
+  const offsets = new Int32Array(nodes + 1);
+  let total = 0;
+  for (const l of lists) {
+    total += l.length;
+    for (let i = 0; i < l.length; i++) offsets[l.from[i]! + 1]!++;
+  }
+  for (let v = 0; v < nodes; v++) offsets[v + 1]! += offsets[v]!;
+  const cursor = offsets.slice(0, nodes);
+  const targets = new Int32Array(total);
+  const list = new Uint8Array(total);
+  const item = new Int32Array(total);
+  lists.forEach((l, n) => {
+    for (let i = 0; i < l.length; i++) {
+      const slot = cursor[l.from[i]!]!++;
+      targets[slot] = l.to[i]!;
+      list[slot] = n;
+      item[slot] = i;
+    }
+  });
+  return { offsets, targets, list, item };
 }
 
 function inferVersionOrder(txns: Transactions, index: RegisterIndex, guarantees: KeyGuarantees, historyLength: number): void {
@@ -243,21 +288,22 @@ function inferVersionOrder(txns: Transactions, index: RegisterIndex, guarantees:
   if (guarantees.wfrKeys) stages.push(['wfr-keys', () => wfrEdges(txns, index)]);
   if (guarantees.sequentialKeys) stages.push(['sequential-keys', () => sequentialEdges(txns, index)]);
   if (guarantees.linearizableKeys) stages.push(['linearizable-keys', () => linearizableEdges(txns, index, historyLength)]);
-  let accepted = new EdgeList();
+  const accepted: EdgeList[] = [];
+  let graph: RawGraph | undefined;
   for (const [name, edges] of stages) {
-    const union = new EdgeList();
-    union.append(accepted);
-    union.append(edges());
-    const graph = toGraph(index.nodes, union);
-    const cycles = new SccFinder({ nodes: index.nodes, offsets: graph.offsets, targets: graph.targets, types: new Uint8Array(graph.targets.length).fill(1) }).components(1);
+    const lists = [...accepted, edges()];
+    const candidate = rawGraph(index.nodes, lists);
+    // initial-state alone is acyclic: every edge leaves a nil version, which no edge enters.
+    const cycles = lists.length === 1 ? [] : new SccFinder({ nodes: index.nodes, offsets: candidate.offsets, targets: candidate.targets, types: new Uint8Array(candidate.targets.length).fill(1) }).components(1);
     if (cycles.length === 0) {
-      accepted = union;
+      accepted.push(lists.at(-1)!);
       index.sources.push(name);
+      graph = candidate;
       continue;
     }
-    for (const component of cycles) index.cyclicVersions.push(describeCycle(txns, index, graph, component, [...index.sources, name]));
+    for (const component of cycles) index.cyclicVersions.push(describeCycle(txns, index, candidate, lists, component, [...index.sources, name]));
   }
-  index.versions = toGraph(index.nodes, accepted);
+  index.versions = dedupe(index.nodes, graph ?? rawGraph(index.nodes, accepted), accepted);
 }
 
 function initialStateEdges(txns: Transactions, index: RegisterIndex): EdgeList {
@@ -342,40 +388,58 @@ function linearizableEdges(txns: Transactions, index: RegisterIndex, historyLeng
   return edges;
 }
 
-/** The edges as a graph over versions, each row sorted and without repeats (the first edge's source kept). */
-function toGraph(nodes: number, edges: EdgeList): VersionGraph {
-  const offsets = new Int32Array(nodes + 1);
-  for (const from of edges.from) offsets[from + 1]!++;
-  for (let v = 0; v < nodes; v++) offsets[v + 1]! += offsets[v]!;
-  const order = new Int32Array(edges.from.length);
-  const cursor = offsets.slice(0, nodes);
-  for (let e = 0; e < edges.from.length; e++) order[cursor[edges.from[e]!]!++] = e;
-  const targets: number[] = [];
-  const source: number[] = [];
-  const witnessA: number[] = [];
-  const witnessB: number[] = [];
+/** The version graph without repeated edges (each row sorted by target; the first edge's source and witnesses kept). */
+function dedupe(nodes: number, raw: RawGraph, lists: readonly EdgeList[]): VersionGraph {
+  const { offsets, targets, list, item } = raw;
+  const total = targets.length;
   const out = new Int32Array(nodes + 1);
+  const kept = new Int32Array(total);
+  const order = new Int32Array(total);
+  let n = 0;
   for (let v = 0; v < nodes; v++) {
-    const row = Array.from(order.subarray(offsets[v]!, offsets[v + 1]!)).sort((x, y) => edges.to[x]! - edges.to[y]! || x - y);
-    let previous = -1;
-    for (const e of row) {
-      if (edges.to[e] === previous) continue;
-      previous = edges.to[e]!;
-      targets.push(previous);
-      source.push(edges.source[e]!);
-      witnessA.push(edges.a[e]!);
-      witnessB.push(edges.b[e]!);
+    const start = offsets[v]!;
+    const end = offsets[v + 1]!;
+    // Sort the row's slots by target, stably (insertion sort: rows are short; long ones go through Array.sort).
+    if (end - start > 64) {
+      const row = Array.from({ length: end - start }, (_, i) => start + i).sort((x, y) => targets[x]! - targets[y]! || x - y);
+      order.set(row, start);
+    } else {
+      for (let i = start; i < end; i++) {
+        let j = i;
+        while (j > start && targets[order[j - 1]!]! > targets[i]!) {
+          order[j] = order[j - 1]!;
+          j--;
+        }
+        order[j] = i;
+      }
     }
-    out[v + 1] = targets.length;
+    let previous = -1;
+    for (let i = start; i < end; i++) {
+      const slot = order[i]!;
+      if (targets[slot] === previous) continue;
+      previous = targets[slot]!;
+      kept[n++] = slot;
+    }
+    out[v + 1] = n;
   }
-  return { offsets: out, targets: Int32Array.from(targets), source: Uint8Array.from(source), witnessA: Int32Array.from(witnessA), witnessB: Int32Array.from(witnessB) };
+  const graph: VersionGraph = { offsets: out, targets: new Int32Array(n), source: new Uint8Array(n), witnessA: new Int32Array(n), witnessB: new Int32Array(n) };
+  for (let e = 0; e < n; e++) {
+    const slot = kept[e]!;
+    const l = lists[list[slot]!]!;
+    const i = item[slot]!;
+    graph.targets[e] = targets[slot]!;
+    graph.source[e] = l.source[i]!;
+    graph.witnessA[e] = l.a[i]!;
+    graph.witnessB[e] = l.b[i]!;
+  }
+  return graph;
 }
 
 /** A shortest cycle through the component's first version, by breadth-first search inside it. */
-function describeCycle(txns: Transactions, index: RegisterIndex, graph: VersionGraph, component: Int32Array, sources: VersionSource[]): CyclicVersions {
+function describeCycle(txns: Transactions, index: RegisterIndex, graph: RawGraph, lists: readonly EdgeList[], component: Int32Array, sources: VersionSource[]): CyclicVersions {
   const inside = new Set(component);
   const start = component[0]!;
-  const parent = new Map<number, number>(); // node -> edge index that reached it
+  const reachedBy = new Map<number, number>(); // version -> the slot of the edge that reached it
   const queue = [start];
   let closing = -1;
   for (let head = 0; head < queue.length && closing < 0; head++) {
@@ -387,24 +451,21 @@ function describeCycle(txns: Transactions, index: RegisterIndex, graph: VersionG
         closing = e;
         break;
       }
-      if (parent.has(w)) continue;
-      parent.set(w, e);
+      if (reachedBy.has(w)) continue;
+      reachedBy.set(w, e);
       queue.push(w);
     }
   }
-  const edgesBack: number[] = [closing];
-  const sourceOf = (e: number): number => {
-    let lo = 0;
-    let hi = index.nodes;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (graph.offsets[mid]! <= e) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+  const fromOf = (e: number): number => {
+    const l = lists[graph.list[e]!]!;
+    return l.from[graph.item[e]!]!;
   };
-  for (let v = sourceOf(closing); v !== start; v = sourceOf(parent.get(v)!)) edgesBack.push(parent.get(v)!);
-  const edges = edgesBack.reverse();
-  const steps = edges.map((e) => ({ value: index.nodeValue[sourceOf(e)], next: index.nodeValue[graph.targets[e]!], source: SOURCES[graph.source[e]!]!, a: graph.witnessA[e]!, b: graph.witnessB[e]! }));
+  const slots: number[] = [closing];
+  for (let v = fromOf(closing); v !== start; v = fromOf(reachedBy.get(v)!)) slots.push(reachedBy.get(v)!);
+  const steps = slots.reverse().map((e) => {
+    const l = lists[graph.list[e]!]!;
+    const i = graph.item[e]!;
+    return { value: index.nodeValue[l.from[i]!], next: index.nodeValue[l.to[i]!], source: SOURCES[l.source[i]!]!, a: l.a[i]!, b: l.b[i]! };
+  });
   return { key: txns.keys[index.nodeKey[start]!], values: steps.map((s) => s.value), steps, sources };
 }
