@@ -26,6 +26,9 @@ export function findRegisterAnomalies(txns: Transactions, index: RegisterIndex):
   // Read-then-write transactions by the version read: the first per version, and those sharing one.
   const firstUpdater = new Int32Array(index.nodes).fill(-1);
   const shared = new Map<number, RegisterAnomalies['lostUpdate'][number]>();
+  const stateKeys: number[] = [];
+  const stateNodes: number[] = [];
+  const updated: number[] = [];
   for (let t = 0; t < txns.count; t++) {
     if (txns.status[t] !== OK) continue;
     const mops = txns.mops[t]!;
@@ -42,24 +45,27 @@ export function findRegisterAnomalies(txns: Transactions, index: RegisterIndex):
       else if (index.anyWriter[node]! < 0) found.garbageRead.push({ txn: t, key, value });
     }
     if (mops.length < 2 || !repeatsKey(txns.mopKey, base, mops.length)) continue;
-    // A key touched more than once: its state as the transaction's own ops imply it.
-    const state = new Map<number, number>();
-    const updated = new Set<number>();
+    // A key touched more than once: its state as the transaction's own ops imply it (scratch
+    // arrays, reused: a Map per transaction would be millions of them).
+    stateKeys.length = 0;
+    stateNodes.length = 0;
+    updated.length = 0;
     for (let m = 0; m < mops.length; m++) {
       const i = base + m;
       const [f, key] = mops[m]!;
       const k = txns.mopKey[i]!;
       const node = mopNode[i]!;
-      const expected = state.get(k);
+      let s = stateKeys.indexOf(k);
       if (f === 'r') {
-        if (expected !== undefined && expected !== node) found.internal.push({ txn: t, key, read: nodeValue[node], expected: nodeValue[expected] });
+        if (s >= 0 && stateNodes[s] !== node) found.internal.push({ txn: t, key, read: nodeValue[node], expected: nodeValue[stateNodes[s]!] });
         if (mopFlags[i]! & EXT_READ && node !== keyBase[k] && writesLater(mops, txns.mopKey, mopNode, base, m, k, node)) found.futureRead.push({ txn: t, key, value: nodeValue[node] });
-      } else if (!updated.has(k)) {
-        updated.add(k);
+      } else if (!updated.includes(k)) {
+        updated.push(k);
         const readAt = externalRead(txns, mopFlags, base, m, k);
         if (readAt >= 0) noteUpdate(t, key, mopNode[readAt]!, nodeValue, firstUpdater, shared);
       }
-      state.set(k, node);
+      if (s < 0) s = stateKeys.push(k) - 1;
+      stateNodes[s] = node;
     }
   }
   found.lostUpdate.push(...shared.values());

@@ -221,11 +221,20 @@ export function forEachExternalKey(txns: Transactions, index: RegisterIndex, t: 
 /** A growing list of version edges, in typed arrays (millions of them; plain arrays keep the collector busy). */
 class EdgeList {
   length = 0;
-  from = new Int32Array(1024);
-  to = new Int32Array(1024);
-  source = new Uint8Array(1024);
-  a = new Int32Array(1024);
-  b = new Int32Array(1024);
+  from: Int32Array;
+  to: Int32Array;
+  source: Uint8Array;
+  a: Int32Array;
+  b: Int32Array;
+
+  constructor(capacity: number) {
+    const size = Math.max(16, capacity);
+    this.from = new Int32Array(size);
+    this.to = new Int32Array(size);
+    this.source = new Uint8Array(size);
+    this.a = new Int32Array(size);
+    this.b = new Int32Array(size);
+  }
 
   push(from: number, to: number, source: number, a: number, b: number): void {
     if (from === to) return;
@@ -284,30 +293,34 @@ function rawGraph(nodes: number, lists: readonly EdgeList[]): RawGraph {
 }
 
 function inferVersionOrder(txns: Transactions, index: RegisterIndex, guarantees: KeyGuarantees, historyLength: number): void {
-  const stages: [VersionSource, () => EdgeList][] = [['initial-state', () => initialStateEdges(txns, index)]];
-  if (guarantees.wfrKeys) stages.push(['wfr-keys', () => wfrEdges(txns, index)]);
-  if (guarantees.sequentialKeys) stages.push(['sequential-keys', () => sequentialEdges(txns, index)]);
-  if (guarantees.linearizableKeys) stages.push(['linearizable-keys', () => linearizableEdges(txns, index, historyLength)]);
-  const accepted: EdgeList[] = [];
-  let graph: RawGraph | undefined;
-  for (const [name, edges] of stages) {
-    const lists = [...accepted, edges()];
-    const candidate = rawGraph(index.nodes, lists);
-    // initial-state alone is acyclic: every edge leaves a nil version, which no edge enters.
-    const cycles = lists.length === 1 ? [] : new SccFinder({ nodes: index.nodes, offsets: candidate.offsets, targets: candidate.targets, types: new Uint8Array(candidate.targets.length).fill(1) }).components(1);
+  const stages: [VersionSource, EdgeList][] = [['initial-state', initialStateEdges(txns, index)]];
+  if (guarantees.wfrKeys) stages.push(['wfr-keys', wfrEdges(txns, index)]);
+  if (guarantees.sequentialKeys) stages.push(['sequential-keys', sequentialEdges(txns, index)]);
+  if (guarantees.linearizableKeys) stages.push(['linearizable-keys', linearizableEdges(txns, index, historyLength)]);
+  const lists = stages.map(([, edges]) => edges);
+  // One graph of every stage's edges, each typed by its stage's bit; a stage is kept when the
+  // stages kept so far and it, alone, have no cycle.
+  const graph = rawGraph(index.nodes, lists);
+  const types = new Uint8Array(graph.targets.length);
+  for (let e = 0; e < types.length; e++) types[e] = 1 << graph.list[e]!;
+  const finder = new SccFinder({ nodes: index.nodes, offsets: graph.offsets, targets: graph.targets, types });
+  let mask = 1; // initial-state alone is acyclic: every edge leaves a nil version, which no edge enters
+  index.sources.push('initial-state');
+  for (let i = 1; i < stages.length; i++) {
+    const name = stages[i]![0];
+    const cycles = finder.components(mask | (1 << i));
     if (cycles.length === 0) {
-      accepted.push(lists.at(-1)!);
+      mask |= 1 << i;
       index.sources.push(name);
-      graph = candidate;
       continue;
     }
-    for (const component of cycles) index.cyclicVersions.push(describeCycle(txns, index, candidate, lists, component, [...index.sources, name]));
+    for (const component of cycles) index.cyclicVersions.push(describeCycle(txns, index, graph, lists, component, [...index.sources, name], mask | (1 << i)));
   }
-  index.versions = dedupe(index.nodes, graph ?? rawGraph(index.nodes, accepted), accepted);
+  index.versions = dedupe(index.nodes, graph, lists, mask);
 }
 
 function initialStateEdges(txns: Transactions, index: RegisterIndex): EdgeList {
-  const edges = new EdgeList();
+  const edges = new EdgeList(index.nodes);
   const linked = new Uint8Array(index.nodes);
   for (let t = 0; t < txns.count; t++) {
     const status = txns.status[t];
@@ -324,7 +337,7 @@ function initialStateEdges(txns: Transactions, index: RegisterIndex): EdgeList {
 }
 
 function wfrEdges(txns: Transactions, index: RegisterIndex): EdgeList {
-  const edges = new EdgeList();
+  const edges = new EdgeList(txns.count);
   const source = SOURCES.indexOf('wfr-keys');
   for (let t = 0; t < txns.count; t++) {
     if (txns.status[t] !== OK) continue;
@@ -337,17 +350,25 @@ function wfrEdges(txns: Transactions, index: RegisterIndex): EdgeList {
 
 /** Along each process's ok transactions, per key: the last version one left precedes the first the next one touched. */
 function sequentialEdges(txns: Transactions, index: RegisterIndex): EdgeList {
-  const edges = new EdgeList();
+  const edges = new EdgeList(txns.mopStart[txns.count]!);
   const source = SOURCES.indexOf('sequential-keys');
-  const lastOf = new Map<unknown, Map<number, [txn: number, node: number]>>();
+  // (process, key) -> the process's last ok transaction on the key, and the version it left the key at.
+  // Numbers only, updated in place: millions of pairs would otherwise keep the collector busy.
+  const processIds = new Map<unknown, number>();
+  const keyCount = index.keyBase.length - 1;
+  const lastTxn = new Map<number, number>();
+  const lastNode = new Map<number, number>();
   for (let t = 0; t < txns.count; t++) {
     if (txns.status[t] !== OK) continue;
     const process = txns.invoke[t]!.process;
-    const keys = lastOf.get(process) ?? lastOf.set(process, new Map()).get(process)!;
+    let id = processIds.get(process);
+    if (id === undefined) processIds.set(process, (id = processIds.size));
+    const base = id * keyCount;
     forEachExternalKey(txns, index, t, (k, first, last) => {
-      const previous = keys.get(k);
-      if (previous) edges.push(previous[1], first, source, previous[0], t);
-      keys.set(k, [t, last]);
+      const previous = lastTxn.get(base + k);
+      if (previous !== undefined) edges.push(lastNode.get(base + k)!, first, source, previous, t);
+      lastTxn.set(base + k, t);
+      lastNode.set(base + k, last);
     });
   }
   return edges;
@@ -359,7 +380,7 @@ function sequentialEdges(txns: Transactions, index: RegisterIndex): EdgeList {
  * began, and were not followed by another such before it began), as the realtime graph does.
  */
 function linearizableEdges(txns: Transactions, index: RegisterIndex, historyLength: number): EdgeList {
-  const edges = new EdgeList();
+  const edges = new EdgeList(txns.mopStart[txns.count]!);
   const source = SOURCES.indexOf('linearizable-keys');
   const events = new Int32Array(historyLength).fill(-1);
   for (let t = 0; t < txns.count; t++) {
@@ -367,29 +388,37 @@ function linearizableEdges(txns: Transactions, index: RegisterIndex, historyLeng
     events[txns.invokeAt[t]!] = 2 * t;
     if (txns.status[t] === OK) events[txns.completeAt[t]!] = 2 * t + 1;
   }
-  const frontier: ([txn: number, node: number][] | undefined)[] = new Array(index.keyBase.length - 1);
+  // Per key, its frontier as pairs [txn, version, txn, version, ...], compacted in place.
+  const frontier: (number[] | undefined)[] = new Array(index.keyBase.length - 1);
   for (let at = 0; at < historyLength; at++) {
     const event = events[at]!;
     if (event < 0) continue;
     const t = event >> 1;
     if ((event & 1) === 0) {
       forEachExternalKey(txns, index, t, (k, first) => {
-        for (const [a, node] of frontier[k] ?? []) edges.push(node, first, source, a, t);
+        const pairs = frontier[k];
+        if (pairs) for (let i = 0; i < pairs.length; i += 2) edges.push(pairs[i + 1]!, first, source, pairs[i]!, t);
       });
       continue;
     }
     const began = txns.invokeAt[t]!;
     forEachExternalKey(txns, index, t, (k, _first, last) => {
-      const kept = (frontier[k] ?? []).filter(([a]) => txns.completeAt[a]! > began);
-      kept.push([t, last]);
-      frontier[k] = kept;
+      const pairs = (frontier[k] ??= []);
+      let kept = 0;
+      for (let i = 0; i < pairs.length; i += 2) {
+        if (txns.completeAt[pairs[i]!]! <= began) continue;
+        pairs[kept++] = pairs[i]!;
+        pairs[kept++] = pairs[i + 1]!;
+      }
+      pairs.length = kept;
+      pairs.push(t, last);
     });
   }
   return edges;
 }
 
 /** The version graph without repeated edges (each row sorted by target; the first edge's source and witnesses kept). */
-function dedupe(nodes: number, raw: RawGraph, lists: readonly EdgeList[]): VersionGraph {
+function dedupe(nodes: number, raw: RawGraph, lists: readonly EdgeList[], mask: number): VersionGraph {
   const { offsets, targets, list, item } = raw;
   const total = targets.length;
   const out = new Int32Array(nodes + 1);
@@ -416,7 +445,7 @@ function dedupe(nodes: number, raw: RawGraph, lists: readonly EdgeList[]): Versi
     let previous = -1;
     for (let i = start; i < end; i++) {
       const slot = order[i]!;
-      if (targets[slot] === previous) continue;
+      if (targets[slot] === previous || ((1 << list[slot]!) & mask) === 0) continue;
       previous = targets[slot]!;
       kept[n++] = slot;
     }
@@ -436,7 +465,7 @@ function dedupe(nodes: number, raw: RawGraph, lists: readonly EdgeList[]): Versi
 }
 
 /** A shortest cycle through the component's first version, by breadth-first search inside it. */
-function describeCycle(txns: Transactions, index: RegisterIndex, graph: RawGraph, lists: readonly EdgeList[], component: Int32Array, sources: VersionSource[]): CyclicVersions {
+function describeCycle(txns: Transactions, index: RegisterIndex, graph: RawGraph, lists: readonly EdgeList[], component: Int32Array, sources: VersionSource[], mask: number): CyclicVersions {
   const inside = new Set(component);
   const start = component[0]!;
   const reachedBy = new Map<number, number>(); // version -> the slot of the edge that reached it
@@ -446,7 +475,7 @@ function describeCycle(txns: Transactions, index: RegisterIndex, graph: RawGraph
     const v = queue[head]!;
     for (let e = graph.offsets[v]!; e < graph.offsets[v + 1]!; e++) {
       const w = graph.targets[e]!;
-      if (!inside.has(w)) continue;
+      if (!inside.has(w) || ((1 << graph.list[e]!) & mask) === 0) continue;
       if (w === start) {
         closing = e;
         break;
