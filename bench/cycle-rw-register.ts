@@ -2,7 +2,7 @@
 // serializable store and checks them, printing time per phase, throughput and peak memory.
 //
 //   npm run bench:rw-register                     100,000 and 1,000,000 transactions, each in its own process
-//   node dist/bench/rw-register.js --txns 1000000 [--seed 1] [--processes 10] [--keys 5] [--max-txn-length 4]
+//   node dist/bench/cycle-rw-register.js --txns 1000000 [--seed 1] [--processes 10] [--keys 5] [--max-txn-length 4]
 //                                  [--linearizable 1] [--sequential 1] [--wfr 1] [--stale 0]
 //
 // The key guarantees (version-order sources) are all on by default: the heaviest inference.
