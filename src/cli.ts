@@ -17,7 +17,7 @@ import { commandLineRegistry, storedRunRegistry } from './cli-registry.js';
 import { partOptions } from './cli-part-options.js';
 import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
-import { readSchedule, SCHEDULE_FILE, type Schedule } from './schedule.js';
+import { readSchedule, replayRunCommand, SCHEDULE_FILE, type Schedule } from './schedule.js';
 import { freshSeed } from './random.js';
 import { readStoredSpec } from './stored-spec.js';
 import { readRunFacts } from './run-facts.js';
@@ -185,7 +185,7 @@ program
         return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
       })
       : undefined;
-    console.log(`replays of ${replay.of}: ${describeTally(replays)}`);
+    console.log(`replays of ${relative(process.cwd(), replay.of) || '.'}: ${describeTally(replays)}`);
     if (fresh) console.log(`fresh seeds of its test: ${describeTally(fresh)}`);
     await exitWith(replays.invalid > 0 ? 1 : replays.unknown > 0 ? 2 : 0);
   });
@@ -339,21 +339,21 @@ async function runAndPrint(spec: TestSpec, parts: Registry, replay?: { of: strin
       ? `interrupted: after ${workloadS.toFixed(1)} s of its ${spec.timeLimitS} s workload; the verdict covers what ran, the rerun below runs all ${spec.timeLimitS} s (exit ${INTERRUPTED_EXIT_CODE})`
       : `interrupted: after the whole workload, during ${phase}; final reads are missing (exit ${INTERRUPTED_EXIT_CODE})`);
   }
-  if (replay) console.log(`replayed: ${replay.of}${describeReplayTiming(outcome.dir)}`);
+  if (replay) console.log(`replayed: ${relative(process.cwd(), replay.of) || '.'}${describeReplayTiming(outcome.dir)}`);
   // replay: this run's schedule again; rerun: the same test and seed, with fresh timing.
-  console.log(`replay:   npx faultline test --replay ${relative(process.cwd(), outcome.dir) || '.'}`);
+  console.log(`replay:   ${replayRunCommand(outcome.dir)}`);
   console.log(`rerun:    ${replayCommand(spec, parts)}`);
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
   return outcome.exitCode;
 }
 
-/** A stored run to replay: its test (writing to `store`, else where the default store is), the definitions it names, and its schedule. */
+/** A stored run to replay (`of`: its real path): its test (writing to `store`, else where the default store is), the definitions it names, and its schedule. */
 async function loadReplay(path: string, store: string | undefined): Promise<{ spec: TestSpec; registry: Registry; of: string; schedule: Schedule }> {
   const dir = resolveRunDir(path);
   const stored = await storedRunRegistry(registry, dir);
   const spec = { ...readStoredSpec(dir, stored), storeDir: store ?? DEFAULTS.storeDir };
-  return { spec, registry: stored, of: relative(process.cwd(), realpathSync(dir)) || '.', schedule: readSchedule(join(dir, SCHEDULE_FILE)) };
+  return { spec, registry: stored, of: realpathSync(dir), schedule: readSchedule(join(dir, SCHEDULE_FILE)) };
 }
 
 /** How closely the replay in `dir` kept its original's timing, from its run.json. */

@@ -30,7 +30,7 @@ export interface RunFacts {
   lostOps?: number;
   /** Why the cluster was not ready after healing (the final reads ran against it anyway). */
   unrecovered?: string;
-  /** A replay: the run it replays, the fault ops it could not repeat, and how closely it kept the timing. */
+  /** A replay: the run it replays (its directory's absolute path), the fault ops it could not repeat, and how closely it kept the timing. */
   replay?: { of: string; unreplayed: UnreplayedOp[]; timing?: ReplayTiming };
 }
 

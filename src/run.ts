@@ -35,7 +35,7 @@ export interface RunIo {
   signal?: AbortSignal;
   /** The step after checking: writes report.html from the stored run (the CLI gives the HTML report's); without it, no report. */
   report?: ReportStep;
-  /** Replay this schedule (of the run in `of`) in the main phase instead of drawing ops and faults anew. */
+  /** Replay this schedule (of the run in `of`, an absolute path) in the main phase instead of drawing ops and faults anew. */
   replay?: { of: string; schedule: Schedule };
 }
 

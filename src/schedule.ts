@@ -7,6 +7,7 @@
 // with the same magnitudes instead of drawing anew. The heal and the final reads are not replayed:
 // they are made again from the replay's own history, as in any run.
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { relative } from 'node:path';
 import type { Gen, OpTemplate, Thread } from './generator.js';
 import { any, clients, eachThread, nemesis } from './generator.js';
 import type { Op, Process } from './op.js';
@@ -141,6 +142,11 @@ export function replayTiming(schedule: Schedule, replayed: Schedule): ReplayTimi
   lags.sort((a, b) => a - b);
   const at = (q: number): number => (lags.length === 0 ? 0 : Math.round(lags[Math.min(lags.length - 1, Math.floor(q * lags.length))]! * 10) / 10);
   return { ops: lags.length, missing, lagMs: { p50: at(0.5), p99: at(0.99), max: at(1) } };
+}
+
+/** The command that replays the run in `dir`: its schedule, on a fresh cluster. */
+export function replayRunCommand(dir: string): string {
+  return `npx faultline test --replay ${relative(process.cwd(), dir) || '.'}`;
 }
 
 /** The file a run's schedule is written to, next to its history. */
