@@ -19,6 +19,7 @@ import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './
 import { resolveRunDir, RUN_FILES } from './store.js';
 import { readSchedule, replayRunCommand, SCHEDULE_FILE, type Schedule } from './schedule.js';
 import { freshSeed } from './random.js';
+import { shrinkSchedule, sizeOf, type ScheduleSize, type ShrinkCandidate } from './shrink-schedule.js';
 import { readStoredSpec } from './stored-spec.js';
 import { readRunFacts } from './run-facts.js';
 import type { TestSpec } from './spec.js';
@@ -188,6 +189,52 @@ program
     console.log(`replays of ${relative(process.cwd(), replay.of) || '.'}: ${describeTally(replays)}`);
     if (fresh) console.log(`fresh seeds of its test: ${describeTally(fresh)}`);
     await exitWith(replays.invalid > 0 ? 1 : replays.unknown > 0 ? 2 : 0);
+  });
+
+program
+  .command('shrink')
+  .description('look for a smaller schedule that still fails: a shorter run, fewer faults, fewer client threads, each candidate replayed a few times; prints the smallest failing one as a replayable run')
+  .argument('<run-dir>', 'an invalid stored run (store/latest, or its directory)')
+  .option('--budget-s <s>', 'stop trying candidates after this many seconds', '600')
+  .option('--tries <n>', 'replays of each candidate before it counts as passing', '3')
+  .option('--store <dir>', 'where the replays are written', DEFAULTS.storeDir)
+  .action(async (path: string, opts: { budgetS: string; tries: string; store: string }) => {
+    const budgetS = Number(opts.budgetS);
+    if (!(budgetS > 0)) throw new Error(`--budget-s "${opts.budgetS}" is not valid; expected a positive number of seconds`);
+    const tries = Number(opts.tries);
+    if (!Number.isInteger(tries) || tries < 1 || tries > 100) throw new Error(`--tries "${opts.tries}" is not valid; expected a whole number from 1 to 100`);
+    const replay = await loadReplay(path, opts.store);
+    const original = readStoredResults(replay.of);
+    const failing = original.valid === false ? invalidCheckerNames(original) : [];
+    if (failing.length === 0) throw new Error(`${relative(process.cwd(), replay.of) || '.'} is ${verdictWord(original.valid)}; shrink needs an invalid run (its failing checkers say what "still fails" means)`);
+    const began = Date.now();
+    const elapsed = (): string => `${Math.round((Date.now() - began) / 1000)}s/${budgetS}s`;
+    const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun };
+    let smallestDir: string | undefined;
+    const stillFails = async (candidate: ShrinkCandidate, what: string): Promise<boolean> => {
+      for (let i = 1; i <= tries; i++) {
+        const outcome = await runTest({ ...replay.spec, timeLimitS: candidate.timeLimitS }, { ...quiet, replay: { of: replay.of, schedule: candidate.schedule } });
+        const again = invalidCheckerNames(outcome.results);
+        if (outcome.crashed === undefined && failing.some((name) => again.includes(name))) {
+          smallestDir = outcome.dir;
+          console.log(`[shrink ${elapsed()}] ${what}: fails again (try ${i}): ${describeSize(sizeOf(candidate))}`);
+          return true;
+        }
+      }
+      console.log(`[shrink ${elapsed()}] ${what}: passed ${tries} replays`);
+      return false;
+    };
+    const start: ShrinkCandidate = { schedule: replay.schedule, timeLimitS: replay.spec.timeLimitS };
+    console.log(`shrinking ${relative(process.cwd(), replay.of) || '.'} (${failing.join(', ')} invalid): ${describeSize(sizeOf(start))}; budget ${budgetS} s, ${tries} replays per candidate`);
+    if (!(await stillFails(start, 'the whole schedule'))) {
+      console.log(`the whole schedule did not fail again in ${tries} replays: nothing to shrink (try --tries ${tries * 3}, or measure its rate with faultline replay --times 10)`);
+      await exitWith(2);
+    }
+    const out = await shrinkSchedule(start, stillFails, () => Date.now() - began > budgetS * 1000);
+    console.log(`from: ${describeSize(sizeOf(start))}`);
+    console.log(`to:   ${describeSize(sizeOf(out.best))}${out.outOfBudget ? ' (the budget ran out: maybe not the smallest)' : ''}; ${out.steps.length} candidates in ${Math.round((Date.now() - began) / 1000)} s`);
+    console.log(`replay: ${replayRunCommand(smallestDir!)}`);
+    await exitWith(1);
   });
 
 program
@@ -371,6 +418,34 @@ interface RunTally {
   unknown: number;
   /** How many invalid runs each checker (and anomaly, where it names them) failed. */
   anomalies: Map<string, number>;
+}
+
+/** The names of the checkers that found a result invalid. */
+function invalidCheckerNames(results: CheckResult): string[] {
+  const sub = (results.results ?? {}) as Record<string, CheckResult>;
+  return Object.entries(sub).filter(([, r]) => r.valid === false).map(([name]) => name);
+}
+
+function describeSize(size: ScheduleSize): string {
+  const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${size.timeLimitS} s, ${count(size.faults, 'fault episode')}${size.nodes.length > 0 ? ` on ${size.nodes.join(' ')}` : ''}, ${count(size.threads, 'client thread')}, ${count(size.ops, 'client op')}`;
+}
+
+/** results.json of a stored run; throws one line naming the file. */
+function readStoredResults(dir: string): CheckResult {
+  const path = join(dir, RUN_FILES.results);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as CheckResult;
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}; expected the results of a checked run (faultline check re-writes it)`);
+  }
+}
+
+/** A status stream that drops what it is given (the shrinker prints one line per candidate instead). */
+class NullStatus {
+  write(): boolean {
+    return true;
+  }
 }
 
 /** The checkers that found a result invalid, with the anomaly types they name: `cycle (G-single-item)`. */
