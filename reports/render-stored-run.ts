@@ -3,7 +3,7 @@
 // to the run and the re-check (a ReportStep); a big history is rendered in a worker thread with a
 // large heap, as it is checked.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { recheckCommand, runInWorker, workerPlace, type CheckPlace } from '../src/check-stored-run.js';
 import type { Registry } from '../src/define/registry.js';
 import type { CheckResult } from '../src/checker.js';
@@ -11,6 +11,7 @@ import { ioMessage } from '../src/io-error.js';
 import type { History } from '../src/op.js';
 import { readRunFacts, runIncompleteReason, type RunFacts } from '../src/run-facts.js';
 import { readStoredHistory } from '../src/run-history.js';
+import { replayRunCommand } from '../src/schedule.js';
 import { partsOf, replayCommand, type TestSpec } from '../src/spec.js';
 import { readStoredSpec } from '../src/stored-spec.js';
 import { RUN_FILES, writeFileWhole } from '../src/store.js';
@@ -62,6 +63,8 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
       durationMs: run.durationMs ?? 0,
       replayCommand: replayCommand(spec, registry),
       recheckCommand: recheckCommand(dir),
+      scheduleReplayCommand: replayRunCommand(dir),
+      ...(run.replay !== undefined && { replayOf: { report: relative(dir, join(run.replay.of, RUN_FILES.report)), unreplayed: run.replay.unreplayed.length, ...(run.replay.timing && { timing: run.replay.timing }) } }),
       ...(run.crashed !== undefined && { crashed: run.crashed }),
       ...(incomplete !== undefined && { incomplete }),
     },
