@@ -18,6 +18,8 @@ import { partOptions } from './cli-part-options.js';
 import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 import { preflight } from './preflight.js';
+import { isRunHistoryFile } from './check-run-history-file.js';
+import { DEFAULT_SHRINK, witnessLine, type ShrinkSettings, type WitnessEntry } from './shrink/shrink-run.js';
 
 /**
  * The definitions this command line can name: the built-ins, a faultline.config.ts here (for test
@@ -59,7 +61,8 @@ const testCommand = program
   .option('--ready-timeout <s>', 'seconds to wait for nodes to become ready', String(DEFAULTS.readyTimeoutS))
   .option('--check-timeout <s>', 'budget for each expensive checker; past it the verdict is unknown', String(DEFAULTS.checkTimeoutS))
   .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
-  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)');
+  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
+  .option('--shrink-budget-s <s>', 'seconds to shrink an invalid history to witness.jsonl (0: do not)', String(DEFAULT_SHRINK.budgetS));
 // Each database's, workload's and fault's own options, as their definitions declare them.
 for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
@@ -93,7 +96,7 @@ testCommand
     process.on('SIGINT', interrupt);
     process.on('SIGTERM', interrupt);
     console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
-    const outcome = await runTest(spec, { registry, status: process.stderr, signal: abort.signal, report: renderStoredRun });
+    const outcome = await runTest(spec, { registry, status: process.stderr, signal: abort.signal, report: renderStoredRun, shrink: shrinkSettings(opts.shrinkBudgetS) });
     printSummary(outcome.results, outcome.dir, outcome.crashed);
     if (outcome.interrupted) {
       const { phase, workloadS } = outcome.interrupted;
@@ -119,7 +122,8 @@ program
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
+  .option('--shrink-budget-s <s>', `a run directory: seconds to shrink an invalid history to witness.jsonl (0: do not; default ${DEFAULT_SHRINK.budgetS})`)
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string }, command: Command) => {
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
@@ -128,9 +132,9 @@ program
         return;
       }
       const dir = resolveRunDir(first);
-      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
+      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli' && o.long !== '--shrink-budget-s').map((o) => o.long ?? o.flags), first);
       const stored = await storedRunRegistry(registry, dir);
-      const { results, exitCode, facts } = await recheckRun(dir, stored, {}, renderStoredRun).catch(async (err: unknown) => {
+      const { results, exitCode, facts } = await recheckRun(dir, stored, { shrink: shrinkSettings(opts.shrinkBudgetS) }, renderStoredRun).catch(async (err: unknown) => {
         // A check that ran out of memory says so in one line and is the harness's failure: 255.
         if (!(err instanceof CheckOutOfMemory)) throw err;
         console.error(`faultline: ${err.message}`);
@@ -138,6 +142,12 @@ program
       });
       printSummary(results, dir, facts.crashed);
       process.exitCode = exitCode;
+      return;
+    }
+    if (paths.length === 1 && opts.workload === undefined && opts.model === undefined && isRunHistoryFile(first)) {
+      // A witness.jsonl (or any history beside a run's test.json): checked with that run's checkers.
+      const { checkRunHistoryFile } = await import('./check-run-history-file.js');
+      process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(registry, dirname(first)), (line) => console.log(line));
       return;
     }
     if (opts.workload !== undefined && opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
@@ -297,9 +307,17 @@ function printSummary(results: CheckResult, dir: string, crashed?: string): void
   if (typeof results['incomplete'] === 'string') {
     console.log(`          INCOMPLETE: ${results['incomplete']}; the checkers found what was recorded ${verdictWord(results['checkersValid'] as CheckResult['valid'])}, which proves nothing about the rest`);
   }
+  if (typeof results['witness'] === 'object' && results['witness'] !== null) console.log(witnessLine(results['witness'] as WitnessEntry, dir));
   const report = join(dir, RUN_FILES.report);
   console.log(`report:   ${existsSync(report) ? report : `not written${results.summary ? ` (${results.summary})` : ''}`}`);
   console.log(`re-check: ${recheckCommand(dir)}`);
+}
+
+/** The shrink budget of --shrink-budget-s (default DEFAULT_SHRINK's), with progress lines on stderr. */
+function shrinkSettings(budgetS: string | undefined): ShrinkSettings {
+  const seconds = budgetS === undefined ? DEFAULT_SHRINK.budgetS : Number(budgetS);
+  if (!(seconds >= 0)) throw new Error(`--shrink-budget-s "${budgetS}" is not valid; expected a number of seconds, 0 or more`);
+  return { ...DEFAULT_SHRINK, budgetS: seconds, progress: (line) => process.stderr.write(`${line}\n`) };
 }
 
 function verdictWord(valid: CheckResult['valid']): string {

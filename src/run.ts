@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
 import { checkStoredRun, type CheckPlace, type ReportStep } from './check-stored-run.js';
+import type { ShrinkSettings } from './shrink/shrink-run.js';
 import { any, clients, nemesis, timeLimit } from './generator.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
@@ -34,6 +35,8 @@ export interface RunIo {
   signal?: AbortSignal;
   /** The step after checking: writes report.html from the stored run (the CLI gives the HTML report's); without it, no report. */
   report?: ReportStep;
+  /** How far an invalid history is shrunk to witness.jsonl (default DEFAULT_SHRINK; budgetS 0: not at all). */
+  shrink?: ShrinkSettings;
 }
 
 export interface RunOutcome {
@@ -176,7 +179,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   let results: CheckResult;
   try {
     results = await timings.time('check', async () => {
-      const checked = await checkStoredRun(spec, dir, facts, io.registry);
+      const checked = await checkStoredRun(spec, dir, facts, io.registry, io.shrink ? { shrink: io.shrink } : {});
       await io.report?.(dir, io.registry);
       return checked;
     });

@@ -1,0 +1,142 @@
+// Shrinks an invalid history to a witness: the smallest sub-history a predicate (the same checker
+// finds the same anomaly class) still holds for, found by ddmin over whole keys, then whole
+// processes, then the faults, then single ops. An op's invocation and completion stay together, and
+// every op a kept op depends on is kept (op-dependencies.ts). Ops keep their index in the original.
+import { pairOps, type History, type Op } from '../op.js';
+import { budgetSpent, ddmin, type ShrinkBudget } from './ddmin.js';
+import { dependencyClosure, isKeyed, opDependencies, type OpUnit } from './op-dependencies.js';
+
+/** Sizes of a history, before and after shrinking. */
+export interface HistorySize {
+  /** Operations: an invocation with its completion, client and nemesis. */
+  ops: number;
+  /** Client processes. */
+  processes: number;
+  keys: number;
+}
+
+export interface ShrinkLimits {
+  /** Time for the whole shrink, in ms; a checker call already started finishes past it. */
+  budgetMs: number;
+  /** Checker calls at most. */
+  maxCalls: number;
+  /** Hears a line now and then on a long shrink. */
+  progress?: (line: string) => void;
+}
+
+export interface ShrunkHistory {
+  witness: Op[];
+  before: HistorySize;
+  after: HistorySize;
+  checkerCalls: number;
+  ms: number;
+  /** False when the budget ran out: the witness still holds, but may not be 1-minimal. */
+  minimal: boolean;
+}
+
+/** How often a long shrink says where it is, in ms. */
+const PROGRESS_EVERY_MS = 2000;
+
+/**
+ * Shrinks `history`, for which `holds` is true (not asked again), to a witness `holds` is true for.
+ * Throws on a malformed history (a completion without its invocation).
+ */
+export async function shrinkHistory(history: History, holds: (candidate: History) => boolean | Promise<boolean>, limits: ShrinkLimits): Promise<ShrunkHistory> {
+  const started = performance.now();
+  const budget: ShrinkBudget = { deadlineAt: started + limits.budgetMs, maxCalls: limits.maxCalls, calls: 0 };
+  const units = opUnits(history);
+  const deps = opDependencies(units);
+  const keysOf = units.map(unitKeys);
+  let current = units.map((_, id) => id);
+  let exhausted = false;
+  let saidAt = started;
+  const say = (stage: string, size: number) => {
+    if (limits.progress === undefined || performance.now() - saidAt < PROGRESS_EVERY_MS) return;
+    saidAt = performance.now();
+    limits.progress(`shrinking: ${stage}, ${size} left, ${current.length} of ${units.length} ops, ${budget.calls} checker calls, ${((saidAt - started) / 1000).toFixed(1)} s`);
+  };
+  const historyOf = (ids: Iterable<number>): Op[] => {
+    const positions: number[] = [];
+    for (const id of dependencyClosure(ids, deps)) {
+      positions.push(units[id]!.invokeAt);
+      if (units[id]!.complete !== undefined) positions.push(units[id]!.completeAt);
+    }
+    return positions.sort((a, b) => a - b).map((p) => history[p]!);
+  };
+  const idsIn = (history: readonly Op[]): number[] => {
+    const byInvoke = new Map(units.map((u, id) => [u.invoke, id]));
+    return history.flatMap((op) => byInvoke.get(op) ?? []);
+  };
+  /** One stage: ddmin over `groups` of the current ops; `always` are kept whatever the groups. */
+  const stage = async (name: string, groups: Map<string, number[]>, always: number[]) => {
+    if (groups.size < 1 || exhausted) return;
+    const names = [...groups.keys()];
+    const outcome = await ddmin(names, (subset) => holds(historyOf([...always, ...subset.flatMap((g) => groups.get(g)!)])), budget, (size) => say(name, size));
+    current = idsIn(historyOf([...always, ...outcome.kept.flatMap((g) => groups.get(g)!)]));
+    exhausted ||= outcome.exhausted;
+  };
+
+  // 1. Whole keys: an op on several keys (a transaction) goes when any of them goes.
+  if (!exhausted) {
+    const keyless = current.filter((id) => keysOf[id]!.length === 0);
+    const keyed = current.filter((id) => keysOf[id]!.length > 0);
+    const withKeys = (kept: ReadonlySet<string>) => [...keyless, ...keyed.filter((id) => keysOf[id]!.every((k) => kept.has(k)))];
+    const keys = [...new Set(keyed.flatMap((id) => keysOf[id]!))];
+    const outcome = await ddmin(keys, (subset) => holds(historyOf(withKeys(new Set(subset)))), budget, (size) => say('keys', size));
+    current = idsIn(historyOf(withKeys(new Set(outcome.kept))));
+    exhausted ||= outcome.exhausted;
+  }
+  // 2. Whole client processes.
+  await stage('processes', groupBy(current.filter((id) => units[id]!.invoke.process !== 'nemesis'), (id) => String(units[id]!.invoke.process)),
+    current.filter((id) => units[id]!.invoke.process === 'nemesis'));
+  // 3. The faults, all at once: most witnesses need none.
+  const faults = current.filter((id) => units[id]!.invoke.process === 'nemesis');
+  if (faults.length > 0 && !exhausted) {
+    const without = current.filter((id) => units[id]!.invoke.process !== 'nemesis');
+    if (budgetSpent(budget)) exhausted = true;
+    else {
+      budget.calls++;
+      if (await holds(historyOf(without))) current = idsIn(historyOf(without));
+    }
+  }
+  // 4. Single ops, the faults left among them.
+  await stage('ops', new Map(current.map((id) => [String(id), [id]])), []);
+
+  const witness = historyOf(current);
+  return { witness, before: sizeOf(units.map((_, id) => id)), after: sizeOf(idsIn(witness)), checkerCalls: budget.calls, ms: Math.round(performance.now() - started), minimal: !exhausted };
+
+  function sizeOf(ids: readonly number[]): HistorySize {
+    const processes = new Set(ids.map((id) => units[id]!.invoke.process).filter((p) => p !== 'nemesis'));
+    return { ops: ids.length, processes: processes.size, keys: new Set(ids.flatMap((id) => keysOf[id]!)).size };
+  }
+}
+
+/** The history's operations with their positions. */
+function opUnits(history: History): OpUnit[] {
+  const position = new Map<Op, number>(history.map((op, i) => [op, i]));
+  return pairOps(history).map(({ invoke, complete }) => ({
+    invoke,
+    complete,
+    invokeAt: position.get(invoke)!,
+    completeAt: complete === undefined ? history.length : position.get(complete)!,
+  }));
+}
+
+/** The keys an op touches: `k` of an independent-keys value `[k, x]`, or each micro-op's key of a transaction. */
+function unitKeys(unit: OpUnit): string[] {
+  const { process, f, value } = unit.invoke;
+  if (process === 'nemesis') return [];
+  if (f === 'txn' && Array.isArray(value)) return [...new Set(value.filter(Array.isArray).map((mop) => JSON.stringify(mop[1]) ?? 'undefined'))];
+  return isKeyed(value) ? [JSON.stringify(value[0]) ?? 'undefined'] : [];
+}
+
+function groupBy(ids: readonly number[], keyOf: (id: number) => string): Map<string, number[]> {
+  const groups = new Map<string, number[]>();
+  for (const id of ids) {
+    const key = keyOf(id);
+    const group = groups.get(key);
+    if (group) group.push(id);
+    else groups.set(key, [id]);
+  }
+  return groups;
+}
