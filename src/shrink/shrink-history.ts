@@ -2,7 +2,7 @@
 // finds the same anomaly class) still holds for, found by ddmin over whole keys, then whole
 // processes, then the faults, then single ops. An op's invocation and completion stay together, and
 // every op a kept op depends on is kept (op-dependencies.ts). Ops keep their index in the original.
-import { pairOps, type History, type Op } from '../op.js';
+import type { History, Op, Process } from '../op.js';
 import { budgetSpent, ddmin, type ShrinkBudget } from './ddmin.js';
 import { dependencyClosure, isKeyed, opDependencies, type OpUnit } from './op-dependencies.js';
 
@@ -39,7 +39,7 @@ const PROGRESS_EVERY_MS = 2000;
 
 /**
  * Shrinks `history`, for which `holds` is true (not asked again), to a witness `holds` is true for.
- * Throws on a malformed history (a completion without its invocation).
+ * Throws on a malformed history (a process invoking while its last op is open).
  */
 export async function shrinkHistory(history: History, holds: (candidate: History) => boolean | Promise<boolean>, limits: ShrinkLimits): Promise<ShrunkHistory> {
   const started = performance.now();
@@ -111,15 +111,32 @@ export async function shrinkHistory(history: History, holds: (candidate: History
   }
 }
 
-/** The history's operations with their positions. */
+/**
+ * The history's operations with their positions: each invocation with the next completion of its
+ * process. A completion with no open invocation (Jepsen's nemesis logs a bare :info) is an
+ * operation of its own.
+ */
 function opUnits(history: History): OpUnit[] {
-  const position = new Map<Op, number>(history.map((op, i) => [op, i]));
-  return pairOps(history).map(({ invoke, complete }) => ({
-    invoke,
-    complete,
-    invokeAt: position.get(invoke)!,
-    completeAt: complete === undefined ? history.length : position.get(complete)!,
-  }));
+  const units: OpUnit[] = [];
+  const open = new Map<Process, OpUnit>();
+  history.forEach((op, at) => {
+    if (op.type === 'invoke') {
+      if (open.has(op.process)) throw new Error(`op ${op.index}: process ${String(op.process)} invoked ${op.f} while op ${open.get(op.process)!.invoke.index} is still open`);
+      const unit: OpUnit = { invoke: op, complete: undefined, invokeAt: at, completeAt: history.length };
+      open.set(op.process, unit);
+      units.push(unit);
+      return;
+    }
+    const unit = open.get(op.process);
+    if (unit === undefined) {
+      units.push({ invoke: op, complete: undefined, invokeAt: at, completeAt: at });
+      return;
+    }
+    unit.complete = op;
+    unit.completeAt = at;
+    open.delete(op.process);
+  });
+  return units;
 }
 
 /** The keys an op touches: `k` of an independent-keys value `[k, x]`, or each micro-op's key of a transaction. */
