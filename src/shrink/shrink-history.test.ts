@@ -32,12 +32,19 @@ async function shrink(history: History, name: string, check: Check, budgetMs = 2
   const holds = async (h: History) => anomalyClassesOf(name, await check(h)).includes(anomaly!);
   const shrunk = await shrinkHistory(history, holds, { budgetMs, maxCalls: 5000 });
   expect(await holds(shrunk.witness), 'the witness keeps the anomaly').toBe(true);
-  // A sub-history: the same op objects, in the same order, each invocation with its completion.
-  const positions = shrunk.witness.map((op) => history.indexOf(op));
+  // A sub-history: ops of the history in its order (transactions cut to the witness's keys), each invocation with its completion.
+  const byIndex = new Map(history.map((op, i) => [op.index, { op, i }]));
+  const positions = shrunk.witness.map((op) => byIndex.get(op.index)?.i ?? -1);
   expect(positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1]!))).toBe(true);
+  for (const op of shrunk.witness) {
+    const from = byIndex.get(op.index)!.op;
+    const value = op.value;
+    if (op.f === 'txn' && Array.isArray(value)) expect((from.value as unknown[]).filter((m) => value.some((n: unknown) => JSON.stringify(n) === JSON.stringify(m)))).toHaveLength(value.length);
+    else expect(op).toEqual(from);
+  }
   const clientOps = (x: History) => x.filter((op) => op.process !== 'nemesis');
-  const completionOf = new Map(pairOps(clientOps(history)).map((p) => [p.invoke, p.complete]));
-  for (const pair of pairOps(clientOps(shrunk.witness))) expect(pair.complete).toBe(completionOf.get(pair.invoke));
+  const completionOf = new Map(pairOps(clientOps(history)).map((p) => [p.invoke.index, p.complete?.index]));
+  for (const pair of pairOps(clientOps(shrunk.witness))) expect(pair.complete?.index).toBe(completionOf.get(pair.invoke.index));
   return { ...shrunk, anomaly: anomaly! };
 }
 

@@ -1,7 +1,8 @@
 // Shrinks an invalid history to a witness: the smallest sub-history a predicate (the same checker
 // finds the same anomaly class) still holds for, found by ddmin over whole keys, then whole
 // processes, then the faults, then single ops. An op's invocation and completion stay together, and
-// every op a kept op depends on is kept (op-dependencies.ts). Ops keep their index in the original.
+// every op a kept op depends on is kept (op-dependencies.ts). Ops keep their index in the original;
+// a transaction of a witness holds only its micro-ops on the witness's keys.
 import type { History, Op, Process } from '../op.js';
 import { budgetSpent, ddmin, type ShrinkBudget } from './ddmin.js';
 import { dependencyClosure, isKeyed, opDependencies, type OpUnit } from './op-dependencies.js';
@@ -44,29 +45,38 @@ const PROGRESS_EVERY_MS = 2000;
 export async function shrinkHistory(history: History, holds: (candidate: History) => boolean | Promise<boolean>, limits: ShrinkLimits): Promise<ShrunkHistory> {
   const started = performance.now();
   const budget: ShrinkBudget = { deadlineAt: started + limits.budgetMs, maxCalls: limits.maxCalls, calls: 0 };
-  const units = opUnits(history);
-  const deps = opDependencies(units);
-  const keysOf = units.map(unitKeys);
-  let current = units.map((_, id) => id);
+  const original = opUnits(history);
   let exhausted = false;
   let saidAt = started;
   const say = (stage: string, size: number) => {
     if (limits.progress === undefined || performance.now() - saidAt < PROGRESS_EVERY_MS) return;
     saidAt = performance.now();
-    limits.progress(`shrinking: ${stage}, ${size} left, ${current.length} of ${units.length} ops, ${budget.calls} checker calls, ${((saidAt - started) / 1000).toFixed(1)} s`);
+    limits.progress(`shrinking: ${stage}, ${size} left, ${budget.calls} checker calls, ${((saidAt - started) / 1000).toFixed(1)} s`);
   };
+
+  // 1. Whole keys. Every op on a kept key stays, so nothing a kept op read from goes; a
+  //    transaction keeps its micro-ops on kept keys (a cycle among them is one of the whole history).
+  let projected: History = history;
+  const keys = [...new Set(original.flatMap(unitKeys))];
+  if (keys.length > 0) {
+    const outcome = await ddmin(keys, (subset) => holds(projectOnKeys(original, new Set(subset))), budget, (size) => say('keys', size));
+    projected = projectOnKeys(original, new Set(outcome.kept));
+    exhausted ||= outcome.exhausted;
+  }
+
+  const units = opUnits(projected);
+  const deps = opDependencies(units);
+  let current = units.map((_, id) => id);
   const historyOf = (ids: Iterable<number>): Op[] => {
     const positions: number[] = [];
     for (const id of dependencyClosure(ids, deps)) {
       positions.push(units[id]!.invokeAt);
       if (units[id]!.complete !== undefined) positions.push(units[id]!.completeAt);
     }
-    return positions.sort((a, b) => a - b).map((p) => history[p]!);
+    return positions.sort((a, b) => a - b).map((p) => projected[p]!);
   };
-  const idsIn = (history: readonly Op[]): number[] => {
-    const byInvoke = new Map(units.map((u, id) => [u.invoke, id]));
-    return history.flatMap((op) => byInvoke.get(op) ?? []);
-  };
+  const byInvoke = new Map(units.map((u, id) => [u.invoke, id]));
+  const idsIn = (ops: readonly Op[]): number[] => ops.flatMap((op) => byInvoke.get(op) ?? []);
   /** One stage: ddmin over `groups` of the current ops; `always` are kept whatever the groups. */
   const stage = async (name: string, groups: Map<string, number[]>, always: number[]) => {
     if (groups.size < 1 || exhausted) return;
@@ -75,24 +85,13 @@ export async function shrinkHistory(history: History, holds: (candidate: History
     current = idsIn(historyOf([...always, ...outcome.kept.flatMap((g) => groups.get(g)!)]));
     exhausted ||= outcome.exhausted;
   };
+  const isFault = (id: number) => units[id]!.invoke.process === 'nemesis';
 
-  // 1. Whole keys: an op on several keys (a transaction) goes when any of them goes.
-  if (!exhausted) {
-    const keyless = current.filter((id) => keysOf[id]!.length === 0);
-    const keyed = current.filter((id) => keysOf[id]!.length > 0);
-    const withKeys = (kept: ReadonlySet<string>) => [...keyless, ...keyed.filter((id) => keysOf[id]!.every((k) => kept.has(k)))];
-    const keys = [...new Set(keyed.flatMap((id) => keysOf[id]!))];
-    const outcome = await ddmin(keys, (subset) => holds(historyOf(withKeys(new Set(subset)))), budget, (size) => say('keys', size));
-    current = idsIn(historyOf(withKeys(new Set(outcome.kept))));
-    exhausted ||= outcome.exhausted;
-  }
-  // 2. Whole client processes.
-  await stage('processes', groupBy(current.filter((id) => units[id]!.invoke.process !== 'nemesis'), (id) => String(units[id]!.invoke.process)),
-    current.filter((id) => units[id]!.invoke.process === 'nemesis'));
+  // 2. Whole client processes (an op another process read from stays with its reader).
+  await stage('processes', groupBy(current.filter((id) => !isFault(id)), (id) => String(units[id]!.invoke.process)), current.filter(isFault));
   // 3. The faults, all at once: most witnesses need none.
-  const faults = current.filter((id) => units[id]!.invoke.process === 'nemesis');
-  if (faults.length > 0 && !exhausted) {
-    const without = current.filter((id) => units[id]!.invoke.process !== 'nemesis');
+  if (current.some(isFault) && !exhausted) {
+    const without = current.filter((id) => !isFault(id));
     if (budgetSpent(budget)) exhausted = true;
     else {
       budget.calls++;
@@ -103,12 +102,27 @@ export async function shrinkHistory(history: History, holds: (candidate: History
   await stage('ops', new Map(current.map((id) => [String(id), [id]])), []);
 
   const witness = historyOf(current);
-  return { witness, before: sizeOf(units.map((_, id) => id)), after: sizeOf(idsIn(witness)), checkerCalls: budget.calls, ms: Math.round(performance.now() - started), minimal: !exhausted };
+  return { witness, before: sizeOf(original), after: sizeOf(opUnits(witness)), checkerCalls: budget.calls, ms: Math.round(performance.now() - started), minimal: !exhausted };
+}
 
-  function sizeOf(ids: readonly number[]): HistorySize {
-    const processes = new Set(ids.map((id) => units[id]!.invoke.process).filter((p) => p !== 'nemesis'));
-    return { ops: ids.length, processes: processes.size, keys: new Set(ids.flatMap((id) => keysOf[id]!)).size };
+/** Ops, client processes and keys of a history's operations. */
+function sizeOf(units: readonly OpUnit[]): HistorySize {
+  const processes = new Set(units.map((u) => u.invoke.process).filter((p) => p !== 'nemesis'));
+  return { ops: units.length, processes: processes.size, keys: new Set(units.flatMap(unitKeys)).size };
+}
+
+/** The history restricted to `kept` keys: ops on other keys go, transactions keep their micro-ops on kept keys; keyless ops stay. */
+function projectOnKeys(units: readonly OpUnit[], kept: ReadonlySet<string>): Op[] {
+  const placed: [number, Op][] = [];
+  for (const unit of units) {
+    const keys = unitKeys(unit);
+    if (keys.length > 0 && !keys.some((k) => kept.has(k))) continue;
+    const whole = keys.every((k) => kept.has(k));
+    const project = (op: Op): Op => (whole || !Array.isArray(op.value) ? op : { ...op, value: op.value.filter((mop) => !Array.isArray(mop) || kept.has(keyText(mop[1]))) });
+    placed.push([unit.invokeAt, project(unit.invoke)]);
+    if (unit.complete !== undefined) placed.push([unit.completeAt, project(unit.complete)]);
   }
+  return placed.sort((a, b) => a[0] - b[0]).map(([, op]) => op);
 }
 
 /**
@@ -143,8 +157,12 @@ function opUnits(history: History): OpUnit[] {
 function unitKeys(unit: OpUnit): string[] {
   const { process, f, value } = unit.invoke;
   if (process === 'nemesis') return [];
-  if (f === 'txn' && Array.isArray(value)) return [...new Set(value.filter(Array.isArray).map((mop) => JSON.stringify(mop[1]) ?? 'undefined'))];
-  return isKeyed(value) ? [JSON.stringify(value[0]) ?? 'undefined'] : [];
+  if (f === 'txn' && Array.isArray(value)) return [...new Set(value.filter(Array.isArray).map((mop) => keyText(mop[1])))];
+  return isKeyed(value) ? [keyText(value[0])] : [];
+}
+
+function keyText(key: unknown): string {
+  return JSON.stringify(key) ?? 'undefined';
 }
 
 function groupBy(ids: readonly number[], keyOf: (id: number) => string): Map<string, number[]> {
