@@ -174,6 +174,16 @@ describe('shrinking invalid histories to a witness', () => {
     expect(shrunk.checkerCalls).toBe(4);
     expect(await holds(shrunk.witness)).toBe(true);
   });
+
+  it('says where it is on a long shrink', async () => {
+    const h = historyBuilder();
+    registerNoise(h, 8);
+    h.run(0, 'write', [3, 1]).run(1, 'write', [3, 2]).run(2, 'read', [3, null], [3, 1]);
+    const lines: string[] = [];
+    const holds = async (x: History) => anomalyClassesOf('linearizable', await casRegister(x, {})).length > 0;
+    await shrinkHistory(h.history, holds, { budgetMs: 60_000, maxCalls: 1000, progress: (line) => lines.push(line), progressEveryMs: 0 });
+    expect(lines[0]).toMatch(/^shrinking: keys, \d+ left, \d+ checker calls, \d+\.\d s$/);
+  });
 });
 
 describe('shrinkInvalidRun', () => {

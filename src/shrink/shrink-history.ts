@@ -23,6 +23,8 @@ export interface ShrinkLimits {
   maxCalls: number;
   /** Hears a line now and then on a long shrink. */
   progress?: (line: string) => void;
+  /** How often `progress` hears a line, in ms (default 2000). */
+  progressEveryMs?: number;
 }
 
 export interface ShrunkHistory {
@@ -35,9 +37,6 @@ export interface ShrunkHistory {
   minimal: boolean;
 }
 
-/** How often a long shrink says where it is, in ms. */
-const PROGRESS_EVERY_MS = 2000;
-
 /**
  * Shrinks `history`, for which `holds` is true (not asked again), to a witness `holds` is true for.
  * Throws on a malformed history (a process invoking while its last op is open).
@@ -49,7 +48,7 @@ export async function shrinkHistory(history: History, holds: (candidate: History
   let exhausted = false;
   let saidAt = started;
   const say = (stage: string, size: number) => {
-    if (limits.progress === undefined || performance.now() - saidAt < PROGRESS_EVERY_MS) return;
+    if (limits.progress === undefined || performance.now() - saidAt < (limits.progressEveryMs ?? 2000)) return;
     saidAt = performance.now();
     limits.progress(`shrinking: ${stage}, ${size} left, ${budget.calls} checker calls, ${((saidAt - started) / 1000).toFixed(1)} s`);
   };
