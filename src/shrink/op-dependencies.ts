@@ -11,7 +11,9 @@
 //   txn -> ok [['r', k, [v..]], ..] (list-append)         the txns appending each element read
 //   txn -> ok [['r', k, v], ..]     (rw-register)         the txns writing v to k, invoked before it completed
 //
-// Ops of other shapes depend on nothing: ddmin alone decides whether they stay.
+// A history whose values are not all `[k, x]` (Knossos' and Jepsen's single registers and sets)
+// is one key: `read -> ok v` depends on the writes of v, and so on. Ops of other shapes depend on
+// nothing: ddmin alone decides whether they stay.
 import type { Op } from '../op.js';
 
 /** An operation as shrinking sees it: its invocation, completion and their positions in the history. */
@@ -23,8 +25,9 @@ export interface OpUnit {
   completeAt: number;
 }
 
-/** For each unit, the units it depends on (by position in `units`). */
-export function opDependencies(units: readonly OpUnit[]): number[][] {
+/** For each unit, the units it depends on (by position in `units`); `keyed`: values are `[k, x]` (looksKeyed). */
+export function opDependencies(units: readonly OpUnit[], keyed: boolean): number[][] {
+  const split = (value: unknown): [unknown, unknown] | undefined => (!keyed ? [null, value] : isKeyed(value) ? value : undefined);
   const writers = new Map<string, number[]>(); // key + value -> writes, cas ops to it, rw-register writes
   const appenders = new Map<string, number[]>(); // key + element -> set adds, list appends
   const addsByKey = new Map<string, number[]>(); // counter adds
@@ -46,8 +49,9 @@ export function opDependencies(units: readonly OpUnit[]): number[][] {
       }
       return;
     }
-    if (!isKeyed(value)) return;
-    const [k, x] = value;
+    const kv = split(value);
+    if (kv === undefined) return;
+    const [k, x] = kv;
     if (f === 'write') push(writers, pairKey(k, x), id);
     if (f === 'cas' && Array.isArray(x) && x.length === 2) push(writers, pairKey(k, x[1]), id);
     if (f === 'add') {
@@ -62,15 +66,17 @@ export function opDependencies(units: readonly OpUnit[]): number[][] {
     const deps: number[] = [];
     const { f } = u.invoke;
     const result = u.complete.value;
-    if (f === 'read' && isKeyed(result)) {
-      const [k, x] = result;
+    const read = f === 'read' ? split(result) : undefined;
+    const cas = f === 'cas' ? split(u.invoke.value) : undefined;
+    if (read !== undefined && !(typeof result === 'object' && result !== null && !Array.isArray(result))) {
+      const [k, x] = read;
       if (Array.isArray(x)) for (const e of x) deps.push(...(appenders.get(pairKey(k, e)) ?? []));
       else if (typeof x === 'number' && addsByKey.has(text(k))) deps.push(...invokedBefore(addsByKey.get(text(k)), u.completeAt));
       else if (x !== null && x !== undefined) deps.push(...invokedBefore(writers.get(pairKey(k, x)), u.completeAt));
     } else if (f === 'read' && typeof result === 'object' && result !== null && !Array.isArray(result)) {
       deps.push(...creates);
-    } else if (f === 'cas' && isKeyed(u.invoke.value) && Array.isArray(u.invoke.value[1]) && u.invoke.value[1][0] !== null) {
-      deps.push(...invokedBefore(writers.get(pairKey(u.invoke.value[0], u.invoke.value[1][0])), u.completeAt));
+    } else if (cas !== undefined && Array.isArray(cas[1]) && cas[1][0] !== null) {
+      deps.push(...invokedBefore(writers.get(pairKey(cas[0], cas[1][0])), u.completeAt));
     } else if (f === 'txn' && Array.isArray(result)) {
       for (const mop of result) {
         if (!Array.isArray(mop) || mop[0] !== 'r') continue;
@@ -95,6 +101,17 @@ export function dependencyClosure(kept: Iterable<number>, deps: readonly (readon
     }
   }
   return closed;
+}
+
+/** True when every client op's value is `[k, x]` (a cas's x a pair), as the linearizability checker decides. */
+export function looksKeyed(history: readonly Op[]): boolean {
+  let clientOps = 0;
+  for (const op of history) {
+    if (op.type !== 'invoke' || op.process === 'nemesis') continue;
+    clientOps++;
+    if (!isKeyed(op.value) || (op.f === 'cas' && !Array.isArray(op.value[1]))) return false;
+  }
+  return clientOps > 0;
 }
 
 /** True for an independent-keys value `[key, x]`. */

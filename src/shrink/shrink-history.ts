@@ -5,7 +5,7 @@
 // a transaction of a witness holds only its micro-ops on the witness's keys.
 import type { History, Op, Process } from '../op.js';
 import { budgetSpent, ddmin, type ShrinkBudget } from './ddmin.js';
-import { dependencyClosure, isKeyed, opDependencies, type OpUnit } from './op-dependencies.js';
+import { dependencyClosure, isKeyed, looksKeyed, opDependencies, type OpUnit } from './op-dependencies.js';
 
 /** Sizes of a history, before and after shrinking. */
 export interface HistorySize {
@@ -45,6 +45,8 @@ export async function shrinkHistory(history: History, holds: (candidate: History
   const started = performance.now();
   const budget: ShrinkBudget = { deadlineAt: started + limits.budgetMs, maxCalls: limits.maxCalls, calls: 0 };
   const original = opUnits(history);
+  const keyed = looksKeyed(history);
+  const keysOf = (unit: OpUnit) => unitKeys(unit, keyed);
   let exhausted = false;
   let saidAt = started;
   const say = (stage: string, size: number) => {
@@ -56,15 +58,15 @@ export async function shrinkHistory(history: History, holds: (candidate: History
   // 1. Whole keys. Every op on a kept key stays, so nothing a kept op read from goes; a
   //    transaction keeps its micro-ops on kept keys (a cycle among them is one of the whole history).
   let projected: History = history;
-  const keys = [...new Set(original.flatMap(unitKeys))];
+  const keys = [...new Set(original.flatMap(keysOf))];
   if (keys.length > 0) {
-    const outcome = await ddmin(keys, (subset) => holds(projectOnKeys(original, new Set(subset))), budget, (size) => say('keys', size));
-    projected = projectOnKeys(original, new Set(outcome.kept));
+    const outcome = await ddmin(keys, (subset) => holds(projectOnKeys(original, new Set(subset), keysOf)), budget, (size) => say('keys', size));
+    projected = projectOnKeys(original, new Set(outcome.kept), keysOf);
     exhausted ||= outcome.exhausted;
   }
 
   const units = opUnits(projected);
-  const deps = opDependencies(units);
+  const deps = opDependencies(units, keyed);
   let current = units.map((_, id) => id);
   const historyOf = (ids: Iterable<number>): Op[] => {
     const positions: number[] = [];
@@ -101,20 +103,20 @@ export async function shrinkHistory(history: History, holds: (candidate: History
   await stage('ops', new Map(current.map((id) => [String(id), [id]])), []);
 
   const witness = historyOf(current);
-  return { witness, before: sizeOf(original), after: sizeOf(opUnits(witness)), checkerCalls: budget.calls, ms: Math.round(performance.now() - started), minimal: !exhausted };
+  return { witness, before: sizeOf(original, keysOf), after: sizeOf(opUnits(witness), keysOf), checkerCalls: budget.calls, ms: Math.round(performance.now() - started), minimal: !exhausted };
 }
 
 /** Ops, client processes and keys of a history's operations. */
-function sizeOf(units: readonly OpUnit[]): HistorySize {
+function sizeOf(units: readonly OpUnit[], keysOf: (unit: OpUnit) => string[]): HistorySize {
   const processes = new Set(units.map((u) => u.invoke.process).filter((p) => p !== 'nemesis'));
-  return { ops: units.length, processes: processes.size, keys: new Set(units.flatMap(unitKeys)).size };
+  return { ops: units.length, processes: processes.size, keys: new Set(units.flatMap(keysOf)).size };
 }
 
 /** The history restricted to `kept` keys: ops on other keys go, transactions keep their micro-ops on kept keys; keyless ops stay. */
-function projectOnKeys(units: readonly OpUnit[], kept: ReadonlySet<string>): Op[] {
+function projectOnKeys(units: readonly OpUnit[], kept: ReadonlySet<string>, keysOf: (unit: OpUnit) => string[]): Op[] {
   const placed: [number, Op][] = [];
   for (const unit of units) {
-    const keys = unitKeys(unit);
+    const keys = keysOf(unit);
     if (keys.length > 0 && !keys.some((k) => kept.has(k))) continue;
     const whole = keys.every((k) => kept.has(k));
     const project = (op: Op): Op => (whole || !Array.isArray(op.value) ? op : { ...op, value: op.value.filter((mop) => !Array.isArray(mop) || kept.has(keyText(mop[1]))) });
@@ -152,12 +154,12 @@ function opUnits(history: History): OpUnit[] {
   return units;
 }
 
-/** The keys an op touches: `k` of an independent-keys value `[k, x]`, or each micro-op's key of a transaction. */
-function unitKeys(unit: OpUnit): string[] {
+/** The keys an op touches: each micro-op's key of a transaction, or `k` of a value `[k, x]` in a keyed history. */
+function unitKeys(unit: OpUnit, keyed: boolean): string[] {
   const { process, f, value } = unit.invoke;
   if (process === 'nemesis') return [];
   if (f === 'txn' && Array.isArray(value)) return [...new Set(value.filter(Array.isArray).map((mop) => keyText(mop[1])))];
-  return isKeyed(value) ? [keyText(value[0])] : [];
+  return keyed && isKeyed(value) ? [keyText(value[0])] : [];
 }
 
 function keyText(key: unknown): string {
