@@ -122,8 +122,9 @@ program
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .option('--shrink-budget-s <s>', `a run directory: seconds to shrink an invalid history to witness.jsonl (0: do not; default ${DEFAULT_SHRINK.budgetS})`)
-  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string }, command: Command) => {
+  .option('--shrink-budget-s <s>', `seconds to shrink an invalid history: a run directory's to witness.jsonl, a file's to --witness (0: do not; default ${DEFAULT_SHRINK.budgetS})`)
+  .option('--witness <out>', 'one history file with --model or --workload: shrink it to the fewest ops still invalid the same way, written to <out> (jsonl)')
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string; witness?: string }, command: Command) => {
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
@@ -152,6 +153,16 @@ program
     }
     if (opts.workload !== undefined && opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
     assertHistoryFiles(paths, opts.workload !== undefined ? '--workload' : opts.model !== undefined ? '--model' : undefined);
+    if (opts.witness !== undefined) {
+      if (paths.length !== 1 || (opts.model === undefined && opts.workload === undefined)) throw new Error(`--witness ${opts.witness} needs one history file and --model or --workload; got ${paths.length} files`);
+      const { shrinkHistoryFile } = await import('./shrink/shrink-file.js');
+      const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+      process.exitCode = await shrinkHistoryFile(first, opts.witness, {
+        workload: opts.workload, model: opts.model, format: opts.format, negativeAllowed: Boolean(opts.negativeAllowed),
+        ...(consistencyModels !== undefined && { consistencyModels }), ...(opts.timeoutS !== undefined && { timeoutS: Number(opts.timeoutS) }),
+      }, shrinkSettings(opts.shrinkBudgetS), (line) => console.log(line));
+      return;
+    }
     if (opts.workload !== undefined) {
       const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
       process.exitCode = await checkWorkloadFiles(paths, {

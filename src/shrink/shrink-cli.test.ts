@@ -58,4 +58,21 @@ describe('faultline check and the witness', () => {
     expect(existsSync(join(dir, 'witness.jsonl'))).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'))).not.toHaveProperty('witness');
   }, 60_000);
+
+  it('shrinks a history file with --witness, to a jsonl the same file checker finds invalid again; a valid file gets none', async () => {
+    const knossos = join(import.meta.dirname, '..', '..', 'test-data', 'corpus', 'knossos', 'data', 'cas-register');
+    const out = join(mkdtempSync(join(tmpdir(), 'faultline-shrink-file-')), 'witness.jsonl');
+    const model = 'cas-register;init=0;nil-read=any';
+    const r = await faultline('check', join(knossos, 'bad', 'cas-failure.edn'), '--model', model, '--witness', out);
+    expect(r.exitCode, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/witness\.jsonl: \d+ of 299 ops, .* still show linearizable nonlinearizable \(\d+ checker calls/);
+    expect((await faultline('check', out, '--model', model)).stdout).toMatch(/\tillegal\t/);
+    const bank = join(import.meta.dirname, '..', '..', 'test-data', 'corpus', 'elle', 'histories', 'jepsen', 'bank-negative-balances.json');
+    const banked = await faultline('check', bank, '--workload', 'bank', '--witness', `${out}.bank`);
+    expect(banked.stdout).toMatch(/still show bank negative-value/);
+    expect((await faultline('check', `${out}.bank`, '--workload', 'bank')).stdout).toMatch(/\tinvalid\t/);
+    const valid = await faultline('check', join(knossos, 'good', 'cas-register-bug.edn'), '--model', model, '--witness', `${out}.none`);
+    expect(valid.exitCode, valid.stderr).toBe(0);
+    expect(existsSync(`${out}.none`)).toBe(false);
+  }, 60_000);
 });
