@@ -15,6 +15,7 @@ import { replayRunCommand } from '../src/schedule.js';
 import { partsOf, replayCommand, type TestSpec } from '../src/spec.js';
 import { readStoredSpec } from '../src/stored-spec.js';
 import { RUN_FILES, writeFileWhole } from '../src/store.js';
+import { readJsonlFile } from '../src/formats/jsonl.js';
 import { readNodeLogs } from './node-annotations.js';
 import { renderReport } from './render-report.js';
 
@@ -57,6 +58,7 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
     nodeLogs: nodeLogs.logs,
     ...(nodeLogs.note !== undefined && { nodeEventsNote: nodeLogs.note }),
     sections: partsOf(spec, registry).workload.report,
+    ...witnessOf(results, dir),
     run: {
       dir,
       startedAt: run.startedAt,
@@ -69,6 +71,18 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
       ...(incomplete !== undefined && { incomplete }),
     },
   });
+}
+
+/** witness.jsonl when results.json names one, or why it could not be read. */
+function witnessOf(results: CheckResult, dir: string): { witness?: History | string } {
+  const entry = results['witness'];
+  if (typeof entry !== 'object' || entry === null || typeof (entry as Record<string, unknown>)['file'] !== 'string') return {};
+  const path = join(dir, (entry as Record<string, string>)['file']!);
+  try {
+    return { witness: readJsonlFile(path) };
+  } catch (err) {
+    return { witness: `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /** What the render worker is given: the run's directory and the registry's modules. */

@@ -35,6 +35,8 @@ export interface ReportInput {
   nodeLogs?: NodeLogLink[];
   /** Why node events are missing, when they are. */
   nodeEventsNote?: string;
+  /** The witness of an invalid run as witness.jsonl holds it, or why it could not be read (results.witness says what it is). */
+  witness?: History | string;
   /** The workload's own report sections, by checker name (its definition's `report`). */
   sections?: Readonly<Record<string, ReportSection>>;
 }

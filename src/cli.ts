@@ -25,6 +25,8 @@ import { readRunFacts } from './run-facts.js';
 import type { TestSpec } from './spec.js';
 import type { Registry } from './define/registry.js';
 import { preflight } from './preflight.js';
+import { isRunHistoryFile } from './check-run-history-file.js';
+import { DEFAULT_SHRINK, witnessLine, type ShrinkSettings, type WitnessEntry } from './shrink/shrink-run.js';
 
 /**
  * The definitions this command line can name: the built-ins, a faultline.config.ts here (for test
@@ -67,17 +69,18 @@ const testCommand = program
   .option('--check-timeout <s>', 'budget for each expensive checker; past it the verdict is unknown', String(DEFAULTS.checkTimeoutS))
   .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
   .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
-  .option('--replay <run-dir>', 'run a stored run again: its test, and the ops and faults its main phase executed, on the same nodes at the same offsets (other options are refused)');
+  .option('--replay <run-dir>', 'run a stored run again: its test, and the ops and faults its main phase executed, on the same nodes at the same offsets (other options are refused, but --store and --shrink-budget-s)')
+  .option('--shrink-budget-s <s>', 'seconds to shrink an invalid history to witness.jsonl (0: do not)', String(DEFAULT_SHRINK.budgetS));
 // Each database's, workload's and fault's own options, as their definitions declare them.
 for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
   .action(async (opts: Record<string, string | undefined>) => {
     if (opts.replay !== undefined) {
-      const given = testCommand.options.filter((o) => testCommand.getOptionValueSource(o.attributeName()) === 'cli' && !['replay', 'store'].includes(o.attributeName()));
+      const given = testCommand.options.filter((o) => testCommand.getOptionValueSource(o.attributeName()) === 'cli' && !['replay', 'store', 'shrinkBudgetS'].includes(o.attributeName()));
       if (given.length > 0) throw new Error(`--replay runs the stored test as it was; ${given.map((o) => o.long ?? o.flags).join(', ')} cannot be given with it (only --store)`);
       const replay = await loadReplay(opts.replay, opts.store);
       // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
-      await exitWith(await runAndPrint(replay.spec, replay.registry, replay));
+      await exitWith(await runAndPrint(replay.spec, replay.registry, shrinkSettings(opts.shrinkBudgetS), replay));
     }
     const flat: Record<string, unknown> = {
       nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
@@ -90,7 +93,7 @@ testCommand
     // Everything that can be known before the run is checked before its directory exists.
     await preflight(spec, registry, { pingDocker: pingDockerEngine });
     // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
-    await exitWith(await runAndPrint(spec, registry));
+    await exitWith(await runAndPrint(spec, registry, shrinkSettings(opts.shrinkBudgetS)));
   });
 
 program
@@ -107,7 +110,9 @@ program
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; sequentialKeys?: boolean; linearizableKeys?: boolean; wfrKeys?: boolean; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
+  .option('--shrink-budget-s <s>', `seconds to shrink an invalid history: a run directory's to witness.jsonl, a file's to --witness (0: do not; default ${DEFAULT_SHRINK.budgetS})`)
+  .option('--witness <out>', 'one history file with --model or --workload: shrink it to the fewest ops still invalid the same way, written to <out> (jsonl)')
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; sequentialKeys?: boolean; linearizableKeys?: boolean; wfrKeys?: boolean; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string; witness?: string }, command: Command) => {
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
@@ -116,9 +121,9 @@ program
         return;
       }
       const dir = resolveRunDir(first);
-      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
+      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli' && o.long !== '--shrink-budget-s').map((o) => o.long ?? o.flags), first);
       const stored = await storedRunRegistry(registry, dir);
-      const { results, exitCode, facts } = await recheckRun(dir, stored, {}, renderStoredRun).catch(async (err: unknown) => {
+      const { results, exitCode, facts } = await recheckRun(dir, stored, { shrink: shrinkSettings(opts.shrinkBudgetS) }, renderStoredRun).catch(async (err: unknown) => {
         // A check that ran out of memory says so in one line and is the harness's failure: 255.
         if (!(err instanceof CheckOutOfMemory)) throw err;
         console.error(`faultline: ${err.message}`);
@@ -128,8 +133,24 @@ program
       process.exitCode = exitCode;
       return;
     }
+    if (paths.length === 1 && opts.workload === undefined && opts.model === undefined && isRunHistoryFile(first)) {
+      // A witness.jsonl (or any history beside a run's test.json): checked with that run's checkers.
+      const { checkRunHistoryFile } = await import('./check-run-history-file.js');
+      process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(registry, dirname(first)), (line) => console.log(line));
+      return;
+    }
     if (opts.workload !== undefined && opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
     assertHistoryFiles(paths, opts.workload !== undefined ? '--workload' : opts.model !== undefined ? '--model' : undefined);
+    if (opts.witness !== undefined) {
+      if (paths.length !== 1 || (opts.model === undefined && opts.workload === undefined)) throw new Error(`--witness ${opts.witness} needs one history file and --model or --workload; got ${paths.length} files`);
+      const { shrinkHistoryFile } = await import('./shrink/shrink-file.js');
+      const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+      process.exitCode = await shrinkHistoryFile(first, opts.witness, {
+        workload: opts.workload, model: opts.model, format: opts.format, negativeAllowed: Boolean(opts.negativeAllowed),
+        ...(consistencyModels !== undefined && { consistencyModels }), ...(opts.timeoutS !== undefined && { timeoutS: Number(opts.timeoutS) }),
+      }, shrinkSettings(opts.shrinkBudgetS), (line) => console.log(line));
+      return;
+    }
     if (opts.workload !== undefined) {
       const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
       process.exitCode = await checkWorkloadFiles(paths, {
@@ -215,7 +236,8 @@ program
     if (failing.length === 0) throw new Error(`${relative(process.cwd(), replay.of) || '.'} is ${verdictWord(original.valid)}; shrink needs an invalid run (its failing checkers say what "still fails" means)`);
     const began = Date.now();
     const elapsed = (): string => `${Math.round((Date.now() - began) / 1000)}s/${budgetS}s`;
-    const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun };
+    // Candidates are not shrunk to witnesses: `faultline check` of the smallest one makes its witness.
+    const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun, shrink: { ...DEFAULT_SHRINK, budgetS: 0 } };
     let smallestDir: string | undefined;
     const stillFails = async (candidate: ShrinkCandidate, what: string): Promise<boolean> => {
       for (let i = 1; i <= tries; i++) {
@@ -362,7 +384,7 @@ program
   });
 
 /** Runs one test (or a replay), with Ctrl-C handling, and prints its summary; resolves with its exit code. */
-async function runAndPrint(spec: TestSpec, parts: Registry, replay?: { of: string; schedule: Schedule }): Promise<number> {
+async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettings, replay?: { of: string; schedule: Schedule }): Promise<number> {
   const abort = new AbortController();
   // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
   // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
@@ -382,7 +404,7 @@ async function runAndPrint(spec: TestSpec, parts: Registry, replay?: { of: strin
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
   console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
-  const outcome = await runTest(spec, { registry: parts, status: process.stderr, signal: abort.signal, report: renderStoredRun, ...(replay && { replay }) });
+  const outcome = await runTest(spec, { registry: parts, status: process.stderr, signal: abort.signal, report: renderStoredRun, shrink, ...(replay && { replay }) });
   printSummary(outcome.results, outcome.dir, outcome.crashed);
   if (outcome.interrupted) {
     const { phase, workloadS } = outcome.interrupted;
@@ -481,9 +503,17 @@ function printSummary(results: CheckResult, dir: string, crashed?: string): void
   if (typeof results['incomplete'] === 'string') {
     console.log(`          INCOMPLETE: ${results['incomplete']}; the checkers found what was recorded ${verdictWord(results['checkersValid'] as CheckResult['valid'])}, which proves nothing about the rest`);
   }
+  if (typeof results['witness'] === 'object' && results['witness'] !== null) console.log(witnessLine(results['witness'] as WitnessEntry, dir));
   const report = join(dir, RUN_FILES.report);
   console.log(`report:   ${existsSync(report) ? report : `not written${results.summary ? ` (${results.summary})` : ''}`}`);
   console.log(`re-check: ${recheckCommand(dir)}`);
+}
+
+/** The shrink budget of --shrink-budget-s (default DEFAULT_SHRINK's), with progress lines on stderr. */
+function shrinkSettings(budgetS: string | undefined): ShrinkSettings {
+  const seconds = budgetS === undefined ? DEFAULT_SHRINK.budgetS : Number(budgetS);
+  if (!(seconds >= 0)) throw new Error(`--shrink-budget-s "${budgetS}" is not valid; expected a number of seconds, 0 or more`);
+  return { ...DEFAULT_SHRINK, budgetS: seconds, progress: (line) => process.stderr.write(`${line}\n`) };
 }
 
 function verdictWord(valid: CheckResult['valid']): string {

@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
 import { checkStoredRun, type CheckPlace, type ReportStep } from './check-stored-run.js';
+import type { ShrinkSettings } from './shrink/shrink-run.js';
 import { any, clients, nemesis, timeLimit, type Gen } from './generator.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
@@ -37,6 +38,8 @@ export interface RunIo {
   report?: ReportStep;
   /** Replay this schedule (of the run in `of`, an absolute path) in the main phase instead of drawing ops and faults anew. */
   replay?: { of: string; schedule: Schedule };
+  /** How far an invalid history is shrunk to witness.jsonl (default DEFAULT_SHRINK; budgetS 0: not at all). */
+  shrink?: ShrinkSettings;
 }
 
 export interface RunOutcome {
@@ -191,7 +194,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   let results: CheckResult;
   try {
     results = await timings.time('check', async () => {
-      const checked = await checkStoredRun(spec, dir, facts, io.registry);
+      const checked = await checkStoredRun(spec, dir, facts, io.registry, io.shrink ? { shrink: io.shrink } : {});
       await io.report?.(dir, io.registry);
       return checked;
     });
