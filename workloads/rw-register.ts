@@ -15,6 +15,7 @@ import { rwRegister, type RwRegisterOptions } from '../checkers/cycle/rw-registe
 import type { Checker } from '../src/checker.js';
 import { option } from '../src/define/options.js';
 import { defineWorkload } from '../src/define/workload.js';
+import { randomTxns } from './txn-generator.js';
 import { supportsRwRegister, type Db, type DbContext, type RegisterMicroOp, type RwRegisterConnection } from '../src/db-contract.js';
 import { op, stagger, type Gen } from '../src/generator.js';
 import type { Op } from '../src/op.js';
@@ -31,19 +32,12 @@ export const DEFAULT_RW_REGISTER = { activeKeys: 5, maxTxnLength: 4, maxWritesPe
 
 type MicroOp = ['w', number, number] | ['r', number, unknown];
 
-/** The keys in use, each with how many writes were issued to it; the next fresh key. */
-interface KeyPool {
-  active: readonly { key: number; writes: number }[];
-  nextKey: number;
-}
-
 /** Creates the rw-register workload against a db with register transactions. */
 export function rwRegisterWorkload(db: Db, dbCtx: DbContext, options: RwRegisterWorkloadOptions): Workload {
   if (!supportsRwRegister(db)) throw new Error(`db "${db.name}" cannot run the rw-register workload; expected a db with register transactions (openRwRegister)`);
-  const pool: KeyPool = { active: Array.from({ length: options.activeKeys }, (_, key) => ({ key, writes: 0 })), nextKey: options.activeKeys };
   return {
     name: 'rw-register',
-    generator: stagger(1e9 / options.rate, txns(pool, options)),
+    generator: stagger(1e9 / options.rate, randomTxns('w', options)),
     open: async (node) => rwRegisterClient(await db.openRwRegister(node, dbCtx), node),
   };
 }
@@ -51,31 +45,6 @@ export function rwRegisterWorkload(db: Db, dbCtx: DbContext, options: RwRegister
 /** The rw-register checker with the models and key guarantees asked for. */
 export function rwRegisterCheckers(options: RwRegisterOptions): Record<string, Checker> {
   return { cycle: rwRegister(options) };
-}
-
-/** Random transactions over the pool's keys; each issued write moves its key's count on. */
-function txns(pool: KeyPool, options: RwRegisterWorkloadOptions): Gen {
-  return {
-    op(ctx) {
-      let next = pool;
-      const mops: MicroOp[] = [];
-      const length = 1 + ctx.random.int(options.maxTxnLength);
-      for (let i = 0; i < length; i++) {
-        const slot = ctx.random.int(next.active.length);
-        const { key, writes } = next.active[slot]!;
-        if (ctx.random.int(2) === 0) {
-          mops.push(['r', key, null]);
-          continue;
-        }
-        mops.push(['w', key, writes + 1]);
-        const retired = writes + 1 >= options.maxWritesPerKey;
-        const replacement = retired ? { key: next.nextKey, writes: 0 } : { key, writes: writes + 1 };
-        next = { active: next.active.map((k, j) => (j === slot ? replacement : k)), nextKey: next.nextKey + (retired ? 1 : 0) };
-      }
-      const result = op({ f: 'txn', value: mops }, ctx);
-      return result === null || result === 'pending' ? result : [result[0], txns(next, options)];
-    },
-  };
 }
 
 function rwRegisterClient(conn: RwRegisterConnection, node: string): Client {
