@@ -3,7 +3,9 @@
 // never partitioned from the nodes (nor are clients, as in Jepsen), so "the primary is lost" is what
 // the standbys see, not what the monitor sees: the primary is lost when the monitor cannot reach it
 // (killed, paused) or when no reachable standby has received its WAL recently (partitioned away).
-// After `failoverAfterMs` of that, the reachable standby that has received the most WAL is promoted.
+// After `failoverAfterMs` of that, of the reachable standbys that were streaming from it until it was
+// lost (a standby that had diverged or fallen off is never a candidate), the one that has received
+// the most WAL is promoted. With no such standby nothing is promoted: the monitor waits.
 //
 // Fencing, after the fact: the old primary is asked to rejoin as a standby of the new one (the node
 // stops its server, pg_rewind discards what it wrote past the fork, it starts as a standby) as soon
@@ -12,7 +14,7 @@
 // reach it; those writes are discarded by the rewind, acknowledged or not (under async replication
 // acknowledged writes are lost; under sync, its commits wait for a standby that never answers).
 // Any other primary the monitor finds (a split brain) is fenced the same way; the primary kept is
-// the one on the newest timeline.
+// the one the monitor chose, or, when that one is no primary, the one on the newest timeline.
 
 /** What the monitor learned of one node this round. */
 export interface NodeView {
@@ -47,6 +49,8 @@ export interface FailoverState {
   lostSinceMs?: number;
   /** Since when each standby that names the primary has not been receiving. */
   stuckSinceMs: Readonly<Record<string, number>>;
+  /** When each standby was last seen streaming from the primary. */
+  fedAtMs: Readonly<Record<string, number>>;
 }
 
 export type FailoverAction =
@@ -56,7 +60,10 @@ export type FailoverAction =
   /** Point a healthy standby at the primary (primary_conninfo, reloaded without a restart). */
   | { kind: 'repoint'; node: string; primary: string; why: string };
 
-export const INITIAL_FAILOVER_STATE: FailoverState = { primary: undefined, stuckSinceMs: {} };
+export const INITIAL_FAILOVER_STATE: FailoverState = { primary: undefined, stuckSinceMs: {}, fedAtMs: {} };
+
+/** A standby is a candidate if it streamed from the primary this long before the primary was lost, or less. */
+const CANDIDATE_SLACK_MS = 10_000;
 
 /** One round of the monitor: the next state and what to do now. */
 export function decideFailover(state: FailoverState, views: readonly NodeView[], nowMs: number, settings: FailoverSettings): { state: FailoverState; actions: FailoverAction[] } {
@@ -65,14 +72,14 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
   const primaries = reachable.filter((v) => v.inRecovery === false);
   const standbys = reachable.filter((v) => v.inRecovery === true);
 
-  // The primary: the one on the newest timeline among those that say so; the monitor's own choice on a tie.
+  // The primary: the monitor's own choice while it says so, else the one on the newest timeline.
   let primary = state.primary;
-  if (primaries.length > 0) {
+  if (primaries.length > 0 && !primaries.some((v) => v.node === state.primary)) {
     const newest = Math.max(...primaries.map((v) => v.timeline ?? 0));
-    const best = primaries.filter((v) => (v.timeline ?? 0) === newest);
-    primary = (best.find((v) => v.node === state.primary) ?? best[0]!).node;
+    primary = primaries.find((v) => (v.timeline ?? 0) === newest)!.node;
   }
   if (!settings.enabled) return { state: { ...state, primary }, actions };
+
 
   // Fence every other primary: it rejoins as a standby of the one kept.
   for (const other of primaries) {
@@ -81,30 +88,35 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
 
   const primaryView = views.find((v) => v.node === primary);
   const primaryUp = primaryView?.reachable === true && primaryView.inRecovery === false;
-  const feeding = standbys.some((v) => v.receiving === true && v.upstream === (primary === undefined ? undefined : settings.hostOf(primary)));
+  const primaryHost = primary === undefined ? undefined : settings.hostOf(primary);
+  const fed = standbys.filter((v) => v.receiving === true && v.upstream === primaryHost);
+  const feeding = fed.length > 0;
+  const fedAtMs = { ...(primary === state.primary ? state.fedAtMs : {}), ...Object.fromEntries(fed.map((v) => [v.node, nowMs])) };
   const lostWhy = !primaryUp ? `the monitor cannot reach ${primary ?? 'any primary'}` : standbys.length > 0 && !feeding ? `no standby receives ${primary}'s WAL` : undefined;
 
+  let lostSinceMs: number | undefined;
   if (lostWhy !== undefined && standbys.length > 0) {
-    const lostSinceMs = state.lostSinceMs ?? nowMs;
-    if (nowMs - lostSinceMs >= settings.failoverAfterMs) {
-      const candidate = [...standbys].sort((a, b) => (b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : (b.lsn ?? 0n) < (a.lsn ?? 0n) ? -1 : a.node < b.node ? -1 : 1)[0]!;
-      const why = `${lostWhy} for ${((nowMs - lostSinceMs) / 1000).toFixed(1)} s`;
+    lostSinceMs = state.lostSinceMs ?? nowMs;
+    const since = lostSinceMs;
+    const candidates = standbys.filter((v) => fedAtMs[v.node] !== undefined && since - fedAtMs[v.node]! <= CANDIDATE_SLACK_MS);
+    if (nowMs - since >= settings.failoverAfterMs && candidates.length > 0) {
+      const candidate = [...candidates].sort((a, b) => (b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : (b.lsn ?? 0n) < (a.lsn ?? 0n) ? -1 : a.node < b.node ? -1 : 1)[0]!;
+      const why = `${lostWhy} for ${((nowMs - since) / 1000).toFixed(1)} s`;
       actions.push({ kind: 'promote', node: candidate.node, why });
       if (primaryUp && primary !== undefined) actions.push({ kind: 'follow', node: primary, primary: candidate.node, why: `fencing the old primary: ${candidate.node} was promoted` });
       for (const s of standbys) {
         if (s.node !== candidate.node) actions.push({ kind: 'repoint', node: s.node, primary: candidate.node, why: `${candidate.node} was promoted` });
       }
-      return { state: { primary: candidate.node, stuckSinceMs: {} }, actions };
+      return { state: { primary: candidate.node, stuckSinceMs: {}, fedAtMs: {} }, actions };
     }
-    return { state: { primary, lostSinceMs, stuckSinceMs: state.stuckSinceMs }, actions };
   }
 
-  // The primary is fine: every standby should stream from it; one that names it but receives nothing for long is rewound.
+  // The primary is up: every standby should stream from it; one that names it but receives nothing
+  // for long (it diverged: it had WAL the primary never had) is rewound.
   const stuckSinceMs: Record<string, number> = {};
   if (primary !== undefined && primaryUp) {
-    const host = settings.hostOf(primary);
     for (const s of standbys) {
-      if (s.upstream !== host) {
+      if (s.upstream !== primaryHost) {
         actions.push({ kind: 'repoint', node: s.node, primary, why: `${s.node} follows ${s.upstream ?? 'nobody'}, not ${primary}` });
       } else if (s.receiving !== true) {
         const since = state.stuckSinceMs[s.node] ?? nowMs;
@@ -113,7 +125,7 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
       }
     }
   }
-  return { state: { primary, stuckSinceMs }, actions };
+  return { state: { primary, stuckSinceMs, fedAtMs, ...(lostSinceMs !== undefined && { lostSinceMs }) }, actions };
 }
 
 /** A WAL position as PostgreSQL prints it (16/B374D848) as a number of bytes. */

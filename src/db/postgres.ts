@@ -92,7 +92,7 @@ export function postgresDb(given: Partial<PostgresOptions> = {}): TxnDb & RwRegi
       const hba = join(nodeDir, 'pg_hba.conf');
       writeFileSync(conf, postgresConf(host, node, ctx.runtime.nodes, options.replication));
       writeFileSync(hba, hbaConf());
-      const [mode, upstream] = await startMode(node, ctx, existsSync(join(dataDir, 'PG_VERSION')), options.failover);
+      const [mode, upstream] = await startMode(node, ctx, existsSync(join(dataDir, 'PG_VERSION')), options.failover ? monitor.primary : undefined);
       note(ctx, node, `starting as ${mode}${upstream ? ` of ${upstream}` : ''}`);
       await ctx.runtime.spawn(node, {
         command: 'faultline-postgres-node',
@@ -166,15 +166,23 @@ export function postgresDb(given: Partial<PostgresOptions> = {}): TxnDb & RwRegi
   return db;
 }
 
-/** How a node starts: from nothing (primary or replica), or from its data (as it was, or following another primary). */
-async function startMode(node: string, ctx: DbContext, hasData: boolean, failover: boolean): Promise<[mode: string, upstream?: string]> {
+/**
+ * How a node starts: from nothing (the first primary, or a replica), or from its data. With failover,
+ * a node the monitor does not take for the primary follows the one it does (an old primary's data is
+ * rewound first), even if that one is down now; else it resumes as its data says. Without a monitor's
+ * choice (failover off, or before the cluster was first ready) it follows any other primary found.
+ */
+async function startMode(node: string, ctx: DbContext, hasData: boolean, chosen: string | undefined): Promise<[mode: string, upstream?: string]> {
   const first = ctx.runtime.nodes[0]!;
+  if (chosen !== undefined) {
+    if (chosen === node) return hasData ? ['resume'] : ['primary'];
+    return hasData ? ['follow', chosen] : ['replica', chosen];
+  }
   const others = ctx.runtime.nodes.filter((n) => n !== node);
   const primaries = hasData || node !== first ? (await Promise.all(others.map((n) => probe(ctx, n)))).filter((v) => v.reachable && v.inRecovery === false) : [];
   const newest = primaries.sort((a, b) => (b.timeline ?? 0) - (a.timeline ?? 0))[0]?.node;
   if (!hasData) return node === first && newest === undefined ? ['primary'] : ['replica', newest ?? first];
-  // Another primary runs: this node's data (an old primary's, maybe) rejoins it; without failover it restarts as it was.
-  return failover && newest !== undefined ? ['follow', newest] : ['resume'];
+  return newest !== undefined ? ['follow', newest] : ['resume'];
 }
 
 /** A short-lived connection for the monitor and setup. */
@@ -328,6 +336,11 @@ class FailoverMonitor {
   private readonly lastFollowMs = new Map<string, number>();
 
   constructor(private readonly options: PostgresOptions) {}
+
+  /** The node the monitor takes for the primary (undefined before it first looked, and without failover). */
+  get primary(): string | undefined {
+    return this.options.failover ? this.state.primary : undefined;
+  }
 
   /** Called at every start and readiness: the loop runs once the cluster was ready once. */
   resume(ctx: DbContext, readiness = false): void {
