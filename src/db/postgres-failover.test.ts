@@ -34,11 +34,19 @@ describe('postgres failover decisions', () => {
     expect(state.primary).toBe('n3');
   });
 
-  it('fences a primary cut off from every standby (reachable only by the monitor) when it promotes', () => {
+  it('promotes when a primary is cut off from every standby (reachable only by the monitor), and fences it once the promotion took', () => {
     const cut = [primary('n1'), standby('n2', 'n1', 100n, false), standby('n3', 'n1', 90n, false)];
-    const { actions } = rounds(cut, [1000, 6000], fed);
-    expect(actions.map((a) => [a.kind, a.node])).toEqual([['promote', 'n2'], ['follow', 'n1'], ['repoint', 'n3']]);
-    expect(actions[1]).toMatchObject({ primary: 'n2', why: 'fencing the old primary: n2 was promoted' });
+    const promoted = rounds(cut, [1000, 6000], fed);
+    expect(promoted.actions.map((a) => [a.kind, a.node])).toEqual([['promote', 'n2'], ['repoint', 'n3']]);
+    const after = [primary('n1', 1), primary('n2', 2), standby('n3', 'n2', 90n)];
+    expect(rounds(after, [6500], promoted.state).actions).toEqual([{ kind: 'follow', node: 'n1', primary: 'n2', why: 'n1 is a second primary (timeline 1) beside n2' }]);
+  });
+
+  it('takes a standby that was unreachable (restarted) for no witness: a reachable primary stays, whatever it says', () => {
+    const restarted = [primary('n1'), standby('n2', 'n1', 100n, false), standby('n3', 'n1', 90n, false)];
+    const afterKill = rounds([primary('n1'), down('n2'), down('n3')], [1000], fed).state;
+    expect(afterKill.fedAtMs).toEqual({});
+    expect(rounds(restarted, [2000, 9000], afterKill).actions.some((a) => a.kind === 'promote')).toBe(false);
   });
 
   it('keeps the primary while one standby still receives from it', () => {

@@ -2,7 +2,9 @@
 // looks at every node about twice a second and decides, here and purely, what to do. The monitor is
 // never partitioned from the nodes (nor are clients, as in Jepsen), so "the primary is lost" is what
 // the standbys see, not what the monitor sees: the primary is lost when the monitor cannot reach it
-// (killed, paused) or when no reachable standby has received its WAL recently (partitioned away).
+// (killed, paused) or when none of its witnesses receives its WAL any more (partitioned away). A
+// witness is a standby the monitor saw streaming from the primary and that stayed reachable since:
+// a standby that just restarted, or diverged, says nothing about the primary.
 // After `failoverAfterMs` of that, of the reachable standbys that were streaming from it until it was
 // lost (a standby that had diverged or fallen off is never a candidate), the one that has received
 // the most WAL is promoted. With no such standby nothing is promoted: the monitor waits.
@@ -49,7 +51,7 @@ export interface FailoverState {
   lostSinceMs?: number;
   /** Since when each standby that names the primary has not been receiving. */
   stuckSinceMs: Readonly<Record<string, number>>;
-  /** When each standby was last seen streaming from the primary. */
+  /** When each witness (a standby reachable ever since it was seen streaming from the primary) last streamed. */
   fedAtMs: Readonly<Record<string, number>>;
 }
 
@@ -90,20 +92,23 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
   const primaryUp = primaryView?.reachable === true && primaryView.inRecovery === false;
   const primaryHost = primary === undefined ? undefined : settings.hostOf(primary);
   const fed = standbys.filter((v) => v.receiving === true && v.upstream === primaryHost);
-  const feeding = fed.length > 0;
-  const fedAtMs = { ...(primary === state.primary ? state.fedAtMs : {}), ...Object.fromEntries(fed.map((v) => [v.node, nowMs])) };
-  const lostWhy = !primaryUp ? `the monitor cannot reach ${primary ?? 'any primary'}` : standbys.length > 0 && !feeding ? `no standby receives ${primary}'s WAL` : undefined;
+  const kept = primary === state.primary ? state.fedAtMs : {};
+  const fedAtMs: Record<string, number> = Object.fromEntries(standbys.filter((v) => kept[v.node] !== undefined).map((v) => [v.node, kept[v.node]!]));
+  for (const v of fed) fedAtMs[v.node] = nowMs;
+  const witnesses = standbys.filter((v) => fedAtMs[v.node] !== undefined);
+  const lostWhy = !primaryUp ? `the monitor cannot reach ${primary ?? 'any primary'}` : witnesses.length > 0 && fed.length === 0 ? `no standby receives ${primary}'s WAL` : undefined;
 
   let lostSinceMs: number | undefined;
-  if (lostWhy !== undefined && standbys.length > 0) {
+  if (lostWhy !== undefined && witnesses.length > 0) {
     lostSinceMs = state.lostSinceMs ?? nowMs;
     const since = lostSinceMs;
-    const candidates = standbys.filter((v) => fedAtMs[v.node] !== undefined && since - fedAtMs[v.node]! <= CANDIDATE_SLACK_MS);
+    const candidates = witnesses.filter((v) => since - fedAtMs[v.node]! <= CANDIDATE_SLACK_MS);
     if (nowMs - since >= settings.failoverAfterMs && candidates.length > 0) {
       const candidate = [...candidates].sort((a, b) => (b.lsn ?? 0n) > (a.lsn ?? 0n) ? 1 : (b.lsn ?? 0n) < (a.lsn ?? 0n) ? -1 : a.node < b.node ? -1 : 1)[0]!;
       const why = `${lostWhy} for ${((nowMs - since) / 1000).toFixed(1)} s`;
+      // The old primary is fenced once the promotion took (the next round sees two primaries): a
+      // promotion that fails must not leave the cluster without either.
       actions.push({ kind: 'promote', node: candidate.node, why });
-      if (primaryUp && primary !== undefined) actions.push({ kind: 'follow', node: primary, primary: candidate.node, why: `fencing the old primary: ${candidate.node} was promoted` });
       for (const s of standbys) {
         if (s.node !== candidate.node) actions.push({ kind: 'repoint', node: s.node, primary: candidate.node, why: `${candidate.node} was promoted` });
       }
