@@ -22,7 +22,7 @@ describe('postgres failover decisions', () => {
   const fed = rounds(healthy, [0]).state;
 
   it('does nothing while the primary feeds its standbys', () => {
-    expect(rounds(healthy, [0, 500, 10_000])).toEqual({ state: { primary: 'n1', stuckSinceMs: {}, fedAtMs: { n2: 10_000, n3: 10_000 } }, actions: [] });
+    expect(rounds(healthy, [0, 500, 10_000])).toEqual({ state: { primary: 'n1', stuckSinceMs: {}, fedAtMs: { n2: 10_000, n3: 10_000 }, timeline: 1 }, actions: [] });
   });
 
   it('promotes the standby that received the most once the primary was unreachable for failoverAfterMs, and repoints the rest', () => {
@@ -71,6 +71,13 @@ describe('postgres failover decisions', () => {
     const state: FailoverState = { primary: 'n2', stuckSinceMs: {}, fedAtMs: {} };
     expect(rounds(views, [0], state).actions.map((a) => [a.kind, a.node])).toEqual([['repoint', 'n3']]);
     expect(rounds(views, [0, 10_000], state).actions.map((a) => [a.kind, a.node])).toEqual([['follow', 'n1'], ['repoint', 'n3']]);
+  });
+
+  it('takes a standby streaming on an older timeline than the primary for diverged: no witness, and rewound in time', () => {
+    const state: FailoverState = { primary: 'n2', stuckSinceMs: {}, fedAtMs: {} };
+    const views = [primary('n2', 2), standby('n3', 'n2', 500n), down('n1')];
+    expect(rounds(views, [0, 9000], state).actions).toEqual([]);
+    expect(rounds(views, [0, 10_000], state).actions).toEqual([{ kind: 'follow', node: 'n3', primary: 'n2', why: 'n3 has received nothing from n2 for 10.0 s' }]);
   });
 
   it('acts on nothing with failover off, but still names the primary', () => {

@@ -53,6 +53,8 @@ export interface FailoverState {
   stuckSinceMs: Readonly<Record<string, number>>;
   /** When each witness (a standby reachable ever since it was seen streaming from the primary) last streamed. */
   fedAtMs: Readonly<Record<string, number>>;
+  /** The primary's timeline when last seen. */
+  timeline?: number;
 }
 
 export type FailoverAction =
@@ -91,7 +93,10 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
   const primaryView = views.find((v) => v.node === primary);
   const primaryUp = primaryView?.reachable === true && primaryView.inRecovery === false;
   const primaryHost = primary === undefined ? undefined : settings.hostOf(primary);
-  const fed = standbys.filter((v) => v.receiving === true && v.upstream === primaryHost);
+  const timeline = primaryUp ? primaryView.timeline : primary === state.primary ? state.timeline : undefined;
+  // Streaming counts on the primary's own timeline only: a standby that diverged reconnects again
+  // and again on its old timeline, each time briefly "streaming".
+  const fed = standbys.filter((v) => v.receiving === true && v.upstream === primaryHost && (timeline === undefined || v.timeline === timeline));
   const kept = primary === state.primary ? state.fedAtMs : {};
   const fedAtMs: Record<string, number> = Object.fromEntries(standbys.filter((v) => kept[v.node] !== undefined).map((v) => [v.node, kept[v.node]!]));
   for (const v of fed) fedAtMs[v.node] = nowMs;
@@ -123,14 +128,14 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
     for (const s of standbys) {
       if (s.upstream !== primaryHost) {
         actions.push({ kind: 'repoint', node: s.node, primary, why: `${s.node} follows ${s.upstream ?? 'nobody'}, not ${primary}` });
-      } else if (s.receiving !== true) {
+      } else if (!fed.includes(s)) {
         const since = state.stuckSinceMs[s.node] ?? nowMs;
         if (nowMs - since >= settings.stuckAfterMs) actions.push({ kind: 'follow', node: s.node, primary, why: `${s.node} has received nothing from ${primary} for ${((nowMs - since) / 1000).toFixed(1)} s` });
         else stuckSinceMs[s.node] = since;
       }
     }
   }
-  return { state: { primary, stuckSinceMs, fedAtMs, ...(lostSinceMs !== undefined && { lostSinceMs }) }, actions };
+  return { state: { primary, stuckSinceMs, fedAtMs, ...(lostSinceMs !== undefined && { lostSinceMs }), ...(timeline !== undefined && { timeline }) }, actions };
 }
 
 /** A WAL position as PostgreSQL prints it (16/B374D848) as a number of bytes. */

@@ -362,13 +362,21 @@ class FailoverMonitor {
   }
 
   private async round(ctx: DbContext): Promise<void> {
-    const views = await Promise.all(ctx.runtime.nodes.map((n) => probe(ctx, n)));
-    const { state, actions } = decideFailover(this.state, views, Date.now(), {
+    const settings = {
       enabled: this.options.failover,
       failoverAfterMs: this.options.failoverAfterMs,
       stuckAfterMs: 10_000,
-      hostOf: (n) => hostOf(ctx, n, 'postgres'),
-    });
+      hostOf: (n: string) => hostOf(ctx, n, 'postgres'),
+    };
+    const look = async () => decideFailover(this.state, await Promise.all(ctx.runtime.nodes.map((n) => probe(ctx, n))), Date.now(), settings);
+    let { state, actions } = await look();
+    // A promotion is asked twice: the old primary may have just come back (a resume), and the
+    // candidate must be the most advanced standby as things are now, not as they were a round ago.
+    const promote = actions.find((a) => a.kind === 'promote');
+    if (promote) {
+      ({ state, actions } = await look());
+      if (actions.find((a) => a.kind === 'promote')?.node !== promote.node) return;
+    }
     this.state = state;
     for (const action of actions) await this.act(ctx, action).catch((err: unknown) => note(ctx, action.node, `failover: ${action.kind} failed: ${err instanceof Error ? err.message : String(err)}`));
   }
