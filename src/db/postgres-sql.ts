@@ -135,11 +135,14 @@ export async function rwRegisterTxn(link: PgLink, isolation: PostgresIsolation, 
   });
 }
 
-/** Registers: `writes` is the primary's link, `reads` the one reads go to (a replica's under --postgres-reads replicas). */
-export function pgRegister(writes: () => Promise<PgLink>, reads: () => Promise<PgLink>, isolation: PostgresIsolation): Omit<RegisterConnection, 'close'> {
+/**
+ * Registers: `writes` is the primary's link, `reads` the one reads go to (a standby's under
+ * --postgres-reads replicas, at `readIsolation`: a hot standby refuses serializable).
+ */
+export function pgRegister(writes: () => Promise<PgLink>, reads: () => Promise<PgLink>, isolation: PostgresIsolation, readIsolation = isolation): Omit<RegisterConnection, 'close'> {
   return {
     async read(k) {
-      const { rows } = await inTransaction(await reads(), isolation, true, (q) => q('SELECT v FROM registers WHERE k = $1', [k]));
+      const { rows } = await inTransaction(await reads(), readIsolation, true, (q) => q('SELECT v FROM registers WHERE k = $1', [k]));
       const text = rows[0]?.['v'] as string | undefined;
       return text === undefined ? null : (JSON.parse(text) as unknown);
     },

@@ -46,7 +46,7 @@ export const postgresOptions = {
   }),
   reads: option.oneOf<'primary' | 'replicas'>(['primary', 'replicas'], {
     default: 'primary', flag: 'postgres-reads',
-    help: "where the register workload's reads go: the primary, or a standby (may be stale); transactions always go to the primary",
+    help: "where the register workload's reads go: the primary, or a standby (may be stale; repeatable read there at most); transactions always go to the primary",
   }),
   isolation: option.oneOf<PostgresIsolation>(['read-committed', 'repeatable-read', 'serializable'], {
     default: 'serializable', flag: 'isolation',
@@ -154,7 +154,9 @@ export function postgresDb(given: Partial<PostgresOptions> = {}): TxnDb & RwRegi
     async openRegister(node, ctx) {
       const links = connect(ctx, node);
       const readsFrom = options.reads === 'replicas' ? 'standby' : 'primary';
-      const register = pgRegister(links.primaryLink, readsFrom === 'standby' ? links.standbyLink : links.primaryLink, options.isolation);
+      // "The strictest isolation level currently supported in hot standby mode is repeatable read" (PostgreSQL 15 manual, 27.4.1).
+      const readIsolation = readsFrom === 'standby' && options.isolation === 'serializable' ? 'repeatable-read' : options.isolation;
+      const register = pgRegister(links.primaryLink, readsFrom === 'standby' ? links.standbyLink : links.primaryLink, options.isolation, readIsolation);
       return {
         read: (k) => links.guard(readsFrom, () => register.read(k)),
         write: (k, v) => links.guard('primary', () => register.write(k, v)),
