@@ -1,5 +1,5 @@
-// Generates list-append histories from a simulated strictly serializable store, for benchmarks and
-// property tests. Each step picks a process: an idle one invokes a transaction, a waiting one has its
+// Generates list-append (or rw-register) histories from a simulated strictly serializable store, for
+// benchmarks and property tests. Each step picks a process: an idle one invokes a transaction, a waiting one has its
 // transaction applied atomically to the store, an applied one completes. Since every transaction
 // takes effect between its invocation and its completion, the history is strictly serializable
 // unless `staleReads` asks for reads that miss the latest append of a key.
@@ -26,9 +26,11 @@ export interface ListAppendHistoryOptions {
   infoShare?: number;
   /** Share of reads that return the key's list without its latest append (an anomaly), default 0. */
   staleReads?: number;
+  /** list-append (default): appends and list reads; rw-register: writes and reads of the latest value (null: never written). */
+  kind?: 'list-append' | 'rw-register';
 }
 
-type Mop = ['append', number, number] | ['r', number, number[] | null];
+type Mop = ['append' | 'w', number, number] | ['r', number, number[] | number | null];
 
 interface Pending {
   process: number;
@@ -45,6 +47,7 @@ export function generateListAppendHistory(options: ListAppendHistoryOptions): Op
   const maxWrites = options.maxWritesPerKey ?? 32;
   const minLength = options.minTxnLength ?? 1;
   const maxLength = options.maxTxnLength ?? 4;
+  const register = options.kind === 'rw-register';
   const store = new Map<number, number[]>();
   const active = Array.from({ length: keyCount }, (_, i) => i);
   let nextKey = keyCount;
@@ -71,7 +74,7 @@ export function generateListAppendHistory(options: ListAppendHistoryOptions): Op
       }
       const n = (writes.get(key) ?? 0) + 1;
       writes.set(key, n);
-      mops.push(['append', key, n]);
+      mops.push([register ? 'w' : 'append', key, n]);
       if (n >= maxWrites) active[slot] = nextKey++;
     }
     const roll = random.next();
@@ -84,13 +87,14 @@ export function generateListAppendHistory(options: ListAppendHistoryOptions): Op
     txn.mops.forEach((mop, i) => {
       const [f, key, value] = mop;
       const list = store.get(key) ?? [];
-      if (f === 'append') {
+      if (f !== 'r') {
         list.push(value as number);
         store.set(key, list);
         done[i] = mop;
       } else {
         const stale = list.length > 0 && options.staleReads !== undefined && random.chance(options.staleReads);
-        done[i] = ['r', key, list.slice(0, stale ? list.length - 1 : list.length)];
+        const seen = list.slice(0, stale ? list.length - 1 : list.length);
+        done[i] = ['r', key, register ? (seen.at(-1) ?? null) : seen];
       }
     });
     return done;
@@ -118,4 +122,9 @@ export function generateListAppendHistory(options: ListAppendHistoryOptions): Op
     }
   }
   return history;
+}
+
+/** A history of `txns` rw-register transactions from the same simulated store. */
+export function generateRwRegisterHistory(options: Omit<ListAppendHistoryOptions, 'kind'>): Op[] {
+  return generateListAppendHistory({ ...options, kind: 'rw-register' });
 }

@@ -3,6 +3,7 @@
 // Only those processes see it (libfaketime), never the machine. Every op records each node's
 // offset, so the report shows what every clock said while the faults were in effect.
 import type { Random } from '../src/random.js';
+import { replayedValue } from '../src/schedule.js';
 import { isClockSkewable, type ClockSkewable, type NodeClock, type Runtime } from '../src/runtime/runtime.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { actOnNodes, describeReasons, nodeFaultValue } from './node-faults.js';
@@ -63,8 +64,8 @@ export function clockNemesis(ctx: NemesisContext, targets: readonly NodeTarget[]
         const value = nodeFaultValue({ verb: 'reset the clock of', past: 'reset' }, result, false);
         return { ...value, offsetsS: offsets(runtime, ctx.nodes), description: value.nodes.length ? `reset ${value.description}` : 'nothing to reset' };
       }
-      const fault = planClockFault(ctx.random);
-      const { kind, nodes } = await pickTargets(ctx, targets, 'running');
+      const fault = (replayedValue(op)?.['fault'] as ClockFault | undefined) ?? planClockFault(ctx.random);
+      const { kind, nodes } = await pickTargets(ctx, targets, 'running', op);
       // Each running target is first set to the clock it has: a node whose clock cannot be faked fails here, alone.
       const result = await actOnNodes(nodes, async (node) => {
         if (!runtime.isRunning(node)) return 'not running';

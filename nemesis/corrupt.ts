@@ -183,7 +183,7 @@ export function corruptNemesis(ctx: NemesisContext, bounds: CorruptBounds, targe
     fault: 'corrupt',
     async invoke(op) {
       if (op.f === 'stop-corrupt') return restart();
-      const { kind, nodes } = await pickTargets(ctx, targets);
+      const { kind, nodes } = await pickTargets(ctx, targets, 'any', op);
       const corruptions: Record<string, CorruptionEvidence> = {};
       const skipped: Record<string, string> = {};
       const failed: Record<string, string> = {};

@@ -20,7 +20,7 @@ export function diskNemesis(ctx: NemesisContext, targets: readonly NodeTarget[] 
     fault: 'disk',
     async invoke(op) {
       if (op.f === 'stop-disk') return free();
-      const { kind, nodes } = await pickTargets(ctx, targets);
+      const { kind, nodes } = await pickTargets(ctx, targets, 'any', op);
       const result = await actOnNodes(nodes, async (node) => {
         const running = disks.isRunning(node);
         await disks.fillDisk(node, roomBytes);

@@ -10,7 +10,7 @@ export function killNemesis(ctx: NemesisContext, targets: readonly NodeTarget[] 
     fault: 'kill',
     async invoke(op) {
       if (op.f === 'stop-kill') return restartDeadNodes(ctx);
-      const { kind, nodes } = await pickTargets(ctx, targets, 'running');
+      const { kind, nodes } = await pickTargets(ctx, targets, 'running', op);
       const value = nodeFaultValue({ verb: 'kill', past: 'killed' }, await actOnNodes(nodes, (n) => ctx.runtime.kill(n)), true);
       return { target: kind, ...value, description: `${value.description}${kind === 'primaries' ? ' (primaries)' : ''}` };
     },

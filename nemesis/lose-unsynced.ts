@@ -31,7 +31,7 @@ export function loseUnsyncedNemesis(ctx: NemesisContext, targets: readonly NodeT
     fault: 'lose-unsynced',
     async invoke(op) {
       if (op.f === 'stop-lose-unsynced') return restartDeadNodes(ctx);
-      const { kind, nodes } = await pickTargets(ctx, targets);
+      const { kind, nodes } = await pickTargets(ctx, targets, 'any', op);
       const lost: Record<string, LostWrites> = {};
       // A node already dead loses its page cache too: the power fails whatever runs.
       const result = await actOnNodes(nodes, async (node) => {

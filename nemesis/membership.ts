@@ -2,6 +2,7 @@
 // asks the database which changes are legal now (remove a voter, add a node back) and makes one,
 // drawn at random; a stop op adds back every node that left, one at a time, each committed before
 // the next. Each op records the change and the members after it, so the report draws them over time.
+import { replayedValue } from '../src/schedule.js';
 import { hasMembership, type MembershipChange, type MembershipDb } from '../src/db-contract.js';
 import type { Random } from '../src/random.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
@@ -60,7 +61,16 @@ export function membershipNemesis(ctx: NemesisContext, pacing: RestorePacing = P
         await sleep(pacing.pollMs);
         legal = await db.legalMembershipChanges(dbCtx);
       }
-      const change = planMembershipChange(legal, ctx.random);
+      const recorded = replayedValue(op)?.['change'] as MembershipChange | undefined;
+      // A replay makes the change its original made, once the db allows it; never another one.
+      while (recorded && !legal.some((c) => c.op === recorded.op && c.node === recorded.node) && Date.now() < waitUntil) {
+        await sleep(pacing.pollMs);
+        legal = await db.legalMembershipChanges(dbCtx);
+      }
+      if (recorded && !legal.some((c) => c.op === recorded.op && c.node === recorded.node)) {
+        throw new Error(`the recorded change (${describeChange(recorded)}) is not legal now (legal: ${legal.map(describeChange).join(', ') || 'none'}); nothing was changed`);
+      }
+      const change = recorded ?? planMembershipChange(legal, ctx.random);
       if (!change) {
         const members = await db.members(dbCtx).catch(() => undefined);
         throw new Error(`no membership change is legal now${members ? ` (members ${members.join(' ') || 'none'})` : ''}; nothing was changed`);

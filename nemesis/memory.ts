@@ -3,6 +3,7 @@
 // container's through the Docker API), and lifts it on stop. A node that outgrows its limit is
 // killed by the kernel's OOM killer: the runtime writes that to the node's log as an `oom-killed`
 // event, and stop counts it and starts the node again once the limit is lifted.
+import { replayedValue } from '../src/schedule.js';
 import type { OptionDef } from '../src/define/options.js';
 import { formatBytes } from '../src/runtime/memory-cgroup.js';
 import { isMemoryLimitable, type MemoryLimit } from '../src/runtime/runtime.js';
@@ -84,8 +85,9 @@ export function memoryNemesis(ctx: NemesisContext, targets: readonly NodeTarget[
         ].join('; ');
         return { ...value, oomKilled, restarted: restarted.nodes, description };
       }
-      const fraction = ctx.random.pick(fractions);
-      const { kind, nodes: picked } = await pickTargets(ctx, targets, 'running');
+      const recorded = replayedValue(op)?.['fraction'];
+      const fraction = typeof recorded === 'number' ? recorded : ctx.random.pick(fractions);
+      const { kind, nodes: picked } = await pickTargets(ctx, targets, 'running', op);
       const squeezes: Record<string, NodeSqueeze> = {};
       const fresh = picked.filter((n) => !limited.has(n));
       const result = await actOnNodes(fresh, async (node) => {

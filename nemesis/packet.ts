@@ -4,6 +4,7 @@
 // proxy that sees no packets), so a run never claims a fault it did not inject. Dead or paused targets get it when they run again; the op names
 // them, and fails when it reached no node now.
 import type { Random } from '../src/random.js';
+import { replayedValue } from '../src/schedule.js';
 import { option, type OptionValues } from '../src/define/options.js';
 import { isPacketShapeable, PACKET_BEHAVIOURS, type PacketBehaviour, type PacketShape, type PacketSupport } from '../src/runtime/runtime.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
@@ -90,8 +91,11 @@ export function packetNemesis(ctx: NemesisContext, options: PacketOptions = DEFA
         return { ...(pending && { deferred }), description: `cleared${pending ? `; pending on ${describeReasons(deferred)} until they run again` : ''}` };
       }
       support ??= await runtime.packetSupport();
-      const { behaviour, shape } = planPacketShape(ctx.random, Object.keys(support.available) as PacketBehaviour[], options);
-      const { kind, nodes } = await pickTargets(ctx, options.targets);
+      const recorded = replayedValue(op);
+      const replayed = recorded && typeof recorded['behaviour'] === 'string' && recorded['shape'] ? { behaviour: recorded['behaviour'] as PacketBehaviour, shape: recorded['shape'] as PacketShape } : undefined;
+      if (replayed && support.available[replayed.behaviour] === undefined) throw new Error(`packet ${replayed.behaviour} cannot be replayed: ${support.unavailable[replayed.behaviour] ?? 'this runtime cannot make it'}`);
+      const { behaviour, shape } = replayed ?? planPacketShape(ctx.random, Object.keys(support.available) as PacketBehaviour[], options);
+      const { kind, nodes } = await pickTargets(ctx, options.targets, 'any', op);
       const deferred = await runtime.shapePackets(nodes, shape);
       const reached = nodes.filter((n) => deferred[n] === undefined);
       if (reached.length === 0) throw new Error(`packet fault ${describePacketShape(shape)} reached no node: ${describeReasons(deferred)}; it lands when they run again`);

@@ -10,6 +10,8 @@ import type { Deferred } from '../src/runtime/runtime.js';
 import { DEFAULT_PARTITION_TARGETS, PARTITION_TARGETS, partitionTargets, type PartitionTarget } from './partition-targets.js';
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { describeReasons } from './node-faults.js';
+import { replayedValue } from '../src/schedule.js';
+import type { Op } from '../src/op.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 export function partitionNemesis(ctx: NemesisContext, targets: readonly PartitionTarget[] = DEFAULT_PARTITION_TARGETS): Nemesis {
@@ -20,7 +22,7 @@ export function partitionNemesis(ctx: NemesisContext, targets: readonly Partitio
         const deferred = await ctx.runtime.heal();
         return { ...deferredValue(deferred), description: `healed${describeDeferred(deferred)}` };
       }
-      const { target, grudge } = await drawGrudge(ctx, targets);
+      const { target, grudge } = recordedGrudge(op) ?? (await drawGrudge(ctx, targets));
       const deferred = inForce(grudge, await ctx.runtime.partition(grudge));
       // A clean split reads as its components; any other grudge (who drops whom) names its shape.
       const described = describeGrudge(grudge);
@@ -28,6 +30,15 @@ export function partitionNemesis(ctx: NemesisContext, targets: readonly Partitio
       return { target, grudge, ...deferredValue(deferred), description: `${described}${shape}${describeDeferred(deferred)}` };
     },
   };
+}
+
+/** The grudge a replayed op's original cut the network along, or undefined when the op is no replay. */
+function recordedGrudge(op: Pick<Op, 'value'>): { target: PartitionTarget; grudge: Grudge } | undefined {
+  const recorded = replayedValue(op);
+  const grudge = recorded?.['grudge'];
+  if (grudge === null || typeof grudge !== 'object' || Array.isArray(grudge)) return undefined;
+  const target = (PARTITION_TARGETS as readonly unknown[]).includes(recorded?.['target']) ? (recorded!['target'] as PartitionTarget) : 'halves';
+  return { target, grudge: grudge as Grudge };
 }
 
 /**

@@ -18,7 +18,7 @@ export function pauseNemesis(ctx: NemesisContext, targets: readonly NodeTarget[]
         const value = nodeFaultValue({ verb: 'resume', past: 'resumed' }, result, false);
         return { ...value, description: value.nodes.length ? `resumed ${value.description}` : value.description };
       }
-      const { kind, nodes: picked } = await pickTargets(ctx, targets, 'running');
+      const { kind, nodes: picked } = await pickTargets(ctx, targets, 'running', op);
       // A node paused by an earlier op is skipped as `already paused`: this op did nothing to it.
       const result = await actOnNodes(picked, (n) => ctx.runtime.pause(n));
       // What was paused is remembered even when the op fails on another node: stop must resume it.

@@ -4,6 +4,7 @@
 // no time down. A node that does not come back is named, and restarted again when the fault heals.
 import type { Nemesis, NemesisContext } from './nemesis.js';
 import { restartDeadNodes } from './node-faults.js';
+import { replayedValue } from '../src/schedule.js';
 import { defineFault, HEAL_RANK } from '../src/define/fault.js';
 
 export function restartNemesis(ctx: NemesisContext): Nemesis {
@@ -13,7 +14,8 @@ export function restartNemesis(ctx: NemesisContext): Nemesis {
       if (op.f === 'stop-restart') return restartDeadNodes(ctx);
       const running = ctx.nodes.filter((n) => ctx.runtime.isRunning(n));
       if (running.length === 0) throw new Error('restart: no node is running; expected one to kill and start again');
-      const node = ctx.random.pick(running);
+      const recorded = replayedValue(op)?.['node'];
+      const node = typeof recorded === 'string' ? recorded : ctx.random.pick(running);
       const killed = await ctx.runtime.kill(node);
       if (killed !== 'done') throw new Error(`restart ${node}: kill found it ${killed}; nothing was restarted`);
       try {

@@ -3,7 +3,9 @@
 // primaries, since that is where faults hurt most. --nemesis-targets narrows the choice.
 import { hasPrimaries } from '../src/db-contract.js';
 import { option } from '../src/define/options.js';
+import type { Op } from '../src/op.js';
 import type { Random } from '../src/random.js';
+import { replayedValue } from '../src/schedule.js';
 import type { NemesisContext } from './nemesis.js';
 
 export const NODE_TARGETS = ['one', 'minority', 'majority', 'all', 'primaries'] as const;
@@ -50,8 +52,11 @@ export function pickNodes(nodes: readonly string[], random: Random, targets: rea
  * Picks the targets of one fault op and says how they were chosen. Where `primaries` is allowed
  * and the db names them, half the ops (all of them when it is the only target) hit the primaries;
  * when the db names none now, a random node stands in. `running`: random nodes are drawn among the running ones.
+ * A replayed op (`op`) takes the nodes its original aimed at: those it acted on and those it skipped.
  */
-export async function pickTargets(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS, among: 'running' | 'any' = 'any'): Promise<{ kind: TargetKind; nodes: string[] }> {
+export async function pickTargets(ctx: NemesisContext, targets: readonly NodeTarget[] = NODE_TARGETS, among: 'running' | 'any' = 'any', op?: Pick<Op, 'value'>): Promise<{ kind: TargetKind; nodes: string[] }> {
+  const replayed = op && recordedTargets(op);
+  if (replayed) return replayed;
   const onlyPrimaries = targets.length === 1 && targets[0] === 'primaries';
   if (targets.includes('primaries') && hasPrimaries(ctx.db) && (onlyPrimaries || ctx.random.chance(0.5))) {
     const primaries = await ctx.db.primaries(ctx.dbCtx).catch(() => []);
@@ -61,4 +66,17 @@ export async function pickTargets(ctx: NemesisContext, targets: readonly NodeTar
   // among the running nodes, if any run. Disk faults may hit dead nodes too (a power failure does).
   const running = among === 'running' ? ctx.nodes.filter((node) => ctx.runtime.isRunning(node)) : [];
   return pickNodes(running.length > 0 ? running : ctx.nodes, ctx.random, targets, ctx.nodes.length);
+}
+
+/** The targets a replayed op's original aimed at, or undefined when the op is no replay (or recorded none). */
+export function recordedTargets(op: Pick<Op, 'value'>): { kind: TargetKind; nodes: string[] } | undefined {
+  const recorded = replayedValue(op);
+  if (recorded === undefined) return undefined;
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.filter((n): n is string => typeof n === 'string') : []);
+  const keys = (x: unknown): string[] => (x !== null && typeof x === 'object' && !Array.isArray(x) ? Object.keys(x) : []);
+  // Those it acted on, those it skipped (a node down then), and those it left pending until they ran.
+  const nodes = [...new Set([...strings(recorded['nodes']), ...keys(recorded['skipped']), ...keys(recorded['deferred'])])].sort();
+  if (nodes.length === 0) return undefined;
+  const kind = (NODE_TARGETS as readonly unknown[]).includes(recorded['target']) ? (recorded['target'] as TargetKind) : 'one';
+  return { kind, nodes };
 }

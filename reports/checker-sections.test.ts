@@ -4,7 +4,7 @@ import { checkAvailability } from '../checkers/availability.js';
 import { checkBank } from '../checkers/bank.js';
 import { checkCounter } from '../checkers/counter.js';
 import { historyBuilder } from '../test-support/history-builder.js';
-import { checkListAppend } from '../checkers/cycle/index.js';
+import { checkListAppend, checkRwRegister } from '../checkers/cycle/index.js';
 import { append, read, txn } from '../test-support/list-append-builder.js';
 import { checkSet } from '../checkers/set.js';
 import { escapeHtml } from '../src/html-escape.js';
@@ -26,7 +26,18 @@ describe('checker sections', () => {
     expect(html.match(/<g class="edge">/g)).toHaveLength(2);
     expect(html).toContain('<th scope="row">T1</th><td><code>append x 1, append y 1</code> <span class="muted"><a href="#timeline" data-op="0">op 0</a>');
     expect(html).toContain('T1 &lt; T2 because T2 appended 2 to key x');
+    expect(html).toContain('Strongest models not ruled out: none; the anomalies rule out every model the checker knows.');
     expect(html).not.toContain('result (JSON)');
+  });
+
+  it('cycle (rw-register): write skew leaves snapshot isolation\'s strong variant standing, and says so', () => {
+    const h = historyBuilder();
+    h.invoke(0, 'txn', [['r', 'x', null], ['w', 'y', 1]]).invoke(1, 'txn', [['r', 'y', null], ['w', 'x', 1]]);
+    h.ok(0, [['r', 'x', null], ['w', 'y', 1]]).ok(1, [['r', 'y', null], ['w', 'x', 1]]);
+    const html = section('cycle', checkRwRegister(h.history));
+    expect(html).toContain('<h4>Shortest cycle: <code>G2-item</code>, 2 transactions</h4>');
+    expect(html).toContain('Strongest models not ruled out: <code>strong-snapshot-isolation</code>, <code>update-serializable</code>');
+    expect(html).toContain('read key x = nil and T2 wrote 1, which came later in the version order');
   });
 
   it('set: lost elements first, with the read that lost them', () => {

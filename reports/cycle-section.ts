@@ -6,7 +6,7 @@ import { escapeHtml } from '../src/html-escape.js';
 import { renderCycleGraph } from './cycle-graph.js';
 import { opLink, witnessTable } from './witness-table.js';
 
-export const cycleKeys = ['valid', 'summary', 'error', 'anomalyTypes', 'anomalies', 'anomalyCounts', 'not', 'alsoNot', 'consistencyModels'];
+export const cycleKeys = ['valid', 'summary', 'error', 'anomalyTypes', 'anomalies', 'anomalyCounts', 'not', 'alsoNot', 'strongestNotRuledOut', 'consistencyModels'];
 
 /** True for a result with anomalies by type (the cycle checker's shape). */
 export function isCycleResult(result: CheckResult): result is CycleResult {
@@ -24,6 +24,11 @@ export function renderCycleBody(result: CycleResult): string {
   if (Array.isArray(result.not) && result.not.length > 0) {
     const also = Array.isArray(result.alsoNot) && result.alsoNot.length > 0 ? ` <span class="muted">Hence none of the ${result.alsoNot.length} stronger models either: ${models(result.alsoNot)}.</span>` : '';
     parts.push(`<p>Checked against ${models(result.consistencyModels)}: not ${models(result.not)}.${also}</p>`);
+  }
+  if (Array.isArray(result.strongestNotRuledOut)) {
+    parts.push(result.strongestNotRuledOut.length > 0
+      ? `<p class="models-left">Strongest models not ruled out: ${models(result.strongestNotRuledOut)} <span class="muted">(no anomaly found excludes them or any weaker model; the search does not prove them)</span>.</p>`
+      : '<p class="models-left">Strongest models not ruled out: none; the anomalies rule out every model the checker knows.</p>');
   }
   const cycles = Object.values(result.anomalies).flat().filter(isCycle);
   const shortest = cycles.sort((a, b) => a.cycle.length - b.cycle.length)[0];

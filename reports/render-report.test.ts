@@ -45,7 +45,10 @@ function hostileRun(): ReportInput {
         [img]: { valid: 'unknown', summary: breakout, error: img, detail: { [breakout]: img } },
       },
     },
-    run: { dir: img, startedAt: breakout, durationMs: 1, replayCommand: `faultline test --name '${img}'`, recheckCommand: breakout },
+    run: {
+      dir: img, startedAt: breakout, durationMs: 1, replayCommand: `faultline test --name '${img}'`, recheckCommand: breakout, scheduleReplayCommand: `faultline test --replay ${img}`,
+      replayOf: { report: `../${img}/report.html`, unreplayed: 2, timing: { ops: 1200, missing: 3, lagMs: { p50: 4.4, p99: 2363.7, max: 2485.7 } } },
+    },
   };
 }
 
@@ -107,6 +110,9 @@ describe('renderReport', () => {
     // Exactly our script elements: two data blocks, the timeline, chart.js and the two chart scripts.
     expect(page.match(/<script/g)).toHaveLength(6);
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    // A replay links its original and says how closely it kept the timing.
+    expect(page).toContain('replay this run (the same ops and faults at the same offsets)');
+    expect(page).toMatch(/A replay of <a href="\.\.\/&lt;img [^"]*\/report\.html">[^<]*<\/a>: 1,200 ops replayed, 3 never issued \(the time limit came first\); invoked late by p50 4\.4 ms, p99 2363\.7 ms, at most 2485\.7 ms; 2 fault ops that failed the first time were not replayed\.<\/p>/);
   });
 
   it('keeps hostile strings intact inside the JSON block without letting them out', () => {

@@ -23,6 +23,7 @@ import { renderSpecTable } from './spec-table.js';
 import { timelineScript } from './timeline-script.js';
 import { renderTimelineSection, type TimelineEmbed } from './timeline-section.js';
 import { witnessMarks } from './witness-marks.js';
+import { renderWitnessSection } from './witness-section.js';
 
 export type { ReportInput } from './report-input.js';
 
@@ -60,7 +61,9 @@ export function renderReport(input: ReportInput): string {
 
   const name = String(input.test.name ?? 'unnamed test');
   const verdict = input.run.crashed !== undefined ? 'crashed' : validityWord(input.results.valid);
+  const witnessHtml = guarded('Witness', () => renderWitnessSection(input.results, input.witness, input.run.dir, colors));
   const nav = [
+    ...(witnessHtml ? [['witness', 'witness']] : []),
     ['charts', 'charts'],
     ['timeline', 'timeline'],
     ...Object.keys(checkers).map((c) => [anchorId('checker', c), c]),
@@ -73,6 +76,7 @@ export function renderReport(input: ReportInput): string {
   const body = [
     guarded('Header', () => renderHeader(input, checkers, problems)),
     `<nav>${nav.join('')}</nav>`,
+    witnessHtml,
     chartsHtml,
     timelineHtml,
     ...Object.entries(checkers).map(([checker, result]) => guarded(`checker ${checker}`, () => renderCheckerSection(checker, result, windows, colors, input.sections?.[checker]))),

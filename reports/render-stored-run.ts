@@ -3,7 +3,7 @@
 // to the run and the re-check (a ReportStep); a big history is rendered in a worker thread with a
 // large heap, as it is checked.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { recheckCommand, runInWorker, workerPlace, type CheckPlace } from '../src/check-stored-run.js';
 import type { Registry } from '../src/define/registry.js';
 import type { CheckResult } from '../src/checker.js';
@@ -11,9 +11,11 @@ import { ioMessage } from '../src/io-error.js';
 import type { History } from '../src/op.js';
 import { readRunFacts, runIncompleteReason, type RunFacts } from '../src/run-facts.js';
 import { readStoredHistory } from '../src/run-history.js';
+import { replayRunCommand } from '../src/schedule.js';
 import { partsOf, replayCommand, type TestSpec } from '../src/spec.js';
 import { readStoredSpec } from '../src/stored-spec.js';
 import { RUN_FILES, writeFileWhole } from '../src/store.js';
+import { readJsonlFile } from '../src/formats/jsonl.js';
 import { readNodeLogs } from './node-annotations.js';
 import { renderReport } from './render-report.js';
 
@@ -56,16 +58,31 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
     nodeLogs: nodeLogs.logs,
     ...(nodeLogs.note !== undefined && { nodeEventsNote: nodeLogs.note }),
     sections: partsOf(spec, registry).workload.report,
+    ...witnessOf(results, dir),
     run: {
       dir,
       startedAt: run.startedAt,
       durationMs: run.durationMs ?? 0,
       replayCommand: replayCommand(spec, registry),
       recheckCommand: recheckCommand(dir),
+      scheduleReplayCommand: replayRunCommand(dir),
+      ...(run.replay !== undefined && { replayOf: { report: relative(dir, join(run.replay.of, RUN_FILES.report)), unreplayed: run.replay.unreplayed.length, ...(run.replay.timing && { timing: run.replay.timing }) } }),
       ...(run.crashed !== undefined && { crashed: run.crashed }),
       ...(incomplete !== undefined && { incomplete }),
     },
   });
+}
+
+/** witness.jsonl when results.json names one, or why it could not be read. */
+function witnessOf(results: CheckResult, dir: string): { witness?: History | string } {
+  const entry = results['witness'];
+  if (typeof entry !== 'object' || entry === null || typeof (entry as Record<string, unknown>)['file'] !== 'string') return {};
+  const path = join(dir, (entry as Record<string, string>)['file']!);
+  try {
+    return { witness: readJsonlFile(path) };
+  } catch (err) {
+    return { witness: `cannot read ${path}: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }
 
 /** What the render worker is given: the run's directory and the registry's modules. */

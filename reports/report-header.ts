@@ -41,9 +41,13 @@ export function renderHeader(input: ReportInput, checkers: Record<string, CheckR
       : '',
     checkerLines.length > 0 ? `<ul class="checkers">${checkerLines.join('')}</ul>` : '<p class="muted">No checker results.</p>',
     problems.length > 0 ? `<ul class="problems">${problems.map((p) => `<li>${p}</li>`).join('')}</ul>` : '',
+    replayOfLine(input.run.replayOf),
     `<dl class="facts">${facts.map(([k, v]) => `<div><dt>${k}</dt><dd>${escapeHtml(v ?? '\u2014')}</dd></div>`).join('')}</dl>`,
     '<dl class="commands">',
-    `<dt>replay this run</dt><dd><pre class="command"><code>${escapeHtml(input.run.replayCommand)}</code></pre></dd>`,
+    input.run.scheduleReplayCommand !== undefined
+      ? `<dt>replay this run (the same ops and faults at the same offsets)</dt><dd><pre class="command"><code>${escapeHtml(input.run.scheduleReplayCommand)}</code></pre></dd>`
+      : '',
+    `<dt>run the same test and seed again (fresh timing)</dt><dd><pre class="command"><code>${escapeHtml(input.run.replayCommand)}</code></pre></dd>`,
     `<dt>re-check the stored history</dt><dd><pre class="command"><code>${escapeHtml(input.run.recheckCommand)}</code></pre></dd>`,
     '</dl>',
   ].join('\n');
@@ -70,4 +74,15 @@ function countOps(history: History): OpCounts {
     }
   }
   return counts;
+}
+
+/** For a replay: a link to the run it replays, and how closely it kept that run's timing. */
+function replayOfLine(replay: ReportInput['run']['replayOf']): string {
+  if (replay === undefined) return '';
+  const t = replay.timing;
+  const timing = t
+    ? `${formatCount(t.ops)} ops replayed${t.missing > 0 ? `, ${formatCount(t.missing)} never issued (the time limit came first)` : ''}; invoked late by p50 ${t.lagMs.p50} ms, p99 ${t.lagMs.p99} ms, at most ${t.lagMs.max} ms`
+    : 'its timing was not measured';
+  const unreplayed = replay.unreplayed > 0 ? `; ${replay.unreplayed} fault ops that failed the first time were not replayed` : '';
+  return `<p class="replay-of">A replay of <a href="${escapeHtml(replay.report)}">${escapeHtml(replay.report)}</a>: ${escapeHtml(timing + unreplayed)}.</p>`;
 }

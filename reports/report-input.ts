@@ -2,6 +2,7 @@
 import type { ReportSection } from '../src/define/workload.js';
 import type { CheckResult } from '../src/checker.js';
 import type { History } from '../src/op.js';
+import type { ReplayTiming } from '../src/schedule.js';
 import type { NodeAnnotation, NodeLogLink } from './node-annotations.js';
 
 /** Everything one report page needs; all of it is plain data read from a run directory or a live run. */
@@ -19,6 +20,10 @@ export interface ReportInput {
     durationMs: number;
     replayCommand: string;
     recheckCommand: string;
+    /** `faultline test --replay <this run>`: its schedule again. */
+    scheduleReplayCommand?: string;
+    /** Set when this run replays another: the original's report (a path relative to this run's directory), the timing kept, the fault ops not replayed. */
+    replayOf?: { report: string; timing?: ReplayTiming; unreplayed: number };
     /** Set when the run crashed: the error, shown instead of (or next to) the verdict. */
     crashed?: string;
     /** Set when the history does not stand for the whole run (interrupted, controller died, lost ops): why. */
@@ -30,6 +35,8 @@ export interface ReportInput {
   nodeLogs?: NodeLogLink[];
   /** Why node events are missing, when they are. */
   nodeEventsNote?: string;
+  /** The witness of an invalid run as witness.jsonl holds it, or why it could not be read (results.witness says what it is). */
+  witness?: History | string;
   /** The workload's own report sections, by checker name (its definition's `report`). */
   sections?: Readonly<Record<string, ReportSection>>;
 }

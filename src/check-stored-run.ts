@@ -17,6 +17,7 @@ import { checkersFor } from './resolve.js';
 import { markIncomplete, runIncompleteReason, type RunFacts } from './run-facts.js';
 import { readStoredHistory } from './run-history.js';
 import type { TestSpec } from './spec.js';
+import { DEFAULT_SHRINK, shrinkInvalidRun, type ShrinkSettings } from './shrink/shrink-run.js';
 import { RUN_FILES, writeFileWhole } from './store.js';
 
 /** A history.jsonl bigger than this is checked (and its report made) in a worker thread with a larger heap. */
@@ -27,6 +28,8 @@ export interface CheckPlace {
   worker?: boolean;
   /** The worker's heap limit in MiB; default: three quarters of the machine's memory, at least 4096. */
   heapMb?: number;
+  /** How much an invalid run's history may be shrunk to its witness (witness.jsonl); default DEFAULT_SHRINK. */
+  shrink?: ShrinkSettings;
 }
 
 /** The error of a check (or of its report) that needed more memory than its worker's heap limit. */
@@ -39,6 +42,8 @@ export interface CheckJob {
   modules: readonly string[];
   dir: string;
   facts: RunFacts;
+  /** The shrink budget (its progress lines go to the worker's stderr). */
+  shrink: Omit<ShrinkSettings, 'progress'>;
 }
 
 /** What a worker thread answers: its result as text (results.json's, for the check), or its error in one line. */
@@ -54,17 +59,22 @@ export type ReportStep = (dir: string, registry: Registry, place?: CheckPlace) =
 export async function checkStoredRun(spec: TestSpec, dir: string, facts: RunFacts, registry: Registry, place: CheckPlace = {}): Promise<CheckResult> {
   const historyPath = join(dir, RUN_FILES.history);
   const worker = registry.rebuildable ? workerPlace(historyPath, place) : undefined;
-  if (worker === undefined) return checkRun(spec, readStoredHistory(historyPath), dir, facts, registry);
-  const job: CheckJob = { spec, modules: registry.modules, dir, facts };
+  const shrink = place.shrink ?? DEFAULT_SHRINK;
+  if (worker === undefined) return checkRun(spec, readStoredHistory(historyPath), dir, facts, registry, shrink);
+  const job: CheckJob = { spec, modules: registry.modules, dir, facts, shrink: { budgetS: shrink.budgetS, maxCalls: shrink.maxCalls } };
   const answer = await runInWorker(checkWorkerUrl(), job, worker, { doing: `checking ${dir}`, step: `the check of ${dir}`, heap: "the checkers' heap" });
   return JSON.parse(answer) as CheckResult;
 }
 
-/** Checks a history, writes results.json, and returns the composed result. */
-export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts, registry: Registry): Promise<CheckResult> {
-  const checked = await composeCheckers(checkersFor(spec, registry))(history, { test: spec as unknown as Record<string, unknown> });
+/** Checks a history, shrinks it to witness.jsonl when it is invalid, writes results.json, and returns the composed result. */
+export async function checkRun(spec: TestSpec, history: readonly Op[], dir: string, run: RunFacts, registry: Registry, shrink: ShrinkSettings = DEFAULT_SHRINK): Promise<CheckResult> {
+  const checkers = checkersFor(spec, registry);
+  const ctx = { test: spec as unknown as Record<string, unknown> };
+  const checked = await composeCheckers(checkers)(history, ctx);
+  const witness = await shrinkInvalidRun(history, checked, checkers, ctx, dir, shrink);
   const incomplete = runIncompleteReason(run);
-  const results = incomplete === undefined ? checked : markIncomplete(checked, incomplete);
+  const withWitness = witness === undefined ? checked : { ...checked, witness };
+  const results = incomplete === undefined ? withWitness : markIncomplete(withWitness, incomplete);
   writeFileWhole(join(dir, RUN_FILES.results), JSON.stringify(results, null, 2) + '\n');
   return results;
 }

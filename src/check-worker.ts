@@ -9,5 +9,5 @@ import { RUN_FILES } from './store.js';
 const job = workerData as CheckJob;
 await answerParent(async () => {
   const registry = await registryInWorker(job.modules);
-  return JSON.stringify(await checkRun(job.spec, readStoredHistory(join(job.dir, RUN_FILES.history)), job.dir, job.facts, registry));
+  return JSON.stringify(await checkRun(job.spec, readStoredHistory(join(job.dir, RUN_FILES.history)), job.dir, job.facts, registry, { ...job.shrink, progress: (line) => process.stderr.write(`${line}\n`) }));
 });

@@ -32,6 +32,19 @@ describe('faultline check --workload on the elle-cli corpus', () => {
     expect(r.stdout).toMatch(/\tinvalid\t.*G2/);
   });
 
+  it('rw-register: EDN and JSON are read; --linearizable-keys decides the linearizable-keys anomaly', async () => {
+    const r = await check(corpus('histories/elle/rw-register.edn'), corpus('test-data/rw-register-anomaly-g2-item.json'), '--workload', 'rw-register');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/rw-register\.edn\tvalid\t[\d.]+\tgarbage-read/);
+    expect(lines[1]).toMatch(/g2-item\.json\tinvalid\t[\d.]+\tG2-item/);
+    expect(r.exitCode).toBe(1);
+    const file = corpus('test-data/rw-register-keys-linearizable-anomaly.json');
+    expect((await check(file, '--workload', 'rw-register')).exitCode).toBe(0);
+    const claimed = await check(file, '--workload', 'rw-register', '--linearizable-keys', '--json');
+    expect(claimed.exitCode).toBe(1);
+    expect((JSON.parse(claimed.stdout) as { result: { anomalyTypes: string[] } }).result.anomalyTypes).toContain('cyclic-versions');
+  });
+
   it('bank: the plain history is valid, the TiDB one has wrong totals', async () => {
     const good = await check(corpus('histories/jepsen/bank.edn'), '--workload', 'bank', '--format', 'edn');
     expect(good.stdout).toMatch(/bank\.edn\tvalid\t/);
@@ -56,7 +69,7 @@ describe('faultline check --workload: bad input', () => {
     writeFileSync(file, '{:type :invoke, :f :txn, :value [[:append :x 1]], :process 0}\n');
     const r = await check(file, '--workload', 'queue', '--format', 'edn');
     expect(r.exitCode).toBe(254);
-    expect(r.stderr.trim()).toMatch(/unknown workload "queue".*expected one of list-append, set, set-full, counter, bank/);
+    expect(r.stderr.trim()).toMatch(/unknown workload "queue".*expected one of list-append, rw-register, set, set-full, counter, bank/);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 

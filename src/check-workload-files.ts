@@ -1,12 +1,12 @@
 // `faultline check FILE... --workload W`: checks history files of another tool (Jepsen EDN, elle-cli
-// JSON) or of faultline (jsonl) with a workload's checker: list-append (cycle), set, set-full,
-// counter, bank. One line per file (FILE<TAB>valid|invalid|unknown<TAB>check-ms<TAB>summary) or one
+// JSON) or of faultline (jsonl) with a workload's checker: list-append and rw-register (cycle), set,
+// set-full, counter, bank. One line per file (FILE<TAB>valid|invalid|unknown<TAB>check-ms<TAB>summary) or one
 // JSON object per file with the whole result. Set and counter histories on independent keys
 // (values `[k x]`) are checked key by key.
 import { performance } from 'node:perf_hooks';
 import { checkBank } from '../checkers/bank.js';
 import { checkCounter } from '../checkers/counter.js';
-import { checkListAppend } from '../checkers/cycle/index.js';
+import { checkListAppend, checkRwRegister } from '../checkers/cycle/index.js';
 import { checkSet } from '../checkers/set.js';
 import { perKey } from '../checkers/per-key.js';
 import type { CheckResult, Validity } from './checker.js';
@@ -19,8 +19,12 @@ import type { History } from './op.js';
 import { untestedReason } from './untested-history.js';
 
 export interface WorkloadFileOptions {
-  /** Consistency models for list-append (default strict-serializable). */
+  /** Consistency models for list-append and rw-register (default strict-serializable). */
   consistencyModels?: readonly string[];
+  /** rw-register: what the database guarantees per key, to infer version orders from (Elle's options of these names). */
+  sequentialKeys?: boolean;
+  linearizableKeys?: boolean;
+  wfrKeys?: boolean;
   /** bank: whether balances may go below zero. */
   negativeAllowed?: boolean;
 }
@@ -28,6 +32,10 @@ export interface WorkloadFileOptions {
 /** Each checkable workload: the reader's workload and the check. set judges by the final read (Jepsen's set); set-full by every read. */
 const fileWorkloads = {
   'list-append': { reads: 'list-append', check: (h, o) => checkListAppend(h, o.consistencyModels ? { consistencyModels: o.consistencyModels } : {}) },
+  'rw-register': {
+    reads: 'rw-register',
+    check: (h, o) => checkRwRegister(h, { ...(o.consistencyModels && { consistencyModels: o.consistencyModels }), sequentialKeys: o.sequentialKeys === true, linearizableKeys: o.linearizableKeys === true, wfrKeys: o.wfrKeys === true }),
+  },
   set: { reads: 'set', check: (h) => checkSet(h, { finalFrom: 'after-last-fault' }) },
   'set-full': { reads: 'set', check: (h) => checkSet(h) },
   counter: { reads: 'counter', check: (h) => checkCounter(h) },
@@ -50,7 +58,7 @@ export function parseWorkloadHistory(text: string, format: WorkloadFormat, workl
     case 'edn':
       return readJepsenWorkloadEdn(text, reads, source);
     case 'json':
-      return readElleJson(text, source, reads === 'list-append' ? 'txn' : undefined);
+      return readElleJson(text, source, reads === 'list-append' || reads === 'rw-register' ? 'txn' : undefined);
     case 'jsonl':
       return readJsonlHistory(text, source);
   }

@@ -29,7 +29,7 @@ describe('faultline CLI', () => {
     expect(run.stderr).not.toMatch(/crashed/);
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toMatch(/verdict: +VALID/);
-    expect(run.stdout).toMatch(/replay: +npx faultline test .*--seed 11/);
+    expect(run.stdout).toMatch(/rerun: +npx faultline test .*--seed 11/);
     const dir = realpathSync(join(store, 'latest'));
     for (const file of ['test.json', 'history.jsonl', 'results.json', 'report.html', 'nodes/n1/node.log']) {
       expect(existsSync(join(dir, file)), file).toBe(true);
@@ -165,13 +165,14 @@ describe('faultline CLI', () => {
     expect(afterS).toBeLessThan(29);
     // The replay line replays the whole test; the note comes right before it.
     const lines = r.stdout.trim().split('\n');
-    expect(lines.at(-2)).toMatch(/^interrupted: after [0-9.]+ s of its 30 s workload; the verdict covers what ran, the replay below runs all 30 s \(exit 130\)$/);
+    expect(lines.at(-3)).toMatch(/^interrupted: after [0-9.]+ s of its 30 s workload; the verdict covers what ran, the rerun below runs all 30 s \(exit 130\)$/);
+    expect(lines.at(-2)).toMatch(/^replay: +npx faultline test --replay \S+$/);
     expect(r.exitCode).toBe(130);
     // The interrupted run still healed and checked: its results say so and are not valid.
     const results = JSON.parse(readFileSync(join(store, 'latest', 'results.json'), 'utf8')) as { valid: unknown; incomplete: unknown };
     expect(results.valid).not.toBe(true);
     expect(results.incomplete).toMatch(/^interrupted during workload, after [0-9.]+ s of workload; no final reads$/);
-    expect(lines.at(-1)).toMatch(/^replay: +npx faultline test --nodes 3 --concurrency 6 --time-limit 30 .*--seed 4$/);
+    expect(lines.at(-1)).toMatch(/^rerun: +npx faultline test --nodes 3 --concurrency 6 --time-limit 30 .*--seed 4$/);
     const spec = JSON.parse(readFileSync(join(store, 'latest', 'test.json'), 'utf8')) as { concurrency: unknown };
     expect(spec.concurrency).toBe(6);
   }, 90_000);

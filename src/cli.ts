@@ -1,7 +1,7 @@
 // The faultline command line: test, check, serve, nightly, kv. Options are validated once here
 // (via the spec) and errors are one line naming the bad value and what was expected.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
 import { renderStoredRun } from '../reports/render-stored-run.js';
@@ -17,7 +17,16 @@ import { commandLineRegistry, storedRunRegistry } from './cli-registry.js';
 import { partOptions } from './cli-part-options.js';
 import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
+import { readSchedule, replayRunCommand, SCHEDULE_FILE, type Schedule } from './schedule.js';
+import { freshSeed } from './random.js';
+import { shrinkSchedule, sizeOf, type ScheduleSize, type ShrinkCandidate } from './shrink-schedule.js';
+import { readStoredSpec } from './stored-spec.js';
+import { readRunFacts } from './run-facts.js';
+import type { TestSpec } from './spec.js';
+import type { Registry } from './define/registry.js';
 import { preflight } from './preflight.js';
+import { isRunHistoryFile } from './check-run-history-file.js';
+import { DEFAULT_SHRINK, witnessLine, type ShrinkSettings, type WitnessEntry } from './shrink/shrink-run.js';
 
 /**
  * The definitions this command line can name: the built-ins, a faultline.config.ts here (for test
@@ -59,11 +68,20 @@ const testCommand = program
   .option('--ready-timeout <s>', 'seconds to wait for nodes to become ready', String(DEFAULTS.readyTimeoutS))
   .option('--check-timeout <s>', 'budget for each expensive checker; past it the verdict is unknown', String(DEFAULTS.checkTimeoutS))
   .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
-  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)');
+  .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
+  .option('--replay <run-dir>', 'run a stored run again: its test, and the ops and faults its main phase executed, on the same nodes at the same offsets (other options are refused, but --store and --shrink-budget-s)')
+  .option('--shrink-budget-s <s>', 'seconds to shrink an invalid history to witness.jsonl (0: do not)', String(DEFAULT_SHRINK.budgetS));
 // Each database's, workload's and fault's own options, as their definitions declare them.
 for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
   .action(async (opts: Record<string, string | undefined>) => {
+    if (opts.replay !== undefined) {
+      const given = testCommand.options.filter((o) => testCommand.getOptionValueSource(o.attributeName()) === 'cli' && !['replay', 'store', 'shrinkBudgetS'].includes(o.attributeName()));
+      if (given.length > 0) throw new Error(`--replay runs the stored test as it was; ${given.map((o) => o.long ?? o.flags).join(', ')} cannot be given with it (only --store)`);
+      const replay = await loadReplay(opts.replay, opts.store);
+      // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
+      await exitWith(await runAndPrint(replay.spec, replay.registry, shrinkSettings(opts.shrinkBudgetS), replay));
+    }
     const flat: Record<string, unknown> = {
       nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
       nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf('fault', item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
@@ -74,38 +92,8 @@ testCommand
     const spec = resolveSpec(flat, registry);
     // Everything that can be known before the run is checked before its directory exists.
     await preflight(spec, registry, { pingDocker: pingDockerEngine });
-    const abort = new AbortController();
-    // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
-    // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
-    // npx forwards the terminal's SIGINT to the controller, which also got it from the terminal:
-    // a second signal within a second of the first is the same Ctrl-C.
-    let firstAt = 0;
-    const interrupt = (signal: NodeJS.Signals) => {
-      if (abort.signal.aborted && Date.now() - firstAt < 1000) return;
-      if (abort.signal.aborted) {
-        process.stderr.write(`\n${signal} again: stopping now; re-check what was recorded with \`npx faultline check store/latest\`\n`);
-        process.exit(INTERRUPTED_EXIT_CODE);
-      }
-      process.stderr.write(`\n${signal}: stopping the workload, healing, tearing down and checking what was recorded (again to stop at once)\n`);
-      firstAt = Date.now();
-      abort.abort();
-    };
-    process.on('SIGINT', interrupt);
-    process.on('SIGTERM', interrupt);
-    console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
-    const outcome = await runTest(spec, { registry, status: process.stderr, signal: abort.signal, report: renderStoredRun });
-    printSummary(outcome.results, outcome.dir, outcome.crashed);
-    if (outcome.interrupted) {
-      const { phase, workloadS } = outcome.interrupted;
-      console.log(phase === 'setup'
-        ? `interrupted: during setup, before the workload (exit ${INTERRUPTED_EXIT_CODE})`
-        : phase === 'workload'
-        ? `interrupted: after ${workloadS.toFixed(1)} s of its ${spec.timeLimitS} s workload; the verdict covers what ran, the replay below runs all ${spec.timeLimitS} s (exit ${INTERRUPTED_EXIT_CODE})`
-        : `interrupted: after the whole workload, during ${phase}; final reads are missing (exit ${INTERRUPTED_EXIT_CODE})`);
-    }
-    console.log(`replay:   ${replayCommand(spec, registry)}`);
     // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
-    await exitWith(outcome.exitCode);
+    await exitWith(await runAndPrint(spec, registry, shrinkSettings(opts.shrinkBudgetS)));
   });
 
 program
@@ -115,11 +103,16 @@ program
   .option('--format <format>', `history file format: ${CHECK_FORMATS.join(', ')} (json: elle-cli; default: by extension, .edn .jsonl .json; else jsonl)`)
   .option('--model <name>', 'linearizability model for history files: register, cas-register, kv, mutex, set, fifo-queue')
   .option('--workload <name>', `check history files with a workload's checker instead: ${fileWorkloadNames.join(', ')} (formats edn, json, jsonl)`)
-  .option('--consistency-models <list>', 'list-append: the models the history must satisfy, comma-separated (default strict-serializable)')
+  .option('--consistency-models <list>', 'list-append, rw-register: the models the history must satisfy, comma-separated (default strict-serializable)')
+  .option('--sequential-keys', 'rw-register: each key is sequentially consistent (versions ordered along each process)')
+  .option('--linearizable-keys', 'rw-register: each key is linearizable (versions ordered along real time)')
+  .option('--wfr-keys', 'rw-register: within a transaction writes follow reads')
   .option('--negative-allowed', 'bank: balances may go below zero')
   .option('--timeout-s <s>', 'per-file budget; past it the verdict is unknown')
   .option('--json', 'print one JSON object per file, with the counterexample')
-  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; negativeAllowed?: boolean; timeoutS?: string; json?: boolean }, command: Command) => {
+  .option('--shrink-budget-s <s>', `seconds to shrink an invalid history: a run directory's to witness.jsonl, a file's to --witness (0: do not; default ${DEFAULT_SHRINK.budgetS})`)
+  .option('--witness <out>', 'one history file with --model or --workload: shrink it to the fewest ops still invalid the same way, written to <out> (jsonl)')
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; sequentialKeys?: boolean; linearizableKeys?: boolean; wfrKeys?: boolean; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string; witness?: string }, command: Command) => {
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
@@ -128,9 +121,9 @@ program
         return;
       }
       const dir = resolveRunDir(first);
-      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli').map((o) => o.long ?? o.flags), first);
+      refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli' && o.long !== '--shrink-budget-s').map((o) => o.long ?? o.flags), first);
       const stored = await storedRunRegistry(registry, dir);
-      const { results, exitCode, facts } = await recheckRun(dir, stored, {}, renderStoredRun).catch(async (err: unknown) => {
+      const { results, exitCode, facts } = await recheckRun(dir, stored, { shrink: shrinkSettings(opts.shrinkBudgetS) }, renderStoredRun).catch(async (err: unknown) => {
         // A check that ran out of memory says so in one line and is the harness's failure: 255.
         if (!(err instanceof CheckOutOfMemory)) throw err;
         console.error(`faultline: ${err.message}`);
@@ -140,8 +133,24 @@ program
       process.exitCode = exitCode;
       return;
     }
+    if (paths.length === 1 && opts.workload === undefined && opts.model === undefined && isRunHistoryFile(first)) {
+      // A witness.jsonl (or any history beside a run's test.json): checked with that run's checkers.
+      const { checkRunHistoryFile } = await import('./check-run-history-file.js');
+      process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(registry, dirname(first)), (line) => console.log(line));
+      return;
+    }
     if (opts.workload !== undefined && opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
     assertHistoryFiles(paths, opts.workload !== undefined ? '--workload' : opts.model !== undefined ? '--model' : undefined);
+    if (opts.witness !== undefined) {
+      if (paths.length !== 1 || (opts.model === undefined && opts.workload === undefined)) throw new Error(`--witness ${opts.witness} needs one history file and --model or --workload; got ${paths.length} files`);
+      const { shrinkHistoryFile } = await import('./shrink/shrink-file.js');
+      const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
+      process.exitCode = await shrinkHistoryFile(first, opts.witness, {
+        workload: opts.workload, model: opts.model, format: opts.format, negativeAllowed: Boolean(opts.negativeAllowed),
+        ...(consistencyModels !== undefined && { consistencyModels }), ...(opts.timeoutS !== undefined && { timeoutS: Number(opts.timeoutS) }),
+      }, shrinkSettings(opts.shrinkBudgetS), (line) => console.log(line));
+      return;
+    }
     if (opts.workload !== undefined) {
       const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
       process.exitCode = await checkWorkloadFiles(paths, {
@@ -149,6 +158,9 @@ program
         format: opts.format,
         json: Boolean(opts.json),
         negativeAllowed: Boolean(opts.negativeAllowed),
+        sequentialKeys: Boolean(opts.sequentialKeys),
+        linearizableKeys: Boolean(opts.linearizableKeys),
+        wfrKeys: Boolean(opts.wfrKeys),
         ...(consistencyModels !== undefined && { consistencyModels }),
       }, (line) => console.log(line));
       return;
@@ -164,6 +176,93 @@ program
       json: Boolean(opts.json),
       ...(timeoutS !== undefined && { timeoutS }),
     }, (line) => console.log(line));
+  });
+
+program
+  .command('replay')
+  .description('replay a stored run several times (its schedule: the same ops and faults at the same offsets) and count how often it fails again; --fresh also runs its test with fresh seeds, to compare')
+  .argument('<run-dir>', 'a stored run (store/latest, or its directory)')
+  .option('--times <n>', 'how many replays (and fresh runs)', '5')
+  .option('--fresh', 'also run the same test as many times with fresh seeds')
+  .option('--store <dir>', 'where the runs are written', DEFAULTS.storeDir)
+  .action(async (path: string, opts: { times: string; fresh?: boolean; store: string }) => {
+    const times = Number(opts.times);
+    if (!Number.isInteger(times) || times < 1 || times > 1000) throw new Error(`--times "${opts.times}" is not valid; expected a whole number from 1 to 1000`);
+    const replay = await loadReplay(path, opts.store);
+    const tally = async (label: string, run: (i: number) => Promise<CheckResult & { crashed?: string }>): Promise<RunTally> => {
+      const counted: RunTally = { runs: 0, invalid: 0, unknown: 0, anomalies: new Map() };
+      for (let i = 1; i <= times; i++) {
+        const results = await run(i);
+        counted.runs++;
+        if (results.valid === false) {
+          counted.invalid++;
+          for (const anomaly of invalidCheckers(results)) counted.anomalies.set(anomaly, (counted.anomalies.get(anomaly) ?? 0) + 1);
+        } else if (results.valid !== true || results.crashed !== undefined) counted.unknown++;
+        console.log(`${label} ${i}/${times}: ${results.crashed !== undefined ? 'CRASHED' : verdictWord(results.valid)}${results.valid === false ? ` (${invalidCheckers(results).join(', ')})` : ''}`);
+      }
+      return counted;
+    };
+    const quiet = { registry: replay.registry, status: process.stderr, report: renderStoredRun };
+    const replays = await tally('replay', async () => {
+      const outcome = await runTest(replay.spec, { ...quiet, replay });
+      return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
+    });
+    const fresh = opts.fresh
+      ? await tally('fresh', async () => {
+        const outcome = await runTest({ ...replay.spec, seed: freshSeed() }, quiet);
+        return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
+      })
+      : undefined;
+    console.log(`replays of ${relative(process.cwd(), replay.of) || '.'}: ${describeTally(replays)}`);
+    if (fresh) console.log(`fresh seeds of its test: ${describeTally(fresh)}`);
+    await exitWith(replays.invalid > 0 ? 1 : replays.unknown > 0 ? 2 : 0);
+  });
+
+program
+  .command('shrink')
+  .description('look for a smaller schedule that still fails: a shorter run, fewer faults, fewer client threads, each candidate replayed a few times; prints the smallest failing one as a replayable run')
+  .argument('<run-dir>', 'an invalid stored run (store/latest, or its directory)')
+  .option('--budget-s <s>', 'stop trying candidates after this many seconds', '600')
+  .option('--tries <n>', 'replays of each candidate before it counts as passing', '3')
+  .option('--store <dir>', 'where the replays are written', DEFAULTS.storeDir)
+  .action(async (path: string, opts: { budgetS: string; tries: string; store: string }) => {
+    const budgetS = Number(opts.budgetS);
+    if (!(budgetS > 0)) throw new Error(`--budget-s "${opts.budgetS}" is not valid; expected a positive number of seconds`);
+    const tries = Number(opts.tries);
+    if (!Number.isInteger(tries) || tries < 1 || tries > 100) throw new Error(`--tries "${opts.tries}" is not valid; expected a whole number from 1 to 100`);
+    const replay = await loadReplay(path, opts.store);
+    const original = readStoredResults(replay.of);
+    const failing = original.valid === false ? invalidCheckerNames(original) : [];
+    if (failing.length === 0) throw new Error(`${relative(process.cwd(), replay.of) || '.'} is ${verdictWord(original.valid)}; shrink needs an invalid run (its failing checkers say what "still fails" means)`);
+    const began = Date.now();
+    const elapsed = (): string => `${Math.round((Date.now() - began) / 1000)}s/${budgetS}s`;
+    // Candidates are not shrunk to witnesses: `faultline check` of the smallest one makes its witness.
+    const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun, shrink: { ...DEFAULT_SHRINK, budgetS: 0 } };
+    let smallestDir: string | undefined;
+    const stillFails = async (candidate: ShrinkCandidate, what: string): Promise<boolean> => {
+      for (let i = 1; i <= tries; i++) {
+        const outcome = await runTest({ ...replay.spec, timeLimitS: candidate.timeLimitS }, { ...quiet, replay: { of: replay.of, schedule: candidate.schedule } });
+        const again = invalidCheckerNames(outcome.results);
+        if (outcome.crashed === undefined && failing.some((name) => again.includes(name))) {
+          smallestDir = outcome.dir;
+          console.log(`[shrink ${elapsed()}] ${what}: fails again (try ${i}): ${describeSize(sizeOf(candidate))}`);
+          return true;
+        }
+      }
+      console.log(`[shrink ${elapsed()}] ${what}: passed ${tries} replays`);
+      return false;
+    };
+    const start: ShrinkCandidate = { schedule: replay.schedule, timeLimitS: replay.spec.timeLimitS };
+    console.log(`shrinking ${relative(process.cwd(), replay.of) || '.'} (${failing.join(', ')} invalid): ${describeSize(sizeOf(start))}; budget ${budgetS} s, ${tries} replays per candidate`);
+    if (!(await stillFails(start, 'the whole schedule'))) {
+      console.log(`the whole schedule did not fail again in ${tries} replays: nothing to shrink (try --tries ${tries * 3}, or measure its rate with faultline replay --times 10)`);
+      await exitWith(2);
+    }
+    const out = await shrinkSchedule(start, stillFails, () => Date.now() - began > budgetS * 1000);
+    console.log(`from: ${describeSize(sizeOf(start))}`);
+    console.log(`to:   ${describeSize(sizeOf(out.best))}${out.outOfBudget ? ' (the budget ran out: maybe not the smallest)' : ''}; ${out.steps.length} candidates in ${Math.round((Date.now() - began) / 1000)} s`);
+    console.log(`replay: ${replayRunCommand(smallestDir!)}`);
+    await exitWith(1);
   });
 
 program
@@ -284,6 +383,113 @@ program
     await runKvServer(process.argv.slice(at + 1));
   });
 
+/** Runs one test (or a replay), with Ctrl-C handling, and prints its summary; resolves with its exit code. */
+async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettings, replay?: { of: string; schedule: Schedule }): Promise<number> {
+  const abort = new AbortController();
+  // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
+  // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
+  // npx forwards the terminal's SIGINT to the controller, which also got it from the terminal:
+  // a second signal within a second of the first is the same Ctrl-C.
+  let firstAt = 0;
+  const interrupt = (signal: NodeJS.Signals) => {
+    if (abort.signal.aborted && Date.now() - firstAt < 1000) return;
+    if (abort.signal.aborted) {
+      process.stderr.write(`\n${signal} again: stopping now; re-check what was recorded with \`npx faultline check store/latest\`\n`);
+      process.exit(INTERRUPTED_EXIT_CODE);
+    }
+    process.stderr.write(`\n${signal}: stopping the workload, healing, tearing down and checking what was recorded (again to stop at once)\n`);
+    firstAt = Date.now();
+    abort.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
+  const outcome = await runTest(spec, { registry: parts, status: process.stderr, signal: abort.signal, report: renderStoredRun, shrink, ...(replay && { replay }) });
+  printSummary(outcome.results, outcome.dir, outcome.crashed);
+  if (outcome.interrupted) {
+    const { phase, workloadS } = outcome.interrupted;
+    console.log(phase === 'setup'
+      ? `interrupted: during setup, before the workload (exit ${INTERRUPTED_EXIT_CODE})`
+      : phase === 'workload'
+      ? `interrupted: after ${workloadS.toFixed(1)} s of its ${spec.timeLimitS} s workload; the verdict covers what ran, the rerun below runs all ${spec.timeLimitS} s (exit ${INTERRUPTED_EXIT_CODE})`
+      : `interrupted: after the whole workload, during ${phase}; final reads are missing (exit ${INTERRUPTED_EXIT_CODE})`);
+  }
+  if (replay) console.log(`replayed: ${relative(process.cwd(), replay.of) || '.'}${describeReplayTiming(outcome.dir)}`);
+  // replay: this run's schedule again; rerun: the same test and seed, with fresh timing.
+  console.log(`replay:   ${replayRunCommand(outcome.dir)}`);
+  console.log(`rerun:    ${replayCommand(spec, parts)}`);
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
+  return outcome.exitCode;
+}
+
+/** A stored run to replay (`of`: its real path): its test (writing to `store`, else where the default store is), the definitions it names, and its schedule. */
+async function loadReplay(path: string, store: string | undefined): Promise<{ spec: TestSpec; registry: Registry; of: string; schedule: Schedule }> {
+  const dir = resolveRunDir(path);
+  const stored = await storedRunRegistry(registry, dir);
+  const spec = { ...readStoredSpec(dir, stored), storeDir: store ?? DEFAULTS.storeDir };
+  return { spec, registry: stored, of: realpathSync(dir), schedule: readSchedule(join(dir, SCHEDULE_FILE)) };
+}
+
+/** How closely the replay in `dir` kept its original's timing, from its run.json. */
+function describeReplayTiming(dir: string): string {
+  const replay = readRunFacts(dir).replay;
+  const timing = replay?.timing;
+  if (!timing) return '';
+  const unreplayed = replay.unreplayed.length > 0 ? `; ${replay.unreplayed.length} fault ops not replayed (they failed the first time)` : '';
+  return ` (${timing.ops} ops replayed, ${timing.missing} missing; invoked late by p50 ${timing.lagMs.p50} ms, p99 ${timing.lagMs.p99} ms, max ${timing.lagMs.max} ms${unreplayed})`;
+}
+
+interface RunTally {
+  runs: number;
+  invalid: number;
+  unknown: number;
+  /** How many invalid runs each checker (and anomaly, where it names them) failed. */
+  anomalies: Map<string, number>;
+}
+
+/** The names of the checkers that found a result invalid. */
+function invalidCheckerNames(results: CheckResult): string[] {
+  const sub = (results.results ?? {}) as Record<string, CheckResult>;
+  return Object.entries(sub).filter(([, r]) => r.valid === false).map(([name]) => name);
+}
+
+function describeSize(size: ScheduleSize): string {
+  const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  return `${size.timeLimitS} s, ${count(size.faults, 'fault episode')}${size.nodes.length > 0 ? ` on ${size.nodes.join(' ')}` : ''}, ${count(size.threads, 'client thread')}, ${count(size.ops, 'client op')}`;
+}
+
+/** results.json of a stored run; throws one line naming the file. */
+function readStoredResults(dir: string): CheckResult {
+  const path = join(dir, RUN_FILES.results);
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as CheckResult;
+  } catch (err) {
+    throw new Error(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}; expected the results of a checked run (faultline check re-writes it)`);
+  }
+}
+
+/** A status stream that drops what it is given (the shrinker prints one line per candidate instead). */
+class NullStatus {
+  write(): boolean {
+    return true;
+  }
+}
+
+/** The checkers that found a result invalid, with the anomaly types they name: `cycle (G-single-item)`. */
+function invalidCheckers(results: CheckResult): string[] {
+  const sub = (results.results ?? {}) as Record<string, CheckResult>;
+  return Object.entries(sub).filter(([, r]) => r.valid === false).map(([name, r]) => {
+    const types = Array.isArray(r['anomalyTypes']) ? (r['anomalyTypes'] as string[]) : [];
+    return types.length > 0 ? `${name} (${types.join(', ')})` : name;
+  });
+}
+
+function describeTally(t: RunTally): string {
+  const which = [...t.anomalies].map(([a, n]) => `${a} ${n}x`).join(', ');
+  return `invalid ${t.invalid} of ${t.runs}${which ? ` (${which})` : ''}${t.unknown > 0 ? `; ${t.unknown} unknown or crashed` : ''}`;
+}
+
 function printSummary(results: CheckResult, dir: string, crashed?: string): void {
   const sub = (results.results ?? {}) as Record<string, CheckResult>;
   for (const [name, result] of Object.entries(sub)) {
@@ -297,9 +503,17 @@ function printSummary(results: CheckResult, dir: string, crashed?: string): void
   if (typeof results['incomplete'] === 'string') {
     console.log(`          INCOMPLETE: ${results['incomplete']}; the checkers found what was recorded ${verdictWord(results['checkersValid'] as CheckResult['valid'])}, which proves nothing about the rest`);
   }
+  if (typeof results['witness'] === 'object' && results['witness'] !== null) console.log(witnessLine(results['witness'] as WitnessEntry, dir));
   const report = join(dir, RUN_FILES.report);
   console.log(`report:   ${existsSync(report) ? report : `not written${results.summary ? ` (${results.summary})` : ''}`}`);
   console.log(`re-check: ${recheckCommand(dir)}`);
+}
+
+/** The shrink budget of --shrink-budget-s (default DEFAULT_SHRINK's), with progress lines on stderr. */
+function shrinkSettings(budgetS: string | undefined): ShrinkSettings {
+  const seconds = budgetS === undefined ? DEFAULT_SHRINK.budgetS : Number(budgetS);
+  if (!(seconds >= 0)) throw new Error(`--shrink-budget-s "${budgetS}" is not valid; expected a number of seconds, 0 or more`);
+  return { ...DEFAULT_SHRINK, budgetS: seconds, progress: (line) => process.stderr.write(`${line}\n`) };
 }
 
 function verdictWord(valid: CheckResult['valid']): string {

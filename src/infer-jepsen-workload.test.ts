@@ -25,6 +25,7 @@ const histories: [string, string, string][] = [
   ['counter with only adds that repeat', '{:process 0, :type :invoke, :f :add, :value 1}\n{:process 0, :type :ok, :f :add, :value 1}\n{:process 0, :type :invoke, :f :add, :value 1}', 'counter'],
   ['register', '{:process 0, :type :invoke, :f :write, :value 3}\n{:process 1, :type :invoke, :f :cas, :value [3 4]}\n{:process 2, :type :ok, :f :read, :value nil}', `model ${JEPSEN_REGISTER_MODEL}`],
   ['register on independent keys', '{:process 0, :type :invoke, :f :write, :value [0 3]}\n{:process 1, :type :invoke, :f :read, :value [0 nil]}', `model ${JEPSEN_REGISTER_MODEL}`],
+  ['rw-register', '{:process 0, :type :invoke, :f :txn, :value [[:w 1 2] [:r 2 nil]]}\n{:process 0, :type :ok, :f :txn, :value [[:w 1 2] [:r 2 3]]}', 'rw-register'],
   ['mutex', '{:process 0, :type :invoke, :f :acquire, :value nil}\n{:process 0, :type :ok, :f :release, :value nil}', 'model mutex'],
 ];
 
@@ -33,8 +34,8 @@ describe('inferJepsenWorkload', () => {
     expect(told(inferJepsenWorkload(ops(edn)))).toBe(expected);
   });
 
-  it('cannot tell rw-register, long-fork, unknown fs, adds without reads, or an empty history, and says why', () => {
-    expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :txn, :value [[:w 1 2]]}')))).toMatch(/unknown: .*\[:w k v\]: Elle rw-register/);
+  it('cannot tell mixed micro-ops, long-fork, unknown fs, adds without reads, or an empty history, and says why', () => {
+    expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :txn, :value [[:w 1 2] [:append 1 3]]}')))).toMatch(/unknown: .*or \[:w k v\] and \[:r k v\]/);
     expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :enqueue, :value 1}')))).toBe('unknown: its ops :enqueue match no workload faultline checks');
     expect(told(inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :add, :value 1}\n{:process 0, :type :invoke, :f :add, :value 2}')))).toMatch(/could be a set or a counter/);
     expect(told(inferJepsenWorkload(ops(nemesis)))).toBe('unknown: history.edn has no client ops');
@@ -60,8 +61,10 @@ describe('inferJepsenWorkload', () => {
   it('finds checker keys in nested results, and names what it found when it still cannot tell', () => {
     const hints = resultsHints(results('{:valid? false, :workload {:valid? false, :anomaly-types [:G1c], :also-not #{:read-committed}}, :perf {:valid? true}}'));
     expect([...hints]).toEqual([['elle', ':anomaly-types']]);
+    const mixed = inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :txn, :value [[:w 1 2] [:append 1 3]]}'), results('{:workload {:anomaly-types [:G1c]}}'));
+    expect(told(mixed)).toMatch(/results.edn has :anomaly-types \(elle\)$/);
     const rw = inferJepsenWorkload(ops('{:process 0, :type :invoke, :f :txn, :value [[:w 1 2]]}'), results('{:workload {:anomaly-types [:G1c]}}'));
-    expect(told(rw)).toMatch(/results.edn has :anomaly-types \(elle\)$/);
+    expect(rw).toEqual({ kind: 'workload', workload: 'rw-register', evidence: ['the ops (transactions of :w)', 'results.edn (:anomaly-types)'] });
   });
 
   it('tells the workload of any history faultline would write, exported to EDN', () => {

@@ -1,7 +1,8 @@
 // Which workload a Jepsen history is, told from its ops' shapes and, where they leave a choice, from
 // the keys of Jepsen's results.edn (which name the checkers the test composed):
 //
-//   :txn (or no :f) of [:append k v] / [:r k list]  -> list-append   (Elle; [:w k v] is rw-register: not checked)
+//   :txn (or no :f) of [:append k v] / [:r k list]  -> list-append   (Elle)
+//   :txn of [:w k v] / [:r k v]                     -> rw-register   (Elle)
 //   :transfer, :read of {account balance}           -> bank
 //   :add, :read of a collection                     -> set-full, or set when results.edn has checker/set's keys
 //   :add of numbers, :read of a number              -> counter (also with no read, when adds repeat a number)
@@ -37,11 +38,13 @@ export function inferJepsenWorkload(ops: readonly EdnValue[], results?: EdnValue
 
   if (fs.size === 0) return unknown('history.edn has no client ops', hints, []);
   if (only('txn')) {
-    if (shapes.microOps.has('w')) return unknown('its transactions write registers ([:w k v]: Elle rw-register), which faultline does not check', hints, evidence());
+    if (shapes.microOps.has('w') && [...shapes.microOps].every((m) => m === 'w' || m === 'r')) {
+      return { kind: 'workload', workload: 'rw-register', evidence: evidence(...(hints.has('elle') ? [fromResults('elle')] : [])) };
+    }
     if (shapes.microOps.size > 0 && [...shapes.microOps].every((m) => m === 'append' || m === 'r')) {
       return { kind: 'workload', workload: 'list-append', evidence: evidence(...(hints.has('elle') ? [fromResults('elle')] : [])) };
     }
-    return unknown(`its transactions hold micro-ops ${listed(shapes.microOps) || '(none)'}; expected [:append k v] and [:r k list]`, hints, evidence());
+    return unknown(`its transactions hold micro-ops ${listed(shapes.microOps) || '(none)'}; expected [:append k v] and [:r k list], or [:w k v] and [:r k v]`, hints, evidence());
   }
   if (only('transfer', 'read', 'create') && (fs.has('transfer') || shapes.reads.has('map'))) {
     return { kind: 'workload', workload: 'bank', evidence: evidence(...(hints.has('bank') ? [fromResults('bank')] : [])) };

@@ -87,7 +87,7 @@ describe('faultline check <Jepsen run directory>', () => {
     const error = r.stderr.trim();
     expect(error.split('\n')).toHaveLength(1);
     expect(error).toContain(`cannot tell the workload of ${join(dir, 'history.edn')}: it has adds but no ok read, so it could be a set or a counter`);
-    expect(error).toMatch(/give --workload \(list-append, set, set-full, counter, bank\) or --model \(register, cas-register/);
+    expect(error).toMatch(/give --workload \(list-append, rw-register, set, set-full, counter, bank\) or --model \(register, cas-register/);
     const given = await check(dir, '--workload', 'counter');
     expect(given.exitCode).toBe(0);
     expect(given.stdout).toContain('workload: counter, from --workload');

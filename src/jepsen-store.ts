@@ -23,8 +23,11 @@ export interface JepsenCheckOptions {
   format?: string | undefined;
   workload?: string | undefined;
   model?: string | undefined;
-  /** Comma-separated, for list-append. */
+  /** Comma-separated, for list-append and rw-register. */
   consistencyModels?: string | undefined;
+  sequentialKeys?: boolean | undefined;
+  linearizableKeys?: boolean | undefined;
+  wfrKeys?: boolean | undefined;
   negativeAllowed?: boolean | undefined;
   timeoutS?: string | undefined;
   json?: boolean | undefined;
@@ -64,6 +67,9 @@ export async function checkJepsenStore(dir: string, options: JepsenCheckOptions,
     const history = jepsenWorkloadHistory(forms, ednWorkloadOf(inference.workload), historyPath);
     result = await checkWorkloadHistory(history, inference.workload, {
       negativeAllowed: Boolean(options.negativeAllowed),
+      sequentialKeys: Boolean(options.sequentialKeys),
+      linearizableKeys: Boolean(options.linearizableKeys),
+      wfrKeys: Boolean(options.wfrKeys),
       ...(consistencyModels !== undefined && { consistencyModels }),
     });
   } else {

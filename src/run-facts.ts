@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
+import type { ReplayTiming, UnreplayedOp } from './schedule.js';
 import { readStoredJsonText } from './stored-json.js';
 import { RUN_FILES, writeFileWhole } from './store.js';
 
@@ -29,6 +30,8 @@ export interface RunFacts {
   lostOps?: number;
   /** Why the cluster was not ready after healing (the final reads ran against it anyway). */
   unrecovered?: string;
+  /** A replay: the run it replays (its directory's absolute path), the fault ops it could not repeat, and how closely it kept the timing. */
+  replay?: { of: string; unreplayed: UnreplayedOp[]; timing?: ReplayTiming };
 }
 
 export function writeRunFacts(dir: string, facts: RunFacts): void {
@@ -68,6 +71,10 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   if (typeof o['crashed'] === 'string') facts.crashed = o['crashed'];
   if (typeof o['lostOps'] === 'number' && o['lostOps'] > 0) facts.lostOps = o['lostOps'];
   if (typeof o['unrecovered'] === 'string') facts.unrecovered = o['unrecovered'];
+  const replay = o['replay'] as Record<string, unknown> | undefined;
+  if (typeof replay === 'object' && replay !== null && typeof replay['of'] === 'string') {
+    facts.replay = { of: replay['of'], unreplayed: Array.isArray(replay['unreplayed']) ? (replay['unreplayed'] as UnreplayedOp[]) : [], ...(typeof replay['timing'] === 'object' && replay['timing'] !== null && { timing: replay['timing'] as ReplayTiming }) };
+  }
   const interrupted = o['interrupted'] as Record<string, unknown> | undefined;
   if (typeof interrupted === 'object' && interrupted !== null && typeof interrupted['workloadS'] === 'number') {
     facts.interrupted = { phase: (RUN_PHASES as readonly unknown[]).includes(interrupted['phase']) ? (interrupted['phase'] as RunPhase) : 'workload', workloadS: interrupted['workloadS'] };

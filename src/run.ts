@@ -8,7 +8,8 @@
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
 import { checkStoredRun, type CheckPlace, type ReportStep } from './check-stored-run.js';
-import { any, clients, nemesis, timeLimit } from './generator.js';
+import type { ShrinkSettings } from './shrink/shrink-run.js';
+import { any, clients, nemesis, timeLimit, type Gen } from './generator.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
 import { Progress } from './progress.js';
@@ -21,6 +22,7 @@ import { optionsOf, partsOf, type TestSpec } from './spec.js';
 import { readStoredSpec } from './stored-spec.js';
 import { createRunDir, RUN_FILES, writeFileWhole } from './store.js';
 import { WorkerPool } from './worker-pool.js';
+import { readSchedule, replayGenerator, replayTiming, scheduleOf, SCHEDULE_FILE, writeSchedule, type Schedule } from './schedule.js';
 
 export type { RunFacts } from './run-facts.js';
 export { recheckCommand } from './check-stored-run.js';
@@ -34,6 +36,10 @@ export interface RunIo {
   signal?: AbortSignal;
   /** The step after checking: writes report.html from the stored run (the CLI gives the HTML report's); without it, no report. */
   report?: ReportStep;
+  /** Replay this schedule (of the run in `of`, an absolute path) in the main phase instead of drawing ops and faults anew. */
+  replay?: { of: string; schedule: Schedule };
+  /** How far an invalid history is shrunk to witness.jsonl (default DEFAULT_SHRINK; budgetS 0: not at all). */
+  shrink?: ShrinkSettings;
 }
 
 export interface RunOutcome {
@@ -123,11 +129,18 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       },
       nodeOf: (thread) => workers.nodeOf(thread),
     });
+    let mainGenerator: Gen = any(clients(live.workload.generator), nemesis(live.nemesis.generator));
+    if (io.replay) {
+      const replay = replayGenerator(io.replay.schedule);
+      mainGenerator = replay.generator;
+      facts.replay = { of: io.replay.of, unreplayed: replay.unreplayed };
+      io.status.write(`replaying the schedule of ${io.replay.of}: ${io.replay.schedule.ops.length} ops${replay.unreplayed.length > 0 ? `; not replayed: ${replay.unreplayed.length} fault ops that failed or did nothing the first time` : ''}\n`);
+    }
     progress.start();
     try {
       record('workload');
       progress.setPhase('running');
-      await timings.time('workload', () => runMainPhase(interpreter, live!, spec, stop.signal));
+      await timings.time('workload', () => runMainPhase(interpreter, mainGenerator, spec, stop.signal));
       workloadNs = workers.now();
       // Healing happens even after an interrupt or a write failure: faults never outlive the run.
       record('heal');
@@ -165,6 +178,11 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
     writer.close();
     io.signal?.removeEventListener('abort', onInterrupt);
   }
+  try {
+    recordSchedule(dir, spec, facts, io.replay);
+  } catch (err) {
+    io.status.write(`could not write ${SCHEDULE_FILE}: ${messageOf(err)}\n`);
+  }
   const interrupted = interruptedIn !== undefined && crashed === undefined;
   // 6. Check and report what was recorded.
   facts.durationMs = Date.now() - startedAt.getTime();
@@ -176,7 +194,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   let results: CheckResult;
   try {
     results = await timings.time('check', async () => {
-      const checked = await checkStoredRun(spec, dir, facts, io.registry);
+      const checked = await checkStoredRun(spec, dir, facts, io.registry, io.shrink ? { shrink: io.shrink } : {});
       await io.report?.(dir, io.registry);
       return checked;
     });
@@ -227,10 +245,16 @@ async function startNodes(live: LiveTest, spec: TestSpec, io: RunIo): Promise<vo
   await Promise.all(spec.nodes.map((node) => live.db.start(node, live.dbCtx)));
 }
 
-// 3. The workload under faults, for the time limit (or until interrupted).
-async function runMainPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, signal: AbortSignal): Promise<void> {
-  const limitNs = spec.timeLimitS * 1e9;
-  await interpreter.run(timeLimit(limitNs, any(clients(live.workload.generator), nemesis(live.nemesis.generator))), signal);
+// 3. The workload under faults (or a replayed schedule), for the time limit (or until interrupted).
+async function runMainPhase(interpreter: Interpreter, generator: Gen, spec: TestSpec, signal: AbortSignal): Promise<void> {
+  await interpreter.run(timeLimit(spec.timeLimitS * 1e9, generator), signal);
+}
+
+/** Writes the run's schedule next to its history; for a replay, how closely it kept the original's timing. */
+function recordSchedule(dir: string, spec: TestSpec, facts: RunFacts, replay: RunIo['replay']): void {
+  const schedule = scheduleOf(streamStoredHistory(join(dir, RUN_FILES.history)), spec.concurrency, spec.timeLimitS * 1e9);
+  writeSchedule(join(dir, SCHEDULE_FILE), schedule);
+  if (replay && facts.replay) facts.replay.timing = replayTiming(replay.schedule, schedule);
 }
 
 // 4. After healing: wait for the cluster to recover, then the workload's final ops. The final

@@ -12,6 +12,8 @@ export const RUN_FILES = {
   /** When the run started, how long it took, the wall-clock time of history time 0, why it crashed. */
   run: 'run.json',
   nodes: 'nodes',
+  /** The smallest sub-history of an invalid run its checker still finds invalid the same way (src/shrink). */
+  witness: 'witness.jsonl',
 } as const;
 
 /** Creates a fresh run directory and points store/latest (and store/<test>/latest) at it. */

@@ -58,7 +58,7 @@ describe('a user definition given by path', () => {
     expect(run.stderr).not.toMatch(/faultline: /);
     expect(run.stdout).toMatch(/^faultline test bundled-raft-register-hiccup\+partition: /m);
     expect(run.stdout).toMatch(/^ {2}faults +VALID +applied hiccup \d+x, partition \d+x/m);
-    expect(run.stdout).toMatch(/^replay: +npx faultline test .*--nemesis \.\/hiccup\.ts,partition /m);
+    expect(run.stdout).toMatch(/^rerun: +npx faultline test .*--nemesis \.\/hiccup\.ts,partition /m);
     const spec = JSON.parse(readFileSync(join(project.dir, 'store', 'latest', 'test.json'), 'utf8')) as { nemesis: { faults: unknown[] } };
     expect(spec.nemesis.faults).toEqual([{ name: 'hiccup', path: join(project.dir, 'hiccup.ts') }, { name: 'partition', targets: ['one', 'minority-third', 'halves', 'majorities-ring', 'bridge', 'primaries'] }]);
     const recheck = await execa('node', [bin, 'check', join(project.dir, 'store', 'latest')], { cwd: '/', reject: false });
@@ -104,7 +104,7 @@ export default { faults: [nothing, hiccup] } satisfies FaultlineConfig;
       const both = await execa('node', [bin, 'test', '--nodes', '3', '--time-limit', '1', '--nemesis', 'nothing,./hiccup.ts', '--seed', '2', '--store', 'both'], { cwd: configured.dir, reject: false });
       expect(both.stderr).not.toMatch(/faultline: /);
       // A definition written in the config is replayed by name, one from its own file by path.
-      expect(both.stdout).toMatch(/^replay: .* --nemesis nothing,\.\/hiccup\.ts /m);
+      expect(both.stdout).toMatch(/^rerun: .* --nemesis nothing,\.\/hiccup\.ts /m);
       const run = await execa('node', [bin, 'test', '--nodes', '3', '--time-limit', '3', '--nemesis', 'nothing,hiccup', '--nemesis-interval', '1', '--seed', '2'], { cwd: configured.dir, reject: false });
       expect(run.stderr).not.toMatch(/faultline: /);
       expect(run.stdout).toMatch(/^ {2}faults +VALID +applied nothing \d+x, hiccup \d+x/m);

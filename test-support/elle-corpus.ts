@@ -44,5 +44,5 @@ export function manifestRows(): ManifestRow[] {
 export function readCorpusHistory(file: string, workload: JepsenWorkload): History {
   const path = join(elleCorpusDir, file);
   const text = readFileSync(path, 'utf8');
-  return file.endsWith('.edn') ? readJepsenWorkloadEdn(text, workload, file) : readElleJson(text, file, workload === 'list-append' ? 'txn' : undefined);
+  return file.endsWith('.edn') ? readJepsenWorkloadEdn(text, workload, file) : readElleJson(text, file, workload === 'list-append' || workload === 'rw-register' ? 'txn' : undefined);
 }

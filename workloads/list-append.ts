@@ -11,6 +11,7 @@
 import { cycle } from '../checkers/cycle/index.js';
 import type { Checker } from '../src/checker.js';
 import { defineWorkload } from '../src/define/workload.js';
+import { randomTxns } from './txn-generator.js';
 import { supportsTxn, type Db, type DbContext, type ListMicroOp, type TxnConnection } from '../src/db-contract.js';
 import { eachThread, op, stagger, type Gen, type OpTemplate } from '../src/generator.js';
 import type { History, Op } from '../src/op.js';
@@ -30,19 +31,12 @@ const FINAL_READ_KEYS = 8;
 
 type MicroOp = ['append', number, number] | ['r', number, unknown[] | null];
 
-/** The keys in use, each with how many appends were issued to it; the next fresh key. */
-interface KeyPool {
-  active: readonly { key: number; appends: number }[];
-  nextKey: number;
-}
-
 /** Creates the list-append workload against a db with transactions. */
 export function listAppendWorkload(db: Db, dbCtx: DbContext, options: ListAppendOptions): Workload {
   if (!supportsTxn(db)) throw new Error(`db "${db.name}" cannot run the list-append workload; expected a db with transactions (bundled in mode raft or primary, or etcd)`);
-  const pool: KeyPool = { active: Array.from({ length: options.activeKeys }, (_, key) => ({ key, appends: 0 })), nextKey: options.activeKeys };
   return {
     name: 'list-append',
-    generator: stagger(1e9 / options.rate, txns(pool, options)),
+    generator: stagger(1e9 / options.rate, randomTxns('append', options)),
     finalGenerator: (history) => eachThread(finalReads(history)),
     open: async (node) => listAppendClient(await db.openTxn(node, dbCtx), node),
   };
@@ -51,31 +45,6 @@ export function listAppendWorkload(db: Db, dbCtx: DbContext, options: ListAppend
 /** The list-append checker: Elle's cycle search against the given consistency models. */
 export function listAppendCheckers(options: { consistencyModels: readonly string[] }): Record<string, Checker> {
   return { cycle: cycle({ consistencyModels: options.consistencyModels }) };
-}
-
-/** Random transactions over the pool's keys; each issued append moves its key's count on. */
-function txns(pool: KeyPool, options: ListAppendOptions): Gen {
-  return {
-    op(ctx) {
-      let next = pool;
-      const mops: MicroOp[] = [];
-      const length = 1 + ctx.random.int(options.maxTxnLength);
-      for (let i = 0; i < length; i++) {
-        const slot = ctx.random.int(next.active.length);
-        const { key, appends } = next.active[slot]!;
-        if (ctx.random.int(2) === 0) {
-          mops.push(['r', key, null]);
-          continue;
-        }
-        mops.push(['append', key, appends + 1]);
-        const retired = appends + 1 >= options.maxWritesPerKey;
-        const replacement = retired ? { key: next.nextKey, appends: 0 } : { key, appends: appends + 1 };
-        next = { active: next.active.map((k, j) => (j === slot ? replacement : k)), nextKey: next.nextKey + (retired ? 1 : 0) };
-      }
-      const result = op({ f: 'txn', value: mops }, ctx);
-      return result === null || result === 'pending' ? result : [result[0], txns(next, options)];
-    },
-  };
 }
 
 /** Read-only transactions covering every key the history touched. */

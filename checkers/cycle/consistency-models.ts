@@ -75,7 +75,8 @@ const STRONGER_THAN: Record<string, readonly string[]> = {
 
 /** Model -> the anomalies it rules out directly (weaker models' anomalies are added by implication). */
 const PROSCRIBES: Record<string, readonly string[]> = {
-  'read-uncommitted': ['G0', 'duplicate-elements'],
+  // Version orders are total: a key whose inferred versions form a cycle (rw-register) has none.
+  'read-uncommitted': ['G0', 'duplicate-elements', 'cyclic-versions'],
   'read-committed': ['G1'],
   'cursor-stability': ['G1', 'lost-update'],
   'monotonic-view': ['G1'],
@@ -160,4 +161,20 @@ export function violatedModels(anomalies: Iterable<string>): { not: string[]; al
   const impossible = closure(direct, (m) => WEAKER_THAN[m] ?? []);
   const not = [...impossible].filter((m) => !(STRONGER_THAN[m] ?? []).some((weaker) => impossible.has(weaker))).sort();
   return { not, alsoNot: [...impossible].filter((m) => !not.includes(m)).sort() };
+}
+
+/**
+ * The strongest models not among `ruledOut` (which, being `not` and `alsoNot`, holds every model
+ * stronger than one it holds): the maximal elements of what is left of the hierarchy. A history with
+ * only G2-item left standing: snapshot-isolation among them, since it allows write skew.
+ */
+export function strongestNotRuledOut(ruledOut: Iterable<string>): string[] {
+  const out = new Set(ruledOut);
+  const left = Object.keys(STRONGER_THAN).filter((m) => !out.has(m));
+  return left.filter((m) => !(WEAKER_THAN[m] ?? []).some((stronger) => !out.has(stronger))).sort();
+}
+
+/** The models a model implies, itself included (serializable: repeatable-read, snapshot-isolation, ...). */
+export function modelsImpliedBy(model: string): Set<string> {
+  return closure([canonicalModel(model)], (m) => STRONGER_THAN[m] ?? []);
 }

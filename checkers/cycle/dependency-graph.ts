@@ -1,16 +1,18 @@
 // The transaction dependency graph, in compressed sparse rows: an edge T1 -> T2 says T1 must come
 // before T2 in any serial order that explains the history.
 //
-//   ww  T2 appended to a key right after T1's append (version order)
-//   wr  T2 read a version that ends with T1's append
-//   rw  T1 read the version just before T2's append (T1 did not see it)
+//   ww  T2 wrote a key's version right after T1's (version order)
+//   wr  T2 read a version T1 wrote
+//   rw  T1 read the version just before T2's (T1 did not see T2's write)
 //   process   the same process ran T1, then T2 (T1 its latest ok transaction before T2)
+//
+// The data edges come from the workload's version orders (list-append: version-orders.ts,
+// rw-register: register-versions.ts), given as a function that links them.
 //   realtime  T1 completed before T2 was invoked (kept as a transitive reduction)
 //
 // Only ok and info transactions have edges; an info transaction gets no realtime or process edge
 // out of it, since it never completed.
 import { FAIL, INFO, OK, type Transactions } from './transactions.js';
-import type { VersionIndex } from './version-orders.js';
 
 export const WW = 1;
 export const WR = 2;
@@ -35,55 +37,33 @@ export interface GraphOrders {
   realtime: boolean;
 }
 
+/** Where edges go: link(a, b, WW) says a -ww-> b. Called twice with the same edges (count, then fill). */
+export interface EdgeLinker {
+  link(a: number, b: number, bit: number): void;
+}
+
+/** Links the data dependency edges (ww, wr, rw) of the transactions; must link the same edges each call. */
+export type LinkDataDependencies = (sink: EdgeLinker) => void;
+
 /**
  * Builds the dependency graph of the transactions. The edges are enumerated twice, once to count
  * each transaction's out-edges and once to fill them in, so the graph is allocated once at its
  * final size (large growing buffers make V8 collect the whole heap, history included, repeatedly).
  */
-export function buildDependencyGraph(txns: Transactions, index: VersionIndex, historyLength: number, orders: GraphOrders): DependencyGraph {
+export function buildDependencyGraph(txns: Transactions, linkData: LinkDataDependencies, historyLength: number, orders: GraphOrders): DependencyGraph {
   const sink = new EdgeSink(txns.count);
   const events = orders.realtime ? realtimeEvents(txns, historyLength) : undefined;
   for (const pass of ['count', 'fill'] as const) {
     sink.begin(pass);
-    linkDataDependencies(txns, index, sink);
+    linkData(sink);
     if (orders.process) linkProcessOrder(txns, sink);
     if (events) linkRealtimeOrder(txns, events, sink);
   }
   return sink.graph();
 }
 
-function linkDataDependencies(txns: Transactions, index: VersionIndex, sink: EdgeSink): void {
-  const { readers, readerOffsets } = index;
-  const linkReaders = (slot: number, t: number): void => {
-    for (let r = readerOffsets[slot]!, end = readerOffsets[slot + 1]!; r < end; r++) if (readers[r] !== t) sink.link(readers[r]!, t, RW);
-  };
-  // Along each key's order: the writer of each value follows the previous value's writer (ww) and
-  // every reader of the version before it (rw); every reader of the version it made follows it (wr).
-  for (const ks of index.keys) {
-    const writers = ks.orderWriter;
-    for (let i = 0; i < writers.length; i++) {
-      const t = writers[i]!;
-      if (t < 0) continue;
-      const previous = i > 0 ? writers[i - 1]! : -1;
-      if (previous >= 0 && previous !== t) sink.link(previous, t, WW);
-      linkReaders(ks.slotBase + i, t);
-      for (let r = readerOffsets[ks.slotBase + i + 1]!, end = readerOffsets[ks.slotBase + i + 2]!; r < end; r++) if (readers[r] !== t) sink.link(t, readers[r]!, WR);
-    }
-  }
-  // Appends nobody read came after the last value read.
-  const { appends } = index;
-  for (let a = 0; a < appends.count; a++) {
-    if (appends.position[a]! >= 0) continue;
-    const t = appends.txn[a]!;
-    const ks = index.keys[appends.key[a]!]!;
-    const last = ks.orderWriter.length > 0 ? ks.orderWriter[ks.orderWriter.length - 1]! : -1;
-    if (last >= 0 && last !== t) sink.link(last, t, WW);
-    linkReaders(ks.slotBase + ks.order.length, t);
-  }
-}
-
 /** Counts out-edges in a first pass, then fills the rows in a second. */
-class EdgeSink {
+class EdgeSink implements EdgeLinker {
   private readonly offsets: Int32Array;
   private readonly cursor: Int32Array;
   private targets = new Int32Array(0);
@@ -124,7 +104,7 @@ class EdgeSink {
  * Each ok or info transaction follows its process's latest earlier ok transaction. Failed ones did not
  * happen and info ones never completed, so the order passes over them (as Elle's process graph does).
  */
-function linkProcessOrder(txns: Transactions, edges: EdgeSink): void {
+function linkProcessOrder(txns: Transactions, edges: EdgeLinker): void {
   const lastOk = new Int32Array(txns.count);
   for (let t = 0; t < txns.count; t++) {
     const previous = txns.processPrevious[t]!;
@@ -150,7 +130,7 @@ function realtimeEvents(txns: Transactions, historyLength: number): Int32Array {
  * replaces the frontier members that completed before it began. Every "completed before invoked"
  * pair stays reachable, with about one edge per concurrent transaction rather than one per pair.
  */
-function linkRealtimeOrder(txns: Transactions, events: Int32Array, edges: EdgeSink): void {
+function linkRealtimeOrder(txns: Transactions, events: Int32Array, edges: EdgeLinker): void {
   const frontier: number[] = [];
   for (let at = 0; at < events.length; at++) {
     const event = events[at]!;

@@ -1,5 +1,7 @@
 // Cycles and transactions in words and in data the report can draw: each step of a cycle says why
 // one transaction must precede the next ("T1 < T2 because T2 read T1's append of 3 to key x").
+// Process and real-time steps are explained here; data steps by the workload's explainer
+// (`explainAppendStep` for list-append, register-explain.ts for rw-register).
 import type { WitnessOp } from '../../src/checker.js';
 import { witnessOp } from '../witness-op.js';
 import { EDGE_NAMES, PROCESS, REALTIME, RW, WR, WW } from './dependency-graph.js';
@@ -48,12 +50,14 @@ export function describeCycleClass(anomaly: string): string {
 /** A transaction as a witness, described by its micro-ops. */
 export function txnWitness(txns: Transactions, t: number): WitnessOp {
   const status = txns.status[t] === OK ? '' : txns.complete[t]?.type === 'fail' ? ' (failed)' : ' (unknown outcome)';
-  return witnessOp(txns.invoke[t]!, txns.complete[t], `${txns.mops[t]!.map(describeMop).join(', ')}${status}`);
+  const nil = txns.kind === 'rw-register' && txns.status[t] === OK ? 'nil' : '?';
+  return witnessOp(txns.invoke[t]!, txns.complete[t], `${txns.mops[t]!.map((mop) => describeMop(mop, nil)).join(', ')}${status}`);
 }
 
-/** "append x 3" or "r x [1, 2, 3]". */
-export function describeMop([f, key, value]: MicroOp): string {
-  return f === 'append' ? `append ${showKey(key)} ${showElement(value)}` : `r ${showKey(key)} ${value === null ? '?' : showList(value as unknown[])}`;
+/** "append x 3", "r x [1, 2, 3]", "w x 3" or "r x 3" (a register read); a null read shows as `nil` ("?": not known). */
+export function describeMop([f, key, value]: MicroOp, nil = '?'): string {
+  if (f === 'append' || f === 'w') return `${f} ${showKey(key)} ${showElement(value)}`;
+  return `r ${showKey(key)} ${value === null ? nil : Array.isArray(value) ? showList(value) : showElement(value)}`;
 }
 
 export function showKey(key: unknown): string {
@@ -70,11 +74,14 @@ export function showList(list: readonly unknown[]): string {
   return `[${shown.join(' ')}]`;
 }
 
+/** Explains why `a` (named `from`) precedes `b` by a data edge of type `bit`, or undefined when it cannot tell. */
+export type ExplainDataStep = (a: number, b: number, bit: number, from: string, to: string) => CycleStep | undefined;
+
 /** Explains a found cycle: names T1..Tn, says why each precedes the next, and concludes. */
-export function explainCycle(txns: Transactions, index: VersionIndex, found: FoundCycle): CycleAnomaly {
+export function explainCycle(txns: Transactions, found: FoundCycle, explainData: ExplainDataStep): CycleAnomaly {
   const n = found.nodes.length;
   const name = (i: number): string => `T${(i % n) + 1}`;
-  const steps = found.nodes.map((a, i) => explainStep(txns, index, a, found.nodes[(i + 1) % n]!, found.types[i]!, name(i), name(i + 1)));
+  const steps = found.nodes.map((a, i) => explainStep(txns, explainData, a, found.nodes[(i + 1) % n]!, found.types[i]!, name(i), name(i + 1)));
   const order = [...found.nodes.map((_, i) => name(i)), name(0)].join(' < ');
   const cycle = found.nodes.map((t) => txnWitness(txns, t));
   const explanation = [
@@ -86,7 +93,23 @@ export function explainCycle(txns: Transactions, index: VersionIndex, found: Fou
   return { type: found.anomaly, cycle, steps, explanation };
 }
 
-function explainStep(txns: Transactions, index: VersionIndex, a: number, b: number, bit: number, from: string, to: string): CycleStep {
+function explainStep(txns: Transactions, explainData: ExplainDataStep, a: number, b: number, bit: number, from: string, to: string): CycleStep {
+  const step = { from, to, type: EDGE_NAMES[bit]! };
+  if (bit === PROCESS) return { ...step, explanation: `process ${String(txns.invoke[a]!.process)} ran ${from} before ${to}` };
+  if (bit === REALTIME) {
+    const completed = txns.complete[a]!;
+    const began = txns.invoke[b]!;
+    return { ...step, explanation: `${from} completed (op ${completed.index}, ${showTime(completed.time)}) before ${to} began (op ${began.index}, ${showTime(began.time)})` };
+  }
+  return explainData(a, b, bit, from, to) ?? { ...step, explanation: `of a ${step.type} dependency` };
+}
+
+/** The list-append explainer of data steps: which append or read of which key orders the two transactions. */
+export function explainAppendStep(txns: Transactions, index: VersionIndex): ExplainDataStep {
+  return (a, b, bit, from, to) => explainAppend(txns, index, a, b, bit, from, to);
+}
+
+function explainAppend(txns: Transactions, index: VersionIndex, a: number, b: number, bit: number, from: string, to: string): CycleStep | undefined {
   const step = { from, to, type: EDGE_NAMES[bit]! };
   const keyOf = (key: unknown) => index.keys[index.keyIdOf.get(normalise(key))!]!; // keys by their history value
   if (bit === WR) {
@@ -114,14 +137,8 @@ function explainStep(txns: Transactions, index: VersionIndex, a: number, b: numb
         return { ...step, key, value: previous ?? null, valuePrime: value, explanation: `${from} ${seen} and did not see ${to}'s append of ${showElement(value)}${observed}` };
       }
     }
-  } else if (bit === PROCESS) {
-    return { ...step, explanation: `process ${String(txns.invoke[a]!.process)} ran ${from} before ${to}` };
-  } else if (bit === REALTIME) {
-    const completed = txns.complete[a]!;
-    const began = txns.invoke[b]!;
-    return { ...step, explanation: `${from} completed (op ${completed.index}, ${showTime(completed.time)}) before ${to} began (op ${began.index}, ${showTime(began.time)})` };
   }
-  return { ...step, explanation: `of a ${step.type} dependency` };
+  return undefined;
 }
 
 /** A history time: seconds for real runs, nanoseconds for the small integers of hand-written histories. */

@@ -1,22 +1,29 @@
-// The transactions of a list-append history, as parallel arrays indexed by transaction number:
+// The transactions of a list-append or rw-register history, as parallel arrays indexed by transaction number:
 //
-//   { f: 'txn', value: [['append', k, v], ['r', k, null]] }
+//   list-append  { f: 'txn', value: [['append', k, v], ['r', k, null]] }
 //     -> ok   [['append', k, v], ['r', k, [v1, v2, ...]]]   (reads filled in; a key never written reads [])
-//     -> fail (did not happen) | info (may or may not have happened; its reads are unknown)
+//   rw-register  { f: 'txn', value: [['w', k, v], ['r', k, null]] }
+//     -> ok   [['w', k, v], ['r', k, v]]                     (a key never written reads null)
+//   either -> fail (did not happen) | info (may or may not have happened; its reads are unknown)
 //
-// Appended values must be unique per key: the order of a key's appends is then encoded in every
-// read of it, which is what lets the checker infer the version order (see version-orders.ts).
+// Written values must be unique per key. For lists the order of a key's appends is then encoded in
+// every read of it (see version-orders.ts); for registers a read names its writer, and the version
+// order is inferred from weaker evidence (see register-versions.ts).
 import type { History, Op } from '../../src/op.js';
 import { ValueTable } from './value-table.js';
 
-/** A micro-op: an append of a value to a key's list, or a read of the whole list. */
-export type MicroOp = readonly [f: 'append' | 'r', key: unknown, value: unknown];
+/** A micro-op: an append of a value to a key's list, a write of a register, or a read of either. */
+export type MicroOp = readonly [f: 'append' | 'w' | 'r', key: unknown, value: unknown];
+
+/** Which micro-ops a history's transactions hold. */
+export type TxnKind = 'list-append' | 'rw-register';
 
 export const OK = 0;
 export const INFO = 1;
 export const FAIL = 2;
 
 export interface Transactions {
+  kind: TxnKind;
   count: number;
   invoke: Op[];
   /** undefined when the history ended before the transaction completed (treated as info). */
@@ -36,8 +43,8 @@ export interface Transactions {
   /** Keys by id, as the history gave them, and ids by normalised key (see `normaliseKey`). */
   keys: unknown[];
   keyIdOf: ValueTable;
-  /** How many append micro-ops ok and info transactions have, and how many reads ok ones have. */
-  committedAppends: number;
+  /** How many append (or write) micro-ops ok and info transactions have, and how many reads ok ones have. */
+  committedWrites: number;
   okReads: number;
 }
 
@@ -47,7 +54,8 @@ export function normaliseKey(x: unknown): unknown {
 }
 
 /** Collects the transactions (ops with f = `f`) of a history; throws naming the first malformed op. */
-export function collectTransactions(history: History, f = 'txn'): Transactions {
+export function collectTransactions(history: History, f = 'txn', kind: TxnKind = 'list-append'): Transactions {
+  const write = kind === 'list-append' ? 'append' : 'w';
   const invoke: Op[] = [];
   const complete: (Op | undefined)[] = [];
   // Process -> its open op (t + 1 for a transaction, 0 for another op) and its last transaction.
@@ -93,7 +101,7 @@ export function collectTransactions(history: History, f = 'txn'): Transactions {
     status[t] = done?.type === 'ok' ? OK : done?.type === 'fail' ? FAIL : INFO;
     const source = status[t] === OK ? done! : invoke[t]!;
     const value = source.value;
-    if (!Array.isArray(value)) throw new Error(`op ${source.index}: txn value ${show(value)}; expected a list of micro-ops ${SHAPE}`);
+    if (!Array.isArray(value)) throw new Error(`op ${source.index}: txn value ${show(value)}; expected a list of micro-ops ${SHAPES[kind]}`);
     mops[t] = value as MicroOp[];
     mopStart[t + 1] = mopStart[t]! + value.length;
   }
@@ -101,20 +109,20 @@ export function collectTransactions(history: History, f = 'txn'): Transactions {
   const keys: unknown[] = [];
   const keyIdOf = new ValueTable();
   const mopKey = new Int32Array(mopStart[count]!);
-  let committedAppends = 0;
+  let committedWrites = 0;
   let okReads = 0;
   for (let t = 0, i = 0; t < count; t++) {
     const list = mops[t]!;
     const state = status[t];
     for (let m = 0; m < list.length; m++, i++) {
       const mop = list[m] as unknown;
-      if (!Array.isArray(mop) || mop.length !== 3 || (mop[0] !== 'append' && mop[0] !== 'r')) {
-        throw new Error(`op ${sourceOf(t).index}: micro-op ${show(mop)}; expected ["append", k, v] or ["r", k, v]`);
+      if (!Array.isArray(mop) || mop.length !== 3 || (mop[0] !== write && mop[0] !== 'r')) {
+        throw new Error(`op ${sourceOf(t).index}: micro-op ${show(mop)}; expected ["${write}", k, v] or ["r", k, v]`);
       }
-      if (mop[0] === 'append') {
-        if (state !== FAIL) committedAppends++;
+      if (mop[0] === write) {
+        if (state !== FAIL) committedWrites++;
       } else if (state === OK) {
-        if (mop[2] !== null && !Array.isArray(mop[2])) throw new Error(`op ${sourceOf(t).index}: read ${show(mop)} returned ${show(mop[2])}; expected the list it read, e.g. [1, 2]`);
+        if (kind === 'list-append' && mop[2] !== null && !Array.isArray(mop[2])) throw new Error(`op ${sourceOf(t).index}: read ${show(mop)} returned ${show(mop[2])}; expected the list it read, e.g. [1, 2]`);
         okReads++;
       }
       const key = mop[1] as unknown;
@@ -131,12 +139,12 @@ export function collectTransactions(history: History, f = 'txn'): Transactions {
     return status[t] === OK ? complete[t]! : invoke[t]!;
   }
   return {
-    count, invoke, complete, status, mops, invokeAt: new Int32Array(invokeAt), completeAt: new Int32Array(completeAt),
-    processPrevious: new Int32Array(processPrevious), mopStart, mopKey, keys, keyIdOf, committedAppends, okReads,
+    kind, count, invoke, complete, status, mops, invokeAt: new Int32Array(invokeAt), completeAt: new Int32Array(completeAt),
+    processPrevious: new Int32Array(processPrevious), mopStart, mopKey, keys, keyIdOf, committedWrites, okReads,
   };
 }
 
-const SHAPE = `[["append", k, v] | ["r", k, [v...]], ...]`;
+const SHAPES: Record<TxnKind, string> = { 'list-append': `[["append", k, v] | ["r", k, [v...]], ...]`, 'rw-register': `[["w", k, v] | ["r", k, v], ...]` };
 
 function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);

@@ -9,6 +9,7 @@
 //
 // Histories run to millions of transactions, so appends are numbered and described by typed arrays,
 // and a read's version is found from its length (a prefix of the order ends at position length - 1).
+import { RW, WR, WW, type EdgeLinker, type LinkDataDependencies } from './dependency-graph.js';
 import { FAIL, normaliseKey, OK, type Transactions } from './transactions.js';
 import { ValueTable } from './value-table.js';
 
@@ -92,7 +93,7 @@ export function indexVersions(txns: Transactions): VersionIndex {
     key, writer: new ValueTable(), failedWriter: undefined, intermediate: undefined, longest: [], order: [], orderWriter: [], firstDuplicateAt: Infinity, slotBase: 0, otherPositions: undefined,
   }));
   const duplicateAppends: VersionIndex['duplicateAppends'] = [];
-  const appends: Appends = { count: 0, txn: new Int32Array(txns.committedAppends), key: new Int32Array(txns.committedAppends), position: new Int32Array(txns.committedAppends).fill(-1) };
+  const appends: Appends = { count: 0, txn: new Int32Array(txns.committedWrites), key: new Int32Array(txns.committedWrites), position: new Int32Array(txns.committedWrites).fill(-1) };
 
   // Appends: who wrote each value; the longest read of each key.
   for (let t = 0; t < txns.count; t++) {
@@ -198,6 +199,41 @@ export function fileReaders(txns: Transactions, index: VersionIndex, visit?: (t:
   }
   index.readerOffsets = offsets;
   index.readers = readers;
+}
+
+/** The list-append data edges, from each key's order of appends and the readers of each version. */
+export function linkAppendDependencies(index: VersionIndex): LinkDataDependencies {
+  return (sink) => linkAppendEdges(index, sink);
+}
+
+function linkAppendEdges(index: VersionIndex, sink: EdgeLinker): void {
+  const { readers, readerOffsets } = index;
+  const linkReaders = (slot: number, t: number): void => {
+    for (let r = readerOffsets[slot]!, end = readerOffsets[slot + 1]!; r < end; r++) if (readers[r] !== t) sink.link(readers[r]!, t, RW);
+  };
+  // Along each key's order: the writer of each value follows the previous value's writer (ww) and
+  // every reader of the version before it (rw); every reader of the version it made follows it (wr).
+  for (const ks of index.keys) {
+    const writers = ks.orderWriter;
+    for (let i = 0; i < writers.length; i++) {
+      const t = writers[i]!;
+      if (t < 0) continue;
+      const previous = i > 0 ? writers[i - 1]! : -1;
+      if (previous >= 0 && previous !== t) sink.link(previous, t, WW);
+      linkReaders(ks.slotBase + i, t);
+      for (let r = readerOffsets[ks.slotBase + i + 1]!, end = readerOffsets[ks.slotBase + i + 2]!; r < end; r++) if (readers[r] !== t) sink.link(t, readers[r]!, WR);
+    }
+  }
+  // Appends nobody read came after the last value read.
+  const { appends } = index;
+  for (let a = 0; a < appends.count; a++) {
+    if (appends.position[a]! >= 0) continue;
+    const t = appends.txn[a]!;
+    const ks = index.keys[appends.key[a]!]!;
+    const last = ks.orderWriter.length > 0 ? ks.orderWriter[ks.orderWriter.length - 1]! : -1;
+    if (last >= 0 && last !== t) sink.link(last, t, WW);
+    linkReaders(ks.slotBase + ks.order.length, t);
+  }
 }
 
 /** Whether transaction t appends to key `id` again after its micro-op i. */

@@ -28,7 +28,7 @@ describe('Jepsen EDN workload histories', () => {
     expect(() => readJepsenWorkloadEdn('{:type :ok :f :cas :process 0 :value [1 2]}', 'counter', 'c.edn')).toThrow('c.edn line 1: expected :f :add | :read for the counter workload, got :cas');
     expect(() => readJepsenWorkloadEdn('\n{:type :ok :f :read :process 0 :value "x"}', 'set', 's.edn')).toThrow('s.edn line 2: expected a read of a collection of elements, got "x"');
     expect(() => readJepsenWorkloadEdn('{:type :ok :process 0 :value [[:w 1 2]]}', 'list-append')).toThrow(/expected micro-ops \[:append k v\] or \[:r k v\], got \[\["w",1,2\]\]/);
-    expect(() => readJepsenWorkloadEdn('', 'queue' as never)).toThrow(/unknown Jepsen workload "queue"; expected one of list-append, set, counter, bank/);
+    expect(() => readJepsenWorkloadEdn('', 'queue' as never)).toThrow(/unknown Jepsen workload "queue"; expected one of list-append, rw-register, set, counter, bank/);
   });
 
   it('reads set and counter ops on independent keys [k x], checking the inner values', () => {

@@ -1,4 +1,4 @@
-// Jepsen EDN histories of the list-append, set, counter and bank workloads, read into the op shapes
+// Jepsen EDN histories of the list-append, rw-register, set, counter and bank workloads, read into the op shapes
 // faultline's checkers take (see checkers/cycle/transactions.ts, set.ts, counter.ts, bank.ts). The
 // reader is jepsen-edn.ts; this adds what each workload needs: Elle's list-append ops often carry no
 // `:f` (they become `txn`), and each op's f and value are checked against the workload's shapes.
@@ -11,6 +11,7 @@ import { ednOpForms, opFromEdn } from './jepsen-edn.js';
 /** The ops each workload's client makes; other f values are rejected (nemesis ops pass). */
 export const jepsenWorkloads = {
   'list-append': ['txn'],
+  'rw-register': ['txn'],
   set: ['add', 'read'],
   counter: ['add', 'read'],
   // faultline's bank also records the one `create` of the accounts; the bank checker ignores it.
@@ -81,6 +82,12 @@ function checkShape(op: Op, workload: JepsenWorkload, where: string): void {
       if (!Array.isArray(value)) throw bad('a transaction [[:append k v] [:r k nil] ...]');
       for (const mop of value) {
         if (!Array.isArray(mop) || mop.length !== 3 || (mop[0] !== 'append' && mop[0] !== 'r')) throw bad('micro-ops [:append k v] or [:r k v]');
+      }
+      break;
+    case 'rw-register':
+      if (!Array.isArray(value)) throw bad('a transaction [[:w k v] [:r k nil] ...]');
+      for (const mop of value) {
+        if (!Array.isArray(mop) || mop.length !== 3 || (mop[0] !== 'w' && mop[0] !== 'r')) throw bad('micro-ops [:w k v] or [:r k v]');
       }
       break;
     case 'set':

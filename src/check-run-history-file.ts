@@ -1,0 +1,35 @@
+// `faultline check <run>/witness.jsonl`: a history file beside a run's test.json (a witness, or any
+// history in that format) checked with the checkers of that run's test, as the run itself was.
+// Nothing is written; each checker's verdict and anomaly classes are printed.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { composeCheckers, type CheckResult } from './checker.js';
+import type { Registry } from './define/registry.js';
+import { readJsonlFile } from './formats/jsonl.js';
+import { checkersFor } from './resolve.js';
+import { anomalyClassesOf } from './shrink/anomaly-class.js';
+import { readStoredSpec } from './stored-spec.js';
+import { RUN_FILES } from './store.js';
+
+/** True for a file (not a directory) whose directory holds a run's test.json. */
+export function isRunHistoryFile(path: string): boolean {
+  return existsSync(path) && statSync(path).isFile() && existsSync(join(dirname(path), RUN_FILES.test));
+}
+
+/** Checks the history in `file` with the checkers of the run beside it; returns 0 valid, 1 invalid, 2 unknown. */
+export async function checkRunHistoryFile(file: string, registry: Registry, out: (line: string) => void): Promise<number> {
+  const spec = readStoredSpec(dirname(file), registry);
+  const history = readJsonlFile(file);
+  const results = await composeCheckers(checkersFor(spec, registry))(history, { test: spec as unknown as Record<string, unknown> });
+  out(`${file}: ${history.length} events, checked with the checkers of ${join(dirname(file), RUN_FILES.test)}`);
+  for (const [name, result] of Object.entries(results['results'] as Record<string, CheckResult>)) {
+    const classes = anomalyClassesOf(name, result);
+    out(`  ${name.padEnd(14)} ${verdictWord(result.valid)}${classes.length > 0 ? ` [${classes.join(', ')}]` : ''}${result.summary ? `  ${result.summary}` : ''}`);
+  }
+  out(`verdict:  ${verdictWord(results.valid)}`);
+  return results.valid === true ? 0 : results.valid === false ? 1 : 2;
+}
+
+function verdictWord(valid: CheckResult['valid']): string {
+  return valid === true ? 'VALID' : valid === false ? 'INVALID' : 'UNKNOWN';
+}

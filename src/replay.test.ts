@@ -1,0 +1,70 @@
+// A stored run replayed on a fresh local cluster: every client thread issues the same ops in the
+// same order, and each fault acts on the nodes (and along the grudge) it did the first time.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { builtins } from './builtins.js';
+import type { Op } from './op.js';
+import { readRunFacts } from './run-facts.js';
+import { runTest } from './run.js';
+import { readSchedule, SCHEDULE_FILE } from './schedule.js';
+import { resolveSpec } from './spec.js';
+
+const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
+
+function historyOf(dir: string): Op[] {
+  return readFileSync(join(dir, 'history.jsonl'), 'utf8').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Op);
+}
+
+/** Per client thread, the f and value of each main-phase invoke, in order. */
+function clientOpsByThread(history: Op[], concurrency: number, mainPhaseNs: number): Map<number, string[]> {
+  const byThread = new Map<number, string[]>();
+  for (const op of history) {
+    if (op.type !== 'invoke' || op.process === 'nemesis' || op.time >= mainPhaseNs) continue;
+    const thread = op.process % concurrency;
+    (byThread.get(thread) ?? byThread.set(thread, []).get(thread)!).push(`${op.f} ${JSON.stringify(op.value)}`);
+  }
+  return byThread;
+}
+
+/** What each fault start acted on, in order: kill's nodes, partition's grudge. */
+function faultActs(history: Op[]): string[] {
+  return history.filter((op) => op.process === 'nemesis' && op.type !== 'invoke' && op.f.startsWith('start-') && op.value !== null)
+    .map((op) => {
+      const value = op.value as { nodes?: string[]; grudge?: unknown };
+      return `${op.f} ${JSON.stringify(value.grudge ?? value.nodes)}`;
+    });
+}
+
+describe('faultline test --replay', () => {
+  it('issues the same ops per thread and makes the same faults on the same nodes', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-replay-'));
+    const spec = resolveSpec({ nodes: 3, timeLimitS: 4, nemesis: 'kill,partition', nemesisIntervalS: 1, nemesisTargets: 'one,minority', seed: 7, storeDir }, builtins);
+    const original = await runTest(spec, { registry: builtins, status: quiet });
+    expect(original.crashed).toBeUndefined();
+    const schedule = readSchedule(join(original.dir, SCHEDULE_FILE));
+    const acts = faultActs(historyOf(original.dir));
+    expect(acts.length).toBeGreaterThan(0);
+
+    const replay = await runTest(spec, { registry: builtins, status: quiet, replay: { of: original.dir, schedule } });
+    expect(replay.crashed).toBeUndefined();
+    const timing = readRunFacts(replay.dir).replay?.timing;
+    expect(timing).toBeDefined();
+    // Every thread's ops again, in the same order; a thread slowed down may not have issued its last few within the time limit.
+    const mainNs = spec.timeLimitS * 1e9;
+    const before = clientOpsByThread(historyOf(original.dir), spec.concurrency, mainNs);
+    const after = clientOpsByThread(historyOf(replay.dir), spec.concurrency, mainNs);
+    for (const [thread, ops] of before) {
+      const again = after.get(thread) ?? [];
+      expect(again, `thread ${thread}`).toEqual(ops.slice(0, again.length));
+    }
+    const issued = [...after.values()].reduce((n, ops) => n + ops.length, 0);
+    expect(issued + timing!.missing).toBeGreaterThanOrEqual([...before.values()].reduce((n, ops) => n + ops.length, 0));
+    expect(timing!.missing).toBeLessThan(issued / 10);
+    // The faults: the same acts, in the same order (a fault issued too late for the time limit is missing from the end).
+    const replayedActs = faultActs(historyOf(replay.dir));
+    expect(replayedActs.length).toBeGreaterThan(0);
+    expect(replayedActs).toEqual(acts.slice(0, replayedActs.length));
+  }, 90_000);
+});
