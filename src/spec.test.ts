@@ -82,7 +82,7 @@ describe('test spec', () => {
     expect(() => resolveSpec({ nodes: 'five' }, builtins)).toThrow(/--nodes "five" is not valid; expected a number/);
     expect(() => resolveSpec({ concurrency: '2.5' }, builtins)).toThrow(/whole number/);
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');
-    expect(() => resolveSpec({ db: 'nope' }, builtins)).toThrow('--db "nope" is not known; expected one of: bundled, etcd, galera, mariadb, redis, zookeeper, or a path to a file made with defineDb');
+    expect(() => resolveSpec({ db: 'nope' }, builtins)).toThrow('--db "nope" is not known; expected one of: bundled, etcd, galera, mariadb, postgres, redis, zookeeper, or a path to a file made with defineDb');
     expect(() => resolveSpec({ bogusFlag: 1 }, builtins)).toThrow('--bogus-flag is not an option of any database, workload or fault; expected one of their flags (see faultline test --help)');
     expect(() => resolveSpec({ db: 'etcd', runtime: 'docker', readMode: 'local' }, builtins)).toThrow('--read-mode applies to --db bundled only; --db etcd with --workload register has no such setting (drop it)');
     expect(() => resolveSpec({ db: 'zookeeper' }, builtins)).toThrow('--db zookeeper cannot run on the local runtime; expected --runtime docker');
@@ -92,12 +92,12 @@ describe('test spec', () => {
     expect(resolveSpec({ storeMode: 'quorum', r: 1, w: '1' }, builtins)).toMatchObject({ name: 'bundled-quorum-n3r1w1-register-partition', db: { mode: 'quorum', replicas: 3, r: 1, w: 1 } });
     expect(resolveSpec({ storeMode: 'crdt', workload: 'counter', antiEntropy: 'off' }, builtins).name).toBe('bundled-crdt-no-anti-entropy-counter-partition');
     expect(resolveSpec({ nodes: 2 }, builtins)).toMatchObject({ db: { replicas: 2, r: 2, w: 2 } });
-    expect(() => resolveSpec({ storeMode: 'crdt' }, builtins)).toThrow('--workload register needs registers (read, write, cas), which --db bundled --store-mode crdt lacks; databases with them: bundled (--store-mode raft | primary | quorum | quorum-vc), etcd, galera, mariadb, redis, zookeeper');
+    expect(() => resolveSpec({ storeMode: 'crdt' }, builtins)).toThrow('--workload register needs registers (read, write, cas), which --db bundled --store-mode crdt lacks; databases with them: bundled (--store-mode raft | primary | quorum | quorum-vc), etcd, galera, mariadb, postgres, redis, zookeeper');
     expect(() => resolveSpec({ storeMode: 'quorum-vc', workload: 'counter' }, builtins)).toThrow(/lacks; databases with them: bundled \(--store-mode raft \| primary \| quorum \| crdt\)$/);
-    expect(() => resolveSpec({ storeMode: 'quorum', workload: 'list-append' }, builtins)).toThrow(/^--workload list-append needs list-append transactions, which --db bundled --store-mode quorum lacks; databases with them: bundled \(--store-mode raft \| primary\), etcd, galera, mariadb$/);
+    expect(() => resolveSpec({ storeMode: 'quorum', workload: 'list-append' }, builtins)).toThrow(/^--workload list-append needs list-append transactions, which --db bundled --store-mode quorum lacks; databases with them: bundled \(--store-mode raft \| primary\), etcd, galera, mariadb, postgres$/);
     expect(resolveSpec({ storeMode: 'quorum', workload: 'bank' }, builtins).name).toBe('bundled-quorum-n3r2w2-bank-partition');
-    expect(() => resolveSpec({ storeMode: 'crdt', workload: 'bank' }, builtins)).toThrow(/--store-mode crdt lacks; databases with them: bundled \(--store-mode raft \| primary \| quorum\), etcd, galera, mariadb$/);
-    expect(() => resolveSpec({ db: 'redis', runtime: 'docker', workload: 'bank' }, builtins)).toThrow('--workload bank needs bank accounts (transfer, read all), which --db redis lacks; databases with them: bundled (--store-mode raft | primary | quorum), etcd');
+    expect(() => resolveSpec({ storeMode: 'crdt', workload: 'bank' }, builtins)).toThrow(/--store-mode crdt lacks; databases with them: bundled \(--store-mode raft \| primary \| quorum\), etcd, galera, mariadb, postgres$/);
+    expect(() => resolveSpec({ db: 'redis', runtime: 'docker', workload: 'bank' }, builtins)).toThrow('--workload bank needs bank accounts (transfer, read all), which --db redis lacks; databases with them: bundled (--store-mode raft | primary | quorum), etcd, galera, mariadb, postgres');
     expect(() => resolveSpec({ replicas: 7 }, builtins)).toThrow('--replicas "7" is not valid; expected a whole number from 1 to 5 (the node count)');
     expect(() => resolveSpec({ r: 4 }, builtins)).toThrow('--r "4" is not valid; expected a whole number from 1 to 3 (--replicas)');
   });

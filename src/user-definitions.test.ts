@@ -70,7 +70,7 @@ describe('a user definition given by path', () => {
     const cases: [string[], string][] = [
       [['--db', './no-create.ts'], 'faultline: --db ./no-create.ts: importing it threw: db mydb: create is missing; expected a function (options) => adapter with start() and awaitReady() (at ./no-create.ts:2)'],
       [['--workload', './bad-default.ts'], 'faultline: --workload ./bad-default.ts: importing it threw: workload mine: the default of option "keys" on 1 node is refused by its own check: --keys "0" is not valid; expected a whole number from 1 to 10 (at ./bad-default.ts:2)'],
-      [['--workload', './needs-txn.ts', '--store-mode', 'quorum'], 'faultline: --workload txn-thing needs list-append transactions, which --db bundled --store-mode quorum lacks; databases with them: bundled (--store-mode raft | primary), etcd, galera, mariadb'],
+      [['--workload', './needs-txn.ts', '--store-mode', 'quorum'], 'faultline: --workload txn-thing needs list-append transactions, which --db bundled --store-mode quorum lacks; databases with them: bundled (--store-mode raft | primary), etcd, galera, mariadb, postgres'],
       [['--db', './missing.ts'], `faultline: --db ./missing.ts: no such file (looked at ${join(project.dir, 'missing.ts')})`],
       [['--db', './throws.ts'], 'faultline: --db ./throws.ts: importing it threw: NOPE is not set: expected the port (at ./throws.ts:2)'],
       [['--db', './needs-txn.ts'], 'faultline: --db ./needs-txn.ts exports workload "txn-thing", expected a database made with defineDb'],

@@ -110,11 +110,11 @@ describe('checkNodeImage and toNodeImage', () => {
 
   it('takes a built-in name, and names the built-ins when given another', () => {
     expect(toNodeImage('etcd')).toEqual({ name: 'etcd', dir: join(packageRoot(), 'docker', 'etcd') });
-    expect(() => toNodeImage('nats')).toThrow('no node image "nats"; expected one of bundled, etcd, mariadb, redis, zookeeper (docker/<name>), or a NodeImage');
+    expect(() => toNodeImage('nats')).toThrow('no node image "nats"; expected one of bundled, etcd, mariadb, postgres, redis, zookeeper (docker/<name>), or a NodeImage');
   });
 
   it('finds every built-in valid under its own rules', () => {
-    for (const name of ['base', 'bundled', 'etcd', 'mariadb', 'redis', 'zookeeper'] as const) {
+    for (const name of ['base', 'bundled', 'etcd', 'mariadb', 'postgres', 'redis', 'zookeeper'] as const) {
       expect(checkNodeImage(nodeImage.builtin(name))).toEqual(nodeImage.builtin(name));
     }
   });

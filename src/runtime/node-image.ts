@@ -23,7 +23,7 @@ export interface NodeImagePackages {
 export type NodeImage = NodeImageDir | NodeImagePackages;
 
 /** The images faultline ships (docker/<name>), parents before children. */
-export const BUILTIN_IMAGE_NAMES = ['base', 'bundled', 'etcd', 'mariadb', 'redis', 'zookeeper'] as const;
+export const BUILTIN_IMAGE_NAMES = ['base', 'bundled', 'etcd', 'mariadb', 'postgres', 'redis', 'zookeeper'] as const;
 export type BuiltinImageName = (typeof BUILTIN_IMAGE_NAMES)[number];
 
 /** A file of an image's build context. */

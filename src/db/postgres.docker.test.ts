@@ -1,0 +1,45 @@
+// PostgreSQL end to end through the real command, short: list-append and bank on a 3-node async
+// cluster under partitions and kills aimed at the primary end in a verdict (not a crash) with ok
+// ops, and the failover monitor promotes a standby at least once; so does rw-register. Whether
+// they are valid is PostgreSQL's business (a failover under async replication may lose
+// acknowledged writes). Needs Docker: without it the suite skips with one
+// line, or fails under FAULTLINE_REQUIRE_SYSTEM_TESTS=1.
+import { mkdtempSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { dockerEngine, systemHas } from '../../test-support/system-tests.js';
+
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'faultline.js');
+const hasDocker = await systemHas(dockerEngine);
+
+/** A 12 s run with kills and partitions aimed at the primary; its directory and its output. */
+async function run(workload: string, seed: number) {
+  const store = mkdtempSync(join(tmpdir(), `faultline-postgres-${workload}-`));
+  const result = await execa('node', [bin, 'test', '--runtime', 'docker', '--db', 'postgres', '--workload', workload, '--nodes', '3', '--concurrency', '6',
+    '--time-limit', '12', '--nemesis', 'partition,kill', '--nemesis-targets', 'primaries', '--partition-targets', 'primaries', '--nemesis-interval', '3',
+    '--postgres-failover-after-ms', '2000', '--ready-timeout', '90', '--seed', String(seed), '--store', store], { reject: false });
+  const dir = realpathSync(join(store, 'latest'));
+  const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; f: string; process: unknown });
+  const logs = readdirSync(join(dir, 'nodes')).map((node) => readFileSync(join(dir, 'nodes', node, 'node.log'), 'utf8')).join('\n');
+  return { result, dir, history, logs };
+}
+
+describe.runIf(hasDocker)('--db postgres in containers (async standbys, failover on)', () => {
+  it('runs list-append, bank and rw-register under partitions and kills of the primary to verdicts, and fails over', async () => {
+    const [listAppend, bank, rw] = await Promise.all([run('list-append', 1), run('bank', 2), run('rw-register', 3)]);
+    for (const { result, history } of [listAppend, bank, rw]) {
+      expect(result.stdout, result.stderr).toMatch(/verdict: +(VALID|INVALID|UNKNOWN)/);
+      expect([0, 1, 2]).toContain(result.exitCode);
+      expect(history.filter((op) => op.type === 'ok' && op.process !== 'nemesis').length).toBeGreaterThan(20);
+    }
+    expect(listAppend.result.stdout).toMatch(/^ {2}cycle +(VALID|INVALID)/m);
+    expect(bank.result.stdout).toMatch(/^ {2}bank +(VALID|INVALID)/m);
+    expect(rw.result.stdout).toMatch(/^ {2}cycle +(VALID|INVALID)/m);
+    // The primary changed: the monitor promoted a standby, and the promoted server says so in its log.
+    const promoted = /faultline: failover: promoting (n\d)/.exec(listAppend.logs + bank.logs);
+    expect(promoted, 'no failover in either run').not.toBeNull();
+    expect(listAppend.logs + bank.logs).toMatch(/received promote request/);
+  });
+});
