@@ -2,7 +2,7 @@
 // definitions: one flag per name, its help naming who has it and the default.
 import { Option } from 'commander';
 import type { OptionDef } from './define/options.js';
-import { flagOf } from './define/options.js';
+import { flagOf, shownDefault } from './define/options.js';
 import { allDefinitions, type Registry } from './define/registry.js';
 
 /** Lists of choices longer than this are shown in the help, not in the flag's column. */
@@ -36,7 +36,7 @@ export function partOptions(registry: Registry): Option[] {
 
 /** What a flag's help says of one definition: its help, long choice lists, its default. */
 function describeDef(def: OptionDef<unknown>): string {
-  const shown = typeof def.default === 'function' || def.default === undefined ? '' : `; default ${Array.isArray(def.default) ? def.default.join(',') : String(def.default)}`;
+  const shown = shownDefault(def) === undefined ? '' : `; default ${shownDefault(def)}`;
   const longList = def.kind === 'list' && (def.choices?.join(',').length ?? 0) > LONG_CHOICES;
   const choices = longList ? ` (comma separated, of: ${def.choices?.join(', ')})` : '';
   return `${def.help}${choices}${shown}`;

@@ -3,7 +3,7 @@
 // between the README's markers; a test fails when the README and the definitions disagree.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { CLIENT_KIND_WORDS } from './define/db.js';
-import { flagOf, type OptionSchema } from './define/options.js';
+import { flagOf, shownDefault, type OptionSchema } from './define/options.js';
 import type { Registry } from './define/registry.js';
 
 export const TABLES_START = '<!-- definition tables: made by `npm run readme:tables` from the definitions; do not edit -->';
@@ -45,7 +45,7 @@ function optionCells(options: OptionSchema): string {
   const entries = Object.entries(options);
   if (entries.length === 0) return '';
   return entries.map(([key, def]) => {
-    const shown = typeof def.default === 'function' || def.default === undefined ? '' : ` (default ${Array.isArray(def.default) ? def.default.join(',') : String(def.default)})`;
+    const shown = shownDefault(def) === undefined ? '' : ` (default ${shownDefault(def)})`;
     return `\`--${flagOf(key, def)}\`${shown}: ${def.help}`;
   }).join('<br>');
 }

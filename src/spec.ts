@@ -247,7 +247,8 @@ function shellWord(value: string): string {
 export function replayCommand(spec: TestSpec, registry: Registry): string {
   const { db, workload, faults } = partsOf(spec, registry);
   const flags = (definition: Definition, part: PartSpec) =>
-    Object.entries(definition.options).map(([key, def]) => `--${flagOf(key, def)} ${shellWord(String(part[key]))}`);
+    // A boolean is given as the help names it (on|off), lists comma separated.
+    Object.entries(definition.options).map(([key, def]) => `--${flagOf(key, def)} ${shellWord(typeof part[key] === 'boolean' ? (part[key] ? 'on' : 'off') : String(part[key]))}`);
   // A definition written in faultline.config.ts is replayed by name: the config is found again in the working directory.
   const nameOf = (part: PartSpec) => (part.path === undefined || CONFIG_FILES.includes(basename(part.path)) ? part.name : `./${relative(process.cwd(), part.path)}`);
   const args = [

@@ -132,6 +132,13 @@ export function flagKey(flag: string): string {
   return flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 }
 
+/** An option's default as a flag takes it (on|off, comma-separated lists), or undefined when it has none to show (none, or computed). */
+export function shownDefault(def: OptionDef<unknown>): string | undefined {
+  const d = def.default;
+  if (typeof d === 'function' || d === undefined) return undefined;
+  return typeof d === 'boolean' ? (d ? 'on' : 'off') : Array.isArray(d) ? d.join(',') : String(d);
+}
+
 /** The flag of an option: its own, or its key in kebab case. */
 export function flagOf(key: string, def: OptionDef<unknown>): string {
   return def.flag ?? key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
