@@ -269,7 +269,7 @@ async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: Tes
   } catch (err) {
     if (err instanceof Interrupted || signal.aborted) throw err;
     // The first line: the rest is the node's log, which is in the run directory.
-    unready = messageOf(err).split('\n')[0];
+    unready = messageOf(err).split('\n')[0]!.replace(/[;:]? *last log lines:$/, '');
   }
   writer.flush();
   const final = live.workload.finalGenerator?.(streamStoredHistory(historyPath));
