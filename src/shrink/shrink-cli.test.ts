@@ -44,6 +44,12 @@ describe('faultline check and the witness', () => {
     const again = await faultline('check', join(dir, 'witness.jsonl'));
     expect(again.exitCode, again.stderr).toBe(1);
     expect(again.stdout).toMatch(/linearizable +INVALID \[nonlinearizable on key 30\]/);
+    // The witness has no fault ops and few fs: the whole-run checkers are named, not run.
+    expect(again.stdout).toMatch(/faults +not checked: it judges a whole run/);
+    expect(again.stdout).toMatch(/stats +not checked: it judges a whole run/);
+    expect(again.stdout).not.toMatch(/never started/);
+    const history = await faultline('check', join(dir, 'history.jsonl'));
+    expect(history.stdout).toMatch(/stats +VALID/);
     const byModel = await faultline('check', join(dir, 'witness.jsonl'), '--model', 'cas-register');
     expect(byModel.stdout).toMatch(/\tillegal\t/);
   }, 60_000);
