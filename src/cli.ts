@@ -49,6 +49,8 @@ program
   // One prefix for every error: commander's usage errors read like the ones the actions throw.
   .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'faultline: ')) })
   .showHelpAfterError('(run faultline --help for usage)')
+  // A subcommand's options are its own: `nightly merge ... --out x` is merge's --out, not nightly's.
+  .enablePositionalOptions()
   .exitOverride();
 
 const testCommand = program
@@ -355,6 +357,7 @@ const nightly = program
   .option('--budget <s>', "overall time budget in seconds, per shard when sharded (default: the matrix's budgetS)")
   .option('--shard <K/N>', 'run only the K-th of N slices of the matrix (balanced by expected time), into <out>/<date>.shard-K-of-N/; then `faultline nightly merge`')
   .option('--dry-run', 'print the runs the matrix (or the shard) expands to, with their commands, and exit')
+  .enablePositionalOptions()
   .action(async (matrix: string, opts: { out: string; store: string; budget?: string; shard?: string; dryRun?: boolean }) => {
     const budgetS = opts.budget === undefined ? undefined : Number(opts.budget);
     if (budgetS !== undefined && !(budgetS > 0)) throw new Error(`--budget "${opts.budget}" is not valid; expected a positive number of seconds`);

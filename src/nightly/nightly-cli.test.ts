@@ -1,6 +1,6 @@
 // `faultline nightly` through the built command: a dry run of the example matrix (whole and one
 // shard), a bad matrix, budget or shard refused in one line naming the value, and `nightly merge`.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -42,6 +42,21 @@ describe('faultline nightly (command)', () => {
     const r = await execa('node', [bin, 'nightly', join(root, 'examples', 'nightly-matrix.json'), '--shard', shard, '--dry-run'], { reject: false });
     expect(r.exitCode).toBe(254);
     expect(r.stderr.trim()).toBe(`faultline: --shard "${shard}" is not valid; expected K/N, the K-th of N shards with 1 <= K <= N <= 256 (e.g. 2/3)`);
+  });
+
+  it('merges into the --out given after the directories', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'faultline-merge-'));
+    const shard = join(root, '2026-11-23.shard-1-of-1');
+    mkdirSync(shard);
+    const at = '2026-11-23T02:00:00.000Z';
+    writeFileSync(join(shard, 'summary.json'), JSON.stringify({
+      version: 1, night: '2026-11-23.shard-1-of-1', matrix: 'm.json', startedAt: at, finishedAt: at, wallS: 0, budgetS: 60, exitCode: 0, runs: [],
+      shard: { index: 1, count: 1, matrixSha256: 'ab', assignment: [] },
+    }));
+    const r = await execa('node', [bin, 'nightly', 'merge', shard, '--out', join(root, 'out')], { reject: false });
+    expect(r.exitCode).toBe(0);
+    expect(existsSync(join(root, 'out', '2026-11-23', 'junit.xml'))).toBe(true);
+    expect(existsSync(join(root, 'out', 'trend.html'))).toBe(true);
   });
 
   it('refuses to merge a directory that is no shard\'s night, with --out after the directories', async () => {
