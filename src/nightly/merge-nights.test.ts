@@ -83,6 +83,8 @@ describe('mergeNights', () => {
     // The trend counts the merged night once, not its shards.
     expect(readFileSync(join(out, 'trend.html'), 'utf8').match(/data-night="[^"]*"/g)?.every((m) => m === 'data-night="2026-11-23"')).toBe(true);
     expect(lines.at(-4)).toMatch(new RegExp(`^nightly 2026-11-23: merged ${count} of ${count} shards, 9 runs: 6 passed, 3 failed, 0 errors, 0 skipped in `));
+    // Merging them again would count the night twice.
+    expect(() => mergeNights(shardDirs, out, { log: () => {} })).toThrow(`nightly merge: these shards are already merged into ${mergedDir}; remove it to merge them again`);
   });
 
   it('names a missing shard and counts its runs as errors, never dropping them', async () => {

@@ -1,14 +1,15 @@
 // `faultline nightly merge <dirs...>`: one night from the night directories of its shards
 // (`--shard K/N`), written as a single runner would have written it: <out>/<date>/ with the whole
 // matrix's runs in night order (summary.json, junit.xml, summary.html) and <out>/trend.html.
-// Shards of other matrices, a shard given twice, or a run in two shards are refused in one line; a
-// missing shard is not dropped: its runs are in the night as errors naming it.
+// Shards of other matrices, a shard given twice, a run in two shards, or shards merged before are
+// refused in one line; a missing shard is not dropped: its runs are in the night as errors naming it.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { exitWord, worstExitCode, type MergedShards, type NightRun, type NightSummary } from './night.js';
 import { createNightDir, writeNight } from './nightly-command.js';
 import type { AssignedRun } from './shard.js';
 import { duration } from './summary-page.js';
+import { readNightSummaries } from './trend.js';
 
 interface ShardNight {
   dir: string;
@@ -23,6 +24,8 @@ export function mergeNights(dirs: readonly string[], outDir: string, io: { log: 
   const { count, assignment } = first!.summary.shard;
   const given = new Set(shards.map((s) => s.summary.shard.index));
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((index) => !given.has(index));
+
+  refuseMergedAlready(shards, outDir);
 
   const startedAt = shards.map((s) => s.summary.startedAt).sort()[0]!;
   const finishedAt = shards.map((s) => s.summary.finishedAt).sort().at(-1)!;
@@ -112,6 +115,14 @@ function checkShardsAgree(shards: readonly ShardNight[]): void {
       if (planned?.test !== run.test || planned.shard !== shard.summary.shard.index) throw new Error(`nightly merge: ${name(shard)} holds test ${run.test} seed ${run.seed} (run ${run.index}), which its assignment does not give it`);
     }
   }
+}
+
+/** Merging the same shards again would count their night twice in the trend. */
+function refuseMergedAlready(shards: readonly ShardNight[], outDir: string): void {
+  const key = (list: readonly { index: number; startedAt: string }[]) => JSON.stringify(list.map((s) => [s.index, s.startedAt]).sort());
+  const these = key(shards.map((s) => ({ index: s.summary.shard.index, startedAt: s.summary.startedAt })));
+  const done = readNightSummaries(outDir).summaries.find((night) => night.merged && key(night.merged.shards) === these);
+  if (done) throw new Error(`nightly merge: these shards are already merged into ${join(outDir, done.night)}; remove it to merge them again`);
 }
 
 /** A run record with its paths relative to the merged night's directory instead of its shard's. */
