@@ -49,6 +49,8 @@ program
   // One prefix for every error: commander's usage errors read like the ones the actions throw.
   .configureOutput({ outputError: (message, write) => write(message.replace(/^error: /, 'faultline: ')) })
   .showHelpAfterError('(run faultline --help for usage)')
+  // A subcommand's options are its own: `nightly merge ... --out x` is merge's --out, not nightly's.
+  .enablePositionalOptions()
   .exitOverride();
 
 const testCommand = program
@@ -346,17 +348,21 @@ program
     console.log(`faultline serve: ${server.url} (runs in ${opts.store}); Ctrl-C stops it`);
   });
 
-program
+const nightly = program
   .command('nightly')
   .description('run a matrix of tests (db x workload x nemesis x seeds) within a time budget; write <out>/<date>/summary.html, junit.xml, summary.json and <out>/trend.html')
   .argument('<matrix>', 'matrix JSON file (see examples/nightly-matrix.json)')
-  .option('--out <dir>', 'where nights are written', 'nightly')
+  .option('--out <dir>', 'where nights are written (and past nights are read, for the trend and for balancing shards)', 'nightly')
   .option('--store <dir>', 'where runs are written', DEFAULTS.storeDir)
-  .option('--budget <s>', "overall time budget in seconds (default: the matrix's budgetS)")
-  .option('--dry-run', 'print the runs the matrix expands to, with their commands, and exit')
-  .action(async (matrix: string, opts: { out: string; store: string; budget?: string; dryRun?: boolean }) => {
+  .option('--budget <s>', "overall time budget in seconds, per shard when sharded (default: the matrix's budgetS)")
+  .option('--shard <K/N>', 'run only the K-th of N slices of the matrix (balanced by expected time), into <out>/<date>.shard-K-of-N/; then `faultline nightly merge`')
+  .option('--dry-run', 'print the runs the matrix (or the shard) expands to, with their commands, and exit')
+  .enablePositionalOptions()
+  .action(async (matrix: string, opts: { out: string; store: string; budget?: string; shard?: string; dryRun?: boolean }) => {
     const budgetS = opts.budget === undefined ? undefined : Number(opts.budget);
     if (budgetS !== undefined && !(budgetS > 0)) throw new Error(`--budget "${opts.budget}" is not valid; expected a positive number of seconds`);
+    const { parseShard } = await import('./nightly/shard.js');
+    const shard = opts.shard === undefined ? undefined : parseShard(opts.shard);
     const { nightlyCommand } = await import('./nightly/nightly-command.js');
     const abort = new AbortController();
     const stop = () => {
@@ -367,8 +373,18 @@ program
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
     process.exitCode = await nightlyCommand(matrix, {
-      registry, out: opts.out, store: opts.store, ...(budgetS !== undefined && { budgetS }), ...(opts.dryRun && { dryRun: true }),
+      registry, out: opts.out, store: opts.store, ...(budgetS !== undefined && { budgetS }), ...(shard && { shard }), ...(opts.dryRun && { dryRun: true }),
     }, { log: (line) => console.log(line), signal: abort.signal });
+  });
+
+nightly
+  .command('merge')
+  .description('merge the night directories of a night\'s shards (--shard K/N) into <out>/<date>/ (summary, JUnit) and <out>/trend.html, as one runner would have written them')
+  .argument('<dirs...>', 'the shards\' night directories, e.g. nightly/2026-11-23.shard-*-of-3')
+  .option('--out <dir>', 'where the merged night is written', 'nightly')
+  .action(async (dirs: string[], opts: { out: string }) => {
+    const { mergeNights } = await import('./nightly/merge-nights.js');
+    process.exitCode = mergeNights(dirs, opts.out, { log: (line) => console.log(line) });
   });
 
 program

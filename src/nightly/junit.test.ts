@@ -101,7 +101,7 @@ describe('renderJunit', () => {
       'linearizable: valid - 14 keys linearizable',
       'report: 2026-11-23/../../store/bundled-raft-register-partition/20261123T010000/report.html',
       'log: 2026-11-23/logs/01-bundled-raft-register-partition-1.log',
-      'replay: npx faultline test --workload register --seed 1 --store store',
+      'rerun: npx faultline test --workload register --seed 1 --store store',
     ].join('\n'));
     expect(cases[5]!.systemOut).toContain('verdict: valid (expected invalid)');
     expect(cases[1]!.failure!.text).toBe(cases[1]!.systemOut);

@@ -26,7 +26,8 @@ function addTestcase(suite: XmlElement, run: NightRun, night: NightSummary): voi
     ...run.checkers.map((c) => `${c.name}: ${c.verdict}${c.summary ? ` - ${c.summary}` : ''}`),
     ...(run.runDir ? [`report: ${night.night}/${run.runDir}/report.html`] : []),
     ...(run.log ? [`log: ${night.night}/${run.log}`] : []),
-    `replay: npx faultline ${run.args.join(' ')}`,
+    // The same test and seed, as `faultline test` prints it (`replay:` there replays a run's schedule).
+    `rerun: npx faultline ${run.args.join(' ')}`,
   ].join('\n');
   const firstBad = run.checkers.find((c) => c.verdict !== 'valid');
   const reason = run.message ?? (firstBad ? `${firstBad.name}: ${firstBad.summary}` : run.status);

@@ -2,6 +2,7 @@
 // exit code they combine to (Jepsen's order), and summary.json's shape, which the trend reads back.
 import type { CheckerLine, LatencyByF } from '../run-summary.js';
 import type { Expectation } from './matrix.js';
+import type { ShardInfo } from './shard.js';
 
 /** What happened to a run: its verdict, crashed (the run itself failed or hit its cap), or skipped (no budget left). */
 export type RunStatus = 'valid' | 'invalid' | 'unknown' | 'crashed' | 'skipped';
@@ -41,6 +42,18 @@ export interface NightSummary {
   budgetS: number;
   exitCode: number;
   runs: NightRun[];
+  /** A shard's night (`--shard K/N`): one slice, for `faultline nightly merge`; the trend leaves it out. */
+  shard?: ShardInfo;
+  /** A night merged from shards: each shard's directory and wall time, and the shards not given. */
+  merged?: MergedShards;
+}
+
+export interface MergedShards {
+  count: number;
+  /** `dir`: the shard's night directory, relative to the merged one (`/` separators). */
+  shards: { index: number; dir: string; startedAt: string; wallS: number; runs: number; exitCode: number }[];
+  /** Shards whose night was not merged: their runs are in `runs` as errors. */
+  missing: number[];
 }
 
 /** Jepsen's exit codes of the verdicts. */

@@ -32,8 +32,9 @@ export async function runNight(plan: readonly PlannedRun[], options: NightOption
   let measured = false;
   const records: NightRun[] = [];
   mkdirSync(join(options.nightDir, 'logs'), { recursive: true });
-  for (const run of plan) {
-    const label = `[${run.index}/${plan.length}] ${run.test} seed ${run.seed}`;
+  for (const [position, run] of plan.entries()) {
+    // A shard's runs keep their place in the whole night (logs and records); the label counts this runner's.
+    const label = `[${position + 1}/${plan.length}] ${run.test} seed ${run.seed}`;
     const leftS = options.budgetS - (now() - startMs) / 1000;
     const needS = run.spec.timeLimitS + overheadS;
     if (options.signal?.aborted || needS > leftS) {

@@ -4,7 +4,7 @@
 import { escapeHtml } from '../html-escape.js';
 import { badge, renderPage, type VerdictClass } from '../html-page.js';
 import { describeExpectation } from './matrix.js';
-import { exitWord, type NightRun, type NightSummary } from './night.js';
+import { exitWord, type MergedShards, type NightRun, type NightSummary } from './night.js';
 
 export function renderSummaryPage(night: NightSummary): string {
   const count = (outcome: NightRun['outcome']) => night.runs.filter((r) => r.outcome === outcome).length;
@@ -15,6 +15,7 @@ export function renderSummaryPage(night: NightSummary): string {
     `<div class="verdict-bar ${word}">${escapeHtml(`${word.toUpperCase()} \u00b7 exit ${night.exitCode}`)}</div>`,
     `<dl class="facts">` +
       fact('matrix', night.matrix) +
+      (night.shard ? fact('shard', `${night.shard.index} of ${night.shard.count}: ${night.runs.length} of ${night.shard.assignment.length} runs`) : '') +
       fact('started', night.startedAt.replace('T', ' ').slice(0, 19)) +
       fact('wall time', duration(night.wallS)) +
       fact('budget', duration(night.budgetS)) +
@@ -24,6 +25,7 @@ export function renderSummaryPage(night: NightSummary): string {
       fact('errors', String(count('error'))) +
       fact('skipped', String(count('skipped'))) +
       '</dl>',
+    ...(night.merged ? [shardList(night.merged)] : []),
     runTable(night.runs),
     '<footer>Exit code: the worst run by Jepsen\u2019s order (255 crashed, 2 unknown, 1 invalid, 0 valid); a test expected invalid passes when its checkers find the anomaly.</footer>',
   ].join('\n');
@@ -41,7 +43,7 @@ function runTable(runs: readonly NightRun[]): string {
     const latency = run.latencyMs ? Object.entries(run.latencyMs).map(([f, q]) => `${escapeHtml(f)} ${q.p50.toFixed(1)} / ${q.p99.toFixed(1)}`).join('<br>') : '';
     return `<tr class="run ${run.status} ${run.outcome}">` +
       `<td class="num">${run.index}</td>` +
-      `<td>${escapeHtml(run.test)}<details><summary class="muted">replay</summary><code>${escapeHtml(`npx faultline ${run.args.join(' ')}`)}</code></details></td>` +
+      `<td>${escapeHtml(run.test)}<details><summary class="muted">rerun</summary><code>${escapeHtml(`npx faultline ${run.args.join(' ')}`)}</code></details></td>` +
       `<td class="num">${run.seed}</td>` +
       `<td>${escapeHtml(describeExpectation(run.expect))}</td>` +
       `<td>${badge(run.status as VerdictClass)}</td>` +
@@ -53,6 +55,15 @@ function runTable(runs: readonly NightRun[]): string {
       `<td>${links}</td></tr>`;
   });
   return `<table class="runs"><thead><tr><th class="num">#</th><th>test</th><th class="num">seed</th><th>expected</th><th>verdict</th><th>outcome</th><th class="num">took</th><th class="num">ops/s</th><th class="num">p50 / p99 ms</th><th>checkers</th><th></th></tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
+}
+
+/** The shards a merged night came from, each linked to its own summary, and the missing ones named. */
+function shardList(merged: MergedShards): string {
+  const items = [
+    ...merged.shards.map((s) => `<li><a href="${escapeHtml(`${s.dir}/summary.html`)}">shard ${s.index}/${merged.count}</a>: ${s.runs} runs in ${escapeHtml(duration(s.wallS))}, exit ${s.exitCode}</li>`),
+    ...merged.missing.map((index) => `<li><strong>shard ${index}/${merged.count} missing</strong>: its runs were not merged and count as errors</li>`),
+  ];
+  return `<h2>Shards</h2><ul class="shards">${items.join('')}</ul>`;
 }
 
 function outcomeClass(outcome: NightRun['outcome']): VerdictClass {

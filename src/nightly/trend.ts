@@ -34,7 +34,7 @@ export interface Trend {
 
 const STATUS_RANK: Record<RunStatus, number> = { skipped: 0, valid: 1, invalid: 2, unknown: 3, crashed: 4 };
 
-/** Reads every <outDir>/<night>/summary.json; unreadable ones are named in `problems`, not fatal. */
+/** Reads every <outDir>/<night>/summary.json but shards'; unreadable ones are named in `problems`, not fatal. */
 export function readNightSummaries(outDir: string): { summaries: NightSummary[]; problems: string[] } {
   const summaries: NightSummary[] = [];
   const problems: string[] = [];
@@ -45,6 +45,8 @@ export function readNightSummaries(outDir: string): { summaries: NightSummary[];
     try {
       const summary = JSON.parse(readFileSync(path, 'utf8')) as NightSummary;
       if (summary.version !== 1 || !Array.isArray(summary.runs)) throw new Error('expected a faultline nightly summary (version 1)');
+      // A shard's night is a slice of one: its runs count once merged.
+      if (summary.shard) continue;
       summaries.push({ ...summary, night: entry.name });
     } catch (err) {
       problems.push(`${entry.name}/summary.json left out: ${err instanceof Error ? err.message : String(err)}`);
