@@ -19,7 +19,7 @@ import { DEFAULTS, RUNTIMES } from './spec-defaults.js';
  * and nightly), and the files `test` names by path. A file that cannot be loaded is refused before
  * anything else. Loaded only for the commands whose options list them (test, and its help) or that
  * take them from the command line (nightly); the others load the built-ins when their action needs
- * them (builtinParts), and --help or checking a history file loads no definition at all.
+ * them (actionRegistry), and --help or checking a history file loads no definition at all.
  */
 const command = process.argv[2];
 const parts: CommandLineRegistry | undefined = command === 'test' || command === 'nightly' || (command === 'help' && process.argv[3] === 'test')
@@ -103,7 +103,7 @@ program
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli' && o.long !== '--shrink-budget-s').map((o) => o.long ?? o.flags), first);
       const { recheckRunDir } = await import('./cli-run.js');
-      await recheckRunDir(dir, await builtinParts(), shrinkSettings(opts.shrinkBudgetS));
+      await recheckRunDir(dir, await actionRegistry(), shrinkSettings(opts.shrinkBudgetS));
       return;
     }
     if (paths.length === 1 && opts.workload === undefined && opts.model === undefined) {
@@ -111,7 +111,7 @@ program
       if (isRunHistoryFile(first)) {
         // A witness.jsonl (or any history beside a run's test.json): checked with that run's checkers.
         const { storedRunRegistry } = await import('./cli-registry.js');
-        process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(await builtinParts(), dirname(first)), (line) => console.log(line));
+        process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(await actionRegistry(), dirname(first)), (line) => console.log(line));
         return;
       }
     }
@@ -167,7 +167,7 @@ program
     const times = Number(opts.times);
     if (!Number.isInteger(times) || times < 1 || times > 1000) throw new Error(`--times "${opts.times}" is not valid; expected a whole number from 1 to 1000`);
     const { replayTimes } = await import('./cli-run.js');
-    await replayTimes(path, times, opts, await builtinParts());
+    await replayTimes(path, times, opts, await actionRegistry());
   });
 
 program
@@ -183,7 +183,7 @@ program
     const tries = Number(opts.tries);
     if (!Number.isInteger(tries) || tries < 1 || tries > 100) throw new Error(`--tries "${opts.tries}" is not valid; expected a whole number from 1 to 100`);
     const { shrinkRun } = await import('./cli-run.js');
-    await shrinkRun(path, budgetS, tries, opts.store, await builtinParts());
+    await shrinkRun(path, budgetS, tries, opts.store, await actionRegistry());
   });
 
 program
@@ -317,7 +317,7 @@ async function commandLineParts(argv: readonly string[]): Promise<CommandLineReg
 }
 
 /** The registry an action works with: the command line's where it was loaded (test, nightly), else the built-ins. */
-async function builtinParts(): Promise<Registry> {
+async function actionRegistry(): Promise<Registry> {
   return parts?.registry ?? (await import('./builtins.js')).builtins;
 }
 
