@@ -2,11 +2,18 @@
 // does not exist or cannot be read, an option that does not apply to a run directory. Each is one
 // line naming what was received and what was expected (the CLI exits 254).
 import { closeSync, existsSync, openSync, statSync } from 'node:fs';
-import { workloadFormats } from './check-workload-files.js';
 import { historyFormats } from './formats/read-history.js';
 
+/**
+ * The workloads `check --workload` has a checker for, and the formats their histories may come in.
+ * Named here, apart from the checkers (check-workload-files.ts, whose table these names type), so
+ * the command line lists them without loading the checkers.
+ */
+export const FILE_WORKLOADS = ['list-append', 'rw-register', 'set', 'set-full', 'counter', 'bank'] as const;
+export const WORKLOAD_FORMATS = ['edn', 'json', 'jsonl'] as const;
+
 /** Every --format of `check`: the linearizability formats and the workload formats. */
-export const CHECK_FORMATS: readonly string[] = [...new Set<string>([...Object.keys(historyFormats), ...workloadFormats])];
+export const CHECK_FORMATS: readonly string[] = [...new Set<string>([...Object.keys(historyFormats), ...WORKLOAD_FORMATS])];
 
 /** Throws unless `format` is one `check` knows, whatever the paths are. */
 export function assertCheckFormat(format: string): void {

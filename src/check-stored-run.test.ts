@@ -10,16 +10,18 @@ import { CheckOutOfMemory } from './check-stored-run.js';
 import { recheckRun } from './run.js';
 import { resolveSpec } from './spec.js';
 
-/** A run directory of a register test: ok writes and reads on three keys, one stale read on key 2. */
-function storedRun(stale: boolean): string {
+/** A run directory of a register test: ok writes and reads on three keys (`rounds` of each), one stale read on key 2. */
+function storedRun(stale: boolean, rounds = 1): string {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-check-place-'));
   writeFileSync(join(dir, 'test.json'), JSON.stringify(resolveSpec({ workload: 'register', nemesis: 'none', seed: 1 }, builtins)));
   writeFileSync(join(dir, 'run.json'), JSON.stringify({ startedAt: new Date(0).toISOString(), phase: 'teardown', end: 'complete', durationMs: 1000, historyEpochMs: 0 }));
   const ops: object[] = [];
-  for (let key = 0; key < 3; key++) {
-    ops.push({ process: key, type: 'invoke', f: 'write', value: [key, 1] }, { process: key, type: 'ok', f: 'write', value: [key, 1] });
-    const read = stale && key === 2 ? 0 : 1;
-    ops.push({ process: key, type: 'invoke', f: 'read', value: [key, null] }, { process: key, type: 'ok', f: 'read', value: [key, read] });
+  for (let round = 1; round <= rounds; round++) {
+    for (let key = 0; key < 3; key++) {
+      ops.push({ process: key, type: 'invoke', f: 'write', value: [key, round] }, { process: key, type: 'ok', f: 'write', value: [key, round] });
+      const read = stale && key === 2 && round === rounds ? 0 : round;
+      ops.push({ process: key, type: 'invoke', f: 'read', value: [key, null] }, { process: key, type: 'ok', f: 'read', value: [key, read] });
+    }
   }
   writeFileSync(join(dir, 'history.jsonl'), ops.map((op, index) => JSON.stringify({ index, time: index * 1000, ...op, node: 'n1' })).join('\n') + '\n');
   return dir;
@@ -47,10 +49,12 @@ describe('checking a stored run', () => {
   }
 
   it('says in one line that the check ran out of memory when the worker heap is too small', async () => {
-    const dir = storedRun(false);
+    // Enough history that reading it needs more than the heap: the worker's modules alone fit in
+    // it since database clients load on use.
+    const dir = storedRun(false, 20_000);
     const failure = await recheckRun(dir, builtins, { worker: true, heapMb: 8 }).then(() => undefined, (err: unknown) => err);
     expect(failure).toBeInstanceOf(CheckOutOfMemory);
-    expect((failure as Error).message).toMatch(/^checking .* ran out of memory: its history\.jsonl is 0 MiB and the checkers' heap is limited to 8 MiB .*; check it on a machine with more memory$/);
+    expect((failure as Error).message).toMatch(/^checking .* ran out of memory: its history\.jsonl is \d+ MiB and the checkers' heap is limited to 8 MiB .*; check it on a machine with more memory$/);
   });
 
   it('names an error of the check made in the worker in faultline words', async () => {

@@ -9,6 +9,7 @@ import { checkCounter } from '../checkers/counter.js';
 import { checkListAppend, checkRwRegister } from '../checkers/cycle/index.js';
 import { checkSet } from '../checkers/set.js';
 import { perKey } from '../checkers/per-key.js';
+import { FILE_WORKLOADS, WORKLOAD_FORMATS } from './check-args.js';
 import type { CheckResult, Validity } from './checker.js';
 import { readElleJson } from './formats/elle-json.js';
 import { formatOfFile, withFormatNote } from './formats/format-of-file.js';
@@ -40,14 +41,14 @@ const fileWorkloads = {
   'set-full': { reads: 'set', check: (h) => checkSet(h) },
   counter: { reads: 'counter', check: (h) => checkCounter(h) },
   bank: { reads: 'bank', check: (h, o) => checkBank(h, { negativeAllowed: o.negativeAllowed ?? false }) },
-} satisfies Record<string, { reads: JepsenWorkload; check: (history: History, options: WorkloadFileOptions) => CheckResult }>;
+} satisfies Record<FileWorkload, { reads: JepsenWorkload; check: (history: History, options: WorkloadFileOptions) => CheckResult }>;
 
-export type FileWorkload = keyof typeof fileWorkloads;
+export type FileWorkload = (typeof FILE_WORKLOADS)[number];
 
-export const fileWorkloadNames = Object.keys(fileWorkloads) as FileWorkload[];
+export const fileWorkloadNames: readonly FileWorkload[] = FILE_WORKLOADS;
 
 /** The formats a workload history may come in. */
-export const workloadFormats = ['edn', 'json', 'jsonl'] as const;
+export const workloadFormats = WORKLOAD_FORMATS;
 
 export type WorkloadFormat = (typeof workloadFormats)[number];
 

@@ -1,45 +1,35 @@
 // The faultline command line: test, check, serve, nightly, kv. Options are validated once here
-// (via the spec) and errors are one line naming the bad value and what was expected.
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+// (via the spec) and errors are one line naming the bad value and what was expected. This module
+// is the grammar and stays cheap to load: what a command does is imported by its action, on use
+// (docs/DESIGN.md, "Heavy modules load on use").
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Argument, Command, CommanderError, Option } from 'commander';
-import { renderStoredRun } from '../reports/render-stored-run.js';
-import { assertCheckFormat, assertHistoryFiles, CHECK_FORMATS, refuseRunDirOptions } from './check-args.js';
-import { checkFiles } from './check-files.js';
-import { checkWorkloadFiles, fileWorkloadNames } from './check-workload-files.js';
-import type { CheckResult } from './checker.js';
-import { checkJepsenStore, isJepsenStoreDir } from './jepsen-store.js';
-import { CheckOutOfMemory } from './check-stored-run.js';
-import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
-import { builtins } from './builtins.js';
-import { commandLineRegistry, storedRunRegistry } from './cli-registry.js';
+import { assertCheckFormat, assertHistoryFiles, CHECK_FORMATS, FILE_WORKLOADS, refuseRunDirOptions } from './check-args.js';
+import { exitWith } from './cli-exit.js';
 import { partOptions } from './cli-part-options.js';
-import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
-import { resolveRunDir, RUN_FILES } from './store.js';
-import { readSchedule, replayRunCommand, SCHEDULE_FILE, type Schedule } from './schedule.js';
-import { freshSeed } from './random.js';
-import { shrinkSchedule, sizeOf, type ScheduleSize, type ShrinkCandidate } from './shrink-schedule.js';
-import { readStoredSpec } from './stored-spec.js';
-import { readRunFacts } from './run-facts.js';
-import type { TestSpec } from './spec.js';
-import type { Registry } from './define/registry.js';
-import { preflight } from './preflight.js';
-import { isRunHistoryFile } from './check-run-history-file.js';
-import { DEFAULT_SHRINK, witnessLine, type ShrinkSettings, type WitnessEntry } from './shrink/shrink-run.js';
+import type { CommandLineRegistry } from './cli-registry.js';
+import { createRegistry, type Registry } from './define/registry.js';
+import { DEFAULT_SHRINK, type ShrinkSettings } from './shrink/shrink-settings.js';
+import { DEFAULTS, RUNTIMES } from './spec-defaults.js';
 
 /**
  * The definitions this command line can name: the built-ins, a faultline.config.ts here (for test
  * and nightly), and the files `test` names by path. A file that cannot be loaded is refused before
- * anything else.
+ * anything else. Loaded only for the commands whose options list them (test, and its help) or that
+ * take them from the command line (nightly); the others load the built-ins when their action needs
+ * them (actionRegistry), and --help or checking a history file loads no definition at all.
  */
 const command = process.argv[2];
-const { registry, nameOf } = await (command === 'test' || command === 'nightly'
-  ? commandLineRegistry(builtins, command === 'test' ? process.argv.slice(3) : [], process.cwd())
-  : Promise.resolve({ registry: builtins, nameOf: (_kind: string, v: string) => v })).catch((err: unknown) => {
-  console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
-  return process.exit(254);
-});
+const parts: CommandLineRegistry | undefined = command === 'test' || command === 'nightly' || (command === 'help' && process.argv[3] === 'test')
+  ? await commandLineParts(command === 'test' ? process.argv.slice(3) : []).catch((err: unknown) => {
+    console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
+    return process.exit(254);
+  })
+  : undefined;
+/** The parts the options of test list: none when another command runs (its options are not shown). */
+const registry: Registry = parts?.registry ?? createRegistry([]);
 
 const program = new Command();
 program
@@ -77,25 +67,13 @@ const testCommand = program
 for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
   .action(async (opts: Record<string, string | undefined>) => {
+    const run = await import('./cli-run.js');
     if (opts.replay !== undefined) {
       const given = testCommand.options.filter((o) => testCommand.getOptionValueSource(o.attributeName()) === 'cli' && !['replay', 'store', 'shrinkBudgetS'].includes(o.attributeName()));
       if (given.length > 0) throw new Error(`--replay runs the stored test as it was; ${given.map((o) => o.long ?? o.flags).join(', ')} cannot be given with it (only --store)`);
-      const replay = await loadReplay(opts.replay, opts.store);
-      // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
-      await exitWith(await runAndPrint(replay.spec, replay.registry, shrinkSettings(opts.shrinkBudgetS), replay));
+      await run.runReplayCommand(opts.replay, opts.store, registry, shrinkSettings(opts.shrinkBudgetS));
     }
-    const flat: Record<string, unknown> = {
-      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
-      nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf('fault', item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
-      seed: opts.seed, runtime: opts.runtime, db: nameOf('db', opts.db ?? DEFAULTS.db), rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
-      checkTimeoutS: opts.checkTimeout, storeDir: opts.store, name: opts.name,
-    };
-    for (const key of partFlagKeys(registry)) if (opts[key] !== undefined) flat[key] = opts[key];
-    const spec = resolveSpec(flat, registry);
-    // Everything that can be known before the run is checked before its directory exists.
-    await preflight(spec, registry, { pingDocker: pingDockerEngine });
-    // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
-    await exitWith(await runAndPrint(spec, registry, shrinkSettings(opts.shrinkBudgetS)));
+    await run.runTestCommand(opts, parts!, shrinkSettings(opts.shrinkBudgetS));
   });
 
 program
@@ -104,7 +82,7 @@ program
   .argument('<paths...>', 'a run directory (faultline or Jepsen), or history files with --model or --workload')
   .option('--format <format>', `history file format: ${CHECK_FORMATS.join(', ')} (json: elle-cli; default: by extension, .edn .jsonl .json; else jsonl)`)
   .option('--model <name>', 'linearizability model for history files: register, cas-register, kv, mutex, set, fifo-queue')
-  .option('--workload <name>', `check history files with a workload's checker instead: ${fileWorkloadNames.join(', ')} (formats edn, json, jsonl)`)
+  .option('--workload <name>', `check history files with a workload's checker instead: ${FILE_WORKLOADS.join(', ')} (formats edn, json, jsonl)`)
   .option('--consistency-models <list>', 'list-append, rw-register: the models the history must satisfy, comma-separated (default strict-serializable)')
   .option('--sequential-keys', 'rw-register: each key is sequentially consistent (versions ordered along each process)')
   .option('--linearizable-keys', 'rw-register: each key is linearizable (versions ordered along real time)')
@@ -118,28 +96,26 @@ program
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
+      const { checkJepsenStore, isJepsenStoreDir } = await import('./jepsen-store.js');
       if (isJepsenStoreDir(first)) {
         process.exitCode = await checkJepsenStore(first, opts, (line) => console.log(line));
         return;
       }
+      const { resolveRunDir } = await import('./store.js');
       const dir = resolveRunDir(first);
       refuseRunDirOptions(command.options.filter((o) => command.getOptionValueSource(o.attributeName()) === 'cli' && o.long !== '--shrink-budget-s').map((o) => o.long ?? o.flags), first);
-      const stored = await storedRunRegistry(registry, dir);
-      const { results, exitCode, facts } = await recheckRun(dir, stored, { shrink: shrinkSettings(opts.shrinkBudgetS) }, renderStoredRun).catch(async (err: unknown) => {
-        // A check that ran out of memory says so in one line and is the harness's failure: 255.
-        if (!(err instanceof CheckOutOfMemory)) throw err;
-        console.error(`faultline: ${err.message}`);
-        return exitWith(CRASHED_EXIT_CODE);
-      });
-      printSummary(results, dir, facts.crashed);
-      process.exitCode = exitCode;
+      const { recheckRunDir } = await import('./cli-run.js');
+      await recheckRunDir(dir, await actionRegistry(), shrinkSettings(opts.shrinkBudgetS));
       return;
     }
-    if (paths.length === 1 && opts.workload === undefined && opts.model === undefined && isRunHistoryFile(first)) {
-      // A witness.jsonl (or any history beside a run's test.json): checked with that run's checkers.
-      const { checkRunHistoryFile } = await import('./check-run-history-file.js');
-      process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(registry, dirname(first)), (line) => console.log(line));
-      return;
+    if (paths.length === 1 && opts.workload === undefined && opts.model === undefined) {
+      const { checkRunHistoryFile, isRunHistoryFile } = await import('./check-run-history-file.js');
+      if (isRunHistoryFile(first)) {
+        // A witness.jsonl (or any history beside a run's test.json): checked with that run's checkers.
+        const { storedRunRegistry } = await import('./cli-registry.js');
+        process.exitCode = await checkRunHistoryFile(first, await storedRunRegistry(await actionRegistry(), dirname(first)), (line) => console.log(line));
+        return;
+      }
     }
     if (opts.workload !== undefined && opts.model !== undefined) throw new Error('--model and --workload both given; expected one: --model for linearizability, --workload for a workload checker');
     assertHistoryFiles(paths, opts.workload !== undefined ? '--workload' : opts.model !== undefined ? '--model' : undefined);
@@ -154,6 +130,7 @@ program
       return;
     }
     if (opts.workload !== undefined) {
+      const { checkWorkloadFiles } = await import('./check-workload-files.js');
       const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
       process.exitCode = await checkWorkloadFiles(paths, {
         workload: opts.workload,
@@ -168,10 +145,11 @@ program
       return;
     }
     if (!opts.model) {
-      throw new Error(`"${first}" is not a run directory; to check history files give --model (register, cas-register, kv, mutex, set, fifo-queue) or --workload (${fileWorkloadNames.join(', ')})`);
+      throw new Error(`"${first}" is not a run directory; to check history files give --model (register, cas-register, kv, mutex, set, fifo-queue) or --workload (${FILE_WORKLOADS.join(', ')})`);
     }
     const timeoutS = opts.timeoutS === undefined ? undefined : Number(opts.timeoutS);
     if (timeoutS !== undefined && !(timeoutS > 0)) throw new Error(`--timeout-s "${opts.timeoutS}" is not valid; expected a positive number of seconds`);
+    const { checkFiles } = await import('./check-files.js');
     process.exitCode = await checkFiles(paths, {
       format: opts.format as Parameters<typeof checkFiles>[1]['format'],
       model: opts.model,
@@ -190,34 +168,8 @@ program
   .action(async (path: string, opts: { times: string; fresh?: boolean; store: string }) => {
     const times = Number(opts.times);
     if (!Number.isInteger(times) || times < 1 || times > 1000) throw new Error(`--times "${opts.times}" is not valid; expected a whole number from 1 to 1000`);
-    const replay = await loadReplay(path, opts.store);
-    const tally = async (label: string, run: (i: number) => Promise<CheckResult & { crashed?: string }>): Promise<RunTally> => {
-      const counted: RunTally = { runs: 0, invalid: 0, unknown: 0, anomalies: new Map() };
-      for (let i = 1; i <= times; i++) {
-        const results = await run(i);
-        counted.runs++;
-        if (results.valid === false) {
-          counted.invalid++;
-          for (const anomaly of invalidCheckers(results)) counted.anomalies.set(anomaly, (counted.anomalies.get(anomaly) ?? 0) + 1);
-        } else if (results.valid !== true || results.crashed !== undefined) counted.unknown++;
-        console.log(`${label} ${i}/${times}: ${results.crashed !== undefined ? 'CRASHED' : verdictWord(results.valid)}${results.valid === false ? ` (${invalidCheckers(results).join(', ')})` : ''}`);
-      }
-      return counted;
-    };
-    const quiet = { registry: replay.registry, status: process.stderr, report: renderStoredRun };
-    const replays = await tally('replay', async () => {
-      const outcome = await runTest(replay.spec, { ...quiet, replay });
-      return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
-    });
-    const fresh = opts.fresh
-      ? await tally('fresh', async () => {
-        const outcome = await runTest({ ...replay.spec, seed: freshSeed() }, quiet);
-        return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
-      })
-      : undefined;
-    console.log(`replays of ${relative(process.cwd(), replay.of) || '.'}: ${describeTally(replays)}`);
-    if (fresh) console.log(`fresh seeds of its test: ${describeTally(fresh)}`);
-    await exitWith(replays.invalid > 0 ? 1 : replays.unknown > 0 ? 2 : 0);
+    const { replayTimes } = await import('./cli-run.js');
+    await replayTimes(path, times, opts, await actionRegistry());
   });
 
 program
@@ -232,39 +184,8 @@ program
     if (!(budgetS > 0)) throw new Error(`--budget-s "${opts.budgetS}" is not valid; expected a positive number of seconds`);
     const tries = Number(opts.tries);
     if (!Number.isInteger(tries) || tries < 1 || tries > 100) throw new Error(`--tries "${opts.tries}" is not valid; expected a whole number from 1 to 100`);
-    const replay = await loadReplay(path, opts.store);
-    const original = readStoredResults(replay.of);
-    const failing = original.valid === false ? invalidCheckerNames(original) : [];
-    if (failing.length === 0) throw new Error(`${relative(process.cwd(), replay.of) || '.'} is ${verdictWord(original.valid)}; shrink needs an invalid run (its failing checkers say what "still fails" means)`);
-    const began = Date.now();
-    const elapsed = (): string => `${Math.round((Date.now() - began) / 1000)}s/${budgetS}s`;
-    // Candidates are not shrunk to witnesses: `faultline check` of the smallest one makes its witness.
-    const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun, shrink: { ...DEFAULT_SHRINK, budgetS: 0 } };
-    let smallestDir: string | undefined;
-    const stillFails = async (candidate: ShrinkCandidate, what: string): Promise<boolean> => {
-      for (let i = 1; i <= tries; i++) {
-        const outcome = await runTest({ ...replay.spec, timeLimitS: candidate.timeLimitS }, { ...quiet, replay: { of: replay.of, schedule: candidate.schedule } });
-        const again = invalidCheckerNames(outcome.results);
-        if (outcome.crashed === undefined && failing.some((name) => again.includes(name))) {
-          smallestDir = outcome.dir;
-          console.log(`[shrink ${elapsed()}] ${what}: fails again (try ${i}): ${describeSize(sizeOf(candidate))}`);
-          return true;
-        }
-      }
-      console.log(`[shrink ${elapsed()}] ${what}: passed ${tries} replays`);
-      return false;
-    };
-    const start: ShrinkCandidate = { schedule: replay.schedule, timeLimitS: replay.spec.timeLimitS };
-    console.log(`shrinking ${relative(process.cwd(), replay.of) || '.'} (${failing.join(', ')} invalid): ${describeSize(sizeOf(start))}; budget ${budgetS} s, ${tries} replays per candidate`);
-    if (!(await stillFails(start, 'the whole schedule'))) {
-      console.log(`the whole schedule did not fail again in ${tries} replays: nothing to shrink (try --tries ${tries * 3}, or measure its rate with faultline replay --times 10)`);
-      await exitWith(2);
-    }
-    const out = await shrinkSchedule(start, stillFails, () => Date.now() - began > budgetS * 1000);
-    console.log(`from: ${describeSize(sizeOf(start))}`);
-    console.log(`to:   ${describeSize(sizeOf(out.best))}${out.outOfBudget ? ' (the budget ran out: maybe not the smallest)' : ''}; ${out.steps.length} candidates in ${Math.round((Date.now() - began) / 1000)} s`);
-    console.log(`replay: ${replayRunCommand(smallestDir!)}`);
-    await exitWith(1);
+    const { shrinkRun } = await import('./cli-run.js');
+    await shrinkRun(path, budgetS, tries, opts.store, await actionRegistry());
   });
 
 program
@@ -328,6 +249,7 @@ program
     // What could not be removed is the engine's failure, not bad input: 255, like a crashed run.
     const report = await cleanup({ all: Boolean(opts.all) }).catch(async (err: unknown) => {
       console.error(`faultline: ${err instanceof Error ? err.message : String(err)}`);
+      const { CRASHED_EXIT_CODE } = await import('./run.js');
       return exitWith(CRASHED_EXIT_CODE);
     });
     console.log(`removed ${report.containers.length} containers${report.containers.length ? ` (${report.containers.join(' ')})` : ''}, ${report.networks.length} networks${report.networks.length ? ` (${report.networks.join(' ')})` : ''}; unmounted ${report.mounts.length} faultfs mounts${report.mounts.length ? ` (${report.mounts.join(' ')})` : ''}`);
@@ -399,130 +321,20 @@ program
     await runKvServer(process.argv.slice(at + 1));
   });
 
-/** Runs one test (or a replay), with Ctrl-C handling, and prints its summary; resolves with its exit code. */
-async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettings, replay?: { of: string; schedule: Schedule }): Promise<number> {
-  const abort = new AbortController();
-  // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
-  // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
-  // npx forwards the terminal's SIGINT to the controller, which also got it from the terminal:
-  // a second signal within a second of the first is the same Ctrl-C.
-  let firstAt = 0;
-  const interrupt = (signal: NodeJS.Signals) => {
-    if (abort.signal.aborted && Date.now() - firstAt < 1000) return;
-    if (abort.signal.aborted) {
-      process.stderr.write(`\n${signal} again: stopping now; re-check what was recorded with \`npx faultline check store/latest\`\n`);
-      process.exit(INTERRUPTED_EXIT_CODE);
-    }
-    process.stderr.write(`\n${signal}: stopping the workload, healing, tearing down and checking what was recorded (again to stop at once)\n`);
-    firstAt = Date.now();
-    abort.abort();
-  };
-  process.on('SIGINT', interrupt);
-  process.on('SIGTERM', interrupt);
-  console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
-  const outcome = await runTest(spec, { registry: parts, status: process.stderr, signal: abort.signal, report: renderStoredRun, shrink, ...(replay && { replay }) });
-  printSummary(outcome.results, outcome.dir, outcome.crashed);
-  if (outcome.interrupted) {
-    const { phase, workloadS } = outcome.interrupted;
-    console.log(phase === 'setup'
-      ? `interrupted: during setup, before the workload (exit ${INTERRUPTED_EXIT_CODE})`
-      : phase === 'workload'
-      ? `interrupted: after ${workloadS.toFixed(1)} s of its ${spec.timeLimitS} s workload; the verdict covers what ran, the rerun below runs all ${spec.timeLimitS} s (exit ${INTERRUPTED_EXIT_CODE})`
-      : `interrupted: after the whole workload, during ${phase}; final reads are missing (exit ${INTERRUPTED_EXIT_CODE})`);
-  }
-  if (replay) console.log(`replayed: ${relative(process.cwd(), replay.of) || '.'}${describeReplayTiming(outcome.dir)}`);
-  // replay: this run's schedule again; rerun: the same test and seed, with fresh timing.
-  console.log(`replay:   ${replayRunCommand(outcome.dir)}`);
-  console.log(`rerun:    ${replayCommand(spec, parts)}`);
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', interrupt);
-  return outcome.exitCode;
+// Usage hints name the command they are about.
+for (const command of program.commands) {
+  if (command.name() !== 'kv') command.showHelpAfterError(`(run faultline ${command.name()} --help for usage)`);
 }
 
-/** A stored run to replay (`of`: its real path): its test (writing to `store`, else where the default store is), the definitions it names, and its schedule. */
-async function loadReplay(path: string, store: string | undefined): Promise<{ spec: TestSpec; registry: Registry; of: string; schedule: Schedule }> {
-  const dir = resolveRunDir(path);
-  const stored = await storedRunRegistry(registry, dir);
-  const spec = { ...readStoredSpec(dir, stored), storeDir: store ?? DEFAULTS.storeDir };
-  return { spec, registry: stored, of: realpathSync(dir), schedule: readSchedule(join(dir, SCHEDULE_FILE)) };
+/** The built-ins and the definitions of the command line (`argv`: the arguments after the command). */
+async function commandLineParts(argv: readonly string[]): Promise<CommandLineRegistry> {
+  const [{ builtins }, { commandLineRegistry }] = await Promise.all([import('./builtins.js'), import('./cli-registry.js')]);
+  return commandLineRegistry(builtins, argv, process.cwd());
 }
 
-/** How closely the replay in `dir` kept its original's timing, from its run.json. */
-function describeReplayTiming(dir: string): string {
-  const replay = readRunFacts(dir).replay;
-  const timing = replay?.timing;
-  if (!timing) return '';
-  const unreplayed = replay.unreplayed.length > 0 ? `; ${replay.unreplayed.length} fault ops not replayed (they failed the first time)` : '';
-  return ` (${timing.ops} ops replayed, ${timing.missing} missing; invoked late by p50 ${timing.lagMs.p50} ms, p99 ${timing.lagMs.p99} ms, max ${timing.lagMs.max} ms${unreplayed})`;
-}
-
-interface RunTally {
-  runs: number;
-  invalid: number;
-  unknown: number;
-  /** How many invalid runs each checker (and anomaly, where it names them) failed. */
-  anomalies: Map<string, number>;
-}
-
-/** The names of the checkers that found a result invalid. */
-function invalidCheckerNames(results: CheckResult): string[] {
-  const sub = (results.results ?? {}) as Record<string, CheckResult>;
-  return Object.entries(sub).filter(([, r]) => r.valid === false).map(([name]) => name);
-}
-
-function describeSize(size: ScheduleSize): string {
-  const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${size.timeLimitS} s, ${count(size.faults, 'fault episode')}${size.nodes.length > 0 ? ` on ${size.nodes.join(' ')}` : ''}, ${count(size.threads, 'client thread')}, ${count(size.ops, 'client op')}`;
-}
-
-/** results.json of a stored run; throws one line naming the file. */
-function readStoredResults(dir: string): CheckResult {
-  const path = join(dir, RUN_FILES.results);
-  try {
-    return JSON.parse(readFileSync(path, 'utf8')) as CheckResult;
-  } catch (err) {
-    throw new Error(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}; expected the results of a checked run (faultline check re-writes it)`);
-  }
-}
-
-/** A status stream that drops what it is given (the shrinker prints one line per candidate instead). */
-class NullStatus {
-  write(): boolean {
-    return true;
-  }
-}
-
-/** The checkers that found a result invalid, with the anomaly types they name: `cycle (G-single-item)`. */
-function invalidCheckers(results: CheckResult): string[] {
-  const sub = (results.results ?? {}) as Record<string, CheckResult>;
-  return Object.entries(sub).filter(([, r]) => r.valid === false).map(([name, r]) => {
-    const types = Array.isArray(r['anomalyTypes']) ? (r['anomalyTypes'] as string[]) : [];
-    return types.length > 0 ? `${name} (${types.join(', ')})` : name;
-  });
-}
-
-function describeTally(t: RunTally): string {
-  const which = [...t.anomalies].map(([a, n]) => `${a} ${n}x`).join(', ');
-  return `invalid ${t.invalid} of ${t.runs}${which ? ` (${which})` : ''}${t.unknown > 0 ? `; ${t.unknown} unknown or crashed` : ''}`;
-}
-
-function printSummary(results: CheckResult, dir: string, crashed?: string): void {
-  const sub = (results.results ?? {}) as Record<string, CheckResult>;
-  for (const [name, result] of Object.entries(sub)) {
-    console.log(`  ${name.padEnd(14)} ${verdictWord(result.valid)}${result.summary ? `  ${result.summary}` : ''}`);
-  }
-  // One line for the verdict; a crash's details (a node's last log lines) go to stderr above it.
-  const [crashLine, ...crashDetails] = (crashed ?? '').split('\n');
-  if (crashDetails.length > 0) process.stderr.write(`crash details:\n${crashDetails.join('\n')}\n`);
-  const verdict = crashed !== undefined ? `CRASHED (${crashLine?.replace(/[;:]? *last log lines:$/, '')})` : verdictWord(results.valid);
-  console.log(`verdict:  ${verdict}`);
-  if (typeof results['incomplete'] === 'string') {
-    console.log(`          INCOMPLETE: ${results['incomplete']}; the checkers found what was recorded ${verdictWord(results['checkersValid'] as CheckResult['valid'])}, which proves nothing about the rest`);
-  }
-  if (typeof results['witness'] === 'object' && results['witness'] !== null) console.log(witnessLine(results['witness'] as WitnessEntry, dir));
-  const report = join(dir, RUN_FILES.report);
-  console.log(`report:   ${existsSync(report) ? report : `not written${results.summary ? ` (${results.summary})` : ''}`}`);
-  console.log(`re-check: ${recheckCommand(dir)}`);
+/** The registry an action works with: the command line's where it was loaded (test, nightly), else the built-ins. */
+async function actionRegistry(): Promise<Registry> {
+  return parts?.registry ?? (await import('./builtins.js')).builtins;
 }
 
 /** The shrink budget of --shrink-budget-s (default DEFAULT_SHRINK's), with progress lines on stderr. */
@@ -530,15 +342,6 @@ function shrinkSettings(budgetS: string | undefined): ShrinkSettings {
   const seconds = budgetS === undefined ? DEFAULT_SHRINK.budgetS : Number(budgetS);
   if (!(seconds >= 0)) throw new Error(`--shrink-budget-s "${budgetS}" is not valid; expected a number of seconds, 0 or more`);
   return { ...DEFAULT_SHRINK, budgetS: seconds, progress: (line) => process.stderr.write(`${line}\n`) };
-}
-
-function verdictWord(valid: CheckResult['valid']): string {
-  return valid === true ? 'VALID' : valid === false ? 'INVALID' : 'UNKNOWN';
-}
-
-// Usage hints name the command they are about.
-for (const command of program.commands) {
-  if (command.name() !== 'kv') command.showHelpAfterError(`(run faultline ${command.name()} --help for usage)`);
 }
 
 /** The version in package.json, found by walking up from this module (src/ or dist/src/). */
@@ -563,22 +366,3 @@ try {
   }
 }
 
-/** Sets the exit code and exits once stdout and stderr have drained. */
-async function exitWith(code: number): Promise<never> {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((done) => stream.write('', () => done()))));
-  process.exit(code);
-}
-
-/** Asks the Docker engine to answer within 10 s; throws one line saying how to get one otherwise. */
-async function pingDockerEngine(): Promise<void> {
-  const { connectDocker } = await import('./runtime/docker-engine.js');
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('the Docker engine did not answer within 10 s; check `docker info`, or use --runtime local')), 10_000);
-  });
-  try {
-    await Promise.race([connectDocker(), deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -32,7 +32,7 @@ function violations(files: readonly string[], forbidden: (target: string) => boo
 }
 
 /** Core files: src/ but the adapters (src/db), the bundled store (src/kv) and the edge that wires built-ins. */
-const EDGE = new Set(['src/cli.ts', 'src/builtins.ts', 'src/index.ts', 'src/api.ts', 'src/readme-tables.ts']);
+const EDGE = new Set(['src/cli.ts', 'src/cli-run.ts', 'src/builtins.ts', 'src/index.ts', 'src/api.ts', 'src/readme-tables.ts']);
 const core = sources('src').filter((f) => !f.startsWith('src/db/') && !f.startsWith('src/kv/') && !EDGE.has(f));
 const outward = (target: string): boolean => /^(workloads|nemesis|reports)\//.test(target) || target.startsWith('src/db/') || EDGE.has(target);
 
@@ -62,5 +62,36 @@ describe('dependencies point inward', () => {
     expect(importsOf('src/api.ts')).toContain('reports/render-stored-run.ts');
     expect(importsOf('src/run.ts')).toContain('src/check-stored-run.ts');
     expect(importsOf('src/cli.ts')).toContain('src/runtime/docker-cleanup.ts');
+  });
+});
+
+/**
+ * Libraries that cost a command line tenths of a second to load (a client, Docker, a process
+ * runner): a module imports them with `await import()` where it connects or spawns, or for types
+ * only, never at its top (docs/DESIGN.md, "Heavy modules load on use"). src/cli-startup.test.ts
+ * checks the effect on the real command.
+ */
+const LOADED_ON_USE = ['dockerode', 'ssh2', 'ioredis', 'node-zookeeper-client', 'pg', 'mysql2', 'nats', 'execa'];
+
+/** "file -> package" for each import (not `import type`) of one of `packages` at the top of a module. */
+function staticImports(files: readonly string[], packages: readonly string[]): string[] {
+  return files.flatMap((file) => {
+    const text = readFileSync(join(root, file), 'utf8');
+    const found = [...text.matchAll(/(?:^|\n)\s*(import|export)\s(?!type\s)[^;]*?from\s+'([^']+)'|(?:^|\n)\s*import\s+'([^']+)'/g)].map((m) => m[2] ?? m[3] ?? '');
+    return found.filter((s) => packages.some((p) => s === p || s.startsWith(`${p}/`))).map((s) => `${file} -> ${s}`);
+  }).sort();
+}
+
+describe('heavy modules load on use', () => {
+  const shipped = ['src', 'workloads', 'nemesis', 'checkers', 'reports'].flatMap(sources);
+
+  it('no shipped module imports a client library, dockerode or execa at its top', () => {
+    expect(staticImports(shipped, LOADED_ON_USE)).toEqual([]);
+  });
+
+  it('sees a static import, and not a type-only or dynamic one (so the rule can fail)', () => {
+    expect(staticImports(['src/cli-startup.test.ts'], ['vitest'])).toEqual(['src/cli-startup.test.ts -> vitest']);
+    expect(staticImports(['src/runtime/local.ts'], ['execa'])).toEqual([]);
+    expect(readFileSync(join(root, 'src/runtime/local.ts'), 'utf8')).toMatch(/import type [^;]*'execa'[\s\S]*await import\('execa'\)/);
   });
 });

@@ -6,19 +6,20 @@
 import { basename, relative } from 'node:path';
 import type { Db } from './db-contract.js';
 import { CONFIG_FILES } from './define/config-files.js';
-import { CLIENT_KIND_WORDS, clientKindsOf, RUNTIME_NAMES, type ClientKind, type DbDefinition, type RuntimeName } from './define/db.js';
+import { CLIENT_KIND_WORDS, clientKindsOf, type ClientKind, type DbDefinition, type RuntimeName } from './define/db.js';
 import type { FaultDefinition } from './define/fault.js';
 import { flagKey, flagOf, resolveOptions, type OptionSchema } from './define/options.js';
 import { allDefinitions, type Definition, type Registry } from './define/registry.js';
 import type { WorkloadDefinition } from './define/workload.js';
 import { freshSeed } from './random.js';
+import { DEFAULTS, RUNTIMES } from './spec-defaults.js';
 import { hostLibfaketime } from './runtime/faketime.js';
 import { probeRuntime } from './runtime/probe.js';
 
 /** The version of test.json's shape; a spec without one is version 1, the flat spec (stored-spec.ts upgrades it). */
 export const SPEC_VERSION = 2;
 
-export const RUNTIMES = RUNTIME_NAMES;
+export { DEFAULTS, RUNTIMES } from './spec-defaults.js';
 
 /** One part of a run: which definition (by name, and by path for a user's file) and its options. */
 export interface PartSpec {
@@ -61,22 +62,6 @@ export type SpecOptions = Readonly<Record<string, unknown>>;
 
 /** The spec names of the run's shape, as the command line gives them. */
 const CORE_OPTIONS = ['name', 'nodes', 'concurrency', 'timeLimitS', 'workload', 'nemesis', 'nemesisIntervalS', 'seed', 'runtime', 'db', 'rate', 'opTimeoutMs', 'readyTimeoutS', 'checkTimeoutS', 'storeDir'];
-
-export const DEFAULTS = {
-  nodes: 5,
-  concurrency: '2n',
-  timeLimitS: 30,
-  workload: 'register',
-  nemesis: 'partition',
-  nemesisIntervalS: 5,
-  runtime: 'local',
-  db: 'bundled',
-  rate: 100,
-  opTimeoutMs: 3000,
-  readyTimeoutS: 30,
-  checkTimeoutS: 60,
-  storeDir: 'store',
-} as const;
 
 export { flagKey } from './define/options.js';
 

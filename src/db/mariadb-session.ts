@@ -2,7 +2,7 @@
 // Every op is one transaction: SET SESSION TRANSACTION ISOLATION LEVEL once per connection, then
 // START TRANSACTION, its statements, COMMIT. A connection that failed is dropped; the next op opens
 // a new one, so an op is sent at most once and never queued behind a reconnect.
-import mysql from 'mysql2/promise';
+import type mysql from 'mysql2/promise';
 import { OpFailure } from './db.js';
 import { isolationSql, SQL_DATABASE, SQL_PORT, SQL_USER, type IsolationLevel } from './mariadb-config.js';
 
@@ -102,7 +102,8 @@ export class MariaDbSession implements TxnRunner {
 
   private async connected(timeoutMs: number): Promise<mysql.Connection> {
     if (this.connection) return this.connection;
-    const connection = await mysql.createConnection({
+    const { default: mysql2 } = await import('mysql2/promise');
+    const connection = await mysql2.createConnection({
       host: this.options.host,
       port: SQL_PORT,
       user: SQL_USER,

@@ -23,7 +23,6 @@
 //   SQL with WSREP not ready (1047): those ops fail definitely.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { defineDb } from '../define/db.js';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
 import type { BankDb, DataFilesDb, DbContext, RegisterDb, RwRegisterDb, TxnDb } from './db.js';
@@ -78,6 +77,7 @@ async function spawnNode(ctx: DbContext, node: string, db: string, cluster: read
 
 /** Runs one statement on a node with a short connection; its rows. */
 async function probe(ctx: DbContext, node: string, db: string, sql: string): Promise<Record<string, unknown>[]> {
+  const { default: mysql } = await import('mysql2/promise');
   const connection = await mysql.createConnection({ host: hostOf(ctx, node, db), port: SQL_PORT, user: SQL_USER, password: PASSWORD, connectTimeout: 1000 });
   connection.on('error', () => undefined);
   try {

@@ -2,7 +2,7 @@
 // node says of itself for the failover monitor and the clients' search for the primary, and the
 // lines faultline adds to a node's log.
 import { appendFileSync } from 'node:fs';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DbContext } from './db.js';
 import { POSTGRES_PORT } from './postgres-config.js';
 import { conninfoHost, parseLsn, type NodeView } from './postgres-failover.js';
@@ -17,7 +17,8 @@ export type OpenLink = PgLink & { end(): Promise<void> };
 
 /** A connection to one node, each statement bounded by timeoutMs (on the server and in the client). */
 export async function openLink(ctx: DbContext, node: string, timeoutMs: number): Promise<OpenLink> {
-  const client = new pg.Client({
+  const { default: { Client } } = await import('pg');
+  const client = new Client({
     host: hostOf(ctx, node, 'postgres'), port: POSTGRES_PORT, user: 'postgres', database: 'postgres',
     connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs, statement_timeout: timeoutMs, keepAlive: true,
   });

@@ -2,7 +2,6 @@
 // each write followed by WAIT in the same pipeline when the `wait` knob asks for replicas (redis.ts
 // explains the knobs). How each reply or error becomes an op's outcome lives here, apart from the
 // connection, so that it is tested without a server.
-import { ReplyError } from 'ioredis';
 import { OpFailure, type RegisterConnection } from './db.js';
 
 /** A Redis command as sent: its name, then its arguments. */
@@ -87,9 +86,20 @@ export function redisRegister(link: RedisLink, node: string, wait: WaitFor): Omi
 export function toOpFailure(err: unknown, node: string): OpFailure {
   if (err instanceof OpFailure) return err;
   const message = messageOf(err);
-  if (err instanceof ReplyError) return new OpFailure(`redis via ${node}: ${message}`, true);
+  if (isReplyError(err)) return new OpFailure(`redis via ${node}: ${message}`, true);
   const neverSent = /Stream isn't writeable/.test(message);
   return new OpFailure(`redis via ${node}: ${message}`, neverSent);
+}
+
+/**
+ * `err instanceof ioredis's ReplyError`, without loading ioredis (it loads on use, when a client
+ * connects): an error whose class or a class it extends is named ReplyError.
+ */
+function isReplyError(err: unknown): boolean {
+  for (let proto = typeof err === 'object' && err !== null ? Object.getPrototypeOf(err) : null; proto !== null; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: string } }).constructor?.name === 'ReplyError') return true;
+  }
+  return false;
 }
 
 function messageOf(err: unknown): string {

@@ -31,7 +31,7 @@
 //   0 replicas turns the check off; the default, 1 replica within 10 s, is what the adapter always set.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { defineDb } from '../define/db.js';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
 import type { DataFilesDb, DbContext, RegisterConnection, RegisterDb } from './db.js';
@@ -153,6 +153,7 @@ export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & Primary
       const nodes = ctx.runtime.nodes;
       const ordered = [node, ...nodes.filter((n) => n !== node)];
       let closed = false;
+      const { Redis } = await import('ioredis');
       const client = new Redis({
         sentinels: ordered.map((n) => ({ host: hostOf(ctx, n, 'redis'), port: SENTINEL_PORT })),
         name: MASTER,
@@ -209,6 +210,7 @@ export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & Primary
 
 /** Opens a short-lived plain connection to one node's server or Sentinel, runs `what`, closes it. */
 async function withConnection<T>(ctx: DbContext, node: string, port: number, what: (r: Redis) => Promise<T>): Promise<T> {
+  const { Redis } = await import('ioredis');
   const r = new Redis({ host: hostOf(ctx, node, 'redis'), port, lazyConnect: true, connectTimeout: 1000, commandTimeout: 1000, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   r.on('error', () => undefined);
   try {

@@ -33,15 +33,21 @@ interface Jute {
   Request: new (header: JuteRecord, payload: JuteRecord) => JuteRequest;
 }
 
-const jute = createRequire(import.meta.url)('node-zookeeper-client/lib/jute/index.js') as Jute;
+/** The library's jute module, loaded on first use (heavy modules load on use: docs/DESIGN.md). */
+let loadedJute: Jute | undefined;
+function jute(): Jute {
+  loadedJute ??= createRequire(import.meta.url)('node-zookeeper-client/lib/jute/index.js') as Jute;
+  return loadedJute;
+}
 
 /** A sync request for `path`: serialized as SYNC, its reply parsed as a one-field path record. */
 export function syncRequest(path: string): JuteRequest {
-  const header = new jute.protocol.RequestHeader();
+  const { protocol, Request } = jute();
+  const header = new protocol.RequestHeader();
   header.type = OP_CREATE;
-  const payload = new jute.protocol.GetACLRequest();
+  const payload = new protocol.GetACLRequest();
   payload.path = path;
-  const request = new jute.Request(header, payload);
+  const request = new Request(header, payload);
   const toBuffer = request.toBuffer.bind(request);
   request.toBuffer = () => {
     header.type = OP_SYNC;

@@ -30,7 +30,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
-import zookeeper from 'node-zookeeper-client';
+import type zookeeper from 'node-zookeeper-client';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
 import { OpFailure, type DataFilesDb, type DbContext, type RegisterConnection, type RegisterDb } from './db.js';
 import type { PrimaryDb } from './primary.js';
@@ -39,10 +39,9 @@ import { parse, readZnode, sync, type ZooKeeperReads } from './zookeeper-reads.j
 
 const CLIENT_PORT = 2181;
 const ROOT = '/r';
-const { Exception } = zookeeper;
 
-/** Outcomes the server decided: the request certainly had no other effect. */
-const DEFINITE_CODES: readonly number[] = [Exception.NO_NODE, Exception.NODE_EXISTS, Exception.BAD_VERSION, Exception.NO_CHILDREN_FOR_EPHEMERALS, Exception.NOT_EMPTY, Exception.BAD_ARGUMENTS];
+/** Outcomes the server decided: the request certainly had no other effect (codes of the library's Exception, loaded on use). */
+const DEFINITE_EXCEPTIONS = ['NO_NODE', 'NODE_EXISTS', 'BAD_VERSION', 'NO_CHILDREN_FOR_EPHEMERALS', 'NOT_EMPTY', 'BAD_ARGUMENTS'] as const;
 
 /** ZooKeeper's consistency knobs, declared for the CLI and test.json. */
 export const zookeeperOptions = {
@@ -179,12 +178,13 @@ class ZooKeeperRegister implements RegisterConnection {
 
   /** A connected client, or a definite failure: an op is never queued behind a reconnect. */
   private async connected(): Promise<zookeeper.Client> {
-    if (this.client && this.client.getState() === zookeeper.State.SYNC_CONNECTED) return this.client;
-    if (this.client && this.client.getState() !== zookeeper.State.EXPIRED && this.client.getState() !== zookeeper.State.DISCONNECTED) {
+    const { default: zk } = await import('node-zookeeper-client');
+    if (this.client && this.client.getState() === zk.State.SYNC_CONNECTED) return this.client;
+    if (this.client && this.client.getState() !== zk.State.EXPIRED && this.client.getState() !== zk.State.DISCONNECTED) {
       throw new OpFailure(`not connected to ${this.node} (${this.client.getState().name})`, true);
     }
     this.client?.close();
-    const client = zookeeper.createClient(this.address, { sessionTimeout: 6000, spinDelay: 200, retries: 0 });
+    const client = zk.createClient(this.address, { sessionTimeout: 6000, spinDelay: 200, retries: 0 });
     guardAgainstUnparsableReplies(client);
     this.client = client;
     this.rootReady = false;
@@ -206,13 +206,14 @@ class ZooKeeperRegister implements RegisterConnection {
   /** Runs one request with the op deadline; maps ZooKeeper's error codes to definite or indefinite. */
   private async call<T>(what: string, request: (client: zookeeper.Client, done: (err: Error | zookeeper.Exception | null | undefined, result: T) => void) => void): Promise<T> {
     const client = await this.connected();
+    const { Exception } = (await import('node-zookeeper-client')).default;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new OpFailure(`${what} via ${this.node} timed out after ${this.timeoutMs} ms`, false)), this.timeoutMs);
       request(client, (err, result) => {
         clearTimeout(timer);
         if (!err) return resolve(result);
         const code = (err as zookeeper.Exception).getCode?.();
-        reject(new OpFailure(`${what} via ${this.node}: ${err.toString()}`, code !== undefined && DEFINITE_CODES.includes(code)));
+        reject(new OpFailure(`${what} via ${this.node}: ${err.toString()}`, code !== undefined && DEFINITE_EXCEPTIONS.some((name) => Exception[name] === code)));
       });
     });
   }

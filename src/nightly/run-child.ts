@@ -3,7 +3,6 @@
 // SIGTERM (it stops the workload, heals, tears down and checks what it has), and SIGKILL 60 s later.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { execa } from 'execa';
 import { RUN_FILES, testDirName } from '../store.js';
 import type { PlannedRun } from './matrix.js';
 import type { RunStatus } from './night.js';
@@ -23,6 +22,7 @@ const STATUS_OF_EXIT: Record<number, ChildResult['status']> = { 0: 'valid', 1: '
 export async function runChild(run: PlannedRun, logPath: string, signal?: AbortSignal): Promise<ChildResult> {
   const startedMs = Date.now();
   const log = { file: logPath, append: true } as const;
+  const { execa } = await import('execa');
   const child = await execa(process.execPath, [faultlineBin(), ...run.args], {
     reject: false,
     stdin: 'ignore',

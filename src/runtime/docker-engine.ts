@@ -2,7 +2,7 @@
 // everything faultline creates, and `exec` with argument arrays (never a shell string), each
 // call with a deadline (docker-call.ts).
 import { hostname } from 'node:os';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 import { engineCall, ENGINE_DEADLINES_MS, type EngineCallOptions } from './docker-call.js';
 
 export const DOCKER_SOCKET = process.env.FAULTLINE_DOCKER_SOCKET ?? '/var/run/docker.sock';
@@ -33,6 +33,7 @@ let shared: Promise<Docker> | undefined;
 /** Connects to the engine once; throws one line saying how to get Docker when it is not there. */
 export function connectDocker(): Promise<Docker> {
   shared ??= (async () => {
+    const { default: Docker } = await import('dockerode');
     const docker = new Docker({ socketPath: DOCKER_SOCKET });
     try {
       await pingEngine(docker);

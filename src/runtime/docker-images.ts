@@ -13,7 +13,6 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSyn
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
-import { execa } from 'execa';
 import { engineCall } from './docker-call.js';
 import { connectDocker, LABELS } from './docker-engine.js';
 import { BUILTIN_IMAGE_NAMES, contextFiles, isBuiltin, nodeImage, packagesOf, toNodeImage, type BuiltinImageName, type NodeImage, type NodeImageDir } from './node-image.js';
@@ -154,6 +153,7 @@ async function ensureRootfs(log: (line: string) => void): Promise<string> {
   if (process.getuid?.() !== 0) throw new Error(`building the base image needs root (debootstrap and chroot); running as uid ${process.getuid?.()}`);
   const partial = `${rootfs}.partial`;
   // A debootstrap that died may have left /proc mounted inside: unmount before removing.
+  const { execa } = await import('execa');
   await execa('umount', [join(partial, 'proc')], { reject: false });
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(dirname(partial), { recursive: true });
@@ -173,6 +173,7 @@ async function ensureRootfs(log: (line: string) => void): Promise<string> {
 
 /** `tar -C rootfs -c . | docker import`, without the apt lists and caches. */
 async function importRootfs(docker: Docker, rootfs: string, tag: string): Promise<void> {
+  const { execa } = await import('execa');
   const tar = execa('tar', [
     '-C', rootfs,
     '--exclude=./var/lib/apt/lists/*', '--exclude=./var/cache/apt/*.bin', '--exclude=./var/cache/apt/archives/*.deb',
@@ -222,6 +223,7 @@ function prepareContext(image: NodeImage, context: string): void {
 async function dockerBuild(docker: Docker, image: NodeImage, tag: string, context: string, offline: boolean, log: (line: string) => void): Promise<void> {
   const name = image.name;
   const source = sourceLabel(image);
+  const { execa } = await import('execa');
   const tar = execa('tar', ['-C', context, '-c', '.'], { stdout: 'pipe', buffer: false });
   const stream = await docker.buildImage(tar.stdout as unknown as NodeJS.ReadableStream, {
     t: tag,
@@ -290,6 +292,7 @@ function followProgress(docker: Docker, stream: NodeJS.ReadableStream, what: str
 
 /** Runs a host tool (argument array); throws one line with the end of its output on failure. */
 async function run(command: string, args: string[]): Promise<void> {
+  const { execa } = await import('execa');
   const result = await execa(command, args, { all: true, reject: false, env: { DEBIAN_FRONTEND: 'noninteractive' } });
   if (result.exitCode !== 0) {
     const tail = String(result.all ?? result.message).trim().split('\n').slice(-3).join(' / ');

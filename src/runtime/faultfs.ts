@@ -2,12 +2,11 @@
 // what the database wrote but did not fsync in memory, so a fault can lose it as a power failure
 // would, and it can report the disk full. This module builds it with gcc (cached by the hash of its
 // source), mounts it over a directory, speaks its stdin/stdout control protocol, and unmounts it.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { execa, execaSync } from 'execa';
 import { cacheDir } from './docker-images.js';
 import { packageRoot } from './package-root.js';
 import type { FaultyDisks, LostWrites } from './runtime.js';
@@ -43,7 +42,7 @@ function findMissing(): string | undefined {
   for (const [tool, pkg] of Object.entries(TOOLS)) {
     if (!onPath(tool)) return `${tool} is not installed (apt-get install ${pkg}; faultfs needs ${INSTALL})`;
   }
-  if (execaSync('pkg-config', ['--exists', 'fuse3'], { reject: false }).exitCode !== 0) return `the fuse3 headers are not installed (apt-get install libfuse3-dev; faultfs needs ${INSTALL})`;
+  if (spawnSync('pkg-config', ['--exists', 'fuse3'], { stdio: 'ignore' }).status !== 0) return `the fuse3 headers are not installed (apt-get install libfuse3-dev; faultfs needs ${INSTALL})`;
   return undefined;
 }
 
@@ -67,6 +66,7 @@ async function compile(): Promise<string> {
   if (why !== undefined) throw new Error(`cannot build faultfs: ${why}`);
   const source = join(packageRoot(), 'native', 'faultfs', 'faultfs.c');
   if (!existsSync(source)) throw new Error(`cannot build faultfs: its source ${source} is missing from the faultline package`);
+  const { execa } = await import('execa');
   const flags = (await execa('pkg-config', ['fuse3', '--cflags', '--libs'])).stdout.split(/\s+/).filter(Boolean);
   const hash = createHash('sha256').update(readFileSync(source)).update(flags.join(' ')).digest('hex').slice(0, 16);
   const dir = join(cacheDir(), `faultfs-${hash}`);
@@ -223,6 +223,7 @@ function readMounts(): string {
 
 /** Detaches a mount now (its daemon may be gone): fusermount3 -u -z, else umount -l. */
 export async function unmountLazily(dir: string): Promise<void> {
+  const { execa } = await import('execa');
   const fuse = await execa('fusermount3', ['-u', '-z', dir], { reject: false });
   if (fuse.exitCode === 0 || !mountedFaultfs().includes(dir)) return;
   const plain = await execa('umount', ['-l', dir], { reject: false });

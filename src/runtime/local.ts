@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
 import { drops, type Grudge } from './grudge.js';
 import { LinkProxy } from './link-proxy.js';
 import { combineLinkShapes, linkShapeOf, proxyPacketSupport } from './link-shaping.js';
@@ -105,6 +105,7 @@ export class LocalRuntime implements Runtime, ClockSkewable, DataDirs, PacketSha
     }
     // In its cgroup from its first instruction: a process moved in later leaves its memory charged outside.
     const [command, args] = this.cgroups ? ['/bin/sh', ['-c', IN_CGROUP, this.cgroups.create(node), spec.command, ...spec.args]] : [spec.command, spec.args];
+    const { execa } = await import('execa');
     const child = execa(command, args, {
       stdin: 'ignore',
       stdout: { file: logPath, append: true },

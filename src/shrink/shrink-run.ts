@@ -9,17 +9,9 @@ import type { History } from '../op.js';
 import { RUN_FILES, writeFileWhole } from '../store.js';
 import { anomalyClassesOf, targetAnomaly } from './anomaly-class.js';
 import { shrinkHistory, type HistorySize } from './shrink-history.js';
+import type { ShrinkSettings } from './shrink-settings.js';
 
-/** How much shrinking an invalid run may do; `budgetS` 0 turns it off. */
-export interface ShrinkSettings {
-  budgetS: number;
-  maxCalls: number;
-  /** Hears a line now and then on a long shrink. */
-  progress?: (line: string) => void;
-}
-
-/** A few seconds per invalid run, and at most this many checker calls. */
-export const DEFAULT_SHRINK: ShrinkSettings = { budgetS: 5, maxCalls: 2000 };
+export { DEFAULT_SHRINK, type ShrinkSettings } from './shrink-settings.js';
 
 /** results.json's `witness`: what the witness keeps, sizes before and after, and the cost. */
 export type WitnessEntry =
