@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtins } from './builtins.js';
 import type { Op } from './op.js';
+import { PRIMARY_RESTARTS, samePrimaries } from './first-primaries.js';
 import { readRunFacts } from './run-facts.js';
 import { runTest } from './run.js';
 import { readSchedule, SCHEDULE_FILE } from './schedule.js';
@@ -47,8 +48,17 @@ describe('faultline test --replay', () => {
     const acts = faultActs(historyOf(original.dir));
     expect(acts.length).toBeGreaterThan(0);
 
+    // The workload started once the cluster had a leader, and the run recorded it.
+    const leader = readRunFacts(original.dir).primaries;
+    expect(leader).toHaveLength(1);
+
     const replay = await runTest(spec, { registry: builtins, status: quiet, replay: { of: original.dir, schedule } });
     expect(replay.crashed).toBeUndefined();
+    // The replay restarted its cluster until it had the same leader, or says it could not.
+    const match = readRunFacts(replay.dir).replay?.primaries;
+    expect(match?.recorded).toEqual(leader);
+    expect(match && (samePrimaries(match.recorded, match.got) || match.restarts === PRIMARY_RESTARTS)).toBe(true);
+    expect(readRunFacts(replay.dir).primaries).toEqual(match?.got);
     const timing = readRunFacts(replay.dir).replay?.timing;
     expect(timing).toBeDefined();
     // Every thread's ops again, in the same order; a thread slowed down may not have issued its last few within the time limit.

@@ -4,6 +4,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
+import type { PrimaryMatch } from './first-primaries.js';
 import type { ReplayTiming, UnreplayedOp } from './schedule.js';
 import { readStoredJsonText } from './stored-json.js';
 import { RUN_FILES, writeFileWhole } from './store.js';
@@ -30,8 +31,10 @@ export interface RunFacts {
   lostOps?: number;
   /** Why the cluster was not ready after healing (the final reads ran against it anyway). */
   unrecovered?: string;
-  /** A replay: the run it replays (its directory's absolute path), the fault ops it could not repeat, and how closely it kept the timing. */
-  replay?: { of: string; unreplayed: UnreplayedOp[]; timing?: ReplayTiming };
+  /** The primaries the cluster named when the workload started (a db that knows its primaries; empty: none within the wait). */
+  primaries?: string[];
+  /** A replay: the run it replays (its directory's absolute path), the fault ops it could not repeat, how closely it kept the timing, and whether it started with the original's primaries. */
+  replay?: { of: string; unreplayed: UnreplayedOp[]; timing?: ReplayTiming; primaries?: PrimaryMatch };
 }
 
 export function writeRunFacts(dir: string, facts: RunFacts): void {
@@ -71,9 +74,18 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   if (typeof o['crashed'] === 'string') facts.crashed = o['crashed'];
   if (typeof o['lostOps'] === 'number' && o['lostOps'] > 0) facts.lostOps = o['lostOps'];
   if (typeof o['unrecovered'] === 'string') facts.unrecovered = o['unrecovered'];
+  if (isNodeList(o['primaries'])) facts.primaries = o['primaries'];
   const replay = o['replay'] as Record<string, unknown> | undefined;
   if (typeof replay === 'object' && replay !== null && typeof replay['of'] === 'string') {
-    facts.replay = { of: replay['of'], unreplayed: Array.isArray(replay['unreplayed']) ? (replay['unreplayed'] as UnreplayedOp[]) : [], ...(typeof replay['timing'] === 'object' && replay['timing'] !== null && { timing: replay['timing'] as ReplayTiming }) };
+    const match = replay['primaries'] as Record<string, unknown> | undefined;
+    facts.replay = {
+      of: replay['of'],
+      unreplayed: Array.isArray(replay['unreplayed']) ? (replay['unreplayed'] as UnreplayedOp[]) : [],
+      ...(typeof replay['timing'] === 'object' && replay['timing'] !== null && { timing: replay['timing'] as ReplayTiming }),
+      ...(typeof match === 'object' && match !== null && isNodeList(match['recorded']) && isNodeList(match['got']) && typeof match['restarts'] === 'number' && {
+        primaries: { recorded: match['recorded'], got: match['got'], restarts: match['restarts'] },
+      }),
+    };
   }
   const interrupted = o['interrupted'] as Record<string, unknown> | undefined;
   if (typeof interrupted === 'object' && interrupted !== null && typeof interrupted['workloadS'] === 'number') {
@@ -82,6 +94,10 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   // A run.json from before phases were recorded was written once, at the end of the run.
   if (facts.phase === undefined && facts.end === undefined) facts.end = facts.crashed !== undefined ? 'crashed' : 'complete';
   return facts;
+}
+
+function isNodeList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((n) => typeof n === 'string');
 }
 
 /**

@@ -22,6 +22,8 @@ import { optionsOf, partsOf, type TestSpec } from './spec.js';
 import { readStoredSpec } from './stored-spec.js';
 import { createRunDir, RUN_FILES, writeFileWhole } from './store.js';
 import { WorkerPool } from './worker-pool.js';
+import { hasPrimaries } from './db-contract.js';
+import { awaitPrimaries, describePrimaryMatch, matchPrimaries, PRIMARY_RESTARTS, PRIMARY_WAIT_MS, type PrimaryMatch } from './first-primaries.js';
 import { readSchedule, replayGenerator, replayTiming, scheduleOf, SCHEDULE_FILE, writeSchedule, type Schedule } from './schedule.js';
 
 export type { RunFacts } from './run-facts.js';
@@ -98,6 +100,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
   const timings = new PhaseTimings();
   const progress = new Progress(io.status, spec.timeLimitS, () => pool.current?.now() ?? 0);
   let workloadNs = 0;
+  let primaryMatch: PrimaryMatch | undefined;
   try {
     writeFileWhole(join(dir, RUN_FILES.test), JSON.stringify(spec, null, 2) + '\n');
     record('setup');
@@ -107,6 +110,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       // Starting nodes is never abandoned half-way: teardown must find every process it started.
       await startNodes(live!, spec, io);
       await untilAborted(live!.db.awaitReady(spec.nodes, live!.dbCtx, spec.readyTimeoutS * 1000), stop.signal, 'setup');
+      primaryMatch = await firstPrimaries(live!, spec, io, facts, stop.signal);
     });
     const workers = new WorkerPool({
       nodes: spec.nodes,
@@ -133,7 +137,7 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
     if (io.replay) {
       const replay = replayGenerator(io.replay.schedule);
       mainGenerator = replay.generator;
-      facts.replay = { of: io.replay.of, unreplayed: replay.unreplayed };
+      facts.replay = { of: io.replay.of, unreplayed: replay.unreplayed, ...(primaryMatch && { primaries: primaryMatch }) };
       io.status.write(`replaying the schedule of ${io.replay.of}: ${io.replay.schedule.ops.length} ops${replay.unreplayed.length > 0 ? `; not replayed: ${replay.unreplayed.length} fault ops that failed or did nothing the first time` : ''}\n`);
     }
     progress.start();
@@ -243,6 +247,29 @@ async function startNodes(live: LiveTest, spec: TestSpec, io: RunIo): Promise<vo
   }
   await live.runtime.setup();
   await Promise.all(spec.nodes.map((node) => live.db.start(node, live.dbCtx)));
+}
+
+/**
+ * The primaries the workload starts with, for a db that knows them: waited for (bounded) and
+ * recorded in run.json. A replay restarts its cluster until they are the original's (bounded),
+ * since the schedule replays ops and faults but not elections; what it got is returned.
+ */
+async function firstPrimaries(live: LiveTest, spec: TestSpec, io: RunIo, facts: RunFacts, signal: AbortSignal): Promise<PrimaryMatch | undefined> {
+  const db = live.db;
+  if (!hasPrimaries(db)) return undefined;
+  const current = () => awaitPrimaries(() => db.primaries(live.dbCtx), PRIMARY_WAIT_MS, signal);
+  facts.primaries = await current();
+  const recorded = io.replay ? readRunFacts(io.replay.of).primaries : undefined;
+  if (recorded === undefined || recorded.length === 0) return undefined;
+  const restart = async () => {
+    io.status.write(`primaries ${facts.primaries!.join(' ') || 'none'}, not the original's ${recorded.join(' ')}: restarting the cluster\n`);
+    await Promise.all(spec.nodes.map((node) => live.runtime.kill(node)));
+    await Promise.all(spec.nodes.map((node) => db.start(node, live.dbCtx)));
+    await untilAborted(db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'setup');
+  };
+  const match = await matchPrimaries(recorded, facts.primaries, restart, async () => (facts.primaries = await current()), { tries: PRIMARY_RESTARTS, signal });
+  io.status.write(`${describePrimaryMatch(match)}\n`);
+  return match;
 }
 
 // 3. The workload under faults (or a replayed schedule), for the time limit (or until interrupted).

@@ -102,7 +102,8 @@ export function replayGenerator(schedule: Schedule): { generator: Gen; unreplaye
       }
       template = { f: op.f, time: op.offsetNs, ...(starting && recorded && { value: { replay: recorded } satisfies ReplayValue }) };
     } else {
-      template = { f: op.f, value: op.value, time: op.offsetNs };
+      // The node the op went to: a thread's own, or another one its generator chose (sessions without stickiness).
+      template = { f: op.f, value: op.value, time: op.offsetNs, ...(op.node !== undefined && { node: op.node }) };
     }
     const own = perThread.get(op.thread) ?? perThread.set(op.thread, []).get(op.thread)!;
     own.push(template);
