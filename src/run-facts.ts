@@ -30,6 +30,8 @@ export interface RunFacts {
   lostOps?: number;
   /** Why the cluster was not ready after healing (the final reads ran against it anyway). */
   unrecovered?: string;
+  /** What the db did by hand, by its manual's remedy, to a cluster that did not come back by itself after healing (db-contract.ts: RecoverableDb). */
+  manualRecovery?: string;
   /** A replay: the run it replays (its directory's absolute path), the fault ops it could not repeat, and how closely it kept the timing. */
   replay?: { of: string; unreplayed: UnreplayedOp[]; timing?: ReplayTiming };
 }
@@ -71,6 +73,7 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   if (typeof o['crashed'] === 'string') facts.crashed = o['crashed'];
   if (typeof o['lostOps'] === 'number' && o['lostOps'] > 0) facts.lostOps = o['lostOps'];
   if (typeof o['unrecovered'] === 'string') facts.unrecovered = o['unrecovered'];
+  if (typeof o['manualRecovery'] === 'string') facts.manualRecovery = o['manualRecovery'];
   const replay = o['replay'] as Record<string, unknown> | undefined;
   if (typeof replay === 'object' && replay !== null && typeof replay['of'] === 'string') {
     facts.replay = { of: replay['of'], unreplayed: Array.isArray(replay['unreplayed']) ? (replay['unreplayed'] as UnreplayedOp[]) : [], ...(typeof replay['timing'] === 'object' && replay['timing'] !== null && { timing: replay['timing'] as ReplayTiming }) };
