@@ -21,8 +21,9 @@
 //   itself (a restarted node never even opens its SQL port). After healing, when the run finds the
 //   cluster not ready and no node in a primary component for STUCK_AFTER_MS, recover() does what the
 //   manual says: stop every node, find the most advanced (grastate.dat's seqno, or --wsrep-recover
-//   after a crash), bootstrap it, start the others to join it. run.json and the report say so. A
-//   write only a less advanced node had committed is lost then: the checkers would report it.
+//   after a crash), bootstrap it, start the others to join it. run.json and the report say so. Write
+//   sets are totally ordered, so the highest seqno holds every commit; when no node knows its seqno,
+//   the first node with data bootstraps and what only another committed is lost (the checkers say so).
 // - Until then, and while a partition leaves a node outside the primary component, the node refuses
 //   SQL with WSREP not ready (1047): those ops fail definitely.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
