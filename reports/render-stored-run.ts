@@ -69,6 +69,7 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
       ...(run.replay !== undefined && { replayOf: { report: relative(dir, join(run.replay.of, RUN_FILES.report)), unreplayed: run.replay.unreplayed.length, ...(run.replay.timing && { timing: run.replay.timing }) } }),
       ...(run.crashed !== undefined && { crashed: run.crashed }),
       ...(incomplete !== undefined && { incomplete }),
+      ...(run.manualRecovery !== undefined && { manualRecovery: run.manualRecovery }),
     },
   });
 }

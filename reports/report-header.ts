@@ -39,6 +39,9 @@ export function renderHeader(input: ReportInput, checkers: Record<string, CheckR
     input.run.incomplete !== undefined
       ? `<p class="error incomplete"><strong>INCOMPLETE</strong> \u2014 ${escapeHtml(input.run.incomplete)}. A partial history proves nothing about the final state: the checkers' verdict on what was recorded is ${escapeHtml(validityWord(input.results['checkersValid'] as CheckResult['valid'] ?? input.results.valid))}, the run's is at best unknown.</p>`
       : '',
+    input.run.manualRecovery !== undefined
+      ? `<p class="recovered"><strong>RECOVERED BY HAND</strong> \u2014 the cluster did not come back by itself after healing; before the final reads, the database's manual remedy was applied: ${escapeHtml(input.run.manualRecovery)}</p>`
+      : '',
     checkerLines.length > 0 ? `<ul class="checkers">${checkerLines.join('')}</ul>` : '<p class="muted">No checker results.</p>',
     problems.length > 0 ? `<ul class="problems">${problems.map((p) => `<li>${p}</li>`).join('')}</ul>` : '',
     replayOfLine(input.run.replayOf),

@@ -28,6 +28,8 @@ export interface ReportInput {
     crashed?: string;
     /** Set when the history does not stand for the whole run (interrupted, controller died, lost ops): why. */
     incomplete?: string;
+    /** Set when the db applied its manual remedy to a cluster that did not recover by itself after healing: what it did. */
+    manualRecovery?: string;
   };
   /** Node events from the nodes' logs (elections, failovers, ...), on the history's time axis; see node-annotations.ts. */
   nodeEvents?: NodeAnnotation[];

@@ -34,6 +34,7 @@ dl.commands dt { font-size: 12px; color: var(--muted); margin-top: 6px; }
 dl.commands dd { margin: 0; display: flex; gap: 8px; align-items: flex-start; }
 pre.command { flex: 1; margin: 2px 0; padding: 6px 10px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; white-space: pre-wrap; word-break: break-all; }
 button.copy { margin-top: 4px; font: inherit; font-size: 12px; padding: 3px 10px; border: 1px solid var(--line); border-radius: 6px; background: #fff; cursor: pointer; }
+p.recovered { padding: 8px 12px; background: #fff8c5; border: 1px solid #d4a72c; border-radius: 6px; }
 pre.error { padding: 8px 12px; background: #ffebe9; border: 1px solid #ff8182; border-radius: 6px; white-space: pre-wrap; }
 pre.json { max-height: 480px; overflow: auto; padding: 8px 12px; background: var(--soft); border: 1px solid var(--line); border-radius: 6px; }
 nav { margin: 14px 0 0; font-size: 14px; }

@@ -1,6 +1,6 @@
 // The library's entry points: a test run from code with a caller's own definition beside the
 // built-ins, and its stored run checked again, as `faultline test` and `faultline check` would.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { recheckRun, registryWith, runTest } from './api.js';
 import { recheckRun as recheckStoredRun } from './run.js';
 import { defineFault, HEAL_RANK } from './define/fault.js';
+import { defineDb } from './define/db.js';
+import bundled from './db/bundled.js';
 
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
@@ -50,6 +52,45 @@ describe('runTest and recheckRun from code', () => {
     expect(outcome.results.incomplete).not.toMatch(/last log lines/);
     const again = await recheckRun(outcome.dir, { definitions: [wreck] });
     expect(again.results.incomplete).toBe(outcome.results.incomplete);
+  }, 60_000);
+
+  it("applies a db's manual remedy once when the cluster did not recover, and records what it did", async () => {
+    const wreck = defineFault({
+      name: 'wreck', description: 'kills every node when healed', healRank: HEAL_RANK.partition,
+      create: (ctx) => ({
+        fault: 'wreck',
+        invoke: async (op) => (op.f === 'stop-wreck' ? Promise.all(ctx.nodes.map((node) => ctx.runtime.kill(node))) : 'waiting'),
+      }),
+    });
+    /** The bundled store with a remedy: restart every node (or fail to, when `works` is false). */
+    const mending = (name: string, works: boolean) => defineDb({
+      name, description: 'the bundled store, restarted by hand when it does not come back', options: bundled.options, runtimes: ['local'],
+      create: (options) => {
+        const inner = bundled.create(options);
+        return {
+          ...inner,
+          recover: async (nodes: readonly string[], ctx: Parameters<typeof inner.start>[1]) => {
+            if (!works) throw new Error('the remedy broke');
+            await Promise.all(nodes.map((node) => inner.start(node, ctx)));
+            return 'restarted every node';
+          },
+        };
+      },
+    });
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
+    const spec = { nodes: 3, timeLimitS: 2, nemesis: 'wreck', nemesisIntervalS: 1, seed: 5, readyTimeoutS: 10, storeDir };
+    const helped = await runTest({ ...spec, db: 'mended' }, { definitions: [wreck, mending('mended', true)], status: quiet });
+    expect(helped.crashed).toBeUndefined();
+    expect(helped.results.incomplete).toBeUndefined();
+    expect(helped.exitCode).toBe(0);
+    const facts = JSON.parse(readFileSync(join(helped.dir, 'run.json'), 'utf8'));
+    expect(facts.manualRecovery).toBe('restarted every node');
+    expect(facts.unrecovered).toBeUndefined();
+    expect(readFileSync(join(helped.dir, 'report.html'), 'utf8')).toContain('<strong>RECOVERED BY HAND</strong>');
+    // A remedy that fails leaves the run unrecovered, saying so.
+    const broken = await runTest({ ...spec, db: 'unmended' }, { definitions: [wreck, mending('unmended', false)], status: quiet });
+    expect(broken.exitCode).toBe(2);
+    expect(broken.results.incomplete).toMatch(/^the cluster did not recover after healing \(node n\d exited before it was ready[^\n]*; then unmended's remedy failed: the remedy broke\)/);
   }, 60_000);
 
   it('refuses what cannot run before starting anything', async () => {

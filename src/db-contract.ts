@@ -192,6 +192,26 @@ export function hasPrimaries(db: Db): db is PrimaryDb {
 }
 
 /**
+ * An optional capability: the remedy an operator would apply, by the database's own manual, to a
+ * cluster that does not come back by itself once every fault is healed (Galera's: stop every node
+ * and bootstrap the most advanced one). The final phase asks once, after awaitReady failed, then
+ * waits for readiness again; run.json records what the remedy did (manualRecovery), and the report
+ * shows it, so a cluster that was helped is never taken for one that recovered by itself.
+ */
+export interface RecoverableDb extends Db {
+  /**
+   * Looks at the cluster and, when it is in the state the remedy is for, applies it within
+   * `deadlineMs`. Resolves to one line saying what it did, or undefined when it did nothing (the
+   * cluster was not in that state). Throws, in one line, when the remedy was begun and failed.
+   */
+  recover(nodes: readonly string[], ctx: DbContext, deadlineMs: number): Promise<string | undefined>;
+}
+
+export function canRecover(db: Db): db is RecoverableDb {
+  return typeof (db as Partial<RecoverableDb>).recover === 'function';
+}
+
+/**
  * A db whose start() keeps the node's data directory as it was (a restart recovers from it), and
  * that names the files in it holding its data, as opposed to configuration it writes at start
  * (redis.conf, ZooKeeper's myid). Faults that change files while a node is down (corrupt) need it.

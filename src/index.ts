@@ -6,10 +6,10 @@
 // Databases: what a node needs, how it starts and becomes ready, and the clients it serves.
 export { defineDb, CLIENT_KINDS, RUNTIME_NAMES } from './define/db.js';
 export type { ClientKind, DbDefinition, DbDefinitionInput, RuntimeName } from './define/db.js';
-export { OpFailure, hasDataFiles, hasMembership, hasPrimaries } from './db-contract.js';
+export { OpFailure, canRecover, hasDataFiles, hasMembership, hasPrimaries } from './db-contract.js';
 export type {
   BankConnection, BankDb, CounterConnection, CounterDb, DataFilesDb, Db, DbContext, DbSession, ListMicroOp, MembershipChange, MembershipDb, PrimaryDb,
-  RegisterConnection, RegisterDb, RegisterMicroOp, RwRegisterConnection, RwRegisterDb, SessionDb, SetConnection, SetDb, TxnConnection, TxnDb,
+  RecoverableDb, RegisterConnection, RegisterDb, RegisterMicroOp, RwRegisterConnection, RwRegisterDb, SessionDb, SetConnection, SetDb, TxnConnection, TxnDb,
 } from './db-contract.js';
 export { nodeImage } from './runtime/node-image.js';
 export type { NodeImage, NodeImageDir, NodeImagePackages } from './runtime/node-image.js';

@@ -31,6 +31,8 @@ export interface RunFacts {
   lostOps?: number;
   /** Why the cluster was not ready after healing (the final reads ran against it anyway). */
   unrecovered?: string;
+  /** What the db did by hand, by its manual's remedy, to a cluster that did not come back by itself after healing (db-contract.ts: RecoverableDb). */
+  manualRecovery?: string;
   /** The primaries the cluster named when the workload started (a db that knows its primaries; empty: none within the wait). */
   primaries?: string[];
   /** A replay: the run it replays (its directory's absolute path), the fault ops it could not repeat, how closely it kept the timing, and whether it started with the original's primaries. */
@@ -74,6 +76,7 @@ export function readRunFacts(dir: string): RunFacts & { problem?: string } {
   if (typeof o['crashed'] === 'string') facts.crashed = o['crashed'];
   if (typeof o['lostOps'] === 'number' && o['lostOps'] > 0) facts.lostOps = o['lostOps'];
   if (typeof o['unrecovered'] === 'string') facts.unrecovered = o['unrecovered'];
+  if (typeof o['manualRecovery'] === 'string') facts.manualRecovery = o['manualRecovery'];
   if (isNodeList(o['primaries'])) facts.primaries = o['primaries'];
   const replay = o['replay'] as Record<string, unknown> | undefined;
   if (typeof replay === 'object' && replay !== null && typeof replay['of'] === 'string') {

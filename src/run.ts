@@ -8,6 +8,7 @@
 import { join } from 'node:path';
 import type { CheckResult } from './checker.js';
 import { checkStoredRun, type CheckPlace, type ReportStep } from './check-stored-run.js';
+import { canRecover } from './db-contract.js';
 import type { ShrinkSettings } from './shrink/shrink-run.js';
 import { any, clients, nemesis, timeLimit, type Gen } from './generator.js';
 import { HistoryWriter } from './history-file.js';
@@ -153,7 +154,11 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       if (!stop.signal.aborted) {
         record('final');
         progress.setPhase('final');
-        const unready = await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
+        const { unready, manualRecovery } = await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
+        if (manualRecovery !== undefined) {
+          facts.manualRecovery = manualRecovery;
+          io.status.write(`the cluster did not recover by itself after healing; ${spec.db.name}'s remedy: ${manualRecovery}\n`);
+        }
         if (unready !== undefined) {
           facts.unrecovered = unready;
           io.status.write(`the cluster did not recover after healing: ${unready}; the final reads ran against it as it was\n`);
@@ -288,20 +293,46 @@ function recordSchedule(dir: string, spec: TestSpec, facts: RunFacts, replay: Ru
 // generator sees the history as it is on disk, read as a stream: the controller keeps no history.
 // A cluster that does not recover (a node that died after the heal, a leader never elected) is a
 // finding about the database, not a crash of the run: its reason is returned, and the final reads
-// still run against whatever answers, so the history shows what a client would have seen.
-async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<string | undefined> {
-  let unready: string | undefined;
-  try {
-    await untilAborted(live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'final');
-  } catch (err) {
-    if (err instanceof Interrupted || signal.aborted) throw err;
-    // The first line: the rest is the node's log, which is in the run directory.
-    unready = messageOf(err).split('\n')[0]!.replace(/[;:]? *last log lines:$/, '');
-  }
+// still run against whatever answers, so the history shows what a client would have seen. A db with
+// a manual remedy (RecoverableDb) gets to apply it once first; what it did is returned too.
+async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<{ unready?: string; manualRecovery?: string }> {
+  const outcome = await awaitRecovery(live, spec, signal);
   writer.flush();
   const final = live.workload.finalGenerator?.(streamStoredHistory(historyPath));
   if (final) await interpreter.run(clients(final), signal);
-  return unready;
+  return outcome;
+}
+
+/** Waits for the cluster to be ready; if it is not, applies the db's remedy (if it has one) and waits again. */
+async function awaitRecovery(live: LiveTest, spec: TestSpec, signal: AbortSignal): Promise<{ unready?: string; manualRecovery?: string }> {
+  const ready = () => untilAborted(live.db.awaitReady(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'final');
+  // The first line: the rest is the node's log, which is in the run directory. An interrupt is rethrown.
+  const reason = (err: unknown) => {
+    if (err instanceof Interrupted || signal.aborted) throw err;
+    return messageOf(err).split('\n')[0]!.replace(/[;:]? *last log lines:$/, '');
+  };
+  let unready: string;
+  try {
+    await ready();
+    return {};
+  } catch (err) {
+    unready = reason(err);
+  }
+  const { db } = live;
+  if (!canRecover(db)) return { unready };
+  let manualRecovery: string | undefined;
+  try {
+    manualRecovery = await untilAborted(db.recover(spec.nodes, live.dbCtx, spec.readyTimeoutS * 1000), signal, 'final');
+  } catch (err) {
+    return { unready: `${unready}; then ${spec.db.name}'s remedy failed: ${reason(err)}` };
+  }
+  if (manualRecovery === undefined) return { unready };
+  try {
+    await ready();
+    return { manualRecovery };
+  } catch (err) {
+    return { manualRecovery, unready: `${reason(err)} (after ${spec.db.name}'s remedy)` };
+  }
 }
 
 /** Thrown when an interrupt ends a step that cannot stop by itself (waiting for nodes to start). */

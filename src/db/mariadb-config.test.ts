@@ -2,7 +2,7 @@
 // which node bootstraps a dead cluster, and which way a Galera node starts.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chooseBootstrap, initSql, isolationSql, myCnf, parseGrastate, type GraState } from './mariadb-config.js';
+import { chooseBootstrap, initSql, isolationSql, judgeGaleraCluster, mostAdvanced, myCnf, parseGrastate, parseRecoveredPosition, type GaleraLook, type GraState } from './mariadb-config.js';
 import { galera, galeraStart, mariadb } from './mariadb.js';
 import { resolveOptions } from '../define/options.js';
 
@@ -83,6 +83,65 @@ describe('chooseBootstrap', () => {
       const known = seqnos.filter((s): s is number => s !== undefined && s >= 0);
       if (known.length === 0) return chosen === null;
       return chosen !== null && states.get(chosen)?.seqno === Math.max(...known);
+    }));
+  });
+});
+
+describe('mostAdvanced', () => {
+  it('picks the highest known seqno, ties to node order; null when none is known', () => {
+    expect(mostAdvanced(new Map([['n1', 367], ['n2', 369], ['n3', 369]]))).toBe('n2');
+    expect(mostAdvanced(new Map([['n1', undefined], ['n2', -1], ['n3', 0]]))).toBe('n3');
+    expect(mostAdvanced(new Map([['n1', undefined], ['n2', -1]]))).toBeNull();
+  });
+});
+
+describe('parseRecoveredPosition', () => {
+  it("reads the last position mariadbd --wsrep-recover logged", () => {
+    const log = [
+      '2026-12-07  1:05:10 0 [Note] InnoDB: Starting crash recovery from checkpoint LSN=48218',
+      '2026-12-07  1:05:11 0 [Note] WSREP: Recovered position: 2f703dba-f1da-11f1-be80-675bf538cc02:367',
+      '2026-12-07  1:05:11 0 [Note] WSREP: Recovered position: 2f703dba-f1da-11f1-be80-675bf538cc02:369',
+    ].join('\n');
+    expect(parseRecoveredPosition(log)).toEqual({ uuid: '2f703dba-f1da-11f1-be80-675bf538cc02', seqno: 369 });
+    expect(parseRecoveredPosition('WSREP: Recovered position: 00000000-0000-0000-0000-000000000000:-1')?.seqno).toBe(-1);
+    expect(parseRecoveredPosition('[ERROR] InnoDB: cannot open')).toBeUndefined();
+  });
+});
+
+describe('judgeGaleraCluster', () => {
+  /** A look at three nodes at `atMs`: each node's wsrep_cluster_status, '-' for a dead node, '' for one that does not answer SQL. */
+  const look = (atMs: number, ...statuses: string[]): GaleraLook => ({
+    atMs,
+    views: statuses.map((s, i) => ({ node: `n${i + 1}`, running: s !== '-', ...(s !== '-' && s !== '' && { clusterStatus: s }) })),
+  });
+  const stuck = ['non-Primary', '', 'non-Primary'];
+
+  it('leaves a cluster alone while any node is in a primary component (the others can join it)', () => {
+    expect(judgeGaleraCluster([look(0, ...stuck), look(20_000, 'Primary', '', '-')], 10_000)).toBe('primary');
+    expect(judgeGaleraCluster([look(0, 'Primary', 'Primary', 'non-Primary')], 10_000)).toBe('primary');
+  });
+
+  it('calls it stuck only once no node has been in a primary component for the whole window', () => {
+    expect(judgeGaleraCluster([], 10_000)).toBe('watching');
+    expect(judgeGaleraCluster([look(0, ...stuck), look(9_999, ...stuck)], 10_000)).toBe('watching');
+    expect(judgeGaleraCluster([look(0, ...stuck), look(5_000, '', '', ''), look(10_000, '-', '-', '-')], 10_000)).toBe('stuck');
+  });
+
+  it('counts the window from the last look that found a primary component', () => {
+    const looks = [look(0, ...stuck), look(4_000, 'Primary', '', ''), look(8_000, ...stuck), look(14_000, ...stuck)];
+    expect(judgeGaleraCluster(looks, 10_000)).toBe('watching');
+    expect(judgeGaleraCluster([...looks, look(18_000, ...stuck)], 10_000)).toBe('stuck');
+  });
+
+  it('is stuck exactly when the trailing looks without a primary span the window (property)', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3_000 }), fc.boolean()), { minLength: 1, maxLength: 20 }), (steps) => {
+      let atMs = 0;
+      const looks = steps.map(([gap, primary]) => look((atMs += gap), primary ? 'Primary' : 'non-Primary', '', '-'));
+      const verdict = judgeGaleraCluster(looks, 10_000);
+      const lastPrimary = looks.findLastIndex((l) => l.views.some((v) => v.clusterStatus === 'Primary'));
+      if (lastPrimary === looks.length - 1) return verdict === 'primary';
+      const since = looks[lastPrimary + 1]!.atMs;
+      return verdict === (atMs - since >= 10_000 ? 'stuck' : 'watching');
     }));
   });
 });

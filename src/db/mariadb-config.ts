@@ -1,5 +1,6 @@
 // The pure half of the MariaDB and Galera adapters: a node's my.cnf, the SQL that makes faultline's
-// user and tables once, Galera's grastate.dat read back, and which node restarts a dead cluster.
+// user and tables once, Galera's grastate.dat read back, which node restarts a dead cluster, and
+// when a cluster is stuck without a primary component (the remedy is mariadb.ts's recoverGalera).
 // src/db/mariadb.ts writes these files and starts mariadbd; nothing here touches a node.
 
 /** The port MariaDB listens on; Galera's own (4567 group, 4568 IST, 4444 SST) are its defaults. */
@@ -129,7 +130,51 @@ export function chooseBootstrap(states: ReadonlyMap<string, GraState | undefined
   const known = [...states].filter((entry): entry is [string, GraState] => entry[1] !== undefined);
   const safe = known.find(([, s]) => s.safeToBootstrap);
   if (safe) return safe[0];
-  let best: [string, GraState] | undefined;
-  for (const entry of known) if (entry[1].seqno >= 0 && (!best || entry[1].seqno > best[1].seqno)) best = entry;
+  return mostAdvanced(new Map(known.map(([node, s]) => [node, s.seqno])));
+}
+
+/** The node with the highest known seqno (-1 or undefined: unknown); ties go to node order; null when none is known. */
+export function mostAdvanced(seqnos: ReadonlyMap<string, number | undefined>): string | null {
+  let best: [string, number] | undefined;
+  for (const [node, seqno] of seqnos) if (seqno !== undefined && seqno >= 0 && (!best || seqno > best[1])) best = [node, seqno];
   return best ? best[0] : null;
+}
+
+/** The position `mariadbd --wsrep-recover` logs ("WSREP: Recovered position: UUID:SEQNO"), the last one in the text; undefined when none. */
+export function parseRecoveredPosition(logText: string): { uuid: string; seqno: number } | undefined {
+  const all = [...logText.matchAll(/WSREP: Recovered position:\s*([0-9a-f-]+):(-?\d+)/g)];
+  const last = all.at(-1);
+  return last ? { uuid: last[1]!, seqno: Number(last[2]) } : undefined;
+}
+
+/** One look at a Galera node: whether its process runs, and its wsrep_cluster_status when it answered SQL. */
+export interface GaleraNodeView {
+  node: string;
+  running: boolean;
+  /** Primary, non-Primary or Disconnected; undefined when it did not answer (a restarted node keeps its SQL port closed until it is in a primary component). */
+  clusterStatus?: string;
+}
+
+/** Every node's view at one moment (wall-clock ms). */
+export interface GaleraLook {
+  atMs: number;
+  views: readonly GaleraNodeView[];
+}
+
+/**
+ * Whether a Galera cluster that is not ready is stuck without a primary component, from looks in
+ * time order. 'primary' when the last look found a node in one: the others can still join it, so
+ * there is nothing to do by hand. 'stuck' when no look in the last `stuckAfterMs` found one (every
+ * node dead, silent, or in a non-primary view): such a cluster never forms one again by itself
+ * (its restarted members are new members, unknown to the saved primary component), and the
+ * manual's remedy applies. Else 'watching': not long enough to tell.
+ */
+export function judgeGaleraCluster(looks: readonly GaleraLook[], stuckAfterMs: number): 'primary' | 'stuck' | 'watching' {
+  const hasPrimary = (look: GaleraLook) => look.views.some((v) => v.clusterStatus === 'Primary');
+  const last = looks.at(-1);
+  if (last === undefined) return 'watching';
+  if (hasPrimary(last)) return 'primary';
+  let since = last.atMs;
+  for (let i = looks.length - 1; i >= 0 && !hasPrimary(looks[i]!); i--) since = looks[i]!.atMs;
+  return last.atMs - since >= stuckAfterMs ? 'stuck' : 'watching';
 }

@@ -16,18 +16,23 @@
 //   grastate.dat, else the one with the highest seqno, bootstraps (its safe_to_bootstrap set to 1),
 //   and the others join it. When no node knows its seqno, the first node bootstraps, and writes any
 //   other node committed alone may be lost: the checkers would say so.
-// - Not handled: a majority killed and restarted can come back with no primary component (the
-//   restarted nodes are new members), and a restarted node then never opens its SQL port; the
-//   manual's remedy (stop all, bootstrap the most advanced) is not done, so the run is unrecovered.
+// - Stuck without a primary component: a majority killed and restarted can come back as new members,
+//   which the saved primary component does not know, and then no primary component forms again by
+//   itself (a restarted node never even opens its SQL port). After healing, when the run finds the
+//   cluster not ready and no node in a primary component for STUCK_AFTER_MS, recover() does what the
+//   manual says: stop every node, find the most advanced (grastate.dat's seqno, or --wsrep-recover
+//   after a crash), bootstrap it, start the others to join it. run.json and the report say so. Write
+//   sets are totally ordered, so the highest seqno holds every commit; when no node knows its seqno,
+//   the first node with data bootstraps and what only another committed is lost (the checkers say so).
 // - Until then, and while a partition leaves a node outside the primary component, the node refuses
 //   SQL with WSREP not ready (1047): those ops fail definitely.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineDb } from '../define/db.js';
 import { option, resolveOptions, type OptionValues } from '../define/options.js';
-import type { BankDb, DataFilesDb, DbContext, RegisterDb, RwRegisterDb, TxnDb } from './db.js';
+import type { BankDb, DataFilesDb, DbContext, RecoverableDb, RegisterDb, RwRegisterDb, TxnDb } from './db.js';
 import { bankClient, listAppendClient, registerClient, rwRegisterClient } from './mariadb-clients.js';
-import { chooseBootstrap, initSql, ISOLATION_LEVELS, myCnf, parseGrastate, SQL_PORT, SQL_USER, type GraState, type IsolationLevel } from './mariadb-config.js';
+import { chooseBootstrap, initSql, ISOLATION_LEVELS, judgeGaleraCluster, mostAdvanced, myCnf, parseGrastate, parseRecoveredPosition, SQL_PORT, SQL_USER, type GaleraLook, type GraState, type IsolationLevel } from './mariadb-config.js';
 import { MariaDbSession } from './mariadb-session.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 
@@ -154,8 +159,93 @@ export function galeraStart(node: string, nodes: readonly string[], facts: { has
   return chosen === node ? 'bootstrap' : 'join';
 }
 
+/**
+ * How long no node may be in a primary component, once the final phase found the cluster not ready,
+ * before it counts as stuck: a partition healed moments ago can take Galera a few seconds to merge.
+ */
+export const STUCK_AFTER_MS = 10_000;
+
+/** One look at every node: whether it runs, and its wsrep_cluster_status where it answers SQL. */
+async function lookAt(ctx: DbContext, nodes: readonly string[]): Promise<GaleraLook> {
+  const atMs = Date.now();
+  const views = await Promise.all(nodes.map(async (node) => {
+    const running = ctx.runtime.isRunning(node);
+    if (!running) return { node, running };
+    const rows = await probe(ctx, node, 'galera', "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_status'").catch(() => undefined);
+    const status = rows?.[0]?.['Value'];
+    return { node, running, ...(status !== undefined && { clusterStatus: String(status) }) };
+  }));
+  return { atMs, views };
+}
+
+/** A line in the node's log the report places on its timeline (node-events.ts reads lines with an `event`). */
+function logEvent(ctx: DbContext, node: string, event: string, msg: string): void {
+  try {
+    appendFileSync(nodeLog(ctx, node), `${JSON.stringify({ time: Date.now(), node, event, msg: `faultline: ${msg}` })}\n`);
+  } catch {
+    // The log is for people; a missing directory must not fail the recovery.
+  }
+}
+
+/**
+ * How far a stopped node got: grastate.dat's seqno, or after a crash (-1) the position InnoDB
+ * holds, as `mariadbd --wsrep-recover` finds it (run in the node's container, then exiting);
+ * undefined when neither tells (no data, or nothing recovered).
+ */
+async function positionOf(ctx: DbContext, node: string, deadline: number): Promise<number | undefined> {
+  if (!hasData(ctx, node)) return undefined;
+  const state = grastateOf(ctx, node);
+  if (state !== undefined && state.seqno >= 0) return state.seqno;
+  const log = join(ctx.nodeDir(node), 'wsrep-recover.log');
+  rmSync(log, { force: true });
+  const args = [`--defaults-file=${join(ctx.nodeDir(node), 'my.cnf')}`, '--user=root', '--wsrep-recover', `--log-error=${log}`];
+  // It may exit before the runtime has set the container up: what it logged is what counts.
+  await ctx.runtime.spawn(node, { command: 'mariadbd', args, image: 'mariadb', dataDir: paths(ctx, node).dataDir }, nodeLog(ctx, node)).catch(() => undefined);
+  while (ctx.runtime.isRunning(node)) {
+    if (Date.now() > deadline) throw new Error(`mariadbd --wsrep-recover on ${node} had not finished by the deadline`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const position = existsSync(log) ? parseRecoveredPosition(readFileSync(log, 'utf8')) : undefined;
+  return position !== undefined && position.seqno >= 0 ? position.seqno : undefined;
+}
+
+/**
+ * Galera's manual remedy for a cluster without a primary component (mariadb.ts's opening comment):
+ * resolves to what it did, or undefined when the cluster has one, or gets one, before it is stuck.
+ */
+async function recoverGalera(nodes: readonly string[], ctx: DbContext, deadlineMs: number): Promise<string | undefined> {
+  const deadline = Date.now() + deadlineMs;
+  const looks: GaleraLook[] = [];
+  for (;;) {
+    looks.push(await lookAt(ctx, nodes));
+    const verdict = judgeGaleraCluster(looks, STUCK_AFTER_MS);
+    if (verdict === 'primary' || (verdict === 'watching' && Date.now() > deadline)) return undefined;
+    if (verdict === 'stuck') break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  const seen = looks.at(-1)!.views.map((v) => `${v.node} ${!v.running ? 'down' : (v.clusterStatus ?? 'silent')}`).join(', ');
+  for (const node of nodes) await ctx.runtime.kill(node);
+  const positions = new Map(await Promise.all(nodes.map(async (node) => [node, await positionOf(ctx, node, deadline)] as const)));
+  const advanced = mostAdvanced(positions);
+  const chosen = advanced ?? nodes.find((n) => hasData(ctx, n)) ?? (nodes[0] as string);
+  const others = nodes.filter((n) => n !== chosen);
+  const at = [...positions].map(([node, seqno]) => `${node} ${seqno === undefined ? 'unknown' : seqno}`).join(', ');
+  const why = advanced !== null ? `the most advanced; seqnos ${at}` : `no node knew its seqno, so the first with data; what only another committed may be lost`;
+  // The saved primary component is the one being replaced: a node restoring it would wait for members that are gone.
+  for (const node of nodes) rmSync(join(paths(ctx, node).dataDir, 'gvwstate.dat'), { force: true });
+  const grastate = join(paths(ctx, chosen).dataDir, 'grastate.dat');
+  if (existsSync(grastate)) writeFileSync(grastate, readFileSync(grastate, 'utf8').replace(/^safe_to_bootstrap:.*$/m, 'safe_to_bootstrap: 1'));
+  const cluster = nodes.map((n) => hostOf(ctx, n, 'galera'));
+  logEvent(ctx, chosen, 'bootstrap', `no primary component for ${STUCK_AFTER_MS / 1000} s (${seen}); every node stopped; bootstrapping ${chosen} (${why})`);
+  await spawnNode(ctx, chosen, 'galera', cluster, false, ['--wsrep-new-cluster']);
+  await awaitFirst(ctx, chosen, Math.max(deadline - Date.now(), 1000));
+  for (const node of others) logEvent(ctx, node, 'rejoin', `restarting to join the cluster ${chosen} bootstrapped`);
+  await Promise.all(others.map((node) => spawnNode(ctx, node, 'galera', cluster, false, [])));
+  return `no node was in a primary component for ${STUCK_AFTER_MS / 1000} s (${seen}); stopped every node, bootstrapped ${chosen} (${why}) with --wsrep-new-cluster, and restarted ${others.join(' and ')} to join it`;
+}
+
 /** A Galera cluster, one server per node, every node a primary. */
-export function galeraDb(given: Partial<MariaDbOptions> = {}): MariaDb {
+export function galeraDb(given: Partial<MariaDbOptions> = {}): MariaDb & RecoverableDb {
   const { isolation } = resolveOptions(mariadbOptions, given, { nodeCount: 3 }, 'db galera');
   return {
     name: 'galera',
@@ -185,6 +275,7 @@ export function galeraDb(given: Partial<MariaDbOptions> = {}): MariaDb {
     async awaitReady(nodes, ctx, deadlineMs) {
       await awaitNodes(nodes, ctx, deadlineMs, (node) => galeraState(ctx, node));
     },
+    recover: recoverGalera,
   };
 }
 
