@@ -11,6 +11,7 @@ import { storedRunRegistry, type CommandLineRegistry } from './cli-registry.js';
 import type { Registry } from './define/registry.js';
 import { preflight } from './preflight.js';
 import { freshSeed } from './random.js';
+import { describePrimaryMatch } from './first-primaries.js';
 import { readRunFacts } from './run-facts.js';
 import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
 import { readSchedule, replayRunCommand, SCHEDULE_FILE, type Schedule } from './schedule.js';
@@ -46,7 +47,7 @@ export async function runReplayCommand(path: string, store: string | undefined, 
 /** `faultline replay <run-dir> --times N [--fresh]`: counts how often a stored run fails again, and exits 1 if it did. */
 export async function replayTimes(path: string, times: number, opts: { fresh?: boolean; store: string }, registry: Registry): Promise<never> {
   const replay = await loadReplay(path, opts.store, registry);
-  const tally = async (label: string, run: (i: number) => Promise<CheckResult & { crashed?: string }>): Promise<RunTally> => {
+  const tally = async (label: string, run: (i: number) => Promise<CheckResult & { crashed?: string; note?: string }>): Promise<RunTally> => {
     const counted: RunTally = { runs: 0, invalid: 0, unknown: 0, anomalies: new Map() };
     for (let i = 1; i <= times; i++) {
       const results = await run(i);
@@ -55,14 +56,16 @@ export async function replayTimes(path: string, times: number, opts: { fresh?: b
         counted.invalid++;
         for (const anomaly of invalidCheckers(results)) counted.anomalies.set(anomaly, (counted.anomalies.get(anomaly) ?? 0) + 1);
       } else if (results.valid !== true || results.crashed !== undefined) counted.unknown++;
-      console.log(`${label} ${i}/${times}: ${results.crashed !== undefined ? 'CRASHED' : verdictWord(results.valid)}${results.valid === false ? ` (${invalidCheckers(results).join(', ')})` : ''}`);
+      console.log(`${label} ${i}/${times}: ${results.crashed !== undefined ? 'CRASHED' : verdictWord(results.valid)}${results.valid === false ? ` (${invalidCheckers(results).join(', ')})` : ''}${results.note ? `; ${results.note}` : ''}`);
     }
     return counted;
   };
   const quiet = { registry: replay.registry, status: process.stderr, report: renderStoredRun };
   const replays = await tally('replay', async () => {
     const outcome = await runTest(replay.spec, { ...quiet, replay });
-    return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
+    const facts = readRunFacts(outcome.dir).replay;
+    const note = [facts?.primaries && describePrimaryMatch(facts.primaries), facts?.timing && `invoked late by p50 ${facts.timing.lagMs.p50} ms, p99 ${facts.timing.lagMs.p99} ms`].filter(Boolean).join('; ');
+    return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }), ...(note && { note }) };
   });
   const fresh = opts.fresh
     ? await tally('fresh', async () => {

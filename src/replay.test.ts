@@ -3,6 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { builtins } from './builtins.js';
 import type { Op } from './op.js';
@@ -12,6 +13,7 @@ import { runTest } from './run.js';
 import { readSchedule, SCHEDULE_FILE } from './schedule.js';
 import { resolveSpec } from './spec.js';
 
+const bin = join(import.meta.dirname, '..', 'bin', 'faultline.js');
 const quiet = { write: () => true } as unknown as NodeJS.WriteStream;
 
 function historyOf(dir: string): Op[] {
@@ -76,5 +78,20 @@ describe('faultline test --replay', () => {
     const replayedActs = faultActs(historyOf(replay.dir));
     expect(replayedActs.length).toBeGreaterThan(0);
     expect(replayedActs).toEqual(acts.slice(0, replayedActs.length));
+  }, 90_000);
+
+  it('faultline replay --times says of each replay whether it had the first primary and how late it ran', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-replay-times-'));
+    const original = await runTest(resolveSpec({ nodes: 3, timeLimitS: 2, nemesis: 'none', seed: 3, storeDir }, builtins), { registry: builtins, status: quiet });
+    const leader = readRunFacts(original.dir).primaries;
+    expect(leader).toHaveLength(1);
+    const out = await execa('node', [bin, 'replay', original.dir, '--times', '2', '--store', storeDir], { reject: false });
+    expect(out.exitCode, out.stderr).toBe(0);
+    const lines = out.stdout.split('\n').filter((line) => line.startsWith('replay '));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line).toMatch(new RegExp(`^replay [12]/2: VALID; first primary (${leader![0]} as in the original|\\S+, not the original's ${leader![0]}, after 10 cluster restarts).*; invoked late by p50 [0-9.]+ ms, p99 [0-9.]+ ms$`));
+    }
+    expect(out.stdout).toMatch(/^replays of .*: /m);
   }, 90_000);
 });
