@@ -49,8 +49,10 @@ export async function replayTimes(path: string, times: number, opts: { fresh?: b
   const replay = await loadReplay(path, opts.store, registry);
   const tally = async (label: string, run: (i: number) => Promise<CheckResult & { crashed?: string; note?: string }>): Promise<RunTally> => {
     const counted: RunTally = { runs: 0, invalid: 0, unknown: 0, anomalies: new Map() };
-    for (let i = 1; i <= times; i++) {
+    for (let i = 1; i <= times && !signal.aborted; i++) {
       const results = await run(i);
+      // The run an interrupt cut short is not counted: its verdict covers part of its schedule.
+      if (signal.aborted) break;
       counted.runs++;
       if (results.valid === false) {
         counted.invalid++;
@@ -60,14 +62,15 @@ export async function replayTimes(path: string, times: number, opts: { fresh?: b
     }
     return counted;
   };
-  const quiet = { registry: replay.registry, status: process.stderr, report: renderStoredRun };
+  const { signal } = interruptible('the running test stops its workload, heals and tears down; the tally so far follows');
+  const quiet = { registry: replay.registry, status: process.stderr, report: renderStoredRun, signal };
   const replays = await tally('replay', async () => {
     const outcome = await runTest(replay.spec, { ...quiet, replay });
     const facts = readRunFacts(outcome.dir).replay;
     const note = [facts?.primaries && describePrimaryMatch(facts.primaries), facts?.timing && `invoked late by p50 ${facts.timing.lagMs.p50} ms, p99 ${facts.timing.lagMs.p99} ms`].filter(Boolean).join('; ');
     return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }), ...(note && { note }) };
   });
-  const fresh = opts.fresh
+  const fresh = opts.fresh && !signal.aborted
     ? await tally('fresh', async () => {
       const outcome = await runTest({ ...replay.spec, seed: freshSeed() }, quiet);
       return { ...outcome.results, ...(outcome.crashed !== undefined && { crashed: outcome.crashed }) };
@@ -75,6 +78,10 @@ export async function replayTimes(path: string, times: number, opts: { fresh?: b
     : undefined;
   console.log(`replays of ${relative(process.cwd(), replay.of) || '.'}: ${describeTally(replays)}`);
   if (fresh) console.log(`fresh seeds of its test: ${describeTally(fresh)}`);
+  if (signal.aborted) {
+    console.log(`interrupted: ${replays.runs} of ${times} replays${opts.fresh ? ` and ${fresh?.runs ?? 0} of ${times} fresh runs` : ''} counted (exit ${INTERRUPTED_EXIT_CODE})`);
+    return exitWith(INTERRUPTED_EXIT_CODE);
+  }
   return exitWith(replays.invalid > 0 ? 1 : replays.unknown > 0 ? 2 : 0);
 }
 
@@ -87,11 +94,15 @@ export async function shrinkRun(path: string, budgetS: number, tries: number, st
   const began = Date.now();
   const elapsed = (): string => `${Math.round((Date.now() - began) / 1000)}s/${budgetS}s`;
   // Candidates are not shrunk to witnesses: `faultline check` of the smallest one makes its witness.
-  const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun, shrink: { ...DEFAULT_SHRINK, budgetS: 0 } };
+  const { signal } = interruptible('the running candidate stops, heals and tears down; the smallest failing schedule so far follows');
+  const quiet = { registry: replay.registry, status: new NullStatus() as unknown as NodeJS.WriteStream, report: renderStoredRun, shrink: { ...DEFAULT_SHRINK, budgetS: 0 }, signal };
   let smallestDir: string | undefined;
   const stillFails = async (candidate: ShrinkCandidate, what: string): Promise<boolean> => {
     for (let i = 1; i <= tries; i++) {
+      if (signal.aborted) return false;
       const outcome = await runTest({ ...replay.spec, timeLimitS: candidate.timeLimitS }, { ...quiet, replay: { of: replay.of, schedule: candidate.schedule } });
+      // A candidate an interrupt cut short proves nothing either way: it does not count as failing.
+      if (outcome.interrupted) return false;
       const again = invalidCheckerNames(outcome.results);
       if (outcome.crashed === undefined && failing.some((name) => again.includes(name))) {
         smallestDir = outcome.dir;
@@ -105,14 +116,16 @@ export async function shrinkRun(path: string, budgetS: number, tries: number, st
   const start: ShrinkCandidate = { schedule: replay.schedule, timeLimitS: replay.spec.timeLimitS };
   console.log(`shrinking ${relative(process.cwd(), replay.of) || '.'} (${failing.join(', ')} invalid): ${describeSize(sizeOf(start))}; budget ${budgetS} s, ${tries} replays per candidate`);
   if (!(await stillFails(start, 'the whole schedule'))) {
+    if (signal.aborted) return exitWith(INTERRUPTED_EXIT_CODE);
     console.log(`the whole schedule did not fail again in ${tries} replays: nothing to shrink (try --tries ${tries * 3}, or measure its rate with faultline replay --times 10)`);
     return exitWith(2);
   }
-  const out = await shrinkSchedule(start, stillFails, () => Date.now() - began > budgetS * 1000);
+  const out = await shrinkSchedule(start, stillFails, () => signal.aborted || Date.now() - began > budgetS * 1000);
   console.log(`from: ${describeSize(sizeOf(start))}`);
-  console.log(`to:   ${describeSize(sizeOf(out.best))}${out.outOfBudget ? ' (the budget ran out: maybe not the smallest)' : ''}; ${out.steps.length} candidates in ${Math.round((Date.now() - began) / 1000)} s`);
+  const cut = signal.aborted ? ' (interrupted: maybe not the smallest)' : out.outOfBudget ? ' (the budget ran out: maybe not the smallest)' : '';
+  console.log(`to:   ${describeSize(sizeOf(out.best))}${cut}; ${out.steps.length} candidates in ${Math.round((Date.now() - began) / 1000)} s`);
   console.log(`replay: ${replayRunCommand(smallestDir!)}`);
-  return exitWith(1);
+  return exitWith(signal.aborted ? INTERRUPTED_EXIT_CODE : 1);
 }
 
 /** `faultline check <run dir>`: re-checks a stored run, prints its summary and sets the exit code. */
@@ -128,13 +141,15 @@ export async function recheckRunDir(dir: string, registry: Registry, shrink: Shr
   process.exitCode = exitCode;
 }
 
-/** Runs one test (or a replay), with Ctrl-C handling, and prints its summary; resolves with its exit code. */
-async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettings, replay?: { of: string; schedule: Schedule }): Promise<number> {
+/**
+ * Ctrl-C for a command that runs tests. First SIGINT/SIGTERM: aborts the signal (the running test
+ * ends its workload, heals, tears down, checks and reports; `stopping` says what the command does
+ * after it). Second: stop now (the history on disk stays whole lines; local nodes are killed by
+ * their recorded PIDs). npx forwards the terminal's SIGINT to the controller, which also got it
+ * from the terminal: a second signal within a second of the first is the same Ctrl-C.
+ */
+function interruptible(stopping: string): { signal: AbortSignal; dispose(): void } {
   const abort = new AbortController();
-  // First SIGINT/SIGTERM: end the workload, heal, tear down, check and report. Second: stop now
-  // (the history on disk stays whole lines; local nodes are killed by their recorded PIDs).
-  // npx forwards the terminal's SIGINT to the controller, which also got it from the terminal:
-  // a second signal within a second of the first is the same Ctrl-C.
   let firstAt = 0;
   const interrupt = (signal: NodeJS.Signals) => {
     if (abort.signal.aborted && Date.now() - firstAt < 1000) return;
@@ -142,14 +157,26 @@ async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettin
       process.stderr.write(`\n${signal} again: stopping now; re-check what was recorded with \`npx faultline check store/latest\`\n`);
       process.exit(INTERRUPTED_EXIT_CODE);
     }
-    process.stderr.write(`\n${signal}: stopping the workload, healing, tearing down and checking what was recorded (again to stop at once)\n`);
+    process.stderr.write(`\n${signal}: ${stopping} (again to stop at once)\n`);
     firstAt = Date.now();
     abort.abort();
   };
   process.on('SIGINT', interrupt);
   process.on('SIGTERM', interrupt);
+  return {
+    signal: abort.signal,
+    dispose() {
+      process.off('SIGINT', interrupt);
+      process.off('SIGTERM', interrupt);
+    },
+  };
+}
+
+/** Runs one test (or a replay), with Ctrl-C handling, and prints its summary; resolves with its exit code. */
+async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettings, replay?: { of: string; schedule: Schedule }): Promise<number> {
+  const { signal, dispose } = interruptible('stopping the workload, healing, tearing down and checking what was recorded');
   console.log(`faultline test ${spec.name}: seed ${spec.seed}, ${spec.nodes.length} nodes, ${spec.concurrency} processes, ${spec.timeLimitS} s, nemesis ${spec.nemesis.faults.map((f) => f.name).join(',') || 'none'}`);
-  const outcome = await runTest(spec, { registry: parts, status: process.stderr, signal: abort.signal, report: renderStoredRun, shrink, ...(replay && { replay }) });
+  const outcome = await runTest(spec, { registry: parts, status: process.stderr, signal, report: renderStoredRun, shrink, ...(replay && { replay }) });
   printSummary(outcome.results, outcome.dir, outcome.crashed);
   if (outcome.interrupted) {
     const { phase, workloadS } = outcome.interrupted;
@@ -163,8 +190,7 @@ async function runAndPrint(spec: TestSpec, parts: Registry, shrink: ShrinkSettin
   // replay: this run's schedule again; rerun: the same test and seed, with fresh timing.
   console.log(`replay:   ${replayRunCommand(outcome.dir)}`);
   console.log(`rerun:    ${replayCommand(spec, parts)}`);
-  process.off('SIGINT', interrupt);
-  process.off('SIGTERM', interrupt);
+  dispose();
   return outcome.exitCode;
 }
 

@@ -94,4 +94,22 @@ describe('faultline test --replay', () => {
     }
     expect(out.stdout).toMatch(/^replays of .*: /m);
   }, 90_000);
+
+  it('Ctrl-C during faultline replay --times stops the running replay cleanly and prints the tally so far', async () => {
+    const storeDir = mkdtempSync(join(tmpdir(), 'faultline-replay-int-'));
+    const original = await runTest(resolveSpec({ nodes: 3, timeLimitS: 2, nemesis: 'none', seed: 4, storeDir }, builtins), { registry: builtins, status: quiet });
+    const child = execa('node', [bin, 'replay', original.dir, '--times', '5', '--store', storeDir], { reject: false });
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('replay 1/5:') && !child.killed) child.kill('SIGINT');
+    });
+    const out = await child;
+    expect(out.exitCode, out.stderr).toBe(130);
+    expect(out.stderr).toContain('SIGINT: the running test stops its workload, heals and tears down; the tally so far follows');
+    // The replay the interrupt cut short is not counted.
+    expect(out.stdout).toMatch(/^replays of .*: /m);
+    expect(out.stdout).toMatch(/^interrupted: 1 of 5 replays counted \(exit 130\)$/m);
+    expect(out.stdout).not.toContain('replay 2/5:');
+  }, 90_000);
 });
