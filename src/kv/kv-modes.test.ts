@@ -35,7 +35,9 @@ async function eventually(c: () => Promise<KvClient>, op: KvOp, accept: (r: KvRe
 
 describe('primary mode', () => {
   it('elects a primary, forwards writes, fails over after a SIGKILL and keeps what it replicated', async () => {
-    const cluster = await start(['--mode', 'primary', '--failover-timeout-ms', '300-500']);
+    // Failover after 1-1.5 s of silence: on a loaded machine (load 15 on 2 cores) heartbeats were
+    // late by more than 500 ms, and the restarted old primary won a later election instead of rejoining.
+    const cluster = await start(['--mode', 'primary', '--failover-timeout-ms', '1000-1500']);
     const primary = await cluster.waitForLeader();
     const replica = await cluster.followerOf(primary);
     const c = await clientOf(cluster, replica);
