@@ -15,6 +15,7 @@ import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, r
 import { builtins } from './builtins.js';
 import { commandLineRegistry, storedRunRegistry } from './cli-registry.js';
 import { partOptions } from './cli-part-options.js';
+import { addSshOptions, givesSshFlags, sshSpecOf } from './cli-ssh.js';
 import { DEFAULTS, partFlagKeys, replayCommand, resolveSpec, RUNTIMES } from './spec.js';
 import { resolveRunDir, RUN_FILES } from './store.js';
 import { readSchedule, replayRunCommand, SCHEDULE_FILE, type Schedule } from './schedule.js';
@@ -71,6 +72,7 @@ const testCommand = program
   .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
   .option('--replay <run-dir>', 'run a stored run again: its test, and the ops and faults its main phase executed, on the same nodes at the same offsets (other options are refused, but --store and --shrink-budget-s)')
   .option('--shrink-budget-s <s>', 'seconds to shrink an invalid history to witness.jsonl (0: do not)', String(DEFAULT_SHRINK.budgetS));
+addSshOptions(testCommand);
 // Each database's, workload's and fault's own options, as their definitions declare them.
 for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
@@ -82,8 +84,10 @@ testCommand
       // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
       await exitWith(await runAndPrint(replay.spec, replay.registry, shrinkSettings(opts.shrinkBudgetS), replay));
     }
+    const ssh = opts.runtime === 'ssh' ? sshSpecOf(opts) : undefined;
+    if (ssh === undefined && givesSshFlags(testCommand)) throw new Error(`--hosts and the --ssh-* flags are for --runtime ssh; this run's runtime is ${opts.runtime}`);
     const flat: Record<string, unknown> = {
-      nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
+      nodes: ssh !== undefined && testCommand.getOptionValueSource('nodes') !== 'cli' ? undefined : opts.nodes, ssh, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
       nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf('fault', item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
       seed: opts.seed, runtime: opts.runtime, db: nameOf('db', opts.db ?? DEFAULTS.db), rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
       checkTimeoutS: opts.checkTimeout, storeDir: opts.store, name: opts.name,

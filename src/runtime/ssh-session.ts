@@ -127,38 +127,49 @@ export class SshSession {
     return this.client;
   }
 
-  /** Opens a channel running `argv` (through `sudo -n` when asked). */
-  private channel(argv: readonly string[], sudo: boolean): Promise<ClientChannel> {
+  /**
+   * Opens a channel running `argv` (through `sudo -n` when asked) and hands it to `attach` at once:
+   * its exit status, output and close can all arrive in the packet that confirms it.
+   */
+  private channel(argv: readonly string[], sudo: boolean, attach: (stream: ClientChannel) => void): Promise<void> {
     const client = this.live();
     const line = commandLine(sudo && this.spec.sudo ? ['sudo', '-n', '--', ...argv] : argv);
     return new Promise((resolve, reject) => {
-      client.exec(line, (err, stream) => (err ? reject(new SshError(`ssh ${this.where}: cannot run \`${argv[0]}\` (${err.message})`, this.lostWhy !== undefined)) : resolve(stream)));
+      client.exec(line, (err, stream) => {
+        if (err) return reject(new SshError(`ssh ${this.where}: cannot run \`${argv[0]}\` (${err.message})`, this.lostWhy !== undefined));
+        attach(stream);
+        resolve();
+      });
     });
   }
 
   /** Runs a command to its end within `timeoutMs`; returns its exit code (null if killed by a signal) and output. */
   async run(argv: readonly string[], options: { sudo?: boolean; timeoutMs?: number; input?: string } = {}): Promise<CommandResult> {
-    const stream = await this.channel(argv, options.sudo ?? false);
     const timeoutMs = options.timeoutMs ?? 30_000;
-    return new Promise((resolve, reject) => {
+    let settle: (result: CommandResult | SshError) => void = () => {};
+    const settled = new Promise<CommandResult | SshError>((resolve) => (settle = resolve));
+    await this.channel(argv, options.sudo ?? false, (stream) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       let code: number | null = null;
       const timer = setTimeout(() => {
         stream.close();
-        reject(new SshError(`ssh ${this.where}: \`${argv.join(' ')}\` did not finish within ${timeoutMs / 1000} s`, this.lostWhy !== undefined));
+        settle(new SshError(`ssh ${this.where}: \`${argv.join(' ')}\` did not finish within ${timeoutMs / 1000} s`, this.lostWhy !== undefined));
       }, timeoutMs);
       stream.on('data', (chunk: Buffer) => out.push(chunk));
       stream.stderr.on('data', (chunk: Buffer) => err.push(chunk));
       stream.on('exit', (exitCode: number | null) => (code = exitCode));
       stream.on('close', () => {
         clearTimeout(timer);
-        if (this.lostWhy !== undefined && code === null) return reject(new SshError(this.lostWhy, true));
-        resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+        if (this.lostWhy !== undefined && code === null) return settle(new SshError(this.lostWhy, true));
+        settle({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
       });
       if (options.input !== undefined) stream.end(options.input);
       else stream.end();
     });
+    const result = await settled;
+    if (result instanceof SshError) throw result;
+    return result;
   }
 
   /** Runs a command; throws one line with its stderr unless it exits 0. */
@@ -172,19 +183,22 @@ export class SshSession {
   }
 
   /**
-   * Starts a command that runs until something on the host ends (e.g. `tail --pid`); settles with its
-   * exit code once it does, or with `lost` when the connection went first.
+   * Starts a command that runs until something on the host ends (e.g. `tail --pid`); `ended` settles
+   * with its exit code once it does, or with `lost` when the connection went first.
    */
-  async watch(argv: readonly string[]): Promise<Promise<number | 'lost'>> {
-    const stream = await this.channel(argv, false);
-    stream.end();
-    return new Promise((resolve) => {
-      let code: number | null = null;
-      stream.on('exit', (exitCode: number | null) => (code = exitCode));
-      stream.on('data', () => {});
-      stream.stderr.on('data', () => {});
-      stream.on('close', () => resolve(code === null ? 'lost' : code));
+  async watch(argv: readonly string[]): Promise<{ ended: Promise<number | 'lost'> }> {
+    let ended: Promise<number | 'lost'> = Promise.resolve('lost');
+    await this.channel(argv, false, (stream) => {
+      ended = new Promise((resolve) => {
+        let code: number | null = null;
+        stream.on('exit', (exitCode: number | null) => (code = exitCode));
+        stream.on('data', () => {});
+        stream.stderr.on('data', () => {});
+        stream.on('close', () => resolve(code === null ? 'lost' : code));
+      });
+      stream.end();
     });
+    return { ended };
   }
 
   private sftp(): Promise<SFTPWrapper> {
