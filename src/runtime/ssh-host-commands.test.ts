@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { hostArg, hostPath, hostRunDir, launchCommand, processStartMs, removedMarks, removeMarksCommand, RUN_MARK } from './ssh-host-commands.js';
 
 describe('ssh host commands', () => {
-  const roots = { runDir: '/home/me/store/t/20260101', packageRoot: '/opt/faultline', hostDir: '/tmp/faultline-ssh-abc' };
+  const roots = { runDir: '/home/me/store/t/20260101', packageRoot: '/opt/faultline', hostRunDir: '/tmp/faultline-ssh-abc', hostPackageDir: '/tmp/faultline-ssh-cache/store-123' };
 
   it('moves controller paths to the host: run files under run/, package files under pkg/', () => {
     expect(hostPath('/home/me/store/t/20260101/nodes/n1/node.log', roots)).toBe('/tmp/faultline-ssh-abc/run/nodes/n1/node.log');
-    expect(hostPath('/opt/faultline/dist/src/kv/main.js', roots)).toBe('/tmp/faultline-ssh-abc/pkg/dist/src/kv/main.js');
+    expect(hostPath('/opt/faultline/dist/src/kv/main.js', roots)).toBe('/tmp/faultline-ssh-cache/store-123/dist/src/kv/main.js');
     expect(hostPath('/home/me/store/t/2026', roots)).toBe('/home/me/store/t/2026');
     expect(hostPath('/usr/bin/etcd', roots)).toBe('/usr/bin/etcd');
     const toHost = (p: string) => hostPath(p, roots);

@@ -1,13 +1,16 @@
 // What faultline runs on an SSH host, as argument vectors built by pure functions. Everything it
 // leaves there carries one of its marks, so teardown and `faultline cleanup --runtime ssh` find it:
 //   - processes: FAULTLINE_RUN=<run> in their environment (set by the launcher, inherited by children);
-//   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files, uploaded code);
+//   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files), and the
+//     cache /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
 //   - rules: the iptables chain FAULTLINE, jumped to from INPUT (docker-partition.ts makes its rules).
 import { isAbsolute, relative, sep } from 'node:path';
 import { PARTITION_CHAIN } from './docker-partition.js';
 
 export const RUN_MARK = 'FAULTLINE_RUN';
 export const HOST_DIR_PREFIX = '/tmp/faultline-ssh-';
+/** Where uploaded code is kept across runs (the store's code and Node, by hash): only `cleanup` removes it. */
+export const HOST_CACHE_DIR = `${HOST_DIR_PREFIX}cache`;
 /** What `removeMarksCommand` takes to remove every run's marks, not one run's. */
 export const ALL_RUNS = 'all';
 
@@ -18,14 +21,14 @@ export function hostRunDir(runId: string): string {
 }
 
 /**
- * Where a controller path is on the host: paths in the run directory under <host dir>/run, paths
- * in faultline's package under <host dir>/pkg (its files are uploaded there), others unchanged.
+ * Where a controller path is on the host: paths in the run directory under <host run dir>/run,
+ * paths in faultline's package under the uploaded package's directory, others unchanged.
  */
-export function hostPath(localPath: string, roots: { runDir: string; packageRoot: string; hostDir: string }): string {
-  for (const [root, into] of [[roots.runDir, 'run'], [roots.packageRoot, 'pkg']] as const) {
+export function hostPath(localPath: string, roots: { runDir: string; packageRoot: string; hostRunDir: string; hostPackageDir: string }): string {
+  for (const [root, into] of [[roots.runDir, `${roots.hostRunDir}/run`], [roots.packageRoot, roots.hostPackageDir]] as const) {
     const rel = relative(root, localPath);
-    if (rel === '') return `${roots.hostDir}/${into}`;
-    if (!rel.startsWith('..') && !isAbsolute(rel)) return `${roots.hostDir}/${into}/${rel.split(sep).join('/')}`;
+    if (rel === '') return into;
+    if (!rel.startsWith('..') && !isAbsolute(rel)) return `${into}/${rel.split(sep).join('/')}`;
   }
   return localPath;
 }

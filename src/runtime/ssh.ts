@@ -14,9 +14,9 @@ import { CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
 import { packageRoot } from './package-root.js';
 import type { Address, ClockSkewable, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
-import { awaitExitCommand, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
+import { awaitExitCommand, HOST_CACHE_DIR, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';
-import { storeTarball } from './ssh-package.js';
+import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
 import { SshError, SshSession } from './ssh-session.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
@@ -65,6 +65,10 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   /** What each host's chain drops now (dropsKey; '?' after a failed change). */
   private readonly dropping = new Map<string, string>();
   private tornDown = false;
+  /** Where the store's package is on the hosts, once packed (its hash names it). */
+  private hostPackageDir: string | undefined;
+  private hostNodeName = 'node';
+  private storeFiles: StoreFiles | undefined;
 
   constructor(private readonly options: SshRuntimeOptions) {
     this.nodes = options.nodes;
@@ -160,7 +164,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   }
 
   private toHost(localPath: string): string {
-    return hostPath(resolve(localPath), { runDir: resolve(this.options.runDir), packageRoot: packageRoot(), hostDir: this.hostDir });
+    return hostPath(resolve(localPath), { runDir: resolve(this.options.runDir), packageRoot: packageRoot(), hostRunDir: this.hostDir, hostPackageDir: this.hostPackageDir ?? `${HOST_CACHE_DIR}/store` });
   }
 
   async spawn(node: string, spec: ProcessSpec, logPath: string): Promise<void> {
@@ -169,11 +173,11 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
     this.logPaths.set(node, resolve(logPath));
     const log = this.toHost(logPath);
     const root = packageRoot();
+    if (spec.command === process.execPath || spec.args.some((arg) => arg.startsWith(`${root}/`))) await this.uploadStore(node, session);
     const args = spec.args.map((arg) => hostArg(arg, (path) => this.toHost(path)));
     // The bundled store is started as the controller's Node binary, which is uploaded with it.
     const command = spec.command === process.execPath ? this.hostNode() : spec.command;
     await session.runOk(['mkdir', '-p', dirname(log), ...(spec.dataDir !== undefined ? [this.toHost(spec.dataDir)] : [])]);
-    if (spec.command === process.execPath || spec.args.some((arg) => arg.startsWith(`${root}/`))) await this.uploadStore(node, session);
     const clockFile = await this.prepareClock(node, spec, logPath, session);
     const started = await session.run(launchCommand({ runId: this.runId, logPath: log, ...(clockFile !== undefined && { clockFile }), command, args, ...(spec.env && { env: spec.env }) }));
     const pid = Number(started.stdout.trim());
@@ -223,20 +227,25 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   }
 
   /**
-   * Uploads and unpacks the bundled store's code under <host dir>/pkg, with the controller's own
-   * Node binary (as docker/bundled copies it in: the store needs Node 20.15 or later, newer than
-   * Debian 12's), once per host.
+   * Makes sure the host has the bundled store's code and Node binary (ssh-package.ts): in the
+   * hosts' cache by the tarball's hash, uploaded and unpacked only when missing (once per host).
    */
   private uploadStore(node: string, session: SshSession): Promise<void> {
     let upload = this.uploads.get(node);
     if (!upload) {
       upload = (async () => {
-        const tarball = await storeTarball(packageRoot());
-        const remote = `${this.hostDir}/store.tgz`;
-        await session.runOk(['mkdir', '-p', `${this.hostDir}/pkg`]);
-        await Promise.all([session.upload(tarball, remote), session.upload(process.execPath, this.hostNode())]);
-        await session.runOk(['tar', '-xzf', remote, '-C', `${this.hostDir}/pkg`]);
-        await session.runOk(['chmod', '755', this.hostNode()]);
+        const files = this.store();
+        const dir = this.hostPackageDir as string;
+        if ((await session.run(['test', '-e', `${dir}/.complete`])).code === 0) return;
+        const tarball = await storeTarball(files);
+        const partial = `${dir}.partial-${this.runId}`;
+        await session.runOk(['mkdir', '-p', partial]);
+        await session.upload(tarball, `${partial}.tgz`);
+        await session.runOk(['tar', '-xzf', `${partial}.tgz`, '-C', partial]);
+        await session.runOk(['touch', `${partial}/.complete`]);
+        // Another run may have put it there meanwhile: then this copy goes.
+        if ((await session.run(['mv', '-T', partial, dir])).code !== 0) await session.run(['rm', '-rf', partial]);
+        await session.run(['rm', '-f', `${partial}.tgz`]);
       })();
       this.uploads.set(node, upload);
       upload.catch(() => this.uploads.delete(node));
@@ -244,9 +253,17 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
     return upload;
   }
 
-  /** Where the controller's Node binary goes on a host. */
+  /** The store's files, listed and hashed once; sets where they are on the hosts. */
+  private store(): StoreFiles {
+    this.storeFiles ??= storeFiles(packageRoot());
+    this.hostPackageDir = `${HOST_CACHE_DIR}/store-${this.storeFiles.sha256.slice(0, 16)}`;
+    this.hostNodeName = this.storeFiles.node;
+    return this.storeFiles;
+  }
+
+  /** Where the controller's Node binary is on a host. */
   private hostNode(): string {
-    return `${this.hostDir}/pkg/node`;
+    return `${this.hostPackageDir}/${this.hostNodeName}`;
   }
 
   /** The node's clock control file on its host, written before the process starts, or undefined for the real clock. */
