@@ -316,11 +316,23 @@ program
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-program
+const cleanupCommand = program
   .command('cleanup')
-  .description('remove the containers and networks (and so the fault rules inside them), the local memory cgroups and the faultfs mounts of runs whose controller died')
+  .description('remove the containers and networks (and so the fault rules inside them), the local memory cgroups and the faultfs mounts of runs whose controller died; with --runtime ssh, what faultline left on the hosts')
   .option('--all', 'also remove the containers, networks and faultfs mounts of runs that are still running')
-  .action(async (opts: { all?: boolean }) => {
+  .addOption(new Option('--runtime <name>', 'ssh: clean the hosts given by --hosts instead of this machine').choices(['ssh']));
+addSshOptions(cleanupCommand)
+  .action(async (opts: { all?: boolean; runtime?: string } & Record<string, unknown>) => {
+    if (opts.runtime === 'ssh') {
+      // Every run's marks on these hosts: processes, faultline's chain, directories and cache (a run still going there loses them too).
+      const { cleanupSshHosts } = await import('./runtime/ssh-cleanup.js');
+      const report = await cleanupSshHosts(sshSpecOf(opts));
+      for (const [host, removed] of Object.entries(report.removed).sort()) console.log(`${host}: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`}`);
+      for (const [, why] of Object.entries(report.failed).sort()) console.error(`faultline: ${why}`);
+      if (Object.keys(report.failed).length > 0) await exitWith(CRASHED_EXIT_CODE);
+      return;
+    }
+    if (givesSshFlags(cleanupCommand)) throw new Error('--hosts and the --ssh-* flags are for --runtime ssh');
     // Local runs' memory cgroups (a run killed with SIGKILL whose reaper was killed too): never a live run's.
     const { sweepDeadRunsCgroups } = await import('./runtime/local-reaper.js');
     const cgroups = await sweepDeadRunsCgroups();

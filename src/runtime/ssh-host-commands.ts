@@ -115,13 +115,15 @@ export function firewallSetupCommand(): string[] {
  * processes and directory, and faultline's chain. Prints one line per thing removed.
  */
 const REMOVE_MARKS = `set -u
-run=$1
+run=$1 what=$2
 for environ in /proc/[0-9]*/environ; do
   pid=\${environ#/proc/}; pid=\${pid%/environ}
   mark=$(tr '\\0' '\\n' <"$environ" 2>/dev/null | grep '^${RUN_MARK}=') || continue
   [ "$run" = ${ALL_RUNS} ] || [ "$mark" = "${RUN_MARK}=$run" ] || continue
-  kill -KILL "$pid" 2>/dev/null && echo "process $pid ($(tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))"
+  cmdline=$(tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100)
+  kill -KILL "$pid" 2>/dev/null && echo "process $pid ($cmdline)"
 done
+[ "$what" = processes ] && exit 0
 if iptables -w -n -L ${PARTITION_CHAIN} >/dev/null 2>&1; then
   while iptables -w -D INPUT -j ${PARTITION_CHAIN} 2>/dev/null; do :; done
   iptables -w -F ${PARTITION_CHAIN} && iptables -w -X ${PARTITION_CHAIN} && echo "iptables chain ${PARTITION_CHAIN}"
@@ -133,9 +135,14 @@ for dir in ${HOST_DIR_PREFIX}*; do
 done
 exit 0`;
 
-export function removeMarksCommand(runId: string): string[] {
+/**
+ * The command that removes a run's marks (`processes`: only its processes). Reading another user's
+ * /proc/<pid>/environ takes CAP_SYS_PTRACE, which root lacks in a container: so the login user's
+ * own processes are found by a pass without sudo, and the rest by a pass with it.
+ */
+export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'all'): string[] {
   if (runId !== ALL_RUNS) hostRunDir(runId); // checks it
-  return ['sh', '-c', REMOVE_MARKS, 'faultline-cleanup', runId];
+  return ['sh', '-c', REMOVE_MARKS, 'faultline-cleanup', runId, what];
 }
 
 /** What `removeMarksCommand` printed, as the things it removed. */

@@ -393,7 +393,8 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
         const entry = this.processes.get(node);
         if (entry?.running) await session.run(signalCommand('KILL', entry.pid)).catch(() => undefined);
         await this.downloadLog(node, session).catch((err: unknown) => this.options.log?.(`${node}: its log could not be downloaded: ${messageOf(err)}`));
-        const removed = removedMarks(await session.runOk(removeMarksCommand(this.runId), { sudo: true }));
+        const own = removedMarks(await session.runOk(removeMarksCommand(this.runId, 'processes')));
+        const removed = [...own, ...removedMarks(await session.runOk(removeMarksCommand(this.runId), { sudo: true }))];
         if (removed.length > 0 && process.env.FAULTLINE_SSH_DEBUG) this.options.log?.(`${node}: removed ${removed.join(', ')}`);
       } catch (err) {
         left.push(`${node} (${messageOf(err)})`);
