@@ -82,9 +82,12 @@ export class SshSession {
     const known = this.spec.strictHostKeys ? parseKnownHosts(readKnownHosts(this.spec.knownHosts)) : [];
     let trouble: HostKeyTrouble | undefined;
     const client = new Client();
+    // ssh2 may emit several errors for one failed handshake (a timeout, then the lost socket): every one is caught.
+    const failed = new Promise<never>((_, reject) => client.on('error', (err) => reject(new SshError(connectFailure(this.spec, this.host, err, trouble)))));
+    failed.catch(() => client.destroy());
     await new Promise<void>((resolve, reject) => {
       client.once('ready', () => resolve());
-      client.once('error', (err) => reject(new SshError(connectFailure(this.spec, this.host, err, trouble))));
+      failed.catch(reject);
       client.connect({
         host: this.host.replace(/^\[|\]$/g, ''),
         port: this.spec.port,

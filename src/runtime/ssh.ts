@@ -23,6 +23,8 @@ import { SshError, SshSession } from './ssh-session.js';
 const DEFAULT_PORT = 7000;
 /** How long a killed process may take to be seen gone. */
 const EXIT_DEADLINE_MS = 10_000;
+/** How often a lost host is tried again in the background. */
+const RECONNECT_INTERVAL_MS = 3_000;
 
 export interface SshRuntimeOptions {
   nodes: readonly string[];
@@ -59,6 +61,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   /** Node events noted by the controller (lost connections), appended to the logs once downloaded. */
   private readonly events = new Map<string, string[]>();
   private readonly uploads = new Map<string, Promise<void>>();
+  private readonly reconnects = new Map<string, Promise<void>>();
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly unfakeable = new Map<string, string>();
   private grudge: Grudge = {};
@@ -119,22 +122,53 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   private noteLost(node: string, why: string): void {
     if (this.tornDown) return;
     this.options.log?.(`${node}: ${why}; its faults fail until it answers again`);
-    const line = JSON.stringify({ level: 50, time: Date.now(), node, event: 'ssh-lost', msg: why, clock: 'controller' });
+    this.noteEvent(node, 'ssh-lost', why);
+    void this.reconnectInBackground(node);
+  }
+
+  /** A node event of the controller's (`clock: "controller"`), appended to the node's log once downloaded. */
+  private noteEvent(node: string, event: string, msg: string): void {
+    const line = JSON.stringify({ level: event === 'ssh-lost' ? 50 : 30, time: Date.now(), node, event, msg, clock: 'controller' });
     this.events.set(node, [...(this.events.get(node) ?? []), line]);
   }
 
-  /** The node's session, connecting again once if the last one was lost; throws the one line of why it cannot. */
+  /** Tries every few seconds to connect to a lost host again, so that its node's state is known again. */
+  private async reconnectInBackground(node: string): Promise<void> {
+    while (!this.tornDown && this.sessions.get(node)?.lost !== undefined) {
+      await new Promise((resolve) => setTimeout(resolve, RECONNECT_INTERVAL_MS).unref());
+      if (this.tornDown || this.sessions.get(node)?.lost === undefined) return;
+      try {
+        await this.reconnect(node);
+        this.options.log?.(`${node}: ssh ${this.hostOf(node)} answers again`);
+        this.noteEvent(node, 'ssh-reconnected', `ssh ${this.hostOf(node)} answers again`);
+      } catch {
+        // still gone; the next fault that needs it says so
+      }
+    }
+  }
+
+  /** Connects to a node's host again (once at a time), and asks whether its process survived. */
+  private reconnect(node: string): Promise<void> {
+    let pending = this.reconnects.get(node);
+    if (!pending) {
+      this.sessions.get(node)?.close();
+      pending = this.connect(node).then(() => this.recheckProcess(node)).finally(() => this.reconnects.delete(node));
+      this.reconnects.set(node, pending);
+    }
+    return pending;
+  }
+
+  /** The node's session, connecting again if the last one was lost; throws the one line of why it cannot. */
   private async live(node: string): Promise<SshSession> {
     const session = this.sessions.get(node);
     if (session && session.lost === undefined) return session;
     if (this.tornDown) throw new SshError(`ssh ${this.hostOf(node)}: the runtime was torn down`);
-    session?.close();
+    const why = session?.lost;
     try {
-      await this.connect(node);
+      await this.reconnect(node);
     } catch (err) {
-      throw new SshError(`${session?.lost ?? messageOf(err)}; reconnecting failed: ${messageOf(err)}`, true);
+      throw new SshError(`${why ?? messageOf(err)}; reconnecting failed: ${messageOf(err)}`, true);
     }
-    await this.recheckProcess(node);
     return this.session(node);
   }
 
