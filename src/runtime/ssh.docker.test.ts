@@ -42,7 +42,9 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime', () => {
     const store = mkdtempSync(join(tmpdir(), 'faultline-ssh-run-'));
     const run = await execa('node', [bin, 'test', ...hosts.flags, '--db', 'bundled', '--store-mode', mode, '--nemesis', 'partition,kill', '--nemesis-interval', '2',
       '--time-limit', '12', '--seed', '1', '--store', store], { reject: false, all: true });
-    expect(run.all?.split('\n').filter((line) => /verdict|VALID|crash/.test(line)).join('\n')).toContain('verdict:  VALID');
+    // Raft keeps every acknowledged write; the async primary may lose some at a failover (INVALID is its true verdict then), but the run must complete and be checked.
+    const verdicts = run.all?.split('\n').filter((line) => /verdict|VALID|crash/.test(line)).join('\n');
+    expect(verdicts).toMatch(mode === 'raft' ? /verdict: {2}VALID/ : /verdict: {2}(VALID|INVALID)/);
     expect(run.all).toMatch(/faults +VALID +applied partition \d+x, kill \d+x/);
     const logs = join(store, 'latest', 'nodes', 'n1', 'node.log');
     expect(readFileSync(logs, 'utf8').length).toBeGreaterThan(0);
