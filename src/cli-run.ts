@@ -11,6 +11,7 @@ import { storedRunRegistry, type CommandLineRegistry } from './cli-registry.js';
 import type { Registry } from './define/registry.js';
 import { preflight } from './preflight.js';
 import { freshSeed } from './random.js';
+import type { SshSpec } from './runtime/ssh-hosts.js';
 import { describePrimaryMatch } from './first-primaries.js';
 import { readRunFacts } from './run-facts.js';
 import { CRASHED_EXIT_CODE, INTERRUPTED_EXIT_CODE, recheckCommand, recheckRun, runTest } from './run.js';
@@ -22,9 +23,9 @@ import { resolveRunDir, RUN_FILES } from './store.js';
 import { readStoredSpec } from './stored-spec.js';
 
 /** `faultline test` with the options given (`opts`, by commander's names): resolves the spec, checks it, runs it and exits with its code. */
-export async function runTestCommand(opts: Record<string, string | undefined>, { registry, nameOf }: CommandLineRegistry, shrink: ShrinkSettings): Promise<never> {
+export async function runTestCommand(opts: Record<string, string | undefined>, { registry, nameOf }: CommandLineRegistry, shrink: ShrinkSettings, onSsh?: { ssh: SshSpec; nodesGiven: boolean }): Promise<never> {
   const flat: Record<string, unknown> = {
-    nodes: opts.nodes, concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
+    nodes: onSsh && !onSsh.nodesGiven ? undefined : opts.nodes, ...(onSsh && { ssh: onSsh.ssh }), concurrency: opts.concurrency, timeLimitS: opts.timeLimit, workload: nameOf('workload', opts.workload ?? DEFAULTS.workload),
     nemesis: (opts.nemesis ?? DEFAULTS.nemesis).split(',').map((item) => nameOf('fault', item.trim())).join(','), nemesisIntervalS: opts.nemesisInterval,
     seed: opts.seed, runtime: opts.runtime, db: nameOf('db', opts.db ?? DEFAULTS.db), rate: opts.rate, opTimeoutMs: opts.opTimeoutMs, readyTimeoutS: opts.readyTimeout,
     checkTimeoutS: opts.checkTimeout, storeDir: opts.store, name: opts.name,

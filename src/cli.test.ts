@@ -44,7 +44,7 @@ describe('faultline CLI', () => {
 
   it('refuses, before creating the run directory, a run the machine or the options cannot make', async () => {
     const store = join(mkdtempSync(join(tmpdir(), 'faultline-preflight-')), 'store');
-    expectUsageError(await faultline('test', '--db', 'etcd', '--store', store), '--db etcd cannot run on the local runtime; expected --runtime docker');
+    expectUsageError(await faultline('test', '--db', 'etcd', '--store', store), '--db etcd cannot run on the local runtime; expected --runtime docker | ssh');
     expectUsageError(await faultline('test', '--nodes', '3', '--concurrency', '10', '--store', store), /^--concurrency 10 is not a multiple of 3/);
     expect(existsSync(store)).toBe(false);
   });

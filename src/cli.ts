@@ -9,6 +9,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import { assertCheckFormat, assertHistoryFiles, CHECK_FORMATS, FILE_WORKLOADS, refuseRunDirOptions } from './check-args.js';
 import { exitWith } from './cli-exit.js';
 import { partOptions } from './cli-part-options.js';
+import { addSshOptions, givesSshFlags } from './cli-ssh.js';
 import type { CommandLineRegistry } from './cli-registry.js';
 import { createRegistry, type Registry } from './define/registry.js';
 import { DEFAULT_SHRINK, type ShrinkSettings } from './shrink/shrink-settings.js';
@@ -63,6 +64,7 @@ const testCommand = program
   .option('--name <name>', 'test name (default: derived from db, mode, workload and faults)')
   .option('--replay <run-dir>', 'run a stored run again: its test, and the ops and faults its main phase executed, on the same nodes at the same offsets (other options are refused, but --store and --shrink-budget-s)')
   .option('--shrink-budget-s <s>', 'seconds to shrink an invalid history to witness.jsonl (0: do not)', String(DEFAULT_SHRINK.budgetS));
+addSshOptions(testCommand);
 // Each database's, workload's and fault's own options, as their definitions declare them.
 for (const option of partOptions(registry)) testCommand.addOption(option);
 testCommand
@@ -73,7 +75,10 @@ testCommand
       if (given.length > 0) throw new Error(`--replay runs the stored test as it was; ${given.map((o) => o.long ?? o.flags).join(', ')} cannot be given with it (only --store)`);
       await run.runReplayCommand(opts.replay, opts.store, registry, shrinkSettings(opts.shrinkBudgetS));
     }
-    await run.runTestCommand(opts, parts!, shrinkSettings(opts.shrinkBudgetS));
+    const ssh = opts.runtime === 'ssh' ? (await import('./cli-ssh-spec.js')).sshSpecOf(opts) : undefined;
+    if (ssh === undefined && givesSshFlags(testCommand)) throw new Error(`--hosts and the --ssh-* flags are for --runtime ssh; this run's runtime is ${opts.runtime}`);
+    // On ssh, the hosts are the nodes: --nodes only when given.
+    await run.runTestCommand(opts, parts!, shrinkSettings(opts.shrinkBudgetS), ssh && { ssh, nodesGiven: testCommand.getOptionValueSource('nodes') === 'cli' });
   });
 
 program
@@ -235,11 +240,25 @@ program
     console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   });
 
-program
+const cleanupCommand = program
   .command('cleanup')
-  .description('remove the containers and networks (and so the fault rules inside them), the local memory cgroups and the faultfs mounts of runs whose controller died')
+  .description('remove the containers and networks (and so the fault rules inside them), the local memory cgroups and the faultfs mounts of runs whose controller died; with --runtime ssh, what faultline left on the hosts')
   .option('--all', 'also remove the containers, networks and faultfs mounts of runs that are still running')
-  .action(async (opts: { all?: boolean }) => {
+  .addOption(new Option('--runtime <name>', 'ssh: clean the hosts given by --hosts instead of this machine').choices(['ssh']));
+addSshOptions(cleanupCommand)
+  .action(async (opts: { all?: boolean; runtime?: string } & Record<string, unknown>) => {
+    if (opts.runtime === 'ssh') {
+      // Every run's marks on these hosts: processes, faultline's chain, directories and cache (a run still going there loses them too).
+      const { sshSpecOf } = await import('./cli-ssh-spec.js');
+      const { cleanupSshHosts } = await import('./runtime/ssh-cleanup.js');
+      const report = await cleanupSshHosts(sshSpecOf(opts));
+      for (const [host, removed] of Object.entries(report.removed).sort()) console.log(`${host}: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`}`);
+      for (const [, why] of Object.entries(report.failed).sort()) console.error(`faultline: ${why}`);
+      // A host that could not be cleaned is the harness's failure, not bad input: 255, like a crashed run.
+      if (Object.keys(report.failed).length > 0) await exitWith((await import('./run.js')).CRASHED_EXIT_CODE);
+      return;
+    }
+    if (givesSshFlags(cleanupCommand)) throw new Error('--hosts and the --ssh-* flags are for --runtime ssh');
     // Local runs' memory cgroups (a run killed with SIGKILL whose reaper was killed too): never a live run's.
     const { sweepDeadRunsCgroups } = await import('./runtime/local-reaper.js');
     const cgroups = await sweepDeadRunsCgroups();

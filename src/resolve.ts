@@ -11,6 +11,7 @@ import { combineNemeses, type CombinedNemesis } from './nemesis-schedule.js';
 import { createRandom } from './random.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { LocalRuntime } from './runtime/local.js';
+import { SshRuntime } from './runtime/ssh.js';
 import type { Runtime } from './runtime/runtime.js';
 import { optionsOf, partsOf, type PartSpec, type TestSpec } from './spec.js';
 import { RUN_FILES } from './store.js';
@@ -24,10 +25,14 @@ interface RuntimeNeeds {
 }
 
 const runtimes = {
-  local: (nodes: readonly string[], needs: RuntimeNeeds): Runtime => new LocalRuntime([...nodes], needs),
-  docker: (nodes: readonly string[], needs: RuntimeNeeds, runDir: string): Runtime =>
-    new DockerRuntime({ nodes: [...nodes], runDir, fakeClock: needs.fakeClock, faultyDisks: needs.faultyDisks, log: (line) => process.stderr.write(`${line}\n`) }),
-} satisfies Record<RuntimeName, (nodes: readonly string[], needs: RuntimeNeeds, runDir: string) => Runtime>;
+  local: (spec: TestSpec, needs: RuntimeNeeds): Runtime => new LocalRuntime([...spec.nodes], needs),
+  docker: (spec: TestSpec, needs: RuntimeNeeds, runDir: string): Runtime =>
+    new DockerRuntime({ nodes: [...spec.nodes], runDir, fakeClock: needs.fakeClock, faultyDisks: needs.faultyDisks, log: (line) => process.stderr.write(`${line}\n`) }),
+  ssh: (spec: TestSpec, needs: RuntimeNeeds, runDir: string): Runtime => {
+    if (!spec.ssh) throw new Error('--runtime ssh needs its hosts: --hosts n1.example,n2.example or --hosts-file FILE');
+    return new SshRuntime({ nodes: [...spec.nodes], runDir, ssh: spec.ssh, fakeClock: needs.fakeClock, log: (line) => process.stderr.write(`${line}\n`) });
+  },
+} satisfies Record<RuntimeName, (spec: TestSpec, needs: RuntimeNeeds, runDir: string) => Runtime>;
 
 export { probeRuntime } from './runtime/probe.js';
 
@@ -68,7 +73,7 @@ export interface LiveTest {
 export function resolveTest(spec: TestSpec, runDir: string, registry: Registry): LiveTest {
   const parts = partsOf(spec, registry);
   const needs = { fakeClock: needsFakeClock(spec, registry), faultyDisks: needsFaultyDisks(spec, registry), memoryLimits: parts.faults.some((fault) => fault.memoryLimits) };
-  const runtime = runtimes[spec.runtime](spec.nodes, needs, runDir);
+  const runtime = runtimes[spec.runtime](spec, needs, runDir);
   const db = dbOf(spec, registry);
   const dbCtx: DbContext = {
     runtime,

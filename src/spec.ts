@@ -14,6 +14,7 @@ import type { WorkloadDefinition } from './define/workload.js';
 import { freshSeed } from './random.js';
 import { DEFAULTS, RUNTIMES } from './spec-defaults.js';
 import { hostLibfaketime } from './runtime/faketime.js';
+import { checkSshSpec, type SshSpec } from './runtime/ssh-hosts.js';
 import { probeRuntime } from './runtime/probe.js';
 
 /** The version of test.json's shape; a spec without one is version 1, the flat spec (stored-spec.ts upgrades it). */
@@ -37,6 +38,8 @@ export interface TestSpec {
   timeLimitS: number;
   seed: number;
   runtime: RuntimeName;
+  /** The hosts and how to reach them, with --runtime ssh (node i is hosts[i]). */
+  ssh?: SshSpec;
   db: PartSpec;
   workload: PartSpec;
   nemesis: {
@@ -61,13 +64,14 @@ export interface TestSpec {
 export type SpecOptions = Readonly<Record<string, unknown>>;
 
 /** The spec names of the run's shape, as the command line gives them. */
-const CORE_OPTIONS = ['name', 'nodes', 'concurrency', 'timeLimitS', 'workload', 'nemesis', 'nemesisIntervalS', 'seed', 'runtime', 'db', 'rate', 'opTimeoutMs', 'readyTimeoutS', 'checkTimeoutS', 'storeDir'];
+const CORE_OPTIONS = ['name', 'nodes', 'concurrency', 'timeLimitS', 'workload', 'nemesis', 'nemesisIntervalS', 'seed', 'runtime', 'ssh', 'db', 'rate', 'opTimeoutMs', 'readyTimeoutS', 'checkTimeoutS', 'storeDir'];
 
 export { flagKey } from './define/options.js';
 
 /** Resolves command-line options into a full spec; throws one line naming the bad value and what was expected. */
 export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec {
-  const nodeCount = integer('nodes', options['nodes'] ?? DEFAULTS.nodes, 1, 15);
+  const ssh = options['ssh'] as SshSpec | undefined;
+  const nodeCount = ssh !== undefined && options['nodes'] === undefined ? ssh.hosts.length : integer('nodes', options['nodes'] ?? DEFAULTS.nodes, 1, 15);
   const db = pick(registry.dbs, 'db', options['db'] ?? DEFAULTS.db);
   const workload = pick(registry.workloads, 'workload', options['workload'] ?? DEFAULTS.workload);
   const requested = faultList(options['nemesis'] ?? DEFAULTS.nemesis, registry);
@@ -90,6 +94,7 @@ export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec 
     timeLimitS: options['timeLimitS'] ?? DEFAULTS.timeLimitS,
     seed: options['seed'] ?? freshSeed(),
     runtime: options['runtime'] ?? DEFAULTS.runtime,
+    ...(ssh !== undefined && { ssh }),
     db: partSpec(db, given.get(db)),
     workload: partSpec(workload, given.get(workload)),
     nemesis: {
@@ -148,6 +153,7 @@ export interface NestedSpecInput {
   timeLimitS: unknown;
   seed: unknown;
   runtime: unknown;
+  ssh?: unknown;
   db: unknown;
   workload: unknown;
   nemesis: unknown;
@@ -182,6 +188,7 @@ export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): T
   assertServes(registry, db, dbValues, workload, workloadValues, nodeCount);
   const runtime = oneOf('runtime', input.runtime, RUNTIMES);
   if (!db.runtimes.includes(runtime)) throw new Error(`--db ${db.name} cannot run on the ${runtime} runtime; expected --runtime ${db.runtimes.join(' | ')}`);
+  const ssh = sshOf(runtime, input.ssh, nodeCount);
   const spec: Omit<TestSpec, 'name'> = {
     specVersion: SPEC_VERSION,
     nodes: input.nodes,
@@ -189,6 +196,7 @@ export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): T
     timeLimitS: number('time-limit', input.timeLimitS, 1, 86_400),
     seed: integer('seed', input.seed, 0, 2 ** 31 - 1),
     runtime,
+    ...(ssh !== undefined && { ssh }),
     db: withSource({ name: db.name, ...dbValues }, db),
     workload: withSource({ name: workload.name, ...workloadValues }, workload),
     nemesis: {
@@ -206,6 +214,18 @@ export function resolveNestedSpec(input: NestedSpecInput, registry: Registry): T
     ? [db.name, ...db.describe(dbValues), workload.name, ...workload.describe(workloadValues), (nemesis.leftOut !== undefined ? ALL : faults.map((f) => f.name).join('+')) || 'no-faults'].filter(Boolean).join('-')
     : String(input.name);
   return { name, ...spec } as TestSpec;
+}
+
+/** The SSH runtime's hosts: required with --runtime ssh, one per node; refused with any other runtime. */
+function sshOf(runtime: RuntimeName, value: unknown, nodeCount: number): SshSpec | undefined {
+  if (runtime !== 'ssh') {
+    if (value !== undefined) throw new Error(`--hosts and the --ssh-* flags are for --runtime ssh; this run's runtime is ${runtime}`);
+    return undefined;
+  }
+  if (value === undefined) throw new Error('--runtime ssh needs its hosts: --hosts n1.example,n2.example or --hosts-file FILE');
+  const ssh = checkSshSpec(value);
+  if (ssh.hosts.length !== nodeCount) throw new Error(`--nodes ${nodeCount} does not match the ${ssh.hosts.length} hosts given (${ssh.hosts.join(', ')}); expected one node per host (leave out --nodes)`);
+  return ssh;
 }
 
 /** The definitions of a spec's parts, looked up in the registry. */
@@ -247,6 +267,7 @@ export function replayCommand(spec: TestSpec, registry: Registry): string {
     ...faults.flatMap((fault, i) => flags(fault, spec.nemesis.faults[i] as PartSpec)),
     `--nemesis-interval ${spec.nemesis.intervalS}`,
     `--runtime ${spec.runtime}`,
+    ...(spec.ssh ? sshFlags(spec.ssh) : []),
     `--db ${nameOf(spec.db)}`,
     ...flags(db, spec.db),
     `--rate ${spec.rate}`,
@@ -255,6 +276,19 @@ export function replayCommand(spec: TestSpec, registry: Registry): string {
   ];
   // A flag several faults share (--nemesis-targets) is given once when the command line set it for all.
   return [...new Set(args)].join(' ');
+}
+
+/** The SSH flags that reach the same hosts the same way (every one, so the line does not depend on ~/.ssh). */
+function sshFlags(ssh: SshSpec): string[] {
+  return [
+    `--hosts ${ssh.hosts.join(',')}`,
+    `--ssh-user ${ssh.user}`,
+    `--ssh-port ${ssh.port}`,
+    `--ssh-private-key ${ssh.privateKey}`,
+    `--ssh-known-hosts ${ssh.knownHosts}`,
+    ...(ssh.strictHostKeys ? [] : ['--no-ssh-strict-host-keys']),
+    ssh.sudo ? '--ssh-sudo' : '--no-ssh-sudo',
+  ];
 }
 
 /** Every part option's flag in camel case, as the command line and a nightly matrix give them. */

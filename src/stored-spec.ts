@@ -45,8 +45,8 @@ export function readStoredSpecObject(dir: string): Record<string, unknown> {
   if (version !== 1 && version !== SPEC_VERSION) {
     throw new Error(`${path}: "specVersion" is ${JSON.stringify(version)}; expected 1 or ${SPEC_VERSION} (a newer faultline wrote it? upgrade faultline to check it)`);
   }
-  // Only the parts of a version 2 spec are objects; every other value is a number, a string or a boolean.
-  const objects = version === 1 ? ['nodes', 'nemesis'] : ['nodes', 'db', 'workload', 'nemesis'];
+  // Only the parts of a version 2 spec (and its SSH hosts) are objects; every other value is a number, a string or a boolean.
+  const objects = version === 1 ? ['nodes', 'nemesis'] : ['nodes', 'db', 'workload', 'nemesis', 'ssh'];
   for (const [key, value] of Object.entries(stored)) {
     const faultNames = version === 1 && key === 'nemesis' && Array.isArray(value) && value.every((v) => typeof v === 'string');
     if ((!objects.includes(key) || (version === 1 && key === 'nemesis' && !faultNames)) && typeof value === 'object' && value !== null) {

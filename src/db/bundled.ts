@@ -306,7 +306,7 @@ export default defineDb({
     antiEntropy: option.oneOf(['on', 'off'], { default: 'on', help: 'leaderless modes: replicas exchange digests and repair (off: they may never converge)' }),
     fsync: option.oneOf(FSYNC_MODES, { default: 'always', help: 'when the write-ahead log is fsynced: always (before acknowledging), interval (every 100 ms), never (lose-unsynced shows the cost)' }),
   },
-  runtimes: ['local', 'docker'],
+  runtimes: ['local', 'docker', 'ssh'],
   validate(options, { nodeCount }) {
     if (options.replicas > nodeCount) throw new Error(`--replicas "${options.replicas}" is not valid; expected a whole number from 1 to ${nodeCount} (the node count)`);
     for (const flag of ['r', 'w'] as const) {

@@ -193,7 +193,7 @@ export default defineDb({
   name: 'etcd',
   description: "etcd 3.4 (Debian's etcd-server): Raft, linearizable reads through the leader, multi-key transactions",
   options: etcdOptions,
-  runtimes: ['docker'],
+  runtimes: ['docker', 'ssh'],
   describe: (options) => (options.reads === 'linearizable' ? [] : [`${options.reads}-reads`]),
   create: (options) => etcdDb(options),
 });

@@ -6,7 +6,7 @@ import { supportsBank, supportsCounter, supportsRegister, supportsSessions, supp
 import { assertSchema, type OptionContext, type OptionSchema, type OptionValues } from './options.js';
 
 /** Where nodes run. */
-export const RUNTIME_NAMES = ['local', 'docker'] as const;
+export const RUNTIME_NAMES = ['local', 'docker', 'ssh'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 /** The kinds of client a workload can ask a database for, and the adapter method that serves each. */
