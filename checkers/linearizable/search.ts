@@ -23,6 +23,7 @@
 //   never placed.
 // - A model may declare a state hopeless for a pending read (Model.couldBecomeLegal).
 import { ADDED, ConfigMemo, FULL } from './config-memo.js';
+import { TypedSlab } from './typed-slab.js';
 
 /** A partition ready to search: times, deadlines, and a stepper over interned state ids. */
 export interface SearchProblem {
@@ -89,14 +90,16 @@ const DROP = 2;
 /** Prepares a search of the problem's ops; nothing runs until `run`. */
 export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
   // Crashed ops with a deadline before their call can never matter: leave them out.
+  // Every array the search needs comes from one slab (see typed-slab.ts for why).
+  const slab = new TypedSlab(8 * problem.count + 180 * problem.count + 512);
   let m = 0;
-  const keep = new Int32Array(problem.count);
+  const keep = slab.i32(problem.count);
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep[m++] = i;
   const globalOp = (op: number): number => keep[op]!;
-  const known = new Uint8Array(m);
-  const readOnly = new Uint8Array(m);
-  const defers = new Uint8Array(m);
-  const classOf = new Int32Array(m).fill(-1);
+  const known = slab.u8(m);
+  const readOnly = slab.u8(m);
+  const defers = slab.u8(m);
+  const classOf = slab.i32(m).fill(-1);
   let definiteLeft = 0;
   for (let i = 0; i < m; i++) {
     const g = keep[i]!;
@@ -109,16 +112,14 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
 
   // Entries sorted by time; at equal times calls first (closed intervals), then returns, then deadlines.
   const entryCount = 2 * m;
-  const eTime = new Float64Array(entryCount);
-  const eKind = new Uint8Array(entryCount);
+  const eTime = slab.f64(entryCount);
+  const eKind = slab.u8(entryCount);
   for (let i = 0; i < m; i++) {
     eTime[2 * i] = problem.call[keep[i]!]!;
     eTime[2 * i + 1] = problem.deadline[keep[i]!]!;
     eKind[2 * i + 1] = known[i] ? 1 : 2;
   }
-  const sorted = new Int32Array(entryCount);
-  for (let e = 0; e < entryCount; e++) sorted[e] = e;
-  sorted.sort((a, b) => eTime[a]! - eTime[b]! || eKind[a]! - eKind[b]! || a - b);
+  const sorted = sortEntries(eTime, eKind, slab);
 
   // The list: positions 1..2m in sorted order, 0 is the head and tail sentinel. Definite ops are
   // ranked by return, crashed ops by deadline, each in its own bit space; defBefore[p] and
@@ -127,15 +128,15 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   // deadlines; crashed calls have their own (head CRASHED), so scanning definite candidates never
   // wades through the crashed ops that stay open for long.
   const CRASHED = entryCount + 1;
-  const next = new Int32Array(entryCount + 2);
-  const prev = new Int32Array(entryCount + 2);
-  const opAt = new Int32Array(entryCount + 2);
-  const isCall = new Uint8Array(entryCount + 2);
-  const callPos = new Int32Array(m);
-  const retPos = new Int32Array(m);
-  const rank = new Int32Array(m);
-  const defBefore = new Int32Array(entryCount + 2);
-  const crBefore = new Int32Array(entryCount + 2);
+  const next = slab.i32(entryCount + 2);
+  const prev = slab.i32(entryCount + 2);
+  const opAt = slab.i32(entryCount + 2);
+  const isCall = slab.u8(entryCount + 2);
+  const callPos = slab.i32(m);
+  const retPos = slab.i32(m);
+  const rank = slab.i32(m);
+  const defBefore = slab.i32(entryCount + 2);
+  const crBefore = slab.i32(entryCount + 2);
   let nDef = 0;
   let nCr = 0;
   next[CRASHED] = CRASHED;
@@ -162,10 +163,10 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   }
   defBefore[entryCount + 1] = nDef;
   crBefore[entryCount + 1] = nCr;
-  const defWords = new Uint32Array((nDef + 31) >> 5);
-  const crWords = new Uint32Array((nCr + 31) >> 5);
-  const zA = new Int32Array(m);
-  const zB = new Int32Array(m);
+  const defWords = slab.u32((nDef + 31) >> 5);
+  const crWords = slab.u32((nCr + 31) >> 5);
+  const zA = slab.i32(m);
+  const zB = slab.i32(m);
   for (let i = 0; i < m; i++) {
     zA[i] = fmix32(Math.imul(2 * i + 1, 0x9e3779b9));
     zB[i] = fmix32(Math.imul(2 * i + 2, 0x9e3779b9) ^ 0x5bd1e995);
@@ -182,7 +183,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
 
   const memo = new ConfigMemo(budget.memoryBytes);
   const couldBecomeLegal = problem.couldBecomeLegal;
-  const localOf = new Int32Array(problem.count).fill(-1);
+  const localOf = slab.i32(problem.count).fill(-1);
   for (let i = 0; i < m; i++) localOf[keep[i]!] = i;
   /** Whether a problem op is placed (ops left out up front count as placed: they are never available). */
   const isPlaced = (op: number): boolean => {
@@ -193,8 +194,8 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   };
   const observes = problem.observes;
   const isObserver = (crashed: number, op: number): boolean => observes!(globalOp(crashed), globalOp(op));
-  const cacheFrom = new Int32Array(m).fill(-1);
-  const cacheTo = new Int32Array(m);
+  const cacheFrom = slab.i32(m).fill(-1);
+  const cacheTo = slab.i32(m);
   const stepCached = (state: number, op: number): number => {
     if (cacheFrom[op] === state) return cacheTo[op]!;
     const to = problem.step(state, globalOp(op));
@@ -214,33 +215,33 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   // configuration that awaits has a narrower future than the plain one.
   let awaiting = -1;
   let depth = 0;
-  const sOp = new Int32Array(m);
-  const sKind = new Uint8Array(m);
-  const sPrevState = new Int32Array(m);
-  const sStateAfter = new Int32Array(m);
-  const sPrevMaxDef = new Int32Array(m);
-  const sPrevMaxCr = new Int32Array(m);
-  const sPrevFirstRet = new Int32Array(m);
-  const sPrevAwaiting = new Int32Array(m);
+  const sOp = slab.i32(m);
+  const sKind = slab.u8(m);
+  const sPrevState = slab.i32(m);
+  const sStateAfter = slab.i32(m);
+  const sPrevMaxDef = slab.i32(m);
+  const sPrevMaxCr = slab.i32(m);
+  const sPrevFirstRet = slab.i32(m);
+  const sPrevAwaiting = slab.i32(m);
   // Each configuration's candidates, in the order to try them, live on a stack of lists: the
   // current one is cand[listStart, listEnd), the one being tried is at `cursor`.
-  let cand = new Int32Array(Math.max(16, 4 * m));
-  const keys = new Float64Array(m);
+  let cand = slab.i32(Math.max(16, 4 * m));
+  const keys = slab.f64(m);
   let listStart = 0;
   let listEnd = 0;
   let cursor = 0;
-  const sListStart = new Int32Array(m);
-  const sListEnd = new Int32Array(m);
-  const sCursor = new Int32Array(m);
+  const sListStart = slab.i32(m);
+  const sListEnd = slab.i32(m);
+  const sCursor = slab.i32(m);
   // For the twin rule: per class, the earliest deadline among this configuration's candidates.
   let classCount = 0;
   for (let i = 0; i < m; i++) if (classOf[i]! >= classCount) classCount = classOf[i]! + 1;
-  const classMin = new Int32Array(classCount);
-  const classStamp = new Int32Array(classCount).fill(-1);
+  const classMin = slab.i32(classCount);
+  const classStamp = slab.i32(classCount).fill(-1);
   let listStamp = 0;
 
   // The deepest dead end, copied lazily: only the part of the stack that changed since the last copy.
-  const best = { ops: new Int32Array(m), kinds: new Uint8Array(m), states: new Int32Array(m), depth: -1, state: problem.init };
+  const best = { ops: slab.i32(m), kinds: slab.u8(m), states: slab.i32(m), depth: -1, state: problem.init };
   let validPrefix = 0;
   let stuck: number[] = [];
 
@@ -520,6 +521,37 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       }
     }
   }
+}
+
+/**
+ * Entry numbers ordered by (time, kind, number). When times are whole numbers (history positions)
+ * each entry is packed into one float and sorted natively, many times faster than a comparator.
+ */
+function sortEntries(eTime: Float64Array, eKind: Uint8Array, slab: TypedSlab): Int32Array {
+  const count = eTime.length;
+  const sorted = slab.i32(count);
+  let maxTime = 0;
+  let packable = true;
+  for (let e = 0; e < count && packable; e++) {
+    const t = eTime[e]!;
+    if (t === Infinity) continue;
+    if (!Number.isInteger(t) || t < 0) packable = false;
+    else if (t > maxTime) maxTime = t;
+  }
+  const infinity = maxTime + 1;
+  if (packable && (infinity + 1) * 3 * (count + 1) < 2 ** 53) {
+    const packed = slab.f64(count);
+    for (let e = 0; e < count; e++) {
+      const t = eTime[e] === Infinity ? infinity : eTime[e]!;
+      packed[e] = (t * 3 + eKind[e]!) * count + e;
+    }
+    packed.sort();
+    for (let i = 0; i < count; i++) sorted[i] = packed[i]! % count;
+    return sorted;
+  }
+  for (let e = 0; e < count; e++) sorted[e] = e;
+  sorted.sort((a, b) => eTime[a]! - eTime[b]! || eKind[a]! - eKind[b]! || a - b);
+  return sorted;
 }
 
 function fmix32(h: number): number {
