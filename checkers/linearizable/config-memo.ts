@@ -17,14 +17,24 @@ const SET_HEADER = 2; // next crashed set, word count
 
 /** An exact set of configurations, with subsumption over crashed ops, under a byte budget. */
 export class ConfigMemo {
-  private slots = new Int32Array(1024);
-  private slotHashes = new Int32Array(1024);
-  private arena = new Int32Array(4096);
+  private slots: Int32Array;
+  private slotHashes: Int32Array;
+  private arena: Int32Array;
   private used = 0;
   private cores = 0;
   private count = 0;
 
-  constructor(private readonly budgetBytes: number) {}
+  /** `expected`: about how many configurations to size the first tables for (they grow as needed). */
+  constructor(
+    private readonly budgetBytes: number,
+    expected = 512,
+  ) {
+    let size = 64;
+    while (size < 2 * expected && size < 1 << 16) size *= 2;
+    this.slots = new Int32Array(size);
+    this.slotHashes = new Int32Array(size);
+    this.arena = new Int32Array(4 * size);
+  }
 
   /** Configurations stored so far. */
   get size(): number {

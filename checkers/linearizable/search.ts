@@ -181,7 +181,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     bitsOf(op)[r >> 5]! &= ~(1 << (r & 31));
   };
 
-  const memo = new ConfigMemo(budget.memoryBytes);
+  const memo = new ConfigMemo(budget.memoryBytes, 2 * m);
   const couldBecomeLegal = problem.couldBecomeLegal;
   const localOf = slab.i32(problem.count).fill(-1);
   for (let i = 0; i < m; i++) localOf[keep[i]!] = i;
