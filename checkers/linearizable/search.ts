@@ -22,7 +22,7 @@
 //   interchangeable, and the earliest to expire is the one to spend); one that changes nothing is
 //   never placed.
 // - A model may declare a state hopeless for a pending read (Model.couldBecomeLegal).
-import { ADDED, ConfigMemo, FULL } from './config-memo.js';
+import { ADDED, ConfigMemo, firstSlots, FULL } from './config-memo.js';
 import { TypedSlab } from './typed-slab.js';
 
 /** A partition ready to search: times, deadlines, and a stepper over interned state ids. */
@@ -91,7 +91,7 @@ const DROP = 2;
 export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
   // Crashed ops with a deadline before their call can never matter: leave them out.
   // Every array the search needs comes from one slab (see typed-slab.ts for why).
-  const slab = new TypedSlab(8 * problem.count + 180 * problem.count + 512);
+  const slab = new TypedSlab(200 * problem.count + 24 * firstSlots(2 * problem.count) + 1024); // the arrays below and the memo's first tables
   let m = 0;
   const keep = slab.i32(problem.count);
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep[m++] = i;
@@ -181,7 +181,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     bitsOf(op)[r >> 5]! &= ~(1 << (r & 31));
   };
 
-  const memo = new ConfigMemo(budget.memoryBytes, 2 * m);
+  const memo = new ConfigMemo(budget.memoryBytes, 2 * m, (length) => slab.i32(length));
   const couldBecomeLegal = problem.couldBecomeLegal;
   const localOf = slab.i32(problem.count).fill(-1);
   for (let i = 0; i < m; i++) localOf[keep[i]!] = i;
@@ -416,7 +416,13 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     }
     return path;
   }
+  /** The result; the slab goes back for the next search, so nothing may run after this. */
   function finish(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
+    const result = conclude(outcome, cause);
+    slab.release();
+    return result;
+  }
+  function conclude(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
     if (outcome === 'ok') {
       const path = budget.keepPath ? pathOf(sOp, sKind, sStateAfter, depth) : { ops: [], statesAfter: [] };
       return { outcome, path, state, stuck: [], explored: memo.size };

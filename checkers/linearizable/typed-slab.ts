@@ -2,14 +2,34 @@
 // outside the JS heap that V8 allocates, zeroes and tracks one by one; a search makes some forty
 // of them, which on histories of a hundred ops cost more than the search itself.
 
-/** A bump allocator of zeroed typed arrays; a request that does not fit starts a new buffer. */
+// Buffers of finished searches, kept for the next ones (per thread: module state).
+const spare: ArrayBuffer[] = [];
+const SPARE_LIMIT = 8;
+
+/**
+ * A bump allocator of zeroed typed arrays; a request that does not fit starts a new buffer. Its
+ * first buffer may be a spare one given back by `release`, zeroed again.
+ */
 export class TypedSlab {
   private buffer: ArrayBuffer;
+  private readonly first: ArrayBuffer;
   private used = 0;
 
   /** `bytes`: the expected total, so that usually one buffer serves every request. */
   constructor(private readonly bytes: number) {
-    this.buffer = new ArrayBuffer(Math.max(64, bytes));
+    const want = Math.max(64, bytes);
+    const found = spare.findIndex((b) => b.byteLength >= want && b.byteLength <= 4 * want);
+    if (found >= 0) {
+      this.buffer = spare.splice(found, 1)[0]!;
+      new Uint8Array(this.buffer).fill(0);
+    } else this.buffer = new ArrayBuffer(want);
+    this.first = this.buffer;
+  }
+
+  /** Hands the first buffer to a later slab. Every array taken from this one must be dead by then. */
+  release(): void {
+    if (spare.length >= SPARE_LIMIT) spare.shift();
+    spare.push(this.first);
   }
 
   f64(length: number): Float64Array {
