@@ -17,9 +17,9 @@ import { UNKNOWN, type Operation } from './model.js';
 export function crashDeadlines<I, O>(
   operations: readonly Operation<I, O>[],
   observers: readonly (readonly number[] | undefined)[] | undefined,
+  deadline: Float64Array = new Float64Array(operations.length),
 ): Float64Array {
   const n = operations.length;
-  const deadline = new Float64Array(n);
   const open: number[] = [];
   for (let i = 0; i < n; i++) {
     const op = operations[i]!;

@@ -14,6 +14,8 @@ export class TypedSlab {
   private buffer: ArrayBuffer;
   private readonly first: ArrayBuffer;
   private used = 0;
+  /** Bytes of `buffer` that may be handed out (a spare one is zeroed only that far). */
+  private limit: number;
 
   /** `bytes`: the expected total, so that usually one buffer serves every request. */
   constructor(private readonly bytes: number) {
@@ -21,9 +23,10 @@ export class TypedSlab {
     const found = spare.findIndex((b) => b.byteLength >= want && b.byteLength <= 4 * want);
     if (found >= 0) {
       this.buffer = spare.splice(found, 1)[0]!;
-      new Uint8Array(this.buffer).fill(0);
+      new Uint8Array(this.buffer, 0, want).fill(0);
     } else this.buffer = new ArrayBuffer(want);
     this.first = this.buffer;
+    this.limit = want;
   }
 
   /** Hands the first buffer to a later slab. Every array taken from this one must be dead by then. */
@@ -51,8 +54,9 @@ export class TypedSlab {
   /** Reserves `size` bytes aligned to `align` and returns the buffer they are in (`used` ends them). */
   private take(size: number, align: number): ArrayBuffer {
     let start = (this.used + align - 1) & ~(align - 1);
-    if (start + size > this.buffer.byteLength) {
+    if (start + size > this.limit) {
       this.buffer = new ArrayBuffer(Math.max(size, this.bytes >> 1, 64));
+      this.limit = this.buffer.byteLength;
       start = 0;
     }
     this.used = start + size;
