@@ -545,6 +545,16 @@ function sortEntries(eTime: Float64Array, eKind: Uint8Array, slab: TypedSlab): I
     else if (t > maxTime) maxTime = t;
   }
   const infinity = maxTime + 1;
+  const buckets = (infinity + 1) * 3;
+  if (packable && buckets <= 16 * count + 64) {
+    // Times are dense (history positions): a counting sort on (time, kind), stable in entry number.
+    const start = slab.i32(buckets + 1);
+    const bucketOf = (e: number): number => (eTime[e] === Infinity ? infinity : eTime[e]!) * 3 + eKind[e]!;
+    for (let e = 0; e < count; e++) start[bucketOf(e) + 1]!++;
+    for (let k = 0; k < buckets; k++) start[k + 1]! += start[k]!;
+    for (let e = 0; e < count; e++) sorted[start[bucketOf(e)]!++] = e;
+    return sorted;
+  }
   if (packable && (infinity + 1) * 3 * (count + 1) < 2 ** 53) {
     const packed = slab.f64(count);
     for (let e = 0; e < count; e++) {
