@@ -91,7 +91,7 @@ const DROP = 2;
 export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
   // Crashed ops with a deadline before their call can never matter: leave them out.
   // Every array the search needs comes from one slab (see typed-slab.ts for why).
-  const slab = new TypedSlab(200 * problem.count + 24 * firstSlots(2 * problem.count) + 1024); // the arrays below and the memo's first tables
+  const slab = new TypedSlab(250 * problem.count + 24 * firstSlots(2 * problem.count) + 1024); // the arrays below and the memo's first tables
   let m = 0;
   const keep = slab.i32(problem.count);
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep[m++] = i;
@@ -194,13 +194,21 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   };
   const observes = problem.observes;
   const isObserver = (crashed: number, op: number): boolean => observes!(globalOp(crashed), globalOp(op));
-  const cacheFrom = slab.i32(m).fill(-1);
-  const cacheTo = slab.i32(m);
+  // Transitions seen, direct-mapped by (state, op): the blocking op is stepped from every candidate's
+  // state, so one entry per op would thrash.
+  let cacheSize = 64;
+  while (cacheSize < 4 * m && cacheSize < 1 << 20) cacheSize *= 2;
+  const cacheMask = cacheSize - 1;
+  const cacheFrom = slab.i32(cacheSize).fill(-1);
+  const cacheOp = slab.i32(cacheSize);
+  const cacheTo = slab.i32(cacheSize);
   const stepCached = (state: number, op: number): number => {
-    if (cacheFrom[op] === state) return cacheTo[op]!;
+    const slot = (Math.imul(state, 0x9e3779b1) + op) & cacheMask;
+    if (cacheFrom[slot] === state && cacheOp[slot] === op) return cacheTo[slot]!;
     const to = problem.step(state, globalOp(op));
-    cacheFrom[op] = state;
-    cacheTo[op] = to;
+    cacheFrom[slot] = state;
+    cacheOp[slot] = op;
+    cacheTo[slot] = to;
     return to;
   };
 
@@ -349,7 +357,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     const blocking = firstRet !== 0 && known[opAt[firstRet]!] && stepCached(state, opAt[firstRet]!) < 0 ? opAt[firstRet]! : -1;
     listStamp++;
     const limit = firstRet === 0 ? CRASHED : firstRet;
-    for (let e = next[CRASHED]!; e < limit; e = next[e]!) {
+    if (classCount > 0) for (let e = next[CRASHED]!; e < limit; e = next[e]!) {
       const op = opAt[e]!;
       const cls = classOf[op]!;
       if (cls >= 0 && (classStamp[cls] !== listStamp || retPos[op]! < classMin[cls]!)) {
@@ -357,24 +365,8 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
         classMin[cls] = retPos[op]!;
       }
     }
-    const consider = (op: number): void => {
-      if (awaiting >= 0 && !isObserver(awaiting, op)) return;
-      if (!known[op]) {
-        const cls = classOf[op]!;
-        if (cls >= 0 && classMin[cls] !== retPos[op]) return;
-      }
-      const after = stepCached(state, op);
-      if (after < 0 || (!known[op] && after === state)) return;
-      let key = retPos[op]!;
-      if (blocking >= 0 && op !== blocking) {
-        const helps = after !== state && (known[op] || !defers[op] || isObserver(op, blocking)) && stepCached(after, blocking) >= 0;
-        if (!helps) key += entryCount + 2;
-      }
-      keys[op] = key;
-      cand[n++] = op;
-    };
-    for (let e = next[0]!; e !== firstRet; e = next[e]!) consider(opAt[e]!);
-    for (let e = next[CRASHED]!; e < limit; e = next[e]!) consider(opAt[e]!);
+    for (let e = next[0]!; e !== firstRet; e = next[e]!) n = consider(opAt[e]!, blocking, n);
+    for (let e = next[CRASHED]!; e < limit; e = next[e]!) n = consider(opAt[e]!, blocking, n);
     listEnd = n;
     cursor = listStart;
     // Insertion sort: lists are short, and this makes no garbage.
@@ -388,6 +380,24 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       }
       cand[j + 1] = op;
     }
+  }
+  /** Appends op to the candidate list at `n` with its sort key, unless it is left out; returns the new end. */
+  function consider(op: number, blocking: number, n: number): number {
+    if (awaiting >= 0 && !isObserver(awaiting, op)) return n;
+    if (!known[op]) {
+      const cls = classOf[op]!;
+      if (cls >= 0 && classMin[cls] !== retPos[op]) return n;
+    }
+    const after = stepCached(state, op);
+    if (after < 0 || (!known[op] && after === state)) return n;
+    let key = retPos[op]!;
+    if (blocking >= 0 && op !== blocking) {
+      const helps = after !== state && (known[op] || !defers[op] || isObserver(op, blocking)) && stepCached(after, blocking) >= 0;
+      if (!helps) key += entryCount + 2;
+    }
+    keys[op] = key;
+    cand[n] = op;
+    return n + 1;
   }
   function recordDeadEnd(): void {
     if (depth <= best.depth) return;
