@@ -6,6 +6,7 @@ import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
 import { createSearch, type Search, type SearchProblem, type SearchResult } from './search.js';
 import { StateTable } from './state-table.js';
 import { TypedSlab } from './typed-slab.js';
+import { windowIsIllegal } from './window-proof.js';
 
 /** ok: linearizable; illegal: not; unknown: the time or memory budget ran out first. */
 export type Outcome = 'ok' | 'illegal' | 'unknown';
@@ -178,13 +179,32 @@ export function startPartition<State, Input, Output>(
     if (found.cause) result.cause = found.cause;
     return result;
   };
+  // A search still running after proofAtMs may be stuck on an illegal history too big to exhaust:
+  // try to prove it from a window around its deepest dead end, and again each time it doubles.
+  let proofAtMs = 100;
+  const tryWindowProof = (running: Search): SearchResult | undefined => {
+    const deepest = running.deepest?.();
+    const stuck = deepest?.stuck[0];
+    if (!deepest || stuck === undefined || !model.reachableStates) return undefined;
+    const until = Math.min(deadlineAt, performance.now() + Math.max(100, checkMs / 2));
+    for (const width of [32, 128, 512]) {
+      if (windowIsIllegal(model, operations, stuck, width, until, memoryBytes)) {
+        return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
+      }
+    }
+    return undefined;
+  };
   return {
     size: operations.length,
     run(iterations) {
       if (finished) return finished;
       const t = performance.now();
       search ??= prepare();
-      const found = search.run(iterations);
+      let found = search.run(iterations);
+      if (!found && checkMs + performance.now() - t > proofAtMs) {
+        proofAtMs = 2 * (checkMs + performance.now() - t);
+        found = tryWindowProof(search);
+      }
       checkMs += performance.now() - t;
       if (found) {
         finished = toResult(found);

@@ -81,6 +81,8 @@ export interface SearchResult {
 export interface Search {
   /** Runs at most `iterations` more steps; the result when finished, undefined when paused. */
   run(iterations: number): SearchResult | undefined;
+  /** While paused: the deepest dead end so far (path and stuck ops, the blocking op first). */
+  deepest?(): { path: SearchPath; state: number; stuck: number[] };
 }
 
 const NORMAL = 0;
@@ -458,6 +460,9 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       if (performance.now() > budget.deadlineAt) return (done = finish('unknown', 'timeout'));
       done = loop(iterations + limit);
       return done;
+    },
+    deepest() {
+      return { path: pathOf(best.ops, best.kinds, best.states, Math.max(best.depth, 0)), state: best.state, stuck: stuck.slice() };
     },
   };
 
