@@ -181,12 +181,13 @@ export function startPartition<State, Input, Output>(
   };
   // A search still running after proofAtMs may be stuck on an illegal history too big to exhaust:
   // try to prove it from a window around its deepest dead end, and again each time it doubles.
-  let proofAtMs = 100;
+  // Each try gets a quarter of the time spent so far, so a slow linearizable history pays at most that.
+  let proofAtMs = 1000;
   const tryWindowProof = (running: Search): SearchResult | undefined => {
     const deepest = running.deepest?.();
     const stuck = deepest?.stuck[0];
     if (!deepest || stuck === undefined || !model.reachableStates) return undefined;
-    const until = Math.min(deadlineAt, performance.now() + Math.max(100, checkMs / 2));
+    const until = Math.min(deadlineAt, performance.now() + Math.max(50, checkMs / 4));
     for (const width of [32, 128, 512]) {
       if (windowIsIllegal(model, operations, stuck, width, until, memoryBytes)) {
         return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
