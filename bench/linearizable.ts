@@ -1,16 +1,39 @@
-// Benchmark of the linearizability checker: the Porcupine corpus against Porcupine's own times
-// (BASELINE.tsv), then seeded generated histories (single register with crashed ops, ok and illegal;
-// a 1,000,000-op history over 1,000 keys). Parsing is never timed. Run after a build:
-//   npm run bench:linearizable   (or: npx tsc -p bench/tsconfig.json && node dist/bench/linearizable.js [--quick])
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// Benchmark of the linearizability checker: the Porcupine corpus and the shared generated corpus
+// (../shared/corpus/generated, when present) against Porcupine's own times (their BASELINE.tsv),
+// then seeded generated histories (single register with crashed ops, ok and illegal; a
+// 1,000,000-op history over 1,000 keys). Check times are warm and exclude parsing; `cli_wall_ms` is
+// what a user waits for: one `faultline check` process per file, start to exit. Run after a build:
+//   npm run build && npm run bench:linearizable   (or: node dist/bench/linearizable.js [--quick] [--no-cli])
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { checkHistory, type LinearizableOptions } from '../checkers/linearizable/index.js';
 import { corruptRead, simulateRegisterHistory, type SimulationOptions } from '../test-support/simulate-register-history.js';
 import { parseHistory } from '../src/formats/read-history.js';
 import type { History } from '../src/op.js';
 
 const quick = process.argv.includes('--quick');
+const withCli = !process.argv.includes('--no-cli');
 const corpus = findCorpus();
+const cli = join(import.meta.dirname, '..', 'src', 'cli.js');
+const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
+
+/** Wall time of one `faultline check` process on a file (gzip is unpacked first, untimed); NaN without --cli. */
+function cliWallMs(path: string, format: string, model: string): number {
+  if (!withCli || !existsSync(cli)) return NaN;
+  let file = path;
+  if (path.endsWith('.gz')) {
+    file = join(scratch, basename(path, '.gz'));
+    writeFileSync(file, gunzipSync(readFileSync(path)));
+  }
+  const started = performance.now();
+  const run = spawnSync(process.execPath, [cli, 'check', '--format', format, '--model', model, '--timeout-s', '60', file], { stdio: 'ignore' });
+  const ms = performance.now() - started;
+  if (file !== path) rmSync(file);
+  return run.status === 0 || run.status === 1 ? ms : NaN;
+}
 
 /** Median of the check times of `runs` runs after one warm-up. */
 async function medianMs(history: History, options: LinearizableOptions, runs: number): Promise<{ ms: number; outcome: string }> {
@@ -36,26 +59,84 @@ async function benchCorpus(): Promise<void> {
     if (file && !file.startsWith('#') && file !== 'file' && ms2) baseline.set(file, Number(ms2));
   }
   const manifest = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t') as [string, string, string, string]);
-  const totals = new Map<string, { ours: number; theirs: number; files: number; wrong: number }>();
-  console.log('file\tops\texpected\tours\tours_ms\tporcupine_ms');
+  const totals = new Map<string, { ours: number; theirs: number; files: number; wrong: number; slower: number; cli: number }>();
+  console.log('file\tops\texpected\tours\tours_ms\tporcupine_ms\tcli_wall_ms');
   for (const [file, model, operations, expected] of manifest) {
     const etcd = model === 'etcd-cas-register';
     const history = parseHistory(readFileSync(join(corpus, file), 'utf8'), etcd ? 'etcd-log' : 'kv-log', file);
     const { ms, outcome } = await medianMs(history, { model: etcd ? 'cas-register' : 'kv', keyed: !etcd, timeoutMs: 60_000, workers: 0 }, 5);
     const want = expected === 'Illegal' ? 'illegal' : 'ok';
     const set = etcd ? 'etcd (jepsen/)' : 'kv (kv/)';
-    const t = totals.get(set) ?? { ours: 0, theirs: 0, files: 0, wrong: 0 };
+    const t = totals.get(set) ?? { ours: 0, theirs: 0, files: 0, wrong: 0, slower: 0, cli: 0 };
+    const theirs = baseline.get(file) ?? NaN;
+    const wall = cliWallMs(join(corpus, file), etcd ? 'etcd-log' : 'kv-log', etcd ? 'cas-register' : 'kv');
     t.ours += ms;
-    t.theirs += baseline.get(file) ?? NaN;
+    t.theirs += theirs;
+    t.cli += wall;
     t.files++;
+    if (ms > theirs) t.slower++;
     if (outcome !== want) t.wrong++;
     totals.set(set, t);
-    console.log(`${file}\t${operations}\t${want}\t${outcome}${outcome === want ? '' : ' WRONG'}\t${ms.toFixed(3)}\t${baseline.get(file)?.toFixed(3)}`);
+    console.log(`${file}\t${operations}\t${want}\t${outcome}${outcome === want ? '' : ' WRONG'}\t${ms.toFixed(3)}\t${theirs.toFixed(3)}\t${wall.toFixed(0)}`);
   }
-  console.log('\nset\tfiles\twrong\tours_total_ms\tporcupine_total_ms (2 cores)\tratio');
+  console.log('\nset\tfiles\twrong\tslower_than_porcupine\tours_total_ms\tporcupine_total_ms (2 cores)\tratio\tcli_wall_total_ms');
   for (const [set, t] of totals) {
-    console.log(`${set}\t${t.files}\t${t.wrong}\t${t.ours.toFixed(1)}\t${t.theirs.toFixed(1)}\t${(t.ours / t.theirs).toFixed(3)}`);
+    console.log(`${set}\t${t.files}\t${t.wrong}\t${t.slower}\t${t.ours.toFixed(1)}\t${t.theirs.toFixed(1)}\t${(t.ours / t.theirs).toFixed(3)}\t${t.cli.toFixed(0)}`);
   }
+}
+
+/**
+ * The shared generated corpus (cas-register histories in the etcd-log format, some gzip-compressed)
+ * against Porcupine's verdicts and median times. Files Porcupine left unknown (its 60 s timeout)
+ * are listed apart: no time to compare, our verdict is news.
+ */
+async function benchGeneratedCorpus(): Promise<void> {
+  const dir = findGeneratedCorpus();
+  if (!dir) {
+    console.log('\nno shared generated corpus (../shared/corpus/generated or GENERATED_CORPUS=<dir>): skipped');
+    return;
+  }
+  const rows = readFileSync(join(dir, 'BASELINE.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
+  console.log(`\n${dir}\nfile\tops\tprocs\tporcupine\tours\tours_ms\tporcupine_ms\tratio\tcli_wall_ms`);
+  const sum = { files: 0, slower: 0, wrong: 0, ours: 0, theirs: 0, cli: 0, undecided: 0, oursOnUndecided: 0 };
+  for (const [file, ops, procs, verdict, theirsText] of rows) {
+    if (!file || !ops || !verdict || !theirsText) continue;
+    if (quick && Number(ops) > 5000) continue;
+    const raw = readFileSync(join(dir, file));
+    const history = parseHistory((file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8'), 'etcd-log', file);
+    const first = await checkHistory(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 });
+    // A check that takes seconds is timed once (its first run); quick ones as the median of five.
+    const { ms, outcome } = first.checkMs > 2000 ? { ms: first.checkMs, outcome: first.outcome } : await medianMs(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 }, 5);
+    const want = verdict.toLowerCase();
+    const theirs = Number(theirsText);
+    const wall = cliWallMs(join(dir, file), 'etcd-log', 'cas-register');
+    sum.cli += wall;
+    if (want === 'unknown') {
+      sum.undecided++;
+      sum.oursOnUndecided += ms;
+    } else {
+      sum.files++;
+      sum.ours += ms;
+      sum.theirs += theirs;
+      if (ms > theirs) sum.slower++;
+      if (outcome !== want) sum.wrong++;
+    }
+    const mark = want !== 'unknown' && outcome !== want ? ' WRONG' : '';
+    console.log(`${file}\t${ops}\t${procs}\t${want}\t${outcome}${mark}\t${ms.toFixed(3)}\t${want === 'unknown' ? '>60000' : theirs.toFixed(3)}\t${want === 'unknown' ? '-' : (ms / theirs).toFixed(3)}\t${wall.toFixed(0)}`);
+  }
+  console.log('\nfiles Porcupine decided\twrong\tslower_than_porcupine\tours_total_ms\tporcupine_total_ms\tratio\tPorcupine unknown: files, our total ms\tcli_wall_total_ms');
+  console.log(`${sum.files}\t${sum.wrong}\t${sum.slower}\t${sum.ours.toFixed(1)}\t${sum.theirs.toFixed(1)}\t${(sum.ours / sum.theirs).toFixed(4)}\t${sum.undecided}, ${sum.oursOnUndecided.toFixed(0)}\t${sum.cli.toFixed(0)}`);
+}
+
+/** ../shared/corpus/generated above this checkout (or GENERATED_CORPUS), or undefined. */
+function findGeneratedCorpus(): string | undefined {
+  if (process.env['GENERATED_CORPUS']) return process.env['GENERATED_CORPUS'];
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'shared', 'corpus', 'generated'), join(dir, '..', 'shared', 'corpus', 'generated')]) {
+      if (existsSync(join(candidate, 'BASELINE.tsv'))) return candidate;
+    }
+  }
+  return undefined;
 }
 
 async function benchGenerated(): Promise<void> {
@@ -107,5 +188,7 @@ function findCorpus(): string {
 
 console.log(`node ${process.version}, ${quick ? 'quick run' : 'full run'}`);
 await benchCorpus();
+await benchGeneratedCorpus();
 await benchGenerated();
+rmSync(scratch, { recursive: true, force: true });
 console.log(`\npeak RSS ${peakRssMiB()} MiB`);

@@ -5,6 +5,8 @@ import { crashDeadlines } from './crash-deadlines.js';
 import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
 import { createSearch, type Search, type SearchProblem, type SearchResult } from './search.js';
 import { StateTable } from './state-table.js';
+import { TypedSlab } from './typed-slab.js';
+import { windowIsIllegal } from './window-proof.js';
 
 /** ok: linearizable; illegal: not; unknown: the time or memory budget ran out first. */
 export type Outcome = 'ok' | 'illegal' | 'unknown';
@@ -135,15 +137,21 @@ export function startPartition<State, Input, Output>(
   let search: Search | undefined;
   const budget = { deadlineAt, memoryBytes };
   const prepare = (): Search => {
-    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init);
+    // The problem's arrays are copied by createSearch, so their slab goes back at once.
+    const slab = new TypedSlab(32 * operations.length + 256);
+    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init, slab);
     const dead = couldBecomeLegal ? deadOps(model, operations, states[init]!, couldBecomeLegal) : [];
-    if (dead.length === 0) return createSearch(problem, budget);
+    if (dead.length === 0) {
+      const search = createSearch(problem, budget);
+      slab.release();
+      return search;
+    }
     // Ops no state can ever explain: illegal for sure. For the explanation, linearize the other ops
     // and show the prefix up to where the first dead op had to take effect.
     const first = dead[0]!;
     const isDead = new Set(dead);
     const rest = operations.flatMap((_, i) => (isDead.has(i) ? [] : [i]));
-    const others = createSearch(buildProblem(model, rest.map((i) => operations[i]!), table, init).problem, { ...budget, keepPath: true });
+    const others = createSearch(buildProblem(model, rest.map((i) => operations[i]!), table, init, slab).problem, { ...budget, keepPath: true });
     return {
       run(iterations) {
         const found = others.run(iterations);
@@ -171,13 +179,33 @@ export function startPartition<State, Input, Output>(
     if (found.cause) result.cause = found.cause;
     return result;
   };
+  // A search still running after proofAtMs may be stuck on an illegal history too big to exhaust:
+  // try to prove it from a window around its deepest dead end, and again each time it doubles.
+  // Each try gets a quarter of the time spent so far, so a slow linearizable history pays at most that.
+  let proofAtMs = 1000;
+  const tryWindowProof = (running: Search): SearchResult | undefined => {
+    const deepest = running.deepest?.();
+    const stuck = deepest?.stuck[0];
+    if (!deepest || stuck === undefined || !model.reachableStates) return undefined;
+    const until = Math.min(deadlineAt, performance.now() + Math.max(50, checkMs / 4));
+    for (const width of [32, 128, 512]) {
+      if (windowIsIllegal(model, operations, stuck, width, until, memoryBytes)) {
+        return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
+      }
+    }
+    return undefined;
+  };
   return {
     size: operations.length,
     run(iterations) {
       if (finished) return finished;
       const t = performance.now();
       search ??= prepare();
-      const found = search.run(iterations);
+      let found = search.run(iterations);
+      if (!found && checkMs + performance.now() - t > proofAtMs) {
+        proofAtMs = 2 * (checkMs + performance.now() - t);
+        found = tryWindowProof(search);
+      }
       checkMs += performance.now() - t;
       if (found) {
         finished = toResult(found);
@@ -207,8 +235,8 @@ function observesFrom(observers: readonly (readonly number[] | undefined)[]): (c
 }
 
 /** Crashed ops with the same input behave identically: number each group of two or more; -1 for the rest. */
-function crashedClasses(operations: readonly Operation<unknown, unknown>[]): Int32Array {
-  const classOf = new Int32Array(operations.length).fill(-1);
+function crashedClasses(operations: readonly Operation<unknown, unknown>[], classOf: Int32Array): Int32Array {
+  classOf.fill(-1);
   const byInput = new Map<string, number[]>();
   operations.forEach((op, i) => {
     if (op.output !== UNKNOWN) return;
@@ -237,12 +265,13 @@ function buildProblem<State, Input, Output>(
   operations: readonly Operation<Input, Output>[],
   table: StateTable<State>,
   init: number,
+  slab: TypedSlab,
 ): { problem: SearchProblem; couldBecomeLegal: ReturnType<NonNullable<Model<State, Input, Output>['couldBecomeLegal']>> | undefined } {
   const states = table.states;
   const n = operations.length;
-  const call = new Float64Array(n);
-  const known = new Uint8Array(n);
-  const readOnly = new Uint8Array(n);
+  const call = slab.f64(n);
+  const known = slab.u8(n);
+  const readOnly = slab.u8(n);
   const inputs = new Array<Input>(n);
   const outputs = new Array<Output | typeof UNKNOWN>(n);
   for (let i = 0; i < n; i++) {
@@ -255,7 +284,7 @@ function buildProblem<State, Input, Output>(
   }
   const observers = model.crashObservers?.(operations);
   const couldBecomeLegal = model.couldBecomeLegal?.(operations);
-  const deadline = crashDeadlines(operations, observers);
+  const deadline = crashDeadlines(operations, observers, slab.f64(n));
   for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity; // left out of the search
   const problem: SearchProblem = {
     count: n,
@@ -268,11 +297,13 @@ function buildProblem<State, Input, Output>(
       const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
       return next === ILLEGAL ? -1 : table.intern(next as State);
     },
-    classOf: crashedClasses(operations),
+    classOf: crashedClasses(operations, slab.i32(n)),
   };
   if (observers && model.crashedOpsDefer) {
     problem.observes = observesFrom(observers);
-    problem.defers = Uint8Array.from(observers, (list, i) => (list !== undefined && !known[i] ? 1 : 0));
+    const defers = slab.u8(n);
+    for (let i = 0; i < n; i++) defers[i] = observers[i] !== undefined && !known[i] ? 1 : 0;
+    problem.defers = defers;
   }
   if (couldBecomeLegal) problem.couldBecomeLegal = (state, op, placed) => couldBecomeLegal(states[state]!, op, placed);
   return { problem, couldBecomeLegal };

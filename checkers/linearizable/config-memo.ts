@@ -15,16 +15,36 @@ export const FULL = 2;
 const CORE_HEADER = 6; // h2, state, first, extra, word count, head of the crashed-set list
 const SET_HEADER = 2; // next crashed set, word count
 
+/** The first tables' slot count for about `expected` configurations (the arena gets four words a slot). */
+export function firstSlots(expected: number): number {
+  let size = 64;
+  while (size < 2 * expected && size < 1 << 16) size *= 2;
+  return size;
+}
+
 /** An exact set of configurations, with subsumption over crashed ops, under a byte budget. */
 export class ConfigMemo {
-  private slots = new Int32Array(1024);
-  private slotHashes = new Int32Array(1024);
-  private arena = new Int32Array(4096);
+  private slots: Int32Array;
+  private slotHashes: Int32Array;
+  private arena: Int32Array;
   private used = 0;
   private cores = 0;
   private count = 0;
 
-  constructor(private readonly budgetBytes: number) {}
+  /**
+   * `expected`: about how many configurations to size the first tables for (they grow as needed);
+   * `allocate` makes those first tables (zeroed), e.g. from the search's slab.
+   */
+  constructor(
+    private readonly budgetBytes: number,
+    expected = 512,
+    allocate: (length: number) => Int32Array = (length) => new Int32Array(length),
+  ) {
+    const size = firstSlots(expected);
+    this.slots = allocate(size);
+    this.slotHashes = allocate(size);
+    this.arena = allocate(4 * size);
+  }
 
   /** Configurations stored so far. */
   get size(): number {

@@ -17,9 +17,9 @@ import { UNKNOWN, type Operation } from './model.js';
 export function crashDeadlines<I, O>(
   operations: readonly Operation<I, O>[],
   observers: readonly (readonly number[] | undefined)[] | undefined,
+  deadline: Float64Array = new Float64Array(operations.length),
 ): Float64Array {
   const n = operations.length;
-  const deadline = new Float64Array(n);
   const open: number[] = [];
   for (let i = 0; i < n; i++) {
     const op = operations[i]!;
@@ -31,15 +31,18 @@ export function crashDeadlines<I, O>(
     }
   }
   // Definite observers give a fixed bound; crashed ones pass theirs on, to a fixpoint.
-  const summaries = new Map<readonly number[], { maxReturn: number; returns: Float64Array; crashed: number[] }>();
+  const summaries = new Map<readonly number[], { maxReturn: number; crashed: number[] }>();
   const summarise = (list: readonly number[]) => {
     let summary = summaries.get(list);
     if (!summary) {
-      const definite: number[] = [];
+      let maxReturn = -Infinity;
       const crashed: number[] = [];
-      for (const o of list) (operations[o]!.output === UNKNOWN ? crashed : definite).push(o);
-      const returns = Float64Array.from(definite, (o) => operations[o]!.return);
-      summary = { maxReturn: returns.reduce((a, b) => Math.max(a, b), -Infinity), returns, crashed };
+      for (const o of list) {
+        const observer = operations[o]!;
+        if (observer.output === UNKNOWN) crashed.push(o);
+        else if (observer.return > maxReturn) maxReturn = observer.return;
+      }
+      summary = { maxReturn, crashed };
       summaries.set(list, summary);
     }
     return summary;

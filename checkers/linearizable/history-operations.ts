@@ -78,10 +78,33 @@ export function historyOperations(history: History, model: AnyModel, keyed: Keye
   };
 }
 
+/** Open invocations by process: an array for small process numbers, a Map for the rest. */
+class OpenByProcess {
+  private readonly small: number[] = [];
+  private readonly other = new Map<number | string, number>();
+  get(process: number | string): number | undefined {
+    if (typeof process === 'number' && process >= 0 && process < 4096 && Number.isInteger(process)) {
+      const at = this.small[process];
+      return at === undefined || at < 0 ? undefined : at;
+    }
+    return this.other.get(process);
+  }
+  set(process: number | string, at: number): void {
+    if (typeof process === 'number' && process >= 0 && process < 4096 && Number.isInteger(process)) {
+      while (this.small.length <= process) this.small.push(-1);
+      this.small[process] = at;
+    } else this.other.set(process, at);
+  }
+  delete(process: number | string): void {
+    this.set(process, -1);
+    this.other.delete(process);
+  }
+}
+
 /** For each invocation's position, the position of its completion, or -1. */
-function pairCompletions(history: History): Int32Array {
-  const completionOf = new Int32Array(history.length).fill(-1);
-  const open = new Map<number | string, number>();
+function pairCompletions(history: History): number[] {
+  const completionOf = new Array<number>(history.length).fill(-1);
+  const open = new OpenByProcess();
   for (let i = 0; i < history.length; i++) {
     const op = history[i]!;
     if (op.process === 'nemesis') continue;

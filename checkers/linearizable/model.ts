@@ -92,6 +92,13 @@ export interface Model<State, Input, Output> {
    * one read).
    */
   crashedOpsDefer?: boolean;
+  /**
+   * Optional, for proving histories illegal: every state the object can be in after any sequence
+   * of these operations, the initial state included (a register: its initial value and every value
+   * written). With it the checker can show that a window of the history around a stuck op has no
+   * linearization from any state, which no search of the whole history could finish.
+   */
+  reachableStates?(operations: readonly Operation<Input, Output>[]): State[];
 }
 
 /** A model of any type, as registries and checkers hold them. */

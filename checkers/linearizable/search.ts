@@ -22,7 +22,8 @@
 //   interchangeable, and the earliest to expire is the one to spend); one that changes nothing is
 //   never placed.
 // - A model may declare a state hopeless for a pending read (Model.couldBecomeLegal).
-import { ADDED, ConfigMemo, FULL } from './config-memo.js';
+import { ADDED, ConfigMemo, firstSlots, FULL } from './config-memo.js';
+import { TypedSlab } from './typed-slab.js';
 
 /** A partition ready to search: times, deadlines, and a stepper over interned state ids. */
 export interface SearchProblem {
@@ -80,6 +81,8 @@ export interface SearchResult {
 export interface Search {
   /** Runs at most `iterations` more steps; the result when finished, undefined when paused. */
   run(iterations: number): SearchResult | undefined;
+  /** While paused: the deepest dead end so far (path and stuck ops, the blocking op first). */
+  deepest?(): { path: SearchPath; state: number; stuck: number[] };
 }
 
 const NORMAL = 0;
@@ -89,14 +92,16 @@ const DROP = 2;
 /** Prepares a search of the problem's ops; nothing runs until `run`. */
 export function createSearch(problem: SearchProblem, budget: SearchBudget): Search {
   // Crashed ops with a deadline before their call can never matter: leave them out.
+  // Every array the search needs comes from one slab (see typed-slab.ts for why).
+  const slab = new TypedSlab(250 * problem.count + 24 * firstSlots(2 * problem.count) + 1024); // the arrays below and the memo's first tables
   let m = 0;
-  const keep = new Int32Array(problem.count);
+  const keep = slab.i32(problem.count);
   for (let i = 0; i < problem.count; i++) if (problem.deadline[i]! >= problem.call[i]!) keep[m++] = i;
   const globalOp = (op: number): number => keep[op]!;
-  const known = new Uint8Array(m);
-  const readOnly = new Uint8Array(m);
-  const defers = new Uint8Array(m);
-  const classOf = new Int32Array(m).fill(-1);
+  const known = slab.u8(m);
+  const readOnly = slab.u8(m);
+  const defers = slab.u8(m);
+  const classOf = slab.i32(m).fill(-1);
   let definiteLeft = 0;
   for (let i = 0; i < m; i++) {
     const g = keep[i]!;
@@ -109,16 +114,14 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
 
   // Entries sorted by time; at equal times calls first (closed intervals), then returns, then deadlines.
   const entryCount = 2 * m;
-  const eTime = new Float64Array(entryCount);
-  const eKind = new Uint8Array(entryCount);
+  const eTime = slab.f64(entryCount);
+  const eKind = slab.u8(entryCount);
   for (let i = 0; i < m; i++) {
     eTime[2 * i] = problem.call[keep[i]!]!;
     eTime[2 * i + 1] = problem.deadline[keep[i]!]!;
     eKind[2 * i + 1] = known[i] ? 1 : 2;
   }
-  const sorted = new Int32Array(entryCount);
-  for (let e = 0; e < entryCount; e++) sorted[e] = e;
-  sorted.sort((a, b) => eTime[a]! - eTime[b]! || eKind[a]! - eKind[b]! || a - b);
+  const sorted = sortEntries(eTime, eKind, slab);
 
   // The list: positions 1..2m in sorted order, 0 is the head and tail sentinel. Definite ops are
   // ranked by return, crashed ops by deadline, each in its own bit space; defBefore[p] and
@@ -127,15 +130,15 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   // deadlines; crashed calls have their own (head CRASHED), so scanning definite candidates never
   // wades through the crashed ops that stay open for long.
   const CRASHED = entryCount + 1;
-  const next = new Int32Array(entryCount + 2);
-  const prev = new Int32Array(entryCount + 2);
-  const opAt = new Int32Array(entryCount + 2);
-  const isCall = new Uint8Array(entryCount + 2);
-  const callPos = new Int32Array(m);
-  const retPos = new Int32Array(m);
-  const rank = new Int32Array(m);
-  const defBefore = new Int32Array(entryCount + 2);
-  const crBefore = new Int32Array(entryCount + 2);
+  const next = slab.i32(entryCount + 2);
+  const prev = slab.i32(entryCount + 2);
+  const opAt = slab.i32(entryCount + 2);
+  const isCall = slab.u8(entryCount + 2);
+  const callPos = slab.i32(m);
+  const retPos = slab.i32(m);
+  const rank = slab.i32(m);
+  const defBefore = slab.i32(entryCount + 2);
+  const crBefore = slab.i32(entryCount + 2);
   let nDef = 0;
   let nCr = 0;
   next[CRASHED] = CRASHED;
@@ -162,10 +165,10 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   }
   defBefore[entryCount + 1] = nDef;
   crBefore[entryCount + 1] = nCr;
-  const defWords = new Uint32Array((nDef + 31) >> 5);
-  const crWords = new Uint32Array((nCr + 31) >> 5);
-  const zA = new Int32Array(m);
-  const zB = new Int32Array(m);
+  const defWords = slab.u32((nDef + 31) >> 5);
+  const crWords = slab.u32((nCr + 31) >> 5);
+  const zA = slab.i32(m);
+  const zB = slab.i32(m);
   for (let i = 0; i < m; i++) {
     zA[i] = fmix32(Math.imul(2 * i + 1, 0x9e3779b9));
     zB[i] = fmix32(Math.imul(2 * i + 2, 0x9e3779b9) ^ 0x5bd1e995);
@@ -180,9 +183,9 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     bitsOf(op)[r >> 5]! &= ~(1 << (r & 31));
   };
 
-  const memo = new ConfigMemo(budget.memoryBytes);
+  const memo = new ConfigMemo(budget.memoryBytes, 2 * m, (length) => slab.i32(length));
   const couldBecomeLegal = problem.couldBecomeLegal;
-  const localOf = new Int32Array(problem.count).fill(-1);
+  const localOf = slab.i32(problem.count).fill(-1);
   for (let i = 0; i < m; i++) localOf[keep[i]!] = i;
   /** Whether a problem op is placed (ops left out up front count as placed: they are never available). */
   const isPlaced = (op: number): boolean => {
@@ -193,13 +196,21 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   };
   const observes = problem.observes;
   const isObserver = (crashed: number, op: number): boolean => observes!(globalOp(crashed), globalOp(op));
-  const cacheFrom = new Int32Array(m).fill(-1);
-  const cacheTo = new Int32Array(m);
+  // Transitions seen, direct-mapped by (state, op): the blocking op is stepped from every candidate's
+  // state, so one entry per op would thrash.
+  let cacheSize = 64;
+  while (cacheSize < 4 * m && cacheSize < 1 << 20) cacheSize *= 2;
+  const cacheMask = cacheSize - 1;
+  const cacheFrom = slab.i32(cacheSize).fill(-1);
+  const cacheOp = slab.i32(cacheSize);
+  const cacheTo = slab.i32(cacheSize);
   const stepCached = (state: number, op: number): number => {
-    if (cacheFrom[op] === state) return cacheTo[op]!;
+    const slot = (Math.imul(state, 0x9e3779b1) + op) & cacheMask;
+    if (cacheFrom[slot] === state && cacheOp[slot] === op) return cacheTo[slot]!;
     const to = problem.step(state, globalOp(op));
-    cacheFrom[op] = state;
-    cacheTo[op] = to;
+    cacheFrom[slot] = state;
+    cacheOp[slot] = op;
+    cacheTo[slot] = to;
     return to;
   };
 
@@ -214,33 +225,33 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
   // configuration that awaits has a narrower future than the plain one.
   let awaiting = -1;
   let depth = 0;
-  const sOp = new Int32Array(m);
-  const sKind = new Uint8Array(m);
-  const sPrevState = new Int32Array(m);
-  const sStateAfter = new Int32Array(m);
-  const sPrevMaxDef = new Int32Array(m);
-  const sPrevMaxCr = new Int32Array(m);
-  const sPrevFirstRet = new Int32Array(m);
-  const sPrevAwaiting = new Int32Array(m);
+  const sOp = slab.i32(m);
+  const sKind = slab.u8(m);
+  const sPrevState = slab.i32(m);
+  const sStateAfter = slab.i32(m);
+  const sPrevMaxDef = slab.i32(m);
+  const sPrevMaxCr = slab.i32(m);
+  const sPrevFirstRet = slab.i32(m);
+  const sPrevAwaiting = slab.i32(m);
   // Each configuration's candidates, in the order to try them, live on a stack of lists: the
   // current one is cand[listStart, listEnd), the one being tried is at `cursor`.
-  let cand = new Int32Array(Math.max(16, 4 * m));
-  const keys = new Float64Array(m);
+  let cand = slab.i32(Math.max(16, 4 * m));
+  const keys = slab.f64(m);
   let listStart = 0;
   let listEnd = 0;
   let cursor = 0;
-  const sListStart = new Int32Array(m);
-  const sListEnd = new Int32Array(m);
-  const sCursor = new Int32Array(m);
+  const sListStart = slab.i32(m);
+  const sListEnd = slab.i32(m);
+  const sCursor = slab.i32(m);
   // For the twin rule: per class, the earliest deadline among this configuration's candidates.
   let classCount = 0;
   for (let i = 0; i < m; i++) if (classOf[i]! >= classCount) classCount = classOf[i]! + 1;
-  const classMin = new Int32Array(classCount);
-  const classStamp = new Int32Array(classCount).fill(-1);
+  const classMin = slab.i32(classCount);
+  const classStamp = slab.i32(classCount).fill(-1);
   let listStamp = 0;
 
   // The deepest dead end, copied lazily: only the part of the stack that changed since the last copy.
-  const best = { ops: new Int32Array(m), kinds: new Uint8Array(m), states: new Int32Array(m), depth: -1, state: problem.init };
+  const best = { ops: slab.i32(m), kinds: slab.u8(m), states: slab.i32(m), depth: -1, state: problem.init };
   let validPrefix = 0;
   let stuck: number[] = [];
 
@@ -348,7 +359,7 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     const blocking = firstRet !== 0 && known[opAt[firstRet]!] && stepCached(state, opAt[firstRet]!) < 0 ? opAt[firstRet]! : -1;
     listStamp++;
     const limit = firstRet === 0 ? CRASHED : firstRet;
-    for (let e = next[CRASHED]!; e < limit; e = next[e]!) {
+    if (classCount > 0) for (let e = next[CRASHED]!; e < limit; e = next[e]!) {
       const op = opAt[e]!;
       const cls = classOf[op]!;
       if (cls >= 0 && (classStamp[cls] !== listStamp || retPos[op]! < classMin[cls]!)) {
@@ -356,24 +367,8 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
         classMin[cls] = retPos[op]!;
       }
     }
-    const consider = (op: number): void => {
-      if (awaiting >= 0 && !isObserver(awaiting, op)) return;
-      if (!known[op]) {
-        const cls = classOf[op]!;
-        if (cls >= 0 && classMin[cls] !== retPos[op]) return;
-      }
-      const after = stepCached(state, op);
-      if (after < 0 || (!known[op] && after === state)) return;
-      let key = retPos[op]!;
-      if (blocking >= 0 && op !== blocking) {
-        const helps = after !== state && (known[op] || !defers[op] || isObserver(op, blocking)) && stepCached(after, blocking) >= 0;
-        if (!helps) key += entryCount + 2;
-      }
-      keys[op] = key;
-      cand[n++] = op;
-    };
-    for (let e = next[0]!; e !== firstRet; e = next[e]!) consider(opAt[e]!);
-    for (let e = next[CRASHED]!; e < limit; e = next[e]!) consider(opAt[e]!);
+    for (let e = next[0]!; e !== firstRet; e = next[e]!) n = consider(opAt[e]!, blocking, n);
+    for (let e = next[CRASHED]!; e < limit; e = next[e]!) n = consider(opAt[e]!, blocking, n);
     listEnd = n;
     cursor = listStart;
     // Insertion sort: lists are short, and this makes no garbage.
@@ -387,6 +382,24 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       }
       cand[j + 1] = op;
     }
+  }
+  /** Appends op to the candidate list at `n` with its sort key, unless it is left out; returns the new end. */
+  function consider(op: number, blocking: number, n: number): number {
+    if (awaiting >= 0 && !isObserver(awaiting, op)) return n;
+    if (!known[op]) {
+      const cls = classOf[op]!;
+      if (cls >= 0 && classMin[cls] !== retPos[op]) return n;
+    }
+    const after = stepCached(state, op);
+    if (after < 0 || (!known[op] && after === state)) return n;
+    let key = retPos[op]!;
+    if (blocking >= 0 && op !== blocking) {
+      const helps = after !== state && (known[op] || !defers[op] || isObserver(op, blocking)) && stepCached(after, blocking) >= 0;
+      if (!helps) key += entryCount + 2;
+    }
+    keys[op] = key;
+    cand[n] = op;
+    return n + 1;
   }
   function recordDeadEnd(): void {
     if (depth <= best.depth) return;
@@ -415,7 +428,13 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
     }
     return path;
   }
+  /** The result; the slab goes back for the next search, so nothing may run after this. */
   function finish(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
+    const result = conclude(outcome, cause);
+    slab.release();
+    return result;
+  }
+  function conclude(outcome: SearchResult['outcome'], cause?: SearchResult['cause']): SearchResult {
     if (outcome === 'ok') {
       const path = budget.keepPath ? pathOf(sOp, sKind, sStateAfter, depth) : { ops: [], statesAfter: [] };
       return { outcome, path, state, stuck: [], explored: memo.size };
@@ -441,6 +460,9 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       if (performance.now() > budget.deadlineAt) return (done = finish('unknown', 'timeout'));
       done = loop(iterations + limit);
       return done;
+    },
+    deepest() {
+      return { path: pathOf(best.ops, best.kinds, best.states, Math.max(best.depth, 0)), state: best.state, stuck: stuck.slice() };
     },
   };
 
@@ -520,6 +542,47 @@ export function createSearch(problem: SearchProblem, budget: SearchBudget): Sear
       }
     }
   }
+}
+
+/**
+ * Entry numbers ordered by (time, kind, number). When times are whole numbers (history positions)
+ * each entry is packed into one float and sorted natively, many times faster than a comparator.
+ */
+function sortEntries(eTime: Float64Array, eKind: Uint8Array, slab: TypedSlab): Int32Array {
+  const count = eTime.length;
+  const sorted = slab.i32(count);
+  let maxTime = 0;
+  let packable = true;
+  for (let e = 0; e < count && packable; e++) {
+    const t = eTime[e]!;
+    if (t === Infinity) continue;
+    if (!Number.isInteger(t) || t < 0) packable = false;
+    else if (t > maxTime) maxTime = t;
+  }
+  const infinity = maxTime + 1;
+  const buckets = (infinity + 1) * 3;
+  if (packable && buckets <= 16 * count + 64) {
+    // Times are dense (history positions): a counting sort on (time, kind), stable in entry number.
+    const start = slab.i32(buckets + 1);
+    const bucketOf = (e: number): number => (eTime[e] === Infinity ? infinity : eTime[e]!) * 3 + eKind[e]!;
+    for (let e = 0; e < count; e++) start[bucketOf(e) + 1]!++;
+    for (let k = 0; k < buckets; k++) start[k + 1]! += start[k]!;
+    for (let e = 0; e < count; e++) sorted[start[bucketOf(e)]!++] = e;
+    return sorted;
+  }
+  if (packable && (infinity + 1) * 3 * (count + 1) < 2 ** 53) {
+    const packed = slab.f64(count);
+    for (let e = 0; e < count; e++) {
+      const t = eTime[e] === Infinity ? infinity : eTime[e]!;
+      packed[e] = (t * 3 + eKind[e]!) * count + e;
+    }
+    packed.sort();
+    for (let i = 0; i < count; i++) sorted[i] = packed[i]! % count;
+    return sorted;
+  }
+  for (let e = 0; e < count; e++) sorted[e] = e;
+  sorted.sort((a, b) => eTime[a]! - eTime[b]! || eKind[a]! - eKind[b]! || a - b);
+  return sorted;
 }
 
 function fmix32(h: number): number {

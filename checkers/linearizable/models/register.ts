@@ -131,6 +131,14 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
       }
     },
     crashedOpsDefer: true,
+    reachableStates(operations) {
+      const states = new Set<Canonical>([initial]);
+      for (const { input } of operations) {
+        if (input.f === 'write') states.add(input.value);
+        else if (input.f === 'cas') states.add(input.to);
+      }
+      return [...states];
+    },
     crashObservers: registerCrashObservers,
     redundantOps: unseenWrites,
   };

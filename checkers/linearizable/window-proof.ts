@@ -1,0 +1,49 @@
+// Proving a history illegal from a window of it. A search of the whole history must rule out every
+// configuration up to the op that cannot be placed, which past a few thousand ops with crashed ops
+// open is out of reach. A window around that op is small, and if no state the object can ever be
+// in lets the window's ops linearize, the whole history cannot.
+//
+// Why it is sound: take the window [t0, t1] and any linearization L of the history. Let p be the
+// position in L of the last op that returned before t0, q the first op called after t1; p < q, since
+// the first returned before the second was called. Between them L holds only ops that overlap the
+// window: all ops wholly inside it, and possibly some that straddle an end (or crashed ones). So
+// L(p, q) is a legal run, from the state after p (a reachable state), of every op inside the window
+// and a choice of the others. The window problem keeps the ops inside as they are and makes the
+// straddling ones optional (a write or cas with an unknown outcome, a read dropped): any such run
+// is one of its linearizations. None exists from any reachable state, so L cannot exist.
+import { checkPartition } from './check-operations.js';
+import { UNKNOWN, type Model, type Operation } from './model.js';
+
+/**
+ * True when no linearization of `operations` exists, shown by a window of about `width` ops ending
+ * at `stuck`'s return, tried from each of the model's reachable states within `deadlineAt`.
+ */
+export function windowIsIllegal<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly Operation<Input, Output>[],
+  stuck: number,
+  width: number,
+  deadlineAt: number,
+  memoryBytes: number,
+): boolean {
+  if (!model.reachableStates) return false;
+  const end = operations[stuck]!.return;
+  if (end === Infinity) return false;
+  // The window starts at the call of the op `width` places before the stuck one in call order.
+  const calls = operations.map((op) => op.call).filter((call) => call <= end).sort((a, b) => a - b);
+  const t1 = end;
+  const t0 = calls[Math.max(0, calls.length - width)]!;
+  const window: Operation<Input, Output>[] = [];
+  for (const op of operations) {
+    if (op.return < t0 || op.call > t1) continue;
+    const inside = op.call >= t0 && op.return <= t1;
+    if (inside || op.output === UNKNOWN) window.push(op);
+    else if (!(model.readOnly?.(op.input, op.output) ?? false)) window.push({ ...op, output: UNKNOWN, return: Infinity });
+  }
+  for (const state of model.reachableStates(operations)) {
+    const from: Model<State, Input, Output> = Object.assign(Object.create(model) as Model<State, Input, Output>, { init: () => state });
+    if (performance.now() > deadlineAt) return false;
+    if (checkPartition(from, window, deadlineAt, memoryBytes).outcome !== 'illegal') return false;
+  }
+  return true;
+}
