@@ -8,6 +8,8 @@
 //
 // Each case runs in a child process of its own, so its peak RSS is its own. An op is an
 // invocation and its completion: ops/s counts completed ops, the history holds two lines per op.
+// ops/CPU s divides by the controller's CPU time instead of wall time: on a loaded machine it
+// moves less than ops/s. The generator's share is of wall time.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,8 @@ interface CaseResult {
   concurrency: number;
   ops: number;
   seconds: number;
+  /** CPU time of the controller (user + system) over the same span: less at the mercy of the machine's load than wall time. */
+  cpuSeconds: number;
   generatorMs: number;
   peakRssBytes: number;
   peakHeapBytes: number;
@@ -53,7 +57,7 @@ if (options.concurrency > 0 && options.db >= 0) {
 function printTable(): void {
   const self = fileURLToPath(import.meta.url);
   console.log(`bench:runner: register workload's generator, ${NODES.length} nodes, ${options.seconds} s per case, fake db delay 0-${options.delayMs} ms, seed ${options.seed}, node ${process.version}`);
-  console.log(['client', 'conc', 'ops', 'ops/s', 'lines/s', 'gen share', 'peak RSS', 'peak heap', 'history'].map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(10))).join(''));
+  console.log(['client', 'conc', 'ops', 'ops/s', 'ops/CPU s', 'lines/s', 'gen share', 'peak RSS', 'peak heap', 'history'].map((h, i) => (i === 0 ? h.padEnd(8) : h.padStart(10))).join(''));
   for (let r = 0; r < options.repeat; r++) {
     for (const db of [0, 1]) {
       for (const concurrency of CONCURRENCIES) {
@@ -66,6 +70,7 @@ function printTable(): void {
           String(result.concurrency).padStart(10),
           String(result.ops).padStart(10),
           Math.round(result.ops / result.seconds).toLocaleString('en').padStart(10),
+          Math.round(result.ops / result.cpuSeconds).toLocaleString('en').padStart(10),
           Math.round((2 * result.ops) / result.seconds).toLocaleString('en').padStart(10),
           `${((100 * result.generatorMs) / (result.seconds * 1000)).toFixed(1)}%`.padStart(10),
           mb(result.peakRssBytes).padStart(10),
@@ -121,8 +126,10 @@ async function runCase(concurrency: number, fakeDb: boolean): Promise<CaseResult
     const clock = { ns: 0 };
     const generator = timed(any(clients(workload.generator), nemesis(null)), clock);
     const started = process.hrtime.bigint();
+    const cpuBefore = process.cpuUsage();
     await interpreter.run(timeLimit(options.seconds * 1e9, generator));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = process.cpuUsage(cpuBefore);
     await pool.close();
     writer.close();
     peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
@@ -132,6 +139,7 @@ async function runCase(concurrency: number, fakeDb: boolean): Promise<CaseResult
       concurrency,
       ops,
       seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
       generatorMs: clock.ns / 1e6,
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
       peakHeapBytes: peakHeap,
