@@ -56,10 +56,7 @@ function isNode(gen: object): gen is GenNode {
 /** Asks a generator for its next op. */
 export function op(gen: Gen, ctx: GenContext): GenResult {
   if (gen == null) return null;
-  if (typeof gen === 'function') {
-    const produced = gen(ctx);
-    return produced == null ? null : op([produced, gen], ctx);
-  }
+  if (typeof gen === 'function') return askFn(gen, null, ctx);
   if (Array.isArray(gen)) return op(seq(gen as readonly Gen[], 0), ctx);
   if (isNode(gen as object)) return (gen as GenNode).op(ctx);
   return fillIn(gen as OpTemplate, ctx);
@@ -70,6 +67,32 @@ export function update(gen: Gen, ctx: GenContext, event: Op): Gen {
   if (gen == null || typeof gen === 'function' || Array.isArray(gen)) return gen;
   const node = gen as GenNode;
   return isNode(node) && node.update ? node.update(ctx, event) : gen;
+}
+
+/**
+ * A function generator part-way through what it produced (as `[produced, fn]` would run): the
+ * produced generator until it is exhausted, then the function is asked again. One node instead
+ * of an array nested one level deeper at each ask.
+ */
+function fromFn(fn: GenFn, current: Gen): GenNode {
+  return {
+    op: (ctx) => askFn(fn, current, ctx),
+    update: (ctx, event) => fromFn(fn, update(current, ctx, event)),
+  };
+}
+
+function askFn(fn: GenFn, current: Gen, ctx: GenContext): GenResult {
+  if (current != null) {
+    const result = op(current, ctx);
+    if (result === 'pending') return 'pending';
+    if (result !== null) return [result[0], fromFn(fn, result[1])];
+  }
+  const produced = fn(ctx);
+  if (produced == null) return null;
+  const result = op(produced, ctx);
+  if (result === null) return askFn(fn, null, ctx);
+  if (result === 'pending') return 'pending';
+  return [result[0], fromFn(fn, result[1])];
 }
 
 /**

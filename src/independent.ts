@@ -37,7 +37,14 @@ function keysNode(groupSize: number, makeGen: (key: number) => Gen, groups: read
       let pending = false;
       for (let g = 0; g < current.length; g++) {
         let group = current[g] as Group;
-        const sub = { ...ctx, free: ctx.free.filter((t) => group.threads.includes(t)), all: group.threads };
+        const free = ctx.free.filter((t) => group.threads.includes(t));
+        if (free.length === 0) {
+          // A group without an idle thread can issue nothing now: it is not asked (at concurrency
+          // 200 asking every group would cost more than everything else an op does).
+          pending = true;
+          continue;
+        }
+        const sub = { ...ctx, free, all: group.threads };
         let result = op(group.gen, sub);
         if (result === null) {
           // This key is done: the group takes the next unused key.
