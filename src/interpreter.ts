@@ -1,7 +1,7 @@
 // The interpreter: asks the generator for ops, hands each to its thread's worker, records every
 // invocation and completion, and feeds them back to the generator. One loop serves both real runs
 // (the worker pool) and simulated ones (virtual time, in tests), through the Executor interface.
-import { op as nextOp, update, type Gen, type GenContext, type Thread } from './generator.js';
+import { op as nextOp, reacts, update, withFields, type Gen, type GenContext, type Thread } from './generator.js';
 import type { Op, OpType, Process } from './op.js';
 import type { Random } from './random.js';
 
@@ -107,10 +107,11 @@ export class Interpreter {
         throw new Error(`generator issued op f=${planned.f} for process ${String(planned.process)}, which is ${thread === undefined ? 'unknown' : 'busy'}; expected an idle process`);
       }
       const node = planned.node ?? this.options.nodeOf?.(thread);
-      const invoke: Op = { ...planned, index: this.index++, time: executor.now(), type: 'invoke', ...(node !== undefined && { node }) };
+      const invoke: Op = withFields(planned, { index: this.index++, time: executor.now(), type: 'invoke' as const });
+      if (node !== undefined) invoke.node = node;
       this.options.record(invoke);
       this.setBusy(thread, planned.f);
-      gen = update(next, this.context(invoke.time), invoke);
+      gen = reacts(next) ? update(next, this.context(invoke.time), invoke) : next;
       executor.start(thread, invoke);
     }
   }
@@ -161,16 +162,17 @@ export class Interpreter {
       type: completion.type,
       f: this.busy.get(thread) ?? '',
       value: completion.value,
-      ...(completion.node !== undefined && { node: completion.node }),
-      ...(completion.error !== undefined && { error: completion.error }),
     };
+    // Set one by one, not spread in: see withFields.
+    if (completion.node !== undefined) done.node = completion.node;
+    if (completion.error !== undefined) done.error = completion.error;
     this.options.record(done);
     this.setIdle(thread);
     // An info op may still be running inside the database: retire its process for good.
     if (completion.type === 'info' && thread !== 'nemesis') {
       this.processes.set(thread, (process as number) + this.options.concurrency);
     }
-    return update(gen, this.context(completion.time), done);
+    return reacts(gen) ? update(gen, this.context(completion.time), done) : gen;
   }
 
   private threadOf(process: Process): Thread | undefined {

@@ -85,7 +85,11 @@ export class WorkerPool implements Executor {
   }
 
   private finish(thread: Thread, result: Omit<Completion, 'thread' | 'time'>): void {
-    this.done.push({ thread, time: this.now(), ...result });
+    // Field by field, not spread: see withFields in generator.ts.
+    const completion: Completion = { thread, time: this.now(), type: result.type, value: result.value };
+    if (result.error !== undefined) completion.error = result.error;
+    if (result.node !== undefined) completion.node = result.node;
+    this.done.push(completion);
     this.wake?.();
   }
 
@@ -146,7 +150,9 @@ export class WorkerPool implements Executor {
       if (this.clients.get(thread) === client) this.clients.delete(thread);
       void client.close().catch(() => undefined);
     }
-    return { type: result.type, value: result.value ?? invoke.value, node, ...(result.error !== undefined && { error: result.error }) };
+    const completion: Omit<Completion, 'thread' | 'time'> = { type: result.type, value: result.value ?? invoke.value, node };
+    if (result.error !== undefined) completion.error = result.error;
+    return completion;
   }
 
   private async runNemesis(invoke: Op): Promise<Omit<Completion, 'thread' | 'time'>> {
@@ -178,14 +184,17 @@ class Deadlines {
   add(expire: () => void): { done: boolean } {
     const entry = { atMs: performance.now() + this.timeoutMs, done: false, expire };
     this.queue.push(entry);
-    this.running++;
+    if (this.running++ === 0) this.timer?.ref();
     if (this.timer === undefined) this.arm(this.timeoutMs);
     return entry;
   }
 
-  /** One op finished (or expired); with none left running, the timer goes (it would hold the process open). */
+  /**
+   * One op finished (or expired). With none left running the timer no longer holds the process
+   * open; it stays armed, as ops that finish at once would otherwise set and clear it all the time.
+   */
   settled(): void {
-    if (--this.running === 0) this.clear();
+    if (--this.running === 0) this.timer?.unref();
   }
 
   clear(): void {
@@ -198,6 +207,7 @@ class Deadlines {
 
   private arm(ms: number): void {
     this.timer = setTimeout(() => this.expireDue(), Math.max(0, Math.ceil(ms)));
+    if (this.running === 0) this.timer.unref();
   }
 
   private expireDue(): void {
