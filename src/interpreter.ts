@@ -70,7 +70,11 @@ export class Interpreter {
       const now = executor.now();
       if (this.sleepers.size > 0) this.wakeSleepers(now);
       const ctx = this.context(now);
-      const result = signal?.aborted ? null : nextOp(gen, ctx);
+      // With every thread busy running an op, no generator can issue one (an op needs an idle
+      // thread): the answer would be 'pending' or null, and a null is seen at the next ask, after
+      // the next completion, just as well. Not asking halves the asks when ops are quick.
+      const saturated = ctx.free.length === 0 && this.sleepers.size === 0 && this.busy.size > 0;
+      const result = signal?.aborted ? null : saturated ? 'pending' : nextOp(gen, ctx);
       const wakeAt = this.sleepers.size > 0 ? this.earliestWake() : Infinity;
       if (result === null) {
         // Nothing more will be issued: a sleeping thread has nothing left to wake up for.
