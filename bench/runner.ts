@@ -41,6 +41,7 @@ interface CaseResult {
   /** CPU time of the controller (user + system) over the same span: less at the mercy of the machine's load than wall time. */
   cpuSeconds: number;
   generatorMs: number;
+  /** Sampled while the workload runs (every 4,096 ops and at its end), so reading the history back afterwards does not count. */
   peakRssBytes: number;
   peakHeapBytes: number;
   historyBytes: number;
@@ -111,6 +112,11 @@ async function runCase(concurrency: number, fakeDb: boolean): Promise<CaseResult
     const progress = new Progress(process.stderr, options.seconds, () => pool.now());
     let recorded = 0;
     let peakHeap = 0;
+    let peakRss = 0;
+    const sampleMemory = () => {
+      peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+    };
     const interpreter = new Interpreter({
       concurrency,
       nemesis: true,
@@ -119,7 +125,7 @@ async function runCase(concurrency: number, fakeDb: boolean): Promise<CaseResult
       record: (op) => {
         writer.append(op);
         progress.record(op);
-        if ((++recorded & 4095) === 0) peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
+        if ((++recorded & 4095) === 0) sampleMemory();
       },
       nodeOf: (thread) => pool.nodeOf(thread),
     });
@@ -132,7 +138,7 @@ async function runCase(concurrency: number, fakeDb: boolean): Promise<CaseResult
     const cpu = process.cpuUsage(cpuBefore);
     await pool.close();
     writer.close();
-    peakHeap = Math.max(peakHeap, getHeapStatistics().used_heap_size);
+    sampleMemory();
     const ops = verifyHistory(path, recorded, invoked);
     return {
       client: fakeDb ? 'fake-db' : 'no-op',
@@ -141,7 +147,7 @@ async function runCase(concurrency: number, fakeDb: boolean): Promise<CaseResult
       seconds,
       cpuSeconds: (cpu.user + cpu.system) / 1e6,
       generatorMs: clock.ns / 1e6,
-      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+      peakRssBytes: peakRss,
       peakHeapBytes: peakHeap,
       historyBytes: statSync(path).size,
     };
