@@ -3,6 +3,9 @@
 // Lines are buffered and written with a synchronous write at least every `flushIntervalMs` (and
 // whenever the buffer grows large), so a controller that crashes or is killed loses at most the
 // last fraction of a second, and what is on disk is always whole lines that can be re-checked.
+// The flush runs on a timer: during a run the worker pool lets timers run at least every 20 ms,
+// even when every op completes at once, so the bound is about `flushIntervalMs` + 20 ms (220 ms),
+// or 1 MiB of lines (`maxBufferedChars`), whichever comes first.
 //
 // A write that fails (no space left, an I/O error) never escapes from the timer: the writer cuts
 // the file back to its last whole line, stops writing, and reports the failure once through

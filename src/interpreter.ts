@@ -1,7 +1,7 @@
 // The interpreter: asks the generator for ops, hands each to its thread's worker, records every
 // invocation and completion, and feeds them back to the generator. One loop serves both real runs
 // (the worker pool) and simulated ones (virtual time, in tests), through the Executor interface.
-import { op as nextOp, update, type Gen, type GenContext, type Thread } from './generator.js';
+import { op as nextOp, reacts, update, withFields, type Gen, type GenContext, type Thread } from './generator.js';
 import type { Op, OpType, Process } from './op.js';
 import type { Random } from './random.js';
 
@@ -44,11 +44,18 @@ export class Interpreter {
   /** Threads kept idle by a sleep, and when each wakes. */
   private readonly sleepers = new Map<Thread, number>();
   private readonly threads: Thread[];
+  /** The idle threads in the order of `threads`, kept as `busy` changes (no scan of every thread per op). */
+  private readonly idle: Thread[];
+  /** A copy of `idle` handed to generators, made again only after `idle` changed. */
+  private idleShown: readonly Thread[] | undefined;
   private index = 0;
+  private readonly processOf = (thread: Thread): Process => this.processes.get(thread) as Process;
+  private readonly threadOfProcess = (process: Process): Thread => (process === 'nemesis' ? 'nemesis' : process % this.options.concurrency);
 
   constructor(private readonly options: InterpreterOptions) {
     const clientThreads = Array.from({ length: options.concurrency }, (_, i) => i);
     this.threads = options.nemesis ? [...clientThreads, 'nemesis'] : clientThreads;
+    this.idle = [...this.threads];
     for (const thread of this.threads) this.processes.set(thread, thread === 'nemesis' ? 'nemesis' : thread);
   }
 
@@ -60,13 +67,18 @@ export class Interpreter {
     const { executor } = this.options;
     let gen = initial;
     for (;;) {
-      this.wakeSleepers(executor.now());
-      const ctx = this.context(executor.now());
-      const result = signal?.aborted ? null : nextOp(gen, ctx);
-      const wakeAt = Math.min(Infinity, ...this.sleepers.values());
+      const now = executor.now();
+      if (this.sleepers.size > 0) this.wakeSleepers(now);
+      const ctx = this.context(now);
+      // With every thread busy running an op, no generator can issue one (an op needs an idle
+      // thread): the answer would be 'pending' or null, and a null is seen at the next ask, after
+      // the next completion, just as well. Not asking halves the asks when ops are quick.
+      const saturated = ctx.free.length === 0 && this.sleepers.size === 0 && this.busy.size > 0;
+      const result = signal?.aborted ? null : saturated ? 'pending' : nextOp(gen, ctx);
+      const wakeAt = this.sleepers.size > 0 ? this.earliestWake() : Infinity;
       if (result === null) {
         // Nothing more will be issued: a sleeping thread has nothing left to wake up for.
-        for (const thread of this.sleepers.keys()) this.busy.delete(thread);
+        for (const thread of this.sleepers.keys()) this.setIdle(thread);
         this.sleepers.clear();
       }
       if (result === null || result === 'pending') {
@@ -89,7 +101,7 @@ export class Interpreter {
       if (planned.type === 'sleep') {
         const thread = this.threadOf(planned.process);
         if (thread === undefined || this.busy.has(thread)) throw new Error(`generator put process ${String(planned.process)} to sleep, but it is ${thread === undefined ? 'unknown' : 'busy'}`);
-        this.busy.set(thread, 'sleep');
+        this.setBusy(thread, 'sleep');
         this.sleepers.set(thread, executor.now() + planned.durationNs);
         gen = next;
         continue;
@@ -99,10 +111,11 @@ export class Interpreter {
         throw new Error(`generator issued op f=${planned.f} for process ${String(planned.process)}, which is ${thread === undefined ? 'unknown' : 'busy'}; expected an idle process`);
       }
       const node = planned.node ?? this.options.nodeOf?.(thread);
-      const invoke: Op = { ...planned, index: this.index++, time: executor.now(), type: 'invoke', ...(node !== undefined && { node }) };
+      const invoke: Op = withFields(planned, { index: this.index++, time: executor.now(), type: 'invoke' as const });
+      if (node !== undefined) invoke.node = node;
       this.options.record(invoke);
-      this.busy.set(thread, planned.f);
-      gen = update(next, this.context(invoke.time), invoke);
+      this.setBusy(thread, planned.f);
+      gen = reacts(next) ? update(next, this.context(invoke.time), invoke) : next;
       executor.start(thread, invoke);
     }
   }
@@ -111,9 +124,34 @@ export class Interpreter {
     for (const [thread, wakeAt] of this.sleepers) {
       if (wakeAt <= now) {
         this.sleepers.delete(thread);
-        this.busy.delete(thread);
+        this.setIdle(thread);
       }
     }
+  }
+
+  private earliestWake(): number {
+    let earliest = Infinity;
+    for (const wakeAt of this.sleepers.values()) earliest = Math.min(earliest, wakeAt);
+    return earliest;
+  }
+
+  private setBusy(thread: Thread, f: string): void {
+    this.busy.set(thread, f);
+    const i = this.idle.indexOf(thread);
+    if (i >= 0) {
+      this.idle.splice(i, 1);
+      this.idleShown = undefined;
+    }
+  }
+
+  private setIdle(thread: Thread): void {
+    if (!this.busy.delete(thread)) return;
+    // Threads are 0..concurrency-1, then the nemesis: insert in that order.
+    const rank = (t: Thread) => (t === 'nemesis' ? Infinity : t);
+    let at = this.idle.length;
+    while (at > 0 && rank(this.idle[at - 1] as Thread) > rank(thread)) at--;
+    this.idle.splice(at, 0, thread);
+    this.idleShown = undefined;
   }
 
   private complete(gen: Gen, completion: Completion | null): Gen {
@@ -128,16 +166,17 @@ export class Interpreter {
       type: completion.type,
       f: this.busy.get(thread) ?? '',
       value: completion.value,
-      ...(completion.node !== undefined && { node: completion.node }),
-      ...(completion.error !== undefined && { error: completion.error }),
     };
+    // Set one by one, not spread in: see withFields.
+    if (completion.node !== undefined) done.node = completion.node;
+    if (completion.error !== undefined) done.error = completion.error;
     this.options.record(done);
-    this.busy.delete(thread);
+    this.setIdle(thread);
     // An info op may still be running inside the database: retire its process for good.
     if (completion.type === 'info' && thread !== 'nemesis') {
       this.processes.set(thread, (process as number) + this.options.concurrency);
     }
-    return update(gen, this.context(completion.time), done);
+    return reacts(gen) ? update(gen, this.context(completion.time), done) : gen;
   }
 
   private threadOf(process: Process): Thread | undefined {
@@ -147,13 +186,13 @@ export class Interpreter {
   }
 
   private context(time: number): GenContext {
-    const free = this.threads.filter((t) => !this.busy.has(t));
+    this.idleShown ??= this.idle.slice();
     return {
       time,
-      free,
+      free: this.idleShown,
       all: this.threads,
-      processOf: (thread) => this.processes.get(thread) as Process,
-      threadOf: (process) => (process === 'nemesis' ? 'nemesis' : process % this.options.concurrency),
+      processOf: this.processOf,
+      threadOf: this.threadOfProcess,
       random: this.options.random,
     };
   }
