@@ -9,7 +9,11 @@
 
 /** How long a run waits, after the cluster is ready, for it to name a primary before its workload. */
 export const PRIMARY_WAIT_MS = 5_000;
-/** How many times a replay restarts its cluster to get the original's primaries (one of five nodes by chance: 1 - 0.8^11, 91%). */
+/**
+ * How many times a replay restarts its cluster to get the original's primaries. Elections after a
+ * restart are not fair draws (a node's seeded timeout favours it: one node won 20 of 34), yet 78
+ * of 80 measured replays matched within it (mean 1.2 restarts, each about 1.6 s).
+ */
 export const PRIMARY_RESTARTS = 10;
 
 /** What a replay did to start with the original's primaries. */
