@@ -264,6 +264,7 @@ async function firstPrimaries(live: LiveTest, spec: TestSpec, io: RunIo, facts: 
   if (!hasPrimaries(db)) return undefined;
   const current = () => awaitPrimaries(() => db.primaries(live.dbCtx), PRIMARY_WAIT_MS, signal);
   facts.primaries = await current();
+  io.status.write(`primaries when the workload starts: ${facts.primaries.join(' ') || `none within ${PRIMARY_WAIT_MS / 1000} s`}\n`);
   const recorded = io.replay ? readRunFacts(io.replay.of).primaries : undefined;
   if (recorded === undefined || recorded.length === 0) return undefined;
   const restart = async () => {
