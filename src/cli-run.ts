@@ -33,9 +33,23 @@ export async function runTestCommand(opts: Record<string, string | undefined>, {
   for (const key of partFlagKeys(registry)) if (opts[key] !== undefined) flat[key] = opts[key];
   const spec = resolveSpec(flat, registry);
   // Everything that can be known before the run is checked before its directory exists.
-  await preflight(spec, registry, { pingDocker: pingDockerEngine });
+  await preflight(spec, registry, { pingDocker: pingDockerEngine, reachSshHosts });
   // Exit now: a call into a stuck engine or an abandoned readiness poll must not keep the controller alive.
   return exitWith(await runAndPrint(spec, registry, shrink));
+}
+
+/** Logs in to every host of an ssh run before its directory exists: a refused key or an unknown host key is bad input, not a crashed run. */
+async function reachSshHosts(spec: TestSpec): Promise<void> {
+  const ssh = spec.ssh;
+  if (ssh === undefined) return;
+  const { SshSession } = await import('./runtime/ssh-session.js');
+  const tries = await Promise.allSettled(ssh.hosts.map(async (host) => {
+    const session = new SshSession(host, ssh, { connectTimeoutMs: 10_000 });
+    await session.connect();
+    session.close();
+  }));
+  const failed = tries.find((t): t is PromiseRejectedResult => t.status === 'rejected');
+  if (failed) throw failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason));
 }
 
 /** `faultline test --replay <run-dir>`: runs a stored run's schedule again and exits with its code. */

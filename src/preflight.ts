@@ -12,6 +12,8 @@ import { partsOf, type TestSpec } from './spec.js';
 export interface PreflightOptions {
   /** Checks that the Docker engine answers (the docker runtime); throws one line when it does not. */
   pingDocker?: () => Promise<void>;
+  /** Logs in to every host of the ssh runtime once; throws the first host's one line when one cannot be reached or refuses. */
+  reachSshHosts?: (spec: TestSpec) => Promise<void>;
 }
 
 /** Throws one line naming the first thing this run cannot have, and what would work. */
@@ -19,6 +21,7 @@ export async function preflight(spec: TestSpec, registry: Registry, options: Pre
   const problem = optionProblem(spec, registry) ?? capabilityProblem(spec, registry);
   if (problem !== undefined) throw new Error(problem);
   if (spec.runtime === 'docker' && options.pingDocker) await options.pingDocker();
+  if (spec.runtime === 'ssh' && options.reachSshHosts) await options.reachSshHosts(spec);
 }
 
 /** Option combinations that cannot work, whatever the machine (the spec itself refuses the rest). */

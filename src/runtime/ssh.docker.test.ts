@@ -3,7 +3,7 @@
 // (raft, primary) under partitions and kills, the one-line refusals, and `faultline cleanup
 // --runtime ssh` after a SIGKILLed controller. Needs Docker (npm run test:docker): without it the
 // suite skips with one line, or fails under FAULTLINE_REQUIRE_SYSTEM_TESTS=1 (CI).
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -68,6 +68,15 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime', () => {
     expect(await attempt(hosts.knownHosts, otherKey)).toBe(`ssh faultline@${host}:22: the host refused the key ${otherKey}; add its public key to ~faultline/.ssh/authorized_keys on ${host}, or pass --ssh-private-key / --ssh-user`);
     expect(await attempt(hosts.knownHosts, hosts.privateKey, '2222')).toMatch(new RegExp(`^ssh faultline@${host}:2222: cannot reach the host \\(ECONNREFUSED\\); check that it is up and that sshd listens on port 2222 \\(--ssh-port\\)$`));
     expect(await attempt(hosts.knownHosts, hosts.privateKey)).toBe('connected');
+
+    // Through the command line: refused before the run directory exists, as bad input (254), in one line.
+    const store = join(dir, 'store');
+    const flags = hosts.flags.map((f) => (f === hosts.knownHosts ? emptyKnownHosts : f));
+    const run = await execa('node', [bin, 'test', ...flags, '--db', 'bundled', '--time-limit', '5', '--store', store], { reject: false });
+    expect(run.exitCode).toBe(254);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^faultline: ssh faultline@\S+:22: its host key \(ssh-ed25519 SHA256:\S+\) is not in /);
+    expect(existsSync(store)).toBe(false);
   });
 
   it('cleanup --runtime ssh removes what a SIGKILLed controller left on the hosts', async () => {
