@@ -47,7 +47,7 @@ function hostileRun(): ReportInput {
     },
     run: {
       dir: img, startedAt: breakout, durationMs: 1, replayCommand: `faultline test --name '${img}'`, recheckCommand: breakout, scheduleReplayCommand: `faultline test --replay ${img}`,
-      replayOf: { report: `../${img}/report.html`, unreplayed: 2, timing: { ops: 1200, missing: 3, lagMs: { p50: 4.4, p99: 2363.7, max: 2485.7 } } },
+      replayOf: { report: `../${img}/report.html`, unreplayed: 2, timing: { ops: 1200, missing: 3, lagMs: { p50: 4.4, p99: 2363.7, max: 2485.7 } }, primaries: { recorded: ['n2'], got: ['n2'], restarts: 3 } },
     },
   };
 }
@@ -112,7 +112,7 @@ describe('renderReport', () => {
     expect(page).toContain('&lt;img src=x onerror=alert(1)&gt;');
     // A replay links its original and says how closely it kept the timing.
     expect(page).toContain('replay this run (the same ops and faults at the same offsets)');
-    expect(page).toMatch(/A replay of <a href="\.\.\/&lt;img [^"]*\/report\.html">[^<]*<\/a>: 1,200 ops replayed, 3 never issued \(the time limit came first\); invoked late by p50 4\.4 ms, p99 2363\.7 ms, at most 2485\.7 ms; 2 fault ops that failed the first time were not replayed\.<\/p>/);
+    expect(page).toMatch(/A replay of <a href="\.\.\/&lt;img [^"]*\/report\.html">[^<]*<\/a>: 1,200 ops replayed, 3 never issued \(the time limit came first\); invoked late by p50 4\.4 ms, p99 2363\.7 ms, at most 2485\.7 ms; 2 fault ops that failed the first time were not replayed; first primary n2 as in the original \(after 3 cluster restarts\)\.<\/p>/);
   });
 
   it('keeps hostile strings intact inside the JSON block without letting them out', () => {

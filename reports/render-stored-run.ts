@@ -66,7 +66,7 @@ export function runReport({ spec, run, history, results, dir, registry }: Checke
       replayCommand: replayCommand(spec, registry),
       recheckCommand: recheckCommand(dir),
       scheduleReplayCommand: replayRunCommand(dir),
-      ...(run.replay !== undefined && { replayOf: { report: relative(dir, join(run.replay.of, RUN_FILES.report)), unreplayed: run.replay.unreplayed.length, ...(run.replay.timing && { timing: run.replay.timing }) } }),
+      ...(run.replay !== undefined && { replayOf: { report: relative(dir, join(run.replay.of, RUN_FILES.report)), unreplayed: run.replay.unreplayed.length, ...(run.replay.timing && { timing: run.replay.timing }), ...(run.replay.primaries && { primaries: run.replay.primaries }) } }),
       ...(run.crashed !== undefined && { crashed: run.crashed }),
       ...(incomplete !== undefined && { incomplete }),
       ...(run.manualRecovery !== undefined && { manualRecovery: run.manualRecovery }),

@@ -1,4 +1,5 @@
 // The top of the report: the verdict, one line per checker, what was run, and how to replay it.
+import { describePrimaryMatch } from '../src/first-primaries.js';
 import type { CheckResult } from '../src/checker.js';
 import { anchorId, escapeHtml } from '../src/html-escape.js';
 import type { History } from '../src/op.js';
@@ -87,5 +88,6 @@ function replayOfLine(replay: ReportInput['run']['replayOf']): string {
     ? `${formatCount(t.ops)} ops replayed${t.missing > 0 ? `, ${formatCount(t.missing)} never issued (the time limit came first)` : ''}; invoked late by p50 ${t.lagMs.p50} ms, p99 ${t.lagMs.p99} ms, at most ${t.lagMs.max} ms`
     : 'its timing was not measured';
   const unreplayed = replay.unreplayed > 0 ? `; ${replay.unreplayed} fault ops that failed the first time were not replayed` : '';
-  return `<p class="replay-of">A replay of <a href="${escapeHtml(replay.report)}">${escapeHtml(replay.report)}</a>: ${escapeHtml(timing + unreplayed)}.</p>`;
+  const primaries = replay.primaries ? `; ${describePrimaryMatch(replay.primaries)}` : '';
+  return `<p class="replay-of">A replay of <a href="${escapeHtml(replay.report)}">${escapeHtml(replay.report)}</a>: ${escapeHtml(timing + unreplayed + primaries)}.</p>`;
 }

@@ -1,4 +1,5 @@
 // What the report is rendered from: the resolved spec, the history, the composed results and facts about the run.
+import type { PrimaryMatch } from '../src/first-primaries.js';
 import type { ReportSection } from '../src/define/workload.js';
 import type { CheckResult } from '../src/checker.js';
 import type { History } from '../src/op.js';
@@ -23,7 +24,7 @@ export interface ReportInput {
     /** `faultline test --replay <this run>`: its schedule again. */
     scheduleReplayCommand?: string;
     /** Set when this run replays another: the original's report (a path relative to this run's directory), the timing kept, the fault ops not replayed. */
-    replayOf?: { report: string; timing?: ReplayTiming; unreplayed: number };
+    replayOf?: { report: string; timing?: ReplayTiming; unreplayed: number; primaries?: PrimaryMatch };
     /** Set when the run crashed: the error, shown instead of (or next to) the verdict. */
     crashed?: string;
     /** Set when the history does not stand for the whole run (interrupted, controller died, lost ops): why. */
