@@ -3,7 +3,7 @@ import { limit, repeat, clients, type Gen } from './generator.js';
 import { Interpreter } from './interpreter.js';
 import type { Op } from './op.js';
 import { createRandom } from './random.js';
-import { WorkerPool } from './worker-pool.js';
+import { Deadlines, WorkerPool } from './worker-pool.js';
 import type { Client, ClientResult } from './workload.js';
 
 async function runWith(gen: Gen, behave: (op: Op, opened: number) => Promise<ClientResult>, concurrency = 1, openFails = false) {
@@ -65,5 +65,32 @@ describe('worker pool', () => {
     const { history } = await runWith({ f: 'read' }, async () => ({ type: 'ok' }), 1, true);
     expect(history[1]).toMatchObject({ type: 'fail', process: 0 });
     expect(history[1]!.error).toMatch(/could not connect to n1: connection refused/);
+  });
+});
+
+describe('op deadlines', () => {
+  it('drop finished ops as they finish, not a timeout later (a run of many fast ops kept them all)', () => {
+    const deadlines = new Deadlines(60_000);
+    const expired: number[] = [];
+    // 5,000 ops, each finishing right after the next one starts: one is running at any time.
+    let running = deadlines.add(() => expired.push(0));
+    for (let i = 1; i <= 5000; i++) {
+      const next = deadlines.add(() => expired.push(i));
+      running.done = true;
+      deadlines.settled();
+      running = next;
+    }
+    expect(deadlines.held).toBeLessThanOrEqual(1025);
+    // An op that never finishes stays, and what was behind it stays behind it.
+    const stuck = deadlines.add(() => expired.push(-1));
+    for (let i = 0; i < 2000; i++) {
+      const op = deadlines.add(() => expired.push(i));
+      op.done = true;
+      deadlines.settled();
+    }
+    expect(deadlines.held).toBeGreaterThan(2000);
+    expect(stuck.done).toBe(false);
+    deadlines.clear();
+    expect(expired).toEqual([]);
   });
 });
