@@ -1,5 +1,5 @@
-// Benchmark of the linearizability checker: the Porcupine corpus and the shared generated corpus
-// (../shared/corpus/generated, when present) against Porcupine's own times (their BASELINE.tsv),
+// Benchmark of the linearizability checker: the Porcupine corpus and the generated corpus
+// (test-data/corpus/generated) against Porcupine's own times (their BASELINE.tsv),
 // then seeded generated histories (single register with crashed ops, ok and illegal; a
 // 1,000,000-op history over 1,000 keys). Check times are warm and exclude parsing; `cli_wall_ms` is
 // what a user waits for: one `faultline check` process per file, start to exit. Run after a build:
@@ -16,7 +16,7 @@ import type { History } from '../src/op.js';
 
 const quick = process.argv.includes('--quick');
 const withCli = !process.argv.includes('--no-cli');
-const corpus = findCorpus();
+const corpus = findCorpus('porcupine', 'PORCUPINE_CORPUS');
 const cli = join(import.meta.dirname, '..', 'src', 'cli.js');
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
 
@@ -86,16 +86,12 @@ async function benchCorpus(): Promise<void> {
 }
 
 /**
- * The shared generated corpus (cas-register histories in the etcd-log format, some gzip-compressed)
+ * The generated corpus (cas-register histories in the etcd-log format, some gzip-compressed)
  * against Porcupine's verdicts and median times. Files Porcupine left unknown (its 60 s timeout)
  * are listed apart: no time to compare, our verdict is news.
  */
 async function benchGeneratedCorpus(): Promise<void> {
-  const dir = findGeneratedCorpus();
-  if (!dir) {
-    console.log('\nno shared generated corpus (../shared/corpus/generated or GENERATED_CORPUS=<dir>): skipped');
-    return;
-  }
+  const dir = findCorpus('generated', 'GENERATED_CORPUS');
   const rows = readFileSync(join(dir, 'BASELINE.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
   console.log(`\n${dir}\nfile\tops\tprocs\tporcupine\tours\tours_ms\tporcupine_ms\tratio\tcli_wall_ms`);
   const sum = { files: 0, slower: 0, wrong: 0, ours: 0, theirs: 0, cli: 0, undecided: 0, oursOnUndecided: 0 };
@@ -126,17 +122,6 @@ async function benchGeneratedCorpus(): Promise<void> {
   }
   console.log('\nfiles Porcupine decided\twrong\tslower_than_porcupine\tours_total_ms\tporcupine_total_ms\tratio\tPorcupine unknown: files, our total ms\tcli_wall_total_ms');
   console.log(`${sum.files}\t${sum.wrong}\t${sum.slower}\t${sum.ours.toFixed(1)}\t${sum.theirs.toFixed(1)}\t${(sum.ours / sum.theirs).toFixed(4)}\t${sum.undecided}, ${sum.oursOnUndecided.toFixed(0)}\t${sum.cli.toFixed(0)}`);
-}
-
-/** ../shared/corpus/generated above this checkout (or GENERATED_CORPUS), or undefined. */
-function findGeneratedCorpus(): string | undefined {
-  if (process.env['GENERATED_CORPUS']) return process.env['GENERATED_CORPUS'];
-  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'shared', 'corpus', 'generated'), join(dir, '..', 'shared', 'corpus', 'generated')]) {
-      if (existsSync(join(candidate, 'BASELINE.tsv'))) return candidate;
-    }
-  }
-  return undefined;
 }
 
 async function benchGenerated(): Promise<void> {
@@ -177,13 +162,14 @@ async function benchGenerated(): Promise<void> {
 }
 
 /** The repository's test-data/corpus/porcupine, found upwards from here (bench/ or dist/bench/); PORCUPINE_CORPUS overrides. */
-function findCorpus(): string {
-  if (process.env['PORCUPINE_CORPUS']) return process.env['PORCUPINE_CORPUS'];
+/** test-data/corpus/<name> of the checkout above this file, or the directory the environment variable names. */
+function findCorpus(name: string, variable: string): string {
+  if (process.env[variable]) return process.env[variable];
   for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'test-data', 'corpus', 'porcupine');
+    const candidate = join(dir, 'test-data', 'corpus', name);
     if (existsSync(join(dir, 'package.json')) && existsSync(candidate)) return candidate;
   }
-  throw new Error(`no test-data/corpus/porcupine in a checkout above ${import.meta.dirname}; expected a faultline checkout or PORCUPINE_CORPUS=<dir>`);
+  throw new Error(`no test-data/corpus/${name} in a checkout above ${import.meta.dirname}; expected a faultline checkout or ${variable}=<dir>`);
 }
 
 console.log(`node ${process.version}, ${quick ? 'quick run' : 'full run'}`);
