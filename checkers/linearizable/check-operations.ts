@@ -30,7 +30,11 @@ export interface PartitionResult<State, Input, Output> {
   outcome: Outcome;
   cause?: UnknownCause;
   operations: Operation<Input, Output>[];
-  /** illegal or unknown: the longest linearizable prefix found (empty when ok). Indices into `operations`. */
+  /**
+   * illegal or unknown: the longest linearizable prefix found. ok: empty, or the whole linearization
+   * when asked for (startPartition's `linearization`): every definite op once, and the crashed ops
+   * that took effect. Indices into `operations`.
+   */
   path: { op: number; stateAfter: State }[];
   /** The state at the end of `path`. */
   state: State;
@@ -123,23 +127,28 @@ export function runPartitions<S, I, O>(
   return results;
 }
 
-/** Prepares the search of one partition: crash deadlines, interned states, the model's hooks. */
+/**
+ * Prepares the search of one partition: crash deadlines, interned states, the model's hooks. With
+ * `linearization`, an ok result's path is the whole order (the model's redundant ops are searched
+ * too, so that it holds every definite op).
+ */
 export function startPartition<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: Operation<Input, Output>[],
   deadlineAt: number,
   memoryBytes: number,
+  linearization = false,
 ): PartitionSearch<State, Input, Output> {
   let checkMs = 0;
   const table = new StateTable<State>(model);
   const init = table.intern(model.init());
   const states = table.states;
   let search: Search | undefined;
-  const budget = { deadlineAt, memoryBytes };
+  const budget = { deadlineAt, memoryBytes, keepPath: linearization };
   const prepare = (): Search => {
     // The problem's arrays are copied by createSearch, so their slab goes back at once.
     const slab = new TypedSlab(32 * operations.length + 256);
-    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init, slab);
+    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init, slab, linearization);
     const dead = couldBecomeLegal ? deadOps(model, operations, states[init]!, couldBecomeLegal) : [];
     if (dead.length === 0) {
       const search = createSearch(problem, budget);
@@ -266,6 +275,7 @@ function buildProblem<State, Input, Output>(
   table: StateTable<State>,
   init: number,
   slab: TypedSlab,
+  keepRedundant = false,
 ): { problem: SearchProblem; couldBecomeLegal: ReturnType<NonNullable<Model<State, Input, Output>['couldBecomeLegal']>> | undefined } {
   const states = table.states;
   const n = operations.length;
@@ -285,7 +295,8 @@ function buildProblem<State, Input, Output>(
   const observers = model.crashObservers?.(operations);
   const couldBecomeLegal = model.couldBecomeLegal?.(operations);
   const deadline = crashDeadlines(operations, observers, slab.f64(n));
-  for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity; // left out of the search
+  // Left out of the search, unless a full linearization is wanted (they are definite ops it must hold).
+  if (!keepRedundant) for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity;
   const problem: SearchProblem = {
     count: n,
     call,
