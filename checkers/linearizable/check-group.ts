@@ -30,7 +30,9 @@ export interface GroupCheckOptions {
 export function checkGroups(model: AnyModel, groups: readonly KeyGroup[], options: GroupCheckOptions): GroupVerdict[] {
   const owner: number[] = [];
   const searches = groups.flatMap((group, g) => {
-    const parts = model.partition ? model.partition(group.operations) : [group.operations];
+    let parts = model.partition ? model.partition(group.operations) : [group.operations];
+    // One part holding every op (a keyed kv history: the key is the part) is the group itself, in order.
+    if (parts.length === 1 && parts[0]!.length === group.operations.length) parts = [group.operations];
     return parts.map((part) => {
       owner.push(g);
       return startPartition(model, part, options.deadlineAt, options.memoryBytes, options.linearization ?? false);

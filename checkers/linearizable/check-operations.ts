@@ -98,7 +98,7 @@ export function checkPartition<State, Input, Output>(
 /**
  * Runs searches round-robin in slices that double each round, so easy partitions finish first.
  * Unless exhaustive, once one is illegal (here, or anywhere `stop[0]` is set to 1) the rest are
- * skipped after the round.
+ * skipped at once (the ones not yet started are never prepared).
  */
 export function runPartitions<S, I, O>(
   searches: PartitionSearch<S, I, O>[],
@@ -107,19 +107,22 @@ export function runPartitions<S, I, O>(
   const results = new Array<PartitionResult<S, I, O>>(searches.length);
   let pending = searches.map((_, i) => i);
   const stop = options.stop ?? new Int32Array(1);
+  let stopped = false;
   for (let slice = 1 << 10; pending.length > 0; slice = Math.min(slice * 2, 1 << 26)) {
     const unfinished: number[] = [];
     for (const i of pending) {
       // Easy partitions take a few steps per op: let them finish in their first slice, so few are ever paused at once.
-      const result = searches[i]!.run(Math.max(slice, 8 * searches[i]!.size));
+      const result = stopped ? undefined : searches[i]!.run(Math.max(slice, 8 * searches[i]!.size));
       if (!result) unfinished.push(i);
       else {
         results[i] = result;
         if (result.outcome === 'illegal') Atomics.store(stop, 0, 1);
       }
+      // One illegal partition decides the verdict: the others are not started or resumed.
+      stopped ||= !options.exhaustive && Atomics.load(stop, 0) === 1;
     }
     pending = unfinished;
-    if (!options.exhaustive && Atomics.load(stop, 0) === 1) {
+    if (stopped) {
       for (const i of pending) results[i] = searches[i]!.skip();
       break;
     }
