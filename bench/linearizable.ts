@@ -4,18 +4,21 @@
 // 1,000,000-op history over 1,000 keys). Check times are warm and exclude parsing; `cli_wall_ms` is
 // what a user waits for: one `faultline check` process per file, start to exit. Run after a build:
 //   npm run build && npm run bench:linearizable   (or: node dist/bench/linearizable.js [--quick] [--no-cli])
+// `-- --hard` runs only the ten histories of each of issue 18's hard shapes (up to 60 s each).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { checkHistory, type LinearizableOptions } from '../checkers/linearizable/index.js';
-import { corruptRead, simulateRegisterHistory, type SimulationOptions } from '../test-support/simulate-register-history.js';
+import { corruptRead, hardShapeHistory, simulateRegisterHistory, type SimulationOptions } from '../test-support/simulate-register-history.js';
 import { parseHistory } from '../src/formats/read-history.js';
 import type { History } from '../src/op.js';
 
 const quick = process.argv.includes('--quick');
 const withCli = !process.argv.includes('--no-cli');
+/** --hard: only the ten histories of each hard shape (up to 60 s each). */
+const hardOnly = process.argv.includes('--hard');
 const corpus = findCorpus('porcupine', 'PORCUPINE_CORPUS');
 const cli = join(import.meta.dirname, '..', 'src', 'cli.js');
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
@@ -220,9 +223,29 @@ function findCheckout(): string {
   throw new Error(`no faultline checkout (package.json and test-data/corpus) above ${import.meta.dirname}`);
 }
 
-console.log(`node ${process.version}, ${quick ? 'quick run' : 'full run'}`);
-await benchCorpus();
-await benchGeneratedCorpus();
-await benchGenerated();
+/** Ten histories of each hard shape (hardShapeHistory): how many are decided within 60 s, and when; ok verdicts' orders replayed. */
+async function benchHardShapes(): Promise<void> {
+  console.log('\nshape\tseed\tops\tprocesses\tvalues\tcrashed\tcorrupted\tverdict\tcheck_ms\twitness\tsummary');
+  const decided = { A: 0, B: 0 };
+  for (const shape of ['A', 'B'] as const) {
+    for (let seed = 1; seed <= 10; seed++) {
+      const { history, options, corrupted } = hardShapeHistory(shape, seed);
+      const crashed = history.filter((op) => op.type === 'info').length;
+      const result = await checkHistory(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 });
+      if (result.outcome !== 'unknown') decided[shape]++;
+      const witness = result.outcome === 'ok' ? await witnessCheck(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 }) : '-';
+      console.log(`${shape}\t${seed}\t${options.ops}\t${options.processes}\t${options.valueRange}\t${crashed}\top ${corrupted.index}: ${String(corrupted.from)}->${corrupted.to}\t${result.outcome}\t${result.checkMs.toFixed(0)}\t${witness}\t${result.summary}`);
+    }
+  }
+  console.log(`decided within 60 s: A ${decided.A}/10, B ${decided.B}/10`);
+}
+
+console.log(`node ${process.version}, ${quick ? 'quick run' : 'full run'}${hardOnly ? ', hard shapes only' : ''}`);
+if (hardOnly) await benchHardShapes();
+else {
+  await benchCorpus();
+  await benchGeneratedCorpus();
+  await benchGenerated();
+}
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\npeak RSS ${peakRssMiB()} MiB`);
