@@ -1,7 +1,8 @@
 // The SSH runtime: each node is a host reached over SSH (ssh-session.ts). A node's database runs
 // there as a process of its own session, started by a launcher that marks it and, for clock
 // faults, preloads libfaketime; faults are made with the same tools as in containers (faultline's
-// iptables chain, built by docker-partition.ts; kill/pause by the pid the launcher printed).
+// iptables chain, built by docker-partition.ts; packet faults on the peers' traffic only,
+// ssh-packet.ts; kill/pause by the pid the launcher printed).
 // Everything the run leaves on a host carries a mark (ssh-host-commands.ts), and teardown
 // downloads the logs, then removes every mark. A host whose connection drops is an event in its
 // node's log; the faults that need it fail with one line naming the host, and the run goes on.
@@ -13,10 +14,11 @@ import { partitionCommands, type PartitionDrops, dropsKey } from './docker-parti
 import { CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
 import { packageRoot } from './package-root.js';
-import type { Address, ClockSkewable, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
+import { assertShapeSupported, type Address, type ClockSkewable, type Deferred, type NodeAddressed, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 import { awaitExitCommand, HOST_CACHE_DIR, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';
 import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
+import { clearHostPacketCommands, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, lossChainSetupCommand, packetRefusal, parseRoutes, probeCommands, probeUndoCommands, qdiscShowCommand, rootQdiscRefusal, routeCommand, sshClientCommand, type HostPacketProbe, type HostPacketTools } from './ssh-packet.js';
 import { SshError, SshSession } from './ssh-session.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
@@ -48,7 +50,7 @@ interface HostProcess {
   exited: Promise<void>;
 }
 
-export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
+export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable {
   readonly name = 'ssh';
   readonly nodes: readonly string[];
   /** Names the run's directory and marks its processes on the hosts. */
@@ -67,6 +69,11 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   private grudge: Grudge = {};
   /** What each host's chain drops now (dropsKey; '?' after a failed change). */
   private readonly dropping = new Map<string, string>();
+  /** Each host's packet tools and devices, probed once (again after a failed probe). */
+  private readonly packetProbes = new Map<string, Promise<HostPacketProbe>>();
+  /** The packet shape each node's host should have, and what it has now (JSON; '?' after a failed change). */
+  private readonly shapes = new Map<string, PacketShape>();
+  private readonly shaped = new Map<string, string>();
   private tornDown = false;
   /** Where the store's package is on the hosts, once packed (its hash names it). */
   private hostPackageDir: string | undefined;
@@ -411,6 +418,104 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
       from: dropped.filter((peer) => drops(this.grudge, peer, node)).map((peer) => this.nodeHost(peer)),
       bytesFrom: dropped.filter((peer) => !drops(this.grudge, peer, node)).map((peer) => this.nodeHost(peer)),
     };
+  }
+
+  /** What every host can make (probed on each once): a behaviour missing on one host is unavailable, naming it. */
+  async packetSupport(): Promise<PacketSupport> {
+    const byHost: Record<string, PacketSupport> = {};
+    const failures: string[] = [];
+    await Promise.all(this.nodes.map(async (node) => {
+      try {
+        byHost[this.hostOf(node)] = hostPacketSupport(await this.probePackets(node));
+      } catch (err) {
+        failures.push(`${node}: ${messageOf(err)}`);
+      }
+    }));
+    if (failures.length > 0) throw new Error(`cannot probe packet tools on ${failures.sort().join('; ')}`);
+    return combinedPacketSupport(byHost);
+  }
+
+  /** Shapes the traffic between each of `nodes` and its peers, on its host, whether its process runs or not: nothing is deferred. */
+  async shapePackets(nodes: readonly string[], shape: PacketShape): Promise<Deferred> {
+    assertShapeSupported(shape, await this.packetSupport()); // throws naming unavailable behaviours
+    for (const node of nodes) this.shapes.set(node, shape);
+    return this.applyShapes(nodes, 'packet fault');
+  }
+
+  async clearPackets(): Promise<Deferred> {
+    const shaped = [...this.shapes.keys()];
+    this.shapes.clear();
+    return this.applyShapes(shaped, 'packet clearing');
+  }
+
+  private async applyShapes(nodes: readonly string[], what: string): Promise<Deferred> {
+    const failures: string[] = [];
+    const made: string[] = [];
+    await Promise.all(nodes.map(async (node) => {
+      const shape = this.shapes.get(node);
+      const wanted = JSON.stringify(shape ?? null);
+      const had = this.shaped.get(node) ?? 'null';
+      if (wanted === had) return;
+      try {
+        const session = await this.live(node);
+        const probe = await this.probePackets(node);
+        this.shaped.set(node, '?');
+        if (had !== 'null') await this.clearShape(node, session, probe);
+        if (shape) for (const cmd of hostPacketCommands(shape, probe)) await session.runOk(cmd, { sudo: true });
+        this.shaped.set(node, wanted);
+        made.push(node);
+      } catch (err) {
+        failures.push(`${node}: ${messageOf(err)}`);
+      }
+    }));
+    if (failures.length > 0) throw new Error(`${what} failed on ${failures.sort().join('; ')}${made.length > 0 ? ` (done on ${made.sort().join(' ')})` : ''}`);
+    return {};
+  }
+
+  /** Removes a host's packet faults: the loss chain must flush; a device may have no qdisc of faultline's. */
+  private async clearShape(node: string, session: SshSession, probe: HostPacketProbe): Promise<void> {
+    const { flush, deleteRoots } = clearHostPacketCommands(Object.keys(probe.devices));
+    await session.runOk(flush, { sudo: true });
+    for (const cmd of deleteRoots) {
+      const result = await session.run(cmd, { sudo: true });
+      if (result.code !== 0 && !isNoOwnQdisc(result.stderr)) throw new Error(`\`${cmd.join(' ')}\` failed on ${this.hostOf(node)} (exit ${result.code}): ${result.stderr.trim()}`);
+    }
+  }
+
+  /**
+   * Finds, once per host, the devices that route to its peers and which tools its kernel has, by
+   * trying each and undoing it (the tc probes shape no traffic). Makes the loss chain on the way.
+   */
+  private probePackets(node: string): Promise<HostPacketProbe> {
+    let probe = this.packetProbes.get(node);
+    if (!probe) {
+      probe = (async () => {
+        const session = await this.live(node);
+        const peers = Object.fromEntries(this.nodes.filter((peer) => peer !== node).map((peer) => [peer, this.nodeHost(peer)]));
+        const tools: HostPacketTools = { statistic: false, reject: false, htb: false, u32: false, netem: false };
+        const refused = packetRefusal((await session.run(sshClientCommand())).stdout, peers);
+        if (refused !== undefined) return { tools, devices: {}, refused };
+        const addresses = Object.values(peers);
+        const devices = parseRoutes(await session.runOk(routeCommand(addresses)), addresses);
+        const tcRefused = (await Promise.all(Object.keys(devices).map(async (device) => rootQdiscRefusal(device, await session.runOk(qdiscShowCommand(device)))))).find((why) => why !== undefined);
+        const device = tcRefused === undefined ? Object.keys(devices)[0] : undefined;
+        await session.runOk(lossChainSetupCommand(), { sudo: true });
+        const undo = async () => { for (const cmd of probeUndoCommands(device)) await session.run(cmd, { sudo: true }); };
+        await undo(); // a leftover of a killed run would fail the probes
+        const tried = new Set<keyof HostPacketTools>();
+        for (const { tool, command, after } of probeCommands(device)) {
+          if (after !== undefined && !tools[after]) continue;
+          const works = (await session.run(command, { sudo: true })).code === 0;
+          tools[tool] = tried.has(tool) ? tools[tool] && works : works;
+          tried.add(tool);
+        }
+        await undo();
+        return { tools, devices, ...(tcRefused !== undefined && { tcRefused }) };
+      })();
+      this.packetProbes.set(node, probe);
+      probe.catch(() => this.packetProbes.delete(node));
+    }
+    return probe;
   }
 
   /**
