@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clearHostPacketCommands, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, packetRefusal, parseRoutes, probeCommands, probeUndoCommands, rootQdiscRefusal, routeCommand, type HostPacketProbe } from './ssh-packet.js';
+import { clearHostPacketSteps, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, packetRefusal, parseRoutes, probeBatch, rootQdiscRefusal, routeCommand, type HostPacketProbe } from './ssh-packet.js';
 import { commandLine } from './shell-quote.js';
 
 const noNetem = { statistic: true, reject: true, htb: true, u32: true, netem: false };
@@ -38,12 +38,27 @@ describe('packet faults on ssh hosts', () => {
     expect(Object.values(refused.unavailable).every((why) => why === 'no')).toBe(true);
   });
 
-  it('probes with rules and filters that match no traffic, and undoes them', () => {
-    const probes = probeCommands('eth0');
-    expect(probes.map((p) => [p.tool, p.after])).toEqual([['statistic', undefined], ['reject', undefined], ['htb', undefined], ['htb', 'htb'], ['u32', 'htb'], ['netem', 'htb']]);
-    for (const { command } of probes) expect(command.join(' ')).toMatch(/192\.0\.2\.1|handle fa17: htb$|classid fa17:1|parent fa17:1 handle fa18: netem delay 1ms$/);
-    expect(probeCommands(undefined).map((p) => p.tool)).toEqual(['statistic', 'reject']);
-    expect(probeUndoCommands('eth0')).toEqual([['iptables', '-w', '-F', 'FAULTLINE-LOSS'], ['tc', 'qdisc', 'del', 'dev', 'eth0', 'root', 'handle', 'fa17:']]);
+  it('probes in one batch with rules and filters that match no traffic, undone before and after', () => {
+    const { steps, tools } = probeBatch('eth0');
+    const lines = steps.map((step) => `${step.mayFail ? 'may ' : ''}${step.argv.join(' ')}`);
+    const undo = ['may iptables -w -F FAULTLINE-LOSS', 'may tc qdisc del dev eth0 root handle fa17:'];
+    expect(lines.slice(0, 2)).toEqual(undo);
+    expect(lines[2]).toMatch(/^sh -c .* faultline-chain FAULTLINE-LOSS$/);
+    expect(lines.slice(3, 9)).toEqual([
+      'may iptables -w -A FAULTLINE-LOSS -s 192.0.2.1 -m statistic --mode random --probability 0 -j DROP',
+      'may iptables -w -A FAULTLINE-LOSS -s 192.0.2.1 -p tcp -m statistic --mode random --probability 0 -j REJECT --reject-with tcp-reset',
+      'may tc qdisc add dev eth0 root handle fa17: htb',
+      'may tc class add dev eth0 parent fa17: classid fa17:1 htb rate 10gbit ceil 10gbit burst 1mb cburst 1mb quantum 1514',
+      'may tc filter add dev eth0 parent fa17: protocol ip prio 1 u32 match ip dst 192.0.2.1/32 flowid fa17:1',
+      'may tc qdisc add dev eth0 parent fa17:1 handle fa18: netem delay 1ms',
+    ]);
+    expect(lines.slice(9)).toEqual(undo);
+    const read = (codes: number[]) => tools(steps.map((step, i) => ({ argv: step.argv, code: codes[i - 3] ?? 0, output: '' })));
+    expect(read([0, 0, 0, 0, 0, 2])).toEqual({ statistic: true, reject: true, htb: true, u32: true, netem: false });
+    // Without the htb root, u32 and netem cannot be told: they count as missing.
+    expect(read([0, 1, 2, 2, 2, 2])).toEqual({ statistic: true, reject: false, htb: false, u32: false, netem: false });
+    expect(read([0, 0, 0, 1, 0, 0])).toEqual({ statistic: true, reject: true, htb: false, u32: false, netem: false });
+    expect(probeBatch(undefined).steps.map((step) => step.argv[0])).toEqual(['iptables', 'sh', 'iptables', 'iptables', 'iptables']);
   });
 
   it('without netem: loss and resets from the peers by iptables, rate to the peers by htb, the rest unavailable and why', () => {
@@ -93,10 +108,11 @@ describe('packet faults on ssh hosts', () => {
   });
 
   it('clears by flushing the loss chain and deleting only its own root qdisc, by handle', () => {
-    expect(clearHostPacketCommands(['eth0', 'ens5'])).toEqual({
-      flush: ['iptables', '-w', '-F', 'FAULTLINE-LOSS'],
-      deleteRoots: [['tc', 'qdisc', 'del', 'dev', 'eth0', 'root', 'handle', 'fa17:'], ['tc', 'qdisc', 'del', 'dev', 'ens5', 'root', 'handle', 'fa17:']],
-    });
+    expect(clearHostPacketSteps(['eth0', 'ens5'])).toEqual([
+      { argv: ['iptables', '-w', '-F', 'FAULTLINE-LOSS'] },
+      { argv: ['tc', 'qdisc', 'del', 'dev', 'eth0', 'root', 'handle', 'fa17:'], mayFail: true },
+      { argv: ['tc', 'qdisc', 'del', 'dev', 'ens5', 'root', 'handle', 'fa17:'], mayFail: true },
+    ]);
     expect(isNoOwnQdisc('Error: Invalid handle.\n')).toBe(true);
     expect(isNoOwnQdisc('Error: Cannot delete qdisc with handle of zero.\n')).toBe(true);
     expect(isNoOwnQdisc('sudo: a password is required\n')).toBe(false);

@@ -6,6 +6,7 @@
 // passes the root unshaped. The root's handle is faultline's mark: it is deleted only by that handle.
 import { isIPv4 } from 'node:net';
 import { LOSS_CHAIN } from './docker-packet.js';
+import type { BatchResult, BatchStep } from './ssh-batch.js';
 import { assertShapeSupported, PACKET_BEHAVIOURS, type PacketShape, type PacketSupport } from './runtime.js';
 
 export { LOSS_CHAIN };
@@ -58,6 +59,9 @@ export function parseRoutes(output: string, peers: readonly string[]): Record<st
   return devices;
 }
 
+/** Why tc may not be used on a host where `qdiscShowCommand` found no tc. */
+export const TC_MISSING = 'tc is not installed (Debian\'s iproute2)';
+
 /** Lists a device's qdiscs; `rootQdiscRefusal` reads it. */
 export function qdiscShowCommand(device: string): string[] {
   return ['tc', 'qdisc', 'show', 'dev', device];
@@ -98,30 +102,41 @@ export function lossChainSetupCommand(): string[] {
 }
 
 /**
- * The probes, in order: each command's success says the tool works. A probe whose tool `after`
- * names failed is not tried (u32 and netem need the htb root). Run `probeUndoCommands` afterwards.
- * The tc probes touch no traffic: the htb root passes everything unshaped, and its class gets only
- * packets to PROBE_ADDRESS.
+ * The probe of a host's tools, as one batch: it clears what a killed run may have left, makes the
+ * loss chain, tries each tool and undoes it; `tools` reads the batch's results. A tool whose probe
+ * needs another's (u32 and netem need the htb root) works only if both did. The tc probes touch no
+ * traffic: the htb root passes everything unshaped, and its class gets only packets to PROBE_ADDRESS.
  */
-export function probeCommands(device: string | undefined): { tool: keyof HostPacketTools; command: string[]; after?: keyof HostPacketTools }[] {
-  const probes: { tool: keyof HostPacketTools; command: string[]; after?: keyof HostPacketTools }[] = [
-    { tool: 'statistic', command: lossRule([PROBE_ADDRESS], 0) },
-    { tool: 'reject', command: resetRule([PROBE_ADDRESS], 0) },
+export function probeBatch(device: string | undefined): { steps: BatchStep[]; tools: (results: readonly BatchResult[]) => HostPacketTools } {
+  const probes: { tool: keyof HostPacketTools; argv: string[]; after?: keyof HostPacketTools }[] = [
+    { tool: 'statistic', argv: lossRule([PROBE_ADDRESS], 0) },
+    { tool: 'reject', argv: resetRule([PROBE_ADDRESS], 0) },
   ];
-  if (device === undefined) return probes;
-  const [root, peerClass] = htbCommands(device, undefined) as [string[], string[]];
-  probes.push(
-    { tool: 'htb', command: root },
-    { tool: 'htb', command: peerClass, after: 'htb' },
-    { tool: 'u32', command: peerFilter(device, PROBE_ADDRESS), after: 'htb' },
-    { tool: 'netem', command: ['tc', 'qdisc', 'add', 'dev', device, 'parent', PEER_CLASS, 'handle', NETEM_HANDLE, 'netem', 'delay', '1ms'], after: 'htb' },
-  );
-  return probes;
-}
-
-/** Undoes the probes (run every one, whatever its status). */
-export function probeUndoCommands(device: string | undefined): string[][] {
-  return [['iptables', '-w', '-F', LOSS_CHAIN], ...(device === undefined ? [] : [deleteRootCommand(device)])];
+  if (device !== undefined) {
+    const [root, peerClass] = htbCommands(device, undefined) as [string[], string[]];
+    probes.push(
+      { tool: 'htb', argv: root },
+      { tool: 'htb', argv: peerClass, after: 'htb' },
+      { tool: 'u32', argv: peerFilter(device, PROBE_ADDRESS), after: 'htb' },
+      { tool: 'netem', argv: ['tc', 'qdisc', 'add', 'dev', device, 'parent', PEER_CLASS, 'handle', NETEM_HANDLE, 'netem', 'delay', '1ms'], after: 'htb' },
+    );
+  }
+  const undo = clearHostPacketSteps(device === undefined ? [] : [device]).map((step) => ({ ...step, mayFail: true }));
+  const first = undo.length + 1;
+  const steps: BatchStep[] = [...undo, { argv: lossChainSetupCommand() }, ...probes.map(({ argv }) => ({ argv, mayFail: true })), ...undo];
+  return {
+    steps,
+    tools: (results) => {
+      const tools: HostPacketTools = { statistic: false, reject: false, htb: false, u32: false, netem: false };
+      const tried = new Set<keyof HostPacketTools>();
+      probes.forEach(({ tool, after }, i) => {
+        const works = results[first + i]?.code === 0 && (after === undefined || tools[after]);
+        tools[tool] = tried.has(tool) ? tools[tool] && works : works;
+        tried.add(tool);
+      });
+      return tools;
+    },
+  };
 }
 
 /** Which behaviours a host can make, and how; which not, and why. */
@@ -196,16 +211,16 @@ export function hostPacketCommands(shape: PacketShape, probe: HostPacketProbe): 
 
 /**
  * Removes a host's packet faults: the loss chain flushed, and on each device faultline's root qdisc
- * deleted by its handle (the kernel refuses to delete a root with another handle). The second kind
- * fails when there is none: `isNoOwnQdisc` tells that failure from a real one.
+ * deleted by its handle (the kernel refuses to delete a root with another handle). Those may fail
+ * when there is none: `isNoOwnQdisc` tells that failure from a real one.
  */
-export function clearHostPacketCommands(devices: readonly string[]): { flush: string[]; deleteRoots: string[][] } {
-  return { flush: ['iptables', '-w', '-F', LOSS_CHAIN], deleteRoots: devices.map(deleteRootCommand) };
+export function clearHostPacketSteps(devices: readonly string[]): BatchStep[] {
+  return [{ argv: ['iptables', '-w', '-F', LOSS_CHAIN] }, ...devices.map((device) => ({ argv: deleteRootCommand(device), mayFail: true }))];
 }
 
 /** True when `tc qdisc del ... root handle fa17:` failed only because the root is not faultline's. */
-export function isNoOwnQdisc(stderr: string): boolean {
-  return /Invalid handle|handle of zero|No such file|Cannot find/i.test(stderr);
+export function isNoOwnQdisc(output: string): boolean {
+  return /Invalid handle|handle of zero|No such file|Cannot find/i.test(output);
 }
 
 function deleteRootCommand(device: string): string[] {

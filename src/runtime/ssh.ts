@@ -18,7 +18,8 @@ import { assertShapeSupported, type Address, type ClockSkewable, type Deferred, 
 import { awaitExitCommand, HOST_CACHE_DIR, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';
 import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
-import { clearHostPacketCommands, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, lossChainSetupCommand, packetRefusal, parseRoutes, probeCommands, probeUndoCommands, qdiscShowCommand, rootQdiscRefusal, routeCommand, sshClientCommand, type HostPacketProbe, type HostPacketTools } from './ssh-packet.js';
+import { batchCommand, batchFailure, parseBatch, type BatchStep } from './ssh-batch.js';
+import { clearHostPacketSteps, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, packetRefusal, parseRoutes, probeBatch, qdiscShowCommand, rootQdiscRefusal, routeCommand, sshClientCommand, TC_MISSING, type HostPacketProbe } from './ssh-packet.js';
 import { SshError, SshSession } from './ssh-session.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
@@ -460,8 +461,14 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
         const session = await this.live(node);
         const probe = await this.probePackets(node);
         this.shaped.set(node, '?');
-        if (had !== 'null') await this.clearShape(node, session, probe);
-        if (shape) for (const cmd of hostPacketCommands(shape, probe)) await session.runOk(cmd, { sudo: true });
+        const steps: BatchStep[] = [
+          ...(had !== 'null' ? clearHostPacketSteps(Object.keys(probe.devices)) : []),
+          ...(shape ? hostPacketCommands(shape, probe).map((argv) => ({ argv })) : []),
+        ];
+        if (steps.length > 0) {
+          const failed = batchFailure(parseBatch(await session.runOk(batchCommand(steps), { sudo: true }), steps), steps, (result) => isNoOwnQdisc(result.output));
+          if (failed !== undefined) throw new Error(`on ${this.hostOf(node)}: ${failed}`);
+        }
         this.shaped.set(node, wanted);
         made.push(node);
       } catch (err) {
@@ -472,19 +479,9 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     return {};
   }
 
-  /** Removes a host's packet faults: the loss chain must flush; a device may have no qdisc of faultline's. */
-  private async clearShape(node: string, session: SshSession, probe: HostPacketProbe): Promise<void> {
-    const { flush, deleteRoots } = clearHostPacketCommands(Object.keys(probe.devices));
-    await session.runOk(flush, { sudo: true });
-    for (const cmd of deleteRoots) {
-      const result = await session.run(cmd, { sudo: true });
-      if (result.code !== 0 && !isNoOwnQdisc(result.stderr)) throw new Error(`\`${cmd.join(' ')}\` failed on ${this.hostOf(node)} (exit ${result.code}): ${result.stderr.trim()}`);
-    }
-  }
-
   /**
    * Finds, once per host, the devices that route to its peers and which tools its kernel has, by
-   * trying each and undoing it (the tc probes shape no traffic). Makes the loss chain on the way.
+   * trying each and undoing it, in one batch (the tc probes shape no traffic). Makes the loss chain.
    */
   private probePackets(node: string): Promise<HostPacketProbe> {
     let probe = this.packetProbes.get(node);
@@ -492,25 +489,21 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
       probe = (async () => {
         const session = await this.live(node);
         const peers = Object.fromEntries(this.nodes.filter((peer) => peer !== node).map((peer) => [peer, this.nodeHost(peer)]));
-        const tools: HostPacketTools = { statistic: false, reject: false, htb: false, u32: false, netem: false };
         const refused = packetRefusal((await session.run(sshClientCommand())).stdout, peers);
-        if (refused !== undefined) return { tools, devices: {}, refused };
+        if (refused !== undefined) return { tools: { statistic: false, reject: false, htb: false, u32: false, netem: false }, devices: {}, refused };
         const addresses = Object.values(peers);
         const devices = parseRoutes(await session.runOk(routeCommand(addresses)), addresses);
-        const tcRefused = (await Promise.all(Object.keys(devices).map(async (device) => rootQdiscRefusal(device, await session.runOk(qdiscShowCommand(device)))))).find((why) => why !== undefined);
-        const device = tcRefused === undefined ? Object.keys(devices)[0] : undefined;
-        await session.runOk(lossChainSetupCommand(), { sudo: true });
-        const undo = async () => { for (const cmd of probeUndoCommands(device)) await session.run(cmd, { sudo: true }); };
-        await undo(); // a leftover of a killed run would fail the probes
-        const tried = new Set<keyof HostPacketTools>();
-        for (const { tool, command, after } of probeCommands(device)) {
-          if (after !== undefined && !tools[after]) continue;
-          const works = (await session.run(command, { sudo: true })).code === 0;
-          tools[tool] = tried.has(tool) ? tools[tool] && works : works;
-          tried.add(tool);
-        }
-        await undo();
-        return { tools, devices, ...(tcRefused !== undefined && { tcRefused }) };
+        const tcRefused = (await Promise.all(Object.keys(devices).map(async (device) => {
+          const shown = await session.run(qdiscShowCommand(device), { sudo: true }); // tc is in sbin, which a user's PATH may lack
+          if (shown.code === 127) return TC_MISSING;
+          if (shown.code !== 0) throw new Error(`\`${qdiscShowCommand(device).join(' ')}\` failed on ${this.hostOf(node)} (exit ${shown.code}): ${shown.stderr.trim()}`);
+          return rootQdiscRefusal(device, shown.stdout);
+        }))).find((why) => why !== undefined);
+        const { steps, tools } = probeBatch(tcRefused === undefined ? Object.keys(devices)[0] : undefined);
+        const results = parseBatch(await session.runOk(batchCommand(steps), { sudo: true }), steps);
+        const failed = batchFailure(results, steps, () => true);
+        if (failed !== undefined) throw new Error(`probing packet tools on ${this.hostOf(node)}: ${failed}`);
+        return { tools: tools(results), devices, ...(tcRefused !== undefined && { tcRefused }) };
       })();
       this.packetProbes.set(node, probe);
       probe.catch(() => this.packetProbes.delete(node));
