@@ -421,7 +421,10 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     };
   }
 
-  /** What every host can make (probed on each once): a behaviour missing on one host is unavailable, naming it. */
+  /**
+   * What every host can make (probed on each once): a behaviour missing on one host is unavailable,
+   * naming it. A host that cannot be probed now is left out (a fault on it fails, naming it) unless none can.
+   */
   async packetSupport(): Promise<PacketSupport> {
     const byHost: Record<string, PacketSupport> = {};
     const failures: string[] = [];
@@ -432,7 +435,8 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
         failures.push(`${node}: ${messageOf(err)}`);
       }
     }));
-    if (failures.length > 0) throw new Error(`cannot probe packet tools on ${failures.sort().join('; ')}`);
+    if (Object.keys(byHost).length === 0) throw new Error(`cannot probe packet tools on ${failures.sort().join('; ')}`);
+    if (failures.length > 0) this.options.log?.(`packet tools not probed on ${failures.sort().join('; ')}; faults there fail until it answers`);
     return combinedPacketSupport(byHost);
   }
 
