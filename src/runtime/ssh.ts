@@ -496,7 +496,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
         const refused = packetRefusal((await session.run(sshClientCommand())).stdout, peers);
         if (refused !== undefined) return { tools: { statistic: false, reject: false, htb: false, u32: false, netem: false }, devices: {}, refused };
         const addresses = Object.values(peers);
-        const devices = parseRoutes(await session.runOk(routeCommand(addresses)), addresses);
+        const devices = parseRoutes(await session.runOk(routeCommand(addresses), { sudo: true }), addresses); // ip may be in sbin too
         const tcRefused = (await Promise.all(Object.keys(devices).map(async (device) => {
           const shown = await session.run(qdiscShowCommand(device), { sudo: true }); // tc is in sbin, which a user's PATH may lack
           if (shown.code === 127) return TC_MISSING;
