@@ -1,5 +1,5 @@
 // `faultline cleanup --runtime ssh`: on each host, removes everything faultline's runs left there,
-// found by its marks (ssh-host-commands.ts): marked processes, faultline's iptables chain, the runs'
+// found by its marks (ssh-host-commands.ts): marked processes, faultline's iptables chains and root qdiscs, the runs'
 // directories and the cache. A controller killed mid-run leaves these; a finished run leaves only the cache.
 import { ALL_RUNS, removedMarks, removeMarksCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';

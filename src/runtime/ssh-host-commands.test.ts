@@ -59,6 +59,6 @@ describe('ssh host commands', () => {
   });
 
   it('reads what the cleanup script removed', () => {
-    expect(removedMarks('process 12 (node main.js)\nnoise\niptables chain FAULTLINE\ndirectory /tmp/faultline-ssh-x\n')).toEqual(['process 12 (node main.js)', 'iptables chain FAULTLINE', 'directory /tmp/faultline-ssh-x']);
+    expect(removedMarks('process 12 (node main.js)\nnoise\niptables chain FAULTLINE\nqdisc fa17: on eth0\ndirectory /tmp/faultline-ssh-x\n')).toEqual(['process 12 (node main.js)', 'iptables chain FAULTLINE', 'qdisc fa17: on eth0', 'directory /tmp/faultline-ssh-x']);
   });
 });

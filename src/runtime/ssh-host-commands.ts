@@ -3,9 +3,13 @@
 //   - processes: FAULTLINE_RUN=<run> in their environment (set by the launcher, inherited by children);
 //   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files), and the
 //     cache /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
-//   - rules: the iptables chain FAULTLINE, jumped to from INPUT (docker-partition.ts makes its rules).
+//   - rules: the iptables chains FAULTLINE (partitions, docker-partition.ts) and FAULTLINE-LOSS
+//     (packet loss and resets, ssh-packet.ts), jumped to from INPUT;
+//   - qdiscs: a root qdisc with handle fa17: (packet rate limits and netem, ssh-packet.ts), deleted
+//     only by that handle, so a qdisc someone else set up is never touched.
 import { isAbsolute, relative, sep } from 'node:path';
 import { PARTITION_CHAIN } from './docker-partition.js';
+import { LOSS_CHAIN, QDISC_HANDLE } from './ssh-packet.js';
 
 export const RUN_MARK = 'FAULTLINE_RUN';
 export const HOST_DIR_PREFIX = '/tmp/faultline-ssh-';
@@ -112,7 +116,7 @@ export function firewallSetupCommand(): string[] {
 
 /**
  * Removes faultline's marks from a host: a run's (or, given ALL_RUNS, every run's) marked
- * processes and directory, and faultline's chain. Prints one line per thing removed.
+ * processes and directory, faultline's chains and root qdiscs. Prints one line per thing removed.
  */
 const REMOVE_MARKS = `set -u
 run=$1 what=$2
@@ -124,9 +128,16 @@ for environ in /proc/[0-9]*/environ; do
   kill -KILL "$pid" 2>/dev/null && echo "process $pid ($cmdline)"
 done
 [ "$what" = processes ] && exit 0
-if iptables -w -n -L ${PARTITION_CHAIN} >/dev/null 2>&1; then
-  while iptables -w -D INPUT -j ${PARTITION_CHAIN} 2>/dev/null; do :; done
-  iptables -w -F ${PARTITION_CHAIN} && iptables -w -X ${PARTITION_CHAIN} && echo "iptables chain ${PARTITION_CHAIN}"
+for chain in ${PARTITION_CHAIN} ${LOSS_CHAIN}; do
+  iptables -w -n -L "$chain" >/dev/null 2>&1 || continue
+  while iptables -w -D INPUT -j "$chain" 2>/dev/null; do :; done
+  iptables -w -F "$chain" && iptables -w -X "$chain" && echo "iptables chain $chain"
+done
+if command -v tc >/dev/null 2>&1; then
+  for dev in /sys/class/net/*; do
+    dev=\${dev#/sys/class/net/}
+    tc qdisc del dev "$dev" root handle ${QDISC_HANDLE} 2>/dev/null && echo "qdisc ${QDISC_HANDLE} on $dev"
+  done
 fi
 for dir in ${HOST_DIR_PREFIX}*; do
   [ -d "$dir" ] || continue
@@ -147,5 +158,5 @@ export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'a
 
 /** What `removeMarksCommand` printed, as the things it removed. */
 export function removedMarks(output: string): string[] {
-  return output.split('\n').map((line) => line.trim()).filter((line) => /^(process|iptables chain|directory) /.test(line));
+  return output.split('\n').map((line) => line.trim()).filter((line) => /^(process|iptables chain|qdisc|directory) /.test(line));
 }
