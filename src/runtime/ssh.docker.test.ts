@@ -1,6 +1,6 @@
 // The SSH runtime against five hosts that are containers running sshd (test-support/sshd-host),
 // reached as a non-root user with sudo, with a fresh key pair and known_hosts: the bundled store
-// (raft, primary) under partitions and kills, the one-line refusals, and `faultline cleanup
+// (raft, primary) and Redis under partitions and kills, the one-line refusals, and `faultline cleanup
 // --runtime ssh` after a SIGKILLed controller. Needs Docker (npm run test:docker): without it the
 // suite skips with one line, or fails under FAULTLINE_REQUIRE_SYSTEM_TESTS=1 (CI).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -48,6 +48,19 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime', () => {
     expect(run.all).toMatch(/faults +VALID +applied partition \d+x, kill \d+x/);
     const logs = join(store, 'latest', 'nodes', 'n1', 'node.log');
     expect(readFileSync(logs, 'utf8').length).toBeGreaterThan(0);
+    for (const host of hosts.hosts) expect(await leftOn(hosts, host)).toBe('');
+  });
+
+  it('runs Redis (server and Sentinel, from Debian\'s redis-server on the hosts) under partitions and kills, and leaves nothing', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'faultline-ssh-redis-'));
+    const run = await execa('node', [bin, 'test', ...hosts.flags, '--db', 'redis', '--nemesis', 'partition,kill', '--nemesis-interval', '2',
+      '--time-limit', '12', '--seed', '1', '--store', store], { reject: false, all: true });
+    // Asynchronous replication may lose acknowledged writes at a failover: INVALID is a true verdict then, but the history must be checked.
+    expect(run.all).toMatch(/linearizable +(VALID|INVALID) /);
+    expect(run.all).toMatch(/verdict: {2}(VALID|INVALID)/);
+    expect(run.all).toMatch(/faults +VALID +applied partition \d+x, kill \d+x/);
+    // A kill takes the node's server and Sentinel together (the launcher's process group), and the killed node restarts.
+    expect(readFileSync(join(store, 'latest', 'history.jsonl'), 'utf8')).toMatch(/"f":"stop-kill".*"description":"restarted n\d/);
     for (const host of hosts.hosts) expect(await leftOn(hosts, host)).toBe('');
   });
 
