@@ -90,9 +90,13 @@ export function awaitExitCommand(pid: number): string[] {
   return ['tail', `--pid=${pid}`, '-s', '0.2', '-f', '/dev/null'];
 }
 
-/** Sends a signal to a node's process, by the pid its launch printed. */
+/**
+ * Sends a signal to a node's process and its children, by the pid its launch printed: the launcher
+ * leads a process group of its own (setsid), so a database started by a script (Redis's server and
+ * Sentinel) is killed or frozen whole, as a container would be.
+ */
 export function signalCommand(signal: 'KILL' | 'STOP' | 'CONT', pid: number): string[] {
-  return ['kill', `-${signal}`, String(pid)];
+  return ['kill', '-s', signal, '--', `-${pid}`];
 }
 
 /** Reads what `processStartMs` needs: the host's uptime and the process's stat line. */
