@@ -142,12 +142,13 @@ function someFreeThread(ctx: GenContext): Thread | undefined {
 function fillIn(template: OpTemplate, ctx: GenContext): GenResult {
   const thread = someFreeThread(ctx);
   if (thread === undefined) return 'pending';
-  const planned: PlannedOp = withFields(template, {
-    type: 'invoke' as const,
-    value: template.value ?? null,
-    process: ctx.processOf(thread),
-    time: Math.max(template.time ?? ctx.time, ctx.time),
-  });
+  // As withFields(template, { type, value, process, time }) makes it (same keys, same order),
+  // without the second object: this runs for every op a run issues.
+  const planned = Object.assign({}, template) as PlannedOp & OpTemplate & { type: 'invoke' };
+  planned.type = 'invoke';
+  planned.value = template.value ?? null;
+  planned.process = ctx.processOf(thread);
+  planned.time = Math.max(template.time ?? ctx.time, ctx.time);
   return [planned, null];
 }
 
