@@ -76,17 +76,6 @@ export function reacts(gen: Gen): boolean {
   return gen != null && typeof gen === 'object' && !Array.isArray(gen) && typeof (gen as GenNode).update === 'function';
 }
 
-/**
- * A combinator's node. It passes events on only when what it wraps reacts to them: otherwise it
- * has no `update`, so the whole tree above a generator that ignores events (a mix of op
- * templates, say) costs nothing per event.
- */
-function wrapper(ask: GenNode['op'], inner: boolean, passOn: (ctx: GenContext, event: Op, self: GenNode) => Gen): GenNode {
-  const self: GenNode = { op: ask };
-  if (inner) self.update = (ctx, event) => passOn(ctx, event, self);
-  return self;
-}
-
 /** Tells a generator about an invocation or completion; returns the updated generator. */
 export function update(gen: Gen, ctx: GenContext, event: Op): Gen {
   if (gen == null || typeof gen === 'function' || Array.isArray(gen)) return gen;
@@ -94,30 +83,51 @@ export function update(gen: Gen, ctx: GenContext, event: Op): Gen {
   return isNode(node) && node.update ? node.update(ctx, event) : gen;
 }
 
+// Combinators are small classes, not closures: asking a generator makes a new node at every level
+// it passes through, and one object per node (against a context, two closures and a node for the
+// closure version) is much of what the generator costs per op. A node passes events on only when
+// what it wraps reacts to them: otherwise its `update` stays undefined, so the whole tree above a
+// generator that ignores events (a mix of op templates, say) costs nothing per event. `update` is
+// then a function shared by all nodes of its class, set in the constructor, never a closure.
+
 /**
  * A function generator part-way through what it produced (as `[produced, fn]` would run): the
  * produced generator until it is exhausted, then the function is asked again. One node instead
- * of an array nested one level deeper at each ask.
+ * of an array nested one level deeper at each ask; with nothing left of what it produced, the
+ * function itself.
  */
-function fromFn(fn: GenFn, current: Gen): GenNode {
-  return wrapper((ctx) => askFn(fn, current, ctx), reacts(current), (ctx, event, self) => {
-    const next = update(current, ctx, event);
-    return next === current ? self : fromFn(fn, next);
-  });
+class FnRest implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly fn: GenFn, readonly current: Gen) {
+    if (reacts(current)) this.update = updateFnRest;
+  }
+
+  op(ctx: GenContext): GenResult {
+    return askFn(this.fn, this.current, ctx);
+  }
+}
+
+function updateFnRest(this: FnRest, ctx: GenContext, event: Op): Gen {
+  const next = update(this.current, ctx, event);
+  return next === this.current ? this : fnRest(this.fn, next);
+}
+
+function fnRest(fn: GenFn, current: Gen): Gen {
+  return current == null ? fn : new FnRest(fn, current);
 }
 
 function askFn(fn: GenFn, current: Gen, ctx: GenContext): GenResult {
   if (current != null) {
     const result = op(current, ctx);
     if (result === 'pending') return 'pending';
-    if (result !== null) return [result[0], fromFn(fn, result[1])];
+    if (result !== null) return [result[0], fnRest(fn, result[1])];
   }
   const produced = fn(ctx);
   if (produced == null) return null;
   const result = op(produced, ctx);
   if (result === null) return askFn(fn, null, ctx);
   if (result === 'pending') return 'pending';
-  return [result[0], fromFn(fn, result[1])];
+  return [result[0], fnRest(fn, result[1])];
 }
 
 /**
@@ -132,32 +142,40 @@ function someFreeThread(ctx: GenContext): Thread | undefined {
 function fillIn(template: OpTemplate, ctx: GenContext): GenResult {
   const thread = someFreeThread(ctx);
   if (thread === undefined) return 'pending';
-  const planned: PlannedOp = withFields(template, {
-    type: 'invoke' as const,
-    value: template.value ?? null,
-    process: ctx.processOf(thread),
-    time: Math.max(template.time ?? ctx.time, ctx.time),
-  });
+  // As withFields(template, { type, value, process, time }) makes it (same keys, same order),
+  // without the second object: this runs for every op a run issues.
+  const planned = Object.assign({}, template) as PlannedOp & OpTemplate & { type: 'invoke' };
+  planned.type = 'invoke';
+  planned.value = template.value ?? null;
+  planned.process = ctx.processOf(thread);
+  planned.time = Math.max(template.time ?? ctx.time, ctx.time);
   return [planned, null];
 }
 
-/** Runs generators one after another (what an array means). */
+/** Runs generators one after another (what an array means); `head` is what is left of `items[start]`. */
+class Seq implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly items: readonly Gen[], readonly start: number, readonly head: Gen) {
+    if (reacts(head)) this.update = updateSeq;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const { items, start } = this;
+    const result = op(this.head, ctx);
+    if (result === null) return start + 1 < items.length ? op(seq(items, start + 1), ctx) : null;
+    if (result === 'pending') return 'pending';
+    return [result[0], seq(items, start, result[1] ?? null)];
+  }
+}
+
+function updateSeq(this: Seq, ctx: GenContext, event: Op): Gen {
+  const next = update(this.head, ctx, event) ?? null;
+  return next === this.head ? this : seq(this.items, this.start, next);
+}
+
 function seq(items: readonly Gen[], start: number, current?: Gen): Gen {
   if (start >= items.length && current === undefined) return null;
-  const head = current === undefined ? items[start] : current;
-  return wrapper(
-    (ctx) => {
-      const result = op(head, ctx);
-      if (result === null) return start + 1 < items.length ? op(seq(items, start + 1), ctx) : null;
-      if (result === 'pending') return 'pending';
-      return [result[0], seq(items, start, result[1] ?? null)];
-    },
-    reacts(head),
-    (ctx, event, self) => {
-      const next = update(head, ctx, event) ?? null;
-      return next === head ? self : seq(items, start, next);
-    },
-  );
+  return new Seq(items, start, current === undefined ? items[start] : current);
 }
 
 /** The threads a predicate accepts, remembered for the last list asked (the interpreter passes the same `all` each time). */
@@ -173,7 +191,12 @@ function restrict(ctx: GenContext, r: Restriction): GenContext {
     r.allIn = ctx.all;
     r.allOut = ctx.all.filter(r.accepts);
   }
-  return { ...ctx, free: ctx.free.filter(r.accepts), all: r.allOut as readonly Thread[] };
+  return narrowed(ctx, ctx.free.filter(r.accepts), r.allOut as readonly Thread[]);
+}
+
+/** `{ ...ctx, free, all }`, written out: made at every ask, and a literal costs less than a spread. */
+export function narrowed(ctx: GenContext, free: readonly Thread[], all: readonly Thread[]): GenContext {
+  return { time: ctx.time, free, all, processOf: ctx.processOf, threadOf: ctx.threadOf, random: ctx.random };
 }
 
 /** Runs a generator only on the threads a predicate accepts; events of other threads are not passed on. */
@@ -181,21 +204,27 @@ export function onThreads(accepts: (t: Thread) => boolean, gen: Gen): Gen {
   return restricted({ accepts }, gen);
 }
 
+class Restricted implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly r: Restriction, readonly gen: Gen) {
+    if (reacts(gen)) this.update = updateRestricted;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const result = op(this.gen, restrict(ctx, this.r));
+    return result === null || result === 'pending' ? result : [result[0], restricted(this.r, result[1])];
+  }
+}
+
+function updateRestricted(this: Restricted, ctx: GenContext, event: Op): Gen {
+  const thread = ctx.threadOf(event.process);
+  if (thread === undefined || !this.r.accepts(thread)) return this;
+  const next = update(this.gen, restrict(ctx, this.r), event);
+  return next === this.gen ? this : restricted(this.r, next);
+}
+
 function restricted(r: Restriction, gen: Gen): Gen {
-  if (gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      const result = op(gen, restrict(ctx, r));
-      return result === null || result === 'pending' ? result : [result[0], restricted(r, result[1])];
-    },
-    reacts(gen),
-    (ctx, event, self) => {
-      const thread = ctx.threadOf(event.process);
-      if (thread === undefined || !r.accepts(thread)) return self;
-      const next = update(gen, restrict(ctx, r), event);
-      return next === gen ? self : restricted(r, next);
-    },
-  );
+  return gen == null ? null : new Restricted(r, gen);
 }
 
 /** Runs a generator on client threads only. */
@@ -208,58 +237,85 @@ export const nemesis = (gen: Gen): Gen => onThreads((t) => t === 'nemesis', gen)
 export function any(...gens: Gen[]): Gen {
   const live = gens.filter((g) => g != null);
   if (live.length === 0) return null;
-  return wrapper(
-    (ctx) => {
-      let best: { i: number; op: PlannedOp; next: Gen } | undefined;
-      let pending = false;
-      live.forEach((g, i) => {
-        const result = op(g, ctx);
-        if (result === 'pending') pending = true;
-        else if (result !== null && (!best || result[0].time < best.op.time)) best = { i, op: result[0], next: result[1] };
-      });
-      if (best) {
-        const chosen = best;
-        return [chosen.op, any(...live.map((g, i) => (i === chosen.i ? chosen.next : g)))];
+  // Of one generator, `any` would answer what it answers: no node around each of its ops.
+  return live.length === 1 ? live[0] : new Any(live);
+}
+
+class Any implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly live: readonly Gen[]) {
+    if (live.some(reacts)) this.update = updateAny;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const { live } = this;
+    let best: readonly [PlannedOp, Gen] | undefined;
+    let bestAt = -1;
+    let pending = false;
+    for (let i = 0; i < live.length; i++) {
+      const result = op(live[i], ctx);
+      if (result === 'pending') pending = true;
+      else if (result !== null && (best === undefined || result[0].time < best[0].time)) {
+        best = result;
+        bestAt = i;
       }
-      return pending ? 'pending' : null;
-    },
-    live.some(reacts),
-    (ctx, event, self) => {
-      const next = live.map((g) => update(g, ctx, event));
-      return next.every((g, i) => g === live[i]) ? self : any(...next);
-    },
-  );
+    }
+    if (best === undefined) return pending ? 'pending' : null;
+    const next = live.slice();
+    next[bestAt] = best[1];
+    return [best[0], any(...next)];
+  }
+}
+
+function updateAny(this: Any, ctx: GenContext, event: Op): Gen {
+  const next = this.live.map((g) => update(g, ctx, event));
+  return next.every((g, i) => g === this.live[i]) ? this : any(...next);
 }
 
 /** Each op comes from a randomly chosen generator; exhausted ones drop out. */
 export function mix(gens: readonly Gen[]): Gen {
   const live = gens.filter((g) => g != null);
-  if (live.length === 0) return null;
-  return {
-    op(ctx) {
-      const i = ctx.random.int(live.length);
-      const result = op(live[i], ctx);
-      if (result === null) return op(mix(live.filter((_, j) => j !== i)), ctx);
-      if (result === 'pending') return 'pending';
-      return [result[0], mix(live.map((g, j) => (j === i ? result[1] : g)))];
-    },
-  };
+  return live.length === 0 ? null : new Mix(live);
+}
+
+class Mix implements GenNode {
+  constructor(readonly live: readonly Gen[]) {}
+
+  op(ctx: GenContext): GenResult {
+    const { live } = this;
+    const i = ctx.random.int(live.length);
+    const chosen = live[i];
+    const result = op(chosen, ctx);
+    if (result === null) return op(mix(live.filter((_, j) => j !== i)), ctx);
+    if (result === 'pending') return 'pending';
+    // A function generator is usually its own next: the mix is then the same.
+    if (result[1] === chosen) return [result[0], this];
+    const next = live.slice();
+    next[i] = result[1];
+    return [result[0], mix(next)];
+  }
 }
 
 /** Issues at most `n` ops. */
 export function limit(n: number, gen: Gen): Gen {
-  if (n <= 0 || gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      const result = op(gen, ctx);
-      return result === null || result === 'pending' ? result : [result[0], limit(n - 1, result[1])];
-    },
-    reacts(gen),
-    (ctx, event, self) => {
-      const next = update(gen, ctx, event);
-      return next === gen ? self : limit(n, next);
-    },
-  );
+  return n <= 0 || gen == null ? null : new Limit(n, gen);
+}
+
+class Limit implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly n: number, readonly gen: Gen) {
+    if (reacts(gen)) this.update = updateLimit;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const result = op(this.gen, ctx);
+    return result === null || result === 'pending' ? result : [result[0], limit(this.n - 1, result[1])];
+  }
+}
+
+function updateLimit(this: Limit, ctx: GenContext, event: Op): Gen {
+  const next = update(this.gen, ctx, event);
+  return next === this.gen ? this : limit(this.n, next);
 }
 
 /** Issues the generator's first op forever (or `times` times), never advancing it. */
@@ -275,22 +331,28 @@ export function repeat(gen: Gen, times = Infinity): Gen {
 
 /** Runs the generator to exhaustion, then starts it again from the beginning, forever. */
 export function cycle(gen: Gen, current: Gen = gen): Gen {
-  if (gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      let result = op(current, ctx);
-      if (result === null) {
-        result = op(gen, ctx);
-        if (result === null) return null;
-      }
-      return result === 'pending' ? 'pending' : [result[0], cycle(gen, result[1] ?? null)];
-    },
-    reacts(current),
-    (ctx, event, self) => {
-      const next = update(current, ctx, event);
-      return next === current ? self : cycle(gen, next);
-    },
-  );
+  return gen == null ? null : new Cycle(gen, current);
+}
+
+class Cycle implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly gen: Gen, readonly current: Gen) {
+    if (reacts(current)) this.update = updateCycle;
+  }
+
+  op(ctx: GenContext): GenResult {
+    let result = op(this.current, ctx);
+    if (result === null) {
+      result = op(this.gen, ctx);
+      if (result === null) return null;
+    }
+    return result === 'pending' ? 'pending' : [result[0], cycle(this.gen, result[1] ?? null)];
+  }
+}
+
+function updateCycle(this: Cycle, ctx: GenContext, event: Op): Gen {
+  const next = update(this.current, ctx, event);
+  return next === this.current ? this : cycle(this.gen, next);
 }
 
 /** Spaces ops by random intervals averaging `meanNs` (uniform in [0, 2*mean)), across all threads. */
@@ -305,20 +367,28 @@ export function delay(intervalNs: number, gen: Gen): Gen {
 
 /** Issues each op no sooner than the previous one's time plus a gap drawn when it is issued. */
 function spaced(gap: (ctx: GenContext) => number, gen: Gen, nextTime?: number): Gen {
-  if (gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      const result = op(gen, ctx);
-      if (result === null || result === 'pending') return result;
-      const at = Math.max(result[0].time, nextTime ?? ctx.time);
-      return [withFields(result[0], { time: at }) as PlannedOp, spaced(gap, result[1], at + gap(ctx))];
-    },
-    reacts(gen),
-    (ctx, event, self) => {
-      const next = update(gen, ctx, event);
-      return next === gen ? self : spaced(gap, next, nextTime);
-    },
-  );
+  return gen == null ? null : new Spaced(gap, gen, nextTime);
+}
+
+class Spaced implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly gap: (ctx: GenContext) => number, readonly gen: Gen, readonly nextTime: number | undefined) {
+    if (reacts(gen)) this.update = updateSpaced;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const result = op(this.gen, ctx);
+    if (result === null || result === 'pending') return result;
+    const planned = result[0];
+    const at = Math.max(planned.time, this.nextTime ?? ctx.time);
+    // Most ops are due already (the gap has passed): the op as it is, not a copy.
+    return [at === planned.time ? planned : (withFields(planned, { time: at }) as PlannedOp), spaced(this.gap, result[1], at + this.gap(ctx))];
+  }
+}
+
+function updateSpaced(this: Spaced, ctx: GenContext, event: Op): Gen {
+  const next = update(this.gen, ctx, event);
+  return next === this.gen ? this : spaced(this.gap, next, this.nextTime);
 }
 
 /**
@@ -337,36 +407,48 @@ export function sleep(durationNs: number): Gen {
 
 /** Stops issuing ops `durationNs` after it is first asked. */
 export function timeLimit(durationNs: number, gen: Gen, cutoff?: number): Gen {
-  if (gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      const end = cutoff ?? ctx.time + durationNs;
-      const result = op(gen, ctx);
-      if (result === null) return null;
-      if (result === 'pending') return ctx.time >= end ? null : 'pending';
-      return result[0].time >= end ? null : [result[0], timeLimit(durationNs, result[1], end)];
-    },
-    reacts(gen),
-    (ctx, event, self) => {
-      const next = update(gen, ctx, event);
-      return next === gen ? self : timeLimit(durationNs, next, cutoff);
-    },
-  );
+  return gen == null ? null : new TimeLimit(durationNs, gen, cutoff);
+}
+
+class TimeLimit implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly durationNs: number, readonly gen: Gen, readonly cutoff: number | undefined) {
+    if (reacts(gen)) this.update = updateTimeLimit;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const end = this.cutoff ?? ctx.time + this.durationNs;
+    const result = op(this.gen, ctx);
+    if (result === null) return null;
+    if (result === 'pending') return ctx.time >= end ? null : 'pending';
+    return result[0].time >= end ? null : [result[0], timeLimit(this.durationNs, result[1], end)];
+  }
+}
+
+function updateTimeLimit(this: TimeLimit, ctx: GenContext, event: Op): Gen {
+  const next = update(this.gen, ctx, event);
+  return next === this.gen ? this : timeLimit(this.durationNs, next, this.cutoff);
 }
 
 /** Waits until every thread it may use is idle, then runs the generator. */
 export function synchronize(gen: Gen): Gen {
-  if (gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      return ctx.free.length === ctx.all.length ? op(gen, ctx) : 'pending';
-    },
-    reacts(gen),
-    (ctx, event, self) => {
-      const next = update(gen, ctx, event);
-      return next === gen ? self : synchronize(next);
-    },
-  );
+  return gen == null ? null : new Synchronize(gen);
+}
+
+class Synchronize implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly gen: Gen) {
+    if (reacts(gen)) this.update = updateSynchronize;
+  }
+
+  op(ctx: GenContext): GenResult {
+    return ctx.free.length === ctx.all.length ? op(this.gen, ctx) : 'pending';
+  }
+}
+
+function updateSynchronize(this: Synchronize, ctx: GenContext, event: Op): Gen {
+  const next = update(this.gen, ctx, event);
+  return next === this.gen ? this : synchronize(next);
 }
 
 /** Runs generators one after another, each starting only once all threads are idle. */
@@ -381,7 +463,7 @@ export function eachThread(gen: Gen, perThread: ReadonlyMap<Thread, Gen> = new M
       let best: { thread: Thread; op: PlannedOp; next: Gen } | undefined;
       for (const thread of ctx.free) {
         const own = perThread.has(thread) ? perThread.get(thread) : gen;
-        const result = op(own, { ...ctx, free: [thread], all: [thread] });
+        const result = op(own, narrowed(ctx, [thread], [thread]));
         if (result !== null && result !== 'pending' && (!best || result[0].time < best.op.time)) {
           best = { thread, op: result[0], next: result[1] };
         }
@@ -392,7 +474,7 @@ export function eachThread(gen: Gen, perThread: ReadonlyMap<Thread, Gen> = new M
     update(ctx, event) {
       const thread = ctx.threadOf(event.process);
       if (thread === undefined || !perThread.has(thread)) return this;
-      const own = update(perThread.get(thread), { ...ctx, free: [thread], all: [thread] }, event);
+      const own = update(perThread.get(thread), narrowed(ctx, [thread], [thread]), event);
       return eachThread(gen, new Map(perThread).set(thread, own));
     },
   };
@@ -418,18 +500,24 @@ export function untilOk(gen: Gen, mine: ReadonlySet<Process> = new Set(), done =
 
 /** Transforms every op the generator issues (sleeps pass through untouched). */
 export function map(transform: (op: PlannedOp & { type: 'invoke' }) => PlannedOp, gen: Gen): Gen {
-  if (gen == null) return null;
-  return wrapper(
-    (ctx) => {
-      const result = op(gen, ctx);
-      if (result === null || result === 'pending') return result;
-      const planned = result[0].type === 'invoke' ? transform(result[0]) : result[0];
-      return [planned, map(transform, result[1])];
-    },
-    reacts(gen),
-    (ctx, event, self) => {
-      const next = update(gen, ctx, event);
-      return next === gen ? self : map(transform, next);
-    },
-  );
+  return gen == null ? null : new MapOps(transform, gen);
+}
+
+class MapOps implements GenNode {
+  update: GenNode['update'] = undefined;
+  constructor(readonly transform: (op: PlannedOp & { type: 'invoke' }) => PlannedOp, readonly gen: Gen) {
+    if (reacts(gen)) this.update = updateMapOps;
+  }
+
+  op(ctx: GenContext): GenResult {
+    const result = op(this.gen, ctx);
+    if (result === null || result === 'pending') return result;
+    const planned = result[0].type === 'invoke' ? this.transform(result[0]) : result[0];
+    return [planned, map(this.transform, result[1])];
+  }
+}
+
+function updateMapOps(this: MapOps, ctx: GenContext, event: Op): Gen {
+  const next = update(this.gen, ctx, event);
+  return next === this.gen ? this : map(this.transform, next);
 }
