@@ -4,7 +4,8 @@
 // 1,000,000-op history over 1,000 keys). Check times are warm and exclude parsing; `cli_wall_ms` is
 // what a user waits for: one `faultline check` process per file, start to exit. Run after a build:
 //   npm run build && npm run bench:linearizable   (or: node dist/bench/linearizable.js [--quick] [--no-cli])
-// `-- --hard` runs only the ten histories of each of issue 18's hard shapes (up to 60 s each).
+// `-- --hard` runs only the ten histories of each of issue 18's hard shapes (up to 60 s each);
+// `-- --corpora` only the two corpora against Porcupine.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,8 @@ const quick = process.argv.includes('--quick');
 const withCli = !process.argv.includes('--no-cli');
 /** --hard: only the ten histories of each hard shape (up to 60 s each). */
 const hardOnly = process.argv.includes('--hard');
+/** --corpora: only the Porcupine and generated corpora (the side-by-side comparison). */
+const corporaOnly = process.argv.includes('--corpora');
 const corpus = findCorpus('porcupine', 'PORCUPINE_CORPUS');
 const cli = join(import.meta.dirname, '..', 'src', 'cli.js');
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-bench-'));
@@ -248,7 +251,7 @@ if (hardOnly) await benchHardShapes();
 else {
   await benchCorpus();
   await benchGeneratedCorpus();
-  await benchGenerated();
+  if (!corporaOnly) await benchGenerated();
 }
 rmSync(scratch, { recursive: true, force: true });
 console.log(`\npeak RSS ${peakRssMiB()} MiB`);
