@@ -1,8 +1,9 @@
 // What faultline runs on an SSH host, as argument vectors built by pure functions. Everything it
 // leaves there carries one of its marks, so teardown and `faultline cleanup --runtime ssh` find it:
 //   - processes: FAULTLINE_RUN=<run> in their environment (set by the launcher, inherited by children);
-//   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files), and the
-//     cache /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
+//   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files, and the
+//     file `owner` naming its controller as <hostname>/<pid>), and the cache
+//     /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
 //   - rules: the iptables chain FAULTLINE, jumped to from INPUT (docker-partition.ts makes its rules).
 import { isAbsolute, relative, sep } from 'node:path';
 import { PARTITION_CHAIN } from './docker-partition.js';
@@ -11,6 +12,8 @@ export const RUN_MARK = 'FAULTLINE_RUN';
 export const HOST_DIR_PREFIX = '/tmp/faultline-ssh-';
 /** Where uploaded code is kept across runs (the store's code and Node, by hash): only `cleanup` removes it. */
 export const HOST_CACHE_DIR = `${HOST_DIR_PREFIX}cache`;
+/** The file of a run's directory that names its controller (`<hostname>/<pid>`, as Docker's owner label). */
+export const OWNER_FILE = 'owner';
 /** What `removeMarksCommand` takes to remove every run's marks, not one run's. */
 export const ALL_RUNS = 'all';
 
@@ -112,25 +115,29 @@ export function firewallSetupCommand(): string[] {
 
 /**
  * Removes faultline's marks from a host: a run's (or, given ALL_RUNS, every run's) marked
- * processes and directory, and faultline's chain. Prints one line per thing removed.
+ * processes and directory, and faultline's chain. Runs listed in KEEP are spared, and with them the
+ * chain and the cache they use. Prints one line per thing removed.
  */
 const REMOVE_MARKS = `set -u
-run=$1 what=$2
+run=$1 what=$2 keep=$3
 for environ in /proc/[0-9]*/environ; do
   pid=\${environ#/proc/}; pid=\${pid%/environ}
   mark=$(tr '\\0' '\\n' <"$environ" 2>/dev/null | grep '^${RUN_MARK}=') || continue
   [ "$run" = ${ALL_RUNS} ] || [ "$mark" = "${RUN_MARK}=$run" ] || continue
+  case " $keep " in *" \${mark#${RUN_MARK}=} "*) continue ;; esac
   cmdline=$(tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100)
   kill -KILL "$pid" 2>/dev/null && echo "process $pid ($cmdline)"
 done
 [ "$what" = processes ] && exit 0
-if iptables -w -n -L ${PARTITION_CHAIN} >/dev/null 2>&1; then
+if [ -z "$keep" ] && iptables -w -n -L ${PARTITION_CHAIN} >/dev/null 2>&1; then
   while iptables -w -D INPUT -j ${PARTITION_CHAIN} 2>/dev/null; do :; done
   iptables -w -F ${PARTITION_CHAIN} && iptables -w -X ${PARTITION_CHAIN} && echo "iptables chain ${PARTITION_CHAIN}"
 fi
 for dir in ${HOST_DIR_PREFIX}*; do
   [ -d "$dir" ] || continue
   [ "$run" = ${ALL_RUNS} ] || [ "$dir" = "${HOST_DIR_PREFIX}$run" ] || continue
+  [ -z "$keep" ] || [ "$dir" != ${HOST_CACHE_DIR} ] || continue
+  case " $keep " in *" \${dir#${HOST_DIR_PREFIX}} "*) continue ;; esac
   rm -rf "$dir" && echo "directory $dir"
 done
 exit 0`;
@@ -140,9 +147,9 @@ exit 0`;
  * /proc/<pid>/environ takes CAP_SYS_PTRACE, which root lacks in a container: so the login user's
  * own processes are found by a pass without sudo, and the rest by a pass with it.
  */
-export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'all'): string[] {
-  if (runId !== ALL_RUNS) hostRunDir(runId); // checks it
-  return ['sh', '-c', REMOVE_MARKS, 'faultline-cleanup', runId, what];
+export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'all', keep: readonly string[] = []): string[] {
+  for (const id of runId === ALL_RUNS ? keep : [runId, ...keep]) hostRunDir(id); // checks it
+  return ['sh', '-c', REMOVE_MARKS, 'faultline-cleanup', runId, what, keep.join(' ')];
 }
 
 /** What `removeMarksCommand` printed, as the things it removed. */
