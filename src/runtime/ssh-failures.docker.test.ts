@@ -45,9 +45,14 @@ echo "partials $(ls -d /tmp/faultline-ssh-cache/*.partial-* 2>/dev/null | grep -
 echo "clockFiles $(find /tmp/faultline-ssh-* -name clock.faketime 2>/dev/null | wc -l)"`;
 const RULES = `echo "chains $(iptables -w -n -L FAULTLINE >/dev/null 2>&1 && echo 1 || echo 0)"; echo "chainRules $(iptables -S 2>/dev/null | grep -c FAULTLINE)"; echo "drops $(iptables -S FAULTLINE 2>/dev/null | grep -c -- '-j DROP')"`;
 
-async function inventory(hosts: SshdHosts, host: string): Promise<Inventory> {
+async function sessionTo(hosts: SshdHosts, host: string): Promise<SshSession> {
   const session = new SshSession(host, resolveSshSpec({ hosts: [host], user: hosts.user, privateKey: hosts.privateKey, knownHosts: hosts.knownHosts }));
   await session.connect();
+  return session;
+}
+
+async function inventory(hosts: SshdHosts, host: string): Promise<Inventory> {
+  const session = await sessionTo(hosts, host);
   try {
     // The processes run as the login user, whose environ it may read (root in a container may not: no CAP_SYS_PTRACE).
     const text = `${await session.runOk(['sh', '-c', PROCESSES])}${await session.runOk(['sh', '-c', RULES], { sudo: true })}`;
@@ -71,6 +76,8 @@ interface Watched {
   phase: string | undefined;
   /** Fault kinds started (and, for pause and clock, done to some node) and not yet being stopped. */
   active: Set<string>;
+  /** What the moment's probe printed last. */
+  probed: string;
 }
 
 interface Moment {
@@ -81,16 +88,18 @@ interface Moment {
   withinS: number;
   /** How long after reaching it the controller is killed. */
   afterS?: number;
+  /** Asked on the first host while the run goes, for what only the host shows. */
+  probe?: string;
 }
 
 const MOMENTS: Moment[] = [
   {
-    // Right after the first line of node start: the hosts' cache is empty (each test ends with a cleanup), so the store's package is being uploaded or nodes started.
-    name: 'during setup, while the store uploads and nodes start',
+    // The hosts' cache is empty (each test ends with a cleanup): killed once the first host unpacks the store's package into it.
+    name: 'during setup, while the store uploads',
     args: ['--nemesis', 'partition', '--time-limit', '60'],
-    reached: (run) => run.output.includes('starting 5 bundled nodes'),
+    probe: 'ls -d /tmp/faultline-ssh-cache/*.partial-* 2>/dev/null; true',
+    reached: (run) => run.phase === 'setup' && run.probed.includes('.partial-'),
     withinS: 120,
-    afterS: 2,
   },
   {
     name: 'mid-run, with a partition, a paused node and a clock fault in place',
@@ -107,14 +116,15 @@ const MOMENTS: Moment[] = [
 ];
 
 /** Follows a run until `reached` says so (or the deadline, or its end); returns what it saw. */
-async function watch(child: ResultPromise, store: string, moment: Moment): Promise<Watched> {
-  const run: Watched = { output: '', phase: undefined, active: new Set() };
+async function watch(child: ResultPromise, store: string, moment: Moment, probeOn?: SshSession): Promise<Watched> {
+  const run: Watched = { output: '', phase: undefined, active: new Set(), probed: '' };
   child.all?.on('data', (chunk: Buffer) => (run.output += chunk.toString()));
   let historyAt = 0;
   const deadline = Date.now() + moment.withinS * 1000;
   while (!moment.reached(run)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the run did not get ${moment.name} within ${moment.withinS} s (phase ${run.phase}, faults ${[...run.active].join(' ') || 'none'}); its output:\n${run.output}`);
     await sleep(20);
+    if (moment.probe && probeOn) run.probed = await probeOn.runOk(['sh', '-c', moment.probe]);
     try {
       run.phase = (JSON.parse(readFileSync(join(store, 'latest', 'run.json'), 'utf8')) as { phase?: string }).phase;
       const history = readFileSync(join(store, 'latest', 'history.jsonl'), 'utf8');
@@ -153,8 +163,9 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
   it.each(MOMENTS.map((m, i) => [i + 1, m.name, m] as const))('SIGKILL %i (%s): cleanup --runtime ssh removes all faultline added, and the history re-checks as incomplete', async (i, name, moment) => {
     const store = mkdtempSync(join(tmpdir(), 'faultline-ssh-sigkill-'));
     const started = Date.now();
+    const probeOn = moment.probe ? await sessionTo(hosts, hosts.hosts[0] as string) : undefined;
     const child = execa('node', [bin, 'test', ...hosts.flags, '--db', 'bundled', '--seed', String(10 + i), '--store', store, ...moment.args], { reject: false, all: true });
-    const seen = await watch(child, store, moment);
+    const seen = await watch(child, store, moment, probeOn).finally(() => probeOn?.close());
     await sleep((moment.afterS ?? 0) * 1000);
     const killedAfterS = (Date.now() - started) / 1000;
     child.kill('SIGKILL');
@@ -166,6 +177,7 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
 
     const left = await inventoryAll(hosts);
     expect(left.runDirs).toBeGreaterThan(0);
+    if (i === 1) expect(left.partials, 'a package being unpacked').toBeGreaterThan(0);
     if (i === 2) {
       expect(left.drops, 'a partition in place').toBeGreaterThan(0);
       expect(left.stopped, 'a paused node').toBeGreaterThan(0);
@@ -183,12 +195,12 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
     const cleanup = await execa('node', [bin, 'cleanup', ...cleanupFlags(hosts)], { all: true });
     const cleanupS = (Date.now() - cleanupStarted) / 1000;
     const removed = (kind: RegExp) => (cleanup.all.match(kind) ?? []).length;
-    expect(removed(/directory \/tmp\/faultline-ssh-[a-z0-9]+(,|$)/gm)).toBe(left.runDirs);
+    expect(removed(/directory \/tmp\/faultline-ssh-(?!cache)[a-z0-9]+(,|$)/gm)).toBe(left.runDirs);
     expect(removed(/iptables chain/g)).toBe(left.chains);
     expect(await inventoryAll(hosts)).toEqual(NOTHING);
     figures.push(`SIGKILL ${i} (${name}): killed after ${killedAfterS.toFixed(1)} s in phase ${facts.phase}${seen.active.size ? ` with ${[...seen.active].join(', ')} in place` : ''}; left on the 5 hosts ${JSON.stringify(left)}`,
       `  check: ${check.all.split('\n').filter((line) => /verdict|INCOMPLETE/.test(line)).map((line) => line.trim()).join(' / ')} (exit ${check.exitCode})`,
-      `  cleanup (${cleanupS.toFixed(1)} s) removed ${removed(/process \d+/g)} processes, ${removed(/iptables chain/g)} chains, ${removed(/directory \/tmp\/faultline-ssh-[a-z0-9]+(,|$)/gm)} run directories, ${removed(/directory \/tmp\/faultline-ssh-cache/g)} caches; after it: ${JSON.stringify(await inventoryAll(hosts))}`,
+      `  cleanup (${cleanupS.toFixed(1)} s) removed ${removed(/process \d+/g)} processes, ${removed(/iptables chain/g)} chains, ${removed(/directory \/tmp\/faultline-ssh-(?!cache)[a-z0-9]+(,|$)/gm)} run directories, ${removed(/directory \/tmp\/faultline-ssh-cache/g)} caches; after it: ${JSON.stringify(await inventoryAll(hosts))}`,
       ...cleanup.all.split('\n').map((line) => `    ${line}`));
   }, 420_000);
 
@@ -210,7 +222,7 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
       const runS = (Date.now() - started) / 1000;
       // Not a crash (255): a verdict, with the run's history kept.
       expect([0, 1, 2], result.all).toContain(result.exitCode);
-      const lost = (result.all ?? '').split('\n').filter((line) => line.includes('connection lost'));
+      const lost = (result.all ?? '').split('\n').filter((line) => /^n\d: .*connection lost/.test(line));
       expect(lost, result.all).toHaveLength(1);
       expect(lost[0]).toMatch(new RegExp(`^n3: ssh faultline@${host.replace(/\./g, '\\.')}:22: connection lost \\(.*\\); the run goes on, .*check that ${host.replace(/\./g, '\\.')} is up, .*\`npx faultline cleanup --runtime ssh --hosts ${host.replace(/\./g, '\\.')}\` removes what the run left there$`));
       const runDir = realpathSync(join(store, 'latest'));
