@@ -2,8 +2,9 @@
 // controller SIGKILLed at three moments (setup, mid-run with a partition, a paused node and a clock
 // fault in place, teardown), then `faultline cleanup --runtime ssh` leaves nothing faultline added
 // on the hosts, and the killed run's history re-checks as incomplete; and a host that dies mid-run
-// (its container paused) is one line and an ssh-lost event while the run goes on to its verdict.
-// Prints what each cleanup removed. Needs Docker (npm run test:docker).
+// (its container paused) is one line and an ssh-lost event while the run goes on to its verdict;
+// and cleanup spares a run whose controller lives. Prints what each cleanup removed. Needs Docker
+// (npm run test:docker).
 import { existsSync, mkdtempSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +204,29 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
       `  cleanup (${cleanupS.toFixed(1)} s) removed ${removed(/process \d+/g)} processes, ${removed(/iptables chain/g)} chains, ${removed(/directory \/tmp\/faultline-ssh-(?!cache)[a-z0-9]+(,|$)/gm)} run directories, ${removed(/directory \/tmp\/faultline-ssh-cache/g)} caches; after it: ${JSON.stringify(await inventoryAll(hosts))}`,
       ...cleanup.all.split('\n').map((line) => `    ${line}`));
   }, 420_000);
+
+  it('cleanup --runtime ssh spares a run whose controller is alive (and its chain and cache), and --all removes it', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'faultline-ssh-spared-'));
+    const child = execa('node', [bin, 'test', ...hosts.flags, '--db', 'bundled', '--nemesis', 'partition', '--nemesis-interval', '2', '--time-limit', '300', '--seed', '5', '--store', store], { reject: false, all: true });
+    try {
+      await watch(child, store, { name: 'its workload', args: [], reached: (run) => run.phase === 'workload', withinS: 120 });
+      const running = await inventoryAll(hosts);
+      const spared = await execa('node', [bin, 'cleanup', ...cleanupFlags(hosts)], { all: true });
+      for (const host of hosts.hosts) {
+        expect(spared.all).toMatch(new RegExp(`^${host.replace(/\./g, '\\.')}: nothing to remove$`, 'm'));
+        expect(spared.all).toMatch(new RegExp(`^${host.replace(/\./g, '\\.')}: spared running: [a-z0-9]+ \\(pid ${child.pid}\\), and the chain and cache they use \\(use --all to remove them too\\)$`, 'm'));
+      }
+      const after = await inventoryAll(hosts);
+      expect({ ...after, drops: running.drops, chainRules: running.chainRules }).toEqual(running); // the partitions may change meanwhile
+      const all = await execa('node', [bin, 'cleanup', '--all', ...cleanupFlags(hosts)], { all: true });
+      expect((all.all.match(/process \d+/g) ?? []).length).toBe(5);
+      expect(await inventoryAll(hosts)).toEqual(NOTHING);
+      figures.push(`a live run: cleanup printed\n${spared.all.split('\n').map((line) => `    ${line}`).join('\n')}\n  and with --all\n${all.all.split('\n').map((line) => `    ${line}`).join('\n')}`);
+    } finally {
+      child.kill('SIGKILL');
+      await child;
+    }
+  }, 300_000);
 
   it('a host that dies mid-run is one line and an ssh-lost event; the run goes on to a checked verdict and its history is kept', async () => {
     const store = mkdtempSync(join(tmpdir(), 'faultline-ssh-hostdies-'));
