@@ -72,7 +72,7 @@ export function clockNemesis(ctx: NemesisContext, targets: readonly NodeTarget[]
         await set(node, clockOf(node));
         return 'done';
       });
-      await apply(fault, result.done, clockOf, set);
+      await applyClockFault(fault, result.done, clockOf, set);
       const value = nodeFaultValue({ verb: 'fake the clock of', past: 'faked the clock of' }, result, true);
       const skipped = value.skipped ? `; skipped ${describeReasons(value.skipped)}` : '';
       return { fault, target: kind, ...value, offsetsS: offsets(runtime, ctx.nodes), description: `${value.nodes.join(' ')} ${describeClockFault(fault)}${skipped}` };
@@ -80,7 +80,12 @@ export function clockNemesis(ctx: NemesisContext, targets: readonly NodeTarget[]
   };
 }
 
-async function apply(fault: ClockFault, nodes: readonly string[], clockOf: (node: string) => NodeClock, set: (node: string, clock: NodeClock) => Promise<void>): Promise<void> {
+/**
+ * Gives `nodes` the fault's clocks. A strobe flips every node at once, every period, and stops when
+ * its duration has passed: where setting a clock is slow (ssh: an SFTP write each, a tenth of a
+ * second or more on a loaded machine), it flips less often, never for longer than it said.
+ */
+export async function applyClockFault(fault: ClockFault, nodes: readonly string[], clockOf: (node: string) => NodeClock, set: (node: string, clock: NodeClock) => Promise<void>): Promise<void> {
   switch (fault.kind) {
     case 'bump':
       for (const node of nodes) await set(node, { ...clockOf(node), offsetS: clockOf(node).offsetS + fault.deltaS });
@@ -92,14 +97,15 @@ async function apply(fault: ClockFault, nodes: readonly string[], clockOf: (node
       // Flip between the node's clock and that clock plus delta, then leave it where it was.
       const before = new Map(nodes.map((node) => [node, clockOf(node)]));
       const flips = Math.max(1, Math.floor((fault.durationS * 1000) / fault.periodMs));
-      for (let i = 0; i < flips; i++) {
-        for (const node of nodes) {
+      const end = performance.now() + fault.durationS * 1000;
+      for (let i = 0; i < flips && (i === 0 || performance.now() < end); i++) {
+        await Promise.all(nodes.map((node) => {
           const clock = before.get(node) as NodeClock;
-          await set(node, i % 2 === 0 ? { ...clock, offsetS: clock.offsetS + fault.deltaS } : clock);
-        }
-        await new Promise((resolve) => setTimeout(resolve, fault.periodMs));
+          return set(node, i % 2 === 0 ? { ...clock, offsetS: clock.offsetS + fault.deltaS } : clock);
+        }));
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(fault.periodMs, end - performance.now()))));
       }
-      for (const node of nodes) await set(node, before.get(node) as NodeClock);
+      await Promise.all(nodes.map((node) => set(node, before.get(node) as NodeClock)));
     }
   }
 }

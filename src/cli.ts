@@ -97,7 +97,8 @@ program
   .option('--json', 'print one JSON object per file, with the counterexample')
   .option('--shrink-budget-s <s>', `seconds to shrink an invalid history: a run directory's to witness.jsonl, a file's to --witness (0: do not; default ${DEFAULT_SHRINK.budgetS})`)
   .option('--witness <out>', 'one history file with --model or --workload: shrink it to the fewest ops still invalid the same way, written to <out> (jsonl)')
-  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; sequentialKeys?: boolean; linearizableKeys?: boolean; wfrKeys?: boolean; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string; witness?: string }, command: Command) => {
+  .option('--linearization <out>', 'one history file with --model: when it is linearizable, write the order found to <out> (json), which tools/replay-linearization.mjs replays on its own')
+  .action(async (paths: string[], opts: { format?: string; model?: string; workload?: string; consistencyModels?: string; sequentialKeys?: boolean; linearizableKeys?: boolean; wfrKeys?: boolean; negativeAllowed?: boolean; timeoutS?: string; json?: boolean; shrinkBudgetS?: string; witness?: string; linearization?: string }, command: Command) => {
     const first = paths[0] as string;
     if (opts.format !== undefined) assertCheckFormat(opts.format);
     if (paths.length === 1 && existsSync(first) && statSync(first).isDirectory()) {
@@ -134,6 +135,7 @@ program
       }, shrinkSettings(opts.shrinkBudgetS), (line) => console.log(line));
       return;
     }
+    if (opts.linearization !== undefined && opts.model === undefined) throw new Error(`--linearization ${opts.linearization} needs --model: it is the order behind a linearizability verdict`);
     if (opts.workload !== undefined) {
       const { checkWorkloadFiles } = await import('./check-workload-files.js');
       const consistencyModels = opts.consistencyModels?.split(',').map((m) => m.trim()).filter((m) => m !== '');
@@ -160,6 +162,7 @@ program
       model: opts.model,
       json: Boolean(opts.json),
       ...(timeoutS !== undefined && { timeoutS }),
+      ...(opts.linearization !== undefined && { linearization: opts.linearization }),
     }, (line) => console.log(line));
   });
 

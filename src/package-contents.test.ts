@@ -31,8 +31,8 @@ function whyNotShipped(path: string, testOnly: Set<string>): string | undefined 
   if (/\.(test|bench)\.[cm]?[jt]s(\.map)?$/.test(path) || /\.test\./.test(path)) return 'is a test';
   const module = basename(path).replace(/\.(js|js\.map|ts|d\.ts)$/, '');
   if (testOnly.has(module)) return `is the test-only module ${module}`;
-  if (!/^(bin\/|dist\/(src|workloads|nemesis|checkers|reports)\/|docker\/|native\/)/.test(path) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path)) {
-    return 'is outside bin/, the product dist/ dirs, docker/, native/ and the package documents';
+  if (!/^(bin\/|tools\/|dist\/(src|workloads|nemesis|checkers|reports)\/|docker\/|native\/)/.test(path) && !['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md'].includes(path)) {
+    return 'is outside bin/, tools/, the product dist/ dirs, docker/, native/ and the package documents';
   }
   return undefined;
 }
@@ -57,7 +57,7 @@ describe('the published package', () => {
 
   it('packs the CLI, the bundled store and the node images, and nothing that only tests use', async () => {
     const paths = await packedPaths();
-    for (const needed of ['bin/faultline.js', 'dist/src/cli.js', 'dist/src/kv/main.js', 'docker/base/Dockerfile', 'native/faultfs/faultfs.c', 'package.json']) {
+    for (const needed of ['bin/faultline.js', 'dist/src/cli.js', 'dist/src/kv/main.js', 'docker/base/Dockerfile', 'native/faultfs/faultfs.c', 'tools/replay-linearization.mjs', 'package.json']) {
       expect(paths, `${needed} is missing from npm pack (is dist/ built?)`).toContain(needed);
     }
     const testOnly = testOnlyModuleNames();

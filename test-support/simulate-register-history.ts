@@ -134,3 +134,25 @@ export function corruptRead(history: readonly Op[], at: number): { history: Op[]
   }
   throw new Error(`history of ${history.length} ops has no ok read to corrupt; expected at least one`);
 }
+
+/**
+ * The hard shapes of issue 18: a simulated history with one ok read (30-90% of the way in) changed
+ * to another value the register could hold, so no write is obviously missing. A: 20 processes,
+ * 2,000 ops, 3% crashed, values 0-4. B: 8 processes, 20,000 ops, 1% crashed, values 0 to 50-200.
+ */
+export function hardShapeHistory(shape: 'A' | 'B', seed: number): { history: Op[]; options: SimulationOptions; corrupted: { index: number; from: unknown; to: number } } {
+  const options: SimulationOptions =
+    shape === 'A'
+      ? { seed, ops: 2000, processes: 20, crashRate: 0.03, valueRange: 5 }
+      : { seed, ops: 20_000, processes: 8, crashRate: 0.01, valueRange: 50 + Math.floor(seededRandom(seed * 7)() * 151) };
+  const history = simulateRegisterHistory(options);
+  const random = seededRandom(seed * 31 + 1);
+  const reads = history.filter((op) => op.type === 'ok' && op.f === 'read');
+  const victim = reads[Math.floor((0.3 + 0.6 * random()) * reads.length)]!;
+  const [key, from] = victim.value as [unknown, unknown];
+  let to: number;
+  do to = Math.floor(random() * options.valueRange!);
+  while (to === from);
+  victim.value = [key, to];
+  return { history, options, corrupted: { index: victim.index, from, to } };
+}

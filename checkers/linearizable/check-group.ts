@@ -12,6 +12,8 @@ export interface GroupVerdict {
   checkMs: number;
   explored: number;
   failures: { path: { op: number; stateAfter: unknown }[]; state: unknown; stuck: number[] }[];
+  /** ok, when asked for (GroupCheckOptions.linearization): each partition's order, as indices into the group's operations. */
+  linearization?: number[][];
 }
 
 export interface GroupCheckOptions {
@@ -20,26 +22,30 @@ export interface GroupCheckOptions {
   exhaustive: boolean;
   /** Shared flag: set to 1 when any key is illegal, so other threads can stop too. */
   stop?: Int32Array;
+  /** Keep the linearization of each ok key (GroupVerdict.linearization). */
+  linearization?: boolean;
 }
 
 /** Checks each key's operations; verdicts come back in the groups' order. */
 export function checkGroups(model: AnyModel, groups: readonly KeyGroup[], options: GroupCheckOptions): GroupVerdict[] {
   const owner: number[] = [];
   const searches = groups.flatMap((group, g) => {
-    const parts = model.partition ? model.partition(group.operations) : [group.operations];
+    let parts = model.partition ? model.partition(group.operations) : [group.operations];
+    // One part holding every op (a keyed kv history: the key is the part) is the group itself, in order.
+    if (parts.length === 1 && parts[0]!.length === group.operations.length) parts = [group.operations];
     return parts.map((part) => {
       owner.push(g);
-      return startPartition(model, part, options.deadlineAt, options.memoryBytes);
+      return startPartition(model, part, options.deadlineAt, options.memoryBytes, options.linearization ?? false);
     });
   });
   const results = runPartitions(searches, options.stop ? { exhaustive: options.exhaustive, stop: options.stop } : { exhaustive: options.exhaustive });
   const byGroup = groups.map((): PartitionResult<unknown, unknown, unknown>[] => []);
   results.forEach((r, i) => byGroup[owner[i]!]!.push(r));
-  return byGroup.map((rs, g) => verdictOf(rs, groups[g]!.operations));
+  return byGroup.map((rs, g) => verdictOf(rs, groups[g]!.operations, options.linearization ?? false));
 }
 
 /** A group's verdict from its partitions' results, with indices into the group's operations. */
-function verdictOf(results: PartitionResult<unknown, unknown, unknown>[], groupOps: KeyGroup['operations']): GroupVerdict {
+function verdictOf(results: PartitionResult<unknown, unknown, unknown>[], groupOps: KeyGroup['operations'], linearization: boolean): GroupVerdict {
   let position: Map<unknown, number> | undefined;
   const toGroup = (r: PartitionResult<unknown, unknown, unknown>, i: number): number => {
     if (r.operations === groupOps) return i;
@@ -54,6 +60,7 @@ function verdictOf(results: PartitionResult<unknown, unknown, unknown>[], groupO
       .filter((r) => r.outcome === 'illegal')
       .map((r) => ({ path: r.path.map((p) => ({ op: toGroup(r, p.op), stateAfter: p.stateAfter })), state: r.state, stuck: r.stuck.map((s) => toGroup(r, s)) })),
   };
+  if (linearization && verdict.outcome === 'ok') verdict.linearization = results.map((r) => r.path.map((p) => toGroup(r, p.op)));
   const cause = results.find((r) => r.outcome === 'unknown')?.cause;
   if (cause && verdict.outcome === 'unknown') verdict.cause = cause;
   return verdict;

@@ -30,7 +30,11 @@ export interface PartitionResult<State, Input, Output> {
   outcome: Outcome;
   cause?: UnknownCause;
   operations: Operation<Input, Output>[];
-  /** illegal or unknown: the longest linearizable prefix found (empty when ok). Indices into `operations`. */
+  /**
+   * illegal or unknown: the longest linearizable prefix found. ok: empty, or the whole linearization
+   * when asked for (startPartition's `linearization`): every definite op once, and the crashed ops
+   * that took effect. Indices into `operations`.
+   */
   path: { op: number; stateAfter: State }[];
   /** The state at the end of `path`. */
   state: State;
@@ -94,7 +98,7 @@ export function checkPartition<State, Input, Output>(
 /**
  * Runs searches round-robin in slices that double each round, so easy partitions finish first.
  * Unless exhaustive, once one is illegal (here, or anywhere `stop[0]` is set to 1) the rest are
- * skipped after the round.
+ * skipped at once (the ones not yet started are never prepared).
  */
 export function runPartitions<S, I, O>(
   searches: PartitionSearch<S, I, O>[],
@@ -103,19 +107,22 @@ export function runPartitions<S, I, O>(
   const results = new Array<PartitionResult<S, I, O>>(searches.length);
   let pending = searches.map((_, i) => i);
   const stop = options.stop ?? new Int32Array(1);
+  let stopped = false;
   for (let slice = 1 << 10; pending.length > 0; slice = Math.min(slice * 2, 1 << 26)) {
     const unfinished: number[] = [];
     for (const i of pending) {
       // Easy partitions take a few steps per op: let them finish in their first slice, so few are ever paused at once.
-      const result = searches[i]!.run(Math.max(slice, 8 * searches[i]!.size));
+      const result = stopped ? undefined : searches[i]!.run(Math.max(slice, 8 * searches[i]!.size));
       if (!result) unfinished.push(i);
       else {
         results[i] = result;
         if (result.outcome === 'illegal') Atomics.store(stop, 0, 1);
       }
+      // One illegal partition decides the verdict: the others are not started or resumed.
+      stopped ||= !options.exhaustive && Atomics.load(stop, 0) === 1;
     }
     pending = unfinished;
-    if (!options.exhaustive && Atomics.load(stop, 0) === 1) {
+    if (stopped) {
       for (const i of pending) results[i] = searches[i]!.skip();
       break;
     }
@@ -123,23 +130,28 @@ export function runPartitions<S, I, O>(
   return results;
 }
 
-/** Prepares the search of one partition: crash deadlines, interned states, the model's hooks. */
+/**
+ * Prepares the search of one partition: crash deadlines, interned states, the model's hooks. With
+ * `linearization`, an ok result's path is the whole order (the model's redundant ops are searched
+ * too, so that it holds every definite op).
+ */
 export function startPartition<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: Operation<Input, Output>[],
   deadlineAt: number,
   memoryBytes: number,
+  linearization = false,
 ): PartitionSearch<State, Input, Output> {
   let checkMs = 0;
   const table = new StateTable<State>(model);
   const init = table.intern(model.init());
   const states = table.states;
   let search: Search | undefined;
-  const budget = { deadlineAt, memoryBytes };
+  const budget = { deadlineAt, memoryBytes, keepPath: linearization };
   const prepare = (): Search => {
     // The problem's arrays are copied by createSearch, so their slab goes back at once.
     const slab = new TypedSlab(32 * operations.length + 256);
-    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init, slab);
+    const { problem, couldBecomeLegal } = buildProblem(model, operations, table, init, slab, linearization);
     const dead = couldBecomeLegal ? deadOps(model, operations, states[init]!, couldBecomeLegal) : [];
     if (dead.length === 0) {
       const search = createSearch(problem, budget);
@@ -266,6 +278,7 @@ function buildProblem<State, Input, Output>(
   table: StateTable<State>,
   init: number,
   slab: TypedSlab,
+  keepRedundant = false,
 ): { problem: SearchProblem; couldBecomeLegal: ReturnType<NonNullable<Model<State, Input, Output>['couldBecomeLegal']>> | undefined } {
   const states = table.states;
   const n = operations.length;
@@ -285,7 +298,8 @@ function buildProblem<State, Input, Output>(
   const observers = model.crashObservers?.(operations);
   const couldBecomeLegal = model.couldBecomeLegal?.(operations);
   const deadline = crashDeadlines(operations, observers, slab.f64(n));
-  for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity; // left out of the search
+  // Left out of the search, unless a full linearization is wanted (they are definite ops it must hold).
+  if (!keepRedundant) for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity;
   const problem: SearchProblem = {
     count: n,
     call,

@@ -29,6 +29,12 @@ export interface LinearizableOptions {
   workers?: number | 'auto';
   /** Check every key to the end even after one is illegal (default false: unfinished keys are skipped). */
   exhaustive?: boolean;
+  /**
+   * Keep each ok key's linearization (KeyOutcome.linearization), the evidence of an ok verdict that
+   * tools/replay-linearization.mjs replays. Off by default: on big histories it costs memory and
+   * some time (the search then also places the ops the model could leave out). Checks in this thread.
+   */
+  linearization?: boolean;
 }
 
 /** One key's verdict and cost. */
@@ -39,6 +45,13 @@ export interface KeyOutcome {
   ops: number;
   checkMs: number;
   explored: number;
+  /**
+   * ok, with LinearizableOptions.linearization: for each of the model's independent parts of the key
+   * (kv: one per key; the registers: one), the ops in a legal order that respects real time, named
+   * by the position of their invocation in the history. Holds every op that completed ok, and the
+   * crashed ops that took effect.
+   */
+  linearization?: number[][];
 }
 
 /** The checker's result: valid, a one-line summary, per-key outcomes and the failures, smallest first. */
@@ -71,8 +84,9 @@ export async function checkHistory(history: History, options: LinearizableOption
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   const ops = historyOperations(history, model, options.keyed ?? 'auto');
   const modelSpec = typeof options.model === 'string' ? options.model : undefined;
-  const check = { deadlineAt, memoryBytes, exhaustive: options.exhaustive ?? false };
-  const workers = options.workers ?? 'auto';
+  const linearization = options.linearization ?? false;
+  const check = { deadlineAt, memoryBytes, exhaustive: options.exhaustive ?? false, linearization };
+  const workers = linearization ? 0 : (options.workers ?? 'auto');
   const verdicts =
     modelSpec !== undefined && shouldUseWorkers(ops.groups, workers)
       ? await checkGroupsInWorkers(modelSpec, ops.groups, { ...check, workers }, (groups, shared) => checkGroups(model, groups, shared))
@@ -90,6 +104,7 @@ function summarise(model: AnyModel, ops: HistoryOperations, verdicts: GroupVerdi
     const outcome: KeyOutcome = { outcome: verdict.outcome, ops: group.operations.length, checkMs: round(verdict.checkMs), explored: verdict.explored };
     if (ops.keyed) outcome.key = group.key;
     if (verdict.cause) outcome.cause = verdict.cause;
+    if (verdict.linearization) outcome.linearization = verdict.linearization.map((order) => order.map((i) => group.operations[i]!.id));
     keys.push(outcome);
     for (const f of verdict.failures) {
       const partition: PartitionResult<unknown, unknown, unknown> = {

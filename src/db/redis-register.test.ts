@@ -65,8 +65,8 @@ describe('redis options', () => {
 
   it('by default write the redis.conf the adapter always wrote', () => {
     const defaults = resolveOptions(redisOptions, {}, { nodeCount: 3 }, 'db redis');
-    expect(redisServerConf('10.0.0.3', '/d', '10.0.0.2', defaults).split('\n')).toEqual([
-      'bind 10.0.0.3', 'port 6379', 'protected-mode no', 'daemonize no', 'logfile ""', 'dir /d',
+    expect(redisServerConf('10.0.0.3', '10.0.0.2', defaults).split('\n')).toEqual([
+      'bind 10.0.0.3', 'port 6379', 'protected-mode no', 'daemonize no', 'logfile ""',
       'appendonly yes', 'appendfsync always', 'save ""',
       'min-replicas-to-write 1', 'min-replicas-max-lag 10',
       'replicaof 10.0.0.2 6379', '',
@@ -75,7 +75,7 @@ describe('redis options', () => {
 
   it('put the min-replicas knobs into every node\'s redis.conf, once each', () => {
     fc.assert(fc.property(fc.integer({ min: 0, max: 14 }), fc.integer({ min: 1, max: 3600 }), fc.boolean(), (minReplicasToWrite, minReplicasMaxLagS, primary) => {
-      const lines = redisServerConf('h', '/d', primary ? undefined : 'p', { minReplicasToWrite, minReplicasMaxLagS }).split('\n');
+      const lines = redisServerConf('h', primary ? undefined : 'p', { minReplicasToWrite, minReplicasMaxLagS }).split('\n');
       expect(lines.filter((l) => l.startsWith('min-replicas-'))).toEqual([`min-replicas-to-write ${minReplicasToWrite}`, `min-replicas-max-lag ${minReplicasMaxLagS}`]);
       expect(lines.some((l) => l.startsWith('replicaof'))).toBe(!primary);
     }));

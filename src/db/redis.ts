@@ -6,6 +6,9 @@
 //   write -> SET k v                                      (then WAIT, under --redis-wait)
 //   cas   -> EVAL: if GET k == from then SET k to (atomic on the primary; then WAIT if it wrote)
 //
+// Each node runs NODE_SCRIPT (below), started as `sh -c`, so it needs nothing on the node but Debian's
+// redis-server: the same on a container (docker/redis) and on a host reached over SSH.
+//
 // Replication is asynchronous, so this is the configuration Jepsen showed can lose acknowledged
 // writes in a partition. Persistence is an fsync'd append-only file, so a killed node restarts with
 // what it acknowledged. The primary is whichever node's server says ROLE master (two of them
@@ -29,7 +32,7 @@
 //   window in which writes can be lost when replicas are gone. A refused write gets NOREPLICAS
 //   (https://redis.io/docs/latest/develop/reference/errors/common/noreplicas/): recorded as fail.
 //   0 replicas turns the check off; the default, 1 replica within 10 s, is what the adapter always set.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { defineDb } from '../define/db.js';
@@ -66,10 +69,41 @@ export const redisOptions = {
 /** The resolved values of redisOptions. */
 export type RedisOptions = OptionValues<typeof redisOptions>;
 
-/** A node's redis.conf: where it listens and keeps data, fsync'd AOF, the min-replicas knobs, whom it replicates. */
-export function redisServerConf(host: string, dataDir: string, primary: string | undefined, options: Pick<RedisOptions, 'minReplicasToWrite' | 'minReplicasMaxLagS'>): string {
+/**
+ * Runs a node's Redis server and its Sentinel: `sh -c NODE_SCRIPT faultline-redis-node DATA_DIR
+ * REDIS_CONF_TEXT SENTINEL_CONF_TEXT`. It writes each config into DATA_DIR unless it is there
+ * (Sentinel rewrites both when it fails over, and a restart must keep that), and starts both there
+ * (the configs name no directory: Redis keeps its data in the one it starts in). When either
+ * exits, the other is stopped too, so the node goes down as one, like a crashed machine.
+ */
+export const NODE_SCRIPT = `set -u
+dir=$1
+cd "$dir" || exit 1
+command -v redis-server >/dev/null || { echo "redis-server is not installed (apt-get install redis-server)" >&2; exit 127; }
+[ -e redis.conf ] || printf '%s' "$2" >redis.conf
+[ -e sentinel.conf ] || printf '%s' "$3" >sentinel.conf
+# libfaketime cannot initialise inside jemalloc, Redis's allocator (libfaketime issue #130): when
+# the clock is faked, glibc's allocator goes first (libc_malloc_debug interposes malloc and friends).
+case "\${LD_PRELOAD:-}" in
+  *libfaketime*)
+    for lib in /lib/*/libc_malloc_debug.so.0; do LD_PRELOAD=$lib:$LD_PRELOAD; done
+    export LD_PRELOAD
+    ;;
+esac
+redis-server "$dir/redis.conf" &
+server=$!
+redis-server "$dir/sentinel.conf" --sentinel &
+sentinel=$!
+trap 'kill "$server" "$sentinel" 2>/dev/null' TERM INT
+while kill -0 "$server" 2>/dev/null && kill -0 "$sentinel" 2>/dev/null; do sleep 0.2; done
+kill "$server" "$sentinel" 2>/dev/null
+wait
+exit 1`;
+
+/** A node's redis.conf: where it listens, fsync'd AOF, the min-replicas knobs, whom it replicates. */
+export function redisServerConf(host: string, primary: string | undefined, options: Pick<RedisOptions, 'minReplicasToWrite' | 'minReplicasMaxLagS'>): string {
   return [
-    `bind ${host}`, `port ${SERVER_PORT}`, 'protected-mode no', 'daemonize no', 'logfile ""', `dir ${dataDir}`,
+    `bind ${host}`, `port ${SERVER_PORT}`, 'protected-mode no', 'daemonize no', 'logfile ""',
     'appendonly yes', 'appendfsync always', 'save ""',
     `min-replicas-to-write ${options.minReplicasToWrite}`, `min-replicas-max-lag ${options.minReplicasMaxLagS}`,
     ...(primary === undefined ? [] : [`replicaof ${primary} ${SERVER_PORT}`]),
@@ -103,23 +137,17 @@ export function redisDb(given: Partial<RedisOptions> = {}): RegisterDb & Primary
       const nodes = ctx.runtime.nodes;
       assertReachable(options, nodes.length);
       const first = nodes[0] as string;
-      // Written once: Sentinel rewrites both files when it fails over, and a restart must keep that.
-      const serverConf = join(dataDir, 'redis.conf');
-      const sentinelConf = join(dataDir, 'sentinel.conf');
-      if (!existsSync(serverConf)) {
-        writeFileSync(serverConf, redisServerConf(host, dataDir, node === first ? undefined : hostOf(ctx, first, 'redis'), options));
-      }
-      if (!existsSync(sentinelConf)) {
-        const quorum = Math.floor(nodes.length / 2) + 1;
-        writeFileSync(sentinelConf, [
-          `bind ${host}`, `port ${SENTINEL_PORT}`, 'protected-mode no', 'daemonize no', 'logfile ""', `dir ${dataDir}`,
-          `sentinel monitor ${MASTER} ${hostOf(ctx, first, 'redis')} ${SERVER_PORT} ${quorum}`,
-          `sentinel down-after-milliseconds ${MASTER} 3000`,
-          `sentinel failover-timeout ${MASTER} 10000`,
-          `sentinel parallel-syncs ${MASTER} 1`,
-        ].join('\n') + '\n');
-      }
-      await ctx.runtime.spawn(node, { command: 'faultline-redis-node', args: [serverConf, sentinelConf], image: 'redis', dataDir }, nodeLog(ctx, node));
+      const quorum = Math.floor(nodes.length / 2) + 1;
+      const serverConf = redisServerConf(host, node === first ? undefined : hostOf(ctx, first, 'redis'), options);
+      const sentinelConf = [
+        `bind ${host}`, `port ${SENTINEL_PORT}`, 'protected-mode no', 'daemonize no', 'logfile ""',
+        `sentinel monitor ${MASTER} ${hostOf(ctx, first, 'redis')} ${SERVER_PORT} ${quorum}`,
+        `sentinel down-after-milliseconds ${MASTER} 3000`,
+        `sentinel failover-timeout ${MASTER} 10000`,
+        `sentinel parallel-syncs ${MASTER} 1`,
+      ].join('\n') + '\n';
+      // The configs travel as arguments: the node writes them (once) where it keeps its data.
+      await ctx.runtime.spawn(node, { command: 'sh', args: ['-c', NODE_SCRIPT, 'faultline-redis-node', dataDir, serverConf, sentinelConf], image: 'redis', dataDir }, nodeLog(ctx, node));
     },
 
     async awaitReady(nodes, ctx, deadlineMs) {
@@ -226,7 +254,7 @@ export default defineDb({
   name: 'redis',
   description: "Redis 7 (Debian's redis-server) with asynchronous replicas and Sentinel failover",
   options: redisOptions,
-  runtimes: ['docker'],
+  runtimes: ['docker', 'ssh'],
   validate: (options, { nodeCount }) => assertReachable(options, nodeCount),
   describe: (options) => [options.wait > 0 ? `wait${options.wait}` : '', options.minReplicasToWrite !== 1 ? `min-replicas${options.minReplicasToWrite}` : ''].filter(Boolean),
   create: (options) => redisDb(options),

@@ -1,9 +1,9 @@
 // `faultline cleanup --runtime ssh`: on each host, removes everything faultline's runs left there,
-// found by its marks (ssh-host-commands.ts): marked processes, faultline's iptables chain, the runs'
-// directories and the cache. A controller killed mid-run leaves these; a finished run leaves only
-// the cache. A run whose controller is alive on this machine (its directory's owner file says which)
-// is spared, and with it the chain and the cache it uses, unless `all` is asked for; a controller on
-// another machine cannot be asked, so its runs are removed (as Docker's cleanup does).
+// found by its marks (ssh-host-commands.ts): marked processes, faultline's iptables chains and root
+// qdiscs, the runs' directories and the cache. A controller killed mid-run leaves these; a finished
+// run leaves only the cache. A run whose controller is alive on this machine (its directory's owner
+// file says which) is spared, and with it the chains, qdiscs and cache it uses, unless `all` is asked
+// for; a controller on another machine cannot be asked, so its runs are removed (as Docker's cleanup does).
 import { ownerAlive } from './docker-cleanup.js';
 import { ALL_RUNS, HOST_CACHE_DIR, HOST_DIR_PREFIX, OWNER_FILE, removedMarks, removeMarksCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';

@@ -26,6 +26,8 @@ interface Inventory {
   chains: number;
   chainRules: number;
   drops: number;
+  /** Root qdiscs of faultline's (packet faults). */
+  qdiscs: number;
   runDirs: number;
   cache: number;
   /** Store packages being unpacked in the cache. */
@@ -44,7 +46,7 @@ echo "runDirs $(ls -d /tmp/faultline-ssh-* 2>/dev/null | grep -vc -- -cache$)"
 echo "cache $(ls -d /tmp/faultline-ssh-cache 2>/dev/null | wc -l)"
 echo "partials $(ls -d /tmp/faultline-ssh-cache/*.partial-* 2>/dev/null | grep -vc 'tgz$')"
 echo "clockFiles $(find /tmp/faultline-ssh-* -name clock.faketime 2>/dev/null | wc -l)"`;
-const RULES = `echo "chains $(iptables -w -n -L FAULTLINE >/dev/null 2>&1 && echo 1 || echo 0)"; echo "chainRules $(iptables -S 2>/dev/null | grep -c FAULTLINE)"; echo "drops $(iptables -S FAULTLINE 2>/dev/null | grep -c -- '-j DROP')"`;
+const RULES = `echo "chains $(iptables -w -n -L FAULTLINE >/dev/null 2>&1 && echo 1 || echo 0)"; echo "chainRules $(iptables -S 2>/dev/null | grep -c FAULTLINE)"; echo "drops $(iptables -S FAULTLINE 2>/dev/null | grep -c -- '-j DROP')"; echo "qdiscs $(tc qdisc show 2>/dev/null | grep -c ' fa17: ')"`;
 
 async function sessionTo(hosts: SshdHosts, host: string): Promise<SshSession> {
   const session = new SshSession(host, resolveSshSpec({ hosts: [host], user: hosts.user, privateKey: hosts.privateKey, knownHosts: hosts.knownHosts }));
@@ -69,7 +71,7 @@ async function inventoryAll(hosts: SshdHosts): Promise<Inventory> {
   return each.reduce((sum, one) => Object.fromEntries(Object.entries(sum).map(([k, v]) => [k, v + one[k as keyof Inventory]])) as unknown as Inventory);
 }
 
-const NOTHING: Inventory = { processes: 0, stopped: 0, chains: 0, chainRules: 0, drops: 0, runDirs: 0, cache: 0, partials: 0, clockFiles: 0 };
+const NOTHING: Inventory = { processes: 0, stopped: 0, chains: 0, chainRules: 0, drops: 0, qdiscs: 0, runDirs: 0, cache: 0, partials: 0, clockFiles: 0 };
 
 /** What a run shows while it goes: its output, run.json's phase, the faults its history has in place. */
 interface Watched {

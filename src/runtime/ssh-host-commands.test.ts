@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hostArg, hostPath, hostRunDir, launchCommand, processStartMs, removedMarks, removeMarksCommand, RUN_MARK } from './ssh-host-commands.js';
+import { hostArg, hostPath, hostRunDir, launchCommand, processStartMs, removedMarks, removeMarksCommand, RUN_MARK, signalCommand } from './ssh-host-commands.js';
 
 describe('ssh host commands', () => {
   const roots = { runDir: '/home/me/store/t/20260101', packageRoot: '/opt/faultline', hostRunDir: '/tmp/faultline-ssh-abc', hostPackageDir: '/tmp/faultline-ssh-cache/store-123' };
@@ -41,6 +41,22 @@ describe('ssh host commands', () => {
     }
   });
 
+  it('a signal reaches the launched process and its children: a script\'s database is killed whole', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-launch-'));
+    const log = join(dir, 'node.log');
+    const argv = launchCommand({ runId: 'test1', logPath: log, command: 'sh', args: ['-c', 'sleep 30 & echo $!; wait'] });
+    const pid = Number(execFileSync(argv[0] as string, argv.slice(1), { encoding: 'utf8' }).trim());
+    for (let i = 0; i < 50 && !readFileSync(log, 'utf8').includes('\n'); i++) await new Promise((r) => setTimeout(r, 20));
+    const child = Number(readFileSync(log, 'utf8').trim());
+    // Alive: not gone and not a zombie (an orphan's parent may be slow to reap it, or never reap it).
+    const alive = (p: number) => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${p}/stat`, 'utf8')); } catch { return false; } };
+    expect(alive(child)).toBe(true);
+    // Run as sshd runs it: through the login user's shell (dash's own kill).
+    execFileSync('sh', ['-c', '"$@"', 'sh', ...signalCommand('KILL', pid)]);
+    for (let i = 0; i < 50 && (alive(pid) || alive(child)); i++) await new Promise((r) => setTimeout(r, 20));
+    expect([alive(pid), alive(child)]).toEqual([false, false]);
+  });
+
   it('a missing program is named before anything starts', () => {
     const argv = launchCommand({ runId: 'test1', logPath: '/dev/null', command: 'no-such-program-here', args: [] });
     const child = spawn(argv[0] as string, argv.slice(1));
@@ -59,6 +75,6 @@ describe('ssh host commands', () => {
   });
 
   it('reads what the cleanup script removed', () => {
-    expect(removedMarks('process 12 (node main.js)\nnoise\niptables chain FAULTLINE\ndirectory /tmp/faultline-ssh-x\n')).toEqual(['process 12 (node main.js)', 'iptables chain FAULTLINE', 'directory /tmp/faultline-ssh-x']);
+    expect(removedMarks('process 12 (node main.js)\nnoise\niptables chain FAULTLINE\nqdisc fa17: on eth0\ndirectory /tmp/faultline-ssh-x\n')).toEqual(['process 12 (node main.js)', 'iptables chain FAULTLINE', 'qdisc fa17: on eth0', 'directory /tmp/faultline-ssh-x']);
   });
 });

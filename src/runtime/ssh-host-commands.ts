@@ -4,9 +4,13 @@
 //   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files, and the
 //     file `owner` naming its controller as <hostname>/<pid>), and the cache
 //     /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
-//   - rules: the iptables chain FAULTLINE, jumped to from INPUT (docker-partition.ts makes its rules).
+//   - rules: the iptables chains FAULTLINE (partitions, docker-partition.ts) and FAULTLINE-LOSS
+//     (packet loss and resets, ssh-packet.ts), jumped to from INPUT;
+//   - qdiscs: a root qdisc with handle fa17: (packet rate limits and netem, ssh-packet.ts), deleted
+//     only by that handle, so a qdisc someone else set up is never touched.
 import { isAbsolute, relative, sep } from 'node:path';
 import { PARTITION_CHAIN } from './docker-partition.js';
+import { LOSS_CHAIN, QDISC_HANDLE } from './ssh-packet.js';
 
 export const RUN_MARK = 'FAULTLINE_RUN';
 export const HOST_DIR_PREFIX = '/tmp/faultline-ssh-';
@@ -89,9 +93,13 @@ export function awaitExitCommand(pid: number): string[] {
   return ['tail', `--pid=${pid}`, '-s', '0.2', '-f', '/dev/null'];
 }
 
-/** Sends a signal to a node's process, by the pid its launch printed. */
+/**
+ * Sends a signal to a node's process and its children, by the pid its launch printed: the launcher
+ * leads a process group of its own (setsid), so a database started by a script (Redis's server and
+ * Sentinel) is killed or frozen whole, as a container would be.
+ */
 export function signalCommand(signal: 'KILL' | 'STOP' | 'CONT', pid: number): string[] {
-  return ['kill', `-${signal}`, String(pid)];
+  return ['kill', '-s', signal, '--', `-${pid}`];
 }
 
 /** Reads what `processStartMs` needs: the host's uptime and the process's stat line. */
@@ -115,8 +123,8 @@ export function firewallSetupCommand(): string[] {
 
 /**
  * Removes faultline's marks from a host: a run's (or, given ALL_RUNS, every run's) marked
- * processes and directory, and faultline's chain. Runs listed in KEEP are spared, and with them the
- * chain and the cache they use. Prints one line per thing removed.
+ * processes and directory, faultline's chains and root qdiscs. Runs listed in KEEP are spared, and
+ * with them the chains, qdiscs and cache they use. Prints one line per thing removed.
  */
 const REMOVE_MARKS = `set -u
 run=$1 what=$2 keep=$3
@@ -129,9 +137,19 @@ for environ in /proc/[0-9]*/environ; do
   kill -KILL "$pid" 2>/dev/null && echo "process $pid ($cmdline)"
 done
 [ "$what" = processes ] && exit 0
-if [ -z "$keep" ] && iptables -w -n -L ${PARTITION_CHAIN} >/dev/null 2>&1; then
-  while iptables -w -D INPUT -j ${PARTITION_CHAIN} 2>/dev/null; do :; done
-  iptables -w -F ${PARTITION_CHAIN} && iptables -w -X ${PARTITION_CHAIN} && echo "iptables chain ${PARTITION_CHAIN}"
+# A spared run still uses the chains and qdiscs (they are the host's, not one run's): kept with it.
+if [ -z "$keep" ]; then
+  for chain in ${PARTITION_CHAIN} ${LOSS_CHAIN}; do
+    iptables -w -n -L "$chain" >/dev/null 2>&1 || continue
+    while iptables -w -D INPUT -j "$chain" 2>/dev/null; do :; done
+    iptables -w -F "$chain" && iptables -w -X "$chain" && echo "iptables chain $chain"
+  done
+  if command -v tc >/dev/null 2>&1; then
+    for dev in /sys/class/net/*; do
+      dev=\${dev#/sys/class/net/}
+      tc qdisc del dev "$dev" root handle ${QDISC_HANDLE} 2>/dev/null && echo "qdisc ${QDISC_HANDLE} on $dev"
+    done
+  fi
 fi
 for dir in ${HOST_DIR_PREFIX}*; do
   [ -d "$dir" ] || continue
@@ -154,5 +172,5 @@ export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'a
 
 /** What `removeMarksCommand` printed, as the things it removed. */
 export function removedMarks(output: string): string[] {
-  return output.split('\n').map((line) => line.trim()).filter((line) => /^(process|iptables chain|directory) /.test(line));
+  return output.split('\n').map((line) => line.trim()).filter((line) => /^(process|iptables chain|qdisc|directory) /.test(line));
 }

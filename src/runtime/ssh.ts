@@ -1,7 +1,8 @@
 // The SSH runtime: each node is a host reached over SSH (ssh-session.ts). A node's database runs
 // there as a process of its own session, started by a launcher that marks it and, for clock
 // faults, preloads libfaketime; faults are made with the same tools as in containers (faultline's
-// iptables chain, built by docker-partition.ts; kill/pause by the pid the launcher printed).
+// iptables chain, built by docker-partition.ts; packet faults on the peers' traffic only,
+// ssh-packet.ts; kill/pause by the pid the launcher printed).
 // Everything the run leaves on a host carries a mark (ssh-host-commands.ts), and teardown
 // downloads the logs, then removes every mark. A host whose connection drops is an event in its
 // node's log; the faults that need it fail with one line naming the host, and the run goes on.
@@ -13,11 +14,13 @@ import { partitionCommands, type PartitionDrops, dropsKey } from './docker-parti
 import { CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
 import { packageRoot } from './package-root.js';
-import type { Address, ClockSkewable, Deferred, NodeAddressed, NodeClock, NodeFaultOutcome, ProcessSpec, Runtime } from './runtime.js';
+import { assertShapeSupported, type Address, type ClockSkewable, type Deferred, type NodeAddressed, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 import { ownerLabel } from './docker-engine.js';
 import { awaitExitCommand, HOST_CACHE_DIR, OWNER_FILE, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';
 import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
+import { batchCommand, batchFailure, parseBatch, type BatchStep } from './ssh-batch.js';
+import { clearHostPacketSteps, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, packetRefusal, parseRoutes, probeBatch, qdiscShowCommand, rootQdiscRefusal, routeCommand, sshClientCommand, TC_MISSING, type HostPacketProbe } from './ssh-packet.js';
 import { SshError, SshSession } from './ssh-session.js';
 
 /** The port a db listens on when it takes the runtime's address (the bundled store). */
@@ -49,7 +52,7 @@ interface HostProcess {
   exited: Promise<void>;
 }
 
-export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
+export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, PacketShapeable {
   readonly name = 'ssh';
   readonly nodes: readonly string[];
   /** Names the run's directory and marks its processes on the hosts. */
@@ -68,6 +71,11 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
   private grudge: Grudge = {};
   /** What each host's chain drops now (dropsKey; '?' after a failed change). */
   private readonly dropping = new Map<string, string>();
+  /** Each host's packet tools and devices, probed once (again after a failed probe). */
+  private readonly packetProbes = new Map<string, Promise<HostPacketProbe>>();
+  /** The packet shape each node's host should have, and what it has now (JSON; '?' after a failed change). */
+  private readonly shapes = new Map<string, PacketShape>();
+  private readonly shaped = new Map<string, string>();
   private tornDown = false;
   /** Where the store's package is on the hosts, once packed (its hash names it). */
   private hostPackageDir: string | undefined;
@@ -417,6 +425,100 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable {
       from: dropped.filter((peer) => drops(this.grudge, peer, node)).map((peer) => this.nodeHost(peer)),
       bytesFrom: dropped.filter((peer) => !drops(this.grudge, peer, node)).map((peer) => this.nodeHost(peer)),
     };
+  }
+
+  /**
+   * What every host can make (probed on each once): a behaviour missing on one host is unavailable,
+   * naming it. A host that cannot be probed now is left out (a fault on it fails, naming it) unless none can.
+   */
+  async packetSupport(): Promise<PacketSupport> {
+    const byHost: Record<string, PacketSupport> = {};
+    const failures: string[] = [];
+    await Promise.all(this.nodes.map(async (node) => {
+      try {
+        byHost[this.hostOf(node)] = hostPacketSupport(await this.probePackets(node));
+      } catch (err) {
+        failures.push(`${node}: ${messageOf(err)}`);
+      }
+    }));
+    if (Object.keys(byHost).length === 0) throw new Error(`cannot probe packet tools on ${failures.sort().join('; ')}`);
+    if (failures.length > 0) this.options.log?.(`packet tools not probed on ${failures.sort().join('; ')}; faults there fail until it answers`);
+    return combinedPacketSupport(byHost);
+  }
+
+  /** Shapes the traffic between each of `nodes` and its peers, on its host, whether its process runs or not: nothing is deferred. */
+  async shapePackets(nodes: readonly string[], shape: PacketShape): Promise<Deferred> {
+    assertShapeSupported(shape, await this.packetSupport()); // throws naming unavailable behaviours
+    for (const node of nodes) this.shapes.set(node, shape);
+    return this.applyShapes(nodes, 'packet fault');
+  }
+
+  async clearPackets(): Promise<Deferred> {
+    const shaped = [...this.shapes.keys()];
+    this.shapes.clear();
+    return this.applyShapes(shaped, 'packet clearing');
+  }
+
+  private async applyShapes(nodes: readonly string[], what: string): Promise<Deferred> {
+    const failures: string[] = [];
+    const made: string[] = [];
+    await Promise.all(nodes.map(async (node) => {
+      const shape = this.shapes.get(node);
+      const wanted = JSON.stringify(shape ?? null);
+      const had = this.shaped.get(node) ?? 'null';
+      if (wanted === had) return;
+      try {
+        const session = await this.live(node);
+        const probe = await this.probePackets(node);
+        this.shaped.set(node, '?');
+        const steps: BatchStep[] = [
+          ...(had !== 'null' ? clearHostPacketSteps(Object.keys(probe.devices)) : []),
+          ...(shape ? hostPacketCommands(shape, probe).map((argv) => ({ argv })) : []),
+        ];
+        if (steps.length > 0) {
+          const failed = batchFailure(parseBatch(await session.runOk(batchCommand(steps), { sudo: true }), steps), steps, (result) => isNoOwnQdisc(result.output));
+          if (failed !== undefined) throw new Error(`on ${this.hostOf(node)}: ${failed}`);
+        }
+        this.shaped.set(node, wanted);
+        made.push(node);
+      } catch (err) {
+        failures.push(`${node}: ${messageOf(err)}`);
+      }
+    }));
+    if (failures.length > 0) throw new Error(`${what} failed on ${failures.sort().join('; ')}${made.length > 0 ? ` (done on ${made.sort().join(' ')})` : ''}`);
+    return {};
+  }
+
+  /**
+   * Finds, once per host, the devices that route to its peers and which tools its kernel has, by
+   * trying each and undoing it, in one batch (the tc probes shape no traffic). Makes the loss chain.
+   */
+  private probePackets(node: string): Promise<HostPacketProbe> {
+    let probe = this.packetProbes.get(node);
+    if (!probe) {
+      probe = (async () => {
+        const session = await this.live(node);
+        const peers = Object.fromEntries(this.nodes.filter((peer) => peer !== node).map((peer) => [peer, this.nodeHost(peer)]));
+        const refused = packetRefusal((await session.run(sshClientCommand())).stdout, peers);
+        if (refused !== undefined) return { tools: { statistic: false, reject: false, htb: false, u32: false, netem: false }, devices: {}, refused };
+        const addresses = Object.values(peers);
+        const devices = parseRoutes(await session.runOk(routeCommand(addresses), { sudo: true }), addresses); // ip may be in sbin too
+        const tcRefused = (await Promise.all(Object.keys(devices).map(async (device) => {
+          const shown = await session.run(qdiscShowCommand(device), { sudo: true }); // tc is in sbin, which a user's PATH may lack
+          if (shown.code === 127) return TC_MISSING;
+          if (shown.code !== 0) throw new Error(`\`${qdiscShowCommand(device).join(' ')}\` failed on ${this.hostOf(node)} (exit ${shown.code}): ${shown.stderr.trim()}`);
+          return rootQdiscRefusal(device, shown.stdout);
+        }))).find((why) => why !== undefined);
+        const { steps, tools } = probeBatch(tcRefused === undefined ? Object.keys(devices)[0] : undefined);
+        const results = parseBatch(await session.runOk(batchCommand(steps), { sudo: true }), steps);
+        const failed = batchFailure(results, steps, () => true);
+        if (failed !== undefined) throw new Error(`probing packet tools on ${this.hostOf(node)}: ${failed}`);
+        return { tools: tools(results), devices, ...(tcRefused !== undefined && { tcRefused }) };
+      })();
+      this.packetProbes.set(node, probe);
+      probe.catch(() => this.packetProbes.delete(node));
+    }
+    return probe;
   }
 
   /**
