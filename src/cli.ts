@@ -246,16 +246,17 @@ program
 const cleanupCommand = program
   .command('cleanup')
   .description('remove the containers and networks (and so the fault rules inside them), the local memory cgroups and the faultfs mounts of runs whose controller died; with --runtime ssh, what faultline left on the hosts')
-  .option('--all', 'also remove the containers, networks and faultfs mounts of runs that are still running')
+  .option('--all', 'also remove the containers, networks and faultfs mounts (with --runtime ssh, the marks on the hosts) of runs that are still running')
   .addOption(new Option('--runtime <name>', 'ssh: clean the hosts given by --hosts instead of this machine').choices(['ssh']));
 addSshOptions(cleanupCommand)
   .action(async (opts: { all?: boolean; runtime?: string } & Record<string, unknown>) => {
     if (opts.runtime === 'ssh') {
-      // Every run's marks on these hosts: processes, faultline's chain, directories and cache (a run still going there loses them too).
+      // Every dead run's marks on these hosts: processes, faultline's chain, directories and cache (a run whose controller lives here is spared, unless --all).
       const { sshSpecOf } = await import('./cli-ssh-spec.js');
       const { cleanupSshHosts } = await import('./runtime/ssh-cleanup.js');
-      const report = await cleanupSshHosts(sshSpecOf(opts));
+      const report = await cleanupSshHosts(sshSpecOf(opts), { all: Boolean(opts.all) });
       for (const [host, removed] of Object.entries(report.removed).sort()) console.log(`${host}: ${removed.length === 0 ? 'nothing to remove' : `removed ${removed.join(', ')}`}`);
+      for (const [host, spared] of Object.entries(report.spared).sort()) console.log(`${host}: spared running: ${spared.join(', ')}, and the chain and cache they use (use --all to remove them too)`);
       for (const [, why] of Object.entries(report.failed).sort()) console.error(`faultline: ${why}`);
       // A host that could not be cleaned is the harness's failure, not bad input: 255, like a crashed run.
       if (Object.keys(report.failed).length > 0) await exitWith((await import('./run.js')).CRASHED_EXIT_CODE);

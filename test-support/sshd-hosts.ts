@@ -31,11 +31,14 @@ export interface SshdHosts {
 
 export const SSHD_HOST_IMAGE = nodeImage.fromDir(fileURLToPath(new URL('./sshd-host/', import.meta.url)), 'sshd-host');
 
+let started = 0;
+
 /** Starts `count` hosts and waits until each one's sshd answers. */
 export async function startSshdHosts(count: number, log: (line: string) => void = () => {}): Promise<SshdHosts> {
   const docker = await connectDocker();
   const image = await ensureImage(SSHD_HOST_IMAGE, { log });
-  const id = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+  // Unique across processes (the pid) and across calls of one process (the count), so suites running at once never share names.
+  const id = `${Date.now().toString(36)}-${process.pid.toString(36)}-${++started}`;
   const prefix = `faultline-sshtest-${id}`;
   const dir = mkdtempSync(join(tmpdir(), 'faultline-sshd-hosts-'));
   const userKey = utils.generateKeyPairSync('ed25519');

@@ -1,8 +1,9 @@
 // What faultline runs on an SSH host, as argument vectors built by pure functions. Everything it
 // leaves there carries one of its marks, so teardown and `faultline cleanup --runtime ssh` find it:
 //   - processes: FAULTLINE_RUN=<run> in their environment (set by the launcher, inherited by children);
-//   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files), and the
-//     cache /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
+//   - files: the directory /tmp/faultline-ssh-<run> (the run's logs, data, clock files, and the
+//     file `owner` naming its controller as <hostname>/<pid>), and the cache
+//     /tmp/faultline-ssh-cache (the bundled store's code and Node binary, kept across runs);
 //   - rules: the iptables chains FAULTLINE (partitions, docker-partition.ts) and FAULTLINE-LOSS
 //     (packet loss and resets, ssh-packet.ts), jumped to from INPUT;
 //   - qdiscs: a root qdisc with handle fa17: (packet rate limits and netem, ssh-packet.ts), deleted
@@ -15,6 +16,8 @@ export const RUN_MARK = 'FAULTLINE_RUN';
 export const HOST_DIR_PREFIX = '/tmp/faultline-ssh-';
 /** Where uploaded code is kept across runs (the store's code and Node, by hash): only `cleanup` removes it. */
 export const HOST_CACHE_DIR = `${HOST_DIR_PREFIX}cache`;
+/** The file of a run's directory that names its controller (`<hostname>/<pid>`, as Docker's owner label). */
+export const OWNER_FILE = 'owner';
 /** What `removeMarksCommand` takes to remove every run's marks, not one run's. */
 export const ALL_RUNS = 'all';
 
@@ -120,32 +123,39 @@ export function firewallSetupCommand(): string[] {
 
 /**
  * Removes faultline's marks from a host: a run's (or, given ALL_RUNS, every run's) marked
- * processes and directory, faultline's chains and root qdiscs. Prints one line per thing removed.
+ * processes and directory, faultline's chains and root qdiscs. Runs listed in KEEP are spared, and
+ * with them the chains, qdiscs and cache they use. Prints one line per thing removed.
  */
 const REMOVE_MARKS = `set -u
-run=$1 what=$2
+run=$1 what=$2 keep=$3
 for environ in /proc/[0-9]*/environ; do
   pid=\${environ#/proc/}; pid=\${pid%/environ}
   mark=$(tr '\\0' '\\n' <"$environ" 2>/dev/null | grep '^${RUN_MARK}=') || continue
   [ "$run" = ${ALL_RUNS} ] || [ "$mark" = "${RUN_MARK}=$run" ] || continue
+  case " $keep " in *" \${mark#${RUN_MARK}=} "*) continue ;; esac
   cmdline=$(tr '\\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-100)
   kill -KILL "$pid" 2>/dev/null && echo "process $pid ($cmdline)"
 done
 [ "$what" = processes ] && exit 0
-for chain in ${PARTITION_CHAIN} ${LOSS_CHAIN}; do
-  iptables -w -n -L "$chain" >/dev/null 2>&1 || continue
-  while iptables -w -D INPUT -j "$chain" 2>/dev/null; do :; done
-  iptables -w -F "$chain" && iptables -w -X "$chain" && echo "iptables chain $chain"
-done
-if command -v tc >/dev/null 2>&1; then
-  for dev in /sys/class/net/*; do
-    dev=\${dev#/sys/class/net/}
-    tc qdisc del dev "$dev" root handle ${QDISC_HANDLE} 2>/dev/null && echo "qdisc ${QDISC_HANDLE} on $dev"
+# A spared run still uses the chains and qdiscs (they are the host's, not one run's): kept with it.
+if [ -z "$keep" ]; then
+  for chain in ${PARTITION_CHAIN} ${LOSS_CHAIN}; do
+    iptables -w -n -L "$chain" >/dev/null 2>&1 || continue
+    while iptables -w -D INPUT -j "$chain" 2>/dev/null; do :; done
+    iptables -w -F "$chain" && iptables -w -X "$chain" && echo "iptables chain $chain"
   done
+  if command -v tc >/dev/null 2>&1; then
+    for dev in /sys/class/net/*; do
+      dev=\${dev#/sys/class/net/}
+      tc qdisc del dev "$dev" root handle ${QDISC_HANDLE} 2>/dev/null && echo "qdisc ${QDISC_HANDLE} on $dev"
+    done
+  fi
 fi
 for dir in ${HOST_DIR_PREFIX}*; do
   [ -d "$dir" ] || continue
   [ "$run" = ${ALL_RUNS} ] || [ "$dir" = "${HOST_DIR_PREFIX}$run" ] || continue
+  [ -z "$keep" ] || [ "$dir" != ${HOST_CACHE_DIR} ] || continue
+  case " $keep " in *" \${dir#${HOST_DIR_PREFIX}} "*) continue ;; esac
   rm -rf "$dir" && echo "directory $dir"
 done
 exit 0`;
@@ -155,9 +165,9 @@ exit 0`;
  * /proc/<pid>/environ takes CAP_SYS_PTRACE, which root lacks in a container: so the login user's
  * own processes are found by a pass without sudo, and the rest by a pass with it.
  */
-export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'all'): string[] {
-  if (runId !== ALL_RUNS) hostRunDir(runId); // checks it
-  return ['sh', '-c', REMOVE_MARKS, 'faultline-cleanup', runId, what];
+export function removeMarksCommand(runId: string, what: 'processes' | 'all' = 'all', keep: readonly string[] = []): string[] {
+  for (const id of runId === ALL_RUNS ? keep : [runId, ...keep]) hostRunDir(id); // checks it
+  return ['sh', '-c', REMOVE_MARKS, 'faultline-cleanup', runId, what, keep.join(' ')];
 }
 
 /** What `removeMarksCommand` printed, as the things it removed. */

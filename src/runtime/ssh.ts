@@ -15,7 +15,8 @@ import { CLOCK_FILE, FaketimeClock } from './faketime.js';
 import { drops, type Grudge } from './grudge.js';
 import { packageRoot } from './package-root.js';
 import { assertShapeSupported, type Address, type ClockSkewable, type Deferred, type NodeAddressed, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
-import { awaitExitCommand, HOST_CACHE_DIR, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
+import { ownerLabel } from './docker-engine.js';
+import { awaitExitCommand, HOST_CACHE_DIR, OWNER_FILE, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';
 import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
 import { batchCommand, batchFailure, parseBatch, type BatchStep } from './ssh-batch.js';
@@ -103,6 +104,8 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
         await this.connect(node);
         const session = this.session(node);
         await session.runOk(['mkdir', '-p', `${this.hostDir}/run`]);
+        // Whose run this is: cleanup spares the runs whose controller is alive (ssh-cleanup.ts).
+        await session.writeFile(`${this.hostDir}/${OWNER_FILE}`, `${ownerLabel()}\n`);
         await session.runOk(firewallSetupCommand(), { sudo: true });
         this.dropping.set(node, '');
       } catch (err) {
@@ -129,7 +132,8 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
 
   private noteLost(node: string, why: string): void {
     if (this.tornDown) return;
-    this.options.log?.(`${node}: ${why}; its faults fail until it answers again`);
+    const host = this.hostOf(node);
+    this.options.log?.(`${node}: ${why}; the run goes on, and its faults fail until it answers again (tried every ${RECONNECT_INTERVAL_MS / 1000} s): check that ${host} is up, and if it comes back only after the run, \`npx faultline cleanup --runtime ssh --hosts ${host}\` removes what the run left there`);
     this.noteEvent(node, 'ssh-lost', why);
     void this.reconnectInBackground(node);
   }
@@ -344,10 +348,12 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     return this.clocks.get(node)?.offsetS() ?? 0;
   }
 
-  /** True while the node's process runs (even paused); throws the one line of a lost connection. */
+  /**
+   * True while the node's process runs (even paused). While its host is lost, what was last known:
+   * a lost connection says nothing of the process (reconnecting asks again), and a restart of the
+   * dead nodes must not stop at a host it cannot reach.
+   */
   isRunning(node: string): boolean {
-    const session = this.sessions.get(node);
-    if (session?.lost !== undefined && !this.tornDown) throw new SshError(`${session.lost}; ${node}'s state is unknown`, true);
     return this.processes.get(node)?.running ?? false;
   }
 
