@@ -1,7 +1,8 @@
 // The SSH runtime against five hosts that are containers running sshd (test-support/sshd-host),
 // reached as a non-root user with sudo, with a fresh key pair and known_hosts: the bundled store
-// (raft, primary) and Redis under partitions and kills, Redis's clock faked, the one-line refusals, and `faultline cleanup
-// --runtime ssh` after a SIGKILLed controller. Needs Docker (npm run test:docker): without it the
+// (raft, primary) and Redis under partitions and kills, Redis's clock faked, and the one-line
+// refusals (a SIGKILLed controller and `faultline cleanup --runtime ssh`: ssh-failures.docker.test.ts,
+// under packet faults: ssh-packet.docker.test.ts). Needs Docker (npm run test:docker): without it the
 // suite skips with one line, or fails under FAULTLINE_REQUIRE_SYSTEM_TESTS=1 (CI).
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -132,23 +133,5 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^faultline: ssh faultline@\S+:22: its host key \(ssh-ed25519 SHA256:\S+\) is not in /);
     expect(existsSync(store)).toBe(false);
-  });
-
-  it('cleanup --runtime ssh removes what a SIGKILLed controller left on the hosts', async () => {
-    const store = mkdtempSync(join(tmpdir(), 'faultline-ssh-killed-'));
-    const child = execa('node', [bin, 'test', ...hosts.flags, '--db', 'bundled', '--nemesis', 'partition', '--nemesis-interval', '1', '--time-limit', '300', '--seed', '2', '--store', store], { reject: false, all: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the run did not reach its workload within 120 s')), 120_000);
-      child.all?.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('[running')) { clearTimeout(timer); resolve(); }
-      });
-    });
-    child.kill('SIGKILL');
-    await child;
-    const before = await Promise.all(hosts.hosts.map((host) => leftOn(hosts, host)));
-    expect(before.every((left) => /process /.test(left) && /FAULTLINE/.test(left))).toBe(true);
-    const cleanup = await execa('node', [bin, 'cleanup', ...hosts.flags.filter((f) => f !== 'ssh' && f !== '--runtime'), '--runtime', 'ssh'], { all: true });
-    for (const host of hosts.hosts) expect(cleanup.all).toMatch(new RegExp(`${host.replace(/\./g, '\\.')}: removed process \\d+ .*iptables chain FAULTLINE, directory /tmp/faultline-ssh-cache, directory /tmp/faultline-ssh-`));
-    for (const host of hosts.hosts) expect(await leftOn(hosts, host)).toBe('');
   });
 });
