@@ -64,15 +64,7 @@ export function packetCommands(shape: PacketShape, tools: KernelPacketTools): st
   const commands: string[][] = [];
   if (shape.resetPercent !== undefined) commands.push(resetRule(shape.resetPercent / 100));
   if (tools.netem) {
-    const args: string[] = [];
-    if (shape.delayMs !== undefined || shape.jitterMs !== undefined) {
-      args.push('delay', `${shape.delayMs ?? 0}ms`);
-      if (shape.jitterMs !== undefined) args.push(`${shape.jitterMs}ms`, 'distribution', 'normal');
-    }
-    if (shape.lossPercent !== undefined) args.push('loss', `${shape.lossPercent}%`);
-    if (shape.duplicatePercent !== undefined) args.push('duplicate', `${shape.duplicatePercent}%`);
-    if (shape.reorderPercent !== undefined) args.push('reorder', `${shape.reorderPercent}%`);
-    if (shape.corruptPercent !== undefined) args.push('corrupt', `${shape.corruptPercent}%`);
+    const args = netemArgs(shape);
     if (shape.rateKbit !== undefined) args.push('rate', `${shape.rateKbit}kbit`);
     if (args.length > 0) commands.push(['tc', 'qdisc', 'replace', 'dev', DEVICE, 'root', 'netem', ...args]);
     return commands;
@@ -84,6 +76,20 @@ export function packetCommands(shape: PacketShape, tools: KernelPacketTools): st
     commands.push(['tc', 'qdisc', 'replace', 'dev', DEVICE, 'root', 'tbf', 'rate', `${shape.rateKbit}kbit`, 'burst', '32kbit', 'latency', '400ms']);
   }
   return commands;
+}
+
+/** netem's arguments for delay, jitter, loss, duplication, reordering and corruption (rate apart: the ssh runtime limits it with htb). */
+export function netemArgs(shape: PacketShape): string[] {
+  const args: string[] = [];
+  if (shape.delayMs !== undefined || shape.jitterMs !== undefined) {
+    args.push('delay', `${shape.delayMs ?? 0}ms`);
+    if (shape.jitterMs !== undefined) args.push(`${shape.jitterMs}ms`, 'distribution', 'normal');
+  }
+  if (shape.lossPercent !== undefined) args.push('loss', `${shape.lossPercent}%`);
+  if (shape.duplicatePercent !== undefined) args.push('duplicate', `${shape.duplicatePercent}%`);
+  if (shape.reorderPercent !== undefined) args.push('reorder', `${shape.reorderPercent}%`);
+  if (shape.corruptPercent !== undefined) args.push('corrupt', `${shape.corruptPercent}%`);
+  return args;
 }
 
 /**

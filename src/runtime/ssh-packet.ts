@@ -5,7 +5,7 @@
 // class gets only packets to the peers (u32 filters on the destination), while everything else
 // passes the root unshaped. The root's handle is faultline's mark: it is deleted only by that handle.
 import { isIPv4 } from 'node:net';
-import { LOSS_CHAIN } from './docker-packet.js';
+import { LOSS_CHAIN, netemArgs } from './docker-packet.js';
 import type { BatchResult, BatchStep } from './ssh-batch.js';
 import { assertShapeSupported, PACKET_BEHAVIOURS, type PacketShape, type PacketSupport } from './runtime.js';
 
@@ -248,18 +248,4 @@ function lossRule(peers: readonly string[], probability: number): string[] {
 /** Resets the TCP connection of a share (0 to 1) of the packets from the peers. */
 function resetRule(peers: readonly string[], probability: number): string[] {
   return ['iptables', '-w', '-A', LOSS_CHAIN, '-s', peers.join(','), '-p', 'tcp', '-m', 'statistic', '--mode', 'random', '--probability', String(probability), '-j', 'REJECT', '--reject-with', 'tcp-reset'];
-}
-
-/** netem's arguments for the behaviours of `shape` that only netem makes (as docker-packet.ts gives them). */
-function netemArgs(shape: PacketShape): string[] {
-  const args: string[] = [];
-  if (shape.delayMs !== undefined || shape.jitterMs !== undefined) {
-    args.push('delay', `${shape.delayMs ?? 0}ms`);
-    if (shape.jitterMs !== undefined) args.push(`${shape.jitterMs}ms`, 'distribution', 'normal');
-  }
-  if (shape.lossPercent !== undefined) args.push('loss', `${shape.lossPercent}%`);
-  if (shape.duplicatePercent !== undefined) args.push('duplicate', `${shape.duplicatePercent}%`);
-  if (shape.reorderPercent !== undefined) args.push('reorder', `${shape.reorderPercent}%`);
-  if (shape.corruptPercent !== undefined) args.push('corrupt', `${shape.corruptPercent}%`);
-  return args;
 }
