@@ -25,5 +25,6 @@ export function sshSpecOf(opts: Record<string, unknown>): SshSpec {
     ...(typeof opts['sshKnownHosts'] === 'string' && { knownHosts: opts['sshKnownHosts'] }),
     strictHostKeys: opts['sshStrictHostKeys'] !== false,
     ...(typeof opts['sshSudo'] === 'boolean' && { sudo: opts['sshSudo'] }),
+    ...(typeof opts['sshDebs'] === 'string' && { debs: opts['sshDebs'] }),
   });
 }

@@ -14,11 +14,12 @@ export function addSshOptions(command: Command): Command {
     .option('--ssh-known-hosts <file>', '--runtime ssh: the known_hosts file host keys must be in (default ~/.ssh/known_hosts)')
     .addOption(new Option('--no-ssh-strict-host-keys', '--runtime ssh: accept any host key (each is logged); by default a host whose key is not in known_hosts is refused'))
     .option('--ssh-sudo', '--runtime ssh: run iptables and cleanup through sudo -n (the default for a user other than root)')
-    .option('--no-ssh-sudo', '--runtime ssh: never use sudo');
+    .option('--no-ssh-sudo', '--runtime ssh: never use sudo')
+    .option('--ssh-debs <dir>', '--runtime ssh: .deb files to install on a host that lacks a package its database needs (default: the host\'s own apt-get install)');
 }
 
 /** The flags' names as commander keeps them. */
-const SSH_KEYS = ['hosts', 'hostsFile', 'sshUser', 'sshPort', 'sshPrivateKey', 'sshKnownHosts', 'sshStrictHostKeys', 'sshSudo'] as const;
+const SSH_KEYS = ['hosts', 'hostsFile', 'sshUser', 'sshPort', 'sshPrivateKey', 'sshKnownHosts', 'sshStrictHostKeys', 'sshSudo', 'sshDebs'] as const;
 
 /** Whether the command line gave any SSH flag (commander's defaults aside). */
 export function givesSshFlags(command: Command): boolean {

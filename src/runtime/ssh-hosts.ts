@@ -1,8 +1,8 @@
 // The SSH runtime's options: which hosts, as whom, with which key, trusting which host keys. They
 // are resolved once at the command line into a plain, JSON-stored SshSpec (a key's path, never the key).
 import { homedir } from 'node:os';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 /** How the controller reaches the hosts, as test.json stores it. Node i of the run is hosts[i]. */
 export interface SshSpec {
@@ -17,6 +17,11 @@ export interface SshSpec {
   strictHostKeys: boolean;
   /** Run root's commands (iptables, tc, cleanup) through `sudo -n`. */
   sudo: boolean;
+  /**
+   * A directory of .deb files on the controller: a host missing a package its database needs gets
+   * them uploaded and installed from there (without it, through the host's own apt-get).
+   */
+  debs?: string;
 }
 
 // A host name (RFC 1123 labels), an IPv4 address, or a bracketed IPv6 address.
@@ -60,6 +65,7 @@ export interface SshFlags {
   knownHosts?: string;
   strictHostKeys?: boolean;
   sudo?: boolean;
+  debs?: string;
 }
 
 /** The first of ~/.ssh/id_ed25519, id_ecdsa, id_rsa that exists (ssh's own order), else id_ed25519. */
@@ -83,7 +89,20 @@ export function resolveSshSpec(flags: SshFlags, home = homedir()): SshSpec {
     knownHosts: flags.knownHosts ?? join(home, '.ssh', 'known_hosts'),
     strictHostKeys: flags.strictHostKeys ?? true,
     sudo: flags.sudo ?? user !== 'root',
+    ...(flags.debs !== undefined && { debs: checkDebsDir(flags.debs) }),
   };
+}
+
+/** A --ssh-debs directory: it must exist and hold .deb files; throws one line otherwise. */
+function checkDebsDir(dir: string): string {
+  let debs: string[];
+  try {
+    debs = readdirSync(dir).filter((name) => name.endsWith('.deb'));
+  } catch (err) {
+    throw new Error(`--ssh-debs ${dir} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); expected a directory of .deb files`);
+  }
+  if (debs.length === 0) throw new Error(`--ssh-debs ${dir} holds no .deb file; expected the Debian packages the hosts lack (apt-get download PACKAGE)`);
+  return resolve(dir);
 }
 
 /** Checks a stored SshSpec (test.json) field by field; throws one line naming the field. */
@@ -98,5 +117,8 @@ export function checkSshSpec(value: unknown): SshSpec {
   for (const key of ['strictHostKeys', 'sudo'] as const) {
     if (typeof spec[key] !== 'boolean') throw new Error(`"ssh.${key}" is ${JSON.stringify(spec[key])}; expected true or false`);
   }
-  return { ...resolveSshSpec({ ...spec, hosts }), privateKey: spec.privateKey as string, knownHosts: spec.knownHosts as string };
+  if (spec.debs !== undefined && typeof spec.debs !== 'string') throw new Error(`"ssh.debs" is ${JSON.stringify(spec.debs)}; expected a directory path`);
+  // A stored debs directory is taken as it is: a run read back for checking needs no packages.
+  const { debs, ...rest } = spec;
+  return { ...resolveSshSpec({ ...rest, hosts }), privateKey: spec.privateKey as string, knownHosts: spec.knownHosts as string, ...(debs !== undefined && { debs }) };
 }

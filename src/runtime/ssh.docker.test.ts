@@ -4,7 +4,7 @@
 // refusals (a SIGKILLed controller and `faultline cleanup --runtime ssh`: ssh-failures.docker.test.ts,
 // under packet faults: ssh-packet.docker.test.ts). Needs Docker (npm run test:docker): without it the
 // suite skips with one line, or fails under FAULTLINE_REQUIRE_SYSTEM_TESTS=1 (CI).
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -105,6 +105,48 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime', () => {
       await runtime.teardown();
     }
     expect(await leftOn(hosts, host)).toBe('');
+  });
+
+  it('installs the packages of a node\'s image that a host lacks, from --ssh-debs; without them, one line says what to do', async () => {
+    // A package of our own, built here, so no network is needed: a node image that names it.
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-ssh-debs-'));
+    const root = join(dir, 'pkg');
+    mkdirSync(join(root, 'DEBIAN'), { recursive: true });
+    mkdirSync(join(root, 'usr', 'share', 'faultline-probe'), { recursive: true });
+    writeFileSync(join(root, 'DEBIAN', 'control'), 'Package: faultline-probe\nVersion: 1.0\nArchitecture: all\nMaintainer: faultline <faultline@localhost>\nDescription: a package the ssh runtime installs in a test\n');
+    writeFileSync(join(root, 'usr', 'share', 'faultline-probe', 'here'), 'installed by faultline\n');
+    const debs = join(dir, 'debs');
+    mkdirSync(debs);
+    await execa('dpkg-deb', ['--build', '--root-owner-group', root, join(debs, 'faultline-probe_1.0_all.deb')]);
+    const image = { name: 'faultline-probe', packages: ['faultline-probe'] };
+    const spawnOn = async (host: string, withDebs: boolean): Promise<string> => {
+      const runDir = mkdtempSync(join(tmpdir(), 'faultline-ssh-install-'));
+      const ssh = resolveSshSpec({ hosts: [host], user: hosts.user, privateKey: hosts.privateKey, knownHosts: hosts.knownHosts, ...(withDebs && { debs }) });
+      const lines: string[] = [];
+      const runtime = new SshRuntime({ nodes: ['n1'], runDir, ssh, fakeClock: false, log: (line) => lines.push(line) });
+      await runtime.setup();
+      try {
+        await runtime.spawn('n1', { command: 'sleep', args: ['30'], image }, join(runDir, 'nodes', 'n1', 'node.log'));
+        return lines.join('\n');
+      } catch (err) {
+        return `refused: ${(err as Error).message}`;
+      } finally {
+        await runtime.teardown();
+      }
+    };
+    const [first, second] = hosts.hosts as [string, string];
+    expect(await spawnOn(second, false)).toMatch(new RegExp(`^refused: n1 \\(${second.replace(/\./g, '\\.')}\\) lacks faultline-probe and apt-get could not install it: E: Unable to locate package faultline-probe; install it on ${second.replace(/\./g, '\\.')}, or pass --ssh-debs DIR holding the \\.deb files \\(apt-get download faultline-probe\\)$`));
+    expect(await spawnOn(first, true)).toMatch(new RegExp(`n1 \\(${first.replace(/\./g, '\\.')}\\): installed faultline-probe from ${debs} in [\\d.]+ s`));
+    // Installed for good (packages are the host's); a second run finds it and installs nothing.
+    expect(await spawnOn(first, true)).not.toMatch(/installed/);
+    const session = new SshSession(first, resolveSshSpec({ hosts: [first], user: hosts.user, privateKey: hosts.privateKey, knownHosts: hosts.knownHosts }));
+    await session.connect();
+    try {
+      expect(await session.runOk(['cat', '/usr/share/faultline-probe/here'])).toBe('installed by faultline\n');
+    } finally {
+      session.close();
+    }
+    for (const host of [first, second]) expect(await leftOn(hosts, host)).toBe('');
   });
 
   it('refuses an unknown host key, a refused key and an unreachable host, each in one line naming the host and what to do', async () => {

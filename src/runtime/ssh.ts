@@ -6,7 +6,7 @@
 // Everything the run leaves on a host carries a mark (ssh-host-commands.ts), and teardown
 // downloads the logs, then removes every mark. A host whose connection drops is an event in its
 // node's log; the faults that need it fail with one line naming the host, and the run goes on.
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +19,8 @@ import { ownerLabel } from './docker-engine.js';
 import { awaitExitCommand, HOST_CACHE_DIR, OWNER_FILE, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
 import type { SshSpec } from './ssh-hosts.js';
 import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
+import { installCommand, installFailure, missingPackages, packageName, packageQueryCommand } from './ssh-packages.js';
+import { packagesOf, toNodeImage } from './node-image.js';
 import { batchCommand, batchFailure, parseBatch, type BatchStep } from './ssh-batch.js';
 import { clearHostPacketSteps, combinedPacketSupport, hostPacketCommands, hostPacketSupport, isNoOwnQdisc, packetRefusal, parseRoutes, probeBatch, qdiscShowCommand, rootQdiscRefusal, routeCommand, sshClientCommand, TC_MISSING, type HostPacketProbe } from './ssh-packet.js';
 import { SshError, SshSession } from './ssh-session.js';
@@ -65,6 +67,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
   /** Node events noted by the controller (lost connections), appended to the logs once downloaded. */
   private readonly events = new Map<string, string[]>();
   private readonly uploads = new Map<string, Promise<void>>();
+  private readonly packagesReady = new Map<string, Promise<void>>();
   private readonly reconnects = new Map<string, Promise<void>>();
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly unfakeable = new Map<string, string>();
@@ -223,6 +226,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     const args = spec.args.map((arg) => hostArg(arg, (path) => this.toHost(path)));
     // The bundled store is started as the controller's Node binary, which is uploaded with it.
     const command = spec.command === process.execPath ? this.hostNode() : spec.command;
+    if (spec.image !== undefined) await this.ensurePackages(node, session, packagesOf(toNodeImage(spec.image)));
     await session.runOk(['mkdir', '-p', dirname(log), ...(spec.dataDir !== undefined ? [this.toHost(spec.dataDir)] : [])]);
     const clockFile = await this.prepareClock(node, spec, logPath, session);
     const started = await session.run(launchCommand({ runId: this.runId, logPath: log, ...(clockFile !== undefined && { clockFile }), command, args, ...(spec.env && { env: spec.env }) }));
@@ -240,6 +244,44 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
         await this.pushClock(node, session);
       }
     }
+  }
+
+  /** Installs, once per node, the packages of the node's image that its host lacks (ssh-packages.ts). */
+  private ensurePackages(node: string, session: SshSession, packages: readonly string[]): Promise<void> {
+    if (packages.length === 0) return Promise.resolve();
+    const key = `${node}\t${packages.join(' ')}`;
+    let ready = this.packagesReady.get(key);
+    if (!ready) {
+      ready = this.installMissing(node, session, packages);
+      this.packagesReady.set(key, ready);
+      ready.catch(() => this.packagesReady.delete(key)); // a later start tries again
+    }
+    return ready;
+  }
+
+  private async installMissing(node: string, session: SshSession, packages: readonly string[]): Promise<void> {
+    const names = packages.map(packageName);
+    const missing = missingPackages(packages, (await session.run(packageQueryCommand(names))).stdout);
+    if (missing.length === 0) return;
+    const host = this.hostOf(node);
+    const debs = this.options.ssh.debs;
+    const started = performance.now();
+    let targets = packages.filter((p) => missing.includes(packageName(p)));
+    if (debs !== undefined) {
+      // Every .deb of the directory goes up, so apt can take dependencies from among them.
+      const dir = `${this.hostDir}/debs`;
+      await session.runOk(['mkdir', '-p', dir]);
+      const files = readdirSync(debs).filter((name) => name.endsWith('.deb')).sort();
+      for (const file of files) await session.upload(join(debs, file), `${dir}/${file}`);
+      targets = files.map((file) => `${dir}/${file}`);
+    }
+    const them = missing.length === 1 ? 'it' : 'them';
+    const remedy = debs === undefined ? `install ${them} on ${host}, or pass --ssh-debs DIR holding the .deb files (apt-get download ${missing.join(' ')})` : `add the missing .deb files to ${debs}, or install ${them} on ${host}`;
+    const result = await session.run(installCommand(targets), { sudo: true, timeoutMs: 600_000 });
+    if (result.code !== 0) throw new Error(`${node} (${host}) lacks ${missing.join(', ')} and apt-get could not install ${them}: ${installFailure(result.stderr, result.stdout)}; ${remedy}`);
+    const still = missingPackages(packages, (await session.run(packageQueryCommand(names))).stdout);
+    if (still.length > 0) throw new Error(`${node} (${host}) still lacks ${still.join(', ')} after apt-get install; ${remedy}`);
+    this.options.log?.(`${node} (${host}): installed ${missing.join(', ')} ${debs === undefined ? "with the host's apt-get" : `from ${debs}`} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
 
   /** Follows a launched process until it ends: `tail --pid` on its host returns then. */
