@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { builtins } from './builtins.js';
 import { sshSpecOf } from './cli-ssh-spec.js';
@@ -26,5 +29,17 @@ describe('--runtime ssh in the spec', () => {
     expect(sshSpecOf({ hosts: 'a', sshUser: 'u', sshSudo: false, sshPrivateKey: '/k' }).sudo).toBe(false);
     expect(() => sshSpecOf({ hosts: 'a', hostsFile: '/f' })).toThrow('--hosts and --hosts-file both name hosts; expected one of them');
     expect(() => sshSpecOf({ hostsFile: '/no/such/file' })).toThrow('--hosts-file /no/such/file cannot be read (ENOENT); expected a file naming one host a line');
+  });
+
+  it('keeps --ssh-debs in the spec and the rerun line, and refuses a directory without .deb files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-debs-'));
+    expect(() => sshSpecOf({ hosts: 'a', sshPrivateKey: '/k', sshDebs: dir })).toThrow(`--ssh-debs ${dir} holds no .deb file; expected the Debian packages the hosts lack (apt-get download PACKAGE)`);
+    expect(() => sshSpecOf({ hosts: 'a', sshPrivateKey: '/k', sshDebs: join(dir, 'none') })).toThrow(`--ssh-debs ${join(dir, 'none')} cannot be read (ENOENT); expected a directory of .deb files`);
+    writeFileSync(join(dir, 'etcd-server_3.4_amd64.deb'), '');
+    const withDebs = { ...ssh, debs: dir };
+    expect(sshSpecOf({ hosts: '10.0.0.2,10.0.0.3,10.0.0.4', sshUser: 'admin', sshPrivateKey: '/k', sshKnownHosts: '/kh', sshDebs: dir })).toEqual(withDebs);
+    const spec = resolveSpec({ runtime: 'ssh', ssh: withDebs, seed: 1 }, registry);
+    expect(resolveNestedSpec(JSON.parse(JSON.stringify(spec)), registry).ssh).toEqual(withDebs);
+    expect(replayCommand(spec, registry)).toContain(`--ssh-sudo --ssh-debs ${dir}`);
   });
 });

@@ -288,6 +288,7 @@ function sshFlags(ssh: SshSpec): string[] {
     `--ssh-known-hosts ${ssh.knownHosts}`,
     ...(ssh.strictHostKeys ? [] : ['--no-ssh-strict-host-keys']),
     ssh.sudo ? '--ssh-sudo' : '--no-ssh-sudo',
+    ...(ssh.debs === undefined ? [] : [`--ssh-debs ${ssh.debs}`]),
   ];
 }
 
