@@ -43,13 +43,13 @@ function cliWallMs(path: string, format: string, model: string): number {
 
 /**
  * Median check time after one warm-up: at least `runs` runs, and for quick checks as many more as
- * fit in 100 ms (up to 200), so that sub-millisecond files are not timed by a handful of samples.
+ * fit in 100 ms (up to 5,000), so that sub-millisecond files are not timed by a handful of samples.
  */
 async function medianMs(history: History, options: LinearizableOptions, runs: number): Promise<{ ms: number; outcome: string }> {
   let outcome = (await checkHistory(history, options)).outcome;
   const times: number[] = [];
   let spent = 0;
-  while (times.length < runs || (spent < 100 && times.length < 200)) {
+  while (times.length < runs || (spent < 100 && times.length < 5000)) {
     const result = await checkHistory(history, options);
     times.push(result.checkMs);
     spent += result.checkMs;
@@ -109,7 +109,7 @@ async function benchCorpus(): Promise<void> {
     }
   }
   console.log('file\tops\texpected\tours\tours_ms\tporcupine_ms\tcli_wall_ms\twitness');
-  const rows: { line: string; set: string; witness: () => Promise<string> }[] = [];
+  const rows: { line: string; set: string; wall: () => number; witness: () => Promise<string> }[] = [];
   for (const [i, [file, model, operations, expected]] of manifest.entries()) {
     const etcd = model === 'etcd-cas-register';
     const history = parsed[i]!;
@@ -118,22 +118,28 @@ async function benchCorpus(): Promise<void> {
     const set = etcd ? 'etcd (jepsen/)' : 'kv (kv/)';
     const t = totals.get(set) ?? { ours: 0, theirs: 0, files: 0, wrong: 0, slower: 0, cli: 0, replayed: 0, okVerdicts: 0 };
     const theirs = baseline.get(file) ?? NaN;
-    const wall = cliWallMs(join(corpus, file), etcd ? 'etcd-log' : 'kv-log', etcd ? 'cas-register' : 'kv');
     t.ours += ms;
     t.theirs += theirs;
-    t.cli += wall;
     t.files++;
     if (ms > theirs) t.slower++;
     if (outcome !== want) t.wrong++;
     if (outcome === 'ok') t.okVerdicts++;
     totals.set(set, t);
-    // Witnesses after every file is timed: a check that keeps its order, run between timed ones, slows them.
-    rows.push({ line: `${file}\t${operations}\t${want}\t${outcome}${outcome === want ? '' : ' WRONG'}\t${ms.toFixed(3)}\t${theirs.toFixed(3)}\t${wallText(wall)}`, set, witness: () => (outcome === 'ok' ? witnessCheck(history, { model: etcd ? 'cas-register' : 'kv', keyed: !etcd, timeoutMs: 60_000 }) : Promise.resolve('-')) });
+    // The CLI's wall time and the witness after every file is timed: a `faultline check` process, or a
+    // check that keeps its order, run between timed ones slows the next file's checks (2-2.5x, seen on sub-ms files).
+    rows.push({
+      line: `${file}\t${operations}\t${want}\t${outcome}${outcome === want ? '' : ' WRONG'}\t${ms.toFixed(3)}\t${theirs.toFixed(3)}`,
+      set,
+      wall: () => cliWallMs(join(corpus, file), etcd ? 'etcd-log' : 'kv-log', etcd ? 'cas-register' : 'kv'),
+      witness: () => (outcome === 'ok' ? witnessCheck(history, { model: etcd ? 'cas-register' : 'kv', keyed: !etcd, timeoutMs: 60_000 }) : Promise.resolve('-')),
+    });
   }
   for (const row of rows) {
+    const wall = row.wall();
+    totals.get(row.set)!.cli += wall;
     const witness = await row.witness();
     if (witness === 'replayed') totals.get(row.set)!.replayed++;
-    console.log(`${row.line}\t${witness}`);
+    console.log(`${row.line}\t${wallText(wall)}\t${witness}`);
   }
   console.log('\nset\tfiles\twrong\tslower_than_porcupine\tours_total_ms\tporcupine_total_ms (2 cores)\tratio\tcli_wall_total_ms\tok_linearizations_replayed');
   for (const [set, t] of totals) {
@@ -151,7 +157,7 @@ async function benchGeneratedCorpus(): Promise<void> {
   const rows = readFileSync(join(dir, 'BASELINE.tsv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
   console.log(`\n${dir}\nfile\tops\tprocs\tporcupine\tours\tours_ms\tporcupine_ms\tratio\tcli_wall_ms\twitness`);
   const sum = { files: 0, slower: 0, wrong: 0, ours: 0, theirs: 0, cli: 0, undecided: 0, oursOnUndecided: 0, replayed: 0, okVerdicts: 0 };
-  const printed: { line: string; witness: () => Promise<string> }[] = [];
+  const printed: { line: string; wall: () => number; witness: () => Promise<string> }[] = [];
   for (const [file, ops, procs, verdict, theirsText] of rows) {
     if (!file || !ops || !verdict || !theirsText) continue;
     if (quick && Number(ops) > 5000) continue;
@@ -162,8 +168,6 @@ async function benchGeneratedCorpus(): Promise<void> {
     const { ms, outcome } = first.checkMs > 2000 ? { ms: first.checkMs, outcome: first.outcome } : await medianMs(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 }, 5);
     const want = verdict.toLowerCase();
     const theirs = Number(theirsText);
-    const wall = cliWallMs(join(dir, file), 'etcd-log', 'cas-register');
-    sum.cli += wall;
     if (want === 'unknown') {
       sum.undecided++;
       sum.oursOnUndecided += ms;
@@ -176,12 +180,18 @@ async function benchGeneratedCorpus(): Promise<void> {
     }
     const mark = want !== 'unknown' && outcome !== want ? ' WRONG' : '';
     if (outcome === 'ok') sum.okVerdicts++;
-    printed.push({ line: `${file}\t${ops}\t${procs}\t${want}\t${outcome}${mark}\t${ms.toFixed(3)}\t${want === 'unknown' ? '>60000' : theirs.toFixed(3)}\t${want === 'unknown' ? '-' : (ms / theirs).toFixed(3)}\t${wallText(wall)}`, witness: () => (outcome === 'ok' ? witnessCheck(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 }) : Promise.resolve('-')) });
+    printed.push({
+      line: `${file}\t${ops}\t${procs}\t${want}\t${outcome}${mark}\t${ms.toFixed(3)}\t${want === 'unknown' ? '>60000' : theirs.toFixed(3)}\t${want === 'unknown' ? '-' : (ms / theirs).toFixed(3)}`,
+      wall: () => cliWallMs(join(dir, file), 'etcd-log', 'cas-register'),
+      witness: () => (outcome === 'ok' ? witnessCheck(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 }) : Promise.resolve('-')),
+    });
   }
   for (const row of printed) {
+    const wall = row.wall();
+    sum.cli += wall;
     const witness = await row.witness();
     if (witness === 'replayed') sum.replayed++;
-    console.log(`${row.line}\t${witness}`);
+    console.log(`${row.line}\t${wallText(wall)}\t${witness}`);
   }
   console.log('\nfiles Porcupine decided\twrong\tslower_than_porcupine\tours_total_ms\tporcupine_total_ms\tratio\tPorcupine unknown: files, our total ms\tcli_wall_total_ms\tok_linearizations_replayed');
   console.log(`${sum.files}\t${sum.wrong}\t${sum.slower}\t${sum.ours.toFixed(1)}\t${sum.theirs.toFixed(1)}\t${(sum.ours / sum.theirs).toFixed(4)}\t${sum.undecided}, ${sum.oursOnUndecided.toFixed(0)}\t${wallText(sum.cli)}\t${sum.replayed}/${sum.okVerdicts}`);
