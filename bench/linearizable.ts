@@ -38,7 +38,8 @@ function cliWallMs(path: string, format: string, model: string): number {
   const run = spawnSync(process.execPath, [cli, 'check', '--format', format, '--model', model, '--timeout-s', '60', file], { stdio: 'ignore' });
   const ms = performance.now() - started;
   if (file !== path) rmSync(file);
-  return run.status === 0 || run.status === 1 ? ms : NaN;
+  // 0 valid, 1 invalid, 2 unknown (a file with no ops): each a verdict the user waited for.
+  return run.status !== null && run.status <= 2 ? ms : NaN;
 }
 
 /**
