@@ -69,6 +69,8 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
   private readonly uploads = new Map<string, Promise<void>>();
   private readonly packagesReady = new Map<string, Promise<void>>();
   private readonly reconnects = new Map<string, Promise<void>>();
+  /** Why the last try to reach a lost host failed; cleared when it answers again. */
+  private readonly unreachable = new Map<string, string>();
   private readonly clocks = new Map<string, FaketimeClock>();
   private readonly unfakeable = new Map<string, string>();
   private grudge: Grudge = {};
@@ -167,18 +169,36 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     let pending = this.reconnects.get(node);
     if (!pending) {
       this.sessions.get(node)?.close();
-      pending = this.connect(node).then(() => this.recheckProcess(node)).finally(() => this.reconnects.delete(node));
+      pending = this.connect(node)
+        .then(() => this.recheckProcess(node))
+        .then(
+          () => void this.unreachable.delete(node),
+          (err: unknown) => {
+            this.unreachable.set(node, messageOf(err));
+            throw err;
+          },
+        )
+        .finally(() => this.reconnects.delete(node));
       this.reconnects.set(node, pending);
     }
     return pending;
   }
 
-  /** The node's session, connecting again if the last one was lost; throws the one line of why it cannot. */
-  private async live(node: string): Promise<SshSession> {
+  /**
+   * The node's session, connecting again if the last one was lost; throws the one line of why it
+   * cannot. Once a try to reach a lost host has failed, calls fail at once with that reason (the
+   * background loop keeps trying) rather than each waiting out the connect deadline again; `retry`
+   * (teardown) tries once more regardless.
+   */
+  private async live(node: string, retry = false): Promise<SshSession> {
     const session = this.sessions.get(node);
     if (session && session.lost === undefined) return session;
     if (this.tornDown) throw new SshError(`ssh ${this.hostOf(node)}: the runtime was torn down`);
     const why = session?.lost;
+    const failed = this.unreachable.get(node);
+    if (failed !== undefined && !retry) {
+      throw new SshError(`${why ?? failed}; reconnecting failed: ${failed} (tried again every ${RECONNECT_INTERVAL_MS / 1000} s)`, true);
+    }
     try {
       await this.reconnect(node);
     } catch (err) {
@@ -573,7 +593,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     const left: string[] = [];
     await Promise.all(this.nodes.map(async (node) => {
       try {
-        const session = await this.live(node);
+        const session = await this.live(node, true);
         const entry = this.processes.get(node);
         if (entry?.running) await session.run(signalCommand('KILL', entry.pid)).catch(() => undefined);
         await this.downloadLog(node, session).catch((err: unknown) => this.options.log?.(`${node}: its log could not be downloaded: ${messageOf(err)}`));
