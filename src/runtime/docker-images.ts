@@ -14,6 +14,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
 import { engineCall } from './docker-call.js';
+import { withFileLock } from './file-lock.js';
 import { connectDocker, LABELS } from './docker-engine.js';
 import { BUILTIN_IMAGE_NAMES, contextFiles, isBuiltin, nodeImage, packagesOf, toNodeImage, type BuiltinImageName, type NodeImage, type NodeImageDir } from './node-image.js';
 
@@ -130,7 +131,7 @@ async function buildImage(docker: Docker, image: NodeImage, tag: string, options
   log(`building image ${tag} (base from ${baseFrom}; cached afterwards)`);
   if (isBase(image) && baseFrom === 'debootstrap') {
     const rootfs = await ensureRootfs(log);
-    await importRootfs(docker, rootfs, tag);
+    await withRootfsLock(log, () => importRootfs(docker, rootfs, tag));
   } else {
     const context = mkdtempSync(join(cacheDir(), `context-${image.name}-`));
     try {
@@ -145,12 +146,25 @@ async function buildImage(docker: Docker, image: NodeImage, tag: string, options
   log(`built ${tag} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/**
+ * Holds the lock on the rootfs (file-lock.ts) while `fn` runs: every faultline process on this
+ * machine makes it and runs apt in it in turn (two at once broke apt's package cache there).
+ */
+function withRootfsLock<T>(log: (line: string) => void, fn: () => Promise<T>): Promise<T> {
+  mkdirSync(cacheDir(), { recursive: true });
+  return withFileLock(join(cacheDir(), 'rootfs.lock'), fn, { onWait: (pid) => log(`waiting for the image build of another faultline process (pid ${pid}) to finish with the rootfs`) });
+}
+
 /** A debootstrapped Debian rootfs with the base packages and faultline's scripts, cached by the base hash. */
 async function ensureRootfs(log: (line: string) => void): Promise<string> {
   const rootfs = join(cacheDir(), `rootfs-${imageHash(base()).slice(0, 12)}`);
   const complete = join(rootfs, '.faultline-complete');
   if (existsSync(complete)) return rootfs;
   if (process.getuid?.() !== 0) throw new Error(`building the base image needs root (debootstrap and chroot); running as uid ${process.getuid?.()}`);
+  return withRootfsLock(log, async () => (existsSync(complete) ? rootfs : makeRootfs(rootfs, log)));
+}
+
+async function makeRootfs(rootfs: string, log: (line: string) => void): Promise<string> {
   const partial = `${rootfs}.partial`;
   // A debootstrap that died may have left /proc mounted inside: unmount before removing.
   const { execa } = await import('execa');
@@ -198,14 +212,16 @@ async function downloadPackages(image: NodeImage, into: string, log: (line: stri
   // Per definition, so two images of one name (two versions of a user's image) never share it.
   const inside = `/var/cache/faultline-debs/${image.name}-${imageHash(image).slice(0, 12)}`;
   const archives = join(rootfs, inside);
-  rmSync(archives, { recursive: true, force: true });
-  mkdirSync(join(archives, 'partial'), { recursive: true });
-  log(`downloading ${packages.join(', ')} and their dependencies`);
-  await run('chroot', [rootfs, 'apt-get', 'update', '-q']);
-  await run('chroot', [rootfs, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '--download-only', '-o', `Dir::Cache::archives=${inside}`, ...packages]);
-  mkdirSync(into, { recursive: true });
-  for (const deb of readdirSync(archives).filter((f) => f.endsWith('.deb'))) renameSync(join(archives, deb), join(into, deb));
-  rmSync(archives, { recursive: true, force: true });
+  await withRootfsLock(log, async () => {
+    rmSync(archives, { recursive: true, force: true });
+    mkdirSync(join(archives, 'partial'), { recursive: true });
+    log(`downloading ${packages.join(', ')} and their dependencies`);
+    await run('chroot', [rootfs, 'apt-get', 'update', '-q']);
+    await run('chroot', [rootfs, 'apt-get', 'install', '-y', '-q', '--no-install-recommends', '--download-only', '-o', `Dir::Cache::archives=${inside}`, ...packages]);
+    mkdirSync(into, { recursive: true });
+    for (const deb of readdirSync(archives).filter((f) => f.endsWith('.deb'))) renameSync(join(archives, deb), join(into, deb));
+    rmSync(archives, { recursive: true, force: true });
+  });
 }
 
 /** Writes an image's definition into a build context, with an empty debs/ for the packages to come. */
