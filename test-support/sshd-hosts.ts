@@ -76,7 +76,7 @@ export async function startSshdHosts(count: number, log: (line: string) => void 
     }
     const knownHostsPath = join(dir, 'known_hosts');
     writeFileSync(knownHostsPath, knownHosts.join('\n') + '\n');
-    await Promise.all(hosts.map((host) => awaitPort(host, 22, 20_000)));
+    await Promise.all(hosts.map((host) => awaitPort(host, 22, 60_000))); // 20 s was too short once, on a fresh CI machine building images at the same time
     const flags = ['--runtime', 'ssh', '--hosts', hosts.join(','), '--ssh-user', 'faultline', '--ssh-private-key', privateKey, '--ssh-known-hosts', knownHostsPath];
     return { id, hosts, user: 'faultline', privateKey, knownHosts: knownHostsPath, dir, containers, flags, stop };
   } catch (err) {

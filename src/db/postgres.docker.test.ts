@@ -21,7 +21,9 @@ async function run(workload: string, seed: number) {
     '--time-limit', '12', '--nemesis', 'partition,kill', '--nemesis-targets', 'primaries', '--partition-targets', 'primaries', '--nemesis-interval', '3',
     '--postgres-failover-after-ms', '2000', '--ready-timeout', '90', '--seed', String(seed), '--store', store], { reject: false });
   const dir = realpathSync(join(store, 'latest'));
-  const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { type: string; f: string; process: unknown });
+  const text = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim();
+  if (text === '') throw new Error(`the ${workload} run recorded no op:\n${result.stdout}\n${result.stderr}`);
+  const history = text.split('\n').map((line) => JSON.parse(line) as { type: string; f: string; process: unknown });
   const logs = readdirSync(join(dir, 'nodes')).map((node) => readFileSync(join(dir, 'nodes', node, 'node.log'), 'utf8')).join('\n');
   return { result, dir, history, logs };
 }
