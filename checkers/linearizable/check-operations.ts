@@ -194,15 +194,24 @@ export function startPartition<State, Input, Output>(
   // A search still running after proofAtMs may be stuck on an illegal history too big to exhaust:
   // try to prove it from a window around its deepest dead end, and again each time it doubles.
   // Each try gets a quarter of the time spent so far, so a slow linearizable history pays at most that.
+  // Besides the deepest dead end's op, the model's suspects (ops real-time order says cannot hold)
+  // are tried, earliest first: the search may be lost far from the op that makes the history illegal.
   let proofAtMs = 1000;
+  let suspects: number[] | undefined;
   const tryWindowProof = (running: Search): SearchResult | undefined => {
     const deepest = running.deepest?.();
-    const stuck = deepest?.stuck[0];
-    if (!deepest || stuck === undefined || !model.reachableStates) return undefined;
+    if (!deepest || !model.reachableStates) return undefined;
+    suspects ??= model.suspectOps?.(operations) ?? [];
+    const tried = new Set<number>();
     const until = Math.min(deadlineAt, performance.now() + Math.max(50, checkMs / 4));
-    for (const width of [32, 128, 512]) {
-      if (windowIsIllegal(model, operations, stuck, width, until, memoryBytes)) {
-        return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
+    for (const stuck of [...deepest.stuck.slice(0, 1), ...suspects]) {
+      if (tried.has(stuck) || performance.now() > until) continue;
+      tried.add(stuck);
+      for (const width of [32, 128, 512]) {
+        if (windowIsIllegal(model, operations, stuck, width, until, memoryBytes)) {
+          // A suspect's proof has no search prefix of its own: the deepest one found stands as the evidence so far.
+          return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
+        }
       }
     }
     return undefined;

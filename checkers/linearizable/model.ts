@@ -99,6 +99,13 @@ export interface Model<State, Input, Output> {
    * linearization from any state, which no search of the whole history could finish.
    */
   reachableStates?(operations: readonly Operation<Input, Output>[]): State[];
+  /**
+   * Optional, where to look for that proof when the search is slow: definite read-only ops that
+   * real-time order alone says cannot hold (a register read of v when every op that could have
+   * written v returned before some write of another value that returned before the read began).
+   * Only a hint: the checker still proves each from a window of the history before saying illegal.
+   */
+  suspectOps?(operations: readonly Operation<Input, Output>[]): number[];
 }
 
 /** A model of any type, as registries and checkers hold them. */

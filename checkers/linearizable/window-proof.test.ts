@@ -2,10 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { historyOperations } from './history-operations.js';
 import { UNKNOWN, type Operation } from './model.js';
-import { casRegisterModel, type RegisterInput, type RegisterOutput } from './models/register.js';
+import { casRegisterModel, shadowedReads, type RegisterInput, type RegisterOutput } from './models/register.js';
+import { checkHistory } from './index.js';
 import { windowIsIllegal } from './window-proof.js';
 import { isLinearizableReference } from '../../test-support/reference-search.js';
-import { simulateRegisterHistory } from '../../test-support/simulate-register-history.js';
+import { hardShapeHistory, simulateRegisterHistory } from '../../test-support/simulate-register-history.js';
 
 const model = casRegisterModel();
 const op = (call: number, ret: number, input: RegisterInput, output: RegisterOutput | typeof UNKNOWN, id: number): Operation<RegisterInput, RegisterOutput> => ({ input, output, call, return: ret, id });
@@ -58,3 +59,47 @@ describe('windowIsIllegal', () => {
     );
   });
 });
+
+describe('shadowedReads (where the window proofs look when the search is slow)', () => {
+  it('names a read of a value that a later write of another value always comes after, and no other', () => {
+    const ops = [
+      op(0, 1, { f: 'write', value: 1 }, null, 0),
+      op(2, 3, { f: 'write', value: 2 }, null, 1),
+      op(4, 5, { f: 'read' }, 1, 2), // 1 was overwritten by 2 before the read began
+      op(4, 6, { f: 'read' }, 2, 3),
+      op(7, 8, { f: 'read' }, null, 4), // the initial value, overwritten too
+    ];
+    expect(shadowedReads(ops, null)).toEqual([2, 4]);
+    // The write of 2 overlapping the write of 1: 1 may have come last.
+    expect(shadowedReads([op(0, 3, { f: 'write', value: 1 }, null, 0), op(2, 4, { f: 'write', value: 2 }, null, 1), op(5, 6, { f: 'read' }, 1, 2)], null)).toEqual([]);
+    // A crashed write or cas of 1, called before the read returned, may take effect just before it.
+    expect(shadowedReads([op(0, 1, { f: 'write', value: 2 }, null, 0), op(0, Infinity, { f: 'cas', from: 2, to: 1 }, UNKNOWN, 1), op(5, 6, { f: 'read' }, 1, 2)], null)).toEqual([]);
+  });
+
+  it('never names a read of a linearizable history, and names reads only of histories that are not', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 10_000 }), fc.boolean(), (seed, corrupt) => {
+        const history = simulateRegisterHistory({ seed, ops: 14, processes: 3, crashRate: 0.1, valueRange: 3 });
+        const reads = history.filter((o) => o.type === 'ok' && o.f === 'read');
+        if (corrupt && reads.length > 0) {
+          const victim = reads[seed % reads.length]!;
+          victim.value = [(victim.value as unknown[])[0], (((victim.value as unknown[])[1] as number | null) ?? 0) + 1];
+        }
+        const ops = historyOperations(history, model, true).groups[0]!.operations as Operation<RegisterInput, RegisterOutput>[];
+        if (shadowedReads(ops, null).length > 0) expect(isLinearizableReference(model, ops)).toBe(false);
+        if (!corrupt) expect(shadowedReads(ops, null)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('lets the checker decide a 20,000-op history whose search is lost far from the corrupted read (issue 18, shape B seed 8)', async () => {
+    const { history, corrupted } = hardShapeHistory('B', 8);
+    const result = await checkHistory(history, { model: 'cas-register', timeoutMs: 60_000, workers: 0 });
+    expect(result.outcome).toBe('illegal');
+    // The corrupted read's invocation is the op named (the history's index of its completion is corrupted.index).
+    const invoke = history.findLast((o) => o.type === 'invoke' && o.index < corrupted.index && o.process === history.find((c) => c.index === corrupted.index)!.process)!;
+    expect(result.failures[0]!.stuck[0]!.op.index).toBe(invoke.index);
+  }, 120_000);
+});
+

@@ -131,6 +131,7 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
       }
     },
     crashedOpsDefer: true,
+    suspectOps: (operations) => shadowedReads(operations, initial),
     reachableStates(operations) {
       const states = new Set<Canonical>([initial]);
       for (const { input } of operations) {
@@ -212,3 +213,71 @@ function unseenWrites(operations: readonly Operation<RegisterInput, RegisterOutp
   });
   return redundant;
 }
+
+/**
+ * The definite reads of v that no op could have made v in time: every op that writes v (a cas's
+ * `to`, crashed ones included, and the initial value) returned before the call of some definite write
+ * of another value that itself returned before the read was called, so that write always comes
+ * between. Earliest read first. One sweep over setters by return and reads by call: the latest-called
+ * setter so far, and the latest-called one of another value than it, answer "latest setter not of v".
+ */
+export function shadowedReads(operations: readonly Operation<RegisterInput, RegisterOutput>[], initial: Canonical): number[] {
+  const setters: number[] = [];
+  const reads: number[] = [];
+  const producers = new Map<Canonical, number[]>();
+  operations.forEach(({ input, output }, i) => {
+    if (input.f === 'read') {
+      if (output !== UNKNOWN) reads.push(i);
+      return;
+    }
+    const value = input.f === 'write' ? input.value : input.to;
+    const list = producers.get(value);
+    if (list) list.push(i);
+    else producers.set(value, [i]);
+    if (output !== UNKNOWN) setters.push(i); // definite: a write, or a cas that applied
+  });
+  // Per value, producers by call with the running maximum of their returns.
+  const latestReturn = new Map<Canonical, { calls: number[]; maxReturn: number[] }>();
+  for (const [value, list] of producers) {
+    list.sort((a, b) => operations[a]!.call - operations[b]!.call);
+    let max = -Infinity;
+    latestReturn.set(value, { calls: list.map((i) => operations[i]!.call), maxReturn: list.map((i) => (max = Math.max(max, operations[i]!.return))) });
+  }
+  setters.sort((a, b) => operations[a]!.return - operations[b]!.return);
+  reads.sort((a, b) => operations[a]!.call - operations[b]!.call);
+  const valueOf = (i: number): Canonical => {
+    const input = operations[i]!.input;
+    return input.f === 'write' ? input.value : (input as { to: Canonical }).to;
+  };
+  let best = -1; // the setter with the latest call so far
+  let other = -1; // the latest-called setter of a value other than best's
+  let next = 0;
+  const shadowed: number[] = [];
+  for (const r of reads) {
+    const read = operations[r]!;
+    for (; next < setters.length && operations[setters[next]!]!.return < read.call; next++) {
+      const s = setters[next]!;
+      if (best < 0 || operations[s]!.call > operations[best]!.call) {
+        if (best >= 0 && valueOf(best) !== valueOf(s)) other = best;
+        best = s;
+      } else if (valueOf(s) !== valueOf(best) && (other < 0 || operations[s]!.call > operations[other]!.call)) other = s;
+    }
+    const v = read.output as Canonical;
+    const between = best >= 0 && valueOf(best) !== v ? best : other >= 0 && valueOf(other) !== v ? other : -1;
+    if (between < 0) continue;
+    const wall = operations[between]!.call;
+    // The latest return among the producers of v called before the read returned (the initial value: never).
+    const p = latestReturn.get(v);
+    let lo = 0;
+    let hi = p ? p.calls.length : 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (p!.calls[mid]! < read.return) lo = mid + 1;
+      else hi = mid;
+    }
+    const latest = lo > 0 ? p!.maxReturn[lo - 1]! : -Infinity;
+    if (latest < wall) shadowed.push(r);
+  }
+  return shadowed;
+}
+
