@@ -220,6 +220,8 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
       }
       const after = await inventoryAll(hosts);
       expect({ ...after, drops: running.drops, chainRules: running.chainRules }).toEqual(running); // the partitions may change meanwhile
+      // Frozen first: a live controller would make its next partition again, after --all removed its chain.
+      child.kill('SIGSTOP');
       const all = await execa('node', [bin, 'cleanup', '--all', ...cleanupFlags(hosts)], { all: true });
       expect((all.all.match(/process \d+/g) ?? []).length).toBe(5);
       expect(await inventoryAll(hosts)).toEqual(NOTHING);
