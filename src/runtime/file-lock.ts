@@ -1,6 +1,6 @@
 // A lock shared by every faultline process on this machine: a file created with O_EXCL that names
 // its holder's pid. Used where processes share one directory that a tool writes in place (the
-// debootstrap rootfs whose apt downloads every image's packages): two test workers building images
+// debootstrap rootfs whose apt downloads every image's packages): several processes building images
 // at once broke apt's cache there. A lock whose holder is gone (a killed process) is taken over.
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 
