@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import { engineCall, ENGINE_DEADLINES_MS, isBeingRemoved } from './docker-call.js';
 import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
+import { processAlive } from './process-alive.js';
 
 export interface CleanupReport {
   containers: string[];
@@ -20,19 +21,10 @@ export interface CleanupReport {
 }
 
 /** True when the owner label names a live process on this machine. */
-export function ownerAlive(owner: string | undefined, host = hostname(), alive = isAlive): boolean {
+export function ownerAlive(owner: string | undefined, host = hostname(), alive = processAlive): boolean {
   const match = /^(.*)\/(\d+)$/.exec(owner ?? '');
   if (!match) return false;
   return match[1] === host && alive(Number(match[2]));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Removes what dead runs (or the one `run`) left; throws one line naming what it removed and what it could not. */

@@ -3,6 +3,7 @@
 // debootstrap rootfs whose apt downloads every image's packages): several processes building images
 // at once broke apt's cache there. A lock whose holder is gone (a killed process) is taken over.
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { processAlive } from './process-alive.js';
 
 export interface FileLockOptions {
   /** How long to wait for the holder, in ms (default 20 minutes: a debootstrap takes about one). */
@@ -62,15 +63,6 @@ function tryTake(path: string): 'taken' | number | undefined {
     }
     return undefined;
   }
-  if (!isAlive(holder)) rmSync(path, { force: true }); // a holder that died: the next try takes it
+  if (!processAlive(holder)) rmSync(path, { force: true }); // a holder that died: the next try takes it
   return holder;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findMemoryCgroups, removeCgroupTree, sweepLeftoverCgroups } from './memory-cgroup.js';
+import { processAlive } from './process-alive.js';
 
 /** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined if it is gone. */
 export function processStartTime(pid: number): string | undefined {
@@ -79,15 +80,6 @@ export async function sweepDeadRunsCgroups(): Promise<{ removed: string[]; left:
   });
 }
 
-function controllerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const controller = Number(process.argv[2]);
   const pidFile = process.argv[3] ?? '';
@@ -97,7 +89,7 @@ if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLTo
     process.exit(2);
   }
   const timer = setInterval(() => {
-    if (controllerAlive(controller)) return;
+    if (processAlive(controller)) return;
     clearInterval(timer);
     reapRecorded(pidFile);
     // faultfs unmounts itself as its parent dies; give it a moment before forcing what is left.
