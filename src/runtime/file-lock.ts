@@ -16,7 +16,8 @@ export interface FileLockOptions {
 
 /** Runs `fn` holding the lock at `path` (created, and removed after), waiting for any other holder. */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 20 * 60_000);
+  const timeoutMs = options.timeoutMs ?? 20 * 60_000;
+  const deadline = Date.now() + timeoutMs;
   let told = false;
   for (;;) {
     const taken = tryTake(path);
@@ -25,7 +26,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
       options.onWait?.(taken);
       told = true;
     }
-    if (Date.now() > deadline) throw new Error(`${path} is still held by pid ${taken ?? '?'} after ${Math.round((options.timeoutMs ?? 20 * 60_000) / 1000)} s; if no faultline process runs, remove it`);
+    if (Date.now() > deadline) throw new Error(`${path} is still held by pid ${taken ?? '?'} after ${Math.round(timeoutMs / 1000)} s; if no faultline process runs, remove it`);
     await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 250));
   }
   try {

@@ -131,7 +131,7 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
       }
     },
     crashedOpsDefer: true,
-    suspectOps: (operations) => shadowedReads(operations, initial),
+    suspectOps: shadowedReads,
     reachableStates(operations) {
       const states = new Set<Canonical>([initial]);
       for (const { input } of operations) {
@@ -221,7 +221,8 @@ function unseenWrites(operations: readonly Operation<RegisterInput, RegisterOutp
  * between. Earliest read first. One sweep over setters by return and reads by call: the latest-called
  * setter so far, and the latest-called one of another value than it, answer "latest setter not of v".
  */
-export function shadowedReads(operations: readonly Operation<RegisterInput, RegisterOutput>[], initial: Canonical): number[] {
+export function shadowedReads(operations: readonly Operation<RegisterInput, RegisterOutput>[]): number[] {
+  const values = new Array<Canonical>(operations.length); // what each write or cas makes the register hold
   const setters: number[] = [];
   const reads: number[] = [];
   const producers = new Map<Canonical, number[]>();
@@ -230,7 +231,7 @@ export function shadowedReads(operations: readonly Operation<RegisterInput, Regi
       if (output !== UNKNOWN) reads.push(i);
       return;
     }
-    const value = input.f === 'write' ? input.value : input.to;
+    const value = (values[i] = input.f === 'write' ? input.value : input.to);
     const list = producers.get(value);
     if (list) list.push(i);
     else producers.set(value, [i]);
@@ -245,10 +246,6 @@ export function shadowedReads(operations: readonly Operation<RegisterInput, Regi
   }
   setters.sort((a, b) => operations[a]!.return - operations[b]!.return);
   reads.sort((a, b) => operations[a]!.call - operations[b]!.call);
-  const valueOf = (i: number): Canonical => {
-    const input = operations[i]!.input;
-    return input.f === 'write' ? input.value : (input as { to: Canonical }).to;
-  };
   let best = -1; // the setter with the latest call so far
   let other = -1; // the latest-called setter of a value other than best's
   let next = 0;
@@ -258,12 +255,12 @@ export function shadowedReads(operations: readonly Operation<RegisterInput, Regi
     for (; next < setters.length && operations[setters[next]!]!.return < read.call; next++) {
       const s = setters[next]!;
       if (best < 0 || operations[s]!.call > operations[best]!.call) {
-        if (best >= 0 && valueOf(best) !== valueOf(s)) other = best;
+        if (best >= 0 && values[best] !== values[s]) other = best;
         best = s;
-      } else if (valueOf(s) !== valueOf(best) && (other < 0 || operations[s]!.call > operations[other]!.call)) other = s;
+      } else if (values[s] !== values[best] && (other < 0 || operations[s]!.call > operations[other]!.call)) other = s;
     }
     const v = read.output as Canonical;
-    const between = best >= 0 && valueOf(best) !== v ? best : other >= 0 && valueOf(other) !== v ? other : -1;
+    const between = best >= 0 && values[best] !== v ? best : other >= 0 && values[other] !== v ? other : -1;
     if (between < 0) continue;
     const wall = operations[between]!.call;
     // The latest return among the producers of v called before the read returned (the initial value: never).
