@@ -45,8 +45,16 @@ describe('runTest and recheckRun from code', () => {
       }),
     });
     const storeDir = mkdtempSync(join(tmpdir(), 'faultline-api-'));
-    const outcome = await runTest({ nodes: 3, timeLimitS: 2, nemesis: 'wreck', nemesisIntervalS: 1, seed: 5, readyTimeoutS: 2, storeDir }, { definitions: [wreck], status: quiet });
+    let said = '';
+    const status = new Writable({ write: (chunk, _encoding, done) => { said += String(chunk); done(); } });
+    const outcome = await runTest({ nodes: 3, concurrency: 6, timeLimitS: 2, nemesis: 'wreck', nemesisIntervalS: 1, seed: 5, readyTimeoutS: 2, storeDir }, { definitions: [wreck], status });
     expect(outcome.crashed).toBeUndefined();
+    // Every node is down: each thread's final reads stop at the first that fails, and the status line says so.
+    expect(said).toMatch(/the final reads ran against it as it was \(threads stopped at their first failed one on a node that was still not ready: 2 on n1, 2 on n2, 2 on n3\)/);
+    const history = readFileSync(join(outcome.dir, 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { process: unknown; type: string; index: number });
+    const healed = Math.max(...history.filter((op) => op.process === 'nemesis').map((op) => op.index));
+    const finalInvokes = history.filter((op) => op.index > healed && op.type === 'invoke');
+    expect(finalInvokes).toHaveLength(6);
     expect(outcome.exitCode).toBe(2);
     expect(outcome.results.incomplete).toMatch(/^the cluster did not recover after healing \(node n\d exited before it was ready[^\n]*\), so its final reads may not show its final state$/);
     expect(outcome.results.incomplete).not.toMatch(/last log lines/);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
-  any, clients, cycle, delay, eachThread, limit, mix, nemesis, phases, repeat, sleep, stagger, timeLimit, untilOk,
+  any, clients, cycle, delay, eachThread, limit, mix, nemesis, phases, repeat, sleep, stagger, stopAtFailureOn, timeLimit, untilOk,
   type Gen,
 } from './generator.js';
 import { independentKeys } from './independent.js';
@@ -116,6 +116,27 @@ describe('generators on virtual time', () => {
     });
     expect(invokes(h)).toHaveLength(4);
     expect(h.at(-1)!.type).toBe('ok');
+  });
+
+  it('stopAtFailureOn stops a thread on an unready node at its first failure (fail or info), and no other thread', async () => {
+    const reads = eachThread([1, 2, 3, 4, 5].map((k) => ({ f: 'read', value: k })));
+    const stops: string[] = [];
+    // Threads 0-1 on n1 (healthy), 2-3 on n2 (did not recover: its ops fail, or time out as info), 4 on n3 (did not recover, but answers).
+    const nodeOf = (t: number | 'nemesis') => (t === 0 || t === 1 ? 'n1' : t === 4 ? 'n3' : 'n2');
+    const h = await simulate(stopAtFailureOn(new Set(['n2', 'n3']), reads, (thread, node) => stops.push(`${String(thread)}@${node}`)), {
+      concurrency: 5, nodeOf,
+      complete: (op) => (op.node === 'n2' ? { type: op.process === 2 ? 'fail' : 'info' } : { type: 'ok' }),
+    });
+    const readsOn = (node: string) => invokes(h).filter((o) => o.node === node).length;
+    expect(readsOn('n1')).toBe(10);
+    expect(readsOn('n3')).toBe(5);
+    // One read each on n2, then those threads stop; the info retired thread 3's process before the event came.
+    expect(readsOn('n2')).toBe(2);
+    expect(h.filter((o) => o.node === 'n2' && o.type !== 'invoke').map((o) => o.type).sort()).toEqual(['fail', 'info']);
+    expect(stops.sort()).toEqual(['2@n2', '3@n2']);
+    // Without the wrapper, every thread reads every key.
+    const all = await simulate(reads, { concurrency: 5, nodeOf, complete: (op) => ({ type: op.node === 'n2' ? 'fail' : 'ok' }) });
+    expect(invokes(all)).toHaveLength(25);
   });
 
   it('mix draws from every generator and is reproducible by seed', async () => {

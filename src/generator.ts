@@ -451,6 +451,55 @@ function updateSynchronize(this: Synchronize, ctx: GenContext, event: Op): Gen {
   return next === this.gen ? this : synchronize(next);
 }
 
+/**
+ * Stops a thread at the first of its ops that does not succeed on one of `nodes`: the final phase's
+ * nodes that did not recover, where every further op would only wait out its timeout (a dead host
+ * made a 25 s run spend 80 s on final reads). The op that failed is in the history; the thread's
+ * later ops are never issued. `onStop` hears of each thread stopped and the node.
+ */
+export function stopAtFailureOn(nodes: ReadonlySet<string>, gen: Gen, onStop: (thread: Thread, node: string) => void): Gen {
+  return gen == null ? null : new StopAtFailure(nodes, gen, onStop, new Set());
+}
+
+class StopAtFailure implements GenNode {
+  constructor(
+    readonly nodes: ReadonlySet<string>,
+    readonly gen: Gen,
+    readonly onStop: (thread: Thread, node: string) => void,
+    readonly stopped: ReadonlySet<Thread>,
+    /** The thread of each process invoked on one of `nodes`: an `info` retires its process before the event arrives. */
+    readonly threads: Map<Process, Thread> = new Map(),
+  ) {}
+
+  private view(ctx: GenContext): GenContext {
+    if (this.stopped.size === 0) return ctx;
+    const live = (t: Thread) => !this.stopped.has(t);
+    return narrowed(ctx, ctx.free.filter(live), ctx.all.filter(live));
+  }
+
+  op(ctx: GenContext): GenResult {
+    const result = op(this.gen, this.view(ctx));
+    return result === null || result === 'pending' ? result : [result[0], this.with(result[1], this.stopped)];
+  }
+
+  update(ctx: GenContext, event: Op): Gen {
+    const next = update(this.gen, this.view(ctx), event);
+    const onNode = event.node !== undefined && this.nodes.has(event.node);
+    const thread = ctx.threadOf(event.process) ?? this.threads.get(event.process);
+    if (onNode && event.type === 'invoke' && thread !== undefined) this.threads.set(event.process, thread);
+    if (event.type === 'invoke' || event.type === 'ok' || !onNode || thread === undefined || this.stopped.has(thread)) {
+      return next === this.gen ? this : this.with(next, this.stopped);
+    }
+    this.threads.delete(event.process);
+    this.onStop(thread, event.node as string);
+    return this.with(next, new Set(this.stopped).add(thread));
+  }
+
+  private with(gen: Gen, stopped: ReadonlySet<Thread>): Gen {
+    return gen == null ? null : new StopAtFailure(this.nodes, gen, this.onStop, stopped, this.threads);
+  }
+}
+
 /** Runs generators one after another, each starting only once all threads are idle. */
 export function phases(...gens: Gen[]): Gen {
   return gens.map(synchronize);

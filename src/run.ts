@@ -10,7 +10,7 @@ import type { CheckResult } from './checker.js';
 import { checkStoredRun, type CheckPlace, type ReportStep } from './check-stored-run.js';
 import { canRecover } from './db-contract.js';
 import type { ShrinkSettings } from './shrink/shrink-run.js';
-import { any, clients, nemesis, timeLimit, type Gen } from './generator.js';
+import { any, clients, nemesis, stopAtFailureOn, timeLimit, type Gen } from './generator.js';
 import { HistoryWriter } from './history-file.js';
 import { Interpreter } from './interpreter.js';
 import { Progress } from './progress.js';
@@ -154,14 +154,15 @@ export async function runTest(spec: TestSpec, io: RunIo): Promise<RunOutcome> {
       if (!stop.signal.aborted) {
         record('final');
         progress.setPhase('final');
-        const { unready, manualRecovery } = await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
+        const { unready, manualRecovery, stoppedFinal } = await timings.time('final', () => runFinalPhase(interpreter, live!, spec, join(dir, RUN_FILES.history), writer, stop.signal));
         if (manualRecovery !== undefined) {
           facts.manualRecovery = manualRecovery;
           io.status.write(`the cluster did not recover by itself after healing; ${spec.db.name}'s remedy: ${manualRecovery}\n`);
         }
         if (unready !== undefined) {
           facts.unrecovered = unready;
-          io.status.write(`the cluster did not recover after healing: ${unready}; the final reads ran against it as it was\n`);
+          const stops = stoppedFinal === undefined ? '' : ` (threads stopped at their first failed one on a node that was still not ready: ${stoppedFinal})`;
+          io.status.write(`the cluster did not recover after healing: ${unready}; the final reads ran against it as it was${stops}\n`);
         }
       }
     } finally {
@@ -296,12 +297,36 @@ function recordSchedule(dir: string, spec: TestSpec, facts: RunFacts, replay: Ru
 // finding about the database, not a crash of the run: its reason is returned, and the final reads
 // still run against whatever answers, so the history shows what a client would have seen. A db with
 // a manual remedy (RecoverableDb) gets to apply it once first; what it did is returned too.
-async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<{ unready?: string; manualRecovery?: string }> {
-  const outcome = await awaitRecovery(live, spec, signal);
+// On a node that did not recover, a thread's final ops stop at the first that fails: the rest would
+// each wait out the op timeout (a dead host's two threads once spent 80 s on 52 reads).
+async function runFinalPhase(interpreter: Interpreter, live: LiveTest, spec: TestSpec, historyPath: string, writer: HistoryWriter, signal: AbortSignal): Promise<FinalOutcome> {
+  const outcome: FinalOutcome = await awaitRecovery(live, spec, signal);
   writer.flush();
   const final = live.workload.finalGenerator?.(streamStoredHistory(historyPath));
-  if (final) await interpreter.run(clients(final), signal);
+  if (!final) return outcome;
+  const unready = outcome.unready === undefined ? new Set<string>() : await nodesNotReady(live, spec, signal);
+  const stopped = new Map<string, number>();
+  const countStop = (_thread: unknown, node: string) => void stopped.set(node, (stopped.get(node) ?? 0) + 1);
+  await interpreter.run(clients(unready.size > 0 ? stopAtFailureOn(unready, final, countStop) : final), signal);
+  if (stopped.size > 0) outcome.stoppedFinal = [...stopped].map(([node, threads]) => `${threads} on ${node}`).join(', ');
   return outcome;
+}
+
+interface FinalOutcome {
+  unready?: string;
+  manualRecovery?: string;
+  /** Threads whose final ops stopped at their first failure, per unready node ("2 on n3"). */
+  stoppedFinal?: string;
+}
+
+/** The nodes that fail a readiness check of their own now (one look each, at most 5 s). */
+async function nodesNotReady(live: LiveTest, spec: TestSpec, signal: AbortSignal): Promise<Set<string>> {
+  const look = async (node: string) => {
+    const check = live.db.awaitReady([node], live.dbCtx, 0);
+    const ready = await Promise.race([check.then(() => true, () => false), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5000).unref())]);
+    return ready ? [] : [node];
+  };
+  return new Set((await untilAborted(Promise.all(spec.nodes.map(look)), signal, 'final')).flat());
 }
 
 /** Waits for the cluster to be ready; if it is not, applies the db's remedy (if it has one) and waits again. */

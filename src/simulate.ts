@@ -12,6 +12,8 @@ export interface SimulateOptions {
   latencyNs?: number | ((invoke: Op) => number);
   /** How each op ends (default: ok with the invocation's value). */
   complete?: (invoke: Op) => { type: Exclude<OpType, 'invoke'>; value?: unknown };
+  /** The node each thread's ops go to, recorded on invocations and completions (default: none). */
+  nodeOf?: (thread: Thread) => string | undefined;
   /** Stop after this many ops, as a guard against infinite generators (default 100,000). */
   maxOps?: number;
 }
@@ -27,6 +29,7 @@ export async function simulate(gen: Gen, options: SimulateOptions): Promise<Op[]
     nemesis: options.nemesis ?? false,
     executor,
     random: createRandom(options.seed ?? 0),
+    ...(options.nodeOf && { nodeOf: options.nodeOf }),
     record: (op) => {
       history.push(op);
       if (history.length >= maxOps) controller.abort();
@@ -50,7 +53,7 @@ class VirtualExecutor implements Executor {
     const { latencyNs = 1e6, complete } = this.options;
     const latency = typeof latencyNs === 'function' ? latencyNs(invoke) : latencyNs;
     const outcome = complete ? complete(invoke) : { type: 'ok' as const, value: invoke.value };
-    this.inFlight.push({ thread, time: this.time + latency, type: outcome.type, value: outcome.value ?? invoke.value });
+    this.inFlight.push({ thread, time: this.time + latency, type: outcome.type, value: outcome.value ?? invoke.value, ...(invoke.node !== undefined && { node: invoke.node }) });
     this.inFlight.sort((a, b) => a.time - b.time);
   }
 
