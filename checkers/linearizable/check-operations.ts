@@ -6,7 +6,7 @@ import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
 import { createSearch, type Search, type SearchProblem, type SearchResult } from './search.js';
 import { StateTable } from './state-table.js';
 import { TypedSlab } from './typed-slab.js';
-import { windowIsIllegal } from './window-proof.js';
+import { windowProof } from './window-proof.js';
 
 /** ok: linearizable; illegal: not; unknown: the time or memory budget ran out first. */
 export type Outcome = 'ok' | 'illegal' | 'unknown';
@@ -196,25 +196,45 @@ export function startPartition<State, Input, Output>(
   // Each try gets a quarter of the time spent so far, so a slow linearizable history pays at most that.
   // Besides the deepest dead end's op, the model's suspects (ops real-time order says cannot hold)
   // are tried, earliest first: the search may be lost far from the op that makes the history illegal.
+  // Windows leave out the crashed ops the model says took effect before them (mustTakeEffectBy).
+  // When the deepest dead end's window is legal, the crashed ops that made it so may be what the
+  // search spent too early: the history is searched again with them made to take effect right
+  // before that op (hypothesis), and an ok there is an ok of the history itself.
   let proofAtMs = 1000;
   let suspects: number[] | undefined;
+  let taken: ReadonlyMap<number, number> | undefined;
+  const hypotheses = new Set<string>();
   const tryWindowProof = (running: Search): SearchResult | undefined => {
     const deepest = running.deepest?.();
     if (!deepest || !model.reachableStates) return undefined;
     suspects ??= model.suspectOps?.(operations) ?? [];
+    taken ??= model.mustTakeEffectBy?.(operations) ?? new Map<number, number>();
     const tried = new Set<number>();
     const until = Math.min(deadlineAt, performance.now() + Math.max(50, checkMs / 4));
+    let chain: number[] = [];
     for (const stuck of [...deepest.stuck.slice(0, 1), ...suspects]) {
       if (tried.has(stuck) || performance.now() > until) continue;
       tried.add(stuck);
       for (const width of [32, 128, 512]) {
-        if (windowIsIllegal(model, operations, stuck, width, until, memoryBytes)) {
+        const answer = windowProof(model, operations, stuck, width, until, memoryBytes, taken);
+        if (answer?.illegal) {
           // A suspect's proof has no search prefix of its own: the deepest one found stands as the evidence so far.
           return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
         }
+        if (answer && width === 32 && stuck === deepest.stuck[0]) chain = answer.chain;
       }
     }
-    return undefined;
+    const stuck = deepest.stuck[0];
+    if (stuck === undefined || chain.length === 0 || performance.now() > until) return undefined;
+    const forced = forcedBefore(operations, chain.map((c) => substitute(operations, c, stuck, chain, taken!)), stuck);
+    const key = [...forced.keys()].join(',');
+    if (hypotheses.has(key)) return undefined;
+    hypotheses.add(key);
+    const slab = new TypedSlab(32 * operations.length + 256);
+    const hypothesis = createSearch(buildProblem(model, operations, table, init, slab, linearization, forced).problem, { ...budget, deadlineAt: until });
+    slab.release();
+    const found = hypothesis.run(Infinity);
+    return found?.outcome === 'ok' ? found : undefined;
   };
   return {
     size: operations.length,
@@ -288,6 +308,7 @@ function buildProblem<State, Input, Output>(
   init: number,
   slab: TypedSlab,
   keepRedundant = false,
+  forced: ReadonlyMap<number, { call: number; by: number }> = new Map(),
 ): { problem: SearchProblem; couldBecomeLegal: ReturnType<NonNullable<Model<State, Input, Output>['couldBecomeLegal']>> | undefined } {
   const states = table.states;
   const n = operations.length;
@@ -309,6 +330,15 @@ function buildProblem<State, Input, Output>(
   const deadline = crashDeadlines(operations, observers, slab.f64(n));
   // Left out of the search, unless a full linearization is wanted (they are definite ops it must hold).
   if (!keepRedundant) for (const i of model.redundantOps?.(operations) ?? []) deadline[i] = -Infinity;
+  const classOf = crashedClasses(operations, slab.i32(n));
+  // Crashed ops a hypothesis makes take effect within [call, by]: placed like definite ops.
+  for (const [i, { call: from, by }] of forced) {
+    call[i] = Math.max(call[i]!, from);
+    deadline[i] = by;
+    known[i] = 1;
+    readOnly[i] = 0;
+    classOf[i] = -1;
+  }
   const problem: SearchProblem = {
     count: n,
     call,
@@ -320,7 +350,7 @@ function buildProblem<State, Input, Output>(
       const next = model.step(states[state]!, inputs[op]!, outputs[op]!);
       return next === ILLEGAL ? -1 : table.intern(next as State);
     },
-    classOf: crashedClasses(operations, slab.i32(n)),
+    classOf,
   };
   if (observers && model.crashedOpsDefer) {
     problem.observes = observesFrom(observers);
@@ -345,4 +375,27 @@ function deadOps<State, Input, Output>(
     return model.step(init, op.input, op.output) === ILLEGAL && !couldBecomeLegal(init, i, nothingPlaced) ? [i] : [];
   });
   return dead.sort((a, b) => operations[a]!.return - operations[b]!.return);
+}
+
+/** Crashed ops `chain` made to take effect within `stuck`'s interval, before it returns. */
+function forcedBefore(operations: readonly Operation<unknown, unknown>[], chain: readonly number[], stuck: number): Map<number, { call: number; by: number }> {
+  const { call, return: by } = operations[stuck]!;
+  return new Map(chain.map((c) => [c, { call, by }]));
+}
+
+/**
+ * `c`, or when the model says it took effect before `stuck` was called, a crashed op with the same
+ * input that did not have to, called before `stuck` returned (the latest such): the window's search
+ * takes any one of identical crashed ops, the whole history may have spent that one earlier.
+ */
+function substitute(operations: readonly Operation<unknown, unknown>[], c: number, stuck: number, chain: readonly number[], taken: ReadonlyMap<number, number>): number {
+  const { call, return: end } = operations[stuck]!;
+  if ((taken.get(c) ?? Infinity) >= call) return c;
+  const input = JSON.stringify(operations[c]!.input);
+  let best = c;
+  operations.forEach((op, j) => {
+    if (op.output !== UNKNOWN || op.call >= end || (taken.get(j) ?? Infinity) < call || chain.includes(j)) return;
+    if (JSON.stringify(op.input) === input && (best === c || op.call > operations[best]!.call)) best = j;
+  });
+  return best;
 }

@@ -106,6 +106,12 @@ export interface Model<State, Input, Output> {
    * Only a hint: the checker still proves each from a window of the history before saying illegal.
    */
   suspectOps?(operations: readonly Operation<Input, Output>[]): number[];
+  /**
+   * Optional, for the same proofs: crashed ops that every linearization must place by a time (a
+   * register read of v whose only possible writer is one crashed write of v), as op index -> time.
+   * A window of the history that starts after that time leaves the op out: it took effect before.
+   */
+  mustTakeEffectBy?(operations: readonly Operation<Input, Output>[]): ReadonlyMap<number, number>;
 }
 
 /** A model of any type, as registries and checkers hold them. */

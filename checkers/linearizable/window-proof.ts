@@ -11,13 +11,63 @@
 // and a choice of the others. The window problem keeps the ops inside as they are and makes the
 // straddling ones optional (a write or cas with an unknown outcome, a read dropped): any such run
 // is one of its linearizations. None exists from any reachable state, so L cannot exist.
-import { checkPartition } from './check-operations.js';
+//
+// Crashed ops the model says must take effect by some time (Model.mustTakeEffectBy) took effect
+// before the window when that time is before t0: they sit before the op that returned then, so at or
+// before p. The window leaves them out.
+import { startPartition } from './check-operations.js';
 import { UNKNOWN, type Model, type Operation } from './model.js';
 
 /**
- * True when no linearization of `operations` exists, shown by a window of about `width` ops ending
- * at `stuck`'s return, tried from each of the model's reachable states within `deadlineAt`.
+ * What a window says: illegal, or a linearization of it from some state, of which `chain` is the
+ * part that made `stuck` legal: the crashed ops placed right before it (reads aside), in order.
  */
+export type WindowAnswer = { illegal: true } | { illegal: false; chain: number[] };
+
+/**
+ * The window of about `width` ops ending at `stuck`'s return, tried from each of the model's
+ * reachable states within `deadlineAt`: illegal when none lets it linearize (so the whole history
+ * cannot); undefined when the time ran out or the model cannot say. `taken`: crashed ops that took
+ * effect by a time (Model.mustTakeEffectBy), left out of a window that starts after it.
+ */
+export function windowProof<State, Input, Output>(
+  model: Model<State, Input, Output>,
+  operations: readonly Operation<Input, Output>[],
+  stuck: number,
+  width: number,
+  deadlineAt: number,
+  memoryBytes: number,
+  taken: ReadonlyMap<number, number> = new Map(),
+): WindowAnswer | undefined {
+  if (!model.reachableStates) return undefined;
+  const end = operations[stuck]!.return;
+  if (end === Infinity) return undefined;
+  // The window starts at the call of the op `width` places before the stuck one in call order.
+  const calls = operations.map((op) => op.call).filter((call) => call <= end).sort((a, b) => a - b);
+  const t1 = end;
+  const t0 = calls[Math.max(0, calls.length - width)]!;
+  const window: Operation<Input, Output>[] = [];
+  const origin: number[] = []; // window op -> index in `operations`
+  operations.forEach((op, i) => {
+    if (op.return < t0 || op.call > t1) return;
+    if (op.output === UNKNOWN && (taken.get(i) ?? Infinity) < t0) return;
+    const inside = op.call >= t0 && op.return <= t1;
+    if (inside || op.output === UNKNOWN) window.push(op);
+    else if (!(model.readOnly?.(op.input, op.output) ?? false)) window.push({ ...op, output: UNKNOWN, return: Infinity });
+    else return;
+    origin.push(i);
+  });
+  for (const state of model.reachableStates(operations)) {
+    const from: Model<State, Input, Output> = Object.assign(Object.create(model) as Model<State, Input, Output>, { init: () => state });
+    if (performance.now() > deadlineAt) return undefined;
+    const found = startPartition(from, window, deadlineAt, memoryBytes, true).run(Infinity)!;
+    if (found.outcome === 'unknown') return undefined;
+    if (found.outcome === 'ok') return { illegal: false, chain: chainBefore(model, operations, found.path.map((step) => origin[step.op]!), stuck) };
+  }
+  return { illegal: true };
+}
+
+/** True when no linearization of `operations` exists, shown by a window of about `width` ops ending at `stuck`'s return. */
 export function windowIsIllegal<State, Input, Output>(
   model: Model<State, Input, Output>,
   operations: readonly Operation<Input, Output>[],
@@ -25,25 +75,18 @@ export function windowIsIllegal<State, Input, Output>(
   width: number,
   deadlineAt: number,
   memoryBytes: number,
+  taken?: ReadonlyMap<number, number>,
 ): boolean {
-  if (!model.reachableStates) return false;
-  const end = operations[stuck]!.return;
-  if (end === Infinity) return false;
-  // The window starts at the call of the op `width` places before the stuck one in call order.
-  const calls = operations.map((op) => op.call).filter((call) => call <= end).sort((a, b) => a - b);
-  const t1 = end;
-  const t0 = calls[Math.max(0, calls.length - width)]!;
-  const window: Operation<Input, Output>[] = [];
-  for (const op of operations) {
-    if (op.return < t0 || op.call > t1) continue;
-    const inside = op.call >= t0 && op.return <= t1;
-    if (inside || op.output === UNKNOWN) window.push(op);
-    else if (!(model.readOnly?.(op.input, op.output) ?? false)) window.push({ ...op, output: UNKNOWN, return: Infinity });
+  return windowProof(model, operations, stuck, width, deadlineAt, memoryBytes, taken)?.illegal === true;
+}
+
+/** The crashed ops placed right before `stuck` in `order` (definite read-only ops between them aside), in order. */
+function chainBefore<State, Input, Output>(model: Model<State, Input, Output>, operations: readonly Operation<Input, Output>[], order: readonly number[], stuck: number): number[] {
+  const chain: number[] = [];
+  for (let k = order.indexOf(stuck) - 1; k >= 0; k--) {
+    const op = operations[order[k]!]!;
+    if (op.output === UNKNOWN) chain.unshift(order[k]!);
+    else if (!(model.readOnly?.(op.input, op.output) ?? false)) break;
   }
-  for (const state of model.reachableStates(operations)) {
-    const from: Model<State, Input, Output> = Object.assign(Object.create(model) as Model<State, Input, Output>, { init: () => state });
-    if (performance.now() > deadlineAt) return false;
-    if (checkPartition(from, window, deadlineAt, memoryBytes).outcome !== 'illegal') return false;
-  }
-  return true;
+  return chain;
 }

@@ -132,6 +132,7 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
     },
     crashedOpsDefer: true,
     suspectOps: shadowedReads,
+    mustTakeEffectBy: (operations) => crashedWritersNeeded(operations, initial),
     reachableStates(operations) {
       const states = new Set<Canonical>([initial]);
       for (const { input } of operations) {
@@ -278,3 +279,96 @@ export function shadowedReads(operations: readonly Operation<RegisterInput, Regi
   return shadowed;
 }
 
+
+/**
+ * Crashed writes and cas ops that some definite op needs: a read of v (or a cas from v) whose only
+ * possible writer of v is that crashed op must have it take effect before the read returned. The
+ * possible writers of a read are those called before it returned that no definite write of another
+ * value shadows (as in shadowedReads); a crashed op known to take effect by T counts as returning at
+ * T, so what one read forces can shadow that op for a later read and force another: repeated until
+ * nothing changes. Reads of the initial value are left out. Crashed op index -> time.
+ */
+export function crashedWritersNeeded(operations: readonly Operation<RegisterInput, RegisterOutput>[], initial: Canonical): Map<number, number> {
+  const values = new Array<Canonical>(operations.length);
+  const setters: number[] = []; // definite ops that changed the state
+  const needs: number[] = []; // definite ops that need a value: reads, and cas ops (from)
+  const definite = new Map<Canonical, number[]>();
+  const crashed = new Map<Canonical, number[]>();
+  let longest = 0;
+  operations.forEach(({ input, output, call, return: ret }, i) => {
+    if (output !== UNKNOWN) longest = Math.max(longest, ret - call);
+    if (input.f === 'read') {
+      if (output !== UNKNOWN && output !== initial) needs.push(i);
+      return;
+    }
+    if (input.f === 'cas' && output === false) return;
+    const value = (values[i] = input.f === 'write' ? input.value : input.to);
+    const byValue = output === UNKNOWN ? crashed : definite;
+    const list = byValue.get(value);
+    if (list) list.push(i);
+    else byValue.set(value, [i]);
+    if (output === UNKNOWN) return;
+    setters.push(i);
+    if (input.f === 'cas' && input.from !== initial) needs.push(i);
+  });
+  for (const list of definite.values()) list.sort((a, b) => operations[a]!.call - operations[b]!.call);
+  setters.sort((a, b) => operations[a]!.return - operations[b]!.return);
+  needs.sort((a, b) => operations[a]!.call - operations[b]!.call);
+  // The wall of each need: the latest call of a definite setter of another value that returned before it was called.
+  const wall = new Float64Array(operations.length).fill(-Infinity);
+  let best = -1;
+  let other = -1;
+  let next = 0;
+  const neededValue = (i: number): Canonical => {
+    const { input, output } = operations[i]!;
+    return input.f === 'cas' ? input.from : (output as Canonical);
+  };
+  for (const e of needs) {
+    for (; next < setters.length && operations[setters[next]!]!.return < operations[e]!.call; next++) {
+      const s = setters[next]!;
+      if (best < 0 || operations[s]!.call > operations[best]!.call) {
+        if (best >= 0 && values[best] !== values[s]) other = best;
+        best = s;
+      } else if (values[s] !== values[best] && (other < 0 || operations[s]!.call > operations[other]!.call)) other = s;
+    }
+    const v = neededValue(e);
+    const between = best >= 0 && values[best] !== v ? best : other >= 0 && values[other] !== v ? other : -1;
+    if (between >= 0) wall[e] = operations[between]!.call;
+  }
+  const by = new Map<number, number>();
+  for (let round = 0, changed = true; changed && round < 16; round++) {
+    changed = false;
+    for (const e of needs) {
+      const need = operations[e]!;
+      const v = neededValue(e);
+      const w = wall[e]!;
+      let count = 0;
+      let only = -1;
+      for (const c of crashed.get(v) ?? []) {
+        if (c === e || operations[c]!.call >= need.return || (by.get(c) ?? Infinity) < w) continue;
+        count++;
+        only = c;
+      }
+      if (count !== 1) continue;
+      // Definite writers of v, latest call first, until two possible ones or none can reach the wall.
+      const list = definite.get(v) ?? [];
+      let lo = 0;
+      let hi = list.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (operations[list[mid]!]!.call < need.return) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let k = lo - 1; k >= 0 && count === 1; k--) {
+        const d = list[k]!;
+        if (operations[d]!.call + longest < w) break;
+        if (d !== e && operations[d]!.return >= w) count++;
+      }
+      if (count === 1 && need.return < (by.get(only) ?? Infinity)) {
+        by.set(only, need.return);
+        changed = true;
+      }
+    }
+  }
+  return by;
+}
