@@ -6,7 +6,7 @@ import { ILLEGAL, UNKNOWN, type Model, type Operation } from './model.js';
 import { createSearch, type Search, type SearchProblem, type SearchResult } from './search.js';
 import { StateTable } from './state-table.js';
 import { TypedSlab } from './typed-slab.js';
-import { windowProof } from './window-proof.js';
+import { closeStarts, windowProof } from './window-proof.js';
 
 /** ok: linearizable; illegal: not; unknown: the time or memory budget ran out first. */
 export type Outcome = 'ok' | 'illegal' | 'unknown';
@@ -197,6 +197,8 @@ export function startPartition<State, Input, Output>(
   // Besides the deepest dead end's op, the model's suspects (ops real-time order says cannot hold)
   // are tried, earliest first: the search may be lost far from the op that makes the history illegal.
   // Windows leave out the crashed ops the model says took effect before them (mustTakeEffectBy).
+  // The first windows tried for an op start at the latest state changes that returned before it
+  // was called: a read that real time separates from its writers is proven in a window of a few ops.
   // When the deepest dead end's window is legal, the crashed ops that made it so may be what the
   // search spent too early: the history is searched again with them made to take effect right
   // before that op (hypothesis), and an ok there is an ok of the history itself.
@@ -215,8 +217,10 @@ export function startPartition<State, Input, Output>(
     for (const stuck of [...deepest.stuck.slice(0, 1), ...suspects]) {
       if (tried.has(stuck) || performance.now() > until) continue;
       tried.add(stuck);
-      for (const width of [32, 128, 512]) {
-        const answer = windowProof(model, operations, stuck, width, until, memoryBytes, taken);
+      // Windows that start at a state change just before the op first (small, and often decisive), then wider ones.
+      const windows = [...closeStarts(model, operations, stuck, 2).map((start) => ({ width: 0, start })), ...[32, 128, 512].map((width) => ({ width, start: undefined }))];
+      for (const { width, start } of windows) {
+        const answer = windowProof(model, operations, stuck, width, until, memoryBytes, taken, start);
         if (answer?.illegal) {
           // A suspect's proof has no search prefix of its own: the deepest one found stands as the evidence so far.
           return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };

@@ -38,14 +38,14 @@ export function windowProof<State, Input, Output>(
   deadlineAt: number,
   memoryBytes: number,
   taken: ReadonlyMap<number, number> = new Map(),
+  startAt?: number,
 ): WindowAnswer | undefined {
   if (!model.reachableStates) return undefined;
   const end = operations[stuck]!.return;
   if (end === Infinity) return undefined;
-  // The window starts at the call of the op `width` places before the stuck one in call order.
-  const calls = operations.map((op) => op.call).filter((call) => call <= end).sort((a, b) => a - b);
+  // The window starts at `startAt`, or at the call of the op `width` places before the stuck one in call order.
   const t1 = end;
-  const t0 = calls[Math.max(0, calls.length - width)]!;
+  const t0 = startAt ?? windowStart(operations, end, width);
   const window: Operation<Input, Output>[] = [];
   const origin: number[] = []; // window op -> index in `operations`
   operations.forEach((op, i) => {
@@ -65,6 +65,26 @@ export function windowProof<State, Input, Output>(
     if (found.outcome === 'ok') return { illegal: false, chain: chainBefore(model, operations, found.path.map((step) => origin[step.op]!), stuck) };
   }
   return { illegal: true };
+}
+
+function windowStart(operations: readonly Operation<unknown, unknown>[], end: number, width: number): number {
+  const calls = operations.map((op) => op.call).filter((call) => call <= end).sort((a, b) => a - b);
+  return calls[Math.max(0, calls.length - width)]!;
+}
+
+/**
+ * Where a window for `stuck` is likeliest to be small and decisive: the calls of the latest-called
+ * definite ops that change the state and returned before `stuck` was called (the write that real
+ * time puts between a read and its writers is one of them), latest first, at most `count`.
+ */
+export function closeStarts<State, Input, Output>(model: Model<State, Input, Output>, operations: readonly Operation<Input, Output>[], stuck: number, count: number): number[] {
+  const begin = operations[stuck]!.call;
+  const calls: number[] = [];
+  for (const op of operations) {
+    if (op.output === UNKNOWN || op.return >= begin || (model.readOnly?.(op.input, op.output) ?? false)) continue;
+    calls.push(op.call);
+  }
+  return [...new Set(calls.sort((a, b) => b - a))].slice(0, count);
 }
 
 /** True when no linearization of `operations` exists, shown by a window of about `width` ops ending at `stuck`'s return. */
