@@ -264,24 +264,34 @@ export function startPartition<State, Input, Output>(
   };
 }
 
-/** Membership in the observer lists, one Set per distinct list. */
+/** Membership in the observer lists, one Set per distinct list, found by the crashed op's index (no map lookup per question). */
 function observesFrom(observers: readonly (readonly number[] | undefined)[]): (crashed: number, op: number) => boolean {
   const sets = new Map<readonly number[], Set<number>>();
+  const byOp = new Array<Set<number> | null | undefined>(observers.length); // null: observed by every op
   return (crashed, op) => {
-    const list = observers[crashed];
-    if (list === undefined) return true;
-    let set = sets.get(list);
-    if (!set) {
-      set = new Set(list);
-      sets.set(list, set);
+    let set = byOp[crashed];
+    if (set === undefined) {
+      const list = observers[crashed];
+      if (list === undefined) set = null;
+      else {
+        set = sets.get(list);
+        if (!set) {
+          set = new Set(list);
+          sets.set(list, set);
+        }
+      }
+      byOp[crashed] = set;
     }
-    return set.has(op);
+    return set === null || set.has(op);
   };
 }
 
 /** Crashed ops with the same input behave identically: number each group of two or more; -1 for the rest. */
 function crashedClasses(operations: readonly Operation<unknown, unknown>[], classOf: Int32Array): Int32Array {
   classOf.fill(-1);
+  let crashed = 0;
+  for (let i = 0; i < operations.length && crashed < 2; i++) if (operations[i]!.output === UNKNOWN) crashed++;
+  if (crashed < 2) return classOf;
   const byInput = new Map<string, number[]>();
   operations.forEach((op, i) => {
     if (op.output !== UNKNOWN) return;
