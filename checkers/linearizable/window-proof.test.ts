@@ -4,22 +4,25 @@ import { historyOperations } from './history-operations.js';
 import { UNKNOWN, type Operation } from './model.js';
 import { casRegisterModel, crashedWritersNeeded, shadowedReads, type RegisterInput, type RegisterOutput } from './models/register.js';
 import { checkHistory } from './index.js';
-import { windowIsIllegal, windowProof } from './window-proof.js';
+import { windowProof } from './window-proof.js';
 import { replay } from '../../tools/replay-linearization.mjs';
 import { isLinearizableReference } from '../../test-support/reference-search.js';
 import { hardShapeHistory, simulateRegisterHistory } from '../../test-support/simulate-register-history.js';
 
 const model = casRegisterModel();
+type Ops = readonly Operation<RegisterInput, RegisterOutput>[];
+/** True when the window of about `width` ops ending at op `stuck` proves the history illegal. */
+const windowIsIllegal = (ops: Ops, stuck: number, width: number, taken?: ReadonlyMap<number, number>) => windowProof(model, ops, stuck, width, Infinity, 1 << 26, taken)?.illegal === true;
 const op = (call: number, ret: number, input: RegisterInput, output: RegisterOutput | typeof UNKNOWN, id: number): Operation<RegisterInput, RegisterOutput> => ({ input, output, call, return: ret, id });
 
-describe('windowIsIllegal', () => {
+describe('windowProof', () => {
   it('proves a read of an overwritten value illegal from a window of two ops', () => {
     const ops = [
       op(0, 1, { f: 'write', value: 1 }, null, 0),
       op(2, 3, { f: 'write', value: 2 }, null, 1),
       op(4, 5, { f: 'read' }, 1, 2),
     ];
-    expect(windowIsIllegal(model, ops, 2, 2, Infinity, 1 << 26)).toBe(true);
+    expect(windowIsIllegal(ops, 2, 2)).toBe(true);
   });
 
   it('leaves a read that a crashed write can explain', () => {
@@ -28,7 +31,7 @@ describe('windowIsIllegal', () => {
       op(2, 3, { f: 'write', value: 2 }, null, 1),
       op(4, 5, { f: 'read' }, 1, 2),
     ];
-    expect(windowIsIllegal(model, ops, 2, 2, Infinity, 1 << 26)).toBe(false);
+    expect(windowIsIllegal(ops, 2, 2)).toBe(false);
   });
 
   it('never calls a linearizable history illegal, whatever op and width', () => {
@@ -36,7 +39,7 @@ describe('windowIsIllegal', () => {
       fc.property(fc.integer({ min: 1, max: 10_000 }), fc.integer({ min: 2, max: 6 }), fc.constantFrom(2, 4, 16), (seed, processes, width) => {
         const history = simulateRegisterHistory({ seed, ops: 40, processes, crashRate: 0.1, valueRange: 3 });
         const ops = historyOperations(history, model, true).groups[0]!.operations as Operation<RegisterInput, RegisterOutput>[];
-        for (let i = 0; i < ops.length; i++) expect(windowIsIllegal(model, ops, i, width, Infinity, 1 << 26)).toBe(false);
+        for (let i = 0; i < ops.length; i++) expect(windowIsIllegal(ops, i, width)).toBe(false);
       }),
       { numRuns: 60 },
     );
@@ -53,7 +56,7 @@ describe('windowIsIllegal', () => {
         victim.value = [(victim.value as unknown[])[0], (((victim.value as unknown[])[1] as number | null) ?? 0) + 1];
         const ops = historyOperations(history, model, true).groups[0]!.operations as Operation<RegisterInput, RegisterOutput>[];
         for (let i = 0; i < ops.length; i++) {
-          if (windowIsIllegal(model, ops, i, 4, Infinity, 1 << 26)) expect(isLinearizableReference(model, ops)).toBe(false);
+          if (windowIsIllegal(ops, i, 4)) expect(isLinearizableReference(model, ops)).toBe(false);
         }
       }),
       { numRuns: 100 },
@@ -117,7 +120,7 @@ describe('crashedWritersNeeded (crashed ops that took effect before a window)', 
         const ops = historyOperations(history, model, true).groups[0]!.operations as Operation<RegisterInput, RegisterOutput>[];
         const taken = crashedWritersNeeded(ops, null);
         for (let i = 0; i < ops.length; i++) {
-          if (windowIsIllegal(model, ops, i, 4, Infinity, 1 << 26, taken)) {
+          if (windowIsIllegal(ops, i, 4, taken)) {
             expect(corrupt).toBe(true);
             expect(isLinearizableReference(model, ops)).toBe(false);
           }

@@ -87,19 +87,6 @@ export function closeStarts<State, Input, Output>(model: Model<State, Input, Out
   return [...new Set(calls.sort((a, b) => b - a))].slice(0, count);
 }
 
-/** True when no linearization of `operations` exists, shown by a window of about `width` ops ending at `stuck`'s return. */
-export function windowIsIllegal<State, Input, Output>(
-  model: Model<State, Input, Output>,
-  operations: readonly Operation<Input, Output>[],
-  stuck: number,
-  width: number,
-  deadlineAt: number,
-  memoryBytes: number,
-  taken?: ReadonlyMap<number, number>,
-): boolean {
-  return windowProof(model, operations, stuck, width, deadlineAt, memoryBytes, taken)?.illegal === true;
-}
-
 /** The crashed ops placed right before `stuck` in `order` (definite read-only ops between them aside), in order. */
 function chainBefore<State, Input, Output>(model: Model<State, Input, Output>, operations: readonly Operation<Input, Output>[], order: readonly number[], stuck: number): number[] {
   const chain: number[] = [];
