@@ -71,14 +71,7 @@ function makeRegister(name: string, allowCas: boolean, options: RegisterOptions)
         const list = producers.get(read.output as Canonical);
         if (!list) return false;
         // The latest producers called before the read returned are the likeliest to be unplaced.
-        let lo = 0;
-        let hi = list.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (operations[list[mid]!]!.call < read.return) lo = mid + 1;
-          else hi = mid;
-        }
-        for (let j = lo - 1; j >= 0; j--) if (!placed(list[j]!)) return true;
+        for (let j = calledBefore(operations, list, read.return) - 1; j >= 0; j--) if (!placed(list[j]!)) return true;
         return false;
       };
     },
@@ -352,14 +345,7 @@ export function crashedWritersNeeded(operations: readonly Operation<RegisterInpu
       if (count !== 1) continue;
       // Definite writers of v, latest call first, until two possible ones or none can reach the wall.
       const list = definite.get(v) ?? [];
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (operations[list[mid]!]!.call < need.return) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let k = lo - 1; k >= 0 && count === 1; k--) {
+      for (let k = calledBefore(operations, list, need.return) - 1; k >= 0 && count === 1; k--) {
         const d = list[k]!;
         if (operations[d]!.call + longest < w) break;
         if (d !== e && operations[d]!.return >= w) count++;
@@ -371,4 +357,16 @@ export function crashedWritersNeeded(operations: readonly Operation<RegisterInpu
     }
   }
   return by;
+}
+
+/** How many ops of `list` (sorted by call) were called before `time`. */
+function calledBefore(operations: readonly Operation<RegisterInput, RegisterOutput>[], list: readonly number[], time: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (operations[list[mid]!]!.call < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
