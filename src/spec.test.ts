@@ -84,7 +84,7 @@ describe('test spec', () => {
     expect(() => resolveSpec({ storeMode: 'paxos' }, builtins)).toThrow('--store-mode "paxos" is not known; expected one of: raft, primary, quorum, quorum-vc, crdt');
     expect(() => resolveSpec({ db: 'nope' }, builtins)).toThrow('--db "nope" is not known; expected one of: bundled, etcd, galera, mariadb, postgres, redis, zookeeper, or a path to a file made with defineDb');
     expect(() => resolveSpec({ bogusFlag: 1 }, builtins)).toThrow('--bogus-flag is not an option of any database, workload or fault; expected one of their flags (see faultline test --help)');
-    expect(() => resolveSpec({ db: 'etcd', runtime: 'docker', readMode: 'local' }, builtins)).toThrow('--read-mode applies to --db bundled only; --db etcd with --workload register has no such setting (drop it)');
+    expect(() => resolveSpec({ db: 'etcd', runtime: 'docker', readMode: 'local' }, builtins)).toThrow('--read-mode applies to --db bundled only; --db etcd, --workload register and --nemesis partition have no such setting (drop it)');
     expect(() => resolveSpec({ db: 'zookeeper' }, builtins)).toThrow('--db zookeeper cannot run on the local runtime; expected --runtime docker');
   });
 
@@ -120,7 +120,7 @@ describe('test spec', () => {
     expect(resolveSpec({ seed: 3, workload: 'session' }, builtins).workload).toEqual({ name: 'session', session: 'none' });
     expect(replayCommand(resolveSpec({ seed: 3 }, builtins), builtins)).not.toMatch(/--session/);
     expect(resolveSpec({ workload: 'session', storeMode: 'quorum-vc', session: 'sticky' }, builtins).name).toBe('bundled-quorum-vc-n3r2w2-session-sticky-partition');
-    expect(() => resolveSpec({ session: 'sticky' }, builtins)).toThrow('--session applies to --workload session only; --db bundled with --workload register has no such setting (drop it)');
+    expect(() => resolveSpec({ session: 'sticky' }, builtins)).toThrow('--session applies to --workload session only; --db bundled, --workload register and --nemesis partition have no such setting (drop it)');
     expect(() => resolveSpec({ workload: 'session', storeMode: 'quorum-vc', session: 'tokens' }, builtins)).toThrow('--workload session --session tokens needs client sessions (version tokens), which --db bundled --store-mode quorum-vc lacks; databases with them: bundled (--store-mode raft | primary | quorum)');
     expect(() => resolveSpec({ workload: 'session', db: 'etcd', runtime: 'docker', session: 'tokens' }, builtins)).toThrow(/which --db etcd lacks/);
     expect(() => resolveSpec({ workload: 'session', session: 'always' }, builtins)).toThrow('--session "always" is not known; expected one of: none, sticky, tokens');

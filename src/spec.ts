@@ -84,7 +84,7 @@ export function resolveSpec(options: SpecOptions, registry: Registry): TestSpec 
   for (const [key, value] of Object.entries(options)) {
     if (CORE_OPTIONS.includes(key) || value === undefined) continue;
     const takers = parts.filter((part) => optionOfFlag(part.options, key) !== undefined);
-    if (takers.length === 0) throw new Error(notForThesePartsLine(key, registry, db, workload));
+    if (takers.length === 0) throw new Error(notForThesePartsLine(key, registry, db, workload, faults));
     for (const part of takers) (given.get(part) as Record<string, unknown>)[optionOfFlag(part.options, key) as string] = value;
   }
   const spec = resolveNestedSpec({
@@ -303,7 +303,7 @@ function optionOfFlag(schema: OptionSchema, key: string): string | undefined {
 }
 
 /** The refusal of a flag that none of the chosen parts has: who has it, or that nobody does. */
-function notForThesePartsLine(key: string, registry: Registry, db: DbDefinition, workload: WorkloadDefinition): string {
+function notForThesePartsLine(key: string, registry: Registry, db: DbDefinition, workload: WorkloadDefinition, faults: readonly Definition[]): string {
   const flag = `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   const owners = [
     ...[...registry.dbs.values()].filter((d) => optionOfFlag(d.options, key) !== undefined).map((d) => `--db ${d.name}`),
@@ -311,7 +311,8 @@ function notForThesePartsLine(key: string, registry: Registry, db: DbDefinition,
     ...[...registry.faults.values()].filter((f) => optionOfFlag(f.options, key) !== undefined).map((f) => `--nemesis ${f.name}`),
   ];
   if (owners.length === 0) return `${flag} is not an option of any database, workload or fault; expected one of their flags (see faultline test --help)`;
-  return `${flag} applies to ${owners.join(', ')} only; --db ${db.name} with --workload ${workload.name} has no such setting (drop it)`;
+  const chosen = `--db ${db.name}, --workload ${workload.name}${faults.length > 0 ? ` and --nemesis ${faults.map((f) => f.name).join(',')}` : ''}`;
+  return `${flag} applies to ${owners.join(', ')} only; ${chosen} have no such setting (drop it)`;
 }
 
 /** Refuses a workload whose needs the database (with these options) does not serve, naming who does. */

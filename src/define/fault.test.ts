@@ -56,7 +56,7 @@ describe('fault definitions', () => {
     expect(spec.nemesis.faults).toEqual([{ name: 'lag', ms: 250 }, { name: 'partition', targets: ['one', 'minority-third', 'halves', 'majorities-ring', 'bridge', 'primaries'] }]);
     expect(resolveSpec({ seed: 1, nemesis: 'lag' }, registry).nemesis.faults).toEqual([{ name: 'lag', ms: 100 }]);
     expect(() => resolveSpec({ seed: 1, nemesis: 'lag', lagMs: '0' }, registry)).toThrow('--lag-ms "0" is not valid; expected a whole number from 1 to 1000');
-    expect(() => resolveSpec({ seed: 1, nemesis: 'partition', lagMs: '5' }, registry)).toThrow('--lag-ms applies to --nemesis lag only; --db bundled with --workload register has no such setting (drop it)');
+    expect(() => resolveSpec({ seed: 1, nemesis: 'partition', lagMs: '5' }, registry)).toThrow('--lag-ms applies to --nemesis lag only; --db bundled, --workload register and --nemesis partition have no such setting (drop it)');
     resolveTest(spec, mkdtempSync(join(tmpdir(), 'faultline-lag-')), registry);
     expect(seen).toEqual([250]);
   });
