@@ -205,7 +205,18 @@ export function startPartition<State, Input, Output>(
   let proofAtMs = 1000;
   let suspects: number[] | undefined;
   let taken: ReadonlyMap<number, number> | undefined;
-  const hypotheses = new Set<string>();
+  const decided = new Set<string>(); // hypotheses searched to the end (a timed-out one is tried again with more time)
+  const tryHypothesis = (chain: readonly number[], stuck: number, until: number): SearchResult | undefined => {
+    const forced = forcedBefore(operations, chain.map((c) => substitute(operations, c, stuck, chain, taken!)), stuck);
+    const key = [...forced.keys()].join(',');
+    if (decided.has(key)) return undefined;
+    const slab = new TypedSlab(32 * operations.length + 256);
+    const hypothesis = createSearch(buildProblem(model, operations, table, init, slab, linearization, forced).problem, { ...budget, deadlineAt: until });
+    slab.release();
+    const found = hypothesis.run(Infinity);
+    if (found?.outcome !== 'unknown') decided.add(key);
+    return found?.outcome === 'ok' ? found : undefined;
+  };
   const tryWindowProof = (running: Search): SearchResult | undefined => {
     const deepest = running.deepest?.();
     if (!deepest || !model.reachableStates) return undefined;
@@ -213,7 +224,6 @@ export function startPartition<State, Input, Output>(
     taken ??= model.mustTakeEffectBy?.(operations) ?? new Map<number, number>();
     const tried = new Set<number>();
     const until = Math.min(deadlineAt, performance.now() + Math.max(50, checkMs / 4));
-    let chain: number[] = [];
     for (const stuck of [...deepest.stuck.slice(0, 1), ...suspects]) {
       if (tried.has(stuck) || performance.now() > until) continue;
       tried.add(stuck);
@@ -225,20 +235,14 @@ export function startPartition<State, Input, Output>(
           // A suspect's proof has no search prefix of its own: the deepest one found stands as the evidence so far.
           return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
         }
-        if (answer && width === 32 && stuck === deepest.stuck[0]) chain = answer.chain;
+        // The deepest dead end's window is legal: what made it so may be what the search spent too early.
+        if (answer && width === 32 && stuck === deepest.stuck[0] && answer.chain.length > 0 && performance.now() < until) {
+          const ok = tryHypothesis(answer.chain, stuck, until);
+          if (ok) return ok;
+        }
       }
     }
-    const stuck = deepest.stuck[0];
-    if (stuck === undefined || chain.length === 0 || performance.now() > until) return undefined;
-    const forced = forcedBefore(operations, chain.map((c) => substitute(operations, c, stuck, chain, taken!)), stuck);
-    const key = [...forced.keys()].join(',');
-    if (hypotheses.has(key)) return undefined;
-    hypotheses.add(key);
-    const slab = new TypedSlab(32 * operations.length + 256);
-    const hypothesis = createSearch(buildProblem(model, operations, table, init, slab, linearization, forced).problem, { ...budget, deadlineAt: until });
-    slab.release();
-    const found = hypothesis.run(Infinity);
-    return found?.outcome === 'ok' ? found : undefined;
+    return undefined;
   };
   return {
     size: operations.length,
