@@ -224,6 +224,7 @@ export function startPartition<State, Input, Output>(
     taken ??= model.mustTakeEffectBy?.(operations) ?? new Map<number, number>();
     const tried = new Set<number>();
     const until = Math.min(deadlineAt, performance.now() + Math.max(50, checkMs / 4));
+    let chain: readonly number[] = [];
     for (const stuck of [...deepest.stuck.slice(0, 1), ...suspects]) {
       if (tried.has(stuck) || performance.now() > until) continue;
       tried.add(stuck);
@@ -235,14 +236,13 @@ export function startPartition<State, Input, Output>(
           // A suspect's proof has no search prefix of its own: the deepest one found stands as the evidence so far.
           return { outcome: 'illegal', path: deepest.path, state: deepest.state, stuck: [stuck], explored: 0 };
         }
-        // The deepest dead end's window is legal: what made it so may be what the search spent too early.
-        if (answer && width === 32 && stuck === deepest.stuck[0] && answer.chain.length > 0 && performance.now() < until) {
-          const ok = tryHypothesis(answer.chain, stuck, until);
-          if (ok) return ok;
-        }
+        if (answer && width === 32 && stuck === deepest.stuck[0]) chain = answer.chain;
       }
     }
-    return undefined;
+    // The deepest dead end's window is legal: what made it so may be what the search spent too early.
+    const stuck = deepest.stuck[0];
+    if (stuck === undefined || chain.length === 0 || performance.now() > until) return undefined;
+    return tryHypothesis(chain, stuck, until);
   };
   return {
     size: operations.length,
