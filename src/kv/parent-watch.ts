@@ -1,5 +1,7 @@
 // Exits with the controller: when FAULTLINE_PARENT_PID is set, the node checks every second that
 // this process still exists, so a controller killed with SIGKILL leaves no orphan nodes behind.
+// processExists is also the runtime's one test of a pid (file locks, cleanup, the local reaper):
+// the store imports nothing outside src/kv, so the one copy lives here.
 
 /** Parses FAULTLINE_PARENT_PID; undefined when unset, an error naming the value when it is not a pid. */
 export function parseParentPid(text: string | undefined): number | undefined {

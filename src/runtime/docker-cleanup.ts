@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import type Docker from 'dockerode';
 import { engineCall, ENGINE_DEADLINES_MS, isBeingRemoved } from './docker-call.js';
 import { connectDocker, isNotFound, LABELS } from './docker-engine.js';
-import { processAlive } from './process-alive.js';
+import { processExists as processAlive } from '../kv/parent-watch.js';
 
 export interface CleanupReport {
   containers: string[];

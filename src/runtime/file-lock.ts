@@ -3,7 +3,7 @@
 // debootstrap rootfs whose apt downloads every image's packages): several processes building images
 // at once broke apt's cache there. A lock whose holder is gone (a killed process) is taken over.
 import { closeSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { processAlive } from './process-alive.js';
+import { processExists as processAlive } from '../kv/parent-watch.js';
 
 export interface FileLockOptions {
   /** How long to wait for the holder, in ms (default 20 minutes: a debootstrap takes about one). */

@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findMemoryCgroups, removeCgroupTree, sweepLeftoverCgroups } from './memory-cgroup.js';
-import { processAlive } from './process-alive.js';
+import { processExists as processAlive } from '../kv/parent-watch.js';
 
 /** A process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined if it is gone. */
 export function processStartTime(pid: number): string | undefined {
