@@ -122,6 +122,7 @@ export const clockFault = defineFault({
   healRank: HEAL_RANK.clock,
   fakeClock: true,
   canRunOn: (runtime) => (isClockSkewable(runtime) ? true : `the ${runtime.name} runtime cannot fake node clocks; use --runtime docker`),
+  canTest: (db) => (db.clockUnfakeable === undefined ? true : `${db.clockUnfakeable}; drop clock from --nemesis`),
   options: nodeTargetOptions,
   create: (ctx) => clockNemesis(ctx, ctx.options.targets),
 });

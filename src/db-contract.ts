@@ -24,6 +24,13 @@ export interface Db {
    * reads or the bundled store's local reads): transactions are then serializable at best.
    */
   readonly staleReads?: boolean;
+  /**
+   * Why no clock fault can reach this database's processes, when none can (a Go program reads the
+   * clock through the vDSO, never libc, so libfaketime cannot shift it). Faults that move clocks
+   * are then refused before the run, naming this reason; `--nemesis all` leaves them out. A db
+   * whose processes differ says so per process instead (the spawn spec's `clockUnfakeable`).
+   */
+  readonly clockUnfakeable?: string;
 }
 
 /**

@@ -31,6 +31,18 @@ describe('preflight', () => {
     expect(optionProblem(resolveSpec({ seed: 1, nemesis: 'partition' }, registry), registry)).toBeUndefined();
   });
 
+  it('refuses clock faults on a database whose clock libfaketime cannot move, and all leaves them out', () => {
+    expect(optionProblem(spec({ runtime: 'docker', db: 'etcd', nemesis: 'partition,kill,clock' }), builtins)).toBe(
+      '--nemesis clock cannot test --db etcd: etcd is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it; drop clock from --nemesis',
+    );
+    expect(optionProblem(spec({ runtime: 'docker', db: 'etcd', nemesis: 'partition,kill' }), builtins)).toBeUndefined();
+    expect(optionProblem(spec({ runtime: 'docker', db: 'redis', nemesis: 'clock' }), builtins)).toBeUndefined();
+    const all = spec({ runtime: 'docker', db: 'etcd', nemesis: 'all' });
+    expect(all.nemesis.faults.map((f) => f.name)).not.toContain('clock');
+    expect(all.nemesis.leftOut?.['clock']).toMatch(/^--db etcd cannot have it: etcd is a Go program/);
+    expect(optionProblem(all, builtins)).toBeUndefined();
+  });
+
   it('refuses faults the runtime cannot make', () => {
     expect(capabilityProblem(spec({ nemesis: 'partition,packet' }), builtins)).toBeUndefined(); // the local link proxies shape streams
     expect(capabilityProblem(spec({ nemesis: 'partition,kill,pause' }), builtins)).toBeUndefined();

@@ -20,6 +20,8 @@ import {
 import { natsConfig } from './nats-config.ts';
 import { apiErrorCode, natsFailure, WRONG_LAST_SEQUENCE } from './nats-errors.ts';
 
+const GO_CLOCK = 'nats-server is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it';
+
 /** The consistency knobs of the bucket, from NATS's manual (https://docs.nats.io/nats-concepts/jetstream/key-value-store). */
 export const natsOptions = {
   replicas: option.integer({
@@ -111,6 +113,8 @@ export function natsDb(options: NatsOptions) {
     clientAddress,
     // A direct get may come from a replica that has not caught up.
     ...(options.reads === 'direct' && { staleReads: true }),
+    // Clock faults are refused before the run, with this reason.
+    clockUnfakeable: GO_CLOCK,
 
     async start(node: string, ctx: DbContext) {
       const { runtime } = ctx;
@@ -158,7 +162,7 @@ export function natsDb(options: NatsOptions) {
         args: ['--config', file],
         image: natsImage,
         dataDir: storeDir,
-        clockUnfakeable: 'nats-server is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it',
+        clockUnfakeable: GO_CLOCK,
       }, nodeLog(ctx, node));
     },
 

@@ -27,27 +27,6 @@ describe.runIf(hasDocker).each(['etcd', 'redis', 'zookeeper'])('--db %s in conta
   });
 });
 
-describe.runIf(hasDocker)('--db etcd under clock faults only', () => {
-  // etcd is a Go program: Go reads the clock through the vDSO, so libfaketime cannot shift it and
-  // every clock op fails on purpose. A run that never had the fault it asked for is not valid.
-  it('is UNKNOWN, not VALID, when every clock op failed, and names why', async () => {
-    const store = mkdtempSync(join(tmpdir(), 'faultline-etcd-clock-'));
-    const run = await execa('node', [bin, 'test', '--runtime', 'docker', '--db', 'etcd', '--nodes', '3', '--concurrency', '6', '--time-limit', '10',
-      '--nemesis', 'clock', '--nemesis-interval', '2', '--ready-timeout', '90', '--seed', '3', '--store', store], { reject: false });
-    expect(run.stdout, run.stderr).toMatch(/verdict: +UNKNOWN/);
-    expect(run.exitCode).toBe(2);
-    expect(run.stdout).toMatch(/clock never took effect: (\d+) of \1 start ops failed \(.*Go/);
-    const dir = realpathSync(join(store, 'latest'));
-    const history = readFileSync(join(dir, 'history.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
-    const starts = history.filter((op) => op.process === 'nemesis' && op.f === 'start-clock' && op.type !== 'invoke');
-    expect(starts.length).toBeGreaterThan(0);
-    for (const op of starts) expect(op.error, JSON.stringify(op)).toMatch(/^could not fake the clock of n\d \(etcd is a Go program/);
-    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
-    expect(results.valid).toBe('unknown');
-    expect(results.results.faults.neverApplied).toEqual(['clock']);
-  });
-});
-
 describe.runIf(hasDocker)('--db etcd: list-append transactions in containers', () => {
   it('stays strict-serializable under partitions and kills (reads and guarded commits in etcd txns)', async () => {
     const store = mkdtempSync(join(tmpdir(), 'faultline-etcd-la-'));

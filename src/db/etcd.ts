@@ -8,7 +8,7 @@
 //
 // Keys and values travel base64-encoded; a register's value is its JSON text. The leader is
 // reported as the primary. etcd is a Go program: Go reads the clock through the vDSO, not libc,
-// so libfaketime cannot change it and clock faults on etcd are refused, not silently ignored.
+// so libfaketime cannot change it and clock faults on etcd are refused before the run.
 //
 // Membership (the membership fault): members are listed, removed and added through the gateway's
 // cluster API; etcd-membership.ts keeps which nodes left and which join an existing cluster.
@@ -37,6 +37,7 @@ import type { PrimaryDb } from './primary.js';
 import { awaitNodes, hostOf, nodeLog } from './readiness.js';
 
 const CLIENT_PORT = 2379;
+const GO_CLOCK = 'etcd is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it';
 
 /** Errors etcd returns before a request is proposed: it certainly did not happen. */
 const DEFINITE_ERRORS = ['etcdserver: too many requests', 'etcdserver: request is too large', 'etcdserver: mvcc: required revision has been compacted'];
@@ -69,6 +70,7 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
     dataFiles: ['member/wal/*.wal', 'member/snap/*'],
     // A serializable read is the member's own answer, possibly behind the leader.
     ...(reads === 'serializable' && { staleReads: true }),
+    clockUnfakeable: GO_CLOCK,
 
     async start(node, ctx) {
       const host = hostOf(ctx, node, 'etcd');
@@ -96,7 +98,7 @@ export function etcdDb(given: Partial<EtcdOptions> = {}): RegisterDb & TxnDb & B
         args,
         image: 'etcd',
         dataDir,
-        clockUnfakeable: 'etcd is a Go program, and Go reads the clock through the vDSO rather than libc, so libfaketime cannot shift it',
+        clockUnfakeable: GO_CLOCK,
       }, nodeLog(ctx, node));
     },
 
