@@ -20,7 +20,8 @@ const hasNatsServer = await systemHas(natsServer);
 beforeAll(async () => {
   if (!hasDocker && !hasNatsServer) return;
   // From the npm cache when it holds the lock file's versions; faultline itself is linked (file:../..).
-  await execa('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: example });
+  // --no-save: the test installs what the lock says and never rewrites the checkout's lock file.
+  await execa('npm', ['install', '--no-save', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: example });
 }, 180_000);
 
 /** Runs the README's command, shortened, from the example's directory with its own faultline binary. */
