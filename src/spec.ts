@@ -14,7 +14,7 @@ import type { WorkloadDefinition } from './define/workload.js';
 import { freshSeed } from './random.js';
 import { DEFAULTS, RUNTIMES } from './spec-defaults.js';
 import { hostLibfaketime } from './runtime/faketime.js';
-import { checkSshSpec, type SshSpec } from './runtime/ssh-hosts.js';
+import { checkSshSpec, sshFlags, type SshSpec } from './runtime/ssh-hosts.js';
 import { probeRuntime } from './runtime/probe.js';
 
 /** The version of test.json's shape; a spec without one is version 1, the flat spec (stored-spec.ts upgrades it). */
@@ -276,20 +276,6 @@ export function replayCommand(spec: TestSpec, registry: Registry): string {
   ];
   // A flag several faults share (--nemesis-targets) is given once when the command line set it for all.
   return [...new Set(args)].join(' ');
-}
-
-/** The SSH flags that reach the same hosts the same way (every one, so the line does not depend on ~/.ssh). */
-function sshFlags(ssh: SshSpec): string[] {
-  return [
-    `--hosts ${ssh.hosts.join(',')}`,
-    `--ssh-user ${ssh.user}`,
-    `--ssh-port ${ssh.port}`,
-    `--ssh-private-key ${ssh.privateKey}`,
-    `--ssh-known-hosts ${ssh.knownHosts}`,
-    ...(ssh.strictHostKeys ? [] : ['--no-ssh-strict-host-keys']),
-    ssh.sudo ? '--ssh-sudo' : '--no-ssh-sudo',
-    ...(ssh.debs === undefined ? [] : [`--ssh-debs ${ssh.debs}`]),
-  ];
 }
 
 /** Every part option's flag in camel case, as the command line and a nightly matrix give them. */

@@ -252,7 +252,9 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
       expect([0, 1, 2], result.all).toContain(result.exitCode);
       const lost = (result.all ?? '').split('\n').filter((line) => /^n\d: .*connection lost/.test(line));
       expect(lost, result.all).toHaveLength(1);
-      expect(lost[0]).toMatch(new RegExp(`^n3: ssh faultline@${host.replace(/\./g, '\\.')}:22: connection lost \\(.*\\); the run goes on, .*check that ${host.replace(/\./g, '\\.')} is up, .*\`npx faultline cleanup --runtime ssh --hosts ${host.replace(/\./g, '\\.')}\` removes what the run left there$`));
+      expect(lost[0]).toMatch(new RegExp(`^n3: ssh faultline@${host.replace(/\./g, '\\.')}:22: connection lost \\(.*\\); the run goes on, .*check that ${host.replace(/\./g, '\\.')} is up, .*\`npx faultline cleanup --runtime ssh --hosts ${host.replace(/\./g, '\\.')} --ssh-user faultline .*\` removes what the run left there$`));
+      // The command the line prints, as printed (every flag that reaches the host), is what cleans it below.
+      const printed = /`npx faultline (cleanup [^`]+)`/.exec(lost[0] ?? '')?.[1]?.split(' ') ?? [];
       const runDir = realpathSync(join(store, 'latest'));
       expect(readFileSync(join(runDir, 'nodes', 'n3', 'node.log'), 'utf8')).toMatch(/"node":"n3","event":"ssh-lost","msg":"ssh faultline@[^"]+: connection lost/);
       expect(readFileSync(join(runDir, 'history.jsonl'), 'utf8').split('\n').length).toBeGreaterThan(100);
@@ -261,7 +263,9 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime when things fail'
       expect(check.all).toMatch(/verdict: +(VALID|INVALID|UNKNOWN)/);
       await container.unpause();
       paused = false;
-      const cleanup = await execa('node', [bin, 'cleanup', ...cleanupFlags(hosts)], { all: true });
+      const cleanup = await execa('node', [bin, ...printed], { all: true });
+      expect(cleanup.all).toMatch(new RegExp(`^${host.replace(/\./g, '\\.')}: removed process `));
+      await execa('node', [bin, 'cleanup', ...cleanupFlags(hosts)]); // the other hosts' store cache
       expect(await inventoryAll(hosts)).toEqual(NOTHING);
       figures.push(`host ${host} (n3) paused 3 s into the workload: the run ended after ${runS.toFixed(1)} s with exit ${result.exitCode}`,
         ...(result.all ?? '').split('\n').filter((line) => /connection lost|answers again|teardown failed|verdict|INCOMPLETE|faults +/.test(line)).map((line) => `    ${line}`),

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { checkSshSpec, parseHostList, parseHostsFile, resolveSshSpec } from './ssh-hosts.js';
+import { checkSshSpec, parseHostList, parseHostsFile, resolveSshSpec, sshCleanupCommand } from './ssh-hosts.js';
 
 describe('ssh hosts', () => {
   it('reads --hosts lists and refuses bad or repeated names', () => {
@@ -33,5 +33,11 @@ describe('ssh hosts', () => {
     expect(checkSshSpec(stored)).toEqual(stored);
     expect(() => checkSshSpec({ ...stored, sudo: 'yes' })).toThrow('"ssh.sudo" is "yes"; expected true or false');
     expect(() => checkSshSpec(undefined)).toThrow(/"ssh" is undefined/);
+  });
+
+  it('prints a cleanup command that reaches the hosts as the run did (the lost-host and teardown lines)', () => {
+    const ssh = { hosts: ['h1', 'h2'], user: 'ops', port: 2222, privateKey: '/keys/id', knownHosts: '/keys/kh', strictHostKeys: false, sudo: true, debs: '/debs' };
+    expect(sshCleanupCommand(ssh)).toBe('npx faultline cleanup --runtime ssh --hosts h1,h2 --ssh-user ops --ssh-port 2222 --ssh-private-key /keys/id --ssh-known-hosts /keys/kh --no-ssh-strict-host-keys --ssh-sudo');
+    expect(sshCleanupCommand({ ...ssh, strictHostKeys: true, sudo: false }, ['h2'])).toBe('npx faultline cleanup --runtime ssh --hosts h2 --ssh-user ops --ssh-port 2222 --ssh-private-key /keys/id --ssh-known-hosts /keys/kh --no-ssh-sudo');
   });
 });

@@ -24,6 +24,25 @@ export interface SshSpec {
   debs?: string;
 }
 
+/** The SSH flags that reach the same hosts the same way (every one, so the line does not depend on ~/.ssh). */
+export function sshFlags(ssh: SshSpec, hosts: readonly string[] = ssh.hosts): string[] {
+  return [
+    `--hosts ${hosts.join(',')}`,
+    `--ssh-user ${ssh.user}`,
+    `--ssh-port ${ssh.port}`,
+    `--ssh-private-key ${ssh.privateKey}`,
+    `--ssh-known-hosts ${ssh.knownHosts}`,
+    ...(ssh.strictHostKeys ? [] : ['--no-ssh-strict-host-keys']),
+    ssh.sudo ? '--ssh-sudo' : '--no-ssh-sudo',
+    ...(ssh.debs === undefined ? [] : [`--ssh-debs ${ssh.debs}`]),
+  ];
+}
+
+/** The cleanup command for some of the run's hosts, with every flag that reaches them as the run did. */
+export function sshCleanupCommand(ssh: SshSpec, hosts: readonly string[] = ssh.hosts): string {
+  return ['npx faultline cleanup --runtime ssh', ...sshFlags(ssh, hosts).filter((flag) => !flag.startsWith('--ssh-debs'))].join(' ');
+}
+
 // A host name (RFC 1123 labels), an IPv4 address, or a bracketed IPv6 address.
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
 

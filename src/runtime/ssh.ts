@@ -17,7 +17,7 @@ import { packageRoot } from './package-root.js';
 import { assertShapeSupported, type Address, type ClockSkewable, type Deferred, type NodeAddressed, type NodeClock, type NodeFaultOutcome, type PacketShape, type PacketShapeable, type PacketSupport, type ProcessSpec, type Runtime } from './runtime.js';
 import { ownerLabel } from './docker-engine.js';
 import { awaitExitCommand, HOST_CACHE_DIR, OWNER_FILE, firewallSetupCommand, hostArg, hostPath, hostRunDir, launchCommand, processStartCommand, processStartMs, removedMarks, removeMarksCommand, signalCommand } from './ssh-host-commands.js';
-import type { SshSpec } from './ssh-hosts.js';
+import { sshCleanupCommand, type SshSpec } from './ssh-hosts.js';
 import { storeFiles, storeTarball, type StoreFiles } from './ssh-package.js';
 import { installCommand, installFailure, missingPackages, packageName, packageQueryCommand } from './ssh-packages.js';
 import { packagesOf, toNodeImage } from './node-image.js';
@@ -138,7 +138,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
   private noteLost(node: string, why: string): void {
     if (this.tornDown) return;
     const host = this.hostOf(node);
-    this.options.log?.(`${node}: ${why}; the run goes on, and its faults fail until it answers again (tried every ${RECONNECT_INTERVAL_MS / 1000} s): check that ${host} is up, and if it comes back only after the run, \`npx faultline cleanup --runtime ssh --hosts ${host}\` removes what the run left there`);
+    this.options.log?.(`${node}: ${why}; the run goes on, and its faults fail until it answers again (tried every ${RECONNECT_INTERVAL_MS / 1000} s): check that ${host} is up, and if it comes back only after the run, \`${sshCleanupCommand(this.options.ssh, [host])}\` removes what the run left there`);
     this.noteEvent(node, 'ssh-lost', why);
     void this.reconnectInBackground(node);
   }
@@ -609,7 +609,7 @@ export class SshRuntime implements Runtime, NodeAddressed, ClockSkewable, Packet
     this.tornDown = true;
     for (const session of this.sessions.values()) session.close();
     if (left.length > 0) {
-      throw new Error(`could not clean up ${left.sort().join('; ')}; \`npx faultline cleanup --runtime ssh --hosts ${this.options.ssh.hosts.join(',')}\` removes what is left`);
+      throw new Error(`could not clean up ${left.sort().join('; ')}; \`${sshCleanupCommand(this.options.ssh)}\` removes what is left`);
     }
   }
 
