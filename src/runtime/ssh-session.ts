@@ -64,6 +64,7 @@ export class SshSession {
   /** Set once the connection dropped, or was closed by us. */
   private lostWhy: string | undefined;
   private closing = false;
+  private writes = 0;
 
   constructor(readonly host: string, private readonly spec: SshSpec, private readonly options: SessionOptions = {}) {}
 
@@ -222,7 +223,9 @@ export class SshSession {
   /** Writes `content` to a file on the host, whole: written beside it, then renamed over it. */
   async writeFile(remotePath: string, content: string | Buffer): Promise<void> {
     const sftp = await this.sftp();
-    const temp = `${remotePath}.tmp`;
+    // A temporary name of this write's own: two writes of one file at once (a clock strobe's flip
+    // and a stop) must not rename each other's half-written content or each other's file away.
+    const temp = `${remotePath}.${++this.writes}.tmp`;
     await new Promise<void>((resolve, reject) => sftp.writeFile(temp, content, (err) => (err ? reject(this.transferError('write', temp, err)) : resolve())));
     await new Promise<void>((resolve, reject) => sftp.ext_openssh_rename(temp, remotePath, (err) => (err ? reject(this.transferError('rename', remotePath, err)) : resolve())));
   }

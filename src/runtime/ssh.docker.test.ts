@@ -149,6 +149,22 @@ describe.runIf(await systemHas(dockerEngine))('the ssh runtime', () => {
     for (const host of [first, second]) expect(await leftOn(hosts, host)).toBe('');
   });
 
+  it('writes one file many times at once (a clock strobe beside a reset): every write lands whole, no temporary file is left', async () => {
+    const host = hosts.hosts[0] as string;
+    const session = new SshSession(host, resolveSshSpec({ hosts: [host], user: hosts.user, privateKey: hosts.privateKey, knownHosts: hosts.knownHosts }));
+    await session.connect();
+    try {
+      const dir = (await session.runOk(['mktemp', '-d', '/tmp/faultline-write-test-XXXXXX'])).trim();
+      const contents = Array.from({ length: 20 }, (_, i) => `+${i}.000 x1\n`);
+      await Promise.all(contents.map((content) => session.writeFile(`${dir}/clock`, content)));
+      expect(contents).toContain(await session.runOk(['cat', `${dir}/clock`]));
+      expect((await session.runOk(['ls', '-A', dir])).trim()).toBe('clock');
+      await session.runOk(['rm', '-r', dir]);
+    } finally {
+      session.close();
+    }
+  });
+
   it('refuses an unknown host key, a refused key and an unreachable host, each in one line naming the host and what to do', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-ssh-refusals-'));
     const emptyKnownHosts = join(dir, 'known_hosts');
