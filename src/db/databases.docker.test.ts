@@ -12,11 +12,12 @@ import { dockerEngine, systemHas } from '../../test-support/system-tests.js';
 const bin = join(import.meta.dirname, '..', '..', 'bin', 'faultline.js');
 const hasDocker = await systemHas(dockerEngine);
 
-describe.runIf(hasDocker).each(['etcd', 'redis', 'zookeeper'])('--db %s in containers', (db) => {
-  it('runs the register workload under partition, kill, pause and clock faults to a verdict and a report', async () => {
+// etcd's clock is out of libfaketime's reach (a Go program), so clock faults on it are refused before the run.
+describe.runIf(hasDocker).each([['etcd', 'partition,kill,pause'], ['redis', 'partition,kill,pause,clock'], ['zookeeper', 'partition,kill,pause,clock']])('--db %s in containers', (db, nemesis) => {
+  it(`runs the register workload under ${nemesis} faults to a verdict and a report`, async () => {
     const store = mkdtempSync(join(tmpdir(), `faultline-${db}-`));
     const run = await execa('node', [bin, 'test', '--runtime', 'docker', '--db', db, '--nodes', '3', '--concurrency', '6', '--time-limit', '12',
-      '--nemesis', 'partition,kill,pause,clock', '--nemesis-interval', '2', '--ready-timeout', '90', '--seed', '7', '--store', store], { reject: false });
+      '--nemesis', nemesis, '--nemesis-interval', '2', '--ready-timeout', '90', '--seed', '7', '--store', store], { reject: false });
     expect(run.stdout, run.stderr).toMatch(/verdict: +(VALID|INVALID|UNKNOWN)/);
     expect([0, 1, 2]).toContain(run.exitCode);
     const dir = realpathSync(join(store, 'latest'));
