@@ -3,7 +3,7 @@ import { conninfoHost, decideFailover, INITIAL_FAILOVER_STATE, parseLsn, type Fa
 
 const settings: FailoverSettings = { enabled: true, failoverAfterMs: 5000, stuckAfterMs: 10_000, hostOf: (n) => `h-${n}` };
 const primary = (node: string, timeline = 1): NodeView => ({ node, reachable: true, inRecovery: false, timeline });
-const standby = (node: string, of: string, lsn: bigint, receiving = true): NodeView => ({ node, reachable: true, inRecovery: true, timeline: 1, receiving, upstream: `h-${of}`, lsn });
+const standby = (node: string, of: string, lsn: bigint, receiving = true, startedAtS = 100): NodeView => ({ node, reachable: true, inRecovery: true, timeline: 1, receiving, upstream: `h-${of}`, lsn, startedAtS });
 const down = (node: string): NodeView => ({ node, reachable: false });
 
 /** Runs rounds at the given times over the same views; the last round's decision. */
@@ -22,7 +22,7 @@ describe('postgres failover decisions', () => {
   const fed = rounds(healthy, [0]).state;
 
   it('does nothing while the primary feeds its standbys', () => {
-    expect(rounds(healthy, [0, 500, 10_000])).toEqual({ state: { primary: 'n1', stuckSinceMs: {}, fedAtMs: { n2: 10_000, n3: 10_000 }, timeline: 1 }, actions: [] });
+    expect(rounds(healthy, [0, 500, 10_000])).toEqual({ state: { primary: 'n1', stuckSinceMs: {}, fedAtMs: { n2: 10_000, n3: 10_000 }, fedStartedAtS: { n2: 100, n3: 100 }, timeline: 1 }, actions: [] });
   });
 
   it('promotes the standby that received the most once the primary was unreachable for failoverAfterMs, and repoints the rest', () => {
@@ -42,11 +42,31 @@ describe('postgres failover decisions', () => {
     expect(rounds(after, [6500], promoted.state).actions).toEqual([{ kind: 'follow', node: 'n1', primary: 'n2', why: 'n1 is a second primary (timeline 1) beside n2' }]);
   });
 
-  it('takes a standby that was unreachable (restarted) for no witness: a reachable primary stays, whatever it says', () => {
-    const restarted = [primary('n1'), standby('n2', 'n1', 100n, false), standby('n3', 'n1', 90n, false)];
+  it('takes a standby that restarted (a new server start time) for no witness: a reachable primary stays, whatever it says', () => {
+    const restarted = [primary('n1'), standby('n2', 'n1', 100n, false, 200), standby('n3', 'n1', 90n, false, 200)];
     const afterKill = rounds([primary('n1'), down('n2'), down('n3')], [1000], fed).state;
-    expect(afterKill.fedAtMs).toEqual({});
-    expect(rounds(restarted, [2000, 9000], afterKill).actions.some((a) => a.kind === 'promote')).toBe(false);
+    expect(afterKill.fedAtMs).toEqual({ n2: 0, n3: 0 }); // not answering says nothing yet
+    const after = rounds(restarted, [2000, 9000], afterKill);
+    expect(after.state.fedAtMs).toEqual({});
+    expect(after.actions.some((a) => a.kind === 'promote')).toBe(false);
+  });
+
+  it('keeps a witness whose probes timed out (a busy machine) and that answers again unrestarted: the lost primary is replaced', () => {
+    // Every probe of a round times out, then the primary is killed; the standbys answer as before, no longer receiving.
+    const slow = rounds([primary('n1'), down('n2'), down('n3')], [500], fed).state;
+    const lost = [down('n1'), standby('n2', 'n1', 100n, false), standby('n3', 'n1', 120n, false)];
+    expect(rounds(lost, [1000, 6000], slow).actions.map((a) => [a.kind, a.node])).toEqual([['promote', 'n3'], ['repoint', 'n2']]);
+  });
+
+  it('takes the node every streaming standby names for the primary when it never answered the monitor, and replaces it once lost', () => {
+    const unseen = [down('n1'), standby('n2', 'n1', 100n), standby('n3', 'n1', 90n)];
+    const first = rounds(unseen, [0]);
+    expect(first.state.primary).toBe('n1');
+    expect(first.state.fedAtMs).toEqual({ n2: 0, n3: 0 });
+    const lost = [down('n1'), standby('n2', 'n1', 100n, false), standby('n3', 'n1', 90n, false)];
+    expect(rounds(lost, [1000, 6000], first.state).actions.map((a) => [a.kind, a.node])).toEqual([['promote', 'n2'], ['repoint', 'n3']]);
+    // Standbys that name different nodes say nothing: no primary is guessed.
+    expect(rounds([down('n1'), standby('n2', 'n1', 100n), standby('n3', 'n2', 90n)], [0]).state.primary).toBeUndefined();
   });
 
   it('keeps the primary while one standby still receives from it', () => {

@@ -3,8 +3,10 @@
 // never partitioned from the nodes (nor are clients, as in Jepsen), so "the primary is lost" is what
 // the standbys see, not what the monitor sees: the primary is lost when the monitor cannot reach it
 // (killed, paused) or when none of its witnesses receives its WAL any more (partitioned away). A
-// witness is a standby the monitor saw streaming from the primary and that stayed reachable since:
-// a standby that just restarted, or diverged, says nothing about the primary.
+// witness is a standby the monitor saw streaming from the primary and that has not restarted since
+// (the same postmaster start time whenever it answers): a standby that restarted, or diverged,
+// says nothing about the primary. A probe that times out (a busy machine, a paused node) does not
+// end a witness: only what the node says when it answers again does.
 // After `failoverAfterMs` of that, of the reachable standbys that were streaming from it until it was
 // lost (a standby that had diverged or fallen off is never a candidate), the one that has received
 // the most WAL is promoted. With no such standby nothing is promoted: the monitor waits.
@@ -33,6 +35,8 @@ export interface NodeView {
   upstream?: string;
   /** How far a standby has received (or replayed) WAL, as a byte position. */
   lsn?: bigint;
+  /** When its server started (pg_postmaster_start_time, epoch seconds): a new value is a restart. */
+  startedAtS?: number;
 }
 
 export interface FailoverSettings {
@@ -51,8 +55,10 @@ export interface FailoverState {
   lostSinceMs?: number;
   /** Since when each standby that names the primary has not been receiving. */
   stuckSinceMs: Readonly<Record<string, number>>;
-  /** When each witness (a standby reachable ever since it was seen streaming from the primary) last streamed. */
+  /** When each witness (a standby that has not restarted since it was seen streaming from the primary) last streamed. */
   fedAtMs: Readonly<Record<string, number>>;
+  /** Each witness's server start time when it last streamed (absent when its probe did not say). */
+  fedStartedAtS?: Readonly<Record<string, number>>;
   /** The primary's timeline when last seen. */
   timeline?: number;
 }
@@ -64,7 +70,7 @@ export type FailoverAction =
   /** Point a healthy standby at the primary (primary_conninfo, reloaded without a restart). */
   | { kind: 'repoint'; node: string; primary: string; why: string };
 
-export const INITIAL_FAILOVER_STATE: FailoverState = { primary: undefined, stuckSinceMs: {}, fedAtMs: {} };
+export const INITIAL_FAILOVER_STATE: FailoverState = { primary: undefined, stuckSinceMs: {}, fedAtMs: {}, fedStartedAtS: {} };
 
 /** A standby is a candidate if it streamed from the primary this long before the primary was lost, or less. */
 const CANDIDATE_SLACK_MS = 10_000;
@@ -82,6 +88,12 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
     const newest = Math.max(...primaries.map((v) => v.timeline ?? 0));
     primary = primaries.find((v) => (v.timeline ?? 0) === newest)!.node;
   }
+  // Never seen yet (its probes timed out from the first round, or it died first): the primary is
+  // the node every streaming standby names, so that its loss is noticed like any other.
+  if (primary === undefined && primaries.length === 0) {
+    const named = new Set(standbys.filter((v) => v.receiving === true && v.upstream !== undefined).map((v) => v.upstream));
+    if (named.size === 1) primary = views.find((v) => settings.hostOf(v.node) === [...named][0])?.node;
+  }
   if (!settings.enabled) return { state: { ...state, primary }, actions };
 
 
@@ -97,9 +109,26 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
   // Streaming counts on the primary's own timeline only: a standby that diverged reconnects again
   // and again on its old timeline, each time briefly "streaming".
   const fed = standbys.filter((v) => v.receiving === true && v.upstream === primaryHost && (timeline === undefined || v.timeline === timeline));
+  // A witness stays one while it does not answer (a timed-out probe says nothing), and while it
+  // answers as a standby that has not restarted since it last streamed.
   const kept = primary === state.primary ? state.fedAtMs : {};
-  const fedAtMs: Record<string, number> = Object.fromEntries(standbys.filter((v) => kept[v.node] !== undefined).map((v) => [v.node, kept[v.node]!]));
-  for (const v of fed) fedAtMs[v.node] = nowMs;
+  const keptStarts = primary === state.primary ? state.fedStartedAtS ?? {} : {};
+  const fedAtMs: Record<string, number> = {};
+  const fedStartedAtS: Record<string, number> = {};
+  for (const [node, at] of Object.entries(kept)) {
+    const view = views.find((v) => v.node === node);
+    const started = keptStarts[node];
+    const same = view === undefined || !view.reachable
+      || (view.inRecovery === true && (started === undefined || view.startedAtS === undefined || view.startedAtS === started));
+    if (!same) continue;
+    fedAtMs[node] = at;
+    if (started !== undefined) fedStartedAtS[node] = started;
+  }
+  for (const v of fed) {
+    fedAtMs[v.node] = nowMs;
+    if (v.startedAtS !== undefined) fedStartedAtS[v.node] = v.startedAtS;
+    else delete fedStartedAtS[v.node];
+  }
   const witnesses = standbys.filter((v) => fedAtMs[v.node] !== undefined);
   const lostWhy = !primaryUp ? `the monitor cannot reach ${primary ?? 'any primary'}` : witnesses.length > 0 && fed.length === 0 ? `no standby receives ${primary}'s WAL` : undefined;
 
@@ -117,7 +146,7 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
       for (const s of standbys) {
         if (s.node !== candidate.node) actions.push({ kind: 'repoint', node: s.node, primary: candidate.node, why: `${candidate.node} was promoted` });
       }
-      return { state: { primary: candidate.node, stuckSinceMs: {}, fedAtMs: {} }, actions };
+      return { state: { primary: candidate.node, stuckSinceMs: {}, fedAtMs: {}, fedStartedAtS: {} }, actions };
     }
   }
 
@@ -135,7 +164,7 @@ export function decideFailover(state: FailoverState, views: readonly NodeView[],
       }
     }
   }
-  return { state: { primary, stuckSinceMs, fedAtMs, ...(lostSinceMs !== undefined && { lostSinceMs }), ...(timeline !== undefined && { timeline }) }, actions };
+  return { state: { primary, stuckSinceMs, fedAtMs, fedStartedAtS, ...(lostSinceMs !== undefined && { lostSinceMs }), ...(timeline !== undefined && { timeline }) }, actions };
 }
 
 /** A WAL position as PostgreSQL prints it (16/B374D848) as a number of bytes. */

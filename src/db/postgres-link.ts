@@ -48,6 +48,7 @@ const PROBE = `SELECT pg_is_in_recovery() AS recovery,
   (SELECT received_tli FROM pg_stat_wal_receiver) AS received_tli,
   (SELECT extract(epoch FROM now() - last_msg_receipt_time) FROM pg_stat_wal_receiver)::float8 AS heard_s,
   (SELECT timeline_id FROM pg_control_checkpoint()) AS checkpoint_tli,
+  extract(epoch FROM pg_postmaster_start_time())::float8 AS started_s,
   current_setting('primary_conninfo') AS conninfo,
   COALESCE(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::text AS lsn`;
 
@@ -62,12 +63,14 @@ export async function probe(ctx: DbContext, node: string): Promise<NodeView> {
     const timeline = walfile ? parseInt(walfile.slice(0, 8), 16) : Number(row['received_tli'] ?? row['checkpoint_tli'] ?? 0);
     const heard = row['heard_s'] as number | null;
     const lsn = parseLsn(row['lsn'] as string | null);
+    const started = row['started_s'] as number | null;
     const upstream = recovery ? conninfoHost(row['conninfo'] as string) : undefined;
     return {
       node, reachable: true, inRecovery: recovery, timeline,
       ...(recovery && { receiving: row['receiver'] === 'streaming' && heard !== null && heard < RECEIVING_WINDOW_S }),
       ...(upstream !== undefined && { upstream }),
       ...(lsn !== undefined && { lsn }),
+      ...(started !== null && { startedAtS: started }),
     };
   } catch {
     return { node, reachable: false };

@@ -67,10 +67,11 @@ export class FailoverMonitor {
     let { state, actions } = await look();
     // A promotion is asked twice: the old primary may have just come back (a resume), and the
     // candidate must be the most advanced standby as things are now, not as they were a round ago.
-    const promote = actions.find((a) => a.kind === 'promote');
-    if (promote) {
+    // The second look decides: on a busy machine some probes of either look time out, and waiting
+    // for two looks to name the same standby let a lost primary go unreplaced for a whole run.
+    if (actions.some((a) => a.kind === 'promote')) {
       ({ state, actions } = await look());
-      if (actions.find((a) => a.kind === 'promote')?.node !== promote.node) return;
+      if (!actions.some((a) => a.kind === 'promote')) return;
     }
     this.state = state;
     for (const action of actions) await this.act(ctx, action).catch((err: unknown) => note(ctx, action.node, `failover: ${action.kind} failed: ${err instanceof Error ? err.message : String(err)}`));

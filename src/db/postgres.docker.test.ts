@@ -35,7 +35,12 @@ async function run(workload: string, seed: number, nemesis = 'partition,kill', i
 
 describe.runIf(hasDocker)('--db postgres in containers (async standbys, failover on)', () => {
   it('runs list-append, bank and rw-register under partitions and kills of the primary to verdicts, and fails over when the primary is killed', async () => {
-    const [listAppend, bank, rw] = await Promise.all([run('list-append', 1, 'kill', 3, 20), run('bank', 2), run('rw-register', 3, 'kill', 3, 20)]);
+    // One run at a time: three 3-node clusters at once on a 2-core machine left the failover
+    // monitor's probes timing out for seconds on end (every node unreachable to it), so a killed
+    // primary could stay unreplaced for a whole run.
+    const listAppend = await run('list-append', 1, 'kill', 3, 20);
+    const bank = await run('bank', 2);
+    const rw = await run('rw-register', 3, 'kill', 3, 20);
     for (const { result, history } of [listAppend, bank, rw]) {
       expect(result.stdout, result.stderr).toMatch(/verdict: +(VALID|INVALID|UNKNOWN)/);
       expect([0, 1, 2]).toContain(result.exitCode);
@@ -51,5 +56,5 @@ describe.runIf(hasDocker)('--db postgres in containers (async standbys, failover
     const logs = listAppend.logs + rw.logs;
     expect(logs, 'no failover in either run with kills').toMatch(/faultline: failover: promoting n\d/);
     expect(logs).toMatch(/received promote request/);
-  });
+  }, 300_000);
 });
